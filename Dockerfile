@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY service service
+COPY schemas schemas
+COPY scoring scoring
+COPY forms forms
+ENV SURVEY_LOG_LEVEL=INFO
+EXPOSE 8000
+USER nobody
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", \
+     "--threads", "8", "--access-logfile", "-", "service.wsgi:app"]

@@ -1,0 +1,47 @@
+# Two commands on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format fuzz bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+## Start the embedded store (unless MONGODB_URI is set), load the demo rounds, serve on :8000.
+run: $(VENV)/.runtime
+	$(BIN)/python -m service serve --demo --host $(HOST) --port $(PORT)
+
+## The whole suite against a real store over TCP.
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## A longer schemathesis run over every endpoint.
+fuzz: $(VENV)/.dev
+	FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/estimates.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,129 @@
+"""Survey rounds: creation, edits and what the API shows of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.catalogue import INDICATORS_BY_ID, INSTRUMENTS
+from schemas.common import FiniteNumber, StrictSchema, Text
+
+SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
+CODE = r"[A-Za-z0-9_-]{1,32}"
+LONELY_PSU_POLICIES = ("adjust", "average", "remove", "certainty", "fail")
+ROUND_STATUSES = ("open", "closed")
+
+
+class PeriodSchema(StrictSchema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data["start"] > data["end"]:
+            raise ValidationError({"end": ["Must not be before start."]})
+
+
+class DesignSchema(StrictSchema):
+    lonely_psu = fields.String(
+        load_default="adjust", validate=validate.OneOf(LONELY_PSU_POLICIES),
+        metadata={"description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"},
+    )  # fmt: skip
+    fpc = fields.Dict(
+        keys=Text(max_length=64, pattern=CODE),
+        values=FiniteNumber(low=0, high=1e9, low_inclusive=False),
+        load_default=None, allow_none=True,
+        metadata={"description": "Per stratum: population number of PSUs, or a sampling fraction < 1"},
+    )  # fmt: skip
+
+
+class CommuneSchema(StrictSchema):
+    district = Text(required=True, pattern=CODE)
+    name = Text(required=True)
+
+
+class FrameSchema(StrictSchema):
+    """The sampling frame's codes; when present, submissions must use them."""
+
+    districts = fields.Dict(keys=Text(pattern=CODE), values=Text(), required=True)
+    communes = fields.Dict(keys=Text(pattern=CODE), values=fields.Nested(CommuneSchema),
+                           load_default=dict)  # fmt: skip
+
+    @validates_schema
+    def _communes_in_districts(self, data: dict[str, Any], **_: Any) -> None:
+        unknown = {
+            code: ["District is not in the frame."]
+            for code, commune in data.get("communes", {}).items()
+            if commune["district"] not in data["districts"]
+        }
+        if unknown:
+            raise ValidationError({"communes": unknown})
+
+
+def _check_targets(instrument: str | None, targets: dict[str, float] | None) -> None:
+    errors: dict[str, list[str]] = {}
+    for indicator_id, value in (targets or {}).items():
+        indicator = INDICATORS_BY_ID.get(indicator_id)
+        if indicator is None:
+            errors[indicator_id] = ["Unknown indicator."]
+        elif instrument and indicator.instrument != instrument:
+            errors[indicator_id] = [f"Not an indicator of the {instrument} instrument."]
+        elif indicator.kind != "mean" and value > 1:
+            errors[indicator_id] = ["A rate target must be between 0 and 1."]
+    if errors:
+        raise ValidationError({"targets": errors})
+
+
+TARGETS_FIELD_ARGS: dict[str, Any] = {
+    "keys": fields.String(),
+    "values": FiniteNumber(low=0, high=100),
+    "metadata": {"description": "indicator id → target (rates in [0, 1]); defaults per DESIGN §5"},
+}
+
+
+class RoundCreateSchema(StrictSchema):
+    id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
+    instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
+    title = Text(required=True)
+    period = fields.Nested(PeriodSchema, required=True)
+    status = fields.String(load_default="open", validate=validate.OneOf(ROUND_STATUSES))
+    design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
+    targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
+    frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
+        _check_targets(data.get("instrument"), data.get("targets"))
+
+
+class RoundPatchSchema(StrictSchema):
+    title = Text()
+    status = fields.String(validate=validate.OneOf(ROUND_STATUSES))
+    targets = fields.Dict(**TARGETS_FIELD_ARGS)
+
+    @validates_schema
+    def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
+        _check_targets(None, data.get("targets"))
+
+
+class RoundSchema(Schema):
+    """A round as the API shows it."""
+
+    id = fields.String(attribute="_id")
+    instrument = fields.String()
+    title = fields.String()
+    period = fields.Dict()
+    status = fields.String()
+    design = fields.Dict()
+    targets = fields.Dict(keys=fields.String(), values=fields.Float())
+    frame = fields.Dict(allow_none=True)
+    data_version = fields.Integer()
+    n_submissions = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class RoundListSchema(Schema):
+    items = fields.List(fields.Nested(RoundSchema))
+    next = fields.String(allow_none=True)

@@ -1,0 +1,204 @@
+"""Submissions (DESIGN §4): one schema per instrument, the batch envelope and the frame check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from schemas.common import Count, FiniteNumber, StrictBoolean, StrictSchema, Text
+from schemas.rounds import CODE
+
+MAX_BATCH = 1000
+CLOCK_SKEW = timedelta(days=1)
+BUSINESS_TYPES = ("enterprise", "cooperative", "household_business")
+VSIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+PRACTICES = (
+    "e_invoice",
+    "digital_signature",
+    "online_sales",
+    "cashless_payments",
+    "cloud_or_accounting_software",
+    "website_or_social_page",
+)
+
+
+class GpsSchema(StrictSchema):
+    lat = FiniteNumber(low=-90, high=90, required=True)
+    lon = FiniteNumber(low=-180, high=180, required=True)
+    accuracy_m = FiniteNumber(low=0, high=1e5, load_default=None)
+
+
+class LocationSchema(StrictSchema):
+    district = Text(required=True, pattern=CODE)
+    commune = Text(required=True, pattern=CODE)
+    village = Text(load_default=None)
+    area = fields.String(required=True, validate=validate.OneOf(("urban", "rural")))
+    gps = fields.Nested(GpsSchema, load_default=None)
+
+
+class SamplingSchema(StrictSchema):
+    stratum = Text(required=True, max_length=64, pattern=CODE)
+    psu = Text(required=True, max_length=64, pattern=CODE)
+    weight = FiniteNumber(low=0, high=1e7, low_inclusive=False, required=True)
+
+
+class HouseholdAnswersSchema(StrictSchema):
+    members = Count(low=1, high=50, required=True)
+    members_15plus = Count(low=0, high=50, required=True)
+    fiber_available = StrictBoolean(required=True)
+    fiber_subscribed = StrictBoolean(required=True)
+    mobile_4g_5g = StrictBoolean(required=True)
+    smartphones = Count(low=0, high=200, required=True)
+    members_15plus_with_epay = Count(low=0, high=50, required=True)
+    members_15plus_egov_mobile = Count(low=0, high=50, required=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["members_15plus"] > data["members"]:
+            errors["members_15plus"] = ["Cannot exceed members."]
+        for field in ("members_15plus_with_epay", "members_15plus_egov_mobile"):
+            if data[field] > data["members_15plus"]:
+                errors[field] = ["Cannot exceed members_15plus."]
+        if data["fiber_subscribed"] and not data["fiber_available"]:
+            errors["fiber_subscribed"] = ["A subscription needs fiber_available."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class PracticesSchema(StrictSchema):
+    e_invoice = StrictBoolean(required=True)
+    digital_signature = StrictBoolean(required=True)
+    online_sales = StrictBoolean(required=True)
+    cashless_payments = StrictBoolean(required=True)
+    cloud_or_accounting_software = StrictBoolean(required=True)
+    website_or_social_page = StrictBoolean(required=True)
+
+
+class BusinessAnswersSchema(StrictSchema):
+    type = fields.String(required=True, validate=validate.OneOf(BUSINESS_TYPES))
+    sector = fields.String(required=True, validate=validate.OneOf(VSIC_SECTIONS),
+                           metadata={"description": "VSIC 2018 section letter"})  # fmt: skip
+    employees = Count(low=0, high=1_000_000, required=True)
+    uses_it = StrictBoolean(required=True)
+    e_transactions = StrictBoolean(required=True)
+    practices = fields.Nested(PracticesSchema, required=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        if data["e_transactions"] and not data["uses_it"]:
+            raise ValidationError({"e_transactions": ["Electronic transactions need uses_it."]})
+
+
+class _SubmissionSchema(StrictSchema):
+    submission_id = fields.UUID(required=True)
+    interviewed_at = fields.AwareDateTime(required=True, format="iso")
+    enumerator_id = Text(required=True, max_length=64)
+    location = fields.Nested(LocationSchema, required=True)
+    sampling = fields.Nested(SamplingSchema, required=True)
+
+    @validates("interviewed_at")
+    def _not_in_future(self, value: datetime, **_: Any) -> None:
+        if value > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValidationError("Lies in the future.")
+
+
+class HouseholdSubmissionSchema(_SubmissionSchema):
+    answers = fields.Nested(HouseholdAnswersSchema, required=True)
+
+
+class BusinessSubmissionSchema(_SubmissionSchema):
+    answers = fields.Nested(BusinessAnswersSchema, required=True)
+
+
+SUBMISSION_SCHEMAS: dict[str, type[_SubmissionSchema]] = {
+    "household": HouseholdSubmissionSchema,
+    "business": BusinessSubmissionSchema,
+}
+
+
+class BatchSchema(Schema):
+    """The envelope only; each item is validated on its own so one bad item fails alone."""
+
+    class Meta:
+        unknown = RAISE
+
+    submissions = fields.List(fields.Raw(), required=True,
+                              validate=validate.Length(min=1, max=MAX_BATCH))  # fmt: skip
+
+
+def frame_errors(location: dict[str, Any], frame: dict[str, Any] | None) -> dict[str, list[str]]:
+    """Errors when the location's codes are not in the round's frame (no frame: no check)."""
+    if not frame:
+        return {}
+    errors: dict[str, list[str]] = {}
+    if location["district"] not in frame["districts"]:
+        errors["location.district"] = ["Not a district of the round's frame."]
+    communes = frame.get("communes") or {}
+    if communes:
+        commune = communes.get(location["commune"])
+        if commune is None:
+            errors["location.commune"] = ["Not a commune of the round's frame."]
+        elif commune["district"] != location["district"]:
+            errors["location.commune"] = ["Lies in another district."]
+    return errors
+
+
+class BatchItemResultSchema(Schema):
+    submission_id = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(("created", "duplicate", "conflict", "invalid")))
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class BatchSummarySchema(Schema):
+    created = fields.Integer()
+    duplicate = fields.Integer()
+    conflict = fields.Integer()
+    invalid = fields.Integer()
+
+
+class BatchResultSchema(Schema):
+    results = fields.List(fields.Nested(BatchItemResultSchema))
+    summary = fields.Nested(BatchSummarySchema)
+
+
+class SubmissionAcceptedSchema(Schema):
+    round_id = fields.String()
+    submission_id = fields.String()
+    status = fields.String()
+    received_at = fields.String()
+
+
+class StoredSubmissionSchema(Schema):
+    """A stored submission as admins export it."""
+
+    submission_id = fields.String()
+    round_id = fields.String()
+    interviewed_at = fields.String()
+    enumerator_id = fields.String()
+    location = fields.Dict()
+    sampling = fields.Dict()
+    answers = fields.Dict()
+    received_at = fields.String()
+    source = fields.String()
+
+
+class SubmissionListSchema(Schema):
+    items = fields.List(fields.Nested(StoredSubmissionSchema))
+    next = fields.String(allow_none=True)
+
+
+class PageQuerySchema(StrictSchema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = Text(load_default=None, max_length=64)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))

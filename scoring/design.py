@@ -1,0 +1,119 @@
+"""The sampling design: weights, strata, PSUs nested in strata, fpc and lonely-PSU policy.
+
+Ultimate-cluster, with-replacement design unless an fpc is given (R ``svydesign(ids=~psu,
+strata=~stratum, weights=~w, fpc=~fpc, nest=TRUE)``). Labels are factored into integer
+codes once here; every estimate then works on the codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from scoring.codes import as_label_array, factorize, missing_labels
+from scoring.errors import ScoringError
+from scoring.fpc import PopulationCorrection
+from scoring.lonely_psu import LonelyPsu
+
+ArrayLike = Sequence[object] | np.ndarray
+
+
+class Design:
+    """A one-stage (ultimate-cluster) stratified design over ``len(weights)`` rows.
+
+    ``strata=None``: one stratum. ``psu=None``: every row is its own PSU. PSU labels are
+    nested in strata (the same label in two strata names two PSUs). ``fpc`` is per row as
+    in R: the population PSU count ``N_h`` of the row's stratum, or the sampling fraction
+    (all values ≤ 1); it must be constant within a stratum.
+    """
+
+    __slots__ = (
+        "fpc",
+        "lonely_psu",
+        "n_rows",
+        "psu_codes",
+        "psu_stratum",
+        "stratum_codes",
+        "stratum_labels",
+        "weights",
+    )
+
+    def __init__(
+        self,
+        weights: ArrayLike,
+        strata: ArrayLike | None = None,
+        psu: ArrayLike | None = None,
+        fpc: ArrayLike | None = None,
+        lonely_psu: str | LonelyPsu = "adjust",
+    ) -> None:
+        self.weights = _weights(weights)
+        self.n_rows = n = self.weights.shape[0]
+        self.lonely_psu = LonelyPsu.parse(lonely_psu)
+        self.stratum_codes, self.stratum_labels = _strata(strata, n)
+        self.psu_codes, self.psu_stratum = _nested_psus(psu, self.stratum_codes, n)
+        self.fpc = None if fpc is None else _stratum_fpc(fpc, self.stratum_codes, n)
+
+    @property
+    def n_strata(self) -> int:
+        """Number of strata ``H``."""
+        return int(self.stratum_labels.shape[0])
+
+    @property
+    def n_psus(self) -> int:
+        """Number of PSUs in the whole design."""
+        return int(self.psu_stratum.shape[0])
+
+
+def _weights(weights: ArrayLike) -> np.ndarray:
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ScoringError("weights must be numbers") from None
+    if w.ndim != 1 or w.shape[0] == 0:
+        raise ScoringError("weights must be a non-empty 1-d array")
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ScoringError(f"weights must be finite and > 0 (row {i}: {w[i]!r})")
+    return w
+
+
+def _strata(strata: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if strata is None:
+        return np.zeros(n, dtype=np.int64), np.array([None], dtype=object)
+    labels = as_label_array(strata, "strata", n)
+    if missing_labels(labels).any():
+        raise ScoringError("strata must not have missing values")
+    return factorize(labels)
+
+
+def _nested_psus(
+    psu: ArrayLike | None, stratum_codes: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Global PSU codes for (stratum, psu) pairs (R ``nest=TRUE``) and each PSU's stratum."""
+    if psu is None:
+        return np.arange(n, dtype=np.int64), stratum_codes.copy()
+    labels = as_label_array(psu, "psu", n)
+    if missing_labels(labels).any():
+        raise ScoringError("psu must not have missing values")
+    local, levels = factorize(labels)
+    pair = stratum_codes * np.int64(levels.shape[0]) + local
+    pairs, codes = np.unique(pair, return_inverse=True)
+    return codes.astype(np.int64), pairs // levels.shape[0]
+
+
+def _stratum_fpc(fpc: ArrayLike, stratum_codes: np.ndarray, n: int) -> PopulationCorrection:
+    try:
+        values = np.asarray(fpc, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ScoringError("fpc must be numbers") from None
+    if values.shape != (n,):
+        raise ScoringError(f"fpc must have one entry per row ({n}), got shape {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ScoringError("fpc must be finite numbers")
+    per_stratum = np.zeros(int(stratum_codes.max()) + 1)
+    per_stratum[stratum_codes] = values
+    if np.any(per_stratum[stratum_codes] != values):
+        raise ScoringError("fpc must be constant within each stratum")
+    return PopulationCorrection.from_values(per_stratum)

@@ -1,0 +1,44 @@
+"""Domains (R ``subset()``/``svyby``): which strata a domain touches, its sums and its df."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DomainStrata:
+    """The distinct (domain, stratum) pairs of the in-domain cells."""
+
+    of_cell: np.ndarray
+    domain: np.ndarray
+    stratum: np.ndarray
+
+    @classmethod
+    def of(cls, cell_domain: np.ndarray, cell_stratum: np.ndarray, n_strata: int) -> DomainStrata:
+        """Index the (domain, stratum) pair of every in-domain cell."""
+        pairs, of_cell = np.unique(
+            cell_domain * np.int64(n_strata) + cell_stratum, return_inverse=True
+        )
+        return cls(of_cell=of_cell, domain=pairs // n_strata, stratum=pairs % n_strata)
+
+    @property
+    def count(self) -> int:
+        """Number of (domain, stratum) pairs."""
+        return int(self.domain.shape[0])
+
+
+def domain_sums(values: np.ndarray, cell_domain: np.ndarray, n_domains: int) -> np.ndarray:
+    """``Σ values`` over the cells of each domain."""
+    return np.bincount(cell_domain, weights=values, minlength=n_domains)
+
+
+def degrees_of_freedom(cell_domain: np.ndarray, pairs: DomainStrata, n_domains: int) -> np.ndarray:
+    """R ``degf()`` on the domain: PSUs with a domain member − strata with a domain member.
+
+    Cells are unique per PSU × domain, so a domain's cells count its PSUs.
+    """
+    psus = np.bincount(cell_domain, minlength=n_domains)
+    strata = np.bincount(pairs.domain, minlength=n_domains)
+    return psus - strata

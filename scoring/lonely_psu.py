@@ -1,0 +1,86 @@
+"""Single-PSU ("lonely") strata: the policy and its contribution to the variance.
+
+Follows R ``survey:::onestrat`` (survey 4.1-1) with ``survey.adjust.domain.lonely = FALSE``:
+lonely-ness is judged on the full design's PSU count ``n_h``, never on a domain's, so a
+domain that meets only one PSU of a stratum with ``n_h > 1`` is centred as usual.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+
+from scoring.errors import LonelyPsuError, ScoringError
+
+CENSUS_TOLERANCE = 1e-7
+"""R treats a stratum with ``1 - n_h/N_h < 1e-7`` as a census: it adds zero variance."""
+
+
+class LonelyPsu(StrEnum):
+    """What to do with a stratum of one PSU (R ``options(survey.lonely.psu=)``)."""
+
+    FAIL = "fail"
+    REMOVE = "remove"
+    ADJUST = "adjust"
+    CERTAINTY = "certainty"
+    AVERAGE = "average"
+
+    @classmethod
+    def parse(cls, value: str | LonelyPsu) -> LonelyPsu:
+        """The policy named ``value``; unknown names are refused."""
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(p.value for p in cls)
+            raise ScoringError(f"lonely_psu must be one of {names}, not {value!r}") from None
+
+
+def check_fail_policy(
+    policy: LonelyPsu,
+    touched_strata: np.ndarray,
+    n_h: np.ndarray,
+    fpc_factor: np.ndarray,
+    stratum_labels: np.ndarray,
+) -> None:
+    """Raise ``LonelyPsuError`` for the first lonely, non-census stratum an estimate touches.
+
+    R raises only when a lonely stratum's variance is computed, i.e. when it holds a
+    domain member and is not a census (``onestrat`` returns 0 for a census first).
+    """
+    if policy is not LonelyPsu.FAIL:
+        return
+    lonely = touched_strata[
+        (n_h[touched_strata] == 1) & (fpc_factor[touched_strata] >= CENSUS_TOLERANCE)
+    ]
+    if lonely.size:
+        raise LonelyPsuError(stratum_labels[np.min(lonely)])
+
+
+def lonely_contribution(
+    policy: LonelyPsu, fpc_factor: np.ndarray, z_squared: np.ndarray
+) -> np.ndarray:
+    """Variance added by a lonely stratum whose one PSU has score total ``Z`` in the domain.
+
+    ``adjust``: the PSU is centred at the grand mean, 0 for linearised scores, so it adds
+    ``(1 - f_h) Z²``; ``remove`` and ``certainty``: 0 (identical for one-stage designs);
+    ``average``: NaN, filled in later by :func:`average_over_strata`.
+    """
+    if policy is LonelyPsu.ADJUST:
+        return fpc_factor * z_squared
+    if policy is LonelyPsu.AVERAGE:
+        return np.full_like(z_squared, np.nan)
+    return np.zeros_like(z_squared)
+
+
+def average_over_strata(
+    variance: np.ndarray, strata_in_domain: np.ndarray, strata_with_variance: np.ndarray
+) -> np.ndarray:
+    """R ``average``: ``V · H_d / H_d^ok``, the lonely strata replaced by the others' average.
+
+    ``H_d`` counts the strata holding a domain member, ``H_d^ok`` those among them that are
+    not lonely. With no stratum left the variance is undefined (NaN).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(strata_with_variance > 0, strata_in_domain / strata_with_variance, np.nan)
+    return variance * scale

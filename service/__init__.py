@@ -1,0 +1,58 @@
+"""The survey service: `create_app()` builds the Flask app; gunicorn runs `service:create_app()`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from service import errors, observability, store
+from service.config import Config, settings_from_environment
+from service.jsonbody import SafeJSONProvider, require_json_body
+
+API_SPEC_OPTIONS: dict[str, Any] = {
+    "info": {
+        "description": "Design-based estimates of digital adoption in Lào Cai province, "
+        "from household and business surveys. Errors are application/problem+json (RFC 9457).",
+    },
+    "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearerAuth": []}],
+}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
+    app.config.from_object(Config)
+    app.config.update(settings_from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["SURVEY_MAX_BODY"])
+    app.config["API_SPEC_OPTIONS"] = API_SPEC_OPTIONS
+
+    store.init_app(app)
+    api = Api(app)
+    errors.init_app(app)
+    observability.init_app(app)
+    app.before_request(require_json_body)
+    register_blueprints(app, api)
+    return app
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    from service.dashboard import routes as dashboard
+    from service.docs import routes as docs
+    from service.estimates import routes as estimates
+    from service.health import routes as health
+    from service.openrosa import routes as openrosa
+    from service.rounds import routes as rounds
+    from service.submissions import routes as submissions
+    from service.tokens import routes as tokens
+
+    for module in (health, tokens, rounds, submissions, estimates):
+        api.register_blueprint(module.blp)
+    submissions.document(api)
+    app.register_blueprint(openrosa.blp)
+    app.register_blueprint(dashboard.blp)
+    docs.init_app(app)

@@ -1,0 +1,106 @@
+"""Command line: `python -m service {serve,demo,token,import,export-estimates}`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from service.config import Config, settings_from_environment
+
+
+def _store():
+    from service.store import Store
+
+    settings = {**vars(Config), **settings_from_environment()}
+    if not settings.get("MONGODB_URI"):
+        sys.exit("error: set MONGODB_URI (the store `make run` prints) for this command")
+    store = Store(settings["MONGODB_URI"], settings["SURVEY_DB"])
+    store.ensure_indexes()
+    return store
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from service.supervisor import serve
+
+    return serve(args.host, args.port, args.workers, args.threads, args.demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from service import demo
+
+    if args.load:
+        from service.loading import load_demo
+
+        print(json.dumps(load_demo(_store()), indent=2))
+        return 0
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "rounds.json").write_text(json.dumps(demo.rounds(), ensure_ascii=False, indent=2))
+    for round_id, payloads in demo.submissions_by_round().items():
+        with (out / f"{round_id}.jsonl").open("w", encoding="utf-8") as handle:
+            for payload in payloads:
+                handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    print(f"wrote the demo rounds and submissions to {out}/")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    doc, token = _store().tokens.create(args.role, args.name)
+    print(json.dumps({"id": doc["_id"], "role": doc["role"], "name": doc["name"], "token": token}))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from service.loading import load_submissions, read_file
+
+    store = _store()
+    round_doc = store.rounds.get(args.round)
+    if round_doc is None:
+        sys.exit(f"error: round {args.round!r} does not exist")
+    summary = load_submissions(
+        store, args.round, read_file(Path(args.file), round_doc["instrument"])
+    )
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 1 if summary["invalid"] or summary["conflict"] else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m service", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="embedded store (unless MONGODB_URI) + gunicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--demo", action="store_true", help="load the demo rounds first (once)")
+    serve.set_defaults(run=cmd_serve)
+
+    demo = commands.add_parser("demo", help="write the demo rounds as files, or --load them")
+    demo.add_argument("--out", default="var/demo")
+    demo.add_argument("--load", action="store_true", help="load into the store at MONGODB_URI")
+    demo.set_defaults(run=cmd_demo)
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="issue a token and print it once")
+    create.add_argument("--role", required=True, choices=("admin", "planner", "enumerator"))
+    create.add_argument("--name", required=True)
+    create.set_defaults(run=cmd_token)
+
+    load = commands.add_parser("import", help="import submissions from .csv or .jsonl")
+    load.add_argument("round")
+    load.add_argument("file")
+    load.set_defaults(run=cmd_import)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Bearer-token authentication and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from service.errors import Problem
+from service.store import get_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="digital-adoption-survey"'}
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate() -> dict[str, Any]:
+    """The caller's active token document, or 401."""
+    token = bearer_token()
+    if token is None:
+        raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
+    doc = get_store().tokens.authenticate(token)
+    if doc is None:
+        raise Problem(401, "Unauthorized", "The token is invalid or revoked.",
+                      headers=BEARER_CHALLENGE)  # fmt: skip
+    return doc
+
+
+def allow(doc: dict[str, Any], roles: tuple[str, ...]) -> None:
+    """403 unless the token's role is one of `roles`; admin may do everything."""
+    if doc["role"] != "admin" and doc["role"] not in roles:
+        raise Problem(403, "Forbidden", f"This needs one of the roles: {', '.join(roles)}.")
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """Decorate a view: authenticate, check the role, keep the token document in `g.token`."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            doc = authenticate()
+            allow(doc, roles or ("admin",))
+            g.token = doc
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+ANY_ROLE = ("admin", "planner", "enumerator")
+READERS = ("planner",)
+SUBMITTERS = ("enumerator",)

@@ -1,0 +1,41 @@
+"""Configuration: defaults in a class, overridden by the environment, then by tests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+class Config:
+    """Defaults; every name here may be overridden by an environment variable of the same name."""
+
+    MONGODB_URI: str | None = None
+    SURVEY_DB: str = "digital_adoption"
+    SURVEY_DATA_DIR: str = "./var"
+    SURVEY_ADMIN_TOKEN: str | None = None
+    SURVEY_MAX_BODY: int = 5 * 1024 * 1024
+    SURVEY_LOG_LEVEL: str = "INFO"
+    # Production talks to a replica set: acknowledged by a majority, journaled.
+    SURVEY_WRITE_CONCERN: str = "majority"
+    SURVEY_STORE_TIMEOUT_MS: int = 2000
+    SURVEY_RATE_LIMIT: str = "600/minute"
+
+    API_TITLE = "Digital-adoption survey service"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+_INT_SETTINGS = {"SURVEY_MAX_BODY", "SURVEY_STORE_TIMEOUT_MS"}
+
+
+def settings_from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every `Config` name that is set in the environment, typed like its default."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, Any] = {}
+    for name in dir(Config):
+        if name.isupper() and name in environ and environ[name] != "":
+            value: Any = environ[name]
+            found[name] = int(value) if name in _INT_SETTINGS else value
+    return found

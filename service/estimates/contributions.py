@@ -1,0 +1,62 @@
+"""What one submission adds to the per-PSU sums that estimates are computed from.
+
+At ingest every submission gets `agg`: its cell keys (stratum|psu, and stratum|psu|domain for
+each `by` dimension) and, per indicator, the weighted values whose sums the store returns
+with a single-field `$group`. The scoring engine's sufficient-statistics path does the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas.catalogue import BY_DIMENSIONS, Indicator, indicators_of
+
+SEPARATOR = "|"  # never inside a code: codes match [A-Za-z0-9_-]
+OVERALL = "all"
+
+
+def unit_values(indicator: Indicator, answers: dict[str, Any]) -> tuple[float, float]:
+    """(y, x) of one submission: y the value or count, x the unit's size (1, or persons 15+)."""
+    match indicator.id:
+        case "smartphone_household":
+            return float(answers["smartphones"] >= 1), 1.0
+        case "epay_account":
+            return float(answers["members_15plus_with_epay"]), float(answers["members_15plus"])
+        case "egov_mobile":
+            return float(answers["members_15plus_egov_mobile"]), float(answers["members_15plus"])
+        case "digital_maturity":
+            practices = answers["practices"]
+            return 100.0 * sum(bool(v) for v in practices.values()) / len(practices), 1.0
+        case "it_use":
+            return float(answers["uses_it"]), 1.0
+        case _:
+            return float(answers[indicator.id]), 1.0
+
+
+def domain_values(
+    instrument: str, location: dict[str, Any], answers: dict[str, Any]
+) -> dict[str, str]:
+    values = {"district": location["district"], "commune": location["commune"],
+              "area": location["area"]}  # fmt: skip
+    if instrument == "business":
+        values |= {"type": answers["type"], "sector": answers["sector"]}
+    return values
+
+
+def contributions(instrument: str, location: dict[str, Any], sampling: dict[str, Any],
+                  answers: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """The `agg` sub-document stored with a submission."""
+    weight = sampling["weight"]
+    cell = f"{sampling['stratum']}{SEPARATOR}{sampling['psu']}"
+    domains = domain_values(instrument, location, answers)
+    keys = {OVERALL: cell} | {
+        by: f"{cell}{SEPARATOR}{domains[by]}"
+        for by in BY_DIMENSIONS[instrument]  # type: ignore[index]
+    }
+    values: dict[str, dict[str, float]] = {}
+    for indicator in indicators_of(instrument):
+        y, x = unit_values(indicator, answers)
+        # member proportions: the person-level Σwy² equals Σw·count, since each person's y is 0/1
+        yy = y if indicator.kind == "member_proportion" else y * y
+        values[indicator.id] = {"wy": weight * y, "wyy": weight * yy, "wx": weight * x, "x": x}
+    return {"keys": keys, "w": weight, "v": values}

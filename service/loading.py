@@ -1,0 +1,112 @@
+"""Bulk loading outside HTTP: the demo rounds and files of submissions, through the same ingest."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from marshmallow import fields
+
+from schemas.rounds import RoundCreateSchema
+from schemas.submissions import SUBMISSION_SCHEMAS
+from service import demo
+from service.rounds.routes import round_to_store
+from service.store import Store
+from service.store.errors import AlreadyExists
+from service.submissions.ingest import ItemOutcome, submit_batch, summarise
+
+LOADER_TOKEN_ID = "loader"
+CHUNK = 1000
+
+
+def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> dict[str, int]:
+    """Submit in chunks of 1000 (idempotent: a second load reports duplicates)."""
+    round_doc = store.rounds.get(round_id)
+    if round_doc is None:
+        raise KeyError(f"round {round_id!r} does not exist")
+    outcomes: list[ItemOutcome] = []
+    chunk: list[Any] = []
+    for payload in payloads:
+        chunk.append(payload)
+        if len(chunk) == CHUNK:
+            outcomes += submit_batch(store, round_doc, chunk, token_id=LOADER_TOKEN_ID)
+            chunk = []
+    if chunk:
+        outcomes += submit_batch(store, round_doc, chunk, token_id=LOADER_TOKEN_ID)
+    summary = summarise(outcomes)
+    summary["errors"] = [o.errors for o in outcomes if o.errors][:5]  # type: ignore[assignment]
+    return summary
+
+
+def load_demo(store: Store) -> dict[str, dict[str, int]]:
+    """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
+    for round_body in demo.rounds():
+        try:
+            store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
+        except AlreadyExists:
+            pass
+    return {round_id: load_submissions(store, round_id, payloads)
+            for round_id, payloads in demo.submissions_by_round().items()}  # fmt: skip
+
+
+def read_jsonl(path: Path) -> Iterator[Any]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _typed(field: fields.Field, text: str) -> Any:
+    """A CSV cell as the JSON type the schema field expects; bad cells stay text to fail validation."""
+    if text == "":
+        return None
+    if isinstance(field, fields.Boolean):
+        lowered = text.strip().lower()
+        return {"1": True, "true": True, "0": False, "false": False}.get(lowered, text)
+    try:
+        if isinstance(field, fields.Integer):
+            return int(text)
+        if isinstance(field, fields.Float):
+            return float(text)
+    except ValueError:
+        return text
+    return text
+
+
+def _field_at(schema: Any, path: list[str]) -> fields.Field | None:
+    field = schema.fields.get(path[0])
+    if field is None or len(path) == 1:
+        return field
+    return _field_at(field.schema, path[1:]) if isinstance(field, fields.Nested) else None
+
+
+def read_csv(path: Path, instrument: str) -> Iterator[dict[str, Any]]:
+    """Rows with dotted headers (as the CSV export writes them) as nested submissions."""
+    schema = SUBMISSION_SCHEMAS[instrument]()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            payload: dict[str, Any] = {}
+            for header, text in row.items():
+                parts = header.split(".")
+                field = _field_at(schema, parts)
+                if field is None:  # export-only columns such as received_at
+                    continue
+                value = _typed(field, text)
+                if value is None:
+                    continue
+                node = payload
+                for part in parts[:-1]:
+                    node = node.setdefault(part, {})
+                node[parts[-1]] = value
+            yield payload
+
+
+def read_file(path: Path, instrument: str) -> Iterator[Any]:
+    if path.suffix == ".jsonl":
+        return read_jsonl(path)
+    if path.suffix == ".csv":
+        return read_csv(path, instrument)
+    raise ValueError("import reads .csv (export columns) or .jsonl (one submission per line)")

@@ -1,0 +1,79 @@
+"""Storage: the only package that imports pymongo. Same code for nx-27017 and a real mongod."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from pymongo import MongoClient
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
+from pymongo.write_concern import WriteConcern
+
+from service.store.rounds import Rounds
+from service.store.submissions import Submissions
+from service.store.tokens import Tokens
+
+# Raised by pymongo when the store cannot be reached; the error handler turns these into 503.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ConnectionFailure,
+    ServerSelectionTimeoutError,
+    ExecutionTimeout,
+)
+
+
+class Store:
+    """One client per process and the collections the service uses."""
+
+    def __init__(self, uri: str, database: str, *, write_concern: str = "majority",
+                 timeout_ms: int = 2000) -> None:  # fmt: skip
+        self.client: MongoClient[dict[str, Any]] = MongoClient(
+            uri,
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
+            socketTimeoutMS=max(timeout_ms * 15, 30000),
+            tz_aware=True,
+            appname="digital-adoption-survey",
+        )
+        concern = WriteConcern(w=int(write_concern) if write_concern.isdigit() else write_concern,
+                               j=True)  # fmt: skip
+        self.db = self.client.get_database(database, write_concern=concern)
+        self.tokens = Tokens(self.db["tokens"])
+        self.rounds = Rounds(self.db["rounds"])
+        self.submissions = Submissions(self.db["submissions"])
+
+    def ensure_indexes(self) -> None:
+        self.tokens.ensure_indexes()
+        self.submissions.ensure_indexes()
+
+    def ping(self) -> None:
+        self.client.admin.command("ping")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def init_app(app: Flask) -> None:
+    """Create the process's store client from the app's config."""
+    uri = app.config.get("MONGODB_URI")
+    if not uri:
+        raise RuntimeError(
+            "MONGODB_URI is not set: start with `make run` / `python -m service serve`, "
+            "which starts the embedded store, or point MONGODB_URI at a mongod"
+        )
+    store = Store(
+        uri,
+        app.config["SURVEY_DB"],
+        write_concern=app.config["SURVEY_WRITE_CONCERN"],
+        timeout_ms=app.config["SURVEY_STORE_TIMEOUT_MS"],
+    )
+    app.extensions["store"] = store
+    try:
+        store.ensure_indexes()
+        if app.config.get("SURVEY_ADMIN_TOKEN"):
+            store.tokens.bootstrap_admin(app.config["SURVEY_ADMIN_TOKEN"])
+    except UNAVAILABLE_ERRORS:
+        app.logger.warning("store unreachable at start; indexes will be created on next start")
+
+
+def get_store() -> Store:
+    return current_app.extensions["store"]

@@ -1,0 +1,49 @@
+"""Survey rounds: design, targets, status and the data version that keys the estimate cache."""
+
+from __future__ import annotations
+
+from service.store.clock import utc_now
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from service.store.errors import AlreadyExists
+
+
+class Rounds:
+    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+        self.collection = collection
+
+    def create(self, round_doc: dict[str, Any]) -> dict[str, Any]:
+        now = utc_now()
+        doc = {**round_doc, "_id": round_doc["id"], "created_at": now, "updated_at": now,
+               "data_version": 0}  # fmt: skip
+        doc.pop("id")
+        try:
+            self.collection.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise AlreadyExists(f"round {round_doc['id']!r} already exists") from exc
+        return doc
+
+    def get(self, round_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": round_id})
+
+    def list(self) -> list[dict[str, Any]]:
+        return list(self.collection.find().sort("_id", 1))
+
+    def update(self, round_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply changes; a change of targets or design also changes what estimates say."""
+        return self.collection.find_one_and_update(
+            {"_id": round_id},
+            {"$set": {**changes, "updated_at": utc_now()}, "$inc": {"data_version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    def bump_data_version(self, round_id: str) -> None:
+        """Called after every accepted write so cached estimates are recomputed."""
+        self.collection.update_one(
+            {"_id": round_id},
+            {"$inc": {"data_version": 1}, "$set": {"updated_at": utc_now()}},
+        )

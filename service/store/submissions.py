@@ -1,0 +1,107 @@
+"""Submissions: idempotent inserts keyed by (round_id, submission_id), paging, pushed-down sums."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from pymongo import ASCENDING
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+InsertStatus = Literal["created", "duplicate", "conflict"]
+_DUPLICATE_KEY = 11000
+
+
+class Submissions:
+    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+        self.collection = collection
+
+    def ensure_indexes(self) -> None:
+        self.collection.create_index(
+            [("round_id", ASCENDING), ("submission_id", ASCENDING)], unique=True
+        )
+
+    def insert(self, doc: dict[str, Any]) -> InsertStatus:
+        """Store a submission once: a replay of the same content is `duplicate`, other content `conflict`."""
+        try:
+            self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            return self._status_of_existing(doc)
+        return "created"
+
+    def insert_many(self, docs: Sequence[dict[str, Any]]) -> list[InsertStatus]:
+        """Insert a batch unordered, so every valid document lands even when others collide."""
+        if not docs:
+            return []
+        statuses: list[InsertStatus] = ["created"] * len(docs)
+        try:
+            self.collection.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != _DUPLICATE_KEY for error in errors):
+                raise
+            colliding = [docs[error["index"]] for error in errors]
+            stored = self._hashes(colliding[0]["round_id"], [d["submission_id"] for d in colliding])
+            for error in errors:
+                doc = docs[error["index"]]
+                same = stored.get(doc["submission_id"]) == doc["content_hash"]
+                statuses[error["index"]] = "duplicate" if same else "conflict"
+        return statuses
+
+    def _status_of_existing(self, doc: dict[str, Any]) -> InsertStatus:
+        stored = self._hashes(doc["round_id"], [doc["submission_id"]])
+        return (
+            "duplicate" if stored.get(doc["submission_id"]) == doc["content_hash"] else "conflict"
+        )
+
+    def _hashes(self, round_id: str, submission_ids: list[str]) -> dict[str, str]:
+        cursor = self.collection.find(
+            {"round_id": round_id, "submission_id": {"$in": submission_ids}},
+            {"submission_id": 1, "content_hash": 1, "_id": 0},
+        )
+        return {doc["submission_id"]: doc["content_hash"] for doc in cursor}
+
+    def get(self, round_id: str, submission_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one(
+            {"round_id": round_id, "submission_id": submission_id}, {"_id": 0}
+        )
+
+    def count(self, round_id: str) -> int:
+        return self.collection.count_documents({"round_id": round_id})
+
+    def page(self, round_id: str, limit: int, after: str | None) -> list[dict[str, Any]]:
+        """Up to `limit` submissions in submission_id order, starting after the cursor."""
+        query: dict[str, Any] = {"round_id": round_id}
+        if after is not None:
+            query["submission_id"] = {"$gt": after}
+        cursor = self.collection.find(query, {"_id": 0}).sort("submission_id", ASCENDING)
+        return list(cursor.limit(limit))
+
+    def iterate(self, round_id: str) -> Iterator[dict[str, Any]]:
+        """Every submission of a round in submission_id order (exports)."""
+        after: str | None = None
+        while True:
+            batch = self.page(round_id, 1000, after)
+            yield from batch
+            if len(batch) < 1000:
+                return
+            after = batch[-1]["submission_id"]
+
+    def grouped_sums(
+        self, round_id: str, group_field: str, sum_fields: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Σ of each field per value of one group field, computed in the store.
+
+        Only a single-field `_id` is used: nx-27017 mis-groups compound keys, so the
+        combined (stratum, PSU, domain) key is precomputed at ingest.
+        """
+        group: dict[str, Any] = {"_id": f"${group_field}", "rows": {"$sum": 1}}
+        for index, field in enumerate(sum_fields):
+            group[f"s{index}"] = {"$sum": f"${field}"}
+        pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
+        return [
+            {"key": row["_id"], "rows": row["rows"],
+             "sums": [row.get(f"s{i}") or 0.0 for i in range(len(sum_fields))]}
+            for row in self.collection.aggregate(pipeline)
+        ]  # fmt: skip

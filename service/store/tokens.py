@@ -1,0 +1,111 @@
+"""API tokens: random secrets, stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from service.store.clock import utc_now
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from service.store.errors import AlreadyExists
+
+ROLES = ("admin", "planner", "enumerator")
+BOOTSTRAP_NAME = "bootstrap-admin"
+# HTTP Digest (OpenRosa clients) needs HA1 = MD5(name:realm:token); it is a hash, never the token.
+DIGEST_REALM = "digital-adoption-survey"
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a token; tokens carry 256 bits of entropy, so no salt or stretching is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def digest_ha1(name: str, token: str) -> str:
+    return hashlib.md5(f"{name}:{DIGEST_REALM}:{token}".encode()).hexdigest()  # noqa: S324
+
+
+class Tokens:
+    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+        self.collection = collection
+
+    def ensure_indexes(self) -> None:
+        self.collection.create_index([("hash", ASCENDING)], unique=True)
+        self.collection.create_index([("name", ASCENDING)], unique=True)
+
+    def create(self, role: str, name: str, token: str | None = None) -> tuple[dict[str, Any], str]:
+        """Store a new token; return its document and the plaintext, which is never stored."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        token = token or secrets.token_urlsafe(32)
+        doc = {
+            "_id": secrets.token_hex(8),
+            "hash": token_hash(token),
+            "digest_ha1": digest_ha1(name, token),
+            "role": role,
+            "name": name,
+            "created_at": utc_now(),
+            "revoked_at": None,
+        }
+        try:
+            self.collection.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise AlreadyExists(f"a token named {name!r} already exists") from exc
+        return doc, token
+
+    def authenticate(self, token: str) -> dict[str, Any] | None:
+        """The active token document for a presented secret, or None."""
+        presented = token_hash(token)
+        doc = self.collection.find_one({"hash": presented, "revoked_at": None})
+        if doc is None or not hmac.compare_digest(doc["hash"], presented):
+            return None
+        return doc
+
+    def by_name(self, name: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"name": name, "revoked_at": None})
+
+    def list(self) -> list[dict[str, Any]]:
+        return list(self.collection.find({}, {"hash": 0, "digest_ha1": 0}).sort("created_at", 1))
+
+    def revoke(self, token_id: str) -> bool:
+        result = self.collection.update_one(
+            {"_id": token_id, "revoked_at": None}, {"$set": {"revoked_at": utc_now()}}
+        )
+        return result.modified_count == 1
+
+    def exists(self, token_id: str) -> bool:
+        return self.collection.count_documents({"_id": token_id}, limit=1) == 1
+
+    def bootstrap_admin(self, token: str | None) -> str | None:
+        """Make sure an admin can sign in.
+
+        With `token` (SURVEY_ADMIN_TOKEN) that secret becomes the bootstrap admin's. Without it,
+        a new admin token is created only when no active admin exists; its plaintext is returned
+        once so the caller can show it.
+        """
+        if token:
+            self.collection.update_one(
+                {"name": BOOTSTRAP_NAME},
+                {
+                    "$set": {
+                        "hash": token_hash(token),
+                        "digest_ha1": digest_ha1(BOOTSTRAP_NAME, token),
+                        "role": "admin",
+                        "revoked_at": None,
+                    },
+                    "$setOnInsert": {"_id": secrets.token_hex(8), "created_at": utc_now()},
+                },
+                upsert=True,
+            )
+            return None
+        if self.collection.count_documents({"role": "admin", "revoked_at": None}, limit=1):
+            return None
+        try:
+            _, created = self.create("admin", BOOTSTRAP_NAME)
+        except AlreadyExists:  # revoked earlier: issue a fresh one under a new name
+            _, created = self.create("admin", f"{BOOTSTRAP_NAME}-{secrets.token_hex(3)}")
+        return created

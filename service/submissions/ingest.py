@@ -1,0 +1,137 @@
+"""Turn a submission payload (JSON API or OpenRosa) into a stored document, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC
+
+from service.store.clock import utc_now
+from typing import Any
+
+from marshmallow import ValidationError
+
+from schemas.common import error_paths
+from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from service.errors import conflict
+from service.estimates.contributions import contributions
+from service.observability.metrics import count_submission
+from service.store import Store
+
+
+class SubmissionInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]], submission_id: str | None) -> None:
+        super().__init__("invalid submission")
+        self.errors, self.submission_id = errors, submission_id
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    submission_id: str | None
+    status: str  # created | duplicate | conflict | invalid
+    errors: dict[str, list[str]] | None = None
+
+
+def ensure_open(round_doc: dict[str, Any]) -> None:
+    if round_doc.get("status") != "open":
+        raise conflict(f"Round {round_doc['_id']!r} is closed to submissions.")
+
+
+def _claimed_id(payload: Any) -> str | None:
+    claimed = payload.get("submission_id") if isinstance(payload, dict) else None
+    return claimed if isinstance(claimed, str) and len(claimed) <= 64 else None
+
+
+def validate(round_doc: dict[str, Any], payload: Any) -> dict[str, Any]:
+    """The normalised submission, or SubmissionInvalid with field paths."""
+    schema = SUBMISSION_SCHEMAS[round_doc["instrument"]]()
+    try:
+        data = schema.load(payload)
+    except ValidationError as exc:
+        raise SubmissionInvalid(error_paths(exc.messages), _claimed_id(payload)) from exc
+    errors = frame_errors(data["location"], round_doc.get("frame"))
+    if errors:
+        raise SubmissionInvalid(errors, str(data["submission_id"]))
+    data["submission_id"] = str(data["submission_id"])
+    data["interviewed_at"] = data["interviewed_at"].astimezone(UTC).isoformat()
+    return data
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """SHA-256 of the normalised content: the same interview sent twice hashes the same."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def to_document(round_doc: dict[str, Any], data: dict[str, Any], *, token_id: str,
+                source: str, raw: str) -> dict[str, Any]:  # fmt: skip
+    return {
+        **data,
+        "round_id": round_doc["_id"],
+        "instrument": round_doc["instrument"],
+        "content_hash": content_hash(data),
+        "raw": raw,
+        "source": source,
+        "received_at": utc_now(),
+        "token_id": token_id,
+        "agg": contributions(
+            round_doc["instrument"], data["location"], data["sampling"], data["answers"]
+        ),  # fmt: skip
+    }
+
+
+def raw_json(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def submit_one(store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str,
+               source: str = "json", raw: str | None = None) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """Validate and store one submission: ("created" | "duplicate" | "conflict", document)."""
+    ensure_open(round_doc)
+    try:
+        data = validate(round_doc, payload)
+    except SubmissionInvalid:
+        count_submission("invalid", "validation")
+        raise
+    doc = to_document(round_doc, data, token_id=token_id, source=source,
+                      raw=raw if raw is not None else raw_json(payload))  # fmt: skip
+    status = store.submissions.insert(doc)
+    count_submission(status)
+    if status == "created":
+        store.rounds.bump_data_version(round_doc["_id"])
+    return status, doc
+
+
+def submit_batch(store: Store, round_doc: dict[str, Any], payloads: list[Any], *,
+                 token_id: str) -> list[ItemOutcome]:  # fmt: skip
+    """Store every valid item (unordered); report each item's status in request order."""
+    ensure_open(round_doc)
+    outcomes: list[ItemOutcome | None] = [None] * len(payloads)
+    docs: list[dict[str, Any]] = []
+    positions: list[int] = []
+    for position, payload in enumerate(payloads):
+        try:
+            data = validate(round_doc, payload)
+        except SubmissionInvalid as exc:
+            outcomes[position] = ItemOutcome(exc.submission_id, "invalid", exc.errors)
+            count_submission("invalid", "validation")
+            continue
+        docs.append(to_document(round_doc, data, token_id=token_id, source="json",
+                                raw=raw_json(payload)))  # fmt: skip
+        positions.append(position)
+    statuses = store.submissions.insert_many(docs)
+    for position, doc, status in zip(positions, docs, statuses, strict=True):
+        outcomes[position] = ItemOutcome(doc["submission_id"], status)
+        count_submission(status)
+    if "created" in statuses:
+        store.rounds.bump_data_version(round_doc["_id"])
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def summarise(outcomes: list[ItemOutcome]) -> dict[str, int]:
+    counts = Counter(outcome.status for outcome in outcomes)
+    return {
+        status: counts.get(status, 0) for status in ("created", "duplicate", "conflict", "invalid")
+    }

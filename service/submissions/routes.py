@@ -1,0 +1,106 @@
+"""Submit interviews (enumerators) and export them (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+
+from schemas.submissions import (
+    BatchResultSchema,
+    BatchSchema,
+    BusinessSubmissionSchema,
+    HouseholdSubmissionSchema,
+    PageQuerySchema,
+    SubmissionAcceptedSchema,
+    SubmissionListSchema,
+)
+from service.auth import SUBMITTERS, require_role
+from service.errors import Problem, conflict, invalid
+from service.rounds.routes import load_round
+from service.store import get_store
+from service.submissions.export import export_columns, export_row
+from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
+from service.tabular import csv_response, wants_csv
+
+blp = Blueprint("submissions", __name__, url_prefix="/api/v1/rounds",
+                description="Household and business interviews")  # fmt: skip
+
+SUBMISSION_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"oneOf": [
+        {"$ref": "#/components/schemas/HouseholdSubmission"},
+        {"$ref": "#/components/schemas/BusinessSubmission"},
+    ]}}},
+}  # fmt: skip
+
+
+def document(api: Api) -> None:
+    """Name the per-instrument submission schemas in the OpenAPI document."""
+    api.spec.components.schema("HouseholdSubmission", schema=HouseholdSubmissionSchema)
+    api.spec.components.schema("BusinessSubmission", schema=BusinessSubmissionSchema)
+
+
+def json_body() -> Any:
+    body = request.get_json(silent=False)
+    if body is None:
+        raise Problem(400, "Bad Request", "The body must be JSON.")
+    return body
+
+
+@blp.route("/<string:round_id>/submissions")
+class RoundSubmissions(MethodView):
+    @require_role(*SUBMITTERS)
+    @blp.doc(requestBody=SUBMISSION_BODY)
+    @blp.response(201, SubmissionAcceptedSchema, description="Stored")
+    @blp.alt_response(200, schema=SubmissionAcceptedSchema, description="Replay of a stored one")
+    def post(self, round_id: str) -> tuple[dict[str, Any], int]:
+        """Submit one interview; resending the same one is harmless."""
+        round_doc = load_round(round_id)
+        try:
+            status, doc = submit_one(get_store(), round_doc, json_body(), token_id=g.token["_id"])
+        except SubmissionInvalid as exc:
+            raise invalid(exc.errors, "The submission is invalid.") from exc
+        if status == "conflict":
+            raise conflict(
+                f"Submission {doc['submission_id']} was already stored with other content."
+            )
+        accepted = {"round_id": round_id, "submission_id": doc["submission_id"],
+                    "status": status, "received_at": doc["received_at"]}  # fmt: skip
+        return accepted, 201 if status == "created" else 200
+
+    @require_role("admin")
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, SubmissionListSchema)
+    def get(self, query: dict[str, Any], round_id: str) -> Any:
+        """Export submissions: JSON pages (`limit`, `after`) or, with CSV, all of them."""
+        round_doc = load_round(round_id)
+        submissions = get_store().submissions
+        if wants_csv(query["format"]):
+            columns = export_columns(round_doc["instrument"])
+            rows = (export_row(doc) for doc in submissions.iterate(round_id))
+            return csv_response(columns, rows, f"{round_id}-submissions.csv")
+        items = submissions.page(round_id, query["limit"] + 1, query["after"])
+        more = len(items) > query["limit"]
+        items = items[: query["limit"]]
+        return {"items": items, "next": items[-1]["submission_id"] if more else None}
+
+
+@blp.route("/<string:round_id>/submissions/batch")
+class RoundSubmissionBatch(MethodView):
+    @require_role(*SUBMITTERS)
+    @blp.arguments(BatchSchema)
+    @blp.response(200, BatchResultSchema)
+    def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
+        """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
+        round_doc = load_round(round_id)
+        outcomes = submit_batch(get_store(), round_doc, batch["submissions"],
+                                token_id=g.token["_id"])  # fmt: skip
+        results = [
+            {"submission_id": o.submission_id, "status": o.status}
+            | ({"errors": o.errors} if o.errors else {})
+            for o in outcomes
+        ]
+        return {"results": results, "summary": summarise(outcomes)}

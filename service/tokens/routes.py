@@ -1,0 +1,45 @@
+"""Issue, list and revoke API tokens (admin)."""
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.tokens import IssuedTokenSchema, TokenCreateSchema, TokenListSchema
+from service.auth import require_role
+from service.errors import conflict, not_found
+from service.store import get_store
+from service.store.errors import AlreadyExists
+
+blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="API tokens (admin)")
+
+
+@blp.route("")
+class Tokens(MethodView):
+    @require_role("admin")
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, IssuedTokenSchema)
+    def post(self, data: dict[str, str]) -> dict[str, Any]:
+        """Issue a token; the secret is in this response only."""
+        try:
+            doc, token = get_store().tokens.create(data["role"], data["name"])
+        except AlreadyExists as exc:
+            raise conflict(str(exc)) from exc
+        return {**doc, "token": token}
+
+    @require_role("admin")
+    @blp.response(200, TokenListSchema)
+    def get(self) -> dict[str, Any]:
+        """Every token, revoked ones included, without secrets."""
+        return {"items": get_store().tokens.list(), "next": None}
+
+
+@blp.route("/<string:token_id>")
+class TokenById(MethodView):
+    @require_role("admin")
+    @blp.response(204)
+    def delete(self, token_id: str) -> None:
+        """Revoke a token; it stops working at once."""
+        tokens = get_store().tokens
+        if not tokens.revoke(token_id) and not tokens.exists(token_id):
+            raise not_found(f"Token {token_id!r}")
