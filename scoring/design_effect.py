@@ -18,9 +18,9 @@ from scoring.estimands import Kind
 
 def weighted_variance(n: np.ndarray, w: np.ndarray, wy: np.ndarray, wyy: np.ndarray) -> np.ndarray:
     """R ``svyvar``: ``n/(n−1) · Σw(y − ŷ)² / Σw`` from domain sums (NaN when ``n ≤ 1``)."""
-    mean = wy / w
-    squares = np.maximum(wyy - mean * wy, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
+        mean = wy / w
+        squares = np.maximum(wyy - mean * wy, 0.0)
         return np.where(n > 1, squares / w * n / (n - 1), np.nan)
 
 

@@ -66,6 +66,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if summary["invalid"] or summary["conflict"] else 0
 
 
+def cmd_export_estimates(args: argparse.Namespace) -> int:
+    from schemas.estimates import EstimatesQuerySchema
+    from service import create_app
+    from service.errors import Problem
+    from service.estimates.routes import compute_estimates
+    from service.estimates.tables import COLUMNS, estimate_rows
+    from service.estimates.workbook import estimates_workbook
+    from service.rounds.routes import load_round
+    from service.tabular import csv_lines
+
+    query = {key: value for key, value in vars(args).items()
+             if key in ("indicator", "by", "ci", "level") and value is not None}  # fmt: skip
+    try:
+        with create_app().app_context():
+            report = compute_estimates(load_round(args.round), EstimatesQuerySchema().load(query))
+    except Problem as exc:
+        sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
+    out = Path(args.out or f"{args.round}-estimates.{args.format}")
+    if args.format == "xlsx":
+        out.write_bytes(estimates_workbook(report))
+    else:
+        out.write_text("".join(csv_lines(COLUMNS, estimate_rows(report))), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m service", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -94,6 +120,16 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("round")
     load.add_argument("file")
     load.set_defaults(run=cmd_import)
+
+    export = commands.add_parser("export-estimates", help="estimates of a round as CSV or XLSX")
+    export.add_argument("round")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--indicator", help="one id or a comma list (default: all)")
+    export.add_argument("--by", help="district, commune, area, type or sector")
+    export.add_argument("--ci", default="logit")
+    export.add_argument("--level", type=float, default=0.95)
+    export.add_argument("--out", help="file to write (default ROUND-estimates.FORMAT)")
+    export.set_defaults(run=cmd_export_estimates)
     return top
 
 

@@ -19,6 +19,8 @@ class Config:
     SURVEY_WRITE_CONCERN: str = "majority"
     SURVEY_STORE_TIMEOUT_MS: int = 2000
     SURVEY_RATE_LIMIT: str = "600/minute"
+    # Where rate-limit counters live: per worker in memory, or a `limits` storage URI (redis://…).
+    SURVEY_RATE_LIMIT_STORAGE: str = "memory://"
 
     API_TITLE = "Digital-adoption survey service"
     API_VERSION = "v1"

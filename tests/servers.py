@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,24 +35,37 @@ class GunicornServer:
         }
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
+        # The app's logs go to a file, never to a pipe nobody reads (a full pipe blocks workers).
+        self.log_path = Path(tempfile.mkdtemp(prefix="gunicorn-")) / "server.log"
+
+    @property
+    def master_pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the master's current workers (its child processes)."""
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def start(self, timeout: float = 30.0) -> GunicornServer:
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--graceful-timeout", "5", "--timeout", "60", "service.wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers",
+                 str(self.workers), "--graceful-timeout", "5", "--timeout", "60",
+                 "service.wsgi:app"],
+                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    self.process.stderr.read().decode() if self.process.stderr else ""
-                )
+                raise RuntimeError(self.log_path.read_text(errors="replace")[-4000:])
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or workers still booting
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start")
 

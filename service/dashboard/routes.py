@@ -1,5 +1,20 @@
-"""The planners' dashboard at /dashboard (issue 7: to be built)."""
+"""The planners' dashboard at /dashboard: one HTML page whose JavaScript reads the public API.
 
-from flask import Blueprint
+The page itself is public (it holds no data); the token is typed into its sign-in form, kept
+in the browser's session storage and sent as `Authorization: Bearer` to `/api/v1`.
+"""
 
-blp = Blueprint("dashboard", __name__)
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+blp = Blueprint(
+    "dashboard", __name__, template_folder="templates",
+    static_folder="static", static_url_path="/dashboard/static",
+)  # fmt: skip
+
+
+@blp.get("/dashboard")
+def dashboard() -> str:
+    """The dashboard page; no inline script or style, so a strict CSP applies."""
+    return render_template("dashboard.html")

@@ -1,5 +1,135 @@
-"""OpenRosa 1.0 server for ODK Collect / KoboCollect / Enketo (issue 6: to be built)."""
+"""OpenRosa 1.0 server: ODK Collect, KoboCollect and Enketo list, download and submit forms.
 
-from flask import Blueprint
+Server URL for Collect: `<base>/openrosa` (every open round) or `<base>/openrosa/rounds/<id>`
+(a Collect project for one round). Attachments sent with an instance are ignored: these
+forms have no media questions, and nothing but the instance XML is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from service.errors import Problem
+from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
+from service.openrosa.instances import (
+    MAX_INSTANCE_BYTES,
+    read_instance,
+    submission_id,
+    to_payload,
+)
+from service.openrosa.responses import (
+    OPENROSA_VERSION,
+    XML_MIMETYPE,
+    OpenRosaError,
+    form_list,
+    message,
+)
+from service.openrosa.xforms import questions, xform_for
+from service.store import get_store
+from service.submissions.ingest import SubmissionInvalid, submit_one
 
 blp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
+ONE_ROUND = "/rounds/<round_id>"
+SUBMISSION_FIELD = "xml_submission_file"
+
+
+@blp.after_request
+def _openrosa_version(response: Response) -> Response:
+    response.headers["X-OpenRosa-Version"] = OPENROSA_VERSION
+    return response
+
+
+@blp.errorhandler(AuthenticationError)
+def _unauthenticated(exc: AuthenticationError) -> Response:
+    response = message(exc.message, 401)
+    for challenge in challenges(stale=exc.stale):
+        response.headers.add("WWW-Authenticate", challenge)
+    return response
+
+
+@blp.errorhandler(OpenRosaError)
+def _openrosa_error(exc: OpenRosaError) -> Response:
+    return message(exc.message, exc.status)
+
+
+@blp.errorhandler(Problem)
+def _problem(exc: Problem) -> Response:
+    return message(exc.detail or exc.title, exc.status)
+
+
+@blp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    return message(exc.description or exc.name, exc.code or 400)
+
+
+def round_for_form(form_id: str) -> dict[str, Any]:
+    doc = get_store().rounds.get(form_id)
+    if doc is None:
+        raise OpenRosaError(404, f"There is no form {form_id!r} on this server.")
+    return doc
+
+
+@blp.get("/formList")
+@blp.get(f"{ONE_ROUND}/formList")
+def form_list_view(round_id: str | None = None) -> Response:
+    """The open rounds' XForms (OpenRosa form list API); `?formID=` narrows it to one."""
+    openrosa_token()
+    rounds = [round_for_form(round_id)] if round_id else get_store().rounds.list()
+    wanted = request.args.get("formID")
+    forms = [xform_for(doc) for doc in rounds
+             if doc.get("status") == "open" and wanted in (None, doc["_id"])]  # fmt: skip
+    return form_list(
+        (form, url_for(".form_definition", form_id=form.form_id, _external=True)) for form in forms
+    )
+
+
+@blp.get("/forms/<form_id>.xml")
+def form_definition(form_id: str) -> Response:
+    """The round's XForm, built from its instrument's XLSForm and its frame."""
+    openrosa_token()
+    form = xform_for(round_for_form(form_id))
+    return Response(form.xml, content_type=f"{XML_MIMETYPE}; charset=utf-8")
+
+
+def instance_document() -> bytes:
+    upload = request.files.get(SUBMISSION_FIELD)
+    if upload is None:
+        raise OpenRosaError(400, f"The request has no multipart part {SUBMISSION_FIELD!r}.")
+    return upload.stream.read(MAX_INSTANCE_BYTES + 1)
+
+
+def invalid_message(errors: dict[str, list[str]]) -> str:
+    details = "; ".join(f"{path}: {' '.join(texts)}" for path, texts in sorted(errors.items()))
+    return f"The form was not accepted: {details}"
+
+
+@blp.route("/submission", methods=["HEAD", "POST"])
+@blp.route(f"{ONE_ROUND}/submission", methods=["HEAD", "POST"])
+def submission(round_id: str | None = None) -> Response:
+    """HEAD: 204 once signed in. POST: store one instance; a resend is acknowledged again."""
+    token = openrosa_token()
+    if request.method == "HEAD":
+        limit = str(current_app.config["SURVEY_MAX_BODY"])
+        return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
+    document = instance_document()
+    instance = read_instance(document)
+    if round_id is not None and instance.form_id != round_id:
+        raise OpenRosaError(404, f"This server URL accepts form {round_id!r} only.")
+    round_doc = round_for_form(instance.form_id)
+    payload = to_payload(instance.tree, questions(round_doc["instrument"]))
+    payload["submission_id"] = submission_id(instance.instance_id)
+    payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
+    raw = document.decode("utf-8", "replace")
+    try:
+        status, _ = submit_one(get_store(), round_doc, payload, token_id=token["_id"],
+                               source="openrosa", raw=raw)  # fmt: skip
+    except SubmissionInvalid as exc:
+        raise OpenRosaError(422, invalid_message(exc.errors)) from exc
+    if status == "conflict":
+        raise OpenRosaError(409, f"Another form with instanceID {instance.instance_id} was "
+                                 "already received; this one was not stored.")  # fmt: skip
+    text = "Form received." if status == "created" else "Form already received; kept once."
+    return message(text, 201, nature="submit_success")

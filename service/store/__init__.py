@@ -21,11 +21,20 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+def write_concern_of(setting: str) -> WriteConcern:
+    """`majority` (or a tag): acknowledged by a majority and journaled. A number `n`: acknowledged
+    by n members with the server's default journaling (nx-27017: SQLite WAL with
+    synchronous=NORMAL, which survives a crash of the store process, not of the machine)."""
+    if setting.isdigit():
+        return WriteConcern(w=int(setting))
+    return WriteConcern(w=setting, j=True)
+
+
 class Store:
     """One client per process and the collections the service uses."""
 
     def __init__(self, uri: str, database: str, *, write_concern: str = "majority",
-                 timeout_ms: int = 2000) -> None:  # fmt: skip
+                 timeout_ms: int = 2000, event_listeners: list[Any] | None = None) -> None:  # fmt: skip
         self.client: MongoClient[dict[str, Any]] = MongoClient(
             uri,
             serverSelectionTimeoutMS=timeout_ms,
@@ -33,10 +42,9 @@ class Store:
             socketTimeoutMS=max(timeout_ms * 15, 30000),
             tz_aware=True,
             appname="digital-adoption-survey",
+            event_listeners=event_listeners or [],
         )
-        concern = WriteConcern(w=int(write_concern) if write_concern.isdigit() else write_concern,
-                               j=True)  # fmt: skip
-        self.db = self.client.get_database(database, write_concern=concern)
+        self.db = self.client.get_database(database, write_concern=write_concern_of(write_concern))
         self.tokens = Tokens(self.db["tokens"])
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
@@ -65,6 +73,7 @@ def init_app(app: Flask) -> None:
         app.config["SURVEY_DB"],
         write_concern=app.config["SURVEY_WRITE_CONCERN"],
         timeout_ms=app.config["SURVEY_STORE_TIMEOUT_MS"],
+        event_listeners=app.config.get("STORE_EVENT_LISTENERS"),  # tests count round trips
     )
     app.extensions["store"] = store
     try:

@@ -44,9 +44,14 @@ def _claimed_id(payload: Any) -> str | None:
     return claimed if isinstance(claimed, str) and len(claimed) <= 64 else None
 
 
+# One schema instance per instrument: building one (and its nested schemas) per payload cost
+# more than validating it. Loading keeps no state on the instance, so threads may share them.
+_SCHEMAS = {instrument: schema() for instrument, schema in SUBMISSION_SCHEMAS.items()}
+
+
 def validate(round_doc: dict[str, Any], payload: Any) -> dict[str, Any]:
     """The normalised submission, or SubmissionInvalid with field paths."""
-    schema = SUBMISSION_SCHEMAS[round_doc["instrument"]]()
+    schema = _SCHEMAS[round_doc["instrument"]]
     try:
         data = schema.load(payload)
     except ValidationError as exc:

@@ -1,0 +1,107 @@
+"""Estimates: the query planners send and the response they get (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from schemas.catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID
+from schemas.common import StrictSchema
+
+CI_METHODS = ("logit", "beta", "wald", "asin", "xlogit")
+FORMATS = ("json", "csv", "xlsx")
+
+
+class EstimatesQuerySchema(StrictSchema):
+    indicator = fields.String(
+        load_default=None,
+        metadata={"description": "One indicator id or a comma list; default: all of the round's"},
+    )
+    by = fields.String(load_default=None, validate=validate.OneOf(ALL_BY_DIMENSIONS),
+                       metadata={"description": "Domain dimension; none for province-wide"})  # fmt: skip
+    ci = fields.String(load_default="logit", validate=validate.OneOf(CI_METHODS),
+                       metadata={"description": "CI method for proportions (R svyciprop)"})  # fmt: skip
+    level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))
+    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+
+    @post_load
+    def _split_indicators(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data["indicator"] is None:
+            data["indicators"] = None
+        else:
+            ids = [part.strip() for part in data["indicator"].split(",") if part.strip()]
+            unknown = [i for i in ids if i not in INDICATORS_BY_ID]
+            if not ids or unknown:
+                raise ValidationError(
+                    {"indicator": [f"Unknown indicator: {', '.join(unknown) or '(empty)'}."]}
+                )
+            data["indicators"] = list(dict.fromkeys(ids))
+        del data["indicator"]
+        return data
+
+
+class TargetSchema(Schema):
+    value = fields.Float()
+    status = fields.String(validate=validate.OneOf(("met", "not_met", "uncertain")))
+
+
+class EstimateResultSchema(Schema):
+    domain = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+    estimate = fields.Float(allow_none=True)
+    se = fields.Float(allow_none=True)
+    ci_low = fields.Float(allow_none=True)
+    ci_high = fields.Float(allow_none=True)
+    df = fields.Integer(allow_none=True)
+    deff = fields.Float(allow_none=True)
+    n = fields.Integer()
+    n_eff = fields.Float(allow_none=True)
+    population = fields.Float(allow_none=True)
+    cv = fields.Float(allow_none=True)
+    reliability = fields.String(validate=validate.OneOf(("ok", "review", "suppress")))
+    reliability_reasons = fields.List(fields.String())
+    target = fields.Nested(TargetSchema, allow_none=True)
+
+
+class IndicatorEstimatesSchema(Schema):
+    indicator = fields.String()
+    unit = fields.String()
+    by = fields.String(allow_none=True)
+    ci_method = fields.String()
+    level = fields.Float()
+    results = fields.List(fields.Nested(EstimateResultSchema))
+
+
+class EstimatesSchema(Schema):
+    round_id = fields.String()
+    data_version = fields.Integer()
+    computed_at = fields.String()
+    n_submissions = fields.Integer()
+    estimates = fields.List(fields.Nested(IndicatorEstimatesSchema))
+
+
+class IndicatorSchema(Schema):
+    id = fields.String()
+    instrument = fields.String()
+    unit = fields.String()
+    kind = fields.String()
+    definition = fields.String()
+    label_en = fields.String()
+    label_vi = fields.String()
+    default_target = fields.Float(allow_none=True)
+    target_source = fields.String(allow_none=True)
+    by = fields.List(fields.String())
+
+
+class IndicatorListSchema(Schema):
+    items = fields.List(fields.Nested(IndicatorSchema))
+    next = fields.String(allow_none=True)
+
+
+def check_indicators_of(instrument: str, ids: list[str]) -> None:
+    """422 material: every requested indicator must belong to the round's instrument."""
+    wrong = [i for i in ids if INDICATORS_BY_ID[i].instrument != instrument]
+    if wrong:
+        raise ValidationError(
+            {"indicator": [f"Not an indicator of the {instrument} instrument: {', '.join(wrong)}."]}
+        )

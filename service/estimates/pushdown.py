@@ -1,0 +1,67 @@
+"""Per-PSU × domain sums from the store, shaped as the scoring engine's PsuTotals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from schemas.catalogue import Indicator
+from scoring import PsuTotals
+from service.estimates.contributions import OVERALL, SEPARATOR
+from service.store import Store
+
+MOMENTS = ("wy", "wyy", "wx", "x")
+
+
+@dataclass(frozen=True)
+class CellSums:
+    """What one `$group` returned: one entry per stratum|psu|domain cell."""
+
+    stratum: list[str]
+    psu: list[str]
+    domain: list[str | None]
+    rows: np.ndarray
+    sw: np.ndarray
+    moments: dict[str, np.ndarray]  # "<indicator>.<moment>" → per-cell sums
+
+    @property
+    def n_submissions(self) -> int:
+        return int(self.rows.sum())
+
+
+def fetch_cell_sums(store: Store, round_id: str, indicators: Sequence[Indicator],
+                    by: str | None) -> CellSums:  # fmt: skip
+    """One aggregation in the store: Σ per cell of the weight and every indicator's moments."""
+    names = [f"{indicator.id}.{moment}" for indicator in indicators for moment in MOMENTS]
+    fields = ["agg.w"] + [f"agg.v.{name}" for name in names]
+    groups = [g for g in store.submissions.grouped_sums(round_id, f"agg.keys.{by or OVERALL}",
+                                                        fields) if g["key"]]  # fmt: skip
+    parts = [str(g["key"]).split(SEPARATOR) for g in groups]
+    sums = np.array([g["sums"] for g in groups], dtype=np.float64).reshape(len(groups), len(fields))
+    return CellSums(
+        stratum=[p[0] for p in parts],
+        psu=[p[1] for p in parts],
+        domain=[p[2] if by else None for p in parts],
+        rows=np.array([g["rows"] for g in groups], dtype=np.float64),
+        sw=sums[:, 0],
+        moments={name: sums[:, 1 + i] for i, name in enumerate(names)},
+    )
+
+
+def psu_totals(cells: CellSums, indicator: Indicator) -> PsuTotals:
+    """The engine's input for one indicator (see scoring.PsuTotals for each kind's columns)."""
+    m: dict[str, Any] = {moment: cells.moments[f"{indicator.id}.{moment}"] for moment in MOMENTS}
+    member = indicator.kind == "member_proportion"
+    return PsuTotals(
+        stratum=cells.stratum,
+        psu=cells.psu,
+        domain=cells.domain,
+        n=m["x"] if member else cells.rows,  # persons 15+ for person-level rates
+        sw=cells.sw,
+        swy=m["wy"],
+        swx=m["wx"],
+        swyy=m["wyy"],
+    )

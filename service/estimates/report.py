@@ -1,0 +1,94 @@
+"""Estimates for a round, shaped as the API answers them: reliability, targets, domains."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from schemas.catalogue import Indicator
+from scoring import LonelyPsuError, Result, ScoringError, estimate_from_totals
+from service.estimates.pushdown import CellSums, psu_totals
+from service.store.clock import utc_now
+
+EMPTY_RESULT: dict[str, Any] = {
+    "estimate": None, "se": None, "ci_low": None, "ci_high": None, "df": None, "deff": None,
+    "n": 0, "n_eff": None, "population": None, "cv": None,
+}  # fmt: skip
+
+
+def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
+    """met when the whole CI clears the target, not_met when it lies below, else uncertain.
+
+    A suppressed estimate is always `uncertain`: it is too unreliable to call either way.
+    """
+    if value is None:
+        return None
+    low, high = result.get("ci_low"), result.get("ci_high")
+    if result["reliability"] == "suppress" or low is None or high is None:
+        status = "uncertain"
+    elif low >= value:
+        status = "met"
+    elif high < value:
+        status = "not_met"
+    else:
+        status = "uncertain"
+    return {"value": value, "status": status}
+
+
+def _shaped(result: Result, by: str | None) -> dict[str, Any]:
+    fields = asdict(result)
+    for name in ("ci_method", "level"):
+        fields.pop(name, None)
+    fields["domain"] = None if by is None else {by: result.domain}
+    fields["reliability_reasons"] = list(result.reliability_reasons)
+    return fields
+
+
+def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list[dict[str, Any]]:
+    return [
+        {**EMPTY_RESULT, "domain": None if by is None else {by: domain},
+         "reliability": "suppress", "reliability_reasons": [reason]}
+        for domain in domains
+    ]  # fmt: skip
+
+
+def indicator_block(cells: CellSums, indicator: Indicator, round_doc: dict[str, Any],
+                    by: str | None, ci: str, level: float) -> dict[str, Any]:  # fmt: skip
+    design = round_doc.get("design") or {}
+    domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
+    if cells.n_submissions == 0:
+        results = _unavailable([None] if by is None else [], by, "n_eff")
+    else:
+        try:
+            computed = estimate_from_totals(
+                psu_totals(cells, indicator), indicator.kind, fpc=design.get("fpc"),
+                lonely_psu=design.get("lonely_psu", "adjust"), ci=ci, level=level,
+            )  # fmt: skip
+            results = [_shaped(result, by) for result in computed]
+        except LonelyPsuError:
+            results = _unavailable(domains, by, "lonely_psu")
+        except ScoringError:  # e.g. no persons 15+ at all for a person-level rate
+            results = _unavailable(domains, by, "n_eff")
+    target = (round_doc.get("targets") or {}).get(indicator.id)
+    for result in results:
+        result["target"] = target_status(result, target)
+    return {
+        "indicator": indicator.id,
+        "unit": indicator.unit,
+        "by": by,
+        "ci_method": ci if indicator.kind != "mean" else "wald",
+        "level": level,
+        "results": results,
+    }
+
+
+def estimates_report(round_doc: dict[str, Any], cells: CellSums, indicators: list[Indicator],
+                     by: str | None, ci: str, level: float) -> dict[str, Any]:  # fmt: skip
+    return {
+        "round_id": round_doc["_id"],
+        "data_version": round_doc.get("data_version", 0),
+        "computed_at": utc_now(),
+        "n_submissions": cells.n_submissions,
+        "estimates": [indicator_block(cells, indicator, round_doc, by, ci, level)
+                      for indicator in indicators],  # fmt: skip
+    }

@@ -1,0 +1,29 @@
+"""Estimates as flat rows: one per indicator × domain, for CSV, XLSX and the CLI export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+COLUMNS = [
+    "round_id", "data_version", "computed_at", "indicator", "unit", "by", "domain",
+    "estimate", "se", "ci_low", "ci_high", "ci_method", "level", "df", "deff", "n", "n_eff",
+    "population", "cv", "reliability", "reliability_reasons", "target", "target_status",
+]  # fmt: skip
+
+
+def estimate_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for block in report["estimates"]:
+        for result in block["results"]:
+            domain = result["domain"]
+            target = result.get("target") or {}
+            yield {
+                "round_id": report["round_id"],
+                "data_version": report["data_version"],
+                "computed_at": report["computed_at"],
+                **{key: block[key] for key in ("indicator", "unit", "by", "ci_method", "level")},
+                **result,
+                "domain": None if domain is None else next(iter(domain.values())),
+                "target": target.get("value"),
+                "target_status": target.get("status"),
+            }

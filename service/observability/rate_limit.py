@@ -1,0 +1,70 @@
+"""Rate limits per caller: one bucket per token (or per address when anonymous), 429 + Retry-After.
+
+Counters live in memory in each gunicorn worker (`memory://`): a caller spread over W workers can
+make up to W times the limit. That is enough to stop a runaway client; a shared limit across
+workers needs a shared storage (`SURVEY_RATE_LIMIT_STORAGE`, e.g. a Redis URI for `limits`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+
+from service.errors import problem_response
+
+# Probes and scrapes must keep working under load, whoever sends them.
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+DEFAULT_RETRY_AFTER = 60
+
+
+def caller_key() -> str:
+    """A short hash of the presented credential, or the remote address when there is none.
+
+    Digest credentials change with every nonce, so for them (and Basic) the user name is the key.
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() == "bearer" and credential:
+        return "token:" + hashlib.sha256(credential.encode()).hexdigest()[:16]
+    if scheme.lower() in {"basic", "digest"} and request.authorization:
+        name = request.authorization.username or ""
+        return "user:" + hashlib.sha256(name.encode()).hexdigest()[:16]
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def _exempt() -> bool:
+    return request.path in EXEMPT_PATHS
+
+
+def _too_many_requests(limiter: Limiter) -> Response:
+    current = limiter.current_limit
+    wait = DEFAULT_RETRY_AFTER
+    if current is not None:
+        wait = max(1, math.ceil(current.reset_at - time.time()))
+    return problem_response(
+        429, "Too Many Requests",
+        f"Rate limit of {current.limit if current else 'requests'} exceeded; retry later.",
+        headers={"Retry-After": str(wait)},
+    )  # fmt: skip
+
+
+def init_app(app: Flask) -> Limiter:
+    limiter = Limiter(
+        caller_key,
+        app=app,
+        application_limits=[str(app.config["SURVEY_RATE_LIMIT"])],
+        storage_uri=str(app.config.get("SURVEY_RATE_LIMIT_STORAGE") or "memory://"),
+        strategy="fixed-window",
+        headers_enabled=False,
+        key_prefix="survey",
+    )
+    limiter.request_filter(_exempt)
+    app.register_error_handler(RateLimitExceeded, lambda _exc: _too_many_requests(limiter))
+    app.extensions["survey_limiter"] = limiter
+    return limiter

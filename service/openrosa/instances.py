@@ -1,0 +1,131 @@
+"""XForm instance XML → the submission dict the JSON API receives (DESIGN §4).
+
+Parsing is defused: a DTD (hence any entity, external or recursive) is refused outright, and
+so are oversized or deeply nested documents. Values are typed by the XLSForm question they
+answer; anything the form does not know is passed through as text so the schema rejects it.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from service.openrosa.responses import OpenRosaError
+from service.openrosa.xforms import SKIPPED_VALUE, Question
+
+MAX_INSTANCE_BYTES = 256 * 1024  # an interview of these forms is about 2 KB
+MAX_DEPTH = 8
+UUID_PREFIX = "uuid:"
+
+
+@dataclass(frozen=True)
+class Instance:
+    form_id: str
+    instance_id: str
+    tree: dict[str, Any]  # element values as text, nested like the form's groups
+
+
+def local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse(data: bytes) -> ET.Element:
+    """The root element of an instance document, parsed without DTDs or entities."""
+    if len(data) > MAX_INSTANCE_BYTES:
+        raise OpenRosaError(413, f"The instance is larger than {MAX_INSTANCE_BYTES} bytes.")
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise OpenRosaError(400, "DTDs and entity declarations are not accepted.") from exc
+    except ET.ParseError as exc:
+        raise OpenRosaError(400, f"The instance is not well-formed XML ({exc}).") from exc
+
+
+def element_values(element: ET.Element, depth: int = 0) -> dict[str, Any]:
+    """Children of an element as {name: text | nested dict}; names are unique per level."""
+    if depth > MAX_DEPTH:
+        raise OpenRosaError(400, f"The instance is nested deeper than {MAX_DEPTH} levels.")
+    values: dict[str, Any] = {}
+    for child in element:
+        name = local_name(child.tag)
+        if name in values:
+            raise OpenRosaError(400, f"Element {name!r} appears more than once.")
+        values[name] = element_values(child, depth + 1) if len(child) else (child.text or "")
+    return values
+
+
+def read_instance(data: bytes) -> Instance:
+    """Form id, instanceID and values of a submitted instance document."""
+    root = parse(data)
+    form_id = root.get("id")
+    if not form_id:
+        raise OpenRosaError(400, "The instance's root element has no form id attribute.")
+    tree = element_values(root)
+    meta = tree.pop("meta", None)
+    instance_id = meta.get("instanceID", "").strip() if isinstance(meta, dict) else ""
+    if not instance_id:
+        raise OpenRosaError(400, "The instance has no meta/instanceID.")
+    return Instance(form_id, instance_id, tree)
+
+
+def submission_id(instance_id: str) -> str:
+    return instance_id.removeprefix(UUID_PREFIX)
+
+
+def _number(text: str, kind: str) -> Any:
+    try:
+        return int(text) if kind == "integer" else float(text)
+    except ValueError:
+        return text
+
+
+def _geopoint(text: str) -> Any:
+    """ODK's "lat lon altitude accuracy" as {"lat", "lon", "accuracy_m"}."""
+    parts = text.split()
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return text
+    if len(numbers) not in (2, 3, 4) or not all(math.isfinite(n) for n in numbers):
+        return text
+    point: dict[str, Any] = {"lat": numbers[0], "lon": numbers[1]}
+    if len(numbers) == 4:
+        point["accuracy_m"] = numbers[3]
+    return point
+
+
+def typed(text: str, kind: str) -> Any:
+    """One answer as JSON would carry it; text that does not fit is left for the schema."""
+    if kind in ("integer", "decimal"):
+        return _number(text.strip(), kind)
+    if kind == "yes_no":
+        return {"yes": True, "no": False}.get(text.strip(), text)
+    if kind == "geopoint":
+        return _geopoint(text)
+    return text
+
+
+def to_payload(tree: dict[str, Any], questions: dict[tuple[str, ...], Question],
+               path: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+    """The JSON-shaped submission: blanks dropped, skipped questions "no"/0, values typed."""
+    payload: dict[str, Any] = {}
+    for name, value in tree.items():
+        where = (*path, name)
+        question = questions.get(where)
+        if isinstance(value, dict):
+            payload[name] = to_payload(value, questions, where)
+        elif not value.strip():
+            continue
+        else:
+            payload[name] = typed(value, question.kind) if question else value
+    for question in questions.values():
+        name = question.path[-1]
+        skipped = question.skippable and question.kind in SKIPPED_VALUE
+        if skipped and question.path[:-1] == path and name not in payload:
+            payload[name] = SKIPPED_VALUE[question.kind]
+    return payload

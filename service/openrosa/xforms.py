@@ -1,0 +1,132 @@
+"""One XForm per round: the instrument's XLSForm (`forms/<instrument>.xlsx`) with the round's
+id, title and frame, converted by pyxform and kept per process."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pyxform.xls2json_backends import xlsx_to_dict
+from pyxform.xls2xform import convert
+
+from schemas.geography import LAO_CAI_DISTRICTS
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+LANGUAGES = ("English (en)", "Tiếng Việt (vi)")
+YES_NO = "select_one yes_no"
+# A question skipped by its `relevant` condition was not asked because its premise is false.
+SKIPPED_VALUE: dict[str, Any] = {"yes_no": False, "integer": 0}
+
+
+@dataclass(frozen=True)
+class XForm:
+    form_id: str
+    title: str
+    version: str
+    xml: bytes
+
+    @property
+    def md5(self) -> str:
+        return hashlib.md5(self.xml).hexdigest()  # the OpenRosa form hash is MD5
+
+
+@dataclass(frozen=True)
+class Question:
+    """How one instance element maps onto the JSON submission."""
+
+    path: tuple[str, ...]
+    kind: str  # integer | decimal | yes_no | geopoint | text
+    skippable: bool  # has a `relevant` condition
+
+
+@lru_cache(maxsize=2)
+def _workbook_json(instrument: str) -> str:
+    """The XLSForm's sheets as JSON text (immutable, so the cache cannot be altered)."""
+    book = xlsx_to_dict(FORMS_DIR / f"{instrument}.xlsx")
+    return json.dumps({sheet: book[sheet] for sheet in ("survey", "choices", "settings")})
+
+
+def workbook(instrument: str) -> dict[str, list[dict[str, Any]]]:
+    """The instrument's XLSForm sheets: {"survey": rows, "choices": rows, "settings": rows}."""
+    return json.loads(_workbook_json(instrument))
+
+
+def _kind(row_type: str) -> str:
+    if row_type == YES_NO:
+        return "yes_no"
+    return row_type if row_type in ("integer", "decimal", "geopoint") else "text"
+
+
+@lru_cache(maxsize=2)
+def questions(instrument: str) -> dict[tuple[str, ...], Question]:
+    """Every question of the instrument by its path below the instance root."""
+    found: dict[tuple[str, ...], Question] = {}
+    groups: list[str] = []
+    for row in workbook(instrument)["survey"]:
+        row_type = row.get("type", "")
+        if row_type == "begin_group":
+            groups.append(row["name"])
+        elif row_type == "end_group":
+            groups.pop()
+        elif row.get("name"):
+            path = (*groups, row["name"])
+            found[path] = Question(path, _kind(row_type), bool(row.get("relevant")))
+    return found
+
+
+def _choice(list_name: str, code: str, name: str, **columns: str) -> dict[str, str]:
+    labels = {f"label::{language}": name for language in LANGUAGES}
+    return {"list_name": list_name, "name": code, **labels, **columns}
+
+
+def _commune_as_pick_list(row: dict[str, Any]) -> dict[str, Any]:
+    """The free-text commune code becomes a choice among the frame's communes of the district."""
+    kept = {k: v for k, v in row.items() if not k.startswith(("constraint", "hint"))}
+    return {**kept, "type": "select_one commune", "choice_filter": "district = ${district}"}
+
+
+def round_workbook(instrument: str, round_id: str, title: str, frame: dict[str, Any] | None,
+                   version: str) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """The XLSForm for one round: its id, title and version; districts and communes of its frame."""
+    book = copy.deepcopy(workbook(instrument))
+    districts = (frame or {}).get("districts") or LAO_CAI_DISTRICTS
+    communes = (frame or {}).get("communes") or {}
+    choices = [row for row in book["choices"] if row["list_name"] not in ("district", "commune")]
+    choices += [_choice("district", code, name) for code, name in sorted(districts.items())]
+    choices += [_choice("commune", code, commune["name"], district=commune["district"])
+                for code, commune in sorted(communes.items())]  # fmt: skip
+    survey = [
+        _commune_as_pick_list(row) if communes and row.get("name") == "commune" else row
+        for row in book["survey"]
+    ]
+    settings = {**book["settings"][0], "form_id": round_id, "form_title": title,
+                "version": version}  # fmt: skip
+    return {"survey": survey, "choices": choices, "settings": [settings]}
+
+
+def form_version(instrument: str, round_id: str, title: str, frame_json: str) -> str:
+    """Changes whenever the form would: a new XLSForm, title or frame."""
+    digest = hashlib.sha256()
+    for part in (_workbook_json(instrument), round_id, title, frame_json):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=64)
+def _build(instrument: str, round_id: str, title: str, frame_json: str) -> XForm:
+    version = form_version(instrument, round_id, title, frame_json)
+    book = round_workbook(instrument, round_id, title, json.loads(frame_json), version)
+    xml = convert(book, form_name="data").xform
+    return XForm(round_id, title, version, xml.encode("utf-8"))
+
+
+def xform_for(round_doc: dict[str, Any]) -> XForm:
+    """The round's XForm, built once per process and per version of its inputs."""
+    frame_json = json.dumps(round_doc.get("frame"), sort_keys=True, ensure_ascii=False)
+    return _build(round_doc["instrument"], round_doc["_id"], round_doc["title"], frame_json)
