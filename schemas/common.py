@@ -111,7 +111,10 @@ class FiniteNumber(fields.Float):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationError("Not a number.")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer literal beyond any float
+            number = math.inf
         if not math.isfinite(number):
             raise ValidationError("Must be finite.")
         above_low = number >= self.low if self.low_inclusive else number > self.low

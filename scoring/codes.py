@@ -31,18 +31,79 @@ def missing_labels(arr: np.ndarray) -> np.ndarray:
 def factorize(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes ``0..L-1`` in sorted label order, and the sorted labels; missing → -1.
 
-    Numbers are factored by sorting (``np.unique``); strings by hashing, which is several
-    times faster than sorting a million strings when there are few distinct labels.
+    Short ASCII strings and integers go through :func:`sorted_distinct` (no full sort when
+    there are few distinct labels); other labels are hashed or, failing that, sorted.
     """
     missing = missing_labels(arr)
     codes = np.full(arr.shape[0], -1, dtype=np.int64)
     present = arr[~missing] if missing.any() else arr
-    if present.dtype.kind in "OUS":
+    keys = _short_ascii_keys(present)
+    if keys is not None:
+        distinct, inverse = sorted_distinct(keys)
+        levels = _decode_ascii(distinct, keys.width)
+    elif present.dtype.kind in "iu":
+        levels, inverse = sorted_distinct(present)
+    elif present.dtype.kind in "OUS":
         levels, inverse = _factorize_hashable(present)
     else:
         levels, inverse = np.unique(present, return_inverse=True)
     codes[~missing] = inverse
     return codes, levels
+
+
+def sorted_distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)``, found from a sample and a binary search.
+
+    The distinct values of every 4096th key are completed with any key the search does not
+    find, so the answer is exact; with few distinct labels no full sort is needed.
+    """
+    distinct = np.unique(keys[:: max(1, keys.shape[0] // 4096)])
+    index = np.minimum(np.searchsorted(distinct, keys), distinct.shape[0] - 1)
+    found = distinct[index] == keys
+    if not found.all():
+        distinct = np.union1d(distinct, keys[~found])
+        index = np.searchsorted(distinct, keys)
+    return distinct, index.astype(np.int64)
+
+
+MAX_PACKED_CHARS = 9
+
+
+class _PackedKeys(np.ndarray):
+    width: int
+
+
+def _short_ascii_keys(arr: np.ndarray) -> _PackedKeys | None:
+    """ASCII strings of ≤ 9 characters packed 7 bits a character into one ``uint64``.
+
+    The packing keeps code-point order (shorter strings are NUL-padded), so sorting the
+    keys sorts the labels; ``None`` for other arrays. The loop runs over characters.
+    """
+    if arr.dtype.kind != "U" or arr.shape[0] == 0:
+        return None
+    width = int(np.strings.str_len(arr).max())
+    if width > MAX_PACKED_CHARS:
+        return None
+    points = np.ascontiguousarray(arr).view(np.uint32).reshape(arr.shape[0], -1)[:, :width]
+    if width and points.max() >= 128:
+        return None
+    keys = np.zeros(arr.shape[0], dtype=np.uint64)
+    for k in range(width):
+        keys = (keys << np.uint64(7)) | points[:, k].astype(np.uint64)
+    packed = keys.view(_PackedKeys)
+    packed.width = width
+    return packed
+
+
+def _decode_ascii(keys: np.ndarray, width: int) -> np.ndarray:
+    """The strings whose packed keys are ``keys`` (inverse of :func:`_short_ascii_keys`)."""
+    if width == 0:
+        return np.full(keys.shape[0], "", dtype="<U1")
+    shifts = np.uint64(7) * np.arange(width - 1, -1, -1, dtype=np.uint64)
+    points = ((np.asarray(keys, dtype=np.uint64)[:, None] >> shifts) & np.uint64(127)).astype(
+        np.uint32
+    )
+    return np.ascontiguousarray(points).view(f"<U{width}").reshape(-1)
 
 
 def _factorize_hashable(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +114,18 @@ def _factorize_hashable(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     levels = np.empty(len(labels), dtype=arr.dtype if arr.dtype.kind != "O" else object)
     levels[:] = labels
     return levels, inverse
+
+
+def compact(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct non-negative integer ``keys`` (sorted) and each key's index among them.
+
+    A presence ``bincount`` when the key space is small, else ``np.unique`` (a sort).
+    """
+    if size <= 4 * keys.shape[0] + 1024:
+        present = np.bincount(keys, minlength=size) > 0
+        return np.flatnonzero(present), (np.cumsum(present) - 1)[keys]
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    return distinct, inverse
 
 
 def python_label(label: object) -> object:

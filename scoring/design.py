@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scoring.codes import as_label_array, factorize, missing_labels
+from scoring.codes import as_label_array, compact, factorize, missing_labels
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
 from scoring.lonely_psu import LonelyPsu
@@ -98,8 +98,10 @@ def _nested_psus(
     if missing_labels(labels).any():
         raise ScoringError("psu must not have missing values")
     local, levels = factorize(labels)
-    pair = stratum_codes * np.int64(levels.shape[0]) + local
-    pairs, codes = np.unique(pair, return_inverse=True)
+    n_strata = int(stratum_codes.max()) + 1
+    pairs, codes = compact(
+        stratum_codes * np.int64(levels.shape[0]) + local, n_strata * levels.shape[0]
+    )
     return codes.astype(np.int64), pairs // levels.shape[0]
 
 

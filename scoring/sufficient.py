@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.codes import as_label_array, factorize, missing_labels, python_label
+from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.design import Design
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
@@ -132,8 +132,9 @@ def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = No
     if missing_labels(psus).any():
         raise ScoringError("psu must be given for every cell")
     psu_local, psu_levels = factorize(psus)
-    pairs, psu_codes = np.unique(
-        stratum_codes * psu_levels.shape[0] + psu_local, return_inverse=True
+    pairs, psu_codes = compact(
+        stratum_codes * psu_levels.shape[0] + psu_local,
+        stratum_labels.shape[0] * psu_levels.shape[0],
     )
     domain_codes, domain_labels = _domain_codes(totals.domain, length)
     return _cells(
@@ -156,17 +157,10 @@ def _cells(
     domain_labels: np.ndarray,
     fpc: PopulationCorrection | None,
 ) -> Cells:
-    """Sum ``columns`` over PSU × domain keys, dense ``bincount`` when the key space is small."""
+    """Sum ``columns`` over the PSU × domain cells present in the rows."""
     width = np.int64(domain_labels.shape[0] + 1)
     key = psu_codes * width + (domain_codes + 1)
-    size = int(psu_stratum.shape[0]) * int(width)
-    if size <= 4 * key.shape[0] + 1024:
-        present = np.bincount(key, minlength=size) > 0
-        keys = np.flatnonzero(present)
-        index = np.cumsum(present) - 1
-        inverse = index[key]
-    else:
-        keys, inverse = np.unique(key, return_inverse=True)
+    keys, inverse = compact(key, int(psu_stratum.shape[0]) * int(width))
     sums = [np.bincount(inverse, weights=c, minlength=keys.shape[0]) for c in columns]
     psu = keys // width
     return Cells(

@@ -16,7 +16,8 @@ def _store():
     settings = {**vars(Config), **settings_from_environment()}
     if not settings.get("MONGODB_URI"):
         sys.exit("error: set MONGODB_URI (the store `make run` prints) for this command")
-    store = Store(settings["MONGODB_URI"], settings["SURVEY_DB"])
+    store = Store(settings["MONGODB_URI"], settings["SURVEY_DB"],
+                  write_concern=str(settings["SURVEY_WRITE_CONCERN"]))  # fmt: skip
     store.ensure_indexes()
     return store
 

@@ -52,7 +52,7 @@ def frame() -> dict[str, Any]:
     """Districts with their Vietnamese names and the synthetic commune codes of the frame."""
     communes = {}
     for district, name in LAO_CAI_DISTRICTS.items():
-        short = name.split(" ", 1)[1] if " " in name else name
+        short = name.removeprefix("Thành phố ").removeprefix("Thị xã ").removeprefix("Huyện ")
         for area in ("urban", "rural"):
             kind = "Phường" if area == "urban" else "Xã"
             for code in _communes(district, area):

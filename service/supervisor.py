@@ -33,6 +33,10 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
     if not settings.get("MONGODB_URI"):
         embedded = EmbeddedStore(data_dir).start()
         env["MONGODB_URI"] = embedded.uri
+        # One SQLite node: "majority" + journal would fsync on every write (synchronous=FULL);
+        # w=1 keeps the WAL safe across a crash of the store process at a fraction of the cost.
+        env.setdefault("SURVEY_WRITE_CONCERN", "1")
+        settings["SURVEY_WRITE_CONCERN"] = env["SURVEY_WRITE_CONCERN"]
         print(f"embedded store (nx-27017) on {embedded.uri}, data in {data_dir / 'store'}")
     gunicorn: subprocess.Popen[bytes] | None = None
     try:
@@ -61,7 +65,7 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"{host}:{port}",
              "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-             "--access-logfile", "-", "service.wsgi:app"],
+             "--access-logfile", "-", "--no-control-socket", "service.wsgi:app"],
             env=env,
         )  # fmt: skip
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate() if gunicorn else None)

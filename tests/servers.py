@@ -55,7 +55,7 @@ class GunicornServer:
             self.process = subprocess.Popen(
                 [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers",
                  str(self.workers), "--graceful-timeout", "5", "--timeout", "60",
-                 "service.wsgi:app"],
+                 "--no-control-socket", "service.wsgi:app"],
                 cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
             )  # fmt: skip
         deadline = time.monotonic() + timeout

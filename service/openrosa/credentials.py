@@ -16,7 +16,7 @@ import time
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import request
+from flask import g, request
 from werkzeug.datastructures import Authorization
 
 from service.auth import SUBMITTERS, allow
@@ -108,4 +108,5 @@ def openrosa_token() -> dict[str, Any]:
         raise AuthenticationError("Sign in with your user name and token.")
     doc = _digest_token(auth) if auth.type == "digest" else _basic_token(auth)
     allow(doc, SUBMITTERS)
+    g.token = doc  # the access log names the caller
     return doc

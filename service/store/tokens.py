@@ -102,7 +102,8 @@ class Tokens:
                 upsert=True,
             )
             return None
-        if self.collection.count_documents({"role": "admin", "revoked_at": None}, limit=1):
+        # find_one, not count_documents: nx-27017 counts nothing for a `null` equality filter.
+        if self.collection.find_one({"role": "admin", "revoked_at": None}, {"_id": 1}):
             return None
         try:
             _, created = self.create("admin", BOOTSTRAP_NAME)

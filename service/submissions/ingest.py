@@ -106,6 +106,8 @@ def submit_one(store: Store, round_doc: dict[str, Any], payload: Any, *, token_i
     count_submission(status)
     if status == "created":
         store.rounds.bump_data_version(round_doc["_id"])
+    elif status == "duplicate":  # a replay answers with the stored copy, as the first send did
+        doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
     return status, doc
 
 

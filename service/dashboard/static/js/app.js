@@ -29,6 +29,21 @@ const controls = () => ({
   view: document.querySelector('input[name="view"]:checked').value,
 });
 
+// The page's query lives in the URL fragment (never the token), so a view can be bookmarked.
+function readFragment() {
+  return new URLSearchParams(window.location.hash.slice(1));
+}
+
+function writeFragment() {
+  const { by, ci, level, view } = controls();
+  const fragment = new URLSearchParams({ round: state.roundId, by, ci, level, view });
+  window.history.replaceState(null, "", `#${fragment}`);
+}
+
+function setIfOffered(select, value) {
+  if (value && [...select.options].some((option) => option.value === value)) select.value = value;
+}
+
 const currentRound = () => state.rounds.find((round) => round.id === state.roundId);
 
 function applyLabels() {
@@ -60,7 +75,9 @@ function messageFor(error) {
     if (error.status === 403) return t("errorForbidden");
     return error.message;
   }
-  return t("errorNetwork");
+  if (error instanceof TypeError && /fetch/i.test(error.message)) return t("errorNetwork");
+  console.error(error);
+  return String(error.message || error);
 }
 
 function showSignin(message) {
@@ -106,11 +123,18 @@ async function start() {
     $("board-status").textContent = t("noRounds");
     return;
   }
+  const wanted = readFragment();
   const withData = state.rounds.find((round) => round.n_submissions > 0) || state.rounds[0];
-  state.roundId = state.rounds.some((round) => round.id === state.roundId) ? state.roundId : withData.id;
+  const known = (id) => state.rounds.some((round) => round.id === id);
+  state.roundId = [wanted.get("round"), state.roundId].find(known) || withData.id;
   $("round-select").replaceChildren(...state.rounds.map((round) => h("option", { value: round.id }, round.title || round.id)));
   $("round-select").value = state.roundId;
   fillBySelect();
+  setIfOffered($("by-select"), wanted.get("by"));
+  setIfOffered($("ci-select"), wanted.get("ci"));
+  setIfOffered($("level-select"), wanted.get("level"));
+  const view = document.querySelector(`input[name="view"][value="${wanted.get("view") === "table" ? "table" : "chart"}"]`);
+  view.checked = true;
   await loadEstimates();
 }
 
@@ -124,6 +148,7 @@ async function loadEstimates() {
   const [overall, byResponse] = await Promise.all([getJson(path, { ci, level }), getJson(path, { by, ci, level })]);
   if (serial !== state.serial) return;
   state.data = { overall, byResponse, by, query: { by, ci, level } };
+  writeFragment();
   $("board-status").textContent = "";
   $("indicators").removeAttribute("aria-busy");
   render();
@@ -243,7 +268,12 @@ function bind() {
   for (const id of ["by-select", "ci-select", "level-select"]) {
     $(id).addEventListener("change", () => loadEstimates().catch(failed));
   }
-  for (const radio of document.querySelectorAll('input[name="view"]')) radio.addEventListener("change", render);
+  for (const radio of document.querySelectorAll('input[name="view"]')) {
+    radio.addEventListener("change", () => {
+      writeFragment();
+      render();
+    });
+  }
   $("controls").addEventListener("submit", (event) => event.preventDefault());
   $("download-csv").addEventListener("click", () => {
     if (!state.data) return;

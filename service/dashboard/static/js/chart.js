@@ -10,8 +10,29 @@ const ROW = 26;
 const NOTE = 14;
 const TOP = 24;
 const BOTTOM = 26;
-const VALUE_WIDTH = 60;
+const VALUE_WIDTH = 56;
+const NARROW = 420; // below this chart width: smaller type, fewer ticks
 let chartSerial = 0;
+
+// Average advance of a character at the chart's type sizes: enough to lay out labels and
+// wrap notes without measuring text (which needs the chart to be in the page first).
+const charWidth = (fontSize) => fontSize * 0.56;
+
+function wrap(text, width, fontSize) {
+  if (!text) return [];
+  const perLine = Math.max(Math.floor(width / charWidth(fontSize)), 12);
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > perLine) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
 
 function rowNote(result) {
   if (!hasData({ result })) return t("noData");
@@ -42,7 +63,7 @@ function drawRow(view, row, geometry, y, isProvince, hatchId) {
   const { scale, plotLeft, width } = geometry;
   const r = row.result;
   const reliability = hasData(row) ? r.reliability : "none";
-  const note = rowNote(r);
+  const lines = geometry.noteLines(row);
   const classes = ["row", `rel-${reliability}`, isProvince ? "province-bar" : hasData(row) ? "domain-bar" : "domain-empty"];
   const mid = y + ROW / 2;
   const children = [
@@ -62,31 +83,31 @@ function drawRow(view, row, geometry, y, isProvince, hatchId) {
         formatValue(r.estimate, view.isRate)),
     );
   }
-  if (note) {
-    children.push(s("text", { class: `row-note note-${reliability}`, x: 4, y: y + ROW + NOTE - 4 }, note));
-  }
+  lines.forEach((line, k) => {
+    children.push(s("text", { class: `row-note note-${reliability}`, x: 4, y: y + ROW + (k + 1) * NOTE - 4 }, line));
+  });
   return s("g", { class: classes.join(" "), "data-code": row.code ?? "", "data-reliability": reliability }, children);
-}
-
-function rowHeight(row) {
-  return ROW + (rowNote(row.result) ? NOTE : 0);
 }
 
 /** The chart of one indicator view, `width` pixels wide. */
 export function indicatorChart(view, width, label) {
   const id = `chart-${++chartSerial}`;
   const hatchId = `${id}-hatch`;
-  const labelWidth = Math.min(Math.max(width * 0.36, 112), 210);
+  const narrow = width < NARROW;
+  const all = [view.province, ...view.rows].filter(Boolean);
+  const longest = Math.max(...all.map((row) => row.name.length));
+  const labelWidth = Math.min(longest * charWidth(narrow ? 11 : 12) * 1.08 + 6, width * 0.45, 220);
   const plotLeft = labelWidth + 10;
   const plotRight = width - VALUE_WIDTH - 8;
   const max = view.isRate ? 1 : 100;
   const scale = (v) => plotLeft + (Math.min(Math.max(v, 0), max) / max) * (plotRight - plotLeft);
-  const geometry = { scale, plotLeft, width };
-  const all = [view.province, ...view.rows].filter(Boolean);
+  const notes = new Map(all.map((row) => [row, wrap(rowNote(row.result), width - 8, narrow ? 10 : 10.5)]));
+  const geometry = { scale, plotLeft, width, noteLines: (row) => notes.get(row) };
+  const rowHeight = (row) => ROW + notes.get(row).length * NOTE;
   const height = TOP + all.reduce((sum, row) => sum + rowHeight(row), 0) + 10 + BOTTOM;
 
   const svg = s("svg", {
-    class: "chart", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title`,
+    class: narrow ? "chart chart-narrow" : "chart", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title`,
   });
   svg.append(
     s("title", { id: `${id}-title` }, label),
@@ -97,8 +118,9 @@ export function indicatorChart(view, width, label) {
   );
   const bottom = height - BOTTOM;
   const grid = s("g", { class: "axis", "aria-hidden": "true" });
-  for (let k = 0; k <= 5; k += 1) {
-    const value = (max * k) / 5;
+  const ticks = plotRight - plotLeft < 220 ? 2 : 5;
+  for (let k = 0; k <= ticks; k += 1) {
+    const value = (max * k) / ticks;
     const x = scale(value);
     grid.append(
       s("line", { class: "grid", x1: x, x2: x, y1: TOP - 4, y2: bottom }),

@@ -186,6 +186,7 @@ export function formatTime(iso) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return iso ?? "–";
   return new Intl.DateTimeFormat(locale(), {
-    dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Ho_Chi_Minh", timeZoneName: "short",
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+    timeZone: "Asia/Ho_Chi_Minh", timeZoneName: "short",
   }).format(when);
 }

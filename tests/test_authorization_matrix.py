@@ -1,0 +1,218 @@
+"""Who may do what: every endpoint × {no token, bad token, revoked token, enumerator, planner, admin}.
+
+The table below is the specification. Every operation in /openapi.json must have a row (a new
+endpoint fails here until someone decides who may call it), plus the routes outside OpenAPI.
+Allowed callers get a 2xx with a valid request; the others get 401 (no, bad or revoked
+credentials) or 403 (wrong role), before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import itertools
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service import create_app
+from service.store import Store
+from tests import factories
+from tests.conftest import bearer
+from tests.servers import EmbeddedStore, GunicornServer
+
+PUBLIC = "public"
+ANY = ("admin", "planner", "enumerator")
+ADMIN = ("admin",)
+READERS = ("admin", "planner")
+SUBMITTERS = ("admin", "enumerator")
+ROUND = "hh-auth"
+
+# (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
+OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/api/v1/tokens"): ADMIN,
+    ("POST", "/api/v1/tokens"): ADMIN,
+    ("DELETE", "/api/v1/tokens/{token_id}"): ADMIN,
+    ("GET", "/api/v1/rounds"): ANY,
+    ("POST", "/api/v1/rounds"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}"): ANY,
+    ("PATCH", "/api/v1/rounds/{round_id}"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/submissions"): ADMIN,
+    ("POST", "/api/v1/rounds/{round_id}/submissions"): SUBMITTERS,
+    ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
+    ("GET", "/api/v1/indicators"): ANY,
+    ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
+}
+# Routes that are not part of the JSON API's OpenAPI document.
+OTHER_ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
+    ("GET", "/docs/"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/openrosa/formList"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}.xml"): SUBMITTERS,
+    ("HEAD", "/openrosa/submission"): SUBMITTERS,
+}
+ACCESS = {**OPENAPI_ACCESS, **OTHER_ACCESS}
+IDENTITIES = ("no token", "bad token", "revoked token", "enumerator", "planner", "admin")
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str | None
+    token: str | None
+
+    def headers(self, path: str) -> dict[str, str]:
+        """Bearer for the API; Basic (user name = token name, password = token) for OpenRosa."""
+        if self.token is None:
+            return {}
+        if path.startswith("/openrosa"):
+            pair = base64.b64encode(f"{self.name}:{self.token}".encode()).decode()
+            return {"Authorization": f"Basic {pair}"}
+        return bearer(self.token)
+
+
+@pytest.fixture(scope="module")
+def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
+    """One app and database for the whole matrix (one request per cell keeps it quick)."""
+    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": f"matrix_{uuid.uuid4().hex[:8]}",
+                      "TESTING": True, "SURVEY_RATE_LIMIT": "100000/minute"})  # fmt: skip
+    admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
+    created = app.test_client().post("/api/v1/rounds", json=factories.household_round(ROUND),
+                                     headers=admin)  # fmt: skip
+    assert created.status_code == 201
+    yield app
+    app.extensions["store"].close()
+
+
+@pytest.fixture(scope="module")
+def matrix_store(matrix_app: Flask) -> Store:
+    return matrix_app.extensions["store"]
+
+
+@pytest.fixture(scope="module")
+def callers(matrix_store: Store) -> dict[str, Caller]:
+    store = matrix_store
+    made = {role: Caller(f"{role}-m", store.tokens.create(role, f"{role}-m")[1]) for role in ANY}
+    revoked_doc, revoked = store.tokens.create("admin", "revoked-m")
+    store.tokens.revoke(revoked_doc["_id"])
+    return {**made, "no token": Caller(None, None), "revoked token": Caller("revoked-m", revoked),
+            "bad token": Caller("admin-m", "not-" + made["admin"].token)}  # fmt: skip
+
+
+def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
+    """A concrete, valid request for an operation: the URL and its JSON body."""
+    url = path.replace("{round_id}", ROUND)
+    if "{token_id}" in url:
+        victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
+        url = url.replace("{token_id}", victim["_id"])
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/api/v1/tokens"): {"role": "planner", "name": f"p-{uuid.uuid4().hex[:8]}"},
+        ("POST", "/api/v1/rounds"): factories.household_round(f"r-{uuid.uuid4().hex[:8]}"),
+        ("PATCH", "/api/v1/rounds/{round_id}"): {"title": "Renamed"},
+        ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
+        ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): {
+            "submissions": [factories.household()]
+        },
+    }
+    return url, bodies.get((method, path))
+
+
+def expected_statuses(allowed: Any, identity: str) -> set[int] | range:
+    if allowed == PUBLIC:
+        return range(200, 300)
+    if identity in ("no token", "bad token", "revoked token"):
+        return {401}
+    return range(200, 300) if identity in allowed else {403}
+
+
+def test_every_documented_operation_has_a_row(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json
+    documented = {(method.upper(), path) for path, item in spec["paths"].items()
+                  for method in item if method in {"get", "post", "put", "patch", "delete"}}  # fmt: skip
+    assert documented == set(OPENAPI_ACCESS)
+
+
+@pytest.mark.parametrize(("operation", "identity"), list(itertools.product(ACCESS, IDENTITIES)),
+                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)  # fmt: skip
+def test_authorization_matrix(
+    matrix_app: Flask, matrix_store: Store, callers: dict[str, Caller],
+    operation: tuple[str, str], identity: str,
+) -> None:  # fmt: skip
+    method, path = operation
+    url, body = request_for(method, path, matrix_store)
+    response = matrix_app.test_client().open(
+        url, method=method, json=body, headers=callers[identity].headers(path)
+    )
+    assert response.status_code in expected_statuses(ACCESS[operation], identity), (
+        f"{method} {url} as {identity}: {response.status_code} {response.get_data(as_text=True)[:200]}"
+    )
+
+
+def test_refused_callers_change_nothing(
+    matrix_app: Flask, matrix_store: Store, callers: dict[str, Caller]
+) -> None:
+    """401/403 happen before any write: no submission, round or token appears."""
+    client, store = matrix_app.test_client(), matrix_store
+    submissions_before = store.submissions.count(ROUND)
+    tokens_before = len(store.tokens.list())
+    for identity in ("no token", "bad token", "revoked token", "planner"):
+        headers = callers[identity].headers("/api")
+        client.post(f"/api/v1/rounds/{ROUND}/submissions", json=factories.household(),
+                    headers=headers)  # fmt: skip
+        client.post("/api/v1/tokens", json={"role": "admin", "name": f"x-{identity}"},
+                    headers=headers)  # fmt: skip
+    assert store.submissions.count(ROUND) == submissions_before
+    assert len(store.tokens.list()) == tokens_before
+
+
+def test_enumerators_cannot_read_submissions_or_estimates(
+    matrix_app: Flask, callers: dict[str, Caller]
+) -> None:
+    client = matrix_app.test_client()
+    headers = callers["enumerator"].headers("/api")
+    for suffix in ("submissions", "submissions?format=csv", "estimates", "estimates?format=csv"):
+        assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 403
+
+
+def test_tokens_are_compared_in_constant_time(
+    matrix_store: Store, callers: dict[str, Caller], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Authentication ends in hmac.compare_digest over the token's hash, never `==` on secrets."""
+    compared: list[tuple[Any, Any]] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert matrix_store.tokens.authenticate(callers["admin"].token) is not None
+    assert compared, "the presented token's hash was not compared with compare_digest"
+    assert all(callers["admin"].token not in (a, b) for a, b in compared)  # hashes, not secrets
+
+
+def test_a_revoked_token_stops_working_at_once_on_every_worker(
+    live_server: GunicornServer,
+) -> None:
+    admin = bearer(live_server.admin_token)
+    issued = requests.post(f"{live_server.url}/api/v1/tokens", headers=admin, timeout=10,
+                           json={"role": "planner", "name": f"rv-{uuid.uuid4().hex[:6]}"}).json()  # fmt: skip
+    planner = bearer(issued["token"])
+    assert requests.get(f"{live_server.url}/api/v1/rounds", headers=planner,
+                        timeout=10).status_code == 200  # fmt: skip
+    revoked = requests.delete(f"{live_server.url}/api/v1/tokens/{issued['id']}", headers=admin,
+                              timeout=10)  # fmt: skip
+    assert revoked.status_code == 204
+    with requests.Session() as session:  # fresh connections land on both workers
+        statuses = {session.get(f"{live_server.url}/api/v1/rounds", headers=planner,
+                                timeout=10).status_code for _ in range(20)}  # fmt: skip
+    assert statuses == {401}

@@ -1,0 +1,51 @@
+"""The dashboard page and its assets: served without a login, nothing inline, nothing remote."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+STATIC = Path(__file__).resolve().parent.parent / "service" / "dashboard" / "static"
+ASSETS = sorted(p for p in STATIC.rglob("*") if p.is_file())
+
+
+def test_the_dashboard_page_is_html_that_needs_no_token(client: FlaskClient) -> None:
+    response = client.get("/dashboard")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert b'id="signin-form"' in response.data
+
+
+def test_the_page_has_no_inline_script_or_style(client: FlaskClient) -> None:
+    html = client.get("/dashboard").get_data(as_text=True)
+
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"\sstyle=|<style|\son[a-z]+=", html)
+
+
+def test_every_script_and_stylesheet_the_page_names_is_served(client: FlaskClient) -> None:
+    html = client.get("/dashboard").get_data(as_text=True)
+    names = re.findall(r'(?:src|href)="(/dashboard/static/[^"]+)"', html)
+
+    assert len(names) == 2
+    for name in names:
+        assert client.get(name).status_code == 200, name
+
+
+def test_every_module_the_scripts_import_is_served(client: FlaskClient) -> None:
+    for script in STATIC.glob("js/*.js"):
+        for module in re.findall(r'from "\./([\w.]+)"', script.read_text()):
+            response = client.get(f"/dashboard/static/js/{module}")
+            assert response.status_code == 200, (script.name, module)
+            assert "javascript" in response.mimetype
+
+
+def test_the_assets_load_nothing_from_another_origin() -> None:
+    for asset in ASSETS:
+        text = asset.read_text()
+        remote = re.findall(r"https?://[^\s\"'`)]+", text)
+        # SVG and OOXML namespace names are identifiers, never fetched
+        assert all("w3.org" in url or "openxmlformats.org" in url for url in remote), asset

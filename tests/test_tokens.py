@@ -1,0 +1,213 @@
+"""Tokens: issue, list, revoke; bearer authentication; who may call which endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from service.store import Store
+from service.store.tokens import token_hash
+from tests.conftest import bearer
+from tests.factories import household, household_round
+
+
+def issue(client: FlaskClient, headers: dict[str, str], role: str, name: str) -> dict:
+    response = client.post("/api/v1/tokens", json={"role": role, "name": name}, headers=headers)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_issuing_returns_the_secret_once_with_id_role_name_and_time(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issued = issue(client, as_admin, "enumerator", "phone-17")
+
+    assert set(issued) == {"id", "token", "role", "name", "created_at", "revoked_at"}
+    assert (issued["role"], issued["name"], issued["revoked_at"]) == ("enumerator", "phone-17", None)
+    assert len(issued["token"]) >= 40
+
+
+def test_an_issued_token_authenticates_with_its_role(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issued = issue(client, as_admin, "planner", "district-083")
+
+    assert client.get("/api/v1/rounds", headers=bearer(issued["token"])).status_code == 200
+    assert client.get("/api/v1/tokens", headers=bearer(issued["token"])).status_code == 403
+
+
+def test_only_the_hash_of_a_token_is_stored(
+    client: FlaskClient, as_admin: dict[str, str], store: Store
+) -> None:
+    issued = issue(client, as_admin, "enumerator", "phone-18")
+
+    stored = store.tokens.collection.find_one({"_id": issued["id"]})
+    assert issued["token"] not in str(stored)
+    assert stored["hash"] == token_hash(issued["token"])
+
+
+def test_listing_shows_every_token_without_secrets_or_hashes(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issued = issue(client, as_admin, "enumerator", "phone-19")
+
+    listing = client.get("/api/v1/tokens", headers=as_admin).json
+
+    assert listing["next"] is None
+    names = {item["name"] for item in listing["items"]}
+    assert {"admin-1", "planner-1", "enumerator-1", "phone-19"} <= names
+    for item in listing["items"]:
+        assert set(item) == {"id", "role", "name", "created_at", "revoked_at"}
+    assert issued["token"] not in str(listing)
+
+
+def test_a_second_token_with_the_same_name_is_a_conflict(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issue(client, as_admin, "enumerator", "phone-20")
+
+    response = client.post("/api/v1/tokens", json={"role": "planner", "name": "phone-20"},
+                           headers=as_admin)  # fmt: skip
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"role": "root", "name": "x1"}, "role"),
+        ({"role": "planner", "name": "has space"}, "name"),
+        ({"role": "planner"}, "name"),
+        ({"role": "planner", "name": "ok-name", "extra": 1}, "extra"),
+    ],
+)
+def test_an_invalid_token_request_is_422_with_the_field(
+    client: FlaskClient, as_admin: dict[str, str], body: dict, path: str
+) -> None:
+    response = client.post("/api/v1/tokens", json=body, headers=as_admin)
+
+    assert response.status_code == 422
+    assert path in response.json["errors"]
+
+
+def test_a_revoked_token_stops_working_at_once(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issued = issue(client, as_admin, "planner", "leaving-soon")
+    assert client.get("/api/v1/rounds", headers=bearer(issued["token"])).status_code == 200
+
+    revoked = client.delete(f"/api/v1/tokens/{issued['id']}", headers=as_admin)
+
+    assert revoked.status_code == 204
+    assert client.get("/api/v1/rounds", headers=bearer(issued["token"])).status_code == 401
+
+
+def test_a_revoked_token_stays_listed_with_its_revocation_time(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issued = issue(client, as_admin, "planner", "revoked-one")
+    client.delete(f"/api/v1/tokens/{issued['id']}", headers=as_admin)
+
+    items = client.get("/api/v1/tokens", headers=as_admin).json["items"]
+
+    [listed] = [item for item in items if item["id"] == issued["id"]]
+    assert listed["revoked_at"]
+
+
+def test_revoking_twice_is_harmless(client: FlaskClient, as_admin: dict[str, str]) -> None:
+    issued = issue(client, as_admin, "planner", "twice")
+    client.delete(f"/api/v1/tokens/{issued['id']}", headers=as_admin)
+
+    assert client.delete(f"/api/v1/tokens/{issued['id']}", headers=as_admin).status_code == 204
+
+
+def test_revoking_an_unknown_token_is_404(client: FlaskClient, as_admin: dict[str, str]) -> None:
+    assert client.delete("/api/v1/tokens/0000000000000000", headers=as_admin).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer not-a-token", "Basic dXNlcjpwYXNz", "Token abc"],
+)
+def test_a_missing_or_unknown_credential_is_401_with_a_bearer_challenge(
+    client: FlaskClient, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = client.get("/api/v1/rounds", headers=headers)
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+# Every endpoint of the foundation, the roles allowed on it, and the status a success returns.
+Call = Callable[[FlaskClient, dict[str, str], dict[str, str]], int]
+ENDPOINTS: dict[str, tuple[tuple[str, ...], int, Call]] = {
+    "POST /tokens": (("admin",), 201, lambda c, h, ids: c.post(
+        "/api/v1/tokens", json={"role": "planner", "name": "new-one"}, headers=h).status_code),
+    "GET /tokens": (("admin",), 200, lambda c, h, ids: c.get(
+        "/api/v1/tokens", headers=h).status_code),
+    "DELETE /tokens/{id}": (("admin",), 204, lambda c, h, ids: c.delete(
+        f"/api/v1/tokens/{ids['spare']}", headers=h).status_code),
+    "POST /rounds": (("admin",), 201, lambda c, h, ids: c.post(
+        "/api/v1/rounds", json=household_round("new-round"), headers=h).status_code),
+    "GET /rounds": (("admin", "planner", "enumerator"), 200, lambda c, h, ids: c.get(
+        "/api/v1/rounds", headers=h).status_code),
+    "GET /rounds/{id}": (("admin", "planner", "enumerator"), 200, lambda c, h, ids: c.get(
+        "/api/v1/rounds/hh-test", headers=h).status_code),
+    "PATCH /rounds/{id}": (("admin",), 200, lambda c, h, ids: c.patch(
+        "/api/v1/rounds/hh-test", json={"title": "Renamed"}, headers=h).status_code),
+    "POST /rounds/{id}/submissions": (("admin", "enumerator"), 201, lambda c, h, ids: c.post(
+        "/api/v1/rounds/hh-test/submissions", json=household(), headers=h).status_code),
+    "POST /rounds/{id}/submissions/batch": (("admin", "enumerator"), 200, lambda c, h, ids: c.post(
+        "/api/v1/rounds/hh-test/submissions/batch", json={"submissions": [household()]},
+        headers=h).status_code),
+    "GET /rounds/{id}/submissions": (("admin",), 200, lambda c, h, ids: c.get(
+        "/api/v1/rounds/hh-test/submissions", headers=h).status_code),
+}  # fmt: skip
+ROLES = ("admin", "planner", "enumerator")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_each_role_is_allowed_or_denied_on_each_endpoint(
+    client: FlaskClient,
+    tokens: dict[str, str],
+    store: Store,
+    make_round: Callable[[dict], dict],
+    endpoint: str,
+    role: str,
+) -> None:
+    make_round(household_round())
+    ids = {"spare": store.tokens.create("planner", "spare")[0]["_id"]}
+    allowed, success, call = ENDPOINTS[endpoint]
+
+    status = call(client, bearer(tokens[role]), ids)
+
+    assert status == (success if role in allowed else 403)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_every_endpoint_needs_a_token(
+    client: FlaskClient, make_round: Callable[[dict], dict], endpoint: str
+) -> None:
+    make_round(household_round())
+
+    assert ENDPOINTS[endpoint][2](client, {}, {"spare": "0000000000000000"}) == 401
+
+
+def test_starting_again_issues_no_new_admin_while_an_active_admin_exists(store: Store) -> None:
+    assert store.tokens.bootstrap_admin(None) is not None
+
+    assert store.tokens.bootstrap_admin(None) is None
+
+
+def test_starting_again_issues_a_new_admin_when_every_admin_is_revoked(store: Store) -> None:
+    first = store.tokens.bootstrap_admin(None)
+    store.tokens.revoke(store.tokens.authenticate(first)["_id"])
+
+    second = store.tokens.bootstrap_admin(None)
+
+    assert second is not None and store.tokens.authenticate(second)["role"] == "admin"
