@@ -183,7 +183,8 @@ def bench_singles(port: int, token: str, clients: int, seconds: float) -> Latenc
 
 
 def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: int) -> str:
-    machine = f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    machine = (f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
+               f"Python {platform.python_version()}, {platform.system()}")  # fmt: skip
     rows = [
         "| measure | result | target |",
         "|---|---|---|",

@@ -77,7 +77,9 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[WebDriver]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.fail("Chromium and chromedriver are needed: apt-get install chromium chromium-driver")
+        pytest.fail(
+            "Chromium and chromedriver are needed: apt-get install chromium chromium-driver"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -250,9 +252,8 @@ def test_a_suppressed_estimate_is_greyed_and_shows_its_reason(
         By.CSS_SELECTOR, f'g.domain-bar[data-code="{result["domain"]["district"]}"]'
     )
     assert "rel-suppress" in row.get_attribute("class")
-    assert row.find_element(By.CSS_SELECTOR, "rect.ci-suppress").get_attribute("fill").startswith(
-        "url(#"
-    )  # hatched, not only a colour
+    band = row.find_element(By.CSS_SELECTOR, "rect.ci-suppress")
+    assert band.get_attribute("fill").startswith("url(#")  # hatched, not only a colour
     note = row.find_element(By.CLASS_NAME, "row-note").text
     assert note.startswith("Suppressed:")
     reason_words = {"ci_width": "confidence interval too wide",
@@ -267,7 +268,9 @@ def test_review_estimates_are_marked_with_a_diamond_and_a_note(
 ) -> None:
     sign_in_and_wait(browser, demo_server.planner, by="district")
 
-    reviews = card(browser, "epay_account").find_elements(By.CSS_SELECTOR, "g.domain-bar.rel-review")
+    reviews = card(browser, "epay_account").find_elements(
+        By.CSS_SELECTOR, "g.domain-bar.rel-review"
+    )
     assert reviews
     for row in reviews:
         assert row.find_elements(By.CSS_SELECTOR, "path.mark-review")
@@ -325,8 +328,8 @@ def test_the_table_view_shows_the_same_rows_as_the_chart(
     browser: WebDriver, demo_server: DemoServer
 ) -> None:
     sign_in_and_wait(browser, demo_server.planner, by="district")
-    chart_codes = [g.get_attribute("data-code") for g in
-                   card(browser, "egov_mobile").find_elements(By.CSS_SELECTOR, "g.domain-bar")]  # fmt: skip
+    bars = card(browser, "egov_mobile").find_elements(By.CSS_SELECTOR, "g.domain-bar")
+    chart_codes = [bar.get_attribute("data-code") for bar in bars]
     browser.find_element(By.ID, "view-table").click()
     wait_shown(browser, view="table")
 
@@ -340,14 +343,15 @@ def test_the_table_view_shows_the_same_rows_as_the_chart(
 def test_a_bookmarked_view_of_the_business_round_by_business_type_is_restored(
     browser: WebDriver, demo_server: DemoServer
 ) -> None:
-    open_page(browser, f"{demo_server.url}/dashboard#round={BUSINESS_ROUND}&by=type&ci=beta&level=0.99")
+    open_page(
+        browser, f"{demo_server.url}/dashboard#round={BUSINESS_ROUND}&by=type&ci=beta&level=0.99"
+    )
     sign_in_and_wait(browser, demo_server.planner, BUSINESS_ROUND, by="type", ci="beta",
                      level="0.99")  # fmt: skip
 
     bars = card(browser, "it_use").find_elements(By.CSS_SELECTOR, "g.domain-bar")
-    assert {bar.get_attribute("data-code") for bar in bars} <= {
-        "enterprise", "cooperative", "household_business"
-    }
+    types = {"enterprise", "cooperative", "household_business"}
+    assert {bar.get_attribute("data-code") for bar in bars} <= types
     assert len(bars) >= 2
 
 
@@ -450,6 +454,7 @@ def test_screenshots_of_the_dashboard(browser: WebDriver, demo_server: DemoServe
     sign_in_and_wait(browser, demo_server.planner, by="district", lang=lang)
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= size[0], "no sideways scrolling"
+    browser.execute_script("document.activeElement.blur()")
     if mobile:  # the controls fill the first screen; show the first chart
         browser.execute_script("document.querySelector('section.indicator').scrollIntoView()")
 
@@ -463,7 +468,8 @@ def test_chromium_loaded_nothing_from_outside_the_service(
     browser.get_log("browser")  # drop what earlier tests logged
     sign_in_and_wait(browser, demo_server.planner)
 
-    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []  # nor a CSP error
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert severe == []  # a CSP violation would be one
 
     loaded = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"

@@ -34,7 +34,7 @@ def store_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded
         yield server
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server(store_process: EmbeddedStore) -> Iterator[GunicornServer]:
     gunicorn = GunicornServer(store_process.uri, f"faults_{uuid.uuid4().hex[:8]}",
                               env={"SURVEY_STORE_TIMEOUT_MS": "800"}).start()  # fmt: skip
@@ -44,7 +44,7 @@ def server(store_process: EmbeddedStore) -> Iterator[GunicornServer]:
         gunicorn.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def store(server: GunicornServer, store_process: EmbeddedStore) -> Iterator[Store]:
     """A direct client on the server's database, to count what really got stored."""
     direct = Store(store_process.uri, server.env["SURVEY_DB"])
@@ -64,7 +64,7 @@ def open_round_and_enumerator(server: GunicornServer) -> tuple[str, dict[str, st
 
 
 def batch_of(size: int) -> list[dict[str, Any]]:
-    return [factories.household(members=1 + i % 9, members_15plus=1) for i in range(size)]
+    return [factories.household(smartphones=i % 5) for i in range(size)]
 
 
 def post_batch(server: GunicornServer, round_id: str, headers: dict[str, str],
