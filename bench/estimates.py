@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service import create_app  # noqa: E402
-from service.loading import load_submissions  # noqa: E402
-from service.rounds.routes import round_to_store  # noqa: E402
-from service.store.embedded import EmbeddedStore  # noqa: E402
-from schemas.rounds import RoundCreateSchema  # noqa: E402
+from schemas.rounds import RoundCreateSchema
+from service import create_app
+from service.loading import load_submissions
+from service.rounds.routes import round_to_store
+from service.store.embedded import EmbeddedStore
 
 DISTRICTS = ["080", "082", "083", "084", "085", "086", "087", "088", "089"]
 PSUS_PER_STRATUM = 300 // 18
@@ -60,20 +60,29 @@ def synthetic_households(n: int, seed: int) -> list[dict]:
         members = rng.randint(1, 8)
         adults = rng.randint(1, members)
         fiber = rng.random() < level
-        out.append({
-            "submission_id": str(uuid.UUID(int=rng.getrandbits(128))),
-            "interviewed_at": "2025-06-01T09:00:00+07:00",
-            "enumerator_id": "bench",
-            "location": {"district": district, "commune": psu, "area": area},
-            "sampling": {"stratum": stratum, "psu": psu, "weight": round(rng.uniform(50, 150), 3)},
-            "answers": {
-                "members": members, "members_15plus": adults, "fiber_available": fiber,
-                "fiber_subscribed": fiber and rng.random() < 0.7,
-                "mobile_4g_5g": rng.random() < level + 0.2, "smartphones": rng.randint(0, adults),
-                "members_15plus_with_epay": rng.randint(0, adults),
-                "members_15plus_egov_mobile": rng.randint(0, adults),
-            },
-        })  # fmt: skip
+        out.append(
+            {
+                "submission_id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "interviewed_at": "2025-06-01T09:00:00+07:00",
+                "enumerator_id": "bench",
+                "location": {"district": district, "commune": psu, "area": area},
+                "sampling": {
+                    "stratum": stratum,
+                    "psu": psu,
+                    "weight": round(rng.uniform(50, 150), 3),
+                },
+                "answers": {
+                    "members": members,
+                    "members_15plus": adults,
+                    "fiber_available": fiber,
+                    "fiber_subscribed": fiber and rng.random() < 0.7,
+                    "mobile_4g_5g": rng.random() < level + 0.2,
+                    "smartphones": rng.randint(0, adults),
+                    "members_15plus_with_epay": rng.randint(0, adults),
+                    "members_15plus_egov_mobile": rng.randint(0, adults),
+                },
+            }
+        )
     return out
 
 
@@ -84,12 +93,22 @@ def synthetic_businesses(n: int, seed: int) -> list[dict]:
         uses_it = rng.random() < 0.8
         payload["answers"] = {
             "type": rng.choice(["enterprise", "cooperative", "household_business"]),
-            "sector": rng.choice("ACGIK"), "employees": rng.randint(0, 200), "uses_it": uses_it,
+            "sector": rng.choice("ACGIK"),
+            "employees": rng.randint(0, 200),
+            "uses_it": uses_it,
             "e_transactions": uses_it and rng.random() < 0.7,
-            "practices": {k: rng.random() < 0.5 for k in (
-                "e_invoice", "digital_signature", "online_sales", "cashless_payments",
-                "cloud_or_accounting_software", "website_or_social_page")},
-        }  # fmt: skip
+            "practices": {
+                k: rng.random() < 0.5
+                for k in (
+                    "e_invoice",
+                    "digital_signature",
+                    "online_sales",
+                    "cashless_payments",
+                    "cloud_or_accounting_software",
+                    "website_or_social_page",
+                )
+            },
+        }
         out.append(payload)
     return out
 
@@ -97,16 +116,38 @@ def synthetic_businesses(n: int, seed: int) -> list[dict]:
 def write_r_csv(path: Path, payloads: list[dict]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["district", "stratum", "psu", "weight", "fiber_available",
-                         "fiber_subscribed", "mobile_4g_5g", "smartphone_household", "epay",
-                         "egov", "adults"])  # fmt: skip
+        writer.writerow(
+            [
+                "district",
+                "stratum",
+                "psu",
+                "weight",
+                "fiber_available",
+                "fiber_subscribed",
+                "mobile_4g_5g",
+                "smartphone_household",
+                "epay",
+                "egov",
+                "adults",
+            ]
+        )
         for p in payloads:
             a, s = p["answers"], p["sampling"]
-            writer.writerow([p["location"]["district"], s["stratum"], s["psu"], s["weight"],
-                             int(a["fiber_available"]), int(a["fiber_subscribed"]),
-                             int(a["mobile_4g_5g"]), int(a["smartphones"] >= 1),
-                             a["members_15plus_with_epay"], a["members_15plus_egov_mobile"],
-                             a["members_15plus"]])  # fmt: skip
+            writer.writerow(
+                [
+                    p["location"]["district"],
+                    s["stratum"],
+                    s["psu"],
+                    s["weight"],
+                    int(a["fiber_available"]),
+                    int(a["fiber_subscribed"]),
+                    int(a["mobile_4g_5g"]),
+                    int(a["smartphones"] >= 1),
+                    a["members_15plus_with_epay"],
+                    a["members_15plus_egov_mobile"],
+                    a["members_15plus"],
+                ]
+            )
 
 
 def time_r(csv_path: Path, workdir: Path) -> float | None:
@@ -139,8 +180,12 @@ def main() -> None:
         plan.append(("business", args.businesses, synthetic_businesses(args.businesses, 7)))
         for instrument, n, payloads in plan:
             round_id = f"bench-{instrument}-{n}"
-            body = {"id": round_id, "instrument": instrument, "title": round_id,
-                    "period": {"start": "2025-01-01", "end": "2025-12-31"}}  # fmt: skip
+            body = {
+                "id": round_id,
+                "instrument": instrument,
+                "title": round_id,
+                "period": {"start": "2025-01-01", "end": "2025-12-31"},
+            }
             store.rounds.create(round_to_store(RoundCreateSchema().load(body)))
             started = time.perf_counter()
             load_submissions(store, round_id, payloads)
@@ -160,19 +205,24 @@ def main() -> None:
                 csv_path = workdir / f"{round_id}.csv"
                 write_r_csv(csv_path, payloads)
                 r_seconds = time_r(csv_path, workdir)
-            rows.append((instrument, n, load_s, statistics.median(cold), statistics.median(warm),
-                         r_seconds))  # fmt: skip
+            rows.append(
+                (instrument, n, load_s, statistics.median(cold), statistics.median(warm), r_seconds)
+            )
             print(f"done {round_id}", file=sys.stderr)
         store.close()
     shutil.rmtree(workdir, ignore_errors=True)
-    print("| round | rows | load (s) | cold, all indicators by district (ms) | warm (ms) "
-          "| R survey, same estimates (ms) | R / cold |")
+    print(
+        "| round | rows | load (s) | cold, all indicators by district (ms) | warm (ms) "
+        "| R survey, same estimates (ms) | R / cold |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for instrument, n, load_s, cold_s, warm_s, r_s in rows:
         r_text = f"{r_s * 1000:.0f}" if r_s is not None else "n/a"
         ratio = f"{r_s / cold_s:.1f}×" if r_s is not None else "n/a"
-        print(f"| {instrument} | {n:,} | {load_s:.1f} | {cold_s * 1000:.0f} | {warm_s * 1000:.1f} "
-              f"| {r_text} | {ratio} |")  # fmt: skip
+        print(
+            f"| {instrument} | {n:,} | {load_s:.1f} | {cold_s * 1000:.0f} | {warm_s * 1000:.1f} "
+            f"| {r_text} | {ratio} |"
+        )
 
 
 if __name__ == "__main__":

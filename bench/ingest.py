@@ -1,4 +1,4 @@
-"""Ingest benchmark: batch throughput and single-submission latency against gunicorn + embedded store.
+"""Ingest benchmark: batch throughput and single-submission latency, gunicorn + embedded store.
 
 Starts `python -m service serve` (the `make run` layout: nx-27017 on a temporary data dir,
 gunicorn gthread workers) on a free port, then measures
@@ -58,18 +58,36 @@ class Client:
 
 @contextmanager
 def running_service(workers: int, threads: int) -> Iterator[tuple[int, str]]:
-    """`python -m service serve` on a free port with a fresh data dir; yields (port, admin token)."""
+    """`python -m service serve` on a free port and a fresh data dir; yield (port, admin token)."""
     port, admin = free_port(), secrets.token_urlsafe(32)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as data_dir:
         # The per-token rate limit protects production from runaway clients, not from this load.
-        env = {**os.environ, "SURVEY_DATA_DIR": data_dir, "SURVEY_ADMIN_TOKEN": admin,
-               "SURVEY_RATE_LIMIT": "1000000/minute", "PYTHONPATH": str(ROOT)}  # fmt: skip
+        env = {
+            **os.environ,
+            "SURVEY_DATA_DIR": data_dir,
+            "SURVEY_ADMIN_TOKEN": admin,
+            "SURVEY_RATE_LIMIT": "1000000/minute",
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("MONGODB_URI", None)
         process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--port", str(port),
-             "--workers", str(workers), "--threads", str(threads)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "service",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_until_ready(port, process)
             yield port, admin
@@ -99,8 +117,9 @@ def prepare(port: int, admin: str) -> str:
     client = Client(port, admin)
     status, _ = client.request("POST", "/api/v1/rounds", household_round(ROUND_ID))
     assert status == 201, status
-    status, issued = client.request("POST", "/api/v1/tokens",
-                                    {"role": "enumerator", "name": "bench"})  # fmt: skip
+    status, issued = client.request(
+        "POST", "/api/v1/tokens", {"role": "enumerator", "name": "bench"}
+    )
     assert status == 201, status
     return issued["token"]
 
@@ -183,8 +202,10 @@ def bench_singles(port: int, token: str, clients: int, seconds: float) -> Latenc
 
 
 def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: int) -> str:
-    machine = (f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
-               f"Python {platform.python_version()}, {platform.system()}")  # fmt: skip
+    machine = (
+        f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
+        f"Python {platform.python_version()}, {platform.system()}"
+    )
     rows = [
         "| measure | result | target |",
         "|---|---|---|",
@@ -196,8 +217,10 @@ def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: i
         f"| single p95 | {single.percentile(95):.1f} ms | < 50 ms |",
         f"| single p99 | {single.percentile(99):.1f} ms | |",
     ]
-    setup = (f"gunicorn {workers} workers × {threads} threads (gthread) + embedded store "
-             f"(nx-27017), client on the same machine; {machine}")  # fmt: skip
+    setup = (
+        f"gunicorn {workers} workers × {threads} threads (gthread) + embedded store "
+        f"(nx-27017), client on the same machine; {machine}"
+    )
     return "\n".join([*rows, "", setup])
 
 

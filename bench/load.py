@@ -46,8 +46,9 @@ class LoadReport:
     stored: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, seconds: float, error: str | None = None,
-               submission_id: str | None = None) -> None:  # fmt: skip
+    def record(
+        self, kind: str, seconds: float, error: str | None = None, submission_id: str | None = None
+    ) -> None:
         with self.lock:
             self.latencies[kind].append(seconds)
             if error:
@@ -67,23 +68,36 @@ class LoadReport:
         def at(q: float) -> float:
             return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
-        return {"n": len(values), "rps": len(values) / self.seconds, "p50": at(0.50),
-                "p95": at(0.95), "p99": at(0.99), "max": values[-1] * 1000}  # fmt: skip
+        return {
+            "n": len(values),
+            "rps": len(values) / self.seconds,
+            "p50": at(0.50),
+            "p95": at(0.95),
+            "p99": at(0.99),
+            "max": values[-1] * 1000,
+        }
 
     def table(self) -> str:
-        lines = ["| request | n | req/s | p50 ms | p95 ms | p99 ms | max ms |",
-                 "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+        lines = [
+            "| request | n | req/s | p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for kind in sorted(self.latencies):
             p = self.percentiles(kind)
-            lines.append(f"| {kind} | {p['n']} | {p['rps']:.0f} | {p['p50']:.0f} | "
-                         f"{p['p95']:.0f} | {p['p99']:.0f} | {p['max']:.0f} |")  # fmt: skip
-        lines.append(f"\nerrors: {len(self.errors)}; acknowledged interviews: "
-                     f"{len(self.acknowledged)}; stored: {self.stored}")  # fmt: skip
+            lines.append(
+                f"| {kind} | {p['n']} | {p['rps']:.0f} | {p['p50']:.0f} | "
+                f"{p['p95']:.0f} | {p['p99']:.0f} | {p['max']:.0f} |"
+            )
+        lines.append(
+            f"\nerrors: {len(self.errors)}; acknowledged interviews: "
+            f"{len(self.acknowledged)}; stored: {self.stored}"
+        )
         return "\n".join(lines)
 
 
-def timed(session: requests.Session, method: str, url: str, **kwargs: Any
-          ) -> tuple[requests.Response | None, float, str | None]:  # fmt: skip
+def timed(
+    session: requests.Session, method: str, url: str, **kwargs: Any
+) -> tuple[requests.Response | None, float, str | None]:
     started = time.perf_counter()
     try:
         response = session.request(method, url, timeout=30, **kwargs)
@@ -92,8 +106,9 @@ def timed(session: requests.Session, method: str, url: str, **kwargs: Any
     return response, time.perf_counter() - started, None
 
 
-def enumerator(base: str, round_id: str, token: str, stop: threading.Event,
-               report: LoadReport) -> None:  # fmt: skip
+def enumerator(
+    base: str, round_id: str, token: str, stop: threading.Event, report: LoadReport
+) -> None:
     url = f"{base}/api/v1/rounds/{round_id}/submissions"
     with requests.Session() as session:
         session.headers["Authorization"] = f"Bearer {token}"
@@ -102,8 +117,12 @@ def enumerator(base: str, round_id: str, token: str, stop: threading.Event,
             payload = household(smartphones=sent % 4)
             response, seconds, error = timed(session, "POST", url, json=payload)
             ok = response is not None and response.status_code == 201
-            report.record(SUBMIT, seconds, error or (None if ok else _status(response)),
-                          payload["submission_id"] if ok else None)  # fmt: skip
+            report.record(
+                SUBMIT,
+                seconds,
+                error or (None if ok else _status(response)),
+                payload["submission_id"] if ok else None,
+            )
             sent += 1
             if ok and sent % RESEND_EVERY == 0:
                 response, seconds, error = timed(session, "POST", url, json=payload)
@@ -111,8 +130,9 @@ def enumerator(base: str, round_id: str, token: str, stop: threading.Event,
                 report.record(RESEND, seconds, error or (None if replay else _status(response)))
 
 
-def planner(base: str, round_id: str, token: str, stop: threading.Event,
-            report: LoadReport) -> None:  # fmt: skip
+def planner(
+    base: str, round_id: str, token: str, stop: threading.Event, report: LoadReport
+) -> None:
     url = f"{base}/api/v1/rounds/{round_id}/estimates"
     with requests.Session() as session:
         session.headers["Authorization"] = f"Bearer {token}"
@@ -130,35 +150,52 @@ def _status(response: requests.Response | None) -> str:
 
 
 def issue_token(base: str, admin: dict[str, str], role: str) -> str:
-    issued = requests.post(f"{base}/api/v1/tokens", headers=admin, timeout=30,
-                           json={"role": role, "name": f"load-{role}-{uuid.uuid4().hex[:8]}"})  # fmt: skip
+    issued = requests.post(
+        f"{base}/api/v1/tokens",
+        headers=admin,
+        timeout=30,
+        json={"role": role, "name": f"load-{role}-{uuid.uuid4().hex[:8]}"},
+    )
     issued.raise_for_status()
     return issued.json()["token"]
 
 
-def run_load(base: str, admin_token: str, *, enumerators: int, planners: int,
-             seconds: float) -> LoadReport:  # fmt: skip
+def run_load(
+    base: str, admin_token: str, *, enumerators: int, planners: int, seconds: float
+) -> LoadReport:
     """Drive the server at `base` for `seconds`; count the round's submissions afterwards."""
     admin = {"Authorization": f"Bearer {admin_token}"}
     round_id = f"load-{uuid.uuid4().hex[:8]}"
-    requests.post(f"{base}/api/v1/rounds", headers=admin, timeout=30,
-                  json=household_round(round_id)).raise_for_status()  # fmt: skip
+    requests.post(
+        f"{base}/api/v1/rounds", headers=admin, timeout=30, json=household_round(round_id)
+    ).raise_for_status()
     # Seed a few interviews so estimates have data from the first request on.
     seed = issue_token(base, admin, "enumerator")
     report = LoadReport(seconds)
     for _ in range(5):
         payload = household()
-        response = requests.post(f"{base}/api/v1/rounds/{round_id}/submissions", json=payload,
-                                 headers={"Authorization": f"Bearer {seed}"}, timeout=30)  # fmt: skip
+        response = requests.post(
+            f"{base}/api/v1/rounds/{round_id}/submissions",
+            json=payload,
+            headers={"Authorization": f"Bearer {seed}"},
+            timeout=30,
+        )
         response.raise_for_status()
         report.acknowledged.add(payload["submission_id"])
     stop = threading.Event()
-    threads = [threading.Thread(target=enumerator, args=(base, round_id,
-                                issue_token(base, admin, "enumerator"), stop, report))
-               for _ in range(enumerators)]  # fmt: skip
-    threads += [threading.Thread(target=planner, args=(base, round_id,
-                                 issue_token(base, admin, "planner"), stop, report))
-                for _ in range(planners)]  # fmt: skip
+    threads = [
+        threading.Thread(
+            target=enumerator,
+            args=(base, round_id, issue_token(base, admin, "enumerator"), stop, report),
+        )
+        for _ in range(enumerators)
+    ]
+    threads += [
+        threading.Thread(
+            target=planner, args=(base, round_id, issue_token(base, admin, "planner"), stop, report)
+        )
+        for _ in range(planners)
+    ]
     for thread in threads:
         thread.start()
     time.sleep(seconds)
@@ -178,15 +215,23 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     with EmbeddedStore(tempfile.mkdtemp(prefix="load-store-")) as store:
-        server = GunicornServer(store.uri, "load", workers=args.workers,
-                                env={"SURVEY_LOG_LEVEL": "WARNING"}).start()  # fmt: skip
+        server = GunicornServer(
+            store.uri, "load", workers=args.workers, env={"SURVEY_LOG_LEVEL": "WARNING"}
+        ).start()
         try:
-            report = run_load(server.url, server.admin_token, enumerators=args.enumerators,
-                              planners=args.planners, seconds=args.seconds)  # fmt: skip
+            report = run_load(
+                server.url,
+                server.admin_token,
+                enumerators=args.enumerators,
+                planners=args.planners,
+                seconds=args.seconds,
+            )
         finally:
             server.stop()
-    print(f"{args.enumerators} enumerators + {args.planners} planners, {args.seconds:g} s, "
-          f"gunicorn {args.workers} sync workers on 127.0.0.1, embedded store\n")
+    print(
+        f"{args.enumerators} enumerators + {args.planners} planners, {args.seconds:g} s, "
+        f"gunicorn {args.workers} sync workers on 127.0.0.1, embedded store\n"
+    )
     print(report.table())
     for error in report.errors[:10]:
         print("  ", error)

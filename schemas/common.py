@@ -55,8 +55,9 @@ class StrictSchema(Schema):
 class Text(fields.String):
     """A bounded, single-line string without control characters."""
 
-    def __init__(self, *, max_length: int = MAX_STRING, pattern: str | None = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *, max_length: int = MAX_STRING, pattern: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.max_length = max_length
         self.pattern = re.compile(pattern) if pattern else None
@@ -103,8 +104,9 @@ class Count(fields.Integer):
 class FiniteNumber(fields.Float):
     """A finite JSON number within bounds (NaN, ±Infinity and booleans are refused)."""
 
-    def __init__(self, *, low: float, high: float, low_inclusive: bool = True,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *, low: float, high: float, low_inclusive: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(allow_nan=False, **kwargs)
         self.low, self.high, self.low_inclusive = low, high, low_inclusive
 

@@ -18,10 +18,16 @@ class EstimatesQuerySchema(StrictSchema):
         load_default=None,
         metadata={"description": "One indicator id or a comma list; default: all of the round's"},
     )
-    by = fields.String(load_default=None, validate=validate.OneOf(ALL_BY_DIMENSIONS),
-                       metadata={"description": "Domain dimension; none for province-wide"})  # fmt: skip
-    ci = fields.String(load_default="logit", validate=validate.OneOf(CI_METHODS),
-                       metadata={"description": "CI method for proportions (R svyciprop)"})  # fmt: skip
+    by = fields.String(
+        load_default=None,
+        validate=validate.OneOf(ALL_BY_DIMENSIONS),
+        metadata={"description": "Domain dimension; none for province-wide"},
+    )
+    ci = fields.String(
+        load_default="logit",
+        validate=validate.OneOf(CI_METHODS),
+        metadata={"description": "CI method for proportions (R svyciprop)"},
+    )
     level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 

@@ -27,15 +27,21 @@ class PeriodSchema(StrictSchema):
 
 class DesignSchema(StrictSchema):
     lonely_psu = fields.String(
-        load_default="adjust", validate=validate.OneOf(LONELY_PSU_POLICIES),
-        metadata={"description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"},
-    )  # fmt: skip
+        load_default="adjust",
+        validate=validate.OneOf(LONELY_PSU_POLICIES),
+        metadata={
+            "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
+        },
+    )
     fpc = fields.Dict(
         keys=Text(max_length=64, pattern=CODE),
         values=FiniteNumber(low=0, high=1e9, low_inclusive=False),
-        load_default=None, allow_none=True,
-        metadata={"description": "Per stratum: population number of PSUs, or a sampling fraction < 1"},
-    )  # fmt: skip
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Per stratum: population number of PSUs, or a sampling fraction < 1"
+        },
+    )
 
 
 class CommuneSchema(StrictSchema):
@@ -47,8 +53,9 @@ class FrameSchema(StrictSchema):
     """The sampling frame's codes; when present, submissions must use them."""
 
     districts = fields.Dict(keys=Text(pattern=CODE), values=Text(), required=True)
-    communes = fields.Dict(keys=Text(pattern=CODE), values=fields.Nested(CommuneSchema),
-                           load_default=dict)  # fmt: skip
+    communes = fields.Dict(
+        keys=Text(pattern=CODE), values=fields.Nested(CommuneSchema), load_default=dict
+    )
 
     @validates_schema
     def _communes_in_districts(self, data: dict[str, Any], **_: Any) -> None:

@@ -87,8 +87,11 @@ class PracticesSchema(StrictSchema):
 
 class BusinessAnswersSchema(StrictSchema):
     type = fields.String(required=True, validate=validate.OneOf(BUSINESS_TYPES))
-    sector = fields.String(required=True, validate=validate.OneOf(VSIC_SECTIONS),
-                           metadata={"description": "VSIC 2018 section letter"})  # fmt: skip
+    sector = fields.String(
+        required=True,
+        validate=validate.OneOf(VSIC_SECTIONS),
+        metadata={"description": "VSIC 2018 section letter"},
+    )
     employees = Count(low=0, high=1_000_000, required=True)
     uses_it = StrictBoolean(required=True)
     e_transactions = StrictBoolean(required=True)
@@ -133,8 +136,9 @@ class BatchSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    submissions = fields.List(fields.Raw(), required=True,
-                              validate=validate.Length(min=1, max=MAX_BATCH))  # fmt: skip
+    submissions = fields.List(
+        fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH)
+    )
 
 
 def frame_errors(location: dict[str, Any], frame: dict[str, Any] | None) -> dict[str, list[str]]:

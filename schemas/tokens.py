@@ -9,8 +9,12 @@ ROLES = ("admin", "planner", "enumerator")
 
 class TokenCreateSchema(StrictSchema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    name = Text(required=True, max_length=64, pattern=r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}",
-                metadata={"description": "Unique; the username for OpenRosa clients"})  # fmt: skip
+    name = Text(
+        required=True,
+        max_length=64,
+        pattern=r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}",
+        metadata={"description": "Unique; the username for OpenRosa clients"},
+    )
 
 
 class TokenSchema(Schema):

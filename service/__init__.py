@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
+from schemas.common import ProblemSchema
 from service import errors, observability, store
 from service.config import Config, settings_from_environment
 from service.jsonbody import SafeJSONProvider, require_json_body
@@ -21,6 +22,20 @@ API_SPEC_OPTIONS: dict[str, Any] = {
 }
 
 
+class ProblemApi(Api):
+    """flask-smorest, documenting every error as the RFC 9457 problem the handlers send."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        default = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.json = SafeJSONProvider(app)
@@ -32,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["API_SPEC_OPTIONS"] = API_SPEC_OPTIONS
 
     store.init_app(app)
-    api = Api(app)
+    api = ProblemApi(app)
     errors.init_app(app)
     observability.init_app(app)
     app.before_request(require_json_body)

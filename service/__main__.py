@@ -16,8 +16,11 @@ def _store():
     settings = {**vars(Config), **settings_from_environment()}
     if not settings.get("MONGODB_URI"):
         sys.exit("error: set MONGODB_URI (the store `make run` prints) for this command")
-    store = Store(settings["MONGODB_URI"], settings["SURVEY_DB"],
-                  write_concern=str(settings["SURVEY_WRITE_CONCERN"]))  # fmt: skip
+    store = Store(
+        settings["MONGODB_URI"],
+        settings["SURVEY_DB"],
+        write_concern=str(settings["SURVEY_WRITE_CONCERN"]),
+    )
     store.ensure_indexes()
     return store
 
@@ -77,8 +80,11 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     from service.rounds.routes import load_round
     from service.tabular import csv_lines
 
-    query = {key: value for key, value in vars(args).items()
-             if key in ("indicator", "by", "ci", "level") and value is not None}  # fmt: skip
+    query = {
+        key: value
+        for key, value in vars(args).items()
+        if key in ("indicator", "by", "ci", "level") and value is not None
+    }
     try:
         with create_app().app_context():
             report = compute_estimates(load_round(args.round), EstimatesQuerySchema().load(query))

@@ -30,8 +30,9 @@ def authenticate() -> dict[str, Any]:
         raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
     doc = get_store().tokens.authenticate(token)
     if doc is None:
-        raise Problem(401, "Unauthorized", "The token is invalid or revoked.",
-                      headers=BEARER_CHALLENGE)  # fmt: skip
+        raise Problem(
+            401, "Unauthorized", "The token is invalid or revoked.", headers=BEARER_CHALLENGE
+        )
     return doc
 
 

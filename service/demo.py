@@ -63,11 +63,21 @@ def frame() -> dict[str, Any]:
 def rounds() -> list[dict[str, Any]]:
     period = {"start": "2025-03-01", "end": "2025-10-31"}
     return [
-        {"id": HOUSEHOLD_ROUND, "instrument": "household", "period": period, "frame": frame(),
-         "title": "Lào Cai household digital adoption survey 2025 (demo)"},
-        {"id": BUSINESS_ROUND, "instrument": "business", "period": period, "frame": frame(),
-         "title": "Lào Cai business digital adoption survey 2025 (demo)"},
-    ]  # fmt: skip
+        {
+            "id": HOUSEHOLD_ROUND,
+            "instrument": "household",
+            "period": period,
+            "frame": frame(),
+            "title": "Lào Cai household digital adoption survey 2025 (demo)",
+        },
+        {
+            "id": BUSINESS_ROUND,
+            "instrument": "business",
+            "period": period,
+            "frame": frame(),
+            "title": "Lào Cai business digital adoption survey 2025 (demo)",
+        },
+    ]
 
 
 def _sample(rng: random.Random, per_psu: int, population_share: float):
@@ -86,8 +96,16 @@ def _sample(rng: random.Random, per_psu: int, population_share: float):
                     yield district, area, stratum, commune, weight, development
 
 
-def _common(rng: random.Random, kind: str, serial: int, district: str, area: str, stratum: str,
-            commune: str, weight: float) -> dict[str, Any]:  # fmt: skip
+def _common(
+    rng: random.Random,
+    kind: str,
+    serial: int,
+    district: str,
+    area: str,
+    stratum: str,
+    commune: str,
+    weight: float,
+) -> dict[str, Any]:
     start = datetime(2025, 3, 3, 8, tzinfo=UTC)
     when = start + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 600))
     return {
@@ -121,8 +139,10 @@ def households(seed: int = 2025) -> list[dict[str, Any]]:
                 rng.random() < adult_rate * 0.8 for _ in range(adults)
             ),
         }
-        out.append(_common(rng, "household", serial, district, area, stratum, commune, weight)
-                   | {"answers": answers})  # fmt: skip
+        out.append(
+            _common(rng, "household", serial, district, area, stratum, commune, weight)
+            | {"answers": answers}
+        )
     return out
 
 
@@ -137,9 +157,17 @@ def businesses(seed: int = 2026) -> list[dict[str, Any]]:
         size = {"enterprise": 25, "cooperative": 12, "household_business": 3}[kind]
         uses_it = rng.random() < _clip(d + (0.25 if kind == "enterprise" else 0.05))
         practice_rate = _clip(d - 0.1) if uses_it else 0.05
-        practices = {name: rng.random() < practice_rate for name in (
-            "e_invoice", "digital_signature", "online_sales", "cashless_payments",
-            "cloud_or_accounting_software", "website_or_social_page")}  # fmt: skip
+        practices = {
+            name: rng.random() < practice_rate
+            for name in (
+                "e_invoice",
+                "digital_signature",
+                "online_sales",
+                "cashless_payments",
+                "cloud_or_accounting_software",
+                "website_or_social_page",
+            )
+        }
         answers = {
             "type": kind,
             "sector": rng.choice(sectors),
@@ -148,8 +176,19 @@ def businesses(seed: int = 2026) -> list[dict[str, Any]]:
             "e_transactions": uses_it and rng.random() < _clip(d + 0.1),
             "practices": practices,
         }
-        out.append(_common(rng, "business", serial, district, area, stratum, commune,
-                           round(weight * math.sqrt(size) / 2, 3)) | {"answers": answers})  # fmt: skip
+        out.append(
+            _common(
+                rng,
+                "business",
+                serial,
+                district,
+                area,
+                stratum,
+                commune,
+                round(weight * math.sqrt(size) / 2, 3),
+            )
+            | {"answers": answers}
+        )
     return out
 
 

@@ -19,9 +19,14 @@ TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 class Problem(Exception):
     """An outcome other than a view's one success status."""
 
-    def __init__(self, status: int, title: str, detail: str = "",
-                 errors: dict[str, list[str]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail or title)
         self.status, self.title, self.detail = status, title, detail
         self.errors, self.headers = errors, headers or {}
@@ -41,9 +46,13 @@ def conflict(detail: str) -> Problem:
     return Problem(409, "Conflict", detail)
 
 
-def problem_response(status: int, title: str, detail: str = "",
-                     errors: dict[str, list[str]] | None = None,
-                     headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+def problem_response(
+    status: int,
+    title: str,
+    detail: str = "",
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + title.lower().replace(" ", "-"),
         "title": title,
@@ -83,9 +92,11 @@ def _from_http(exc: HTTPException) -> Response:
 def _from_unavailable(exc: Exception) -> Response:
     current_app.logger.warning("store unavailable: %s", type(exc).__name__)
     return problem_response(
-        503, "Service Unavailable", "The data store cannot be reached; try again shortly.",
+        503,
+        "Service Unavailable",
+        "The data store cannot be reached; try again shortly.",
         headers={"Retry-After": RETRY_AFTER_SECONDS},
-    )  # fmt: skip
+    )
 
 
 def _from_unexpected(exc: Exception) -> Response:

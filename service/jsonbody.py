@@ -54,6 +54,5 @@ def require_json_body() -> None:
     if request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
         return
     if request.mimetype != "application/json":
-        raise Problem(415, "Unsupported Media Type",
-                      "Send the body as application/json.")  # fmt: skip
+        raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
     request.get_json()  # cached for the view; malformed → 400 problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterable, Iterator
@@ -44,12 +45,12 @@ def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> di
 def load_demo(store: Store) -> dict[str, dict[str, int]]:
     """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
     for round_body in demo.rounds():
-        try:
+        with contextlib.suppress(AlreadyExists):
             store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
-        except AlreadyExists:
-            pass
-    return {round_id: load_submissions(store, round_id, payloads)
-            for round_id, payloads in demo.submissions_by_round().items()}  # fmt: skip
+    return {
+        round_id: load_submissions(store, round_id, payloads)
+        for round_id, payloads in demo.submissions_by_round().items()
+    }
 
 
 def read_jsonl(path: Path) -> Iterator[Any]:
@@ -60,7 +61,7 @@ def read_jsonl(path: Path) -> Iterator[Any]:
 
 
 def _typed(field: fields.Field, text: str) -> Any:
-    """A CSV cell as the JSON type the schema field expects; bad cells stay text to fail validation."""
+    """A CSV cell as the JSON type its schema field expects (bad cells stay text and fail)."""
     if text == "":
         return None
     if isinstance(field, fields.Boolean):

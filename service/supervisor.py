@@ -40,16 +40,21 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
         print(f"embedded store (nx-27017) on {embedded.uri}, data in {data_dir / 'store'}")
     gunicorn: subprocess.Popen[bytes] | None = None
     try:
-        store = Store(env["MONGODB_URI"], settings["SURVEY_DB"],
-                      write_concern=str(settings["SURVEY_WRITE_CONCERN"]))  # fmt: skip
+        store = Store(
+            env["MONGODB_URI"],
+            settings["SURVEY_DB"],
+            write_concern=str(settings["SURVEY_WRITE_CONCERN"]),
+        )
         store.ensure_indexes()
         admin = store.tokens.bootstrap_admin(settings.get("SURVEY_ADMIN_TOKEN"))
         if with_demo:
             from service.loading import load_demo
 
             for round_id, summary in load_demo(store).items():
-                print(f"demo round {round_id}: {summary['created']} new, "
-                      f"{summary['duplicate']} already loaded")  # fmt: skip
+                print(
+                    f"demo round {round_id}: {summary['created']} new, "
+                    f"{summary['duplicate']} already loaded"
+                )
         store.close()
         url = f"http://{host}:{port}"
         print(f"API        {url}/api/v1   (docs {url}/docs, OpenAPI {url}/openapi.json)")
@@ -63,11 +68,23 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
             print(f"admin token: created on first start (see {data_dir / ADMIN_TOKEN_FILE})")
         sys.stdout.flush()
         gunicorn = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"{host}:{port}",
-             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-             "--access-logfile", "-", "--no-control-socket", "service.wsgi:app"],
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--access-logfile",
+                "-",
+                "--no-control-socket",
+                "service.wsgi:app",
+            ],
             env=env,
-        )  # fmt: skip
+        )
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate() if gunicorn else None)
         return gunicorn.wait()
     except KeyboardInterrupt:

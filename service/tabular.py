@@ -53,8 +53,9 @@ def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iter
         yield buffer.getvalue()
 
 
-def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
-                 filename: str) -> Response:  # fmt: skip
+def csv_response(
+    columns: Sequence[str], rows: Iterable[Mapping[str, Any]], filename: str
+) -> Response:
     return Response(
         csv_lines(columns, rows),
         mimetype="text/csv",

@@ -28,8 +28,7 @@ def database_name() -> str:
 
 @pytest.fixture
 def app(store_server: EmbeddedStore, database_name: str) -> Iterator[Flask]:
-    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": database_name,
-                      "TESTING": True})  # fmt: skip
+    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": database_name, "TESTING": True})
     yield app
     app.extensions["store"].close()
 
@@ -51,8 +50,10 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def tokens(store: Store) -> dict[str, str]:
     """A plaintext token for each role."""
-    return {role: store.tokens.create(role, f"{role}-1")[1]
-            for role in ("admin", "planner", "enumerator")}  # fmt: skip
+    return {
+        role: store.tokens.create(role, f"{role}-1")[1]
+        for role in ("admin", "planner", "enumerator")
+    }
 
 
 @pytest.fixture

@@ -10,13 +10,23 @@ PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 
 
 def household_round(round_id: str = "hh-test", **changes: Any) -> dict[str, Any]:
-    return {"id": round_id, "instrument": "household", "title": "Household test round",
-            "period": dict(PERIOD), **changes}  # fmt: skip
+    return {
+        "id": round_id,
+        "instrument": "household",
+        "title": "Household test round",
+        "period": dict(PERIOD),
+        **changes,
+    }
 
 
 def business_round(round_id: str = "biz-test", **changes: Any) -> dict[str, Any]:
-    return {"id": round_id, "instrument": "business", "title": "Business test round",
-            "period": dict(PERIOD), **changes}  # fmt: skip
+    return {
+        "id": round_id,
+        "instrument": "business",
+        "title": "Business test round",
+        "period": dict(PERIOD),
+        **changes,
+    }
 
 
 def household(submission_id: str | None = None, **answers: Any) -> dict[str, Any]:

@@ -27,9 +27,11 @@ RESPONSE_NS = {"or": "http://openrosa.org/http/response"}
 SUBMISSION = "/openrosa/submission"
 FRAME = {
     "districts": {"080": "Thành phố Lào Cai", "086": "Huyện Bảo Thắng"},
-    "communes": {"02641": {"district": "080", "name": "Phường Cốc Lếu"},
-                 "02800": {"district": "086", "name": "Thị trấn Phố Lu"}},
-}  # fmt: skip
+    "communes": {
+        "02641": {"district": "080", "name": "Phường Cốc Lếu"},
+        "02800": {"district": "086", "name": "Thị trấn Phố Lu"},
+    },
+}
 COLLECT_USER_AGENT = (
     "Dalvik/2.1.0 (Linux; U; Android 13; Pixel 6 Build/TQ3A.230901.001) "
     "org.odk.collect.android/v2024.3.1"
@@ -122,8 +124,9 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-def digest_authorization(challenge: str, method: str, uri: str, username: str, password: str,
-                         nc: int = 1) -> str:  # fmt: skip
+def digest_authorization(
+    challenge: str, method: str, uri: str, username: str, password: str, nc: int = 1
+) -> str:
     """The `Authorization: Digest …` answer to a `WWW-Authenticate: Digest …` challenge."""
     params = parse_dict_header(challenge.removeprefix("Digest "))
     cnonce = secrets.token_hex(8)
@@ -153,16 +156,22 @@ def openrosa_message(response: TestResponse) -> str:
     return ET.fromstring(response.data).find("or:message", RESPONSE_NS).text
 
 
-def post_to(client: FlaskClient, credentials: dict[str, str], document: bytes,
-            url: str = SUBMISSION, **attachments: tuple[str, bytes]) -> TestResponse:  # fmt: skip
+def post_to(
+    client: FlaskClient,
+    credentials: dict[str, str],
+    document: bytes,
+    url: str = SUBMISSION,
+    **attachments: tuple[str, bytes],
+) -> TestResponse:
     """POST an instance document as Collect does."""
     body, content_type = multipart(document, attachments=attachments)
     headers = {**collect_headers(), **credentials, "Content-Type": content_type}
     return client.post(url, data=body, headers=headers)
 
 
-def stored(client: FlaskClient, as_admin: dict[str, str],
-           round_id: str = "hh-test") -> list[dict[str, Any]]:  # fmt: skip
+def stored(
+    client: FlaskClient, as_admin: dict[str, str], round_id: str = "hh-test"
+) -> list[dict[str, Any]]:
     """The round's submissions, read back through the JSON API."""
     response = client.get(f"/api/v1/rounds/{round_id}/submissions", headers=as_admin)
     assert response.status_code == 200

@@ -10,8 +10,14 @@ from typing import Any
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "reference"
 LAOCAI_DEMO = REFERENCE / "laocai_demo"
-PRACTICES = ("e_invoice", "digital_signature", "online_sales", "cashless_payments",
-             "cloud_or_accounting_software", "website_or_social_page")  # fmt: skip
+PRACTICES = (
+    "e_invoice",
+    "digital_signature",
+    "online_sales",
+    "cashless_payments",
+    "cloud_or_accounting_software",
+    "website_or_social_page",
+)
 
 
 def read_rows(name: str) -> list[dict[str, str]]:
@@ -29,7 +35,7 @@ def _envelope(row: dict[str, str]) -> dict[str, Any]:
             "district": row["district"],
             "commune": row["psu"],
             "area": "urban" if row["urban"] == "U" else "rural",
-        },  # fmt: skip
+        },
         "sampling": {"stratum": row["stratum"], "psu": row["psu"], "weight": float(row["weight"])},
     }
 
@@ -38,9 +44,16 @@ def household_payload(row: dict[str, str]) -> dict[str, Any]:
     flag = {
         name: row[name] == "1" for name in ("fiber_available", "fiber_subscribed", "mobile_4g_5g")
     }
-    counts = {name: int(row[name]) for name in (
-        "members", "members_15plus", "smartphones", "members_15plus_with_epay",
-        "members_15plus_egov_mobile")}  # fmt: skip
+    counts = {
+        name: int(row[name])
+        for name in (
+            "members",
+            "members_15plus",
+            "smartphones",
+            "members_15plus_with_epay",
+            "members_15plus_egov_mobile",
+        )
+    }
     return _envelope(row) | {"answers": flag | counts}
 
 

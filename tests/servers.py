@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 class GunicornServer:
     """`gunicorn service:create_app()` against a store, like production."""
 
-    def __init__(self, mongodb_uri: str, database: str, *, workers: int = 2,
-                 env: dict[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        mongodb_uri: str,
+        database: str,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_token = secrets.token_urlsafe(32)
@@ -53,11 +59,24 @@ class GunicornServer:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers",
-                 str(self.workers), "--graceful-timeout", "5", "--timeout", "60",
-                 "--no-control-socket", "service.wsgi:app"],
-                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
-            )  # fmt: skip
+                [
+                    str(gunicorn),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--graceful-timeout",
+                    "5",
+                    "--timeout",
+                    "60",
+                    "--no-control-socket",
+                    "service.wsgi:app",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

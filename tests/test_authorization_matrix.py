@@ -1,4 +1,4 @@
-"""Who may do what: every endpoint × {no token, bad token, revoked token, enumerator, planner, admin}.
+"""Who may do what: every endpoint × {no, bad or revoked token, enumerator, planner, admin}.
 
 The table below is the specification. Every operation in /openapi.json must have a row (a new
 endpoint fails here until someone decides who may call it), plus the routes outside OpenAPI.
@@ -83,11 +83,18 @@ class Caller:
 @pytest.fixture(scope="module")
 def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     """One app and database for the whole matrix (one request per cell keeps it quick)."""
-    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": f"matrix_{uuid.uuid4().hex[:8]}",
-                      "TESTING": True, "SURVEY_RATE_LIMIT": "100000/minute"})  # fmt: skip
+    app = create_app(
+        {
+            "MONGODB_URI": store_server.uri,
+            "SURVEY_DB": f"matrix_{uuid.uuid4().hex[:8]}",
+            "TESTING": True,
+            "SURVEY_RATE_LIMIT": "100000/minute",
+        }
+    )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
-    created = app.test_client().post("/api/v1/rounds", json=factories.household_round(ROUND),
-                                     headers=admin)  # fmt: skip
+    created = app.test_client().post(
+        "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
+    )
     assert created.status_code == 201
     yield app
     app.extensions["store"].close()
@@ -104,8 +111,12 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
     made = {role: Caller(f"{role}-m", store.tokens.create(role, f"{role}-m")[1]) for role in ANY}
     revoked_doc, revoked = store.tokens.create("admin", "revoked-m")
     store.tokens.revoke(revoked_doc["_id"])
-    return {**made, "no token": Caller(None, None), "revoked token": Caller("revoked-m", revoked),
-            "bad token": Caller("admin-m", "not-" + made["admin"].token)}  # fmt: skip
+    return {
+        **made,
+        "no token": Caller(None, None),
+        "revoked token": Caller("revoked-m", revoked),
+        "bad token": Caller("admin-m", "not-" + made["admin"].token),
+    }
 
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
@@ -136,24 +147,35 @@ def expected_statuses(allowed: Any, identity: str) -> set[int] | range:
 
 def test_every_documented_operation_has_a_row(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").json
-    documented = {(method.upper(), path) for path, item in spec["paths"].items()
-                  for method in item if method in {"get", "post", "put", "patch", "delete"}}  # fmt: skip
+    documented = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
     assert documented == set(OPENAPI_ACCESS)
 
 
-@pytest.mark.parametrize(("operation", "identity"), list(itertools.product(ACCESS, IDENTITIES)),
-                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)  # fmt: skip
+@pytest.mark.parametrize(
+    ("operation", "identity"),
+    list(itertools.product(ACCESS, IDENTITIES)),
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else v,
+)
 def test_authorization_matrix(
-    matrix_app: Flask, matrix_store: Store, callers: dict[str, Caller],
-    operation: tuple[str, str], identity: str,
-) -> None:  # fmt: skip
+    matrix_app: Flask,
+    matrix_store: Store,
+    callers: dict[str, Caller],
+    operation: tuple[str, str],
+    identity: str,
+) -> None:
     method, path = operation
     url, body = request_for(method, path, matrix_store)
     response = matrix_app.test_client().open(
         url, method=method, json=body, headers=callers[identity].headers(path)
     )
+    answer = response.get_data(as_text=True)[:200]
     assert response.status_code in expected_statuses(ACCESS[operation], identity), (
-        f"{method} {url} as {identity}: {response.status_code} {response.get_data(as_text=True)[:200]}"
+        f"{method} {url} as {identity}: {response.status_code} {answer}"
     )
 
 
@@ -166,10 +188,12 @@ def test_refused_callers_change_nothing(
     tokens_before = len(store.tokens.list())
     for identity in ("no token", "bad token", "revoked token", "planner"):
         headers = callers[identity].headers("/api")
-        client.post(f"/api/v1/rounds/{ROUND}/submissions", json=factories.household(),
-                    headers=headers)  # fmt: skip
-        client.post("/api/v1/tokens", json={"role": "admin", "name": f"x-{identity}"},
-                    headers=headers)  # fmt: skip
+        client.post(
+            f"/api/v1/rounds/{ROUND}/submissions", json=factories.household(), headers=headers
+        )
+        client.post(
+            "/api/v1/tokens", json={"role": "admin", "name": f"x-{identity}"}, headers=headers
+        )
     assert store.submissions.count(ROUND) == submissions_before
     assert len(store.tokens.list()) == tokens_before
 
@@ -204,15 +228,24 @@ def test_a_revoked_token_stops_working_at_once_on_every_worker(
     live_server: GunicornServer,
 ) -> None:
     admin = bearer(live_server.admin_token)
-    issued = requests.post(f"{live_server.url}/api/v1/tokens", headers=admin, timeout=10,
-                           json={"role": "planner", "name": f"rv-{uuid.uuid4().hex[:6]}"}).json()  # fmt: skip
+    issued = requests.post(
+        f"{live_server.url}/api/v1/tokens",
+        headers=admin,
+        timeout=10,
+        json={"role": "planner", "name": f"rv-{uuid.uuid4().hex[:6]}"},
+    ).json()
     planner = bearer(issued["token"])
-    assert requests.get(f"{live_server.url}/api/v1/rounds", headers=planner,
-                        timeout=10).status_code == 200  # fmt: skip
-    revoked = requests.delete(f"{live_server.url}/api/v1/tokens/{issued['id']}", headers=admin,
-                              timeout=10)  # fmt: skip
+    assert (
+        requests.get(f"{live_server.url}/api/v1/rounds", headers=planner, timeout=10).status_code
+        == 200
+    )
+    revoked = requests.delete(
+        f"{live_server.url}/api/v1/tokens/{issued['id']}", headers=admin, timeout=10
+    )
     assert revoked.status_code == 204
     with requests.Session() as session:  # fresh connections land on both workers
-        statuses = {session.get(f"{live_server.url}/api/v1/rounds", headers=planner,
-                                timeout=10).status_code for _ in range(20)}  # fmt: skip
+        statuses = {
+            session.get(f"{live_server.url}/api/v1/rounds", headers=planner, timeout=10).status_code
+            for _ in range(20)
+        }
     assert statuses == {401}

@@ -78,8 +78,9 @@ def test_an_item_without_a_usable_id_is_invalid_with_a_null_id(
     result = send(client, as_enumerator, [changed(household(), "submission_id", ...), 42])
 
     assert [(r["submission_id"], r["status"]) for r in result["results"]] == [
-        (None, "invalid"), (None, "invalid"),
-    ]  # fmt: skip
+        (None, "invalid"),
+        (None, "invalid"),
+    ]
 
 
 def test_the_same_submission_twice_in_one_batch_is_stored_once(
@@ -146,7 +147,10 @@ def test_a_malformed_envelope_is_422_and_stores_nothing(
 def test_a_batch_to_an_unknown_round_is_404(
     client: FlaskClient, as_enumerator: dict[str, str]
 ) -> None:
-    response = client.post("/api/v1/rounds/nope/submissions/batch",
-                           json={"submissions": [household()]}, headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        "/api/v1/rounds/nope/submissions/batch",
+        json={"submissions": [household()]},
+        headers=as_enumerator,
+    )
 
     assert response.status_code == 404

@@ -58,12 +58,20 @@ def cli(
 def test_python_dash_m_service_runs_as_a_process(
     store_server: EmbeddedStore, database_name: str, store: Store
 ) -> None:
-    env = {**os.environ, "MONGODB_URI": store_server.uri, "SURVEY_DB": database_name,
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env = {
+        **os.environ,
+        "MONGODB_URI": store_server.uri,
+        "SURVEY_DB": database_name,
+        "PYTHONPATH": str(ROOT),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "service", "token", "create", "--role", "planner", "--name", "p"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert done.returncode == 0, done.stderr
     assert store.tokens.authenticate(json.loads(done.stdout)["token"])["role"] == "planner"
@@ -115,8 +123,12 @@ def test_demo_load_twice_reports_only_duplicates_the_second_time(
         created = first[round_id]["created"]
         assert created > 0 and first[round_id]["invalid"] == 0
         assert second[round_id] | {"errors": []} == {
-            "created": 0, "duplicate": created, "conflict": 0, "invalid": 0, "errors": [],
-        }  # fmt: skip
+            "created": 0,
+            "duplicate": created,
+            "conflict": 0,
+            "invalid": 0,
+            "errors": [],
+        }
         assert store.submissions.count(round_id) == created
 
 
@@ -133,8 +145,11 @@ def exported_csv(
     payloads = [household() for _ in range(30)]
     payloads[0]["location"]["village"] = "Bản Phố"
     payloads[1]["location"]["gps"] = {"lat": 22.48, "lon": 103.97, "accuracy_m": 4.5}
-    client.post("/api/v1/rounds/source/submissions/batch", json={"submissions": payloads},
-                headers=as_enumerator)  # fmt: skip
+    client.post(
+        "/api/v1/rounds/source/submissions/batch",
+        json={"submissions": payloads},
+        headers=as_enumerator,
+    )
     response = client.get("/api/v1/rounds/source/submissions?format=csv", headers=as_admin)
     path = tmp_path / "source.csv"
     path.write_bytes(response.data)
@@ -143,10 +158,13 @@ def exported_csv(
 
 def comparable(client: FlaskClient, headers: dict[str, str], round_id: str) -> list[dict]:
     """The exported rows without what differs between rounds (reception time)."""
-    text = client.get(f"/api/v1/rounds/{round_id}/submissions?format=csv",
-                      headers=headers).get_data(as_text=True)  # fmt: skip
-    return [{k: v for k, v in row.items() if k != "received_at"}
-            for row in csv.DictReader(io.StringIO(text))]  # fmt: skip
+    text = client.get(
+        f"/api/v1/rounds/{round_id}/submissions?format=csv", headers=headers
+    ).get_data(as_text=True)
+    return [
+        {k: v for k, v in row.items() if k != "received_at"}
+        for row in csv.DictReader(io.StringIO(text))
+    ]
 
 
 def test_importing_an_exported_csv_into_another_round_reproduces_it(

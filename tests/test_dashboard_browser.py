@@ -46,9 +46,11 @@ class DemoServer:
 
     def estimates(self, round_id: str, **params: str) -> dict[str, Any]:
         response = requests.get(
-            f"{self.url}/api/v1/rounds/{round_id}/estimates", params=params,
-            headers={"Authorization": f"Bearer {self.planner}"}, timeout=30,
-        )  # fmt: skip
+            f"{self.url}/api/v1/rounds/{round_id}/estimates",
+            params=params,
+            headers={"Authorization": f"Bearer {self.planner}"},
+            timeout=30,
+        )
         response.raise_for_status()
         return response.json()
 
@@ -82,16 +84,28 @@ def chromium(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Itera
         )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--lang=vi",
-                     f"--window-size={DESKTOP[0]},{DESKTOP[1] + 100}",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=vi",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1] + 100}",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-    })  # fmt: skip
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+        },
+    )
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
@@ -146,8 +160,9 @@ def sign_in(driver: WebDriver, token: str) -> None:
     driver.find_element(By.ID, "signin-button").click()
 
 
-def sign_in_and_wait(driver: WebDriver, token: str, round_id: str = HOUSEHOLD_ROUND,
-                     **expected: str) -> None:  # fmt: skip
+def sign_in_and_wait(
+    driver: WebDriver, token: str, round_id: str = HOUSEHOLD_ROUND, **expected: str
+) -> None:
     """Sign in, pick the round and wait until the page shows what is `expected`."""
     sign_in(driver, token)
     wait_shown(driver)
@@ -194,8 +209,10 @@ def test_signing_in_with_a_planner_token_shows_every_indicator_of_the_demo_round
 ) -> None:
     sign_in_and_wait(browser, demo_server.planner)
 
-    shown_ids = [s.get_attribute("data-indicator")
-                 for s in browser.find_elements(By.CSS_SELECTOR, "section.indicator")]  # fmt: skip
+    shown_ids = [
+        s.get_attribute("data-indicator")
+        for s in browser.find_elements(By.CSS_SELECTOR, "section.indicator")
+    ]
     assert shown_ids == [indicator.id for indicator in indicators_of("household")]
     assert browser.find_element(By.ID, "signin").is_displayed() is False
 
@@ -207,8 +224,7 @@ def test_each_indicator_states_its_target_status_in_words(
     browser.find_element(By.ID, "lang-en").click()
     wait_shown(browser, lang="en")
     province = demo_server.estimates(HOUSEHOLD_ROUND)
-    words = {"met": "Target met", "not_met": "Target not met",
-             "uncertain": "Too uncertain to say"}  # fmt: skip
+    words = {"met": "Target met", "not_met": "Target not met", "uncertain": "Too uncertain to say"}
 
     for block in province["estimates"]:
         target = block["results"][0]["target"]
@@ -220,9 +236,8 @@ def test_each_indicator_states_its_target_status_in_words(
 def test_the_district_view_draws_one_bar_per_district_with_data_named_in_vietnamese(
     browser: WebDriver, demo_server: DemoServer
 ) -> None:
-    sign_in_and_wait(browser, demo_server.planner)
-    choose(browser, "by-select", "area")
-    wait_shown(browser, by="area")
+    open_page(browser, f"{demo_server.url}/dashboard#round={HOUSEHOLD_ROUND}&by=area")
+    sign_in_and_wait(browser, demo_server.planner, by="area")
     choose(browser, "by-select", "district")
     wait_shown(browser, by="district")
     api = demo_server.estimates(HOUSEHOLD_ROUND, by="district")
@@ -256,9 +271,11 @@ def test_a_suppressed_estimate_is_greyed_and_shows_its_reason(
     assert band.get_attribute("fill").startswith("url(#")  # hatched, not only a colour
     note = row.find_element(By.CLASS_NAME, "row-note").text
     assert note.startswith("Suppressed:")
-    reason_words = {"ci_width": "confidence interval too wide",
-                    "n_eff": "effective sample size below 30",
-                    "relative_width": "interval too wide for the estimate"}  # fmt: skip
+    reason_words = {
+        "ci_width": "confidence interval too wide",
+        "n_eff": "effective sample size below 30",
+        "relative_width": "interval too wide for the estimate",
+    }
     for code in result["reliability_reasons"]:
         assert reason_words.get(code, code) in note
 
@@ -291,14 +308,25 @@ def test_the_downloaded_csv_holds_the_api_numbers_of_what_is_shown(
 
     expected = {(b["indicator"], None): b["results"][0] for b in province["estimates"]} | {
         (b["indicator"], r["domain"]["district"]): r
-        for b in by_district["estimates"] for r in b["results"]
-    }  # fmt: skip
+        for b in by_district["estimates"]
+        for r in b["results"]
+    }
     got = {(row["indicator"], row["domain_code"] or None): row for row in rows}
     assert got.keys() == expected.keys()
     for key, result in expected.items():
         row = got[key]
-        for column in ("estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "n_eff",
-                       "population", "cv"):  # fmt: skip
+        for column in (
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "df",
+            "deff",
+            "n",
+            "n_eff",
+            "population",
+            "cv",
+        ):
             assert close(number(row[column]), result[column]), (key, column)
         assert row["reliability"] == result["reliability"]
         assert row["reliability_reasons"].split(";") == (result["reliability_reasons"] or [""])
@@ -316,8 +344,10 @@ def test_the_downloaded_xlsx_has_the_same_rows_as_the_csv(
     sheet = load_workbook(downloaded(downloads, ".xlsx"), read_only=True)["estimates"]
 
     columns = len(csv_rows[0])
-    xlsx_rows = [["" if v is None else v for v in row] + [""] * (columns - len(row))
-                 for row in sheet.iter_rows(values_only=True)]  # fmt: skip
+    xlsx_rows = [
+        ["" if v is None else v for v in row] + [""] * (columns - len(row))
+        for row in sheet.iter_rows(values_only=True)
+    ]
     assert len(xlsx_rows) == len(csv_rows)
     for xlsx_row, csv_row in zip(xlsx_rows, csv_rows, strict=True):
         for value, text in zip(xlsx_row, csv_row, strict=True):
@@ -334,8 +364,10 @@ def test_the_table_view_shows_the_same_rows_as_the_chart(
     wait_shown(browser, view="table")
 
     table = card(browser, "egov_mobile").find_element(By.TAG_NAME, "table")
-    table_codes = [tr.get_attribute("data-code")
-                   for tr in table.find_elements(By.CSS_SELECTOR, "tr.domain-row")]  # fmt: skip
+    table_codes = [
+        tr.get_attribute("data-code")
+        for tr in table.find_elements(By.CSS_SELECTOR, "tr.domain-row")
+    ]
     assert table_codes == chart_codes
     assert table.find_element(By.CSS_SELECTOR, "tr.province-row th").text == "Toàn tỉnh Lào Cai"
 
@@ -346,8 +378,9 @@ def test_a_bookmarked_view_of_the_business_round_by_business_type_is_restored(
     open_page(
         browser, f"{demo_server.url}/dashboard#round={BUSINESS_ROUND}&by=type&ci=beta&level=0.99"
     )
-    sign_in_and_wait(browser, demo_server.planner, BUSINESS_ROUND, by="type", ci="beta",
-                     level="0.99")  # fmt: skip
+    sign_in_and_wait(
+        browser, demo_server.planner, BUSINESS_ROUND, by="type", ci="beta", level="0.99"
+    )
 
     bars = card(browser, "it_use").find_elements(By.CSS_SELECTOR, "g.domain-bar")
     types = {"enterprise", "cooperative", "household_business"}
@@ -436,20 +469,42 @@ def test_the_controls_can_be_reached_with_the_keyboard(
         browser.switch_to.active_element.send_keys("\ue004")  # Tab
         focused.append(browser.switch_to.active_element.get_attribute("id"))
 
-    for control in ("round-select", "by-select", "ci-select", "level-select", "download-csv",
-                    "download-xlsx", "signout"):  # fmt: skip
+    for control in (
+        "round-select",
+        "by-select",
+        "ci-select",
+        "level-select",
+        "download-csv",
+        "download-xlsx",
+        "signout",
+    ):
         assert control in focused
 
 
-@pytest.mark.parametrize(("size", "mobile", "name", "lang"), [
-    (DESKTOP, False, "dashboard-desktop.png", "en"), (PHONE, True, "dashboard-phone.png", "vi"),
-])  # fmt: skip
-def test_screenshots_of_the_dashboard(browser: WebDriver, demo_server: DemoServer,
-                                      size: tuple[int, int], mobile: bool, name: str,
-                                      lang: str) -> None:  # fmt: skip
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": mobile,
-    })  # fmt: skip
+@pytest.mark.parametrize(
+    ("size", "mobile", "name", "lang"),
+    [
+        (DESKTOP, False, "dashboard-desktop.png", "en"),
+        (PHONE, True, "dashboard-phone.png", "vi"),
+    ],
+)
+def test_screenshots_of_the_dashboard(
+    browser: WebDriver,
+    demo_server: DemoServer,
+    size: tuple[int, int],
+    mobile: bool,
+    name: str,
+    lang: str,
+) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": size[0],
+            "height": size[1],
+            "deviceScaleFactor": 1,
+            "mobile": mobile,
+        },
+    )
     browser.find_element(By.ID, f"lang-{lang}").click()
     sign_in_and_wait(browser, demo_server.planner, by="district", lang=lang)
     width = browser.execute_script("return document.documentElement.scrollWidth")

@@ -14,7 +14,6 @@ from pymongo import monitoring
 
 from service import create_app
 from tests.conftest import bearer
-
 from tests.factories import household, household_round
 from tests.reference_data import (
     LAOCAI_DEMO,
@@ -37,9 +36,11 @@ def close(actual: float | None, expected: float | None) -> bool:
 
 def submit_all(client, headers: dict[str, str], round_id: str, payloads: list[dict]) -> None:
     for start in range(0, len(payloads), 1000):
-        response = client.post(f"/api/v1/rounds/{round_id}/submissions/batch",
-                               json={"submissions": payloads[start:start + 1000]},
-                               headers=headers)  # fmt: skip
+        response = client.post(
+            f"/api/v1/rounds/{round_id}/submissions/batch",
+            json={"submissions": payloads[start : start + 1000]},
+            headers=headers,
+        )
         assert response.status_code == 200
         assert response.json["summary"]["created"] == len(payloads[start : start + 1000]), (
             response.json
@@ -92,9 +93,22 @@ def estimates(client, headers, round_id: str, **query: Any) -> dict[str, Any]:
 
 
 def scoring_cli(csv_name: str, *args: str) -> list[dict[str, Any]]:
-    command = [sys.executable, "-m", "scoring", "estimate", str(LAOCAI_DEMO / csv_name),
-               "--weight", "weight", "--strata", "stratum", "--psu", "psu",
-               "--lonely-psu", "adjust", *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "scoring",
+        "estimate",
+        str(LAOCAI_DEMO / csv_name),
+        "--weight",
+        "weight",
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--lonely-psu",
+        "adjust",
+        *args,
+    ]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)[
         "results"
     ]
@@ -135,14 +149,23 @@ def test_person_level_rate_counts_adults_and_their_population(shared):
     ("round_id", "csv_name", "indicator", "cli_args"),
     [
         (HOUSEHOLDS, "households.csv", "mobile_4g_5g", ["--proportion", "mobile_4g_5g"]),
-        (HOUSEHOLDS, "households.csv", "smartphone_household", ["--proportion", "smartphone_household"]),
-        (HOUSEHOLDS, "households.csv", "epay_account",
-         ["--member-proportion", "members_15plus_with_epay/members_15plus"]),
+        (
+            HOUSEHOLDS,
+            "households.csv",
+            "smartphone_household",
+            ["--proportion", "smartphone_household"],
+        ),
+        (
+            HOUSEHOLDS,
+            "households.csv",
+            "epay_account",
+            ["--member-proportion", "members_15plus_with_epay/members_15plus"],
+        ),
         (BUSINESSES, "businesses.csv", "it_use", ["--proportion", "uses_it"]),
         (BUSINESSES, "businesses.csv", "e_transactions", ["--proportion", "e_transactions"]),
         (BUSINESSES, "businesses.csv", "digital_maturity", ["--mean", "digital_maturity"]),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("ci", ["logit", "beta"])
 def test_api_equals_scoring_cli_by_district(shared, round_id, csv_name, indicator, cli_args, ci):
     client, as_planner = shared
@@ -162,8 +185,11 @@ def test_api_equals_scoring_cli_by_district(shared, round_id, csv_name, indicato
 def test_every_indicator_of_the_instrument_by_default(shared):
     client, as_planner = shared
     report = estimates(client, as_planner, BUSINESSES)
-    assert [b["indicator"] for b in report["estimates"]] == ["it_use", "e_transactions",
-                                                             "digital_maturity"]  # fmt: skip
+    assert [b["indicator"] for b in report["estimates"]] == [
+        "it_use",
+        "e_transactions",
+        "digital_maturity",
+    ]
     assert report["n_submissions"] == len(read_rows("businesses.csv"))
 
 
@@ -185,8 +211,9 @@ def test_target_status_follows_the_confidence_interval(shared):
 
 
 def test_round_targets_override_the_defaults(client, as_admin, as_planner, demo_rounds):
-    client.patch(f"/api/v1/rounds/{HOUSEHOLDS}", json={"targets": {"fiber_available": 0.1}},
-                 headers=as_admin)  # fmt: skip
+    client.patch(
+        f"/api/v1/rounds/{HOUSEHOLDS}", json={"targets": {"fiber_available": 0.1}}, headers=as_admin
+    )
     result = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available")
     assert result["estimates"][0]["results"][0]["target"] == {"value": 0.1, "status": "met"}
 
@@ -199,13 +226,17 @@ def test_round_without_submissions_gives_empty_results_not_an_error(client, make
     assert only["n"] == 0 and only["estimate"] is None and only["reliability"] == "suppress"
 
 
-def test_lonely_psu_under_fail_policy_is_suppressed_not_a_crash(client, make_round, as_planner,
-                                                                 as_enumerator):  # fmt: skip
+def test_lonely_psu_under_fail_policy_is_suppressed_not_a_crash(
+    client, make_round, as_planner, as_enumerator
+):
     make_round(household_round("strict-round", design={"lonely_psu": "fail"}))
     for psu in ("p1", "p2"):
         payload = household()
-        payload["sampling"] = {"stratum": "only-one-psu" if psu == "p1" else "two", "psu": psu,
-                               "weight": 10.0}  # fmt: skip
+        payload["sampling"] = {
+            "stratum": "only-one-psu" if psu == "p1" else "two",
+            "psu": psu,
+            "weight": 10.0,
+        }
         client.post("/api/v1/rounds/strict-round/submissions", json=payload, headers=as_enumerator)
     result = estimates(client, as_planner, "strict-round", indicator="fiber_available")
     only = result["estimates"][0]["results"][0]
@@ -226,8 +257,9 @@ def test_lonely_psu_under_fail_policy_is_suppressed_not_a_crash(client, make_rou
 )
 def test_bad_query_is_422_naming_the_parameter(shared, query, parameter):
     client, as_planner = shared
-    response = client.get(f"/api/v1/rounds/{HOUSEHOLDS}/estimates", query_string=query,
-                          headers=as_planner)  # fmt: skip
+    response = client.get(
+        f"/api/v1/rounds/{HOUSEHOLDS}/estimates", query_string=query, headers=as_planner
+    )
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert parameter in response.json["errors"]
@@ -247,11 +279,17 @@ class AggregateCounter(monitoring.CommandListener):
     def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
 
 
-def test_cache_is_hit_until_a_new_submission_arrives(store_server, database_name, demo_rounds,
-                                                     as_planner, as_enumerator):  # fmt: skip
+def test_cache_is_hit_until_a_new_submission_arrives(
+    store_server, database_name, demo_rounds, as_planner, as_enumerator
+):
     counter = AggregateCounter()
-    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": database_name,
-                      "STORE_EVENT_LISTENERS": [counter]})  # fmt: skip
+    app = create_app(
+        {
+            "MONGODB_URI": store_server.uri,
+            "SURVEY_DB": database_name,
+            "STORE_EVENT_LISTENERS": [counter],
+        }
+    )
     client = app.test_client()
     first = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available")
     assert counter.aggregates == 1
@@ -259,8 +297,9 @@ def test_cache_is_hit_until_a_new_submission_arrives(store_server, database_name
     assert counter.aggregates == 1
 
     new = household(fiber_available=False, fiber_subscribed=False)
-    response = client.post(f"/api/v1/rounds/{HOUSEHOLDS}/submissions", json=new,
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        f"/api/v1/rounds/{HOUSEHOLDS}/submissions", json=new, headers=as_enumerator
+    )
     assert response.status_code == 201
     after = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available")
     assert counter.aggregates == 2

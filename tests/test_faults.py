@@ -5,6 +5,7 @@ A resend after any crash must leave every submission stored exactly once, with i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -36,8 +37,9 @@ def store_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded
 
 @pytest.fixture(scope="module")
 def server(store_process: EmbeddedStore) -> Iterator[GunicornServer]:
-    gunicorn = GunicornServer(store_process.uri, f"faults_{uuid.uuid4().hex[:8]}",
-                              env={"SURVEY_STORE_TIMEOUT_MS": "800"}).start()  # fmt: skip
+    gunicorn = GunicornServer(
+        store_process.uri, f"faults_{uuid.uuid4().hex[:8]}", env={"SURVEY_STORE_TIMEOUT_MS": "800"}
+    ).start()
     try:
         yield gunicorn
     finally:
@@ -55,10 +57,18 @@ def store(server: GunicornServer, store_process: EmbeddedStore) -> Iterator[Stor
 def open_round_and_enumerator(server: GunicornServer) -> tuple[str, dict[str, str]]:
     admin = bearer(server.admin_token)
     round_id = f"hh-{uuid.uuid4().hex[:8]}"
-    made = requests.post(f"{server.url}/api/v1/rounds", headers=admin, timeout=10,
-                         json=factories.household_round(round_id))  # fmt: skip
-    issued = requests.post(f"{server.url}/api/v1/tokens", headers=admin, timeout=10,
-                           json={"role": "enumerator", "name": f"e-{round_id}"})  # fmt: skip
+    made = requests.post(
+        f"{server.url}/api/v1/rounds",
+        headers=admin,
+        timeout=10,
+        json=factories.household_round(round_id),
+    )
+    issued = requests.post(
+        f"{server.url}/api/v1/tokens",
+        headers=admin,
+        timeout=10,
+        json={"role": "enumerator", "name": f"e-{round_id}"},
+    )
     assert made.status_code == 201 and issued.status_code == 201
     return round_id, bearer(issued.json()["token"])
 
@@ -67,21 +77,25 @@ def batch_of(size: int) -> list[dict[str, Any]]:
     return [factories.household(smartphones=i % 5) for i in range(size)]
 
 
-def post_batch(server: GunicornServer, round_id: str, headers: dict[str, str],
-               items: list[dict[str, Any]]) -> requests.Response:  # fmt: skip
-    return requests.post(f"{server.url}/api/v1/rounds/{round_id}/submissions/batch",
-                         json={"submissions": items}, headers=headers, timeout=60)  # fmt: skip
+def post_batch(
+    server: GunicornServer, round_id: str, headers: dict[str, str], items: list[dict[str, Any]]
+) -> requests.Response:
+    return requests.post(
+        f"{server.url}/api/v1/rounds/{round_id}/submissions/batch",
+        json={"submissions": items},
+        headers=headers,
+        timeout=60,
+    )
 
 
-def send_in_background(server: GunicornServer, round_id: str, headers: dict[str, str],
-                       items: list[dict[str, Any]]) -> threading.Thread:  # fmt: skip
+def send_in_background(
+    server: GunicornServer, round_id: str, headers: dict[str, str], items: list[dict[str, Any]]
+) -> threading.Thread:
     """Start sending the batch; the connection may be cut by the crash (that is the point)."""
 
     def send() -> None:
-        try:
+        with contextlib.suppress(requests.RequestException):
             post_batch(server, round_id, headers, items)
-        except requests.RequestException:
-            pass
 
     thread = threading.Thread(target=send, daemon=True)
     thread.start()
@@ -95,19 +109,22 @@ def seconds_per_batch(server: GunicornServer, round_id: str, headers: dict[str, 
     return time.perf_counter() - started
 
 
-def assert_stored_exactly_once(store: Store, round_id: str, items: list[dict[str, Any]],
-                               already: int) -> None:  # fmt: skip
+def assert_stored_exactly_once(
+    store: Store, round_id: str, items: list[dict[str, Any]], already: int
+) -> None:
     """`already` + every item, each once, each with the content that was sent."""
     round_doc = store.rounds.get(round_id)
     expected = {item["submission_id"]: content_hash(validate(round_doc, item)) for item in items}
-    stored = {doc["submission_id"]: doc["content_hash"]
-              for doc in store.submissions.iterate(round_id)}  # fmt: skip
+    stored = {
+        doc["submission_id"]: doc["content_hash"] for doc in store.submissions.iterate(round_id)
+    }
     assert store.submissions.count(round_id) == already + len(items)
     assert {sid: stored.get(sid) for sid in expected} == expected
 
 
-def resend_until_accepted(server: GunicornServer, round_id: str, headers: dict[str, str],
-                          items: list[dict[str, Any]]) -> dict[str, int]:  # fmt: skip
+def resend_until_accepted(
+    server: GunicornServer, round_id: str, headers: dict[str, str], items: list[dict[str, Any]]
+) -> dict[str, int]:
     response = post_batch(server, round_id, headers, items)
     assert response.status_code == 200, response.text[:300]
     summary = response.json()["summary"]

@@ -29,8 +29,13 @@ ISSUE_3_PATHS = {
 @pytest.fixture
 def storeless_app() -> Iterator[Flask]:
     """An app whose store address has nothing listening: every store call fails fast."""
-    app = create_app({"MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/",
-                      "SURVEY_STORE_TIMEOUT_MS": 200, "TESTING": True})  # fmt: skip
+    app = create_app(
+        {
+            "MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/",
+            "SURVEY_STORE_TIMEOUT_MS": 200,
+            "TESTING": True,
+        }
+    )
     yield app
     app.extensions["store"].close()
 
@@ -108,19 +113,28 @@ Request = Callable[[FlaskClient, dict[str, dict[str, str]]], TestResponse]
 SUBMISSIONS = "/api/v1/rounds/hh-test/submissions"
 
 ERROR_REQUESTS: dict[int, Request] = {
-    400: lambda c, h: c.post(SUBMISSIONS, data="{not json", headers=h["enumerator"],
-                             content_type="application/json"),
+    400: lambda c, h: c.post(
+        SUBMISSIONS, data="{not json", headers=h["enumerator"], content_type="application/json"
+    ),
     401: lambda c, h: c.get("/api/v1/rounds"),
     403: lambda c, h: c.get("/api/v1/tokens", headers=h["planner"]),
     404: lambda c, h: c.get("/api/v1/rounds/no-such-round", headers=h["planner"]),
     405: lambda c, h: c.delete("/api/v1/rounds", headers=h["admin"]),
     409: lambda c, h: c.post("/api/v1/rounds", json=household_round(), headers=h["admin"]),
-    413: lambda c, h: c.post(SUBMISSIONS, data=b"[" + b" " * 6_000_000 + b"]",
-                             headers=h["enumerator"], content_type="application/json"),
-    415: lambda c, h: c.post(SUBMISSIONS, data="submission_id=1", headers=h["enumerator"],
-                             content_type="application/x-www-form-urlencoded"),
+    413: lambda c, h: c.post(
+        SUBMISSIONS,
+        data=b"[" + b" " * 6_000_000 + b"]",
+        headers=h["enumerator"],
+        content_type="application/json",
+    ),
+    415: lambda c, h: c.post(
+        SUBMISSIONS,
+        data="submission_id=1",
+        headers=h["enumerator"],
+        content_type="application/x-www-form-urlencoded",
+    ),
     422: lambda c, h: c.post(SUBMISSIONS, json=household(members=0), headers=h["enumerator"]),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("status", sorted(ERROR_REQUESTS))

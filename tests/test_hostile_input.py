@@ -33,8 +33,7 @@ def store_fingerprint(store: Store) -> tuple[dict[str, int], str]:
     digest = hashlib.sha256()
     counts = {}
     for name in sorted(store.db.list_collection_names()):
-        docs = sorted(json.dumps(doc, sort_keys=True, default=str)
-                      for doc in store.db[name].find())  # fmt: skip
+        docs = sorted(json.dumps(doc, sort_keys=True, default=str) for doc in store.db[name].find())
         counts[name] = len(docs)
         for doc in docs:
             digest.update(doc.encode())
@@ -45,24 +44,33 @@ def store_fingerprint(store: Store) -> tuple[dict[str, int], str]:
 # every test leaves the store unchanged anyway, and that is what it checks.
 @pytest.fixture(scope="module")
 def app(store_server: EmbeddedStore) -> Iterator[Flask]:
-    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": f"hostile_{uuid.uuid4().hex[:8]}",
-                      "TESTING": True, "SURVEY_RATE_LIMIT": "100000/minute"})  # fmt: skip
+    app = create_app(
+        {
+            "MONGODB_URI": store_server.uri,
+            "SURVEY_DB": f"hostile_{uuid.uuid4().hex[:8]}",
+            "TESTING": True,
+            "SURVEY_RATE_LIMIT": "100000/minute",
+        }
+    )
     yield app
     app.extensions["store"].close()
 
 
 @pytest.fixture(scope="module")
 def tokens(app: Flask) -> dict[str, str]:
-    return {role: app.extensions["store"].tokens.create(role, f"{role}-1")[1]
-            for role in ("admin", "planner", "enumerator")}  # fmt: skip
+    return {
+        role: app.extensions["store"].tokens.create(role, f"{role}-1")[1]
+        for role in ("admin", "planner", "enumerator")
+    }
 
 
 @pytest.fixture(scope="module")
 def hh_round(app: Flask, tokens: dict[str, str]) -> dict[str, Any]:
     """An open household round that already holds one submission."""
     client = app.test_client()
-    made = client.post("/api/v1/rounds", json=factories.household_round(ROUND),
-                       headers=bearer(tokens["admin"]))  # fmt: skip
+    made = client.post(
+        "/api/v1/rounds", json=factories.household_round(ROUND), headers=bearer(tokens["admin"])
+    )
     sent = client.post(SUBMIT, json=factories.household(), headers=bearer(tokens["enumerator"]))
     assert made.status_code == 201 and sent.status_code == 201
     return made.json
@@ -86,8 +94,11 @@ def assert_refused(response: Any, statuses: set[int] | None = None) -> None:
 
 def leaf_paths(payload: Any, prefix: str = "") -> list[str]:
     if isinstance(payload, dict):
-        return [path for key, value in payload.items()
-                for path in leaf_paths(value, f"{prefix}.{key}" if prefix else key)]  # fmt: skip
+        return [
+            path
+            for key, value in payload.items()
+            for path in leaf_paths(value, f"{prefix}.{key}" if prefix else key)
+        ]
     return [prefix]
 
 
@@ -97,9 +108,12 @@ HOUSEHOLD_FIELDS = leaf_paths(factories.household())
 @pytest.mark.parametrize("operator", OPERATORS, ids=lambda o: next(iter(o)))
 @pytest.mark.parametrize("path", HOUSEHOLD_FIELDS)
 def test_operator_objects_in_any_field_are_refused(
-    client: FlaskClient, as_enumerator: dict[str, str], unchanged: None,
-    path: str, operator: dict[str, Any],
-) -> None:  # fmt: skip
+    client: FlaskClient,
+    as_enumerator: dict[str, str],
+    unchanged: None,
+    path: str,
+    operator: dict[str, Any],
+) -> None:
     payload = factories.changed(factories.household(), path, operator)
     assert_refused(client.post(SUBMIT, json=payload, headers=as_enumerator), {422})
 
@@ -120,51 +134,82 @@ def test_operator_keys_inside_a_batch_fail_that_item_only(
     hostile = factories.household()
     hostile["answers"]["$where"] = "1"
     good = factories.household()
-    response = client.post(f"{SUBMIT}/batch", json={"submissions": [hostile, good]},
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        f"{SUBMIT}/batch", json={"submissions": [hostile, good]}, headers=as_enumerator
+    )
     assert [r["status"] for r in response.json["results"]] == ["invalid", "created"]
     assert store.submissions.get(ROUND, hostile["submission_id"]) is None
 
 
-@pytest.mark.parametrize("body", [
-    {"role": {"$gt": ""}, "name": "x"}, {"role": "admin", "name": {"$ne": None}},
-    {"role": "admin", "name": "x", "$where": "1"}, {"role": "admin", "name": "x", "a.b": 1},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"role": {"$gt": ""}, "name": "x"},
+        {"role": "admin", "name": {"$ne": None}},
+        {"role": "admin", "name": "x", "$where": "1"},
+        {"role": "admin", "name": "x", "a.b": 1},
+    ],
+)
 def test_operator_injection_in_token_requests_is_refused(
     client: FlaskClient, as_admin: dict[str, str], unchanged: None, body: dict[str, Any]
 ) -> None:
     assert_refused(client.post("/api/v1/tokens", json=body, headers=as_admin), {422})
 
 
-@pytest.mark.parametrize("changes", [
-    {"title": {"$gt": ""}}, {"status": {"$ne": "open"}}, {"$set": {"status": "closed"}},
-    {"targets": {"$where": 1}}, {"targets": {"a.b": 0.5}}, {"id": "other"},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": {"$gt": ""}},
+        {"status": {"$ne": "open"}},
+        {"$set": {"status": "closed"}},
+        {"targets": {"$where": 1}},
+        {"targets": {"a.b": 0.5}},
+        {"id": "other"},
+    ],
+)
 def test_operator_injection_in_round_edits_is_refused(
     client: FlaskClient, as_admin: dict[str, str], unchanged: None, changes: dict[str, Any]
 ) -> None:
     assert_refused(client.patch(f"/api/v1/rounds/{ROUND}", json=changes, headers=as_admin), {422})
 
 
-@pytest.mark.parametrize("query", [
-    "$where=1", "after.x=1", "limit=NaN", "limit=1e999", "limit=-1",
-    "limit=99999999999999999999999", "format=$ne", "after=" + "x" * 100,
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "query",
+    [
+        "$where=1",
+        "after.x=1",
+        "limit=NaN",
+        "limit=1e999",
+        "limit=-1",
+        "limit=99999999999999999999999",
+        "format=$ne",
+        "after=" + "x" * 100,
+    ],
+)
 def test_operator_and_absurd_values_in_listing_parameters_are_refused(
     client: FlaskClient, as_admin: dict[str, str], unchanged: None, query: str
 ) -> None:
     assert_refused(client.get(f"{SUBMIT}?{query}", headers=as_admin), {422})
 
 
-@pytest.mark.parametrize("query", [
-    "level=NaN", "level=Infinity", "level=-Infinity", "level=1e400", "$where=1",
-    "indicator=$where", "by=$gt", "ci={\"$gt\":\"\"}", "indicator=a.b",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "query",
+    [
+        "level=NaN",
+        "level=Infinity",
+        "level=-Infinity",
+        "level=1e400",
+        "$where=1",
+        "indicator=$where",
+        "by=$gt",
+        'ci={"$gt":""}',
+        "indicator=a.b",
+    ],
+)
 def test_operator_and_absurd_values_in_estimate_parameters_are_refused(
     client: FlaskClient, as_admin: dict[str, str], unchanged: None, query: str
 ) -> None:
-    assert_refused(client.get(f"/api/v1/rounds/{ROUND}/estimates?{query}", headers=as_admin),
-                   {422})  # fmt: skip
+    assert_refused(client.get(f"/api/v1/rounds/{ROUND}/estimates?{query}", headers=as_admin), {422})
 
 
 @pytest.mark.parametrize("query", ["limit[$gt]=0", "after[$ne]=x", "format[$ne]=json"])
@@ -187,18 +232,36 @@ def test_an_operator_string_as_cursor_is_data_not_a_query(
     assert response.json["items"] == []
 
 
-@pytest.mark.parametrize("round_id", [
-    "../tokens", "..%2F..%2Fetc%2Fpasswd", "%2e%2e", "$where", quote('{"$gt":""}'),
-    "hh-test%00", "a.b", "%24ne", "x" * 300, "..", "%252e%252e%252f",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "round_id",
+    [
+        "../tokens",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e",
+        "$where",
+        quote('{"$gt":""}'),
+        "hh-test%00",
+        "a.b",
+        "%24ne",
+        "x" * 300,
+        "..",
+        "%252e%252e%252f",
+    ],
+)
 def test_path_traversal_and_operators_in_ids_find_nothing(
     client: FlaskClient, as_admin: dict[str, str], unchanged: None, round_id: str
 ) -> None:
-    for method, suffix in (("GET", ""), ("GET", "/submissions"), ("GET", "/estimates"),
-                           ("PATCH", ""), ("POST", "/submissions")):  # fmt: skip
+    for method, suffix in (
+        ("GET", ""),
+        ("GET", "/submissions"),
+        ("GET", "/estimates"),
+        ("PATCH", ""),
+        ("POST", "/submissions"),
+    ):
         body = {"title": "x"} if method == "PATCH" else factories.household()
-        response = client.open(f"/api/v1/rounds/{round_id}{suffix}", method=method, json=body,
-                               headers=as_admin)  # fmt: skip
+        response = client.open(
+            f"/api/v1/rounds/{round_id}{suffix}", method=method, json=body, headers=as_admin
+        )
         assert_refused(response, {404, 405, 422})
 
 
@@ -209,20 +272,29 @@ def test_path_traversal_and_operators_in_token_ids_find_nothing(
     assert_refused(client.delete(f"/api/v1/tokens/{token_id}", headers=as_admin), {404, 405})
 
 
-@pytest.mark.parametrize(("path", "raw"), [
-    ("sampling.weight", "1e400"), ("sampling.weight", "NaN"), ("sampling.weight", "Infinity"),
-    ("sampling.weight", "-Infinity"), ("sampling.weight", "1" + "0" * 400),
-    ("answers.members", "1" + "0" * 4000), ("answers.members", "4.0"),
-    ("answers.smartphones", "-1e308"), ("location.gps", '{"lat": NaN, "lon": 1e999}'),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("sampling.weight", "1e400"),
+        ("sampling.weight", "NaN"),
+        ("sampling.weight", "Infinity"),
+        ("sampling.weight", "-Infinity"),
+        ("sampling.weight", "1" + "0" * 400),
+        ("answers.members", "1" + "0" * 4000),
+        ("answers.members", "4.0"),
+        ("answers.smartphones", "-1e308"),
+        ("location.gps", '{"lat": NaN, "lon": 1e999}'),
+    ],
+)
 def test_huge_numbers_nan_and_infinity_are_refused(
     client: FlaskClient, as_enumerator: dict[str, str], unchanged: None, path: str, raw: str
 ) -> None:
     marker = "__RAW__"
     payload = factories.changed(factories.household(), path, marker)
     body = json.dumps(payload).replace(f'"{marker}"', raw)
-    response = client.post(SUBMIT, data=body, content_type="application/json",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        SUBMIT, data=body, content_type="application/json", headers=as_enumerator
+    )
     assert_refused(response, {400, 422})
 
 
@@ -234,8 +306,9 @@ def test_deeply_nested_json_is_refused(
     payload = json.dumps(factories.household()).replace('"enum-01"', nested)
     for url in (SUBMIT, f"{SUBMIT}/batch"):
         body = payload if url == SUBMIT else '{"submissions": [' + payload + "]}"
-        response = client.post(url, data=body, content_type="application/json",
-                               headers=as_enumerator)  # fmt: skip
+        response = client.post(
+            url, data=body, content_type="application/json", headers=as_enumerator
+        )
         if url.endswith("batch") and response.status_code == 200:
             assert response.json["summary"]["invalid"] == 1
         else:
@@ -251,15 +324,19 @@ def test_ten_megabyte_bodies_are_refused_as_too_large(
     assert_refused(response, {413})
 
 
-@pytest.mark.parametrize("raw", [
-    b'{"submission_id": "\xff\xfe"}', b"\xc3\x28", b'{"a": "\xed\xa0\x80"}',
-    '{"a": "\\ud800"}'.encode(),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"submission_id": "\xff\xfe"}',
+        b"\xc3\x28",
+        b'{"a": "\xed\xa0\x80"}',
+        b'{"a": "\\ud800"}',
+    ],
+)
 def test_invalid_utf8_is_refused(
     client: FlaskClient, as_enumerator: dict[str, str], unchanged: None, raw: bytes
 ) -> None:
-    response = client.post(SUBMIT, data=raw, content_type="application/json",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(SUBMIT, data=raw, content_type="application/json", headers=as_enumerator)
     assert_refused(response, {400, 422})
 
 
@@ -267,21 +344,31 @@ def test_lone_surrogates_inside_a_submission_are_refused(
     client: FlaskClient, as_enumerator: dict[str, str], unchanged: None
 ) -> None:
     body = json.dumps(factories.household()).replace('"enum-01"', '"\\ud800"')
-    response = client.post(SUBMIT, data=body, content_type="application/json",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        SUBMIT, data=body, content_type="application/json", headers=as_enumerator
+    )
     assert_refused(response, {400, 422})
 
 
-@pytest.mark.parametrize("content_type", [
-    "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-    "application/xml", "application/javascript", "", "application/json-patch+json",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "application/javascript",
+        "",
+        "application/json-patch+json",
+    ],
+)
 def test_wrong_content_types_are_refused(
     client: FlaskClient, as_enumerator: dict[str, str], unchanged: None, content_type: str
 ) -> None:
     body = json.dumps(factories.household())
-    response = client.post(SUBMIT, data=body, headers={**as_enumerator,
-                                                       "Content-Type": content_type})  # fmt: skip
+    response = client.post(
+        SUBMIT, data=body, headers={**as_enumerator, "Content-Type": content_type}
+    )
     assert_refused(response, {415})
 
 
@@ -290,8 +377,9 @@ def test_bodies_that_are_not_a_json_object_are_refused(
     client: FlaskClient, as_enumerator: dict[str, str], unchanged: None, body: bytes
 ) -> None:
     for url in (SUBMIT, f"{SUBMIT}/batch"):
-        response = client.post(url, data=body, content_type="application/json",
-                               headers=as_enumerator)  # fmt: skip
+        response = client.post(
+            url, data=body, content_type="application/json", headers=as_enumerator
+        )
         assert_refused(response, {400, 422})
 
 

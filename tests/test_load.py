@@ -12,8 +12,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def report(live_server: GunicornServer):
-    return run_load(live_server.url, live_server.admin_token, enumerators=8, planners=2,
-                    seconds=10)  # fmt: skip
+    return run_load(live_server.url, live_server.admin_token, enumerators=8, planners=2, seconds=10)
 
 
 def test_a_bounded_load_run_has_no_errors(report) -> None:

@@ -17,7 +17,7 @@ from tests import factories
 from tests.conftest import bearer
 from tests.servers import GunicornServer
 
-SAMPLE = re.compile(r'^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$')
+SAMPLE = re.compile(r"^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$")
 
 
 def metric_lines(text: str, name: str) -> list[str]:
@@ -34,7 +34,7 @@ def test_a_sane_incoming_request_id_is_kept(client: FlaskClient) -> None:
     assert response.headers["X-Request-ID"] == "phone-42:retry.3"
 
 
-@pytest.mark.parametrize("hostile", ["short", "x" * 200, "id with spaces", "a\"}{\"level\":\"x\"}"])
+@pytest.mark.parametrize("hostile", ["short", "x" * 200, "id with spaces", 'a"}{"level":"x"}'])
 def test_an_insane_incoming_request_id_is_replaced(client: FlaskClient, hostile: str) -> None:
     response = client.get("/healthz", headers={"X-Request-ID": hostile})
     assert response.headers["X-Request-ID"] != hostile
@@ -53,9 +53,12 @@ def test_log_records_are_single_line_json_with_the_request_id() -> None:
     line = JsonFormatter().format(record)
     assert "\n" not in line
     assert json.loads(line) | {"time": None} == {
-        "time": None, "level": "WARNING", "logger": "service", "message": "store down",
+        "time": None,
+        "level": "WARNING",
+        "logger": "service",
+        "message": "store down",
         "request_id": "abc12345",
-    }  # fmt: skip
+    }
 
 
 def test_logged_exceptions_name_the_type_and_frames_but_not_the_message() -> None:
@@ -64,8 +67,9 @@ def test_logged_exceptions_name_the_type_and_frames_but_not_the_message() -> Non
     except ValueError:
         import sys
 
-        record = logging.LogRecord("service", logging.ERROR, __file__, 1, "unhandled error", (),
-                                   sys.exc_info())  # fmt: skip
+        record = logging.LogRecord(
+            "service", logging.ERROR, __file__, 1, "unhandled error", (), sys.exc_info()
+        )
     entry = json.loads(JsonFormatter().format(record))
     assert entry["exception"] == "ValueError"
     assert entry["frames"]
@@ -83,16 +87,20 @@ def test_metrics_are_prometheus_text_labelled_by_pid(client: FlaskClient) -> Non
     samples = [line for line in body.splitlines() if line and not line.startswith("#")]
     assert samples and all(SAMPLE.match(line) for line in samples), samples[:3]
     assert all('pid="' in line for line in samples)
-    assert any('route="/healthz"' in line and 'status="200"' in line
-               for line in metric_lines(body, "survey_http_requests_total"))  # fmt: skip
+    assert any(
+        'route="/healthz"' in line and 'status="200"' in line
+        for line in metric_lines(body, "survey_http_requests_total")
+    )
 
 
 def test_metrics_count_submissions_by_outcome_and_reason(
     client: FlaskClient, as_enumerator: dict[str, str], make_round
 ) -> None:
     make_round(factories.household_round())
-    before = {status: SUBMISSIONS.value(status=status, reason="none")
-              for status in ("created", "duplicate")}  # fmt: skip
+    before = {
+        status: SUBMISSIONS.value(status=status, reason="none")
+        for status in ("created", "duplicate")
+    }
     invalid_before = SUBMISSIONS.value(status="invalid", reason="validation")
     payload = factories.household()
     url = "/api/v1/rounds/hh-test/submissions"
@@ -103,8 +111,10 @@ def test_metrics_count_submissions_by_outcome_and_reason(
     assert SUBMISSIONS.value(status="duplicate", reason="none") == before["duplicate"] + 1
     assert SUBMISSIONS.value(status="invalid", reason="validation") == invalid_before + 1
     body = client.get("/metrics").get_data(as_text=True)
-    assert any('status="invalid"' in line and 'reason="validation"' in line
-               for line in metric_lines(body, "survey_submissions_total"))  # fmt: skip
+    assert any(
+        'status="invalid"' in line and 'reason="validation"' in line
+        for line in metric_lines(body, "survey_submissions_total")
+    )
 
 
 def test_metrics_count_estimate_cache_hits_and_misses(client: FlaskClient) -> None:
@@ -113,7 +123,9 @@ def test_metrics_count_estimate_cache_hits_and_misses(client: FlaskClient) -> No
     count_estimate_cache(hit=False)
     assert ESTIMATE_CACHE.value(result="hit") == hits + 1
     body = client.get("/metrics").get_data(as_text=True)
-    assert any('result="miss"' in line for line in metric_lines(body, "survey_estimate_cache_total"))
+    assert any(
+        'result="miss"' in line for line in metric_lines(body, "survey_estimate_cache_total")
+    )
 
 
 def test_gunicorn_logs_are_json_with_request_ids_and_no_tokens_or_answers(
@@ -121,25 +133,43 @@ def test_gunicorn_logs_are_json_with_request_ids_and_no_tokens_or_answers(
 ) -> None:
     """Real workers, real log output: every app line is JSON; secrets and answers never appear."""
     admin = bearer(live_server.admin_token)
-    issued = requests.post(f"{live_server.url}/api/v1/tokens", headers=admin, timeout=10,
-                           json={"role": "enumerator", "name": f"log-{uuid.uuid4().hex[:6]}"})  # fmt: skip
+    issued = requests.post(
+        f"{live_server.url}/api/v1/tokens",
+        headers=admin,
+        timeout=10,
+        json={"role": "enumerator", "name": f"log-{uuid.uuid4().hex[:6]}"},
+    )
     enumerator_token = issued.json()["token"]
     round_id = f"log-{uuid.uuid4().hex[:8]}"
-    requests.post(f"{live_server.url}/api/v1/rounds", headers=admin, timeout=10,
-                  json=factories.household_round(round_id))  # fmt: skip
+    requests.post(
+        f"{live_server.url}/api/v1/rounds",
+        headers=admin,
+        timeout=10,
+        json=factories.household_round(round_id),
+    )
     marker_village = "Bản-Secret-Village-7431"
     payload = factories.household()
     payload["location"]["village"] = marker_village
-    sent = requests.post(f"{live_server.url}/api/v1/rounds/{round_id}/submissions",
-                         json=payload, headers={**bearer(enumerator_token),
-                                                "X-Request-ID": "log-check-0001"}, timeout=10)  # fmt: skip
+    sent = requests.post(
+        f"{live_server.url}/api/v1/rounds/{round_id}/submissions",
+        json=payload,
+        headers={**bearer(enumerator_token), "X-Request-ID": "log-check-0001"},
+        timeout=10,
+    )
     assert sent.status_code == 201
-    requests.get(f"{live_server.url}/api/v1/rounds", headers=bearer("not-a-real-token-xyz"),
-                 timeout=10)  # fmt: skip
+    requests.get(
+        f"{live_server.url}/api/v1/rounds", headers=bearer("not-a-real-token-xyz"), timeout=10
+    )
     log = live_server.log_path.read_text(errors="replace")
     app_lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     access = [e for e in app_lines if e["logger"] == "service.access"]
     assert any(e["request_id"] == "log-check-0001" and e["status"] == 201 for e in access)
-    for secret in (live_server.admin_token, enumerator_token, "not-a-real-token-xyz",
-                   marker_village, payload["submission_id"], "Bearer"):  # fmt: skip
+    for secret in (
+        live_server.admin_token,
+        enumerator_token,
+        "not-a-real-token-xyz",
+        marker_village,
+        payload["submission_id"],
+        "Bearer",
+    ):
         assert secret not in log

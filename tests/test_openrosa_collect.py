@@ -13,7 +13,6 @@ import pytest
 import requests
 
 from tests import factories
-from tests.servers import GunicornServer
 from tests.openrosa_client import (
     FRAME,
     SUBMISSION,
@@ -24,6 +23,7 @@ from tests.openrosa_client import (
     instance_values,
     multipart,
 )
+from tests.servers import GunicornServer
 
 FORM_LIST_NS = {"x": "http://openrosa.org/xforms/xformsList"}
 HOUSEHOLD_ROUND = "collect-household"
@@ -58,24 +58,32 @@ class CollectPhone:
 
     def send(self, instance: bytes) -> requests.Response:
         body, content_type = multipart(instance)
-        return self.request("POST", f"{self.server}/openrosa/submission", data=body,
-                            headers={"Content-Type": content_type})  # fmt: skip
+        return self.request(
+            "POST",
+            f"{self.server}/openrosa/submission",
+            data=body,
+            headers={"Content-Type": content_type},
+        )
 
 
 def admin_api(server: GunicornServer, method: str, path: str, **kwargs: Any) -> requests.Response:
     headers = {"Authorization": f"Bearer {server.admin_token}"}
-    return requests.request(method, f"{server.url}/api/v1{path}", headers=headers, timeout=10,
-                            **kwargs)  # fmt: skip
+    return requests.request(
+        method, f"{server.url}/api/v1{path}", headers=headers, timeout=10, **kwargs
+    )
 
 
 @pytest.fixture(scope="module")
 def phone(live_server: GunicornServer) -> CollectPhone:
     """An enumerator's phone, set up with server URL, user name and token, and two open rounds."""
-    for body in (factories.household_round(HOUSEHOLD_ROUND, frame=FRAME),
-                 factories.business_round(BUSINESS_ROUND, frame=FRAME)):  # fmt: skip
+    for body in (
+        factories.household_round(HOUSEHOLD_ROUND, frame=FRAME),
+        factories.business_round(BUSINESS_ROUND, frame=FRAME),
+    ):
         assert admin_api(live_server, "POST", "/rounds", json=body).status_code == 201
-    issued = admin_api(live_server, "POST", "/tokens",
-                       json={"role": "enumerator", "name": "collect-phone-1"})  # fmt: skip
+    issued = admin_api(
+        live_server, "POST", "/tokens", json={"role": "enumerator", "name": "collect-phone-1"}
+    )
     assert issued.status_code == 201
     return CollectPhone(live_server.url, "collect-phone-1", issued.json()["token"])
 
@@ -86,8 +94,12 @@ def forms(phone: CollectPhone) -> dict[str, bytes]:
     listing = phone.request("GET", f"{phone.server}/openrosa/formList")
     assert listing.status_code == 200
     entries = ET.fromstring(listing.content).findall("x:xform", FORM_LIST_NS)
-    urls = {e.findtext("x:formID", namespaces=FORM_LIST_NS):
-            e.findtext("x:downloadUrl", namespaces=FORM_LIST_NS) for e in entries}  # fmt: skip
+    urls = {
+        e.findtext("x:formID", namespaces=FORM_LIST_NS): e.findtext(
+            "x:downloadUrl", namespaces=FORM_LIST_NS
+        )
+        for e in entries
+    }
     return {form_id: phone.request("GET", url).content for form_id, url in urls.items()}
 
 
@@ -144,8 +156,12 @@ def test_sent_forms_are_in_the_json_api_once(
 def test_sent_households_are_in_the_estimates(
     live_server: GunicornServer, sent: dict[str, list[dict[str, Any]]]
 ) -> None:
-    response = admin_api(live_server, "GET", f"/rounds/{HOUSEHOLD_ROUND}/estimates",
-                         params={"indicator": "fiber_available"})  # fmt: skip
+    response = admin_api(
+        live_server,
+        "GET",
+        f"/rounds/{HOUSEHOLD_ROUND}/estimates",
+        params={"indicator": "fiber_available"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["n_submissions"] == len(FIBER)

@@ -25,22 +25,37 @@ from tests.openrosa_client import FRAME, basic, post_to, stored
 
 ENGINE_SOURCE = FORMS_DIR / "xforms-engine"
 HOUSEHOLD = {
-    "/data/location/district": "080", "/data/location/commune": "02641",
-    "/data/location/area": "urban", "/data/sampling/stratum": "080-U",
-    "/data/sampling/psu": "080001", "/data/sampling/weight": "100.5",
-    "/data/answers/members": 4, "/data/answers/members_15plus": 3,
-    "/data/answers/fiber_available": "yes", "/data/answers/fiber_subscribed": "no",
-    "/data/answers/mobile_4g_5g": "yes", "/data/answers/smartphones": 2,
-    "/data/answers/members_15plus_with_epay": 2, "/data/answers/members_15plus_egov_mobile": 1,
-}  # fmt: skip
-PRACTICES = ("e_invoice", "digital_signature", "online_sales", "cashless_payments",
-             "cloud_or_accounting_software", "website_or_social_page")  # fmt: skip
+    "/data/location/district": "080",
+    "/data/location/commune": "02641",
+    "/data/location/area": "urban",
+    "/data/sampling/stratum": "080-U",
+    "/data/sampling/psu": "080001",
+    "/data/sampling/weight": "100.5",
+    "/data/answers/members": 4,
+    "/data/answers/members_15plus": 3,
+    "/data/answers/fiber_available": "yes",
+    "/data/answers/fiber_subscribed": "no",
+    "/data/answers/mobile_4g_5g": "yes",
+    "/data/answers/smartphones": 2,
+    "/data/answers/members_15plus_with_epay": 2,
+    "/data/answers/members_15plus_egov_mobile": 1,
+}
+PRACTICES = (
+    "e_invoice",
+    "digital_signature",
+    "online_sales",
+    "cashless_payments",
+    "cloud_or_accounting_software",
+    "website_or_social_page",
+)
 BUSINESS = {
     **{key: value for key, value in HOUSEHOLD.items() if not key.startswith("/data/answers")},
-    "/data/answers/type": "cooperative", "/data/answers/sector": "A",
-    "/data/answers/employees": 7, "/data/answers/uses_it": "no",
+    "/data/answers/type": "cooperative",
+    "/data/answers/sector": "A",
+    "/data/answers/employees": 7,
+    "/data/answers/uses_it": "no",
     **{f"/data/answers/practices/{name}": "no" for name in PRACTICES},
-}  # fmt: skip
+}
 
 
 REFUSED = {  # answers the server refuses, and the question the engine must flag
@@ -57,8 +72,10 @@ CASES = {
     "no-fiber": ("household", {**NO_FIBER, "/data/answers/fiber_available": "no"}),
     **{name: ("household", {**HOUSEHOLD, ref: value}) for name, (ref, value) in REFUSED.items()},
 }
-ROUNDS = {"household": factories.household_round(frame=FRAME),
-          "business": factories.business_round(frame=FRAME)}  # fmt: skip
+ROUNDS = {
+    "household": factories.household_round(frame=FRAME),
+    "business": factories.business_round(frame=FRAME),
+}
 
 
 def round_doc(body: dict[str, Any]) -> dict[str, Any]:
@@ -89,11 +106,14 @@ def filled(engine: Path) -> dict[str, dict[str, Any]]:
     """
     for instrument, body in ROUNDS.items():
         (engine / f"{instrument}.xml").write_bytes(xform_for(round_doc(body)).xml)
-    cases = {name: {"form": f"{instrument}.xml", "answers": answers}
-             for name, (instrument, answers) in CASES.items()}  # fmt: skip
+    cases = {
+        name: {"form": f"{instrument}.xml", "answers": answers}
+        for name, (instrument, answers) in CASES.items()
+    }
     (engine / "cases.json").write_text(json.dumps(cases))
-    done = subprocess.run(["node", "fill.mjs", "cases.json"], cwd=engine,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        ["node", "fill.mjs", "cases.json"], cwd=engine, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -112,9 +132,11 @@ def post(client: FlaskClient, collector: dict[str, str], instance: str) -> TestR
 
 
 def test_household_instance_written_by_the_engine_is_stored(
-    filled: dict[str, dict[str, Any]], client: FlaskClient, collector: dict[str, str],
+    filled: dict[str, dict[str, Any]],
+    client: FlaskClient,
+    collector: dict[str, str],
     as_admin: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     result = filled["household"]
     assert (result["status"], result["violations"]) == ("ready", [])
     assert post(client, collector, result["instance"]).status_code == 201
@@ -124,9 +146,11 @@ def test_household_instance_written_by_the_engine_is_stored(
 
 
 def test_business_instance_written_by_the_engine_is_stored(
-    filled: dict[str, dict[str, Any]], client: FlaskClient, collector: dict[str, str],
+    filled: dict[str, dict[str, Any]],
+    client: FlaskClient,
+    collector: dict[str, str],
     as_admin: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     result = filled["business"]
     assert (result["status"], result["violations"]) == ("ready", [])
     assert result["relevant"]["/data/answers/e_transactions"] is False
@@ -136,9 +160,11 @@ def test_business_instance_written_by_the_engine_is_stored(
 
 
 def test_engine_asks_fiber_subscription_only_when_fiber_is_available(
-    filled: dict[str, dict[str, Any]], client: FlaskClient, collector: dict[str, str],
+    filled: dict[str, dict[str, Any]],
+    client: FlaskClient,
+    collector: dict[str, str],
     as_admin: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     assert filled["household"]["relevant"]["/data/answers/fiber_subscribed"] is True
     result = filled["no-fiber"]
     assert result["relevant"]["/data/answers/fiber_subscribed"] is False

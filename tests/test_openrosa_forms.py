@@ -23,8 +23,13 @@ SHEETS = ("survey", "choices", "settings")
 
 
 def round_doc(instrument: str, frame: dict[str, Any] | None = FRAME) -> dict[str, Any]:
-    return {"_id": f"{instrument}-2025", "instrument": instrument, "status": "open",
-            "title": f"{instrument.title()} 2025", "frame": frame}  # fmt: skip
+    return {
+        "_id": f"{instrument}-2025",
+        "instrument": instrument,
+        "status": "open",
+        "title": f"{instrument.title()} 2025",
+        "frame": frame,
+    }
 
 
 def model(instrument: str, frame: dict[str, Any] | None = FRAME) -> ET.Element:
@@ -65,8 +70,11 @@ def test_questions_are_the_json_submission_fields(instrument: str) -> None:
 @pytest.mark.parametrize("instrument", INSTRUMENTS)
 def test_standalone_district_list_is_lao_cai(instrument: str) -> None:
     choices = workbook(instrument)["choices"]
-    districts = {row["name"]: row["label::Tiếng Việt (vi)"]
-                 for row in choices if row["list_name"] == "district"}  # fmt: skip
+    districts = {
+        row["name"]: row["label::Tiếng Việt (vi)"]
+        for row in choices
+        if row["list_name"] == "district"
+    }
     assert districts == LAO_CAI_DISTRICTS
 
 
@@ -115,15 +123,21 @@ def test_electronic_transactions_are_asked_only_of_it_users() -> None:
     assert relevant.split() == ["/data/answers/uses_it", "=", "'yes'"]
 
 
-@pytest.mark.parametrize(("reference", "constraint"), [
-    ("/data/answers/members", ". >= 1 and . <= 50"),
-    ("/data/answers/members_15plus", ". >= 0 and . <= /data/answers/members"),
-    ("/data/answers/members_15plus_with_epay", ". >= 0 and . <= /data/answers/members_15plus"),
-    ("/data/answers/members_15plus_egov_mobile", ". >= 0 and . <= /data/answers/members_15plus"),
-    ("/data/answers/smartphones", ". >= 0 and . <= 200"),
-    ("/data/sampling/weight", ". > 0 and . <= 10000000"),
-    ("/data/sampling/psu", "regex(., '^[A-Za-z0-9_-]{1,32}$')"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("reference", "constraint"),
+    [
+        ("/data/answers/members", ". >= 1 and . <= 50"),
+        ("/data/answers/members_15plus", ". >= 0 and . <= /data/answers/members"),
+        ("/data/answers/members_15plus_with_epay", ". >= 0 and . <= /data/answers/members_15plus"),
+        (
+            "/data/answers/members_15plus_egov_mobile",
+            ". >= 0 and . <= /data/answers/members_15plus",
+        ),
+        ("/data/answers/smartphones", ". >= 0 and . <= 200"),
+        ("/data/sampling/weight", ". > 0 and . <= 10000000"),
+        ("/data/sampling/psu", "regex(., '^[A-Za-z0-9_-]{1,32}$')"),
+    ],
+)
 def test_household_constraints_mirror_the_server_ranges(reference: str, constraint: str) -> None:
     found = bind("household", reference)
     assert " ".join(found["constraint"].split()) == constraint
@@ -132,8 +146,7 @@ def test_household_constraints_mirror_the_server_ranges(reference: str, constrai
 
 def test_commune_is_picked_from_the_frame_within_the_district() -> None:
     body = ET.fromstring(xform_for(round_doc("household")).xml)
-    select = next(e for e in body.iter(f"{XF}select1")
-                  if e.get("ref") == "/data/location/commune")  # fmt: skip
+    select = next(e for e in body.iter(f"{XF}select1") if e.get("ref") == "/data/location/commune")
     nodeset = " ".join(select.find(f"{XF}itemset").get("nodeset").split())
     assert nodeset == "instance('commune')/root/item[district = /data/location/district ]"
     items = model("household").find(f"{XF}instance[@id='commune']")[0]

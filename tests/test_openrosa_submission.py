@@ -45,8 +45,9 @@ def rounds(make_round: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
 
 
 @pytest.fixture
-def post_document(client: FlaskClient, collector: dict[str, str],
-                  rounds: None) -> Callable[..., TestResponse]:  # fmt: skip
+def post_document(
+    client: FlaskClient, collector: dict[str, str], rounds: None
+) -> Callable[..., TestResponse]:
     def post(document: bytes, url: str = SUBMISSION, **attachments: Any) -> TestResponse:
         return post_to(client, collector, document, url, **attachments)
 
@@ -54,8 +55,9 @@ def post_document(client: FlaskClient, collector: dict[str, str],
 
 
 @pytest.fixture
-def instance_for(client: FlaskClient, collector: dict[str, str],
-                 rounds: None) -> Callable[..., bytes]:  # fmt: skip
+def instance_for(
+    client: FlaskClient, collector: dict[str, str], rounds: None
+) -> Callable[..., bytes]:
     """The instance Collect would build from the round's downloaded XForm."""
 
     def build(payload: dict[str, Any], round_id: str = "hh-test", **changes: str) -> bytes:
@@ -203,9 +205,11 @@ def test_unknown_form_cannot_be_downloaded(
 
 
 def test_household_instance_is_stored_as_the_json_submission(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     payload = factories.household()
     response = post_document(instance_for(payload))
     assert response.status_code == 201
@@ -220,9 +224,11 @@ def test_household_instance_is_stored_as_the_json_submission(
 
 
 def test_business_instance_is_stored_as_the_json_submission(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     payload = factories.business()
     payload["location"]["gps"] = {"lat": 22.48, "lon": 103.97, "accuracy_m": 4.5}
     assert post_document(instance_for(payload, "biz-test")).status_code == 201
@@ -232,9 +238,11 @@ def test_business_instance_is_stored_as_the_json_submission(
 
 
 def test_resending_an_instance_five_times_stores_it_once(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     document = instance_for(factories.household())
     statuses = [post_document(document).status_code for _ in range(5)]
     assert statuses == [201] * 5
@@ -242,9 +250,11 @@ def test_resending_an_instance_five_times_stores_it_once(
 
 
 def test_another_instance_with_a_used_instance_id_is_rejected(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     first = factories.household()
     post_document(instance_for(first))
     other = factories.household(first["submission_id"], smartphones=5)
@@ -255,9 +265,11 @@ def test_another_instance_with_a_used_instance_id_is_rejected(
 
 
 def test_fiber_subscription_skipped_without_fiber_is_stored_as_no(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     payload = factories.household(fiber_available=False, fiber_subscribed=False)
     document = instance_for(payload, **{"answers/fiber_subscribed": ""})
     assert post_document(document).status_code == 201
@@ -265,11 +277,14 @@ def test_fiber_subscription_skipped_without_fiber_is_stored_as_no(
 
 
 def test_adult_counts_skipped_without_adults_are_stored_as_zero(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
-    payload = factories.household(members_15plus=0, members_15plus_with_epay=0,
-                                  members_15plus_egov_mobile=0)  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
+    payload = factories.household(
+        members_15plus=0, members_15plus_with_epay=0, members_15plus_egov_mobile=0
+    )
     skipped = {"answers/members_15plus_with_epay": "", "answers/members_15plus_egov_mobile": ""}
     assert post_document(instance_for(payload, **skipped)).status_code == 201
     answers = stored(client, as_admin)[0]["answers"]
@@ -277,18 +292,22 @@ def test_adult_counts_skipped_without_adults_are_stored_as_zero(
 
 
 def test_blank_enumerator_becomes_the_signed_in_user(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     document = instance_for(factories.household(), enumerator_id="")
     assert post_document(document).status_code == 201
     assert stored(client, as_admin)[0]["enumerator_id"] == "enum-collect"
 
 
 def test_attachments_are_accepted_and_not_stored(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     photo = ("image/jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 1000)
     response = post_document(instance_for(factories.household()), **{"1714550000.jpg": photo})
     assert response.status_code == 201
@@ -369,8 +388,10 @@ def test_billion_laughs_is_rejected(post_document: Callable[..., TestResponse]) 
     entities = "".join(
         f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
     )
-    document = (f'<?xml version="1.0"?><!DOCTYPE data [<!ENTITY lol0 "lol">{entities}]>'
-                '<data id="hh-test"><enumerator_id>&lol9;</enumerator_id></data>')  # fmt: skip
+    document = (
+        f'<?xml version="1.0"?><!DOCTYPE data [<!ENTITY lol0 "lol">{entities}]>'
+        '<data id="hh-test"><enumerator_id>&lol9;</enumerator_id></data>'
+    )
     response = post_document(document.encode())
     assert response.status_code == 400
     assert "DTD" in openrosa_message(response)
@@ -441,9 +462,11 @@ def test_request_without_the_instance_part_is_rejected(
 
 @pytest.mark.usefixtures("nothing_stored")
 def test_submission_to_a_closed_round_is_rejected(
-    post_document: Callable[..., TestResponse], instance_for: Callable[..., bytes],
-    client: FlaskClient, as_admin: dict[str, str],
-) -> None:  # fmt: skip
+    post_document: Callable[..., TestResponse],
+    instance_for: Callable[..., bytes],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+) -> None:
     document = instance_for(factories.household())
     client.patch("/api/v1/rounds/hh-test", json={"status": "closed"}, headers=as_admin)
     response = post_document(document)

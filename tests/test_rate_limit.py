@@ -18,8 +18,14 @@ LIMIT = 3
 
 @pytest.fixture
 def limited_app(store_server: EmbeddedStore, database_name: str) -> Iterator[Flask]:
-    app = create_app({"MONGODB_URI": store_server.uri, "SURVEY_DB": database_name,
-                      "TESTING": True, "SURVEY_RATE_LIMIT": f"{LIMIT}/minute"})  # fmt: skip
+    app = create_app(
+        {
+            "MONGODB_URI": store_server.uri,
+            "SURVEY_DB": database_name,
+            "TESTING": True,
+            "SURVEY_RATE_LIMIT": f"{LIMIT}/minute",
+        }
+    )
     yield app
     app.extensions["store"].close()
 
@@ -32,8 +38,10 @@ def limited(limited_app: Flask) -> FlaskClient:
 @pytest.fixture
 def two_planners(limited_app: Flask) -> tuple[dict[str, str], dict[str, str]]:
     store: Store = limited_app.extensions["store"]
-    return (bearer(store.tokens.create("planner", "planner-a")[1]),
-            bearer(store.tokens.create("planner", "planner-b")[1]))  # fmt: skip
+    return (
+        bearer(store.tokens.create("planner", "planner-a")[1]),
+        bearer(store.tokens.create("planner", "planner-b")[1]),
+    )
 
 
 def exhaust(client: FlaskClient, headers: dict[str, str]) -> None:

@@ -28,8 +28,13 @@ def test_a_household_round_gets_the_2025_targets_of_its_indicators(
 ) -> None:
     targets = make_round(household_round())["targets"]
 
-    assert targets == {"fiber_available": 0.8, "mobile_4g_5g": 1.0, "smartphone_household": 1.0,
-                       "epay_account": 0.4, "egov_mobile": 0.5}  # fmt: skip
+    assert targets == {
+        "fiber_available": 0.8,
+        "mobile_4g_5g": 1.0,
+        "smartphone_household": 1.0,
+        "epay_account": 0.4,
+        "egov_mobile": 0.5,
+    }
 
 
 def test_a_business_round_gets_the_2025_targets_of_its_indicators(
@@ -102,8 +107,9 @@ def test_listing_shows_every_round_in_id_order_with_counts(
     listing = client.get(ROUNDS, headers=as_planner).json
 
     assert [(r["id"], r["n_submissions"]) for r in listing["items"]] == [
-        ("a-round", 0), ("b-round", 1),
-    ]  # fmt: skip
+        ("a-round", 0),
+        ("b-round", 1),
+    ]
     assert listing["next"] is None
 
 
@@ -133,10 +139,14 @@ def test_closing_a_round_refuses_new_submissions_with_409(
     make_round(household_round())
 
     closed = client.patch("/api/v1/rounds/hh-test", json={"status": "closed"}, headers=as_admin)
-    single = client.post("/api/v1/rounds/hh-test/submissions", json=household(),
-                         headers=as_enumerator)  # fmt: skip
-    batch = client.post("/api/v1/rounds/hh-test/submissions/batch",
-                        json={"submissions": [household()]}, headers=as_enumerator)  # fmt: skip
+    single = client.post(
+        "/api/v1/rounds/hh-test/submissions", json=household(), headers=as_enumerator
+    )
+    batch = client.post(
+        "/api/v1/rounds/hh-test/submissions/batch",
+        json={"submissions": [household()]},
+        headers=as_enumerator,
+    )
 
     assert closed.json["status"] == "closed"
     assert (single.status_code, batch.status_code) == (409, 409)
@@ -151,8 +161,9 @@ def test_reopening_a_round_accepts_submissions_again(
     make_round(household_round(status="closed"))
 
     client.patch("/api/v1/rounds/hh-test", json={"status": "open"}, headers=as_admin)
-    response = client.post("/api/v1/rounds/hh-test/submissions", json=household(),
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        "/api/v1/rounds/hh-test/submissions", json=household(), headers=as_enumerator
+    )
 
     assert response.status_code == 201
 
@@ -162,8 +173,9 @@ def test_patching_targets_merges_them_and_bumps_the_data_version(
 ) -> None:
     make_round(household_round())
 
-    patched = client.patch("/api/v1/rounds/hh-test", json={"targets": {"egov_mobile": 0.6}},
-                           headers=as_admin).json  # fmt: skip
+    patched = client.patch(
+        "/api/v1/rounds/hh-test", json={"targets": {"egov_mobile": 0.6}}, headers=as_admin
+    ).json
 
     assert patched["targets"]["egov_mobile"] == 0.6
     assert patched["targets"]["fiber_available"] == 0.8

@@ -33,8 +33,12 @@ class Scenario:
         return {"Authorization": f"Bearer {self.server.admin_token}"}
 
     def submit(self, payload: dict) -> requests.Response:
-        return requests.post(f"{self.server.url}/api/v1/rounds/{ROUND}/submissions",
-                             json=payload, headers=self.admin, timeout=30)  # fmt: skip
+        return requests.post(
+            f"{self.server.url}/api/v1/rounds/{ROUND}/submissions",
+            json=payload,
+            headers=self.admin,
+            timeout=30,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +49,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     running = Scenario(store, server)
     try:
         server.start()
-        requests.post(f"{server.url}/api/v1/rounds", json=household_round(ROUND),
-                      headers=running.admin, timeout=10).raise_for_status()  # fmt: skip
+        requests.post(
+            f"{server.url}/api/v1/rounds",
+            json=household_round(ROUND),
+            headers=running.admin,
+            timeout=10,
+        ).raise_for_status()
         payload = household()
         assert running.submit(payload).status_code == 201
         running.stored_before = payload["submission_id"]
@@ -110,8 +118,11 @@ def test_after_a_store_restart_writes_succeed_on_the_same_gunicorn(store_back: S
     response = store_back.submit(payload)
 
     assert response.status_code == 201
-    listed = requests.get(f"{url}/api/v1/rounds/{ROUND}/submissions", headers=store_back.admin,
-                          timeout=10).json()["items"]  # fmt: skip
-    assert {item["submission_id"] for item in listed} == {store_back.stored_before,
-                                                          payload["submission_id"]}  # fmt: skip
+    listed = requests.get(
+        f"{url}/api/v1/rounds/{ROUND}/submissions", headers=store_back.admin, timeout=10
+    ).json()["items"]
+    assert {item["submission_id"] for item in listed} == {
+        store_back.stored_before,
+        payload["submission_id"],
+    }
     assert sorted(store_back.server.worker_pids()) == store_back.worker_pids

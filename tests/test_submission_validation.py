@@ -19,8 +19,12 @@ HOUSEHOLD_CASES: list[tuple[str, str, Any, str]] = [
     ("interviewed_at is required", "interviewed_at", ..., "interviewed_at"),
     ("interviewed_at is RFC 3339", "interviewed_at", "1 May 2025", "interviewed_at"),
     ("interviewed_at has a time zone", "interviewed_at", "2025-05-01T10:00:00", "interviewed_at"),
-    ("interviewed_at is not in the future", "interviewed_at", "2999-01-01T00:00:00Z",
-     "interviewed_at"),
+    (
+        "interviewed_at is not in the future",
+        "interviewed_at",
+        "2999-01-01T00:00:00Z",
+        "interviewed_at",
+    ),
     ("enumerator_id is a string", "enumerator_id", 17, "enumerator_id"),
     ("enumerator_id is not blank", "enumerator_id", "   ", "enumerator_id"),
     ("enumerator_id is at most 64 characters", "enumerator_id", "e" * 65, "enumerator_id"),
@@ -31,10 +35,13 @@ HOUSEHOLD_CASES: list[tuple[str, str, Any, str]] = [
     ("area is urban or rural", "location.area", "suburban", "location.area"),
     ("village is at most 200 characters", "location.village", "v" * 201, "location.village"),
     ("gps latitude is within ±90", "location.gps", {"lat": 91, "lon": 104}, "location.gps.lat"),
-    ("gps longitude is within ±180", "location.gps", {"lat": 22, "lon": 181},
-     "location.gps.lon"),
-    ("gps accuracy is not negative", "location.gps", {"lat": 22, "lon": 104, "accuracy_m": -1},
-     "location.gps.accuracy_m"),
+    ("gps longitude is within ±180", "location.gps", {"lat": 22, "lon": 181}, "location.gps.lon"),
+    (
+        "gps accuracy is not negative",
+        "location.gps",
+        {"lat": 22, "lon": 104, "accuracy_m": -1},
+        "location.gps.accuracy_m",
+    ),
     ("stratum is required", "sampling.stratum", ..., "sampling.stratum"),
     ("psu is a code", "sampling.psu", "080/001", "sampling.psu"),
     ("weight is a number", "sampling.weight", "100", "sampling.weight"),
@@ -47,24 +54,40 @@ HOUSEHOLD_CASES: list[tuple[str, str, Any, str]] = [
     ("members is not a string", "answers.members", "4", "answers.members"),
     ("members_15plus is not negative", "answers.members_15plus", -1, "answers.members_15plus"),
     ("members_15plus is at most members", "answers.members_15plus", 5, "answers.members_15plus"),
-    ("epay persons are at most members_15plus", "answers.members_15plus_with_epay", 4,
-     "answers.members_15plus_with_epay"),
-    ("egov persons are at most members_15plus", "answers.members_15plus_egov_mobile", 4,
-     "answers.members_15plus_egov_mobile"),
+    (
+        "epay persons are at most members_15plus",
+        "answers.members_15plus_with_epay",
+        4,
+        "answers.members_15plus_with_epay",
+    ),
+    (
+        "egov persons are at most members_15plus",
+        "answers.members_15plus_egov_mobile",
+        4,
+        "answers.members_15plus_egov_mobile",
+    ),
     ("smartphones is not negative", "answers.smartphones", -2, "answers.smartphones"),
     ("booleans are JSON booleans", "answers.mobile_4g_5g", "yes", "answers.mobile_4g_5g"),
     ("booleans are not numbers", "answers.fiber_available", 1, "answers.fiber_available"),
-    ("a fiber subscription needs fiber available", "answers.fiber_available", False,
-     "answers.fiber_subscribed"),
+    (
+        "a fiber subscription needs fiber available",
+        "answers.fiber_available",
+        False,
+        "answers.fiber_subscribed",
+    ),
     ("every answer is required", "answers.smartphones", ..., "answers.smartphones"),
     ("unknown top-level fields are rejected", "notes", "hello", "notes"),
     ("unknown answers are rejected", "answers.internet_cafe", True, "answers.internet_cafe"),
     ("unknown location fields are rejected", "location.province", "10", "location.province"),
     ("keys may not start with $", "answers.$where", "1", "answers.$where"),
-    ("nested keys may not start with $", "location.gps", {"lat": 22, "lon": 104, "$gt": 1},
-     "location.gps.$gt"),
+    (
+        "nested keys may not start with $",
+        "location.gps",
+        {"lat": 22, "lon": 104, "$gt": 1},
+        "location.gps.$gt",
+    ),
     ("answers are an object", "answers", [1, 2], "answers"),
-]  # fmt: skip
+]
 
 BUSINESS_CASES: list[tuple[str, str, Any, str]] = [
     ("type is one of the business types", "answers.type", "ngo", "answers.type"),
@@ -72,13 +95,25 @@ BUSINESS_CASES: list[tuple[str, str, Any, str]] = [
     ("employees is not negative", "answers.employees", -1, "answers.employees"),
     ("uses_it is a boolean", "answers.uses_it", "true", "answers.uses_it"),
     ("e-transactions need IT use", "answers.uses_it", False, "answers.e_transactions"),
-    ("every practice is required", "answers.practices.e_invoice", ...,
-     "answers.practices.e_invoice"),
-    ("practices are booleans", "answers.practices.online_sales", None,
-     "answers.practices.online_sales"),
-    ("unknown practices are rejected", "answers.practices.blockchain", True,
-     "answers.practices.blockchain"),
-]  # fmt: skip
+    (
+        "every practice is required",
+        "answers.practices.e_invoice",
+        ...,
+        "answers.practices.e_invoice",
+    ),
+    (
+        "practices are booleans",
+        "answers.practices.online_sales",
+        None,
+        "answers.practices.online_sales",
+    ),
+    (
+        "unknown practices are rejected",
+        "answers.practices.blockchain",
+        True,
+        "answers.practices.blockchain",
+    ),
+]
 
 
 def post(client: FlaskClient, headers: dict[str, str], round_id: str, body: Any):
@@ -150,8 +185,12 @@ def test_a_weight_that_is_not_finite_is_rejected(
     make_round(household_round())
     body = json.dumps(household()).replace('"weight": 100.5', f'"weight": {literal}')
 
-    response = client.post("/api/v1/rounds/hh-test/submissions", data=body,
-                           content_type="application/json", headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        "/api/v1/rounds/hh-test/submissions",
+        data=body,
+        content_type="application/json",
+        headers=as_enumerator,
+    )
 
     assert response.status_code == 422
     assert "sampling.weight" in response.json["errors"]
@@ -191,9 +230,11 @@ def test_a_business_payload_is_invalid_in_a_household_round(
 
 FRAME = {
     "districts": {"080": "Lào Cai", "086": "Bảo Thắng"},
-    "communes": {"02641": {"district": "080", "name": "Cốc Lếu"},
-                 "02800": {"district": "086", "name": "Phố Lu"}},
-}  # fmt: skip
+    "communes": {
+        "02641": {"district": "080", "name": "Cốc Lếu"},
+        "02800": {"district": "086", "name": "Phố Lu"},
+    },
+}
 
 
 @pytest.mark.parametrize(

@@ -74,8 +74,9 @@ def test_a_replay_in_another_key_order_and_spacing_is_still_a_replay(
     submit(client, as_enumerator, payload)
     reordered = json.dumps(dict(reversed(list(payload.items()))), indent=3)
 
-    response = client.post(SUBMIT, data=reordered, content_type="application/json",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        SUBMIT, data=reordered, content_type="application/json", headers=as_enumerator
+    )
 
     assert response.status_code == 200
 
@@ -142,8 +143,9 @@ def test_a_submission_sent_singly_then_in_a_batch_is_a_duplicate(
     payload = household()
     submit(client, as_enumerator, payload)
 
-    response = client.post(f"{SUBMIT}/batch", json={"submissions": [payload]},
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        f"{SUBMIT}/batch", json={"submissions": [payload]}, headers=as_enumerator
+    )
 
     assert response.json["results"] == [
         {"submission_id": payload["submission_id"], "status": "duplicate"}
@@ -191,8 +193,9 @@ def test_the_stored_document_keeps_raw_payload_normalised_answers_time_token_and
 def test_malformed_json_is_400(
     client: FlaskClient, as_enumerator: dict[str, str], round_id: str
 ) -> None:
-    response = client.post(SUBMIT, data='{"submission_id": ', content_type="application/json",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        SUBMIT, data='{"submission_id": ', content_type="application/json", headers=as_enumerator
+    )
 
     assert response.status_code == 400
 
@@ -203,14 +206,17 @@ def test_a_body_over_the_limit_is_413(
     padding = "x" * (5 * 1024 * 1024)
     body = json.dumps(changed(household(), "location.village", padding))
 
-    response = client.post(SUBMIT, data=body, content_type="application/json",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        SUBMIT, data=body, content_type="application/json", headers=as_enumerator
+    )
 
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", None])  # fmt: skip
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None],
+)
 def test_a_body_not_declared_as_json_is_415(
     client: FlaskClient, as_enumerator: dict[str, str], round_id: str, content_type: str | None
 ) -> None:
@@ -224,9 +230,12 @@ def test_a_body_not_declared_as_json_is_415(
 def test_json_with_a_charset_parameter_is_accepted(
     client: FlaskClient, as_enumerator: dict[str, str], round_id: str
 ) -> None:
-    response = client.post(SUBMIT, data=json.dumps(household()),
-                           content_type="application/json; charset=utf-8",
-                           headers=as_enumerator)  # fmt: skip
+    response = client.post(
+        SUBMIT,
+        data=json.dumps(household()),
+        content_type="application/json; charset=utf-8",
+        headers=as_enumerator,
+    )
 
     assert response.status_code == 201
 
@@ -280,13 +289,27 @@ def test_listed_items_show_the_submission_without_internals(
 ) -> None:
     item = client.get(f"{SUBMIT}?limit=1", headers=as_admin).json["items"][0]
 
-    assert set(item) == {"submission_id", "round_id", "interviewed_at", "enumerator_id",
-                         "location", "sampling", "answers", "received_at", "source"}  # fmt: skip
+    assert set(item) == {
+        "submission_id",
+        "round_id",
+        "interviewed_at",
+        "enumerator_id",
+        "location",
+        "sampling",
+        "answers",
+        "received_at",
+        "source",
+    }
 
 
 @pytest.mark.parametrize(
     ("query", "path"),
-    [("limit=0", "limit"), ("limit=1001", "limit"), ("limit=ten", "limit"), ("format=xml", "format")],
+    [
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("limit=ten", "limit"),
+        ("format=xml", "format"),
+    ],
 )
 def test_invalid_paging_parameters_are_422(
     client: FlaskClient, as_admin: dict[str, str], round_id: str, query: str, path: str
@@ -336,14 +359,17 @@ def test_accept_text_csv_selects_the_csv_export(
 
 
 def test_business_csv_export_flattens_the_practices(
-    client: FlaskClient, as_admin: dict[str, str], as_enumerator: dict[str, str],
+    client: FlaskClient,
+    as_admin: dict[str, str],
+    as_enumerator: dict[str, str],
     make_round: Callable[[dict], dict],
-) -> None:  # fmt: skip
+) -> None:
     make_round(business_round())
     submit(client, as_enumerator, business(), "biz-test")
 
-    text = client.get("/api/v1/rounds/biz-test/submissions?format=csv",
-                      headers=as_admin).get_data(as_text=True)  # fmt: skip
+    text = client.get("/api/v1/rounds/biz-test/submissions?format=csv", headers=as_admin).get_data(
+        as_text=True
+    )
 
     assert text.splitlines()[0].split(",") == export_columns("business")
     assert read_csv(text)[0]["answers.practices.e_invoice"] == "1"

@@ -25,7 +25,11 @@ def test_issuing_returns_the_secret_once_with_id_role_name_and_time(
     issued = issue(client, as_admin, "enumerator", "phone-17")
 
     assert set(issued) == {"id", "token", "role", "name", "created_at", "revoked_at"}
-    assert (issued["role"], issued["name"], issued["revoked_at"]) == ("enumerator", "phone-17", None)
+    assert (issued["role"], issued["name"], issued["revoked_at"]) == (
+        "enumerator",
+        "phone-17",
+        None,
+    )
     assert len(issued["token"]) >= 40
 
 
@@ -68,8 +72,9 @@ def test_a_second_token_with_the_same_name_is_a_conflict(
 ) -> None:
     issue(client, as_admin, "enumerator", "phone-20")
 
-    response = client.post("/api/v1/tokens", json={"role": "planner", "name": "phone-20"},
-                           headers=as_admin)  # fmt: skip
+    response = client.post(
+        "/api/v1/tokens", json={"role": "planner", "name": "phone-20"}, headers=as_admin
+    )
 
     assert response.status_code == 409
 
@@ -145,28 +150,73 @@ def test_a_missing_or_unknown_credential_is_401_with_a_bearer_challenge(
 # Every endpoint of the foundation, the roles allowed on it, and the status a success returns.
 Call = Callable[[FlaskClient, dict[str, str], dict[str, str]], int]
 ENDPOINTS: dict[str, tuple[tuple[str, ...], int, Call]] = {
-    "POST /tokens": (("admin",), 201, lambda c, h, ids: c.post(
-        "/api/v1/tokens", json={"role": "planner", "name": "new-one"}, headers=h).status_code),
-    "GET /tokens": (("admin",), 200, lambda c, h, ids: c.get(
-        "/api/v1/tokens", headers=h).status_code),
-    "DELETE /tokens/{id}": (("admin",), 204, lambda c, h, ids: c.delete(
-        f"/api/v1/tokens/{ids['spare']}", headers=h).status_code),
-    "POST /rounds": (("admin",), 201, lambda c, h, ids: c.post(
-        "/api/v1/rounds", json=household_round("new-round"), headers=h).status_code),
-    "GET /rounds": (("admin", "planner", "enumerator"), 200, lambda c, h, ids: c.get(
-        "/api/v1/rounds", headers=h).status_code),
-    "GET /rounds/{id}": (("admin", "planner", "enumerator"), 200, lambda c, h, ids: c.get(
-        "/api/v1/rounds/hh-test", headers=h).status_code),
-    "PATCH /rounds/{id}": (("admin",), 200, lambda c, h, ids: c.patch(
-        "/api/v1/rounds/hh-test", json={"title": "Renamed"}, headers=h).status_code),
-    "POST /rounds/{id}/submissions": (("admin", "enumerator"), 201, lambda c, h, ids: c.post(
-        "/api/v1/rounds/hh-test/submissions", json=household(), headers=h).status_code),
-    "POST /rounds/{id}/submissions/batch": (("admin", "enumerator"), 200, lambda c, h, ids: c.post(
-        "/api/v1/rounds/hh-test/submissions/batch", json={"submissions": [household()]},
-        headers=h).status_code),
-    "GET /rounds/{id}/submissions": (("admin",), 200, lambda c, h, ids: c.get(
-        "/api/v1/rounds/hh-test/submissions", headers=h).status_code),
-}  # fmt: skip
+    "POST /tokens": (
+        ("admin",),
+        201,
+        lambda c, h, ids: (
+            c.post(
+                "/api/v1/tokens", json={"role": "planner", "name": "new-one"}, headers=h
+            ).status_code
+        ),
+    ),
+    "GET /tokens": (
+        ("admin",),
+        200,
+        lambda c, h, ids: c.get("/api/v1/tokens", headers=h).status_code,
+    ),
+    "DELETE /tokens/{id}": (
+        ("admin",),
+        204,
+        lambda c, h, ids: c.delete(f"/api/v1/tokens/{ids['spare']}", headers=h).status_code,
+    ),
+    "POST /rounds": (
+        ("admin",),
+        201,
+        lambda c, h, ids: (
+            c.post("/api/v1/rounds", json=household_round("new-round"), headers=h).status_code
+        ),
+    ),
+    "GET /rounds": (
+        ("admin", "planner", "enumerator"),
+        200,
+        lambda c, h, ids: c.get("/api/v1/rounds", headers=h).status_code,
+    ),
+    "GET /rounds/{id}": (
+        ("admin", "planner", "enumerator"),
+        200,
+        lambda c, h, ids: c.get("/api/v1/rounds/hh-test", headers=h).status_code,
+    ),
+    "PATCH /rounds/{id}": (
+        ("admin",),
+        200,
+        lambda c, h, ids: (
+            c.patch("/api/v1/rounds/hh-test", json={"title": "Renamed"}, headers=h).status_code
+        ),
+    ),
+    "POST /rounds/{id}/submissions": (
+        ("admin", "enumerator"),
+        201,
+        lambda c, h, ids: (
+            c.post("/api/v1/rounds/hh-test/submissions", json=household(), headers=h).status_code
+        ),
+    ),
+    "POST /rounds/{id}/submissions/batch": (
+        ("admin", "enumerator"),
+        200,
+        lambda c, h, ids: (
+            c.post(
+                "/api/v1/rounds/hh-test/submissions/batch",
+                json={"submissions": [household()]},
+                headers=h,
+            ).status_code
+        ),
+    ),
+    "GET /rounds/{id}/submissions": (
+        ("admin",),
+        200,
+        lambda c, h, ids: c.get("/api/v1/rounds/hh-test/submissions", headers=h).status_code,
+    ),
+}
 ROLES = ("admin", "planner", "enumerator")
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 blp = Blueprint(
-    "dashboard", __name__, template_folder="templates",
-    static_folder="static", static_url_path="/dashboard/static",
-)  # fmt: skip
+    "dashboard",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/dashboard/static",
+)
 
 
 @blp.get("/dashboard")

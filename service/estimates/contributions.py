@@ -36,15 +36,19 @@ def unit_values(indicator: Indicator, answers: dict[str, Any]) -> tuple[float, f
 def domain_values(
     instrument: str, location: dict[str, Any], answers: dict[str, Any]
 ) -> dict[str, str]:
-    values = {"district": location["district"], "commune": location["commune"],
-              "area": location["area"]}  # fmt: skip
+    values = {
+        "district": location["district"],
+        "commune": location["commune"],
+        "area": location["area"],
+    }
     if instrument == "business":
         values |= {"type": answers["type"], "sector": answers["sector"]}
     return values
 
 
-def contributions(instrument: str, location: dict[str, Any], sampling: dict[str, Any],
-                  answers: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def contributions(
+    instrument: str, location: dict[str, Any], sampling: dict[str, Any], answers: dict[str, Any]
+) -> dict[str, Any]:
     """The `agg` sub-document stored with a submission."""
     weight = sampling["weight"]
     cell = f"{sampling['stratum']}{SEPARATOR}{sampling['psu']}"

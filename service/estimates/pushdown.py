@@ -32,13 +32,17 @@ class CellSums:
         return int(self.rows.sum())
 
 
-def fetch_cell_sums(store: Store, round_id: str, indicators: Sequence[Indicator],
-                    by: str | None) -> CellSums:  # fmt: skip
+def fetch_cell_sums(
+    store: Store, round_id: str, indicators: Sequence[Indicator], by: str | None
+) -> CellSums:
     """One aggregation in the store: Σ per cell of the weight and every indicator's moments."""
     names = [f"{indicator.id}.{moment}" for indicator in indicators for moment in MOMENTS]
     fields = ["agg.w"] + [f"agg.v.{name}" for name in names]
-    groups = [g for g in store.submissions.grouped_sums(round_id, f"agg.keys.{by or OVERALL}",
-                                                        fields) if g["key"]]  # fmt: skip
+    groups = [
+        g
+        for g in store.submissions.grouped_sums(round_id, f"agg.keys.{by or OVERALL}", fields)
+        if g["key"]
+    ]
     parts = [str(g["key"]).split(SEPARATOR) for g in groups]
     sums = np.array([g["sums"] for g in groups], dtype=np.float64).reshape(len(groups), len(fields))
     return CellSums(

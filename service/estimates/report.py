@@ -11,9 +11,17 @@ from service.estimates.pushdown import CellSums, psu_totals
 from service.store.clock import utc_now
 
 EMPTY_RESULT: dict[str, Any] = {
-    "estimate": None, "se": None, "ci_low": None, "ci_high": None, "df": None, "deff": None,
-    "n": 0, "n_eff": None, "population": None, "cv": None,
-}  # fmt: skip
+    "estimate": None,
+    "se": None,
+    "ci_low": None,
+    "ci_high": None,
+    "df": None,
+    "deff": None,
+    "n": 0,
+    "n_eff": None,
+    "population": None,
+    "cv": None,
+}
 
 
 def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
@@ -46,14 +54,24 @@ def _shaped(result: Result, by: str | None) -> dict[str, Any]:
 
 def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list[dict[str, Any]]:
     return [
-        {**EMPTY_RESULT, "domain": None if by is None else {by: domain},
-         "reliability": "suppress", "reliability_reasons": [reason]}
+        {
+            **EMPTY_RESULT,
+            "domain": None if by is None else {by: domain},
+            "reliability": "suppress",
+            "reliability_reasons": [reason],
+        }
         for domain in domains
-    ]  # fmt: skip
+    ]
 
 
-def indicator_block(cells: CellSums, indicator: Indicator, round_doc: dict[str, Any],
-                    by: str | None, ci: str, level: float) -> dict[str, Any]:  # fmt: skip
+def indicator_block(
+    cells: CellSums,
+    indicator: Indicator,
+    round_doc: dict[str, Any],
+    by: str | None,
+    ci: str,
+    level: float,
+) -> dict[str, Any]:
     design = round_doc.get("design") or {}
     domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
     if cells.n_submissions == 0:
@@ -61,9 +79,13 @@ def indicator_block(cells: CellSums, indicator: Indicator, round_doc: dict[str, 
     else:
         try:
             computed = estimate_from_totals(
-                psu_totals(cells, indicator), indicator.kind, fpc=design.get("fpc"),
-                lonely_psu=design.get("lonely_psu", "adjust"), ci=ci, level=level,
-            )  # fmt: skip
+                psu_totals(cells, indicator),
+                indicator.kind,
+                fpc=design.get("fpc"),
+                lonely_psu=design.get("lonely_psu", "adjust"),
+                ci=ci,
+                level=level,
+            )
             results = [_shaped(result, by) for result in computed]
         except LonelyPsuError:
             results = _unavailable(domains, by, "lonely_psu")
@@ -82,13 +104,20 @@ def indicator_block(cells: CellSums, indicator: Indicator, round_doc: dict[str, 
     }
 
 
-def estimates_report(round_doc: dict[str, Any], cells: CellSums, indicators: list[Indicator],
-                     by: str | None, ci: str, level: float) -> dict[str, Any]:  # fmt: skip
+def estimates_report(
+    round_doc: dict[str, Any],
+    cells: CellSums,
+    indicators: list[Indicator],
+    by: str | None,
+    ci: str,
+    level: float,
+) -> dict[str, Any]:
     return {
         "round_id": round_doc["_id"],
         "data_version": round_doc.get("data_version", 0),
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
-        "estimates": [indicator_block(cells, indicator, round_doc, by, ci, level)
-                      for indicator in indicators],  # fmt: skip
+        "estimates": [
+            indicator_block(cells, indicator, round_doc, by, ci, level) for indicator in indicators
+        ],
     }

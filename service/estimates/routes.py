@@ -9,7 +9,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from schemas.catalogue import BY_DIMENSIONS, INDICATORS, INDICATORS_BY_ID, TARGET_SOURCE, indicators_of
+from schemas.catalogue import (
+    BY_DIMENSIONS,
+    INDICATORS,
+    INDICATORS_BY_ID,
+    TARGET_SOURCE,
+    indicators_of,
+)
 from schemas.common import error_paths
 from schemas.estimates import (
     EstimatesQuerySchema,
@@ -47,8 +53,15 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
         raise invalid(error_paths(exc.messages), "The estimates query is invalid.") from exc
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     store = get_store()
-    key = (store.db.name, round_doc["_id"], round_doc.get("data_version", 0),
-           tuple(ids), by, query["ci"], query["level"])  # fmt: skip
+    key = (
+        store.db.name,
+        round_doc["_id"],
+        round_doc.get("data_version", 0),
+        tuple(ids),
+        by,
+        query["ci"],
+        query["level"],
+    )
 
     def compute() -> dict[str, Any]:
         cells = fetch_cell_sums(store, round_doc["_id"], indicators, by)
@@ -74,10 +87,13 @@ class Indicators(MethodView):
     def get(self) -> dict[str, Any]:
         """The indicator catalogue with the 2025 targets of Lào Cai's plan."""
         items = [
-            {**vars(indicator), "by": list(BY_DIMENSIONS[indicator.instrument]),
-             "target_source": TARGET_SOURCE if indicator.default_target is not None else None}
+            {
+                **vars(indicator),
+                "by": list(BY_DIMENSIONS[indicator.instrument]),
+                "target_source": TARGET_SOURCE if indicator.default_target is not None else None,
+            }
             for indicator in INDICATORS
-        ]  # fmt: skip
+        ]
         return {"items": items, "next": None}
 
 

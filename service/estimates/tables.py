@@ -6,10 +6,30 @@ from collections.abc import Iterator
 from typing import Any
 
 COLUMNS = [
-    "round_id", "data_version", "computed_at", "indicator", "unit", "by", "domain",
-    "estimate", "se", "ci_low", "ci_high", "ci_method", "level", "df", "deff", "n", "n_eff",
-    "population", "cv", "reliability", "reliability_reasons", "target", "target_status",
-]  # fmt: skip
+    "round_id",
+    "data_version",
+    "computed_at",
+    "indicator",
+    "unit",
+    "by",
+    "domain",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "level",
+    "df",
+    "deff",
+    "n",
+    "n_eff",
+    "population",
+    "cv",
+    "reliability",
+    "reliability_reasons",
+    "target",
+    "target_status",
+]
 
 
 def estimate_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -41,7 +41,9 @@ def script_hashes(html: bytes) -> list[str]:
 
 
 def docs_policy(response: Response) -> str:
-    hashes = " ".join(script_hashes(response.get_data())) if response.mimetype == "text/html" else ""
+    hashes = (
+        " ".join(script_hashes(response.get_data())) if response.mimetype == "text/html" else ""
+    )
     return (
         f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "

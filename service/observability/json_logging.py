@@ -39,8 +39,10 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             # The type and where it happened, never the message: messages can quote stored data.
             entry["exception"] = record.exc_info[0].__name__
-            entry["frames"] = [f"{frame.filename}:{frame.lineno} {frame.name}"
-                               for frame in traceback.extract_tb(record.exc_info[2])]  # fmt: skip
+            entry["frames"] = [
+                f"{frame.filename}:{frame.lineno} {frame.name}"
+                for frame in traceback.extract_tb(record.exc_info[2])
+            ]
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

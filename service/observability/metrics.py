@@ -88,13 +88,19 @@ class Histogram:
 
 
 REQUESTS = Counter("survey_http_requests_total", "HTTP requests by method, route and status.")
-LATENCY = Histogram("survey_http_request_duration_seconds",
-                    "Time to answer an HTTP request, by method and route.",
-                    LATENCY_BUCKETS)  # fmt: skip
-SUBMISSIONS = Counter("survey_submissions_total",
-                      "Submission outcomes: created, duplicate, conflict or invalid (by reason).")  # fmt: skip
-ESTIMATE_CACHE = Counter("survey_estimate_cache_total",
-                         "Estimates requests answered from the cache (hit) or computed (miss).")  # fmt: skip
+LATENCY = Histogram(
+    "survey_http_request_duration_seconds",
+    "Time to answer an HTTP request, by method and route.",
+    LATENCY_BUCKETS,
+)
+SUBMISSIONS = Counter(
+    "survey_submissions_total",
+    "Submission outcomes: created, duplicate, conflict or invalid (by reason).",
+)
+ESTIMATE_CACHE = Counter(
+    "survey_estimate_cache_total",
+    "Estimates requests answered from the cache (hit) or computed (miss).",
+)
 ALL = (REQUESTS, LATENCY, SUBMISSIONS, ESTIMATE_CACHE)
 
 

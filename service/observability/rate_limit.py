@@ -48,10 +48,11 @@ def _too_many_requests(limiter: Limiter) -> Response:
     if current is not None:
         wait = max(1, math.ceil(current.reset_at - time.time()))
     return problem_response(
-        429, "Too Many Requests",
+        429,
+        "Too Many Requests",
         f"Rate limit of {current.limit if current else 'requests'} exceeded; retry later.",
         headers={"Retry-After": str(wait)},
-    )  # fmt: skip
+    )
 
 
 def init_app(app: Flask) -> Limiter:

@@ -54,8 +54,10 @@ def nonce_is_fresh(nonce: str, now: float | None = None) -> bool:
 
 def challenges(*, stale: bool = False) -> list[str]:
     """WWW-Authenticate values: Digest first (what ODK Collect uses), then Basic."""
-    digest = (f'Digest realm="{DIGEST_REALM}", qop="auth", algorithm=MD5, '
-              f'nonce="{new_nonce()}", opaque="{secrets.token_hex(8)}"')  # fmt: skip
+    digest = (
+        f'Digest realm="{DIGEST_REALM}", qop="auth", algorithm=MD5, '
+        f'nonce="{new_nonce()}", opaque="{secrets.token_hex(8)}"'
+    )
     if stale:
         digest += ", stale=true"
     return [digest, f'Basic realm="{DIGEST_REALM}", charset="UTF-8"']

@@ -110,8 +110,9 @@ def typed(text: str, kind: str) -> Any:
     return text
 
 
-def to_payload(tree: dict[str, Any], questions: dict[tuple[str, ...], Question],
-               path: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+def to_payload(
+    tree: dict[str, Any], questions: dict[tuple[str, ...], Question], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The JSON-shaped submission: blanks dropped, skipped questions "no"/0, values typed."""
     payload: dict[str, Any] = {}
     for name, value in tree.items():

@@ -40,8 +40,12 @@ def form_list(forms: Iterable[tuple[XForm, str]]) -> Response:
     root = ET.Element("xforms", xmlns=FORM_LIST_NS)
     for form, download_url in forms:
         entry = ET.SubElement(root, "xform")
-        for tag, text in (("formID", form.form_id), ("name", form.title),
-                          ("version", form.version), ("hash", f"md5:{form.md5}"),
-                          ("downloadUrl", download_url)):  # fmt: skip
+        for tag, text in (
+            ("formID", form.form_id),
+            ("name", form.title),
+            ("version", form.version),
+            ("hash", f"md5:{form.md5}"),
+            ("downloadUrl", download_url),
+        ):
             ET.SubElement(entry, tag).text = text
     return xml_response(root)

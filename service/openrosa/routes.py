@@ -79,8 +79,11 @@ def form_list_view(round_id: str | None = None) -> Response:
     openrosa_token()
     rounds = [round_for_form(round_id)] if round_id else get_store().rounds.list()
     wanted = request.args.get("formID")
-    forms = [xform_for(doc) for doc in rounds
-             if doc.get("status") == "open" and wanted in (None, doc["_id"])]  # fmt: skip
+    forms = [
+        xform_for(doc)
+        for doc in rounds
+        if doc.get("status") == "open" and wanted in (None, doc["_id"])
+    ]
     return form_list(
         (form, url_for(".form_definition", form_id=form.form_id, _external=True)) for form in forms
     )
@@ -124,12 +127,16 @@ def submission(round_id: str | None = None) -> Response:
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
     raw = document.decode("utf-8", "replace")
     try:
-        status, _ = submit_one(get_store(), round_doc, payload, token_id=token["_id"],
-                               source="openrosa", raw=raw)  # fmt: skip
+        status, _ = submit_one(
+            get_store(), round_doc, payload, token_id=token["_id"], source="openrosa", raw=raw
+        )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
     if status == "conflict":
-        raise OpenRosaError(409, f"Another form with instanceID {instance.instance_id} was "
-                                 "already received; this one was not stored.")  # fmt: skip
+        raise OpenRosaError(
+            409,
+            f"Another form with instanceID {instance.instance_id} was "
+            "already received; this one was not stored.",
+        )
     text = "Form received." if status == "created" else "Form already received; kept once."
     return message(text, 201, nature="submit_success")

@@ -90,22 +90,24 @@ def _commune_as_pick_list(row: dict[str, Any]) -> dict[str, Any]:
     return {**kept, "type": "select_one commune", "choice_filter": "district = ${district}"}
 
 
-def round_workbook(instrument: str, round_id: str, title: str, frame: dict[str, Any] | None,
-                   version: str) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+def round_workbook(
+    instrument: str, round_id: str, title: str, frame: dict[str, Any] | None, version: str
+) -> dict[str, list[dict[str, Any]]]:
     """The XLSForm for one round: its id, title and version; districts and communes of its frame."""
     book = copy.deepcopy(workbook(instrument))
     districts = (frame or {}).get("districts") or LAO_CAI_DISTRICTS
     communes = (frame or {}).get("communes") or {}
     choices = [row for row in book["choices"] if row["list_name"] not in ("district", "commune")]
     choices += [_choice("district", code, name) for code, name in sorted(districts.items())]
-    choices += [_choice("commune", code, commune["name"], district=commune["district"])
-                for code, commune in sorted(communes.items())]  # fmt: skip
+    choices += [
+        _choice("commune", code, commune["name"], district=commune["district"])
+        for code, commune in sorted(communes.items())
+    ]
     survey = [
         _commune_as_pick_list(row) if communes and row.get("name") == "commune" else row
         for row in book["survey"]
     ]
-    settings = {**book["settings"][0], "form_id": round_id, "form_title": title,
-                "version": version}  # fmt: skip
+    settings = {**book["settings"][0], "form_id": round_id, "form_title": title, "version": version}
     return {"survey": survey, "choices": choices, "settings": [settings]}
 
 

@@ -33,8 +33,15 @@ def write_concern_of(setting: str) -> WriteConcern:
 class Store:
     """One client per process and the collections the service uses."""
 
-    def __init__(self, uri: str, database: str, *, write_concern: str = "majority",
-                 timeout_ms: int = 2000, event_listeners: list[Any] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        uri: str,
+        database: str,
+        *,
+        write_concern: str = "majority",
+        timeout_ms: int = 2000,
+        event_listeners: list[Any] | None = None,
+    ) -> None:
         self.client: MongoClient[dict[str, Any]] = MongoClient(
             uri,
             serverSelectionTimeoutMS=timeout_ms,

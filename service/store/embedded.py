@@ -1,4 +1,4 @@
-"""The embedded MongoDB-compatible store: nx-27017 (MongoDB wire protocol on SQLite) as a child process."""
+"""The embedded store: nx-27017 (MongoDB wire protocol on SQLite) as a child process."""
 
 from __future__ import annotations
 
@@ -51,16 +51,21 @@ class EmbeddedStore:
         self.process = subprocess.Popen(
             [
                 _executable(),
-                "--data-dir", str(store_dir),
-                "-p", str(self.port),
-                "--host", self.host,
-                "--log-file", str(self.data_dir / "store.log"),
-                "--pid-file", str(self.data_dir / "store.pid"),
+                "--data-dir",
+                str(store_dir),
+                "-p",
+                str(self.port),
+                "--host",
+                self.host,
+                "--log-file",
+                str(self.data_dir / "store.log"),
+                "--pid-file",
+                str(self.data_dir / "store.pid"),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches the supervisor, which stops the store last
-        )  # fmt: skip
+        )
         self.wait_until_ready(timeout)
         return self
 

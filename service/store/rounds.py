@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from service.store.clock import utc_now
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from service.store.clock import utc_now
 from service.store.errors import AlreadyExists
 
 
@@ -18,8 +18,13 @@ class Rounds:
 
     def create(self, round_doc: dict[str, Any]) -> dict[str, Any]:
         now = utc_now()
-        doc = {**round_doc, "_id": round_doc["id"], "created_at": now, "updated_at": now,
-               "data_version": 0}  # fmt: skip
+        doc = {
+            **round_doc,
+            "_id": round_doc["id"],
+            "created_at": now,
+            "updated_at": now,
+            "data_version": 0,
+        }
         doc.pop("id")
         try:
             self.collection.insert_one(doc)

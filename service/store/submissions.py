@@ -23,7 +23,7 @@ class Submissions:
         )
 
     def insert(self, doc: dict[str, Any]) -> InsertStatus:
-        """Store a submission once: a replay of the same content is `duplicate`, other content `conflict`."""
+        """Store once: a replay of the same content is `duplicate`, other content `conflict`."""
         try:
             self.collection.insert_one(doc)
         except DuplicateKeyError:
@@ -68,7 +68,10 @@ class Submissions:
         )
 
     def count(self, round_id: str) -> int:
-        return self.collection.count_documents({"round_id": round_id})
+        """Submissions in a round (`$count`: fast in nx-27017, where count_documents scans)."""
+        pipeline = [{"$match": {"round_id": round_id}}, {"$count": "n"}]
+        counted = next(self.collection.aggregate(pipeline), None)
+        return int(counted["n"]) if counted else 0
 
     def page(self, round_id: str, limit: int, after: str | None) -> list[dict[str, Any]]:
         """Up to `limit` submissions in submission_id order, starting after the cursor."""
@@ -101,7 +104,10 @@ class Submissions:
             group[f"s{index}"] = {"$sum": f"${field}"}
         pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
         return [
-            {"key": row["_id"], "rows": row["rows"],
-             "sums": [row.get(f"s{i}") or 0.0 for i in range(len(sum_fields))]}
+            {
+                "key": row["_id"],
+                "rows": row["rows"],
+                "sums": [row.get(f"s{i}") or 0.0 for i in range(len(sum_fields))],
+            }
             for row in self.collection.aggregate(pipeline)
-        ]  # fmt: skip
+        ]

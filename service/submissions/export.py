@@ -14,8 +14,10 @@ from service.tabular import flatten
 
 COMMON = ["submission_id", "interviewed_at", "enumerator_id"]
 LOCATION = [f"location.{name}" for name in LocationSchema().fields if name != "gps"] + [
-    "location.gps.lat", "location.gps.lon", "location.gps.accuracy_m",
-]  # fmt: skip
+    "location.gps.lat",
+    "location.gps.lon",
+    "location.gps.accuracy_m",
+]
 SAMPLING = ["sampling.stratum", "sampling.psu", "sampling.weight"]
 TRAILER = ["received_at", "source"]
 
@@ -32,8 +34,18 @@ def export_columns(instrument: str) -> list[str]:
 
 
 def export_row(doc: dict[str, Any]) -> dict[str, Any]:
-    public = {key: doc.get(key) for key in ("submission_id", "interviewed_at", "enumerator_id",
-                                            "location", "sampling", "answers", "source")}  # fmt: skip
+    public = {
+        key: doc.get(key)
+        for key in (
+            "submission_id",
+            "interviewed_at",
+            "enumerator_id",
+            "location",
+            "sampling",
+            "answers",
+            "source",
+        )
+    }
     received = doc.get("received_at")
     public["received_at"] = received
     return flatten(public)

@@ -7,8 +7,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC
-
-from service.store.clock import utc_now
 from typing import Any
 
 from marshmallow import ValidationError
@@ -19,6 +17,11 @@ from service.errors import conflict
 from service.estimates.contributions import contributions
 from service.observability.metrics import count_submission
 from service.store import Store
+from service.store.clock import utc_now
+
+# A replay bumps the data version too: the first attempt may have stored the submission and
+# died before its bump, and the cache must not outlive that.
+STORED = frozenset({"created", "duplicate"})
 
 
 class SubmissionInvalid(Exception):
@@ -70,8 +73,9 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def to_document(round_doc: dict[str, Any], data: dict[str, Any], *, token_id: str,
-                source: str, raw: str) -> dict[str, Any]:  # fmt: skip
+def to_document(
+    round_doc: dict[str, Any], data: dict[str, Any], *, token_id: str, source: str, raw: str
+) -> dict[str, Any]:
     return {
         **data,
         "round_id": round_doc["_id"],
@@ -83,7 +87,7 @@ def to_document(round_doc: dict[str, Any], data: dict[str, Any], *, token_id: st
         "token_id": token_id,
         "agg": contributions(
             round_doc["instrument"], data["location"], data["sampling"], data["answers"]
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -91,8 +95,15 @@ def raw_json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def submit_one(store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str,
-               source: str = "json", raw: str | None = None) -> tuple[str, dict[str, Any]]:  # fmt: skip
+def submit_one(
+    store: Store,
+    round_doc: dict[str, Any],
+    payload: Any,
+    *,
+    token_id: str,
+    source: str = "json",
+    raw: str | None = None,
+) -> tuple[str, dict[str, Any]]:
     """Validate and store one submission: ("created" | "duplicate" | "conflict", document)."""
     ensure_open(round_doc)
     try:
@@ -100,19 +111,25 @@ def submit_one(store: Store, round_doc: dict[str, Any], payload: Any, *, token_i
     except SubmissionInvalid:
         count_submission("invalid", "validation")
         raise
-    doc = to_document(round_doc, data, token_id=token_id, source=source,
-                      raw=raw if raw is not None else raw_json(payload))  # fmt: skip
+    doc = to_document(
+        round_doc,
+        data,
+        token_id=token_id,
+        source=source,
+        raw=raw if raw is not None else raw_json(payload),
+    )
     status = store.submissions.insert(doc)
     count_submission(status)
-    if status == "created":
+    if status in STORED:
         store.rounds.bump_data_version(round_doc["_id"])
-    elif status == "duplicate":  # a replay answers with the stored copy, as the first send did
+    if status == "duplicate":  # a replay answers with the stored copy, as the first send did
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
     return status, doc
 
 
-def submit_batch(store: Store, round_doc: dict[str, Any], payloads: list[Any], *,
-                 token_id: str) -> list[ItemOutcome]:  # fmt: skip
+def submit_batch(
+    store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
+) -> list[ItemOutcome]:
     """Store every valid item (unordered); report each item's status in request order."""
     ensure_open(round_doc)
     outcomes: list[ItemOutcome | None] = [None] * len(payloads)
@@ -125,14 +142,15 @@ def submit_batch(store: Store, round_doc: dict[str, Any], payloads: list[Any], *
             outcomes[position] = ItemOutcome(exc.submission_id, "invalid", exc.errors)
             count_submission("invalid", "validation")
             continue
-        docs.append(to_document(round_doc, data, token_id=token_id, source="json",
-                                raw=raw_json(payload)))  # fmt: skip
+        docs.append(
+            to_document(round_doc, data, token_id=token_id, source="json", raw=raw_json(payload))
+        )
         positions.append(position)
     statuses = store.submissions.insert_many(docs)
     for position, doc, status in zip(positions, docs, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
-    if "created" in statuses:
+    if STORED.intersection(statuses):
         store.rounds.bump_data_version(round_doc["_id"])
     return [outcome for outcome in outcomes if outcome is not None]
 

@@ -25,16 +25,26 @@ from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.tabular import csv_response, wants_csv
 
-blp = Blueprint("submissions", __name__, url_prefix="/api/v1/rounds",
-                description="Household and business interviews")  # fmt: skip
+blp = Blueprint(
+    "submissions",
+    __name__,
+    url_prefix="/api/v1/rounds",
+    description="Household and business interviews",
+)
 
 SUBMISSION_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": {"oneOf": [
-        {"$ref": "#/components/schemas/HouseholdSubmission"},
-        {"$ref": "#/components/schemas/BusinessSubmission"},
-    ]}}},
-}  # fmt: skip
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/HouseholdSubmission"},
+                    {"$ref": "#/components/schemas/BusinessSubmission"},
+                ]
+            }
+        }
+    },
+}
 
 
 def document(api: Api) -> None:
@@ -67,8 +77,12 @@ class RoundSubmissions(MethodView):
             raise conflict(
                 f"Submission {doc['submission_id']} was already stored with other content."
             )
-        accepted = {"round_id": round_id, "submission_id": doc["submission_id"],
-                    "status": status, "received_at": doc["received_at"]}  # fmt: skip
+        accepted = {
+            "round_id": round_id,
+            "submission_id": doc["submission_id"],
+            "status": status,
+            "received_at": doc["received_at"],
+        }
         return accepted, 201 if status == "created" else 200
 
     @require_role("admin")
@@ -96,8 +110,9 @@ class RoundSubmissionBatch(MethodView):
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
         round_doc = load_round(round_id)
-        outcomes = submit_batch(get_store(), round_doc, batch["submissions"],
-                                token_id=g.token["_id"])  # fmt: skip
+        outcomes = submit_batch(
+            get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
+        )
         results = [
             {"submission_id": o.submission_id, "status": o.status}
             | ({"errors": o.errors} if o.errors else {})

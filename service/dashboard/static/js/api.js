@@ -25,9 +25,10 @@ function url(path, params) {
   return text ? `${path}?${text}` : path;
 }
 
-async function request(path, params, accept, bearer) {
+/** GET a JSON resource of the API; an error status becomes an ApiError with its problem detail. */
+export async function getJson(path, params) {
   const response = await fetch(url(path, params), {
-    headers: { Accept: accept, Authorization: `Bearer ${bearer ?? token.get()}` },
+    headers: { Accept: "application/json", Authorization: `Bearer ${token.get()}` },
     cache: "no-store",
   });
   if (!response.ok) {
@@ -39,14 +40,5 @@ async function request(path, params, accept, bearer) {
     }
     throw new ApiError(response.status, body.title, body.detail);
   }
-  return response;
-}
-
-export async function getJson(path, params, bearer) {
-  return (await request(path, params, "application/json", bearer)).json();
-}
-
-export async function getBlob(path, params, accept) {
-  const response = await request(path, params, accept);
-  return { blob: await response.blob(), type: response.headers.get("Content-Type") || "" };
+  return response.json();
 }

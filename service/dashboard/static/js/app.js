@@ -210,6 +210,7 @@ function render() {
   $("legend").replaceChildren(legend());
   const container = $("indicators");
   state.renderedWidth = container.clientWidth;
+  container.classList.toggle("table-mode", controls().view === "table");
   const cards = currentViews().map((view) => card(view, controls().view));
   container.replaceChildren(...cards.map((item) => item.section));
   for (const item of cards) item.draw();

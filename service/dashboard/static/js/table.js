@@ -36,7 +36,7 @@ export function indicatorTable(view, caption) {
   const rows = [view.province ? bodyRow(view, view.province, true) : null,
     ...view.rows.map((row) => bodyRow(view, row, false))];
   return h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": caption }, h("table", { class: "estimates" }, [
-    h("caption", {}, caption),
+    h("caption", { class: "visually-hidden" }, caption),
     h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
     h("tbody", {}, rows),
   ]));
