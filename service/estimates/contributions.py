@@ -11,6 +11,13 @@ from typing import Any
 
 from schemas.catalogue import BY_DIMENSIONS, Indicator, indicators_of
 
+# Only the moments a kind needs are stored (smaller documents ingest faster); the others follow:
+# a 0/1 rate has Σwy² = Σwy and x = 1; a member proportion's person-level Σwy² is Σw·count.
+STORED_MOMENTS: dict[str, tuple[str, ...]] = {
+    "proportion": ("wy",),
+    "mean": ("wy", "wyy"),
+    "member_proportion": ("wy", "wx", "x"),
+}
 SEPARATOR = "|"  # never inside a code: codes match [A-Za-z0-9_-]
 OVERALL = "all"
 
@@ -60,7 +67,6 @@ def contributions(
     values: dict[str, dict[str, float]] = {}
     for indicator in indicators_of(instrument):
         y, x = unit_values(indicator, answers)
-        # member proportions: the person-level Σwy² equals Σw·count, since each person's y is 0/1
-        yy = y if indicator.kind == "member_proportion" else y * y
-        values[indicator.id] = {"wy": weight * y, "wyy": weight * yy, "wx": weight * x, "x": x}
+        moments = {"wy": weight * y, "wyy": weight * y * y, "wx": weight * x, "x": x}
+        values[indicator.id] = {name: moments[name] for name in STORED_MOMENTS[indicator.kind]}
     return {"keys": keys, "w": weight, "v": values}

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from schemas.catalogue import Indicator
 from scoring import PsuTotals
-from service.estimates.contributions import OVERALL, SEPARATOR
+from service.estimates.contributions import OVERALL, SEPARATOR, STORED_MOMENTS
 from service.store import Store
-
-MOMENTS = ("wy", "wyy", "wx", "x")
 
 
 @dataclass(frozen=True)
@@ -36,7 +33,11 @@ def fetch_cell_sums(
     store: Store, round_id: str, indicators: Sequence[Indicator], by: str | None
 ) -> CellSums:
     """One aggregation in the store: Σ per cell of the weight and every indicator's moments."""
-    names = [f"{indicator.id}.{moment}" for indicator in indicators for moment in MOMENTS]
+    names = [
+        f"{indicator.id}.{moment}"
+        for indicator in indicators
+        for moment in STORED_MOMENTS[indicator.kind]
+    ]
     fields = ["agg.w"] + [f"agg.v.{name}" for name in names]
     groups = [
         g
@@ -57,15 +58,11 @@ def fetch_cell_sums(
 
 def psu_totals(cells: CellSums, indicator: Indicator) -> PsuTotals:
     """The engine's input for one indicator (see scoring.PsuTotals for each kind's columns)."""
-    m: dict[str, Any] = {moment: cells.moments[f"{indicator.id}.{moment}"] for moment in MOMENTS}
-    member = indicator.kind == "member_proportion"
-    return PsuTotals(
-        stratum=cells.stratum,
-        psu=cells.psu,
-        domain=cells.domain,
-        n=m["x"] if member else cells.rows,  # persons 15+ for person-level rates
-        sw=cells.sw,
-        swy=m["wy"],
-        swx=m["wx"],
-        swyy=m["wyy"],
-    )
+    swy = cells.moments[f"{indicator.id}.wy"]
+    if indicator.kind == "member_proportion":  # persons 15+ are the units
+        n, swx, swyy = cells.moments[f"{indicator.id}.x"], cells.moments[f"{indicator.id}.wx"], swy
+    elif indicator.kind == "mean":
+        n, swx, swyy = cells.rows, cells.sw, cells.moments[f"{indicator.id}.wyy"]
+    else:  # a 0/1 rate: y² = y
+        n, swx, swyy = cells.rows, cells.sw, swy
+    return PsuTotals(cells.stratum, cells.psu, cells.domain, n, cells.sw, swy, swx, swyy)
