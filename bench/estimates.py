@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from schemas.rounds import RoundCreateSchema
+from schemas.submissions import PRACTICES
 from service import create_app
 from service.loading import load_submissions
 from service.rounds.routes import round_to_store
@@ -97,17 +98,7 @@ def synthetic_businesses(n: int, seed: int) -> list[dict]:
             "employees": rng.randint(0, 200),
             "uses_it": uses_it,
             "e_transactions": uses_it and rng.random() < 0.7,
-            "practices": {
-                k: rng.random() < 0.5
-                for k in (
-                    "e_invoice",
-                    "digital_signature",
-                    "online_sales",
-                    "cashless_payments",
-                    "cloud_or_accounting_software",
-                    "website_or_social_page",
-                )
-            },
+            "practices": {k: rng.random() < 0.5 for k in PRACTICES},
         }
         out.append(payload)
     return out
@@ -171,7 +162,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-estimates-"))
     rows = []
     with EmbeddedStore(workdir) as server:
-        app = create_app({"MONGODB_URI": server.uri, "SURVEY_DB": "bench"})
+        app = create_app(
+            {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
+        )
         store = app.extensions["store"]
         token = store.tokens.create("planner", "bench")[1]
         client = app.test_client()

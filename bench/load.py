@@ -7,7 +7,7 @@ each planner asks for the round's estimates, province-wide and by district, in t
 the round's stored count must equal the number of distinct interviews acknowledged: nothing lost,
 nothing duplicated.
 
-Usage: `python bench/load.py [--enumerators 50] [--planners 5] [--seconds 60] [--workers 4]`
+Usage: `python bench/load.py [--enumerators 50] [--planners 5] [--seconds 60] [--workers 2]`
 starts the embedded store and gunicorn on 127.0.0.1 and prints p50/p95/p99 per request kind.
 """
 
@@ -212,11 +212,16 @@ def main() -> int:
     parser.add_argument("--enumerators", type=int, default=50)
     parser.add_argument("--planners", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     with EmbeddedStore(tempfile.mkdtemp(prefix="load-store-")) as store:
         server = GunicornServer(
-            store.uri, "load", workers=args.workers, env={"SURVEY_LOG_LEVEL": "WARNING"}
+            store.uri,
+            "load",
+            workers=args.workers,
+            threads=args.threads,
+            env={"SURVEY_LOG_LEVEL": "WARNING"},
         ).start()
         try:
             report = run_load(
@@ -230,7 +235,8 @@ def main() -> int:
             server.stop()
     print(
         f"{args.enumerators} enumerators + {args.planners} planners, {args.seconds:g} s, "
-        f"gunicorn {args.workers} sync workers on 127.0.0.1, embedded store\n"
+        f"gunicorn {args.workers} workers × {args.threads} threads (gthread) on 127.0.0.1, "
+        "embedded store\n"
     )
     print(report.table())
     for error in report.errors[:10]:

@@ -13,10 +13,11 @@ from scoring.estimation import estimate, estimate_cells, estimate_from_totals
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
 from scoring.reliability import Reliability
-from scoring.results import Result
+from scoring.results import RESULT_FIELDS, Result
 from scoring.sufficient import PsuTotals
 
 __all__ = [
+    "RESULT_FIELDS",
     "CiMethod",
     "Design",
     "Estimand",

@@ -22,26 +22,10 @@ from scoring.estimands import Estimand
 from scoring.estimation import estimate
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
-from scoring.results import Result
+from scoring.results import RESULT_FIELDS, Result
 
 EXIT_BAD_INPUT = 2
-CSV_FIELDS = (
-    "domain",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "deff",
-    "n",
-    "n_eff",
-    "population",
-    "cv",
-    "reliability",
-    "reliability_reasons",
-    "ci_method",
-    "level",
-)
+CSV_FIELDS = RESULT_FIELDS
 
 
 class _Parser(argparse.ArgumentParser):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
@@ -36,3 +36,7 @@ class Result:
         out = asdict(self)
         out["reliability_reasons"] = list(self.reliability_reasons)
         return out
+
+
+RESULT_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Result))
+"""The fields of a :class:`Result`, in order: the columns of every tabular output."""

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.geography import LAO_CAI_DISTRICTS
+from schemas.submissions import PRACTICES
 
 HOUSEHOLD_ROUND = "laocai-2025-household"
 BUSINESS_ROUND = "laocai-2025-business"
@@ -157,17 +158,7 @@ def businesses(seed: int = 2026) -> list[dict[str, Any]]:
         size = {"enterprise": 25, "cooperative": 12, "household_business": 3}[kind]
         uses_it = rng.random() < _clip(d + (0.25 if kind == "enterprise" else 0.05))
         practice_rate = _clip(d - 0.1) if uses_it else 0.05
-        practices = {
-            name: rng.random() < practice_rate
-            for name in (
-                "e_invoice",
-                "digital_signature",
-                "online_sales",
-                "cashless_payments",
-                "cloud_or_accounting_software",
-                "website_or_social_page",
-            )
-        }
+        practices = {name: rng.random() < practice_rate for name in PRACTICES}
         answers = {
             "type": kind,
             "sector": rng.choice(sectors),

@@ -7,17 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from schemas.submissions import PRACTICES
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "reference"
 LAOCAI_DEMO = REFERENCE / "laocai_demo"
-PRACTICES = (
-    "e_invoice",
-    "digital_signature",
-    "online_sales",
-    "cashless_payments",
-    "cloud_or_accounting_software",
-    "website_or_social_page",
-)
 
 
 def read_rows(name: str) -> list[dict[str, str]]:

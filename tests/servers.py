@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class GunicornServer:
-    """`gunicorn service:create_app()` against a store, like production."""
+    """`gunicorn service.wsgi:app` (gthread workers, as `make run`) against a store."""
 
     def __init__(
         self,
@@ -26,6 +26,7 @@ class GunicornServer:
         database: str,
         *,
         workers: int = 2,
+        threads: int = 8,
         env: dict[str, str] | None = None,
     ) -> None:
         self.port = free_port()
@@ -39,7 +40,7 @@ class GunicornServer:
             "PYTHONPATH": str(ROOT),
             **(env or {}),
         }
-        self.workers = workers
+        self.workers, self.threads = workers, threads
         self.process: subprocess.Popen[bytes] | None = None
         # The app's logs go to a file, never to a pipe nobody reads (a full pipe blocks workers).
         self.log_path = Path(tempfile.mkdtemp(prefix="gunicorn-")) / "server.log"
@@ -65,6 +66,10 @@ class GunicornServer:
                     f"127.0.0.1:{self.port}",
                     "--workers",
                     str(self.workers),
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    str(self.threads),
                     "--graceful-timeout",
                     "5",
                     "--timeout",

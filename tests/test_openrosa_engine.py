@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from forms.build import FORMS_DIR
+from schemas.submissions import PRACTICES
 from service.openrosa.xforms import xform_for
 from service.store import Store
 from tests import factories
@@ -40,14 +41,6 @@ HOUSEHOLD = {
     "/data/answers/members_15plus_with_epay": 2,
     "/data/answers/members_15plus_egov_mobile": 1,
 }
-PRACTICES = (
-    "e_invoice",
-    "digital_signature",
-    "online_sales",
-    "cashless_payments",
-    "cloud_or_accounting_software",
-    "website_or_social_page",
-)
 BUSINESS = {
     **{key: value for key, value in HOUSEHOLD.items() if not key.startswith("/data/answers")},
     "/data/answers/type": "cooperative",

@@ -5,30 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scoring import RESULT_FIELDS
+
 COLUMNS = [
-    "round_id",
-    "data_version",
-    "computed_at",
-    "indicator",
-    "unit",
-    "by",
-    "domain",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "ci_method",
-    "level",
-    "df",
-    "deff",
-    "n",
-    "n_eff",
-    "population",
-    "cv",
-    "reliability",
-    "reliability_reasons",
-    "target",
-    "target_status",
+    *("round_id", "data_version", "computed_at", "indicator", "unit", "by"),
+    *RESULT_FIELDS,
+    *("target", "target_status"),
 ]
 
 

@@ -62,6 +62,19 @@ class Submissions:
         )
         return {doc["submission_id"]: doc["content_hash"] for doc in cursor}
 
+    def stored_since(self, round_doc: dict[str, Any], submission_ids: list[str]) -> bool:
+        """Was any of these stored at or after the round's last data-version bump?
+
+        Then the request that stored it died before bumping, and its replay must bump, or
+        cached estimates would miss it.
+        """
+        query = {
+            "round_id": round_doc["_id"],
+            "submission_id": {"$in": submission_ids},
+            "received_at": {"$gte": round_doc.get("updated_at", "")},
+        }
+        return self.collection.find_one(query, {"_id": 1}) is not None
+
     def get(self, round_id: str, submission_id: str) -> dict[str, Any] | None:
         return self.collection.find_one(
             {"round_id": round_id, "submission_id": submission_id}, {"_id": 0}

@@ -19,10 +19,6 @@ from service.observability.metrics import count_submission
 from service.store import Store
 from service.store.clock import utc_now
 
-# A replay bumps the data version too: the first attempt may have stored the submission and
-# died before its bump, and the cache must not outlive that.
-STORED = frozenset({"created", "duplicate"})
-
 
 class SubmissionInvalid(Exception):
     def __init__(self, errors: dict[str, list[str]], submission_id: str | None) -> None:
@@ -120,7 +116,9 @@ def submit_one(
     )
     status = store.submissions.insert(doc)
     count_submission(status)
-    if status in STORED:
+    if status == "created" or (
+        status == "duplicate" and store.submissions.stored_since(round_doc, [doc["submission_id"]])
+    ):
         store.rounds.bump_data_version(round_doc["_id"])
     if status == "duplicate":  # a replay answers with the stored copy, as the first send did
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
@@ -150,7 +148,10 @@ def submit_batch(
     for position, doc, status in zip(positions, docs, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
-    if STORED.intersection(statuses):
+    replayed = [
+        doc["submission_id"] for doc, s in zip(docs, statuses, strict=True) if s == "duplicate"
+    ]
+    if "created" in statuses or (replayed and store.submissions.stored_since(round_doc, replayed)):
         store.rounds.bump_data_version(round_doc["_id"])
     return [outcome for outcome in outcomes if outcome is not None]
 
