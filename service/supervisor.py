@@ -13,6 +13,7 @@ from service.store import Store
 from service.store.embedded import EmbeddedStore
 
 ADMIN_TOKEN_FILE = "admin-token"
+STORE_URI_FILE = "store-uri"  # where CLI commands find the running embedded store
 
 
 def _remember_admin_token(data_dir: Path, token: str) -> Path:
@@ -37,6 +38,7 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
         # w=1 keeps the WAL safe across a crash of the store process at a fraction of the cost.
         env.setdefault("SURVEY_WRITE_CONCERN", "1")
         settings["SURVEY_WRITE_CONCERN"] = env["SURVEY_WRITE_CONCERN"]
+        (data_dir / STORE_URI_FILE).write_text(embedded.uri + "\n")
         print(f"embedded store (nx-27017) on {embedded.uri}, data in {data_dir / 'store'}")
     gunicorn: subprocess.Popen[bytes] | None = None
     try:
@@ -94,5 +96,6 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
             gunicorn.terminate()
             gunicorn.wait(20)
         if embedded:
+            (data_dir / STORE_URI_FILE).unlink(missing_ok=True)
             embedded.stop()
             print("stopped the embedded store")
