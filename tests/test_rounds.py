@@ -211,3 +211,19 @@ def test_patching_an_unknown_round_is_404(client: FlaskClient, as_admin: dict[st
     response = client.patch("/api/v1/rounds/nope", json={"title": "x"}, headers=as_admin)
 
     assert response.status_code == 404
+
+
+def test_the_round_list_shows_frame_districts_and_one_round_its_communes(
+    client: FlaskClient, make_round: Callable[[dict], dict], as_planner: dict[str, str]
+) -> None:
+    frame = {
+        "districts": {"080": "Thành phố Lào Cai"},
+        "communes": {"08001": {"district": "080", "name": "Phường Lào Cai 01"}},
+    }
+    make_round(household_round("framed", frame=frame))
+
+    listed = client.get("/api/v1/rounds", headers=as_planner).json["items"][0]
+    one = client.get("/api/v1/rounds/framed", headers=as_planner).json
+
+    assert listed["frame"] == {"districts": frame["districts"]}
+    assert one["frame"] == frame

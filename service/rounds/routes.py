@@ -37,6 +37,11 @@ def with_counts(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "n_submissions": get_store().submissions.count(doc["_id"])}
 
 
+def listed(doc: dict[str, Any]) -> dict[str, Any]:
+    frame = doc.get("frame")
+    return with_counts({**doc, "frame": frame and {"districts": frame["districts"]}})
+
+
 @blp.route("")
 class Rounds(MethodView):
     @require_role("admin")
@@ -53,8 +58,9 @@ class Rounds(MethodView):
     @require_role(*ANY_ROLE)
     @blp.response(200, RoundListSchema)
     def get(self) -> dict[str, Any]:
-        """Every round, with its number of submissions."""
-        return {"items": [with_counts(doc) for doc in get_store().rounds.list()], "next": None}
+        """Every round, with its number of submissions (frames list districts only; read one
+        round for its communes)."""
+        return {"items": [listed(doc) for doc in get_store().rounds.list()], "next": None}
 
 
 @blp.route("/<string:round_id>")
