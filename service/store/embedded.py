@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,14 +21,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _executable() -> str:
-    beside_python = Path(sys.executable).with_name("nx-27017")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("nx-27017")
-    if found is None:
-        raise RuntimeError("nx-27017 is not installed: pip install -r requirements.txt")
-    return found
+# `nx-27017 ARGS…`, with its per-command INFO log lines off: formatting them costs about half of
+# the server's CPU per operation (ping: 0.67 → 0.34 ms). Warnings and errors still reach the log.
+NX_27017 = (
+    "import logging, sys; from nx_27017.nx_27017 import main; "
+    "logging.disable(logging.INFO); sys.argv[0] = 'nx-27017'; sys.exit(main())"
+)
 
 
 class EmbeddedStore:
@@ -48,9 +45,12 @@ class EmbeddedStore:
     def start(self, timeout: float = 30.0) -> EmbeddedStore:
         store_dir = self.data_dir / "store"
         store_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.data_dir / "store.log").open("ab")
         self.process = subprocess.Popen(
             [
-                _executable(),
+                sys.executable,
+                "-c",
+                NX_27017,
                 "--data-dir",
                 str(store_dir),
                 "-p",
@@ -63,9 +63,10 @@ class EmbeddedStore:
                 str(self.data_dir / "store.pid"),
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
             start_new_session=True,  # Ctrl-C reaches the supervisor, which stops the store last
         )
+        log.close()  # the child keeps its own descriptor
         self.wait_until_ready(timeout)
         return self
 
