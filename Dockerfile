@@ -10,4 +10,4 @@ ENV SURVEY_LOG_LEVEL=INFO
 EXPOSE 8000
 USER nobody
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", \
-     "--threads", "8", "--access-logfile", "-", "--no-control-socket", "service.wsgi:app"]
+     "--threads", "8", "--no-control-socket", "service.wsgi:app"]

@@ -80,9 +80,7 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
                 "gthread",
                 "--threads",
                 str(threads),
-                "--access-logfile",
-                "-",
-                "--no-control-socket",
+                "--no-control-socket",  # the app writes its own JSON access lines
                 "service.wsgi:app",
             ],
             env=env,
