@@ -68,7 +68,7 @@ class FrameSchema(StrictSchema):
             raise ValidationError({"communes": unknown})
 
 
-def _check_targets(instrument: str | None, targets: dict[str, float] | None) -> None:
+def check_targets(instrument: str | None, targets: dict[str, float] | None) -> None:
     errors: dict[str, list[str]] = {}
     for indicator_id, value in (targets or {}).items():
         indicator = INDICATORS_BY_ID.get(indicator_id)
@@ -101,7 +101,7 @@ class RoundCreateSchema(StrictSchema):
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
-        _check_targets(data.get("instrument"), data.get("targets"))
+        check_targets(data.get("instrument"), data.get("targets"))
 
 
 class RoundPatchSchema(StrictSchema):
@@ -111,7 +111,7 @@ class RoundPatchSchema(StrictSchema):
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
-        _check_targets(None, data.get("targets"))
+        check_targets(None, data.get("targets"))
 
 
 class RoundSchema(Schema):

@@ -7,13 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from service.config import Config, settings_from_environment
+from service.config import current_settings
 
 
 def _store():
     from service.store import Store
 
-    settings = {**vars(Config), **settings_from_environment()}
+    settings = current_settings()
     if not settings.get("MONGODB_URI"):
         sys.exit("error: set MONGODB_URI (the store `make run` prints) for this command")
     store = Store(

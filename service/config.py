@@ -32,6 +32,11 @@ class Config:
 _INT_SETTINGS = {"SURVEY_MAX_BODY", "SURVEY_STORE_TIMEOUT_MS"}
 
 
+def current_settings() -> dict[str, Any]:
+    """The defaults of `Config` overridden by the environment (for the CLI, outside an app)."""
+    return {**vars(Config), **settings_from_environment()}
+
+
 def settings_from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read every `Config` name that is set in the environment, typed like its default."""
     environ = os.environ if environ is None else environ

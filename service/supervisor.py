@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from service.config import Config, settings_from_environment
+from service.config import current_settings
 from service.store import Store
 from service.store.embedded import EmbeddedStore
 
@@ -27,7 +27,7 @@ def _remember_admin_token(data_dir: Path, token: str) -> Path:
 
 
 def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> int:
-    settings = {**vars(Config), **settings_from_environment()}
+    settings = current_settings()
     data_dir = Path(settings["SURVEY_DATA_DIR"]).resolve()
     embedded: EmbeddedStore | None = None
     env = dict(os.environ)

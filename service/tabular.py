@@ -22,14 +22,18 @@ def flatten(doc: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any, missing: Any = "") -> Any:
+    """A value as a spreadsheet-safe cell: 1/0 for booleans, lists joined with `;`, text that
+    a spreadsheet would run as a formula quoted, `missing` for None."""
+    if value is None:
+        return missing
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
         return "'" + value  # no spreadsheet formula injection through exported text
-    return "" if value is None else value
+    return value
 
 
 def _is_number(text: str) -> bool:
@@ -49,7 +53,7 @@ def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iter
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow([cell(row.get(column)) for column in columns])
         yield buffer.getvalue()
 
 

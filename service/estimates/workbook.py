@@ -8,6 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from service.estimates.tables import COLUMNS, estimate_rows
+from service.tabular import cell
 
 
 def estimates_workbook(report: dict[str, Any]) -> bytes:
@@ -15,13 +16,7 @@ def estimates_workbook(report: dict[str, Any]) -> bytes:
     sheet = book.create_sheet("estimates")
     sheet.append(COLUMNS)
     for row in estimate_rows(report):
-        sheet.append([_cell(row.get(column)) for column in COLUMNS])
+        sheet.append([cell(row.get(column), missing=None) for column in COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return ";".join(map(str, value))
-    return value

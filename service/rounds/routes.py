@@ -6,9 +6,17 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
-from schemas.catalogue import default_targets, indicators_of
-from schemas.rounds import RoundCreateSchema, RoundListSchema, RoundPatchSchema, RoundSchema
+from schemas.catalogue import default_targets
+from schemas.common import error_paths
+from schemas.rounds import (
+    RoundCreateSchema,
+    RoundListSchema,
+    RoundPatchSchema,
+    RoundSchema,
+    check_targets,
+)
 from service.auth import ANY_ROLE, require_role
 from service.errors import conflict, invalid, not_found
 from service.store import get_store
@@ -78,14 +86,10 @@ class RoundById(MethodView):
         """Close or reopen a round, retitle it, or change its targets."""
         current = load_round(round_id)
         if "targets" in changes:
-            own = {indicator.id for indicator in indicators_of(current["instrument"])}
-            wrong = {
-                indicator: [f"Not an indicator of the {current['instrument']} instrument."]
-                for indicator in changes["targets"]
-                if indicator not in own
-            }
-            if wrong:
-                raise invalid({f"targets.{key}": value for key, value in wrong.items()})
+            try:
+                check_targets(current["instrument"], changes["targets"])
+            except ValidationError as exc:
+                raise invalid(error_paths(exc.messages)) from exc
             changes["targets"] = {**current.get("targets", {}), **changes["targets"]}
         if not changes:
             return with_counts(current)

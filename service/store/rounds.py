@@ -12,6 +12,11 @@ from service.store.clock import utc_now
 from service.store.errors import AlreadyExists
 
 
+def last_bump(round_doc: dict[str, Any]) -> str:
+    """When the round's data version was last bumped (every bump also sets `updated_at`)."""
+    return round_doc.get("updated_at", "")
+
+
 class Rounds:
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self.collection = collection

@@ -9,6 +9,8 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from service.store.rounds import last_bump
+
 InsertStatus = Literal["created", "duplicate", "conflict"]
 _DUPLICATE_KEY = 11000
 
@@ -71,7 +73,7 @@ class Submissions:
         query = {
             "round_id": round_doc["_id"],
             "submission_id": {"$in": submission_ids},
-            "received_at": {"$gte": round_doc.get("updated_at", "")},
+            "received_at": {"$gte": last_bump(round_doc)},
         }
         return self.collection.find_one(query, {"_id": 1}) is not None
 

@@ -18,6 +18,7 @@ from service.estimates.contributions import contributions
 from service.observability.metrics import count_submission
 from service.store import Store
 from service.store.clock import utc_now
+from service.store.rounds import last_bump
 
 
 class SubmissionInvalid(Exception):
@@ -116,12 +117,13 @@ def submit_one(
     )
     status = store.submissions.insert(doc)
     count_submission(status)
-    if status == "created" or (
-        status == "duplicate" and store.submissions.stored_since(round_doc, [doc["submission_id"]])
-    ):
-        store.rounds.bump_data_version(round_doc["_id"])
     if status == "duplicate":  # a replay answers with the stored copy, as the first send did
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
+    # A stored copy newer than the last bump: its first send died before bumping.
+    if status == "created" or (
+        status == "duplicate" and doc["received_at"] >= last_bump(round_doc)
+    ):
+        store.rounds.bump_data_version(round_doc["_id"])
     return status, doc
 
 
