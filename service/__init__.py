@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
+    from service.audit import routes as audit
     from service.dashboard import routes as dashboard
     from service.docs import routes as docs
     from service.estimates import routes as estimates
@@ -65,7 +66,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
 
-    for module in (health, tokens, rounds, submissions, estimates):
+    for module in (health, tokens, rounds, submissions, estimates, audit):
         api.register_blueprint(module.blp)
     submissions.document(api)
     app.register_blueprint(openrosa.blp)

@@ -9,6 +9,7 @@ from pymongo import MongoClient
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
 from pymongo.write_concern import WriteConcern
 
+from service.store.audit import AuditLog
 from service.store.rounds import Rounds
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
@@ -55,10 +56,12 @@ class Store:
         self.tokens = Tokens(self.db["tokens"])
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
+        self.audit = AuditLog(self.db["audit"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
         self.submissions.ensure_indexes()
+        self.audit.ensure_indexes()
 
     def ping(self) -> None:
         self.client.admin.command("ping")

@@ -126,3 +126,8 @@ class Submissions:
             }
             for row in self.collection.aggregate(pipeline)
         ]
+
+    def iterate_fields(self, round_id: str, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every submission of a round with only the given fields (reports over a round)."""
+        projection = {"_id": 0, **{name: 1 for name in fields}}
+        return self.collection.find({"round_id": round_id}, projection)
