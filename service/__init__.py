@@ -62,11 +62,12 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.estimates import routes as estimates
     from service.health import routes as health
     from service.openrosa import routes as openrosa
+    from service.quality import routes as quality
     from service.rounds import routes as rounds
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
 
-    for module in (health, tokens, rounds, submissions, estimates, audit):
+    for module in (health, tokens, rounds, submissions, estimates, quality, audit):
         api.register_blueprint(module.blp)
     submissions.document(api)
     app.register_blueprint(openrosa.blp)

@@ -51,6 +51,8 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
+    ("GET", "/api/v1/rounds/{round_id}/quality"): SUBMISSION_READERS,
+    ("GET", "/api/v1/audit"): ADMIN,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {

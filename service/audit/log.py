@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections.abc import Iterable
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from flask import g, has_request_context
@@ -28,15 +29,21 @@ def current_actor() -> dict[str, Any]:
     return {"token_id": token["_id"], "role": token["role"]} if token else dict(COMMAND_LINE)
 
 
-def _entry_id(at: str) -> str:
-    """Ids sort in time order (newest first is a descending sort), unique across workers."""
-    return f"{at}-{next(_sequence) % 1_000_000:06d}-{secrets.token_hex(4)}"
+def _entry_id() -> str:
+    """Ids sort in time order (newest first is a descending sort), unique across workers.
+
+    Microseconds since the epoch in hex behind a letter: nx-27017 reads ISO-looking strings as
+    dates when it compares them, so the id must not look like one.
+    """
+    return (
+        f"e{time.time_ns() // 1000:014x}-{next(_sequence) % 1_000_000:06d}-{secrets.token_hex(4)}"
+    )
 
 
 def record(
     store: Store,
     action: AuditAction,
-    targets: Iterable[str],
+    targets: Sequence[str],
     *,
     round_id: str | None = None,
     actor: dict[str, Any] | None = None,
@@ -45,10 +52,12 @@ def record(
     at = utc_now()
     who = actor or current_actor()
     request_id = current_request_id()
+    ids = [_entry_id() for _ in targets]
     store.audit.append(
         [
             {
-                "_id": _entry_id(at),
+                "_id": entry_id,
+                "position": entry_id,
                 "at": at,
                 "action": str(action),
                 "actor": who,
@@ -56,6 +65,6 @@ def record(
                 "target": target,
                 "request_id": request_id,
             }
-            for target in targets
+            for entry_id, target in zip(ids, targets, strict=True)
         ]
     )

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from schemas.audit import AuditListSchema, AuditQuerySchema
-from service.auth import require_role
+from service.auth import ADMIN_ONLY, require_role
 from service.store import get_store
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audit log (admin)")
@@ -18,7 +18,7 @@ FILTER_FIELDS = {"round": "round_id", "actor": "actor.token_id", "action": "acti
 
 @blp.route("")
 class Audit(MethodView):
-    @require_role("admin")
+    @require_role(*ADMIN_ONLY)
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditListSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:

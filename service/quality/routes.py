@@ -7,10 +7,11 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from catalogue import Role
 from schemas.quality import QualityQuerySchema, QualityReportSchema
 from service.auth import require_role
 from service.quality.report import quality_report
-from service.rounds.routes import load_round
+from service.rounds.model import load_round
 from service.store import get_store
 
 blp = Blueprint(
@@ -20,7 +21,7 @@ blp = Blueprint(
 
 @blp.route("/<string:round_id>/quality")
 class Quality(MethodView):
-    @require_role("supervisor")
+    @require_role(Role.SUPERVISOR)
     @blp.arguments(QualityQuerySchema, location="query")
     @blp.response(200, QualityReportSchema)
     def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:

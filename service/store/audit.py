@@ -13,8 +13,8 @@ class AuditLog:
         self.collection = collection
 
     def ensure_indexes(self) -> None:
-        for field in ("round_id", "action", "actor.token_id"):
-            self.collection.create_index([(field, ASCENDING), ("_id", DESCENDING)])
+        for field in ("position", "round_id", "action", "actor.token_id"):
+            self.collection.create_index([(field, ASCENDING)])
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         if entries:
@@ -24,8 +24,8 @@ class AuditLog:
         """Up to `limit` entries matching every filter, newest first, older than the cursor."""
         query: dict[str, Any] = dict(filters)
         if after is not None:
-            query["_id"] = {"$lt": after}
-        return list(self.collection.find(query).sort("_id", DESCENDING).limit(limit))
+            query["position"] = {"$lt": after}  # nx-27017 compares no ranges on `_id`
+        return list(self.collection.find(query).sort("position", DESCENDING).limit(limit))
 
     def count(self, filters: dict[str, str] | None = None) -> int:
         pipeline = [{"$match": dict(filters or {})}, {"$count": "n"}]
