@@ -8,8 +8,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind
 from schemas.common import StrictSchema
+from scoring import CiMethod
 
-CI_METHODS = ("logit", "beta", "wald", "asin", "xlogit")
 FORMATS = ("json", "csv", "xlsx")
 
 
@@ -24,8 +24,8 @@ class EstimatesQuerySchema(StrictSchema):
         metadata={"description": "Domain dimension; none for province-wide"},
     )
     ci = fields.String(
-        load_default="logit",
-        validate=validate.OneOf(CI_METHODS),
+        load_default=CiMethod.LOGIT.value,
+        validate=validate.OneOf(tuple(CiMethod)),
         metadata={"description": "CI method for proportions (R svyciprop)"},
     )
     level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))

@@ -6,7 +6,15 @@ from dataclasses import asdict
 from typing import Any
 
 from catalogue import Indicator
-from scoring import RESULT_FIELDS, LonelyPsuError, Result, ScoringError, estimate_from_totals
+from scoring import (
+    RESULT_FIELDS,
+    CiMethod,
+    LonelyPsu,
+    LonelyPsuError,
+    Result,
+    ScoringError,
+    estimate_from_totals,
+)
 from service.estimates.pushdown import CellSums, psu_totals
 from service.store.clock import utc_now
 
@@ -76,7 +84,7 @@ def indicator_block(
                 psu_totals(cells, indicator),
                 indicator.kind,
                 fpc=design.get("fpc"),
-                lonely_psu=design.get("lonely_psu", "adjust"),
+                lonely_psu=design.get("lonely_psu", LonelyPsu.ADJUST),
                 ci=ci,
                 level=level,
             )
@@ -92,7 +100,7 @@ def indicator_block(
         "indicator": indicator.id,
         "unit": indicator.unit,
         "by": by,
-        "ci_method": ci if indicator.is_rate else "wald",
+        "ci_method": ci if indicator.is_rate else CiMethod.WALD,
         "level": level,
         "results": results,
     }

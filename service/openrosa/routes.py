@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from catalogue import RoundStatus, SubmissionStatus
 from service.errors import Problem
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
 from service.openrosa.instances import (
@@ -82,7 +83,7 @@ def form_list_view(round_id: str | None = None) -> Response:
     forms = [
         xform_for(doc)
         for doc in rounds
-        if doc.get("status") == "open" and wanted in (None, doc["_id"])
+        if doc.get("status") == RoundStatus.OPEN and wanted in (None, doc["_id"])
     ]
     return form_list(
         (form, url_for(".form_definition", form_id=form.form_id, _external=True)) for form in forms
@@ -132,11 +133,15 @@ def submission(round_id: str | None = None) -> Response:
         )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
-    if status == "conflict":
+    if status is SubmissionStatus.CONFLICT:
         raise OpenRosaError(
             409,
             f"Another form with instanceID {instance.instance_id} was "
             "already received; this one was not stored.",
         )
-    text = "Form received." if status == "created" else "Form already received; kept once."
+    text = (
+        "Form received."
+        if status is SubmissionStatus.CREATED
+        else "Form already received; kept once."
+    )
     return message(text, 201, nature="submit_success")
