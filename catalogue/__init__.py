@@ -19,7 +19,7 @@ from catalogue.indicators import (
 )
 from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS, Instrument
 from catalogue.roles import ROLES, Role
-from catalogue.statuses import RoundStatus, SubmissionStatus
+from catalogue.statuses import RoundStatus, SubmissionStatus, TargetStatus
 
 __all__ = [
     "ALL_BY_DIMENSIONS",
@@ -36,6 +36,7 @@ __all__ = [
     "Role",
     "RoundStatus",
     "SubmissionStatus",
+    "TargetStatus",
     "default_targets",
     "indicators_of",
     "unit_values",

@@ -1,4 +1,5 @@
-"""Statuses of the contract (docs/design.md §3–§4): a round's, and what became of a submission."""
+"""Statuses of the contract (docs/design.md §3–§5): a round's, what became of a submission, and
+an estimate's verdict against its target."""
 
 from __future__ import annotations
 
@@ -17,3 +18,9 @@ class SubmissionStatus(StrEnum):
     DUPLICATE = "duplicate"  # the same content was stored before: a harmless replay
     CONFLICT = "conflict"  # its submission_id was stored with other content; not stored
     INVALID = "invalid"  # refused by validation; not stored
+
+
+class TargetStatus(StrEnum):
+    MET = "met"  # the whole confidence interval clears the target
+    NOT_MET = "not_met"  # the whole interval lies below it
+    UNCERTAIN = "uncertain"  # the interval straddles it, or the estimate is suppressed
