@@ -75,7 +75,7 @@ def test_a_psu_with_no_visited_unit_forms_no_class() -> None:
     rows += [("S", "P2", "completed", 10.0)]
     w, adjustment = _adjust(rows)
     np.testing.assert_allclose(w, [0, 10, 10])
-    assert "PSU P1 of stratum S has no visited unit: it forms no class" in adjustment.warnings
+    assert adjustment.warnings == ("PSU P1 of stratum S has no visited unit: it forms no class",)
 
 
 def test_classes_none_adjusts_the_whole_sample_as_one_class() -> None:

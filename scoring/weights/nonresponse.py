@@ -21,7 +21,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, python_label
+from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.errors import ScoringError
 
 ArrayLike = Sequence[object] | np.ndarray
@@ -46,9 +46,9 @@ class Outcome(StrEnum):
     def eligible(self) -> bool:
         """Completed, refused, noncontact or other non-response."""
         match self:
-            case Outcome.COMPLETED | Outcome.REFUSED | Outcome.NONCONTACT:
-                return True
-            case Outcome.OTHER_NONRESPONSE:
+            case (
+                Outcome.COMPLETED | Outcome.REFUSED | Outcome.NONCONTACT | Outcome.OTHER_NONRESPONSE
+            ):
                 return True
             case Outcome.NOT_FOUND | Outcome.INELIGIBLE:
                 return False
@@ -152,12 +152,39 @@ def adjust(spec: NonresponseSpec, sums: OutcomeSums) -> Adjustment:
     psus = _psu_sums(sums)
     warnings: list[str] = []
     cls = _classes(spec, psus, warnings)
-    labels = _class_labels(spec, psus, cls)
-    per_class = [np.bincount(cls, weights=v) for v in _columns(psus)]
-    classes = []
-    factor = np.zeros(cls.max() + 1)
-    for c in range(factor.shape[0]):
-        all_d, known, eligible, completed, n_eligible, n_completed = (v[c] for v in per_class)
+    classes, factor = _class_factors(spec, psus, cls, _class_labels(spec, psus, cls), warnings)
+    visited = psus.known > 0
+    for s, p in zip(psus.stratum[~visited], psus.psu[~visited], strict=True):
+        warnings.append(f"PSU {p} of stratum {s} has no visited unit: it forms no class")
+    return Adjustment(
+        psus.stratum, psus.psu, np.where(visited, factor[cls], 0.0), classes, tuple(warnings)
+    )
+
+
+def _class_factors(
+    spec: NonresponseSpec,
+    psus: _PsuSums,
+    cls: np.ndarray,
+    labels: list[str],
+    warnings: list[str],
+) -> tuple[tuple[WeightingClass, ...], np.ndarray]:
+    """``A_c``, ``B_c`` per class from its visited PSUs; factor 0 where nothing completed."""
+    visited = psus.known > 0
+    columns = (
+        psus.all,
+        psus.known,
+        psus.eligible,
+        psus.completed,
+        psus.n_eligible,
+        psus.n_completed,
+    )
+    per_class = [np.bincount(cls, weights=np.where(visited, v, 0.0)) for v in columns]
+    classes, factor = [], np.zeros(per_class[0].shape[0])
+    for c, (all_d, known, eligible, completed, n_eligible, n_completed) in enumerate(
+        zip(*per_class, strict=True)
+    ):
+        if known == 0:  # only unvisited PSUs: no class
+            continue
         if n_completed == 0:
             warnings.append(f"{labels[c]} has no completed unit: it carries no weight")
             continue
@@ -171,28 +198,7 @@ def adjust(spec: NonresponseSpec, sums: OutcomeSums) -> Adjustment:
             )
         classes.append(item)
         factor[c] = item.factor
-    visited = psus.known > 0
-    for s, p in zip(psus.stratum[~visited], psus.psu[~visited], strict=True):
-        warnings.append(f"PSU {p} of stratum {s} has no visited unit: it forms no class")
-    return Adjustment(
-        psus.stratum, psus.psu, np.where(visited, factor[cls], 0.0), tuple(classes), tuple(warnings)
-    )
-
-
-def _columns(psus: _PsuSums) -> tuple[np.ndarray, ...]:
-    """Only visited PSUs enter a class (a PSU with no known unit forms none)."""
-    visited = psus.known > 0
-    return tuple(
-        np.where(visited, v, 0.0)
-        for v in (
-            psus.all,
-            psus.known,
-            psus.eligible,
-            psus.completed,
-            psus.n_eligible,
-            psus.n_completed,
-        )
-    )
+    return tuple(classes), factor
 
 
 def _classes(spec: NonresponseSpec, psus: _PsuSums, warnings: list[str]) -> np.ndarray:
@@ -246,8 +252,13 @@ def _psu_sums(sums: OutcomeSums) -> _PsuSums:
     if sd.shape != (length,) or np.any(~np.isfinite(sd)) or np.any(sd < 0):
         raise ScoringError("sd must be one finite number ≥ 0 per row")
     outcomes = [_outcome(o) for o in as_label_array(sums.outcome, "outcome", length)]
-    stratum_codes, stratum_labels = factorize(as_label_array(sums.stratum, "stratum", length))
-    psu_local, psu_labels = factorize(as_label_array(sums.psu, "psu", length))
+    strata, psus = (
+        as_label_array(v, k, length) for k, v in (("stratum", sums.stratum), ("psu", sums.psu))
+    )
+    if missing_labels(strata).any() or missing_labels(psus).any():
+        raise ScoringError("every unit needs a stratum and a psu")
+    stratum_codes, stratum_labels = factorize(strata)
+    psu_local, psu_labels = factorize(psus)
     width = np.int64(psu_labels.shape[0])
     keys, psu = compact(stratum_codes * width + psu_local, int(stratum_labels.shape[0] * width))
 
