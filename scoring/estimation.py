@@ -6,7 +6,7 @@ calls :func:`estimate_cells`, so the raw-row and the stored-totals paths are one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,11 +59,17 @@ def estimate_from_totals(
     lonely_psu: str | LonelyPsu = "adjust",
     ci: str | CiMethod = "logit",
     level: float = 0.95,
+    residual: Callable[[Cells], CalibrationResidual] | None = None,
 ) -> list[Result]:
-    """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`)."""
+    """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`).
+
+    ``residual`` builds the calibration residuals of calibrated totals (docs/design.md §9).
+    """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     method, level = CiMethod.parse(ci), check_level(level)
-    return estimate_cells(cells_from_totals(totals, fpc), kind, policy, method, level)
+    cells = cells_from_totals(totals, fpc)
+    calibration = None if residual is None else residual(cells)
+    return estimate_cells(cells, kind, policy, method, level, calibration)
 
 
 def estimate_cells(

@@ -16,17 +16,17 @@ cell. Every responding unit must be in some row: rows outside every domain (``do
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 
 from scoring.codes import python_label
 from scoring.errors import ScoringError
 from scoring.estimands import Kind
-from scoring.estimation import estimate_cells
-from scoring.intervals import CiMethod, check_level
-from scoring.lonely_psu import LonelyPsu
+from scoring.estimation import estimate_from_totals
 from scoring.results import Result
 from scoring.sufficient import Cells, PsuTotals, cells_from_totals
 from scoring.weights.calibration import Calibrated, CalibrationResidual
@@ -69,21 +69,20 @@ class CellTotals:
 
 
 def estimate_calibrated(
-    totals: CellTotals,
-    calibrated: Calibrated,
-    kind: str | Kind,
-    fpc: Mapping[object, float] | None = None,
-    lonely_psu: str | LonelyPsu = "adjust",
-    ci: str | CiMethod = "logit",
-    level: float = 0.95,
+    totals: CellTotals, calibrated: Calibrated, kind: str | Kind, **options: Any
 ) -> list[Result]:
-    """Estimates per domain under the calibrated weights, with R's calibrated variance."""
-    kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
-    method, level = CiMethod.parse(ci), check_level(level)
+    """Estimates per domain under the calibrated weights, with R's calibrated variance.
+
+    ``options``: ``fpc``, ``lonely_psu``, ``ci``, ``level`` of
+    :func:`scoring.estimate_from_totals`.
+    """
     cell = _cell_index(totals.cell, calibrated.g.shape[0])
-    cells = cells_from_totals(totals.calibrated(calibrated.g[cell]), fpc)
-    residual = calibration_residual(totals, cell, calibrated, cells)
-    return estimate_cells(cells, kind, policy, method, level, residual)
+    return estimate_from_totals(
+        totals.calibrated(calibrated.g[cell]),
+        kind,
+        residual=partial(calibration_residual, totals, cell, calibrated),
+        **options,
+    )
 
 
 def calibration_residual(
