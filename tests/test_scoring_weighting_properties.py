@@ -9,8 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring import Design, Estimand, Result
-from scoring.weights import CalibrationSpec, calibrate, estimate_calibrated_rows
-from scoring.weights.rows import calibration_cells
+from scoring.weights import (
+    CalibrationSpec,
+    CellTotals,
+    calibrate,
+    estimate_calibrated,
+    estimate_calibrated_rows,
+)
+from scoring.weights.rows import calibration_cells, row_totals
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COMPARED = ("estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "population")
@@ -122,3 +128,34 @@ def test_one_margin_poststratify_rake_and_linear_agree(d) -> None:
 def test_scaling_the_input_weights_changes_nothing_after_calibration(d, method, c) -> None:
     spec = _spec(d, method)
     _same(_estimate(d, spec, d["y"]), _estimate(d, spec, d["y"], weights=c * d["weights"]))
+
+
+@FAST
+@given(samples(), st.sampled_from(["rake", "linear", "poststratify"]))
+def test_cells_summed_per_psu_class_and_domain_give_the_row_answers(d, method) -> None:
+    spec = _spec(d, method, ("a",) if method == "poststratify" else ("a", "b"))
+    design = Design(d["weights"], d["strata"], d["psu"])
+    n = d["weights"].shape[0]
+    cell, labels = calibration_cells(d, spec.variables, n)
+    calibrated = calibrate(spec, labels, np.bincount(cell, weights=d["weights"]))
+    rows = row_totals(design, Estimand.proportion(d["y"]), cell, d["b"])
+    keys = sorted(
+        {(s, p, c, dom) for s, p, c, dom in zip(rows.stratum, rows.psu, cell, d["b"], strict=True)}
+    )
+    index = {k: i for i, k in enumerate(keys)}
+    at = np.array([index[k] for k in zip(rows.stratum, rows.psu, cell, d["b"], strict=True)])
+
+    def summed(values: np.ndarray) -> np.ndarray:
+        return np.bincount(at, weights=values, minlength=len(keys))
+
+    totals = CellTotals(
+        stratum=[k[0] for k in keys],
+        psu=[k[1] for k in keys],
+        cell=[k[2] for k in keys],
+        domain=[k[3] for k in keys],
+        n=summed(rows.n),
+        sd=summed(rows.sd),
+        sdy=summed(rows.sdy),
+        sdyy=summed(rows.sdyy),
+    )
+    _same(estimate_calibrated(totals, calibrated, "proportion"), _estimate(d, spec, d["y"]))
