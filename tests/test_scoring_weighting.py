@@ -14,8 +14,10 @@ from scoring.weights import (
     NonresponseSpec,
     NotConverged,
     TotalWithoutRespondent,
+    WeightCells,
     adjusted_weights,
     calibrate,
+    summarize,
     variance_design,
 )
 
@@ -176,3 +178,27 @@ def test_bounded_calibration_keeps_g_within_bounds() -> None:
 def test_malformed_calibrations_are_refused(obj: dict) -> None:
     with pytest.raises(ScoringError):
         CalibrationSpec.from_json(obj)
+
+
+def test_the_weight_summary_from_cells_equals_the_unit_level_formulas() -> None:
+    d = np.array([10.0, 12.0, 30.0, 31.0, 33.0])
+    w_nr = d * np.array([1.2, 1.2, 1.5, 1.5, 1.5])
+    g = np.array([0.9, 1.1])
+    cell = np.array([0, 0, 1, 1, 1])
+    cells = WeightCells(
+        n=np.bincount(cell),
+        sum_input=np.bincount(cell, weights=d),
+        sum_adjusted=np.bincount(cell, weights=w_nr),
+        sum_squares=np.bincount(cell, weights=w_nr**2),
+        low=np.array([w_nr[:2].min(), w_nr[2:].min()]),
+        high=np.array([w_nr[:2].max(), w_nr[2:].max()]),
+    )
+    final = g[cell] * w_nr
+    summary = summarize(cells, g)
+    assert summary.n_respondents == 5
+    assert summary.sum_input == pytest.approx(d.sum())
+    assert summary.sum_final == pytest.approx(final.sum())
+    assert (summary.min, summary.max) == (pytest.approx(final.min()), pytest.approx(final.max()))
+    assert summary.cv == pytest.approx(final.std() / final.mean())
+    assert summary.kish_deff == pytest.approx(1 + (final.std() / final.mean()) ** 2)
+    assert (summary.g_min, summary.g_max) == (0.9, 1.1)

@@ -2,8 +2,8 @@
 
 ``nonresponse`` (two-step class factors) → ``certainty`` (the variance design of take-all
 PSUs) → ``calibration`` (g per calibration cell, and the residual step of the variance) →
-``estimates`` (the §6 chain on PSU × calibration cell × domain sums); ``rows`` reduces raw
-rows to those sums for the CLI and the goldens.
+``estimates`` (the §6 chain on PSU × calibration cell × domain sums); ``diagnostics`` sums
+up the final weights; ``rows`` reduces raw rows to those sums for the CLI and the goldens.
 """
 
 from scoring.weights.calibration import (
@@ -20,6 +20,7 @@ from scoring.weights.calibration import (
     calibrate,
 )
 from scoring.weights.certainty import variance_design
+from scoring.weights.diagnostics import WeightCells, WeightSummary, summarize
 from scoring.weights.estimates import CellTotals, estimate_calibrated
 from scoring.weights.nonresponse import (
     Adjustment,
@@ -49,10 +50,13 @@ __all__ = [
     "Outcome",
     "OutcomeSums",
     "TotalWithoutRespondent",
+    "WeightCells",
+    "WeightSummary",
     "adjust",
     "adjusted_weights",
     "calibrate",
     "estimate_calibrated",
     "estimate_calibrated_rows",
+    "summarize",
     "variance_design",
 ]
