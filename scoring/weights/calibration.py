@@ -37,6 +37,8 @@ MAX_ITERATIONS = 50
 SUM_TOLERANCE = 1e-6
 """Margins must sum to the same population within this relative difference."""
 KEY_SEPARATOR = "|"
+GENERALISED_INVERSE = 1e-12
+"""Singular values below this fraction of the largest count as zero (R ``ginv`` uses ~6e-14)."""
 
 
 class CalibrationError(ScoringError):
@@ -214,8 +216,7 @@ class Calibrated:
         ``s`` (cells × columns) holds ``Σ d·u`` per cell for each column of scores u.
         """
         x = self.indicators
-        gram = x.T @ (self.d[:, None] * x)
-        return x @ (np.linalg.pinv(gram, rcond=1e-12, hermitian=True) @ (x.T @ s))
+        return x @ (weighted_gram_inverse(x, self.d) @ (x.T @ s))
 
 
 def calibrate(
@@ -289,8 +290,12 @@ def poststratify_g(x: np.ndarray, d: np.ndarray, totals: np.ndarray) -> np.ndarr
 
 def linear_g(x: np.ndarray, d: np.ndarray, totals: np.ndarray) -> np.ndarray:
     """R ``regcalibrate`` (GREG): ``g = 1 + X (X'DX)⁻ (T − X'D)``."""
-    gram = x.T @ (d[:, None] * x)
-    return 1.0 + x @ (np.linalg.pinv(gram, rcond=1e-12, hermitian=True) @ (totals - x.T @ d))
+    return 1.0 + x @ (weighted_gram_inverse(x, d) @ (totals - x.T @ d))
+
+
+def weighted_gram_inverse(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``(X' diag(d) X)⁻``: a generalised inverse, as margins share the intercept (R ``ginv``)."""
+    return np.linalg.pinv(x.T @ (d[:, None] * x), rcond=GENERALISED_INVERSE, hermitian=True)
 
 
 @dataclass(frozen=True)
@@ -363,7 +368,6 @@ def newton_g(
     the Newton step stall; the solution (unique when it exists) is R's.
     """
     limits = bounds if bounds is not None else (-np.inf, np.inf)
-    gram = x.T @ (d[:, None] * x)
 
     def objective(lam: np.ndarray) -> float:
         return float(d @ distance.dual(x @ lam, limits) - lam @ (totals - x.T @ d))
@@ -374,8 +378,8 @@ def newton_g(
         misfit = totals - x.T @ (d * g)
         if np.all(np.abs(misfit) / (1 + np.abs(totals)) < TOLERANCE):
             return g, iteration - 1
-        hessian = x.T @ ((d * distance.derivative(x @ lam, limits))[:, None] * x)
-        step = np.linalg.pinv(hessian + damping * gram, rcond=1e-12, hermitian=True) @ misfit
+        slopes = d * distance.derivative(x @ lam, limits)
+        step = weighted_gram_inverse(x, slopes + damping * d) @ misfit
         slope = float(misfit @ step)
         descends = slope > ROUNDING * np.linalg.norm(misfit) * np.linalg.norm(step)
         accepted = _line_search(objective, lam, step, slope) if descends else None
