@@ -77,7 +77,15 @@ def test_a_psu_with_no_visited_unit_forms_no_class() -> None:
     rows += [("S", "P2", "completed", 10.0)]
     w, adjustment = _adjust(rows)
     np.testing.assert_allclose(w, [0, 10, 10])
-    assert adjustment.warnings == ("PSU P1 of stratum S has no visited unit: it forms no class",)
+    assert adjustment.warnings == ("PSU P1 (stratum S) has no visited unit: it forms no class",)
+
+
+def test_with_stratum_classes_an_unvisited_psu_spreads_its_weight_over_the_stratum() -> None:
+    rows = [("S", "P1", "not_found", 10.0), ("S", "P2", "completed", 10.0)]
+    rows += [("S", "P2", "completed", 10.0)]
+    w, adjustment = _adjust(rows, NonresponseSpec.from_json({"classes": "stratum"}))
+    np.testing.assert_allclose(w, [0, 15, 15])
+    assert adjustment.warnings == ()
 
 
 def test_classes_none_adjusts_the_whole_sample_as_one_class() -> None:

@@ -153,12 +153,7 @@ def adjust(spec: NonresponseSpec, sums: OutcomeSums) -> Adjustment:
     warnings: list[str] = []
     cls = _classes(spec, psus, warnings)
     classes, factor = _class_factors(spec, psus, cls, _class_labels(spec, psus, cls), warnings)
-    visited = psus.known > 0
-    for s, p in zip(psus.stratum[~visited], psus.psu[~visited], strict=True):
-        warnings.append(f"PSU {p} of stratum {s} has no visited unit: it forms no class")
-    return Adjustment(
-        psus.stratum, psus.psu, np.where(visited, factor[cls], 0.0), classes, tuple(warnings)
-    )
+    return Adjustment(psus.stratum, psus.psu, factor[cls], classes, tuple(warnings))
 
 
 def _class_factors(
@@ -168,8 +163,7 @@ def _class_factors(
     labels: list[str],
     warnings: list[str],
 ) -> tuple[tuple[WeightingClass, ...], np.ndarray]:
-    """``A_c``, ``B_c`` per class from its visited PSUs; factor 0 where nothing completed."""
-    visited = psus.known > 0
+    """``A_c``, ``B_c`` per class; factor 0 where nothing was visited or completed."""
     columns = (
         psus.all,
         psus.known,
@@ -178,12 +172,16 @@ def _class_factors(
         psus.n_eligible,
         psus.n_completed,
     )
-    per_class = [np.bincount(cls, weights=np.where(visited, v, 0.0)) for v in columns]
+    per_class = [np.bincount(cls, weights=v) for v in columns]
+    psus_in_class = np.bincount(cls)
     classes, factor = [], np.zeros(per_class[0].shape[0])
     for c, (all_d, known, eligible, completed, n_eligible, n_completed) in enumerate(
         zip(*per_class, strict=True)
     ):
-        if known == 0:  # only unvisited PSUs: no class
+        if psus_in_class[c] == 0:  # a class code no PSU uses
+            continue
+        if known == 0:
+            warnings.append(f"{labels[c]} has no visited unit: it forms no class")
             continue
         if n_completed == 0:
             warnings.append(f"{labels[c]} has no completed unit: it carries no weight")
