@@ -42,14 +42,15 @@ pop <- c(`(Intercept)` = sum(unlist(margins$district)),
          setNames(unlist(margins$district)[-1], paste0("district", names(margins$district)[-1])),
          areaurban = margins$area$urban)
 rates <- c("fiber", "mobile", "smartphone", "epay_any")
+t_cal <- system.time(
+  cal <- calibrate(des, ~district + area, pop, calfun = "raking", epsilon = 1e-10))
 t <- system.time({
-  cal <- calibrate(des, ~district + area, pop, calfun = "raking", epsilon = 1e-10)
   out <- lapply(rates, function(v) svyby(as.formula(paste0("~", v)), ~district, cal, svyciprop,
                                          method = "logit", vartype = c("se", "ci")))
   out <- c(out, list(svyby(~smartphones, ~district, cal, svymean)))
   out <- c(out, list(svyby(~epay, ~district, cal, svyratio, denominator = ~adults)))
 })
-cat(toJSON(list(ms = t[["elapsed"]] * 1000,
+cat(toJSON(list(calibrate_ms = t_cal[["elapsed"]] * 1000, ms = t[["elapsed"]] * 1000,
                 se = lapply(out, function(o) unname(SE(o))),
                 estimate = lapply(out, function(o) unname(coef(o)))),
            digits = NA, auto_unbox = TRUE), "\n")
@@ -175,6 +176,23 @@ def max_relative_difference(results: dict[str, list], r: dict) -> float:
     return worst
 
 
+def timed(spec: CalibrationSpec, kept: dict[str, object]) -> tuple[dict, float, float]:
+    """Our results, the first call's ms (cold) and the best of five (warm)."""
+    start = time.perf_counter()
+    results = ours(spec, kept)
+    cold = (time.perf_counter() - start) * 1000
+    warm = []
+    for _ in range(5):
+        start = time.perf_counter()
+        ours(spec, kept)
+        warm.append((time.perf_counter() - start) * 1000)
+    return results, cold, min(warm)
+
+
+def fmt(ms: float | None) -> str:
+    return "n/a" if ms is None else f"{ms:,.0f}" if ms >= 100 else f"{ms:.1f}"
+
+
 def main(households: int) -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / ".gitignore").write_text("*\n")  # generated data, never committed
@@ -192,18 +210,11 @@ def main(households: int) -> None:
     start = time.perf_counter()
     kept = cells(data)
     build_ms = (time.perf_counter() - start) * 1000
-    start = time.perf_counter()
-    results = ours(spec, kept)
-    cold_ms = (time.perf_counter() - start) * 1000
-    warm = []
-    for _ in range(5):
-        start = time.perf_counter()
-        ours(spec, kept)
-        warm.append((time.perf_counter() - start) * 1000)
+    results, cold, warm = timed(spec, kept)
     path, margins_path = OUT / f"weighting_{households}.csv", OUT / "weighting_margins.json"
     write_csv(data, path)
     margins_path.write_text(json.dumps(margin))
-    r = r_run(path, margins_path)
+    r = r_run(path, margins_path) or {}
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     n_cells = kept["indicators"]["fiber"].sd.shape[0]
     print(f"load average (1, 5, 15 min): {load}")
@@ -212,16 +223,16 @@ def main(households: int) -> None:
         f"{len(kept['d'])} calibration cells; building the cells from rows: {build_ms:,.0f} ms"
     )
     print(
-        "| households | ours cold ms | ours warm ms | R calibrate + svyby ms | R / warm | "
-        "max rel. diff vs R |"
+        "| households | ours cold ms | ours warm ms | R calibrate ms | R svyby ms | "
+        "R total / ours warm | max rel. diff vs R |"
     )
-    print("|---:|---:|---:|---:|---:|---:|")
-    r_ms = None if r is None else float(r["ms"])
-    ratio = "n/a" if r_ms is None else f"{r_ms / min(warm):,.0f}×"
-    diff = "n/a" if r is None else f"{max_relative_difference(results, r):.1e}"
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    r_cal, r_est = r.get("calibrate_ms"), r.get("ms")
+    ratio = "n/a" if not r else f"{(r_cal + r_est) / warm:,.0f}×"
+    diff = "n/a" if not r else f"{max_relative_difference(results, r):.1e}"
     print(
-        f"| {households:,} | {cold_ms:,.1f} | {min(warm):,.1f} | "
-        f"{'n/a' if r_ms is None else f'{r_ms:,.0f}'} | {ratio} | {diff} |"
+        f"| {households:,} | {fmt(cold)} | {fmt(warm)} | {fmt(r_cal)} | {fmt(r_est)} | "
+        f"{ratio} | {diff} |"
     )
     print("targets (service, later): < 1000 ms warm, < 5000 ms cold for all indicators by district")
 
