@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from service.errors import Problem
+from service.observability.auth_failures import failed_authentication
 from service.store import get_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,6 +31,7 @@ def authenticate() -> dict[str, Any]:
         raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
     doc = get_store().tokens.authenticate(token)
     if doc is None:
+        failed_authentication()
         raise Problem(
             401, "Unauthorized", "The token is invalid or revoked.", headers=BEARER_CHALLENGE
         )

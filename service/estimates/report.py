@@ -8,6 +8,7 @@ from typing import Any
 from schemas.catalogue import Indicator
 from scoring import LonelyPsuError, Result, ScoringError, estimate_from_totals
 from service.estimates.pushdown import CellSums, psu_totals
+from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
 EMPTY_RESULT: dict[str, Any] = {
@@ -52,7 +53,9 @@ def _shaped(result: Result, by: str | None) -> dict[str, Any]:
     return fields
 
 
-def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list[dict[str, Any]]:
+def _unavailable(
+    domains: list[str | None], by: str | None, reason: str, detail: str | None = None
+) -> list[dict[str, Any]]:
     return [
         {
             **EMPTY_RESULT,
@@ -60,6 +63,7 @@ def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list
             "reliability": "suppress",
             "reliability_reasons": [reason],
         }
+        | ({"detail": detail} if detail else {})
         for domain in domains
     ]
 
@@ -74,8 +78,11 @@ def indicator_block(
 ) -> dict[str, Any]:
     design = round_doc.get("design") or {}
     domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
+    fpc_misfit = fpc_problems(design.get("fpc"), sampled_psus(cells))
     if cells.n_submissions == 0:
         results = _unavailable([None] if by is None else [], by, "n_eff")
+    elif fpc_misfit:
+        results = _unavailable(domains, by, "fpc", describe(fpc_misfit))
     else:
         try:
             computed = estimate_from_totals(
@@ -87,10 +94,10 @@ def indicator_block(
                 level=level,
             )
             results = [_shaped(result, by) for result in computed]
-        except LonelyPsuError:
-            results = _unavailable(domains, by, "lonely_psu")
-        except ScoringError:  # e.g. no persons 15+ at all for a person-level rate
-            results = _unavailable(domains, by, "n_eff")
+        except LonelyPsuError as exc:
+            results = _unavailable(domains, by, "lonely_psu", str(exc))
+        except ScoringError as exc:  # e.g. no persons 15+ at all for a person-level rate
+            results = _unavailable(domains, by, "n_eff", str(exc))
     target = (round_doc.get("targets") or {}).get(indicator.id)
     for result in results:
         result["target"] = target_status(result, target)

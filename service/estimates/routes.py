@@ -37,7 +37,10 @@ blp = Blueprint("estimates", __name__, url_prefix="/api/v1", description="Indica
 
 
 def estimate_cache() -> EstimateCache:
-    return current_app.extensions.setdefault("estimate_cache", EstimateCache())
+    if "estimate_cache" not in current_app.extensions:
+        max_bytes = int(current_app.config["SURVEY_ESTIMATE_CACHE_MB"]) * 1024 * 1024
+        current_app.extensions["estimate_cache"] = EstimateCache(max_bytes)
+    return current_app.extensions["estimate_cache"]
 
 
 def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from schemas.rounds import (
 )
 from service.auth import ANY_ROLE, require_role
 from service.errors import conflict, invalid, not_found
+from service.rounds.design import fpc_problems, merged_design, stored_psus
 from service.store import get_store
 from service.store.errors import AlreadyExists
 
@@ -83,7 +84,7 @@ class RoundById(MethodView):
     @blp.arguments(RoundPatchSchema)
     @blp.response(200, RoundSchema)
     def patch(self, changes: dict[str, Any], round_id: str) -> dict[str, Any]:
-        """Close or reopen a round, retitle it, or change its targets."""
+        """Close or reopen a round, retitle it, change its targets or its design."""
         current = load_round(round_id)
         if "targets" in changes:
             try:
@@ -91,6 +92,13 @@ class RoundById(MethodView):
             except ValidationError as exc:
                 raise invalid(error_paths(exc.messages)) from exc
             changes["targets"] = {**current.get("targets", {}), **changes["targets"]}
+        if "design" in changes:
+            changes["design"] = merged_design(current, changes["design"])
+            problems = fpc_problems(
+                changes["design"].get("fpc"), stored_psus(get_store(), round_id)
+            )
+            if problems:
+                raise invalid(problems, "The fpc does not fit the round's data.")
         if not changes:
             return with_counts(current)
         return with_counts(get_store().rounds.update(round_id, changes) or current)
