@@ -16,7 +16,7 @@ FORMATS = ("json", "csv", "xlsx")
 def three_decimals(level: float) -> None:
     """Refused rather than rounded: `0.95000001` would be a different question answered with
     0.95's interval, and every distinct level is a fresh computation (docs/design.md §3)."""
-    if abs(level * 1000 - round(level * 1000)) > 1e-6:
+    if abs(level * 1000 - round(level * 1000)) > 1e-9:
         raise ValidationError("At most 3 decimals (e.g. 0.95 or 0.975).")
 
 
