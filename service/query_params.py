@@ -1,5 +1,6 @@
 """Unknown query parameters → 400 naming them, on every route (docs/design.md §3): a typo such as
-`?indicatr=` must never silently change an answer.
+`?indicatr=` must never silently change an answer. Values are ASCII (every parameter is a code,
+an id or a number), so `limit=١٠` is refused rather than read as 10.
 
 A route's known parameters are the fields of its flask-smorest query schema
 (`@blp.arguments(..., location="query")`) plus any it declares with `@accepts_query(...)` (routes
@@ -74,4 +75,14 @@ def refuse_unknown_query() -> None:
             "Bad Request",
             f"Unknown query parameter(s): {', '.join(unknown)}.",
             {name: ["Unknown query parameter."] for name in unknown},
+        )
+    foreign = sorted(
+        {name for name, value in request.args.items(multi=True) if not value.isascii()}
+    )
+    if foreign:  # Python's int()/float() would read `٤` or `４` as 4: numbers are ASCII digits
+        raise Problem(
+            400,
+            "Bad Request",
+            f"Query parameter values are ASCII: {', '.join(foreign)}.",
+            {name: ["Not ASCII (write numbers with the digits 0-9)."] for name in foreign},
         )
