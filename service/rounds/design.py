@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from service.errors import invalid
 from service.estimates.pushdown import CellSums, fetch_cell_sums
-from service.store import Store
+from service.store import Store, get_store
 
 
 def sampled_psus(cells: CellSums) -> dict[str, int]:
@@ -45,5 +46,10 @@ def describe(problems: dict[str, list[str]]) -> str:
     return " ".join(text for texts in problems.values() for text in texts)
 
 
-def merged_design(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    return {**(current.get("design") or {}), **changes}
+def checked_design(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The round's design with `changes` applied, or 422 when its fpc misfits the stored data."""
+    design = {**(current.get("design") or {}), **changes}
+    problems = fpc_problems(design.get("fpc"), stored_psus(get_store(), current["_id"]))
+    if problems:
+        raise invalid(problems, "The fpc does not fit the round's data.")
+    return design
