@@ -67,8 +67,14 @@ class EstimateResultSchema(Schema):
     domain = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
     estimate = fields.Float(allow_none=True)
     se = fields.Float(allow_none=True)
-    ci_low = fields.Float(allow_none=True)
-    ci_high = fields.Float(allow_none=True)
+    ci_low = fields.Float(
+        allow_none=True,
+        metadata={"description": "R's number: a `wald` interval of a rate can fall below 0"},
+    )
+    ci_high = fields.Float(
+        allow_none=True,
+        metadata={"description": "R's number: a `wald` interval of a rate can rise above 1"},
+    )
     df = fields.Integer(allow_none=True)
     deff = fields.Float(allow_none=True)
     n = fields.Integer()
