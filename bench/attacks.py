@@ -3,8 +3,9 @@
 - `slow`: N connections each send a request line, then one header every `--interval` seconds,
   never finishing; meanwhile `/readyz` and an authenticated `GET /api/v1/rounds` are timed once a
   second (timeout 2 s).
-- `recompute`: 16 planners ask for estimates with `level=0.5+k·1e-9` (a new level each time);
-  prints the median and p95 latency, 503s, `/readyz` latency and the workers' memory growth.
+- `recompute`: 16 planners ask for estimates with `level=0.5+k·1e-9` (a new level each time;
+  `--levels valid` cycles through the 500 accepted levels 0.500…0.999 instead); prints the
+  median and p95 latency, the statuses, `/readyz` latency and the workers' memory growth.
 
 Usage: `python bench/attacks.py slow --connections 200 --seconds 60`
        `python bench/attacks.py recompute --planners 16 --seconds 60`
@@ -168,7 +169,8 @@ def recompute(args: argparse.Namespace) -> None:
         def planner() -> None:
             headers = service.new_planner()
             while time.monotonic() < deadline:
-                level = 0.5 + next(counter) * 1e-9
+                k = next(counter)
+                level = 0.5 + k * 1e-9 if args.levels == "fine" else 0.5 + (k % 500) / 1000
                 url = f"{service.url}/api/v1/rounds/laocai-2025-household/estimates?by=district"
                 start = time.perf_counter()
                 try:
@@ -190,7 +192,7 @@ def recompute(args: argparse.Namespace) -> None:
             thread.join()
         rss_after = service.worker_rss_mb()
         p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
-        print(f"{args.planners} planners, a new level each request, {args.seconds:g} s:")
+        print(f"{args.planners} planners, levels {args.levels}, {args.seconds:g} s:")
         print(f"  requests {len(latencies)}, statuses {statuses}")
         print(f"  median {statistics.median(latencies):.3f} s, p95 {p95:.3f} s")
         print(f"  /readyz: {['timeout' if r is None else f'{r:.3f} s' for r in ready]}")
@@ -209,6 +211,12 @@ def main() -> None:
     again = sub.add_parser("recompute")
     again.add_argument("--planners", type=int, default=16)
     again.add_argument("--seconds", type=float, default=60.0)
+    again.add_argument(
+        "--levels",
+        choices=("fine", "valid"),
+        default="fine",
+        help="fine: 0.5+k·1e-9 (the issue's attack); valid: 0.500…0.999, all accepted",
+    )
     for attack in (slow_parser, again):
         attack.add_argument("--extra", nargs="*", default=(), help="more `serve` arguments")
     args = parser.parse_args()
