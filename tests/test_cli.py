@@ -141,10 +141,22 @@ def exported_csv(
     tmp_path: Path,
 ) -> Path:
     """Thirty submissions of round `source`, exported through the API's CSV."""
-    make_round(household_round("source"))
     payloads = [household() for _ in range(30)]
     payloads[0]["location"]["village"] = "Bản Phố"
     payloads[1]["location"]["gps"] = {"lat": 22.48, "lon": 103.97, "accuracy_m": 4.5}
+    return export_of(client, as_admin, as_enumerator, make_round, payloads, tmp_path)
+
+
+def export_of(
+    client: FlaskClient,
+    as_admin: dict[str, str],
+    as_enumerator: dict[str, str],
+    make_round: Callable[[dict], dict],
+    payloads: list[dict],
+    tmp_path: Path,
+) -> Path:
+    """Round `source` holding `payloads`, exported through the API's CSV."""
+    make_round(household_round("source"))
     client.post(
         "/api/v1/rounds/source/submissions/batch",
         json={"submissions": payloads},
@@ -207,20 +219,11 @@ def test_an_export_imported_into_its_own_round_is_all_duplicates(
 ) -> None:
     """The `'` the export puts before formula-like text comes off again on import, and only
     that one: text that itself starts with `'` survives the round trip too."""
-    make_round(household_round("source"))
     payloads = [household() for _ in FORMULA_LIKE]
     for payload, text in zip(payloads, FORMULA_LIKE, strict=True):
         payload["enumerator_id"] = text
         payload["location"]["village"] = text
-    client.post(
-        "/api/v1/rounds/source/submissions/batch",
-        json={"submissions": payloads},
-        headers=as_enumerator,
-    )
-    path = tmp_path / "source.csv"
-    path.write_bytes(
-        client.get("/api/v1/rounds/source/submissions?format=csv", headers=as_admin).data
-    )
+    path = export_of(client, as_admin, as_enumerator, make_round, payloads, tmp_path)
 
     done = cli("import", "source", str(path))
 

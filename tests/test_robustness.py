@@ -96,29 +96,21 @@ def supervised_app(tmp_path: Path) -> Iterator[tuple[Flask, Path]]:
     app.extensions["store"].close()
 
 
-def test_readyz_says_the_store_is_restarting_while_the_supervisor_restarts_it(
-    supervised_app: tuple[Flask, Path],
+@pytest.mark.parametrize(
+    ("probe", "state"),
+    [("/readyz", StoreState.RESTARTING), ("/healthz", StoreState.FAILED)],
+    ids=["readyz-while-restarting", "healthz-once-restarts-failed"],
+)
+def test_the_probes_say_what_the_supervisor_knows_about_the_store(
+    supervised_app: tuple[Flask, Path], probe: str, state: StoreState
 ) -> None:
-    app, state = supervised_app
-    write_state(state, StoreState.RESTARTING)
+    app, state_file = supervised_app
+    write_state(state_file, state)
 
-    response = app.test_client().get("/readyz")
+    response = app.test_client().get(probe)
 
     assert_problem(response, 503)
-    assert response.json["store"] == "restarting"
-    assert response.headers["Retry-After"].isdigit()
-
-
-def test_healthz_fails_when_the_store_died_and_could_not_be_restarted(
-    supervised_app: tuple[Flask, Path],
-) -> None:
-    app, state = supervised_app
-    write_state(state, StoreState.FAILED)
-
-    response = app.test_client().get("/healthz")
-
-    assert_problem(response, 503)
-    assert response.json["store"] == "failed"
+    assert response.json["store"] == state.value
 
 
 def test_healthz_stays_ok_while_the_store_is_being_restarted(
@@ -205,17 +197,25 @@ FAILURES = 5
 
 
 @pytest.fixture
-def guarded_app(store_server: EmbeddedStore, database_name: str) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "MONGODB_URI": store_server.uri,
-            "SURVEY_DB": database_name,
-            "TESTING": True,
-            "SURVEY_AUTH_FAILURE_LIMIT": f"{FAILURES}/minute",
-        }
-    )
-    yield app
-    app.extensions["store"].close()
+def app_with(store_server: EmbeddedStore, database_name: str) -> Iterator[Callable[..., Flask]]:
+    """Apps on this test's database with settings of their own; closed at the end."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        app = create_app(
+            {"MONGODB_URI": store_server.uri, "SURVEY_DB": database_name, "TESTING": True, **config}
+        )
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["store"].close()
+
+
+@pytest.fixture
+def guarded_app(app_with: Callable[..., Flask]) -> Flask:
+    return app_with(SURVEY_AUTH_FAILURE_LIMIT=f"{FAILURES}/minute")
 
 
 def from_address(app: Flask, address: str) -> FlaskClient:
@@ -253,16 +253,9 @@ def test_the_right_token_is_never_refused_by_the_failure_limit(guarded_app: Flas
 
 
 def test_wrong_passwords_under_a_real_name_do_not_lock_that_enumerator_out(
-    store_server: EmbeddedStore, database_name: str
+    app_with: Callable[..., Flask],
 ) -> None:
-    app = create_app(
-        {
-            "MONGODB_URI": store_server.uri,
-            "SURVEY_DB": database_name,
-            "TESTING": True,
-            "SURVEY_RATE_LIMIT": f"{FAILURES}/minute",
-        }
-    )
+    app = app_with(SURVEY_RATE_LIMIT=f"{FAILURES}/minute")
     doc, token = app.extensions["store"].tokens.create("enumerator", "enum-target")
     attacker = from_address(app, "203.0.113.9")
     for _ in range(FAILURES + 3):
@@ -271,7 +264,6 @@ def test_wrong_passwords_under_a_real_name_do_not_lock_that_enumerator_out(
     answer = from_address(app, "10.1.2.3").head(SUBMISSION, headers=basic(doc["name"], token))
 
     assert answer.status_code == 204
-    app.extensions["store"].close()
 
 
 def test_429_on_openrosa_routes_is_an_openrosa_message(guarded_app: Flask) -> None:
@@ -288,16 +280,9 @@ def test_429_on_openrosa_routes_is_an_openrosa_message(guarded_app: Flask) -> No
 
 
 def test_the_per_caller_request_limit_on_openrosa_routes_is_an_openrosa_message(
-    store_server: EmbeddedStore, database_name: str
+    app_with: Callable[..., Flask],
 ) -> None:
-    app = create_app(
-        {
-            "MONGODB_URI": store_server.uri,
-            "SURVEY_DB": database_name,
-            "TESTING": True,
-            "SURVEY_RATE_LIMIT": "2/minute",
-        }
-    )
+    app = app_with(SURVEY_RATE_LIMIT="2/minute")
     doc, token = app.extensions["store"].tokens.create("enumerator", "enum-busy")
     client = app.test_client()
     for _ in range(2):
@@ -307,7 +292,6 @@ def test_the_per_caller_request_limit_on_openrosa_routes_is_an_openrosa_message(
 
     assert "Rate limit" in assert_openrosa(response, 429)
     assert response.headers["Retry-After"].isdigit()
-    app.extensions["store"].close()
 
 
 # --- 7. estimate parameters are normalised, the cache is bounded by memory -----------------------
