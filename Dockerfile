@@ -11,5 +11,5 @@ ENV SURVEY_LOG_LEVEL=INFO
 EXPOSE 8000
 USER nobody
 # Settings shared with `make run` (gevent workers, problem+json refusals): service/gunicorn_conf.py
-CMD ["gunicorn", "--config", "python:service.gunicorn_conf", "--bind", "0.0.0.0:8000", \
+CMD ["gunicorn", "--config", "service/gunicorn_conf.py", "--bind", "0.0.0.0:8000", \
      "--workers", "4", "service.wsgi:app"]

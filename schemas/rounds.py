@@ -6,13 +6,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from catalogue import INDICATORS_BY_ID, INSTRUMENTS
+from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
+from scoring import LonelyPsu
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
 CODE = r"[A-Za-z0-9_-]{1,32}"
-LONELY_PSU_POLICIES = ("adjust", "average", "remove", "certainty", "fail")
-ROUND_STATUSES = ("open", "closed")
 
 
 class PeriodSchema(StrictSchema):
@@ -26,7 +25,7 @@ class PeriodSchema(StrictSchema):
 
 
 LONELY_PSU_ARGS: dict[str, Any] = {
-    "validate": validate.OneOf(LONELY_PSU_POLICIES),
+    "validate": validate.OneOf(tuple(LonelyPsu)),
     "metadata": {
         "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
     },
@@ -67,7 +66,7 @@ class DesignPatchSchema(StrictSchema):
 
 
 class DesignSchema(DesignPatchSchema):
-    lonely_psu = fields.String(load_default="adjust", **LONELY_PSU_ARGS)
+    lonely_psu = fields.String(load_default=LonelyPsu.ADJUST.value, **LONELY_PSU_ARGS)
     fpc = fields.Dict(load_default=None, **FPC_ARGS)
 
 
@@ -123,7 +122,9 @@ class RoundCreateSchema(StrictSchema):
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
     title = Text(required=True)
     period = fields.Nested(PeriodSchema, required=True)
-    status = fields.String(load_default="open", validate=validate.OneOf(ROUND_STATUSES))
+    status = fields.String(
+        load_default=RoundStatus.OPEN.value, validate=validate.OneOf(tuple(RoundStatus))
+    )
     design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
@@ -135,7 +136,7 @@ class RoundCreateSchema(StrictSchema):
 
 class RoundPatchSchema(StrictSchema):
     title = Text()
-    status = fields.String(validate=validate.OneOf(ROUND_STATUSES))
+    status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
     design = fields.Nested(DesignPatchSchema)
 

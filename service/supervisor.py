@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service.config import current_settings
+from service.config import GUNICORN_CONFIG, current_settings
 from service.store import Store
 from service.store.embedded import EmbeddedStore
 from service.store_state import StoreState, write_state
@@ -127,7 +127,7 @@ def gunicorn_command(
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "--config",
-        "python:service.gunicorn_conf",
+        str(GUNICORN_CONFIG),
         "--bind",
         f"{host}:{port}",
         "--workers",

@@ -35,7 +35,7 @@ def test_only_the_buffering_proxy_is_published(compose: dict[str, Any]) -> None:
 
 def test_the_image_runs_gunicorn_with_the_shared_settings() -> None:
     command = (ROOT / "Dockerfile").read_text().split("CMD", 1)[1]
-    assert "python:service.gunicorn_conf" in command
+    assert "service/gunicorn_conf.py" in command
 
 
 def test_mongo_uses_the_official_image(compose: dict[str, Any]) -> None:
