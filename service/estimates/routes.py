@@ -24,9 +24,10 @@ from schemas.estimates import (
     check_indicators_of,
 )
 from service.auth import ANY_ROLE, READERS, require_role
+from service.cells.reading import consistent_head, data_version, read_cells
+from service.cells.sums import cell_sums
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
-from service.estimates.pushdown import fetch_cell_sums
 from service.estimates.report import estimates_report
 from service.estimates.tables import COLUMNS, estimate_rows
 from service.rounds.routes import load_round
@@ -44,7 +45,7 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     """The estimates report for a round and a validated query, from the cache when current."""
     instrument = round_doc["instrument"]
     ids = query["indicators"] or [indicator.id for indicator in indicators_of(instrument)]
-    by = query["by"]
+    by, ci = query["by"], query["ci"]
     try:
         check_indicators_of(instrument, ids)
         if by is not None and by not in BY_DIMENSIONS[instrument]:
@@ -53,19 +54,14 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
         raise invalid(error_paths(exc.messages), "The estimates query is invalid.") from exc
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     store = get_store()
-    key = (
-        store.db.name,
-        round_doc["_id"],
-        round_doc.get("data_version", 0),
-        tuple(ids),
-        by,
-        query["ci"],
-        query["level"],
-    )
+    version = data_version(round_doc, consistent_head(store, round_doc["_id"]))
+    key = (store.db.name, round_doc["_id"], version, tuple(ids), by, ci, query["level"])
 
     def compute() -> dict[str, Any]:
-        cells = fetch_cell_sums(store, round_doc["_id"], indicators, by)
-        return estimates_report(round_doc, cells, indicators, by, query["ci"], query["level"])
+        head, cells = read_cells(store, round_doc["_id"])
+        sums = cell_sums(instrument, cells, indicators, by)
+        version = data_version(round_doc, head)
+        return estimates_report(round_doc, version, sums, indicators, by, ci, query["level"])
 
     return estimate_cache().get_or_compute(key, compute)
 

@@ -18,6 +18,7 @@ from schemas.rounds import (
     check_targets,
 )
 from service.auth import ANY_ROLE, require_role
+from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
 from service.store import get_store
 from service.store.errors import AlreadyExists
@@ -42,7 +43,12 @@ def load_round(round_id: str) -> dict[str, Any]:
 
 
 def with_counts(doc: dict[str, Any]) -> dict[str, Any]:
-    return {**doc, "n_submissions": get_store().submissions.count(doc["_id"])}
+    store = get_store()
+    return {
+        **doc,
+        "n_submissions": store.submissions.count(doc["_id"]),
+        "data_version": data_version(doc, store.cells.head(doc["_id"]) or {}),
+    }
 
 
 def listed(doc: dict[str, Any]) -> dict[str, Any]:
