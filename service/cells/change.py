@@ -11,8 +11,9 @@ from service.cells.contributions import moment_field
 
 
 def is_included(doc: dict[str, Any]) -> bool:
-    """Does a stored submission count in estimates? (absent `in_estimates` means yes)"""
-    return doc.get("in_estimates", True) is not False
+    """Does a stored submission count in estimates? (absent `in_estimates` means yes; the
+    embedded store reads a `false` set by an update back as 0)"""
+    return bool(doc.get("in_estimates", True))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from schemas.rounds import (
 from service.auth import ANY_ROLE, require_role
 from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
+from service.recent import recent
 from service.store import get_store
 from service.store.errors import AlreadyExists
 
@@ -37,6 +38,19 @@ def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
 
 def load_round(round_id: str) -> dict[str, Any]:
     doc = get_store().rounds.get(round_id)
+    if doc is None:
+        raise not_found(f"Round {round_id!r}")
+    return doc
+
+
+def recent_round(round_id: str) -> dict[str, Any] | None:
+    """The round as submissions see it: its status and design at most `recent.FRESH_SECONDS`
+    old (its data version may be older: writes do not read it)."""
+    return recent("rounds").get_or_load(round_id, lambda: get_store().rounds.get(round_id))
+
+
+def round_for_writing(round_id: str) -> dict[str, Any]:
+    doc = recent_round(round_id)
     if doc is None:
         raise not_found(f"Round {round_id!r}")
     return doc

@@ -10,6 +10,10 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 InsertStatus = Literal["created", "duplicate", "conflict"]
+# Included in estimates: `in_estimates` absent or true. nx-27017 stores a `false` written by
+# `$set` as 0, and its findAndModify matches nothing for `$ne` on an absent field.
+EXCLUDED_VALUES = [False, 0]
+INCLUDED: dict[str, Any] = {"$nin": EXCLUDED_VALUES}
 _DUPLICATE_KEY = 11000
 
 
@@ -76,7 +80,7 @@ class Submissions:
         """Flip whether a submission counts in estimates; the document before, or None when
         it already was so (or does not exist). An absent `in_estimates` means included."""
         query: dict[str, Any] = {"round_id": round_id, "submission_id": submission_id}
-        query["in_estimates"] = False if included else {"$ne": False}
+        query["in_estimates"] = {"$in": EXCLUDED_VALUES} if included else INCLUDED
         return self.collection.find_one_and_update(
             query, {"$set": {"in_estimates": included}}, {"_id": 0, "agg": 1, "in_estimates": 1}
         )
@@ -139,7 +143,7 @@ class Submissions:
         group: dict[str, Any] = {"_id": f"${group_field}", "rows": {"$sum": 1}}
         for index, field in enumerate(sum_fields):
             group[f"s{index}"] = {"$sum": f"${field}"}
-        match = {"round_id": round_id, "in_estimates": {"$ne": False}}  # absent means included
+        match = {"round_id": round_id, "in_estimates": INCLUDED}
         pipeline = [{"$match": match}, {"$group": group}]
         return [
             {
