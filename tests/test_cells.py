@@ -19,7 +19,7 @@ from service.cells.contributions import moment_field
 from service.cells.processes import this_process
 from service.cells.reading import read_cells
 from service.cells.writes import record, replace, set_in_estimates
-from service.rounds.routes import round_to_store
+from service.rounds.model import round_to_store
 from service.store import Store
 from service.submissions.ingest import (
     SubmissionInvalid,

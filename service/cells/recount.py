@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from schemas.catalogue import indicators_of
+from catalogue import indicators_of
 from service.cells.contributions import contributions, moment_fields
 from service.cells.processes import is_running, this_process
 from service.cells.writes import POLL_SECONDS

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from schemas.catalogue import Indicator
+from catalogue import Indicator, IndicatorKind
 from scoring import PsuTotals
 from service.cells.contributions import SEPARATOR, cell_fields, moment_field, moment_fields
 
@@ -62,11 +62,12 @@ def cell_sums(
 def psu_totals(cells: CellSums, indicator: Indicator) -> PsuTotals:
     """The engine's input for one indicator (see scoring.PsuTotals for each kind's columns)."""
     swy = cells.moments[moment_field(indicator.id, "wy")]
-    if indicator.kind == "member_proportion":  # persons 15+ are the units
-        n = cells.moments[moment_field(indicator.id, "x")]
-        swx, swyy = cells.moments[moment_field(indicator.id, "wx")], swy
-    elif indicator.kind == "mean":
-        n, swx, swyy = cells.rows, cells.sw, cells.moments[moment_field(indicator.id, "wyy")]
-    else:  # a 0/1 rate: y² = y
-        n, swx, swyy = cells.rows, cells.sw, swy
+    match indicator.kind:
+        case IndicatorKind.MEMBER_PROPORTION:  # persons 15+ are the units
+            n = cells.moments[moment_field(indicator.id, "x")]
+            swx, swyy = cells.moments[moment_field(indicator.id, "wx")], swy
+        case IndicatorKind.MEAN:
+            n, swx, swyy = cells.rows, cells.sw, cells.moments[moment_field(indicator.id, "wyy")]
+        case IndicatorKind.PROPORTION:  # a 0/1 rate: y² = y
+            n, swx, swyy = cells.rows, cells.sw, swy
     return PsuTotals(cells.stratum, cells.psu, cells.domain, n, cells.sw, swy, swx, swyy)

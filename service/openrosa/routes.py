@@ -28,7 +28,7 @@ from service.openrosa.responses import (
     message,
 )
 from service.openrosa.xforms import questions, xform_for
-from service.rounds.routes import recent_round
+from service.rounds.model import recent_round
 from service.store import get_store
 from service.submissions.ingest import SubmissionInvalid, submit_one
 
