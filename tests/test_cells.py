@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import uuid
-from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -14,8 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.rounds import RoundCreateSchema
-from service.cells.change import is_included
-from service.cells.contributions import moment_field
 from service.cells.processes import this_process
 from service.cells.reading import read_cells
 from service.cells.writes import record, replace, set_in_estimates
@@ -28,6 +24,7 @@ from service.submissions.ingest import (
     to_document,
     validate,
 )
+from tests.cells_recount import assert_cells_equal_a_recount
 from tests.factories import household, household_round
 
 # Three cells: two PSUs of one stratum, one of them split by area.
@@ -49,32 +46,6 @@ def interview(submission_id: str, place: int, weight: float, smartphones: int) -
     payload["location"] = dict(location)
     payload["sampling"] = {"stratum": stratum, "psu": psu, "weight": weight}
     return payload
-
-
-def recount(store: Store, round_id: str) -> dict[str, dict[str, float]]:
-    """The cells as a recount from every stored submission would give them."""
-    cells: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for doc in store.submissions.iterate(round_id):
-        if not is_included(doc):
-            continue
-        cell = cells[doc["agg"]["cell"]]
-        cell["n"] += 1
-        cell["w"] += doc["agg"]["w"]
-        for indicator, moments in doc["agg"]["v"].items():
-            for moment, value in moments.items():
-                cell[moment_field(indicator, moment)] += value
-    return {key: dict(fields) for key, fields in cells.items()}
-
-
-def assert_cells_equal_a_recount(store: Store, round_id: str) -> None:
-    head, cells = read_cells(store, round_id)
-    kept = {cell["cell"]: cell for cell in cells}
-    expected = recount(store, round_id)
-    assert set(kept) == set(expected)
-    for key, fields in expected.items():
-        for name, value in fields.items():
-            assert math.isclose(kept[key][name], value, rel_tol=1e-9, abs_tol=1e-9), (key, name)
-    assert head.get("stored", 0) == store.submissions.count(round_id)
 
 
 def content_of(round_doc: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
