@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.rounds import RoundCreateSchema
-from service.cells.processes import this_process
+from service.cells.processes import SILENT_SECONDS, is_running, this_process
 from service.cells.reading import read_cells
 from service.cells.writes import record, replace, set_in_estimates
 from service.rounds.model import round_to_store
 from service.store import Store
+from service.store.clock import utc_now
 from service.submissions.ingest import (
     SubmissionInvalid,
     submit_batch,
@@ -239,3 +241,13 @@ def test_submissions_stored_before_cells_existed_are_counted(
 
     assert report["n_submissions"] == 3
     assert_cells_equal_a_recount(store, round_doc["_id"])
+
+
+def test_a_writer_on_another_host_counts_as_gone_once_silent_longer_than_any_write() -> None:
+    elsewhere = "writer_00000000_4242_1"
+    recently = utc_now()
+    long_ago = (datetime.now(UTC) - timedelta(seconds=SILENT_SECONDS + 1)).isoformat()
+
+    assert is_running(elsewhere, recently)
+    assert not is_running(elsewhere, long_ago)
+    assert is_running(this_process()) and not is_running(dead_writer())

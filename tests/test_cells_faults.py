@@ -95,7 +95,8 @@ def test_after_a_worker_dies_between_the_write_and_the_cells_the_next_estimate_i
 
     assert store.submissions.get(round_id, DOOMED) is not None, "stored before the kill"
     marks = writers_in_flight(store.cells.head(round_id))
-    assert len(marks) == 1 and not any(map(is_running, marks)), "a dead worker's write mark"
+    assert len(marks) == 1, "a write mark left open"
+    assert not any(is_running(w, seen) for w, seen in marks.items()), "by a dead worker"
     after = estimates(server, round_id, planner)
     assert after["n_submissions"] == before["n_submissions"] + 1
     assert_cells_equal_a_recount(store, round_id)

@@ -2,8 +2,10 @@
 
 A write marks itself in flight under its process's id; a mark left by a process that no longer
 runs means that process died between storing a submission and updating the cells. A process id
-is the host, the pid and the pid's start time (pids are reused), so it is checked on this host
-only: the embedded store serves local processes. A mark from another host is taken to be alive.
+is the host, the pid and the pid's start time (pids are reused). On this host that is checked
+directly; a process on another host (app containers scaled out) is taken to be gone once it has
+begun no write for `SILENT_SECONDS`, longer than any write can take (each store call times out
+well before).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import functools
 import hashlib
 import os
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from service.store.cells import WRITER_PREFIX
+
+SILENT_SECONDS = 300
 
 
 def _host() -> str:
@@ -40,8 +45,13 @@ def this_process() -> str:
     return _this_process(os.getpid())
 
 
-def is_running(writer: str) -> bool:
+def is_running(writer: str, last_seen: str = "") -> bool:
+    """Does the process still run? (`last_seen`: when it last began a write, ISO UTC)"""
     host, pid, started = writer.removeprefix(WRITER_PREFIX).split("_")
-    if host != _host():
+    if host == _host():
+        return _started(int(pid)) == started
+    try:
+        seen = datetime.fromisoformat(last_seen.replace("Z", "+00:00"))
+    except ValueError:
         return True
-    return _started(int(pid)) == started
+    return datetime.now(UTC) - seen < timedelta(seconds=SILENT_SECONDS)

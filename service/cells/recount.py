@@ -18,7 +18,7 @@ from service.cells.contributions import contributions, moment_fields
 from service.cells.processes import is_running, this_process
 from service.cells.writes import POLL_SECONDS
 from service.store import Store
-from service.store.cells import NOT_REBUILDING, writers_in_flight
+from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
 
 # A mark of a live process that stays open this long was left by a failed write whose process
 # could not reach the store to close it; the rebuild stops waiting for it.
@@ -30,7 +30,7 @@ def needs_rebuild(head: dict[str, Any]) -> bool:
     return (
         bool(head.get("dirty"))
         or (rebuilder != NOT_REBUILDING and not is_running(rebuilder))
-        or any(not is_running(writer) for writer in writers_in_flight(head))
+        or any(not is_running(w, seen) for w, seen in writers_in_flight(head).items())
     )
 
 
@@ -70,9 +70,14 @@ def _wait_for_writers(store: Store, round_id: str) -> list[str]:
     deadline = time.monotonic() + WRITER_WAIT_SECONDS
     while True:
         head = store.cells.head(round_id) or {}
-        live = [w for w in writers_in_flight(head) if is_running(w)]
+        live = [w for w, seen in writers_in_flight(head).items() if is_running(w, seen)]
         if not live or time.monotonic() > deadline:
-            return [name for name in head if name.startswith("writer_") and name not in live]
+            return [
+                name
+                for name in head
+                if name.startswith((WRITER_PREFIX, SEEN_PREFIX))
+                and name.removeprefix(SEEN_PREFIX) not in live
+            ]
         time.sleep(POLL_SECONDS)
 
 

@@ -3,9 +3,10 @@
 One document per round and cell, `_id` "<round>|<cell key>", holding `n` (units), `w` (Σw) and
 one flat field per stored moment; plus one head document per round, `_id` "<round>|", holding
 `version` (bumped by every change to the cells), `stored` (submissions stored in the round),
-`rebuilding` (the id of a process recounting the cells, or "") and one `writer_…` counter per
-process with a write in flight. Head and cells share a collection so that one `update`
-command applies a write's cell changes and closes its in-flight mark together.
+`rebuilding` (the id of a process recounting the cells, or "") and, per process that writes,
+a `writer_…` counter of its writes in flight and `seen_writer_…`, when it last began one. Head
+and cells share a collection so that one `update` command applies a write's cell changes and
+closes its in-flight mark together.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from service.store.clock import utc_now
+
 NOT_REBUILDING = ""
 WRITER_PREFIX = "writer_"
+SEEN_PREFIX = "seen_"
 
 
 def head_id(round_id: str) -> str:
@@ -50,7 +54,7 @@ class Cells:
         try:
             self.collection.update_one(
                 {"_id": head_id(round_id), "round_id": round_id, "rebuilding": NOT_REBUILDING},
-                {"$inc": {writer: 1}},
+                {"$inc": {writer: 1}, "$set": {SEEN_PREFIX + writer: utc_now()}},
                 upsert=True,
             )
         except DuplicateKeyError:  # the head exists with `rebuilding` set
@@ -133,7 +137,10 @@ class Cells:
         self.collection.update_one({"_id": head_id(round_id)}, update)
 
 
-def writers_in_flight(head: Mapping[str, Any]) -> dict[str, int]:
+def writers_in_flight(head: Mapping[str, Any]) -> dict[str, str]:
+    """{writer: when it last began a write} for every process with writes in flight."""
     return {
-        name: int(count) for name, count in head.items() if name.startswith(WRITER_PREFIX) and count
+        name: str(head.get(SEEN_PREFIX + name, ""))
+        for name, count in head.items()
+        if name.startswith(WRITER_PREFIX) and count > 0
     }
