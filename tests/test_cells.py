@@ -251,3 +251,18 @@ def test_a_writer_on_another_host_counts_as_gone_once_silent_longer_than_any_wri
     assert is_running(elsewhere, recently)
     assert not is_running(elsewhere, long_ago)
     assert is_running(this_process()) and not is_running(dead_writer())
+
+
+def test_a_rebuild_abandoned_by_a_dead_process_is_taken_over_by_the_next_write(
+    store: Store,
+) -> None:
+    sequence = Sequence(store)
+    sequence.apply("submit", (0, 100.0, 1))
+    round_id = sequence.round["_id"]
+    assert store.cells.claim_rebuild(round_id, dead_writer(), [])
+    assert not store.cells.begin_write(round_id, this_process())  # writers wait for a rebuild
+
+    sequence.apply("submit", (2, 50.0, 0))
+
+    assert store.cells.head(round_id)["rebuilding"] == ""
+    assert_cells_equal_a_recount(store, round_id)
