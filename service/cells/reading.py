@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from service.cells.recount import needs_rebuild, rebuild
-from service.cells.writes import POLL_SECONDS, REBUILD_WAIT_SECONDS, CellsBusy, settle_owed
+from service.cells.waiting import Deadline
+from service.cells.writes import settle_owed
 from service.store import Store
 from service.store.cells import NOT_REBUILDING
 
@@ -22,18 +22,17 @@ def data_version(round_doc: dict[str, Any], head: dict[str, Any]) -> int:
 def consistent_head(store: Store, round_id: str) -> dict[str, Any]:
     """The round's cells head once the cells can be trusted (recounting them first if needed)."""
     settle_owed(store)
-    deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+    deadline = Deadline(round_id)
     while True:
         head = store.cells.head(round_id)
         if head is None and not store.submissions.any_in(round_id):
             return {"version": 0, "stored": 0}
         if head is None or needs_rebuild(head):
-            rebuild(store, round_id)
+            if rebuild(store, round_id):
+                continue
         elif head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING:
             return head
-        if time.monotonic() > deadline:
-            raise CellsBusy(f"the cells of round {round_id!r} are being rebuilt")
-        time.sleep(POLL_SECONDS)
+        deadline.pause()  # another process is recounting
 
 
 def read_cells(store: Store, round_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:

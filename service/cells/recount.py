@@ -10,13 +10,12 @@ writes already in flight, so none is counted twice or missed.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from catalogue import indicators_of
 from service.cells.contributions import contributions, moment_fields
 from service.cells.processes import is_running, this_process
-from service.cells.writes import POLL_SECONDS
+from service.cells.waiting import Deadline
 from service.store import Store
 from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
 
@@ -67,18 +66,18 @@ def rebuild_if_abandoned(store: Store, round_id: str) -> None:
 
 def _wait_for_writers(store: Store, round_id: str) -> list[str]:
     """Wait until no live process has a write in flight; return the marks to clear."""
-    deadline = time.monotonic() + WRITER_WAIT_SECONDS
+    deadline = Deadline(round_id, WRITER_WAIT_SECONDS)
     while True:
         head = store.cells.head(round_id) or {}
         live = [w for w, seen in writers_in_flight(head).items() if is_running(w, seen)]
-        if not live or time.monotonic() > deadline:
+        if not live or deadline.passed():
             return [
                 name
                 for name in head
                 if name.startswith((WRITER_PREFIX, SEEN_PREFIX))
                 and name.removeprefix(SEEN_PREFIX) not in live
             ]
-        time.sleep(POLL_SECONDS)
+        deadline.pause()
 
 
 def recount(store: Store, round_doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,27 +12,22 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from service.cells.change import CellChange, is_included
 from service.cells.processes import this_process
+from service.cells.recount import rebuild_if_abandoned
+from service.cells.waiting import Deadline
 from service.store import Store
 
 T = TypeVar("T")
 # Fault injection for tests, off unless set: the process kills itself after storing a
 # submission with this id and before the cells are updated.
 KILL_BEFORE_CELLS = "SURVEY_FAULT_KILL_BEFORE_CELLS"
-REBUILD_WAIT_SECONDS = 60.0
-POLL_SECONDS = 0.02
 
 _owed_lock = threading.Lock()
 _owed: dict[tuple[str, str], int] = {}  # (database, round) → in-flight marks left open
-
-
-class CellsBusy(Exception):
-    """The round's cells stayed in rebuild longer than a write may wait."""
 
 
 def record(
@@ -57,14 +52,10 @@ def record(
 
 def begin(store: Store, round_id: str, writer: str) -> None:
     """Mark a write in flight; while the cells are being rebuilt, wait (or take it over)."""
-    from service.cells.recount import rebuild_if_abandoned
-
-    deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+    deadline = Deadline(round_id)
     while not store.cells.begin_write(round_id, writer):
         rebuild_if_abandoned(store, round_id)
-        if time.monotonic() > deadline:
-            raise CellsBusy(f"the cells of round {round_id!r} are being rebuilt")
-        time.sleep(POLL_SECONDS)
+        deadline.pause()
 
 
 def close_after_failure(store: Store, round_id: str, writer: str) -> None:

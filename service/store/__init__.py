@@ -10,6 +10,7 @@ from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionT
 from pymongo.write_concern import WriteConcern
 
 from service.store.cells import Cells
+from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
@@ -19,6 +20,7 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionFailure,
     ServerSelectionTimeoutError,
     ExecutionTimeout,
+    StoreBusy,
 )
 
 
