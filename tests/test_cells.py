@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.rounds import RoundCreateSchema
+from service.cells import waiting
 from service.cells.processes import SILENT_SECONDS, is_running, this_process
 from service.cells.reading import read_cells
 from service.cells.writes import record, replace, set_in_estimates
@@ -266,3 +267,24 @@ def test_a_rebuild_abandoned_by_a_dead_process_is_taken_over_by_the_next_write(
 
     assert store.cells.head(round_id)["rebuilding"] == ""
     assert_cells_equal_a_recount(store, round_id)
+
+
+def test_a_write_that_waits_too_long_for_a_live_rebuild_is_a_503(
+    store: Store,
+    client: FlaskClient,
+    as_admin: dict[str, str],
+    as_enumerator: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(waiting, "REBUILD_WAIT_SECONDS", 0.2)
+    round_id = client.post("/api/v1/rounds", json=household_round("hh-busy"), headers=as_admin)
+    assert round_id.status_code == 201
+    assert store.cells.claim_rebuild("hh-busy", this_process(), [])  # alive: not taken over
+
+    response = client.post(
+        "/api/v1/rounds/hh-busy/submissions", json=household(), headers=as_enumerator
+    )
+
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert response.headers["Retry-After"].isdigit()

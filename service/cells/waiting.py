@@ -13,8 +13,9 @@ POLL_SECONDS = 0.02
 class Deadline:
     """Sleep between looks until `REBUILD_WAIT_SECONDS` have passed, then StoreBusy."""
 
-    def __init__(self, round_id: str, seconds: float = REBUILD_WAIT_SECONDS) -> None:
-        self.round_id, self.ends = round_id, time.monotonic() + seconds
+    def __init__(self, round_id: str, seconds: float | None = None) -> None:
+        wait = REBUILD_WAIT_SECONDS if seconds is None else seconds
+        self.round_id, self.ends = round_id, time.monotonic() + wait
 
     def passed(self) -> bool:
         return time.monotonic() > self.ends
