@@ -25,27 +25,20 @@ DOOMED = str(uuid.UUID(int=0xDEAD))  # the submission whose worker dies before i
 
 
 @pytest.fixture(scope="module")
-def store_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
-    with EmbeddedStore(tmp_path_factory.mktemp("cells-faults-store")) as server:
-        yield server
+def server(store_server: EmbeddedStore) -> Iterator[GunicornServer]:
+    """gunicorn whose workers kill themselves before the cells of the DOOMED submission."""
+    database = f"cells_{uuid.uuid4().hex[:8]}"
+    gunicorn = GunicornServer(store_server.uri, database, env={KILL_BEFORE_CELLS: DOOMED})
+    yield gunicorn.start()
+    gunicorn.stop()
 
 
-@pytest.fixture(scope="module")
-def server(store_process: EmbeddedStore) -> Iterator[GunicornServer]:
-    gunicorn = GunicornServer(
-        store_process.uri, f"cells_{uuid.uuid4().hex[:8]}", env={KILL_BEFORE_CELLS: DOOMED}
-    ).start()
-    try:
-        yield gunicorn
-    finally:
-        gunicorn.stop()
-
-
-@pytest.fixture(scope="module")
-def store(server: GunicornServer, store_process: EmbeddedStore) -> Iterator[Store]:
-    direct = Store(store_process.uri, server.env["SURVEY_DB"])
-    yield direct
-    direct.close()
+@pytest.fixture
+def direct(server: GunicornServer, store_server: EmbeddedStore) -> Iterator[Store]:
+    """A client of our own on the server's database."""
+    client = Store(store_server.uri, server.env["SURVEY_DB"])
+    yield client
+    client.close()
 
 
 def post(server: GunicornServer, path: str, headers: dict[str, str], body: Any) -> Any:
@@ -66,7 +59,7 @@ def without_times(report: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", ["/submissions", "/submissions/batch"])
 def test_after_a_worker_dies_between_the_write_and_the_cells_the_next_estimate_is_a_recount(
-    server: GunicornServer, store: Store, path: str
+    server: GunicornServer, direct: Store, path: str
 ) -> None:
     admin = bearer(server.admin_token)
     round_id = f"hh-{uuid.uuid4().hex[:8]}"
@@ -93,13 +86,13 @@ def test_after_a_worker_dies_between_the_write_and_the_cells_the_next_estimate_i
         response = post(server, f"/api/v1/rounds/{round_id}{path}", enumerator, body)
         pytest.fail(f"the worker answered {response.status_code}: {response.text[:300]}")
 
-    assert store.submissions.get(round_id, DOOMED) is not None, "stored before the kill"
-    marks = writers_in_flight(store.cells.head(round_id))
+    assert direct.submissions.get(round_id, DOOMED) is not None, "stored before the kill"
+    marks = writers_in_flight(direct.cells.head(round_id))
     assert len(marks) == 1, "a write mark left open"
     assert not any(is_running(w, seen) for w, seen in marks.items()), "by a dead worker"
     after = estimates(server, round_id, planner)
     assert after["n_submissions"] == before["n_submissions"] + 1
-    assert_cells_equal_a_recount(store, round_id)
-    rebuild(store, round_id)  # recount again from scratch: the same answer
+    assert_cells_equal_a_recount(direct, round_id)
+    rebuild(direct, round_id)  # recount again from scratch: the same answer
     assert without_times(estimates(server, round_id, planner)) == without_times(after)
-    store.submissions.collection.delete_one({"round_id": round_id, "submission_id": DOOMED})
+    direct.submissions.collection.delete_one({"round_id": round_id, "submission_id": DOOMED})
