@@ -40,7 +40,7 @@ class TokenById(MethodView):
     @require_role(*ADMIN_ONLY)
     @blp.response(204)
     def delete(self, token_id: str) -> None:
-        """Revoke a token; it stops working at once."""
+        """Revoke a token; it stops working within half a second on every worker."""
         tokens = get_store().tokens
         revoked = tokens.revoke(token_id)
         forget(TOKENS_BY_SECRET, TOKENS_BY_NAME)
