@@ -14,12 +14,13 @@ from marshmallow import ValidationError
 from catalogue import RoundStatus, SubmissionStatus
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from service.cells.change import CellChange
 from service.cells.contributions import contributions
+from service.cells.writes import record
 from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
 from service.store import Store
 from service.store.clock import utc_now
-from service.store.rounds import last_bump
 
 
 class SubmissionInvalid(Exception):
@@ -133,16 +134,15 @@ def submit_one(
         raise
     raw = raw if raw is not None else raw_json(payload)
     doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-    status = store.submissions.insert(doc)
+
+    def write() -> tuple[SubmissionStatus, CellChange]:
+        status = store.submissions.insert(doc)
+        return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
+
+    status = record(store, round_doc["_id"], write, [doc["submission_id"]])
     count_submission(status)
-    replay = status is SubmissionStatus.DUPLICATE
-    if replay:  # a replay answers with the stored copy, as the first send did
+    if status is SubmissionStatus.DUPLICATE:  # a replay answers with the stored copy
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
-    # A stored copy newer than the last bump: its first send died before bumping.
-    if status is SubmissionStatus.CREATED or (
-        replay and doc["received_at"] >= last_bump(round_doc)
-    ):
-        store.rounds.bump_data_version(round_doc["_id"])
     return status, doc
 
 
@@ -168,24 +168,6 @@ def _prepare_batch(
     return outcomes, valid
 
 
-def _batch_changed_data(
-    store: Store,
-    round_doc: dict[str, Any],
-    docs: list[dict[str, Any]],
-    statuses: list[SubmissionStatus],
-) -> bool:
-    """Something new was stored, or a replayed copy was stored by a request that died before
-    bumping the round's data version."""
-    if SubmissionStatus.CREATED in statuses:
-        return True
-    replayed = [
-        doc["submission_id"]
-        for doc, status in zip(docs, statuses, strict=True)
-        if status is SubmissionStatus.DUPLICATE
-    ]
-    return bool(replayed) and store.submissions.stored_since(round_doc, replayed)
-
-
 def submit_batch(
     store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
 ) -> list[ItemOutcome]:
@@ -194,12 +176,17 @@ def submit_batch(
         return [closed_batch_item(store, round_doc, payload) for payload in payloads]
     outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
     docs = [doc for _, doc in valid]
-    statuses = store.submissions.insert_many(docs)
+
+    def write() -> tuple[list[SubmissionStatus], CellChange]:
+        statuses = store.submissions.insert_many(docs)
+        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
+        return statuses, CellChange.of_stored(created)
+
+    ids = [doc["submission_id"] for doc in docs]
+    statuses = record(store, round_doc["_id"], write, ids) if docs else []
     for (position, doc), status in zip(valid, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
-    if _batch_changed_data(store, round_doc, docs, statuses):
-        store.rounds.bump_data_version(round_doc["_id"])
     return [outcome for outcome in outcomes if outcome is not None]
 
 

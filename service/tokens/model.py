@@ -7,6 +7,7 @@ from typing import Any
 from schemas.audit import AuditAction
 from service.audit.log import record
 from service.errors import conflict, not_found
+from service.recent import TOKENS_BY_NAME, TOKENS_BY_SECRET, forget
 from service.store import Store
 from service.store.errors import AlreadyExists
 
@@ -22,8 +23,10 @@ def issue_token(store: Store, role: str, name: str) -> tuple[dict[str, Any], str
 
 
 def revoke_token(store: Store, token_id: str) -> None:
-    """Revoke at once; 404 for an unknown id; revoking twice changes (and audits) nothing."""
-    if store.tokens.revoke(token_id):
+    """Revoke (every worker stops accepting it within half a second); 404 for an unknown id; revoking twice changes (and audits) nothing."""
+    revoked = store.tokens.revoke(token_id)
+    forget(TOKENS_BY_SECRET, TOKENS_BY_NAME)  # every worker stops accepting it within 0.5 s
+    if revoked:
         record(store, AuditAction.TOKEN_REVOKE, [token_id])
     elif not store.tokens.exists(token_id):
         raise not_found(f"Token {token_id!r}")
