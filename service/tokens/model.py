@@ -23,9 +23,10 @@ def issue_token(store: Store, role: str, name: str) -> tuple[dict[str, Any], str
 
 
 def revoke_token(store: Store, token_id: str) -> None:
-    """Revoke (every worker stops accepting it within half a second); 404 for an unknown id; revoking twice changes (and audits) nothing."""
+    """Revoke: every worker refuses it within half a second. 404 for an unknown id; revoking
+    twice changes (and audits) nothing."""
     revoked = store.tokens.revoke(token_id)
-    forget(TOKENS_BY_SECRET, TOKENS_BY_NAME)  # every worker stops accepting it within 0.5 s
+    forget(TOKENS_BY_SECRET, TOKENS_BY_NAME)
     if revoked:
         record(store, AuditAction.TOKEN_REVOKE, [token_id])
     elif not store.tokens.exists(token_id):
