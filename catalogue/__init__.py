@@ -19,7 +19,7 @@ from catalogue.indicators import (
 )
 from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS, Instrument
 from catalogue.roles import ROLES, Role
-from catalogue.statuses import RoundStatus, SubmissionStatus, TargetStatus
+from catalogue.statuses import ReviewState, RoundStatus, SubmissionStatus, TargetStatus
 
 __all__ = [
     "ALL_BY_DIMENSIONS",
@@ -33,6 +33,7 @@ __all__ = [
     "Indicator",
     "IndicatorKind",
     "Instrument",
+    "ReviewState",
     "Role",
     "RoundStatus",
     "SubmissionStatus",

@@ -36,6 +36,7 @@ READERS = ("admin", "planner")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
+SUBMISSION = "3c6f2a7e-1d2b-4e8f-9a0b-5c4d3e2f1a0b"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -55,6 +56,10 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
     ("GET", "/api/v1/rounds/{round_id}/quality"): SUBMISSION_READERS,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
+    ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
+    ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): SUBMISSION_READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -102,6 +107,10 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
         "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
     )
     assert created.status_code == 201
+    stored = app.test_client().post(
+        f"/api/v1/rounds/{ROUND}/submissions", json=factories.household(SUBMISSION), headers=admin
+    )
+    assert stored.status_code == 201
     yield app
     app.extensions["store"].close()
 
@@ -127,7 +136,7 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    url = path.replace("{round_id}", ROUND)
+    url = path.replace("{round_id}", ROUND).replace("{submission_id}", SUBMISSION)
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -138,6 +147,13 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
         ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): {
             "submissions": [factories.household()]
+        },
+        ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): {
+            "answers": factories.household()["answers"],
+            "reason": "checked with the household",
+        },
+        ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): {
+            "state": "approved"
         },
     }
     return url, bodies.get((method, path))

@@ -15,6 +15,7 @@ from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
+from service.store.versions import Versions
 
 # Raised by pymongo when the store cannot be reached; the error handler turns these into 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -60,12 +61,14 @@ class Store:
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
         self.audit = AuditLog(self.db["audit"])
+        self.versions = Versions(self.db["versions"])
         self.cells = Cells(self.db["cells"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
         self.submissions.ensure_indexes()
         self.audit.ensure_indexes()
+        self.versions.ensure_indexes()
         self.cells.ensure_indexes()
 
     def ping(self) -> None:
