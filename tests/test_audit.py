@@ -81,3 +81,18 @@ def test_no_code_outside_the_audit_module_appends_to_the_log() -> None:
         if re.search(r"\.audit\.append\(|\[\"audit\"\]", path.read_text(encoding="utf-8"))
     ]
     assert writers == ["service/audit/log.py", "service/store/__init__.py"]
+
+
+def test_every_stored_submission_is_audited_once_batch_items_included(
+    client: FlaskClient, as_admin: dict[str, str], as_enumerator: dict[str, str], make_round
+) -> None:
+    make_round(factories.household_round("audited-intake"))
+    url = "/api/v1/rounds/audited-intake/submissions"
+    single = factories.household()
+    batch = [factories.household() for _ in range(3)]
+    client.post(url, json=single, headers=as_enumerator)
+    client.post(url, json=single, headers=as_enumerator)  # a replay stores nothing
+    client.post(f"{url}/batch", json={"submissions": [*batch, single]}, headers=as_enumerator)
+    entries = audit(client, as_admin, round="audited-intake", action="submission.create")
+    targets = sorted(entry["target"] for entry in entries)
+    assert targets == sorted(doc["submission_id"] for doc in [single, *batch])
