@@ -114,6 +114,14 @@ class RoundPatchSchema(StrictSchema):
         check_targets(None, data.get("targets"))
 
 
+class SampleSummarySchema(Schema):
+    """How big a round's sample is (docs/design.md §8)."""
+
+    assignments = fields.Integer()
+    psus = fields.Integer()
+    strata = fields.Integer()
+
+
 class RoundSchema(Schema):
     """A round as the API shows it."""
 
@@ -125,6 +133,7 @@ class RoundSchema(Schema):
     design = fields.Dict()
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
+    sample = fields.Nested(SampleSummarySchema, allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

@@ -62,12 +62,14 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.health import routes as health
     from service.openrosa import routes as openrosa
     from service.rounds import routes as rounds
+    from service.samples import routes as samples
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
 
-    for module in (health, tokens, rounds, submissions, estimates):
+    for module in (health, tokens, rounds, samples, submissions, estimates):
         api.register_blueprint(module.blp)
     submissions.document(api)
+    samples.document(api)
     app.register_blueprint(openrosa.blp)
     app.register_blueprint(dashboard.blp)
     docs.init_app(app)

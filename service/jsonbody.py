@@ -12,6 +12,7 @@ from service.errors import Problem
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # Our documents nest 4 levels; anything far deeper is hostile and would exhaust recursion later.
 MAX_DEPTH = 32
+CSV_BODY_PATHS = ("/sample", "/sample/rows")
 
 
 class SafeJSONProvider(DefaultJSONProvider):
@@ -53,6 +54,8 @@ def require_json_body() -> None:
     well-formed, safe JSON (checked here, once, before webargs parses it with plain `json`)."""
     if request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
         return
+    if request.mimetype == "text/csv" and request.path.endswith(CSV_BODY_PATHS):
+        return  # a sample may be sent as the CSV a statistician keeps it in
     if request.mimetype != "application/json":
         raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
     request.get_json()  # cached for the view; malformed → 400 problem

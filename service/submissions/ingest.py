@@ -16,6 +16,14 @@ from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
 from service.errors import conflict
 from service.estimates.contributions import contributions
 from service.observability.metrics import count_submission
+from service.samples.visits import (
+    VisitInvalid,
+    after_store,
+    decide_counting,
+    hashed_content,
+    validate_visit,
+    visit_fields,
+)
 from service.store import Store
 from service.store.clock import utc_now
 from service.store.rounds import last_bump
@@ -92,6 +100,42 @@ def raw_json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
+def store_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[str, dict[str, Any]]:
+    """Validate and store one visit to an assignment of a round with a sample (§8)."""
+    try:
+        data, assignment = validate_visit(store, round_doc, payload)
+    except VisitInvalid as exc:
+        raise SubmissionInvalid(exc.errors, _claimed_id(payload)) from exc
+    received_at = utc_now()
+    doc = {
+        "round_id": round_doc["_id"],
+        "instrument": round_doc["instrument"],
+        "content_hash": content_hash(hashed_content(data)),
+        "raw": raw,
+        "source": source,
+        "received_at": received_at,
+        "token_id": token_id,
+    }
+    doc |= visit_fields(round_doc, assignment, data, received_at)
+    claimed = decide_counting(store, doc, assignment)
+    status = store.submissions.insert(doc)
+    after_store(store, doc, status, claimed)
+    return status, doc
+
+
+def _store_one(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[str, dict[str, Any]]:
+    """Validate and insert one submission: (insert status, document as built)."""
+    if round_doc.get("sample"):
+        return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
+    data = validate(round_doc, payload)
+    doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
+    return store.submissions.insert(doc), doc
+
+
 def submit_one(
     store: Store,
     round_doc: dict[str, Any],
@@ -104,18 +148,17 @@ def submit_one(
     """Validate and store one submission: ("created" | "duplicate" | "conflict", document)."""
     ensure_open(round_doc)
     try:
-        data = validate(round_doc, payload)
+        status, doc = _store_one(
+            store,
+            round_doc,
+            payload,
+            token_id=token_id,
+            source=source,
+            raw=raw if raw is not None else raw_json(payload),
+        )
     except SubmissionInvalid:
         count_submission("invalid", "validation")
         raise
-    doc = to_document(
-        round_doc,
-        data,
-        token_id=token_id,
-        source=source,
-        raw=raw if raw is not None else raw_json(payload),
-    )
-    status = store.submissions.insert(doc)
     count_submission(status)
     if status == "duplicate":  # a replay answers with the stored copy, as the first send did
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
@@ -127,11 +170,34 @@ def submit_one(
     return status, doc
 
 
+def _submit_visits(
+    store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
+) -> list[ItemOutcome]:
+    """A batch to a round with a sample: one visit after the other (each claims in turn)."""
+    outcomes = []
+    for payload in payloads:
+        try:
+            status, doc = store_visit(
+                store, round_doc, payload, token_id=token_id, source="json", raw=raw_json(payload)
+            )
+        except SubmissionInvalid as exc:
+            outcomes.append(ItemOutcome(exc.submission_id, "invalid", exc.errors))
+            count_submission("invalid", "validation")
+            continue
+        outcomes.append(ItemOutcome(doc["submission_id"], status))
+        count_submission(status)
+    return outcomes
+
+
 def submit_batch(
     store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
 ) -> list[ItemOutcome]:
     """Store every valid item (unordered); report each item's status in request order."""
     ensure_open(round_doc)
+    if round_doc.get("sample"):
+        outcomes = _submit_visits(store, round_doc, payloads, token_id=token_id)
+        _bump_after_batch(store, round_doc, outcomes)
+        return outcomes
     outcomes: list[ItemOutcome | None] = [None] * len(payloads)
     docs: list[dict[str, Any]] = []
     positions: list[int] = []
@@ -150,12 +216,17 @@ def submit_batch(
     for position, doc, status in zip(positions, docs, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
-    replayed = [
-        doc["submission_id"] for doc, s in zip(docs, statuses, strict=True) if s == "duplicate"
-    ]
-    if "created" in statuses or (replayed and store.submissions.stored_since(round_doc, replayed)):
+    done = [outcome for outcome in outcomes if outcome is not None]
+    _bump_after_batch(store, round_doc, done)
+    return done
+
+
+def _bump_after_batch(store: Store, round_doc: dict[str, Any], outcomes: list[ItemOutcome]) -> None:
+    """Bump when an item was created, or a replayed one was stored after the last bump."""
+    replayed = [o.submission_id for o in outcomes if o.status == "duplicate" and o.submission_id]
+    created = any(o.status == "created" for o in outcomes)
+    if created or (replayed and store.submissions.stored_since(round_doc, replayed)):
         store.rounds.bump_data_version(round_doc["_id"])
-    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def summarise(outcomes: list[ItemOutcome]) -> dict[str, int]:

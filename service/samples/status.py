@@ -1,0 +1,36 @@
+"""An assignment's status from its visits (docs/design.md §8).
+
+The status is the highest-precedence outcome among the visits, whatever order they arrive
+in (phone clocks are not trusted to order visits); `pending` when there is none. A closed
+assignment's outcome is final.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas.samples import Outcome
+
+PENDING = "pending"
+# Outcome is declared from the highest precedence down; pending ranks 0.
+RANK: dict[str, int] = {o.value: len(Outcome) - i for i, o in enumerate(Outcome)}
+STATUS_OF_RANK: dict[int, str] = {rank: outcome for outcome, rank in RANK.items()} | {0: PENDING}
+
+
+def status_of(assignment: dict[str, Any]) -> str:
+    closed = assignment.get("closed")
+    if closed:
+        return closed["outcome"]
+    return STATUS_OF_RANK[assignment.get("rank", 0)]
+
+
+def status_filter(status: str) -> dict[str, Any]:
+    """The store query for assignments in one status."""
+    if status == PENDING:
+        return {"rank": 0, "closed": None}
+    return {"$or": [{"closed.outcome": status}, {"closed": None, "rank": RANK[status]}]}
+
+
+def is_open(assignment: dict[str, Any]) -> bool:
+    """Still on the phone's list: neither completed nor closed."""
+    return not assignment.get("closed") and assignment.get("rank", 0) != RANK[Outcome.COMPLETED]
