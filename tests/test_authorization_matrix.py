@@ -33,6 +33,8 @@ ADMIN = ("admin",)
 READERS = ("admin", "planner")
 SUBMITTERS = ("admin", "enumerator")
 ROUND = "hh-auth"
+SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
+FIELDWORK_READERS = ("admin", "planner")
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -50,6 +52,11 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
+    ("PUT", "/api/v1/rounds/{round_id}/sample"): ADMIN,
+    ("POST", "/api/v1/rounds/{round_id}/sample/rows"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
+    ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/progress"): FIELDWORK_READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -96,6 +103,14 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
         "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
     )
     assert created.status_code == 201
+    client = app.test_client()
+    created = client.post(
+        "/api/v1/rounds", json=factories.household_round(SAMPLE_ROUND), headers=admin
+    )
+    assert created.status_code == 201
+    sample = {"assignments": factories.small_sample()}
+    loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
+    assert loaded.status_code == 200, loaded.json
     yield app
     app.extensions["store"].close()
 
@@ -121,7 +136,9 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    url = path.replace("{round_id}", ROUND)
+    fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress"))
+    url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
+    url = url.replace("{assignment_id}", "A-001")
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -132,6 +149,13 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
         ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): {
             "submissions": [factories.household()]
+        },
+        ("PUT", "/api/v1/rounds/{round_id}/sample"): {"assignments": factories.small_sample()},
+        ("POST", "/api/v1/rounds/{round_id}/sample/rows"): {
+            "assignments": [factories.sample_row(f"R-{uuid.uuid4().hex[:8]}")]
+        },
+        ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
+            "enumerator": "enum-01"
         },
     }
     return url, bodies.get((method, path))
