@@ -10,15 +10,17 @@ from service.estimates.contributions import contributions
 from service.samples.design import sampling_of
 from service.samples.sample import (
     SampleInvalid,
+    checked_rows,
     row_path,
     sample_hash,
     stored_row,
     summary_of,
-    validate_rows,
 )
 from service.samples.status import RANK, status_of
 from service.store import Store
 from service.store.clock import utc_now
+
+FIELDWORK_STATE = ("sampling", "rank", "closed", "is_closed", "completed_by")
 
 
 def load_assignment(store: Store, round_id: str, assignment_id: str) -> dict[str, Any]:
@@ -38,6 +40,7 @@ def change_assignment(
         updates["enumerator"] = change["enumerator"]
     if "closed" in change:
         updates["closed"] = _closing(assignment, change["closed"], token_id)
+        updates["is_closed"] = True
     changed = store.assignments.update(round_id, assignment_id, updates) if updates else None
     if "closed" in updates and not assignment.get("closed"):
         store.rounds.bump_data_version(round_id)  # a final outcome changes the weighting
@@ -68,17 +71,18 @@ def append_rows(
 ) -> dict[str, int]:
     """Add reserve units; each PSU they touch takes their `unit_prob` for all its units."""
     round_id = round_doc["_id"]
-    new_rows = validate_rows(raw_rows, round_doc.get("frame"), source)
+    indexed, errors = checked_rows(raw_rows, round_doc.get("frame"), source)
     existing = store.assignments.of_round(round_id, {"_id": 0, "sampling": 0})
-    errors = _append_errors(existing, new_rows, source)
+    errors |= _append_errors(existing, indexed, source)
     if errors:
         raise SampleInvalid(errors)
+    new_rows = [row for _, row in indexed]
     store.assignments.add(round_id, [stored_row(row) for row in new_rows])
     for psu, unit_prob in {row["psu"]: row["unit_prob"] for row in new_rows}.items():
         units = store.assignments.set_psu_unit_prob(round_id, psu, unit_prob, sampling_of)
         reweigh_completed_visits(store, round_doc, units)
     rows = [
-        {k: v for k, v in a.items() if k not in ("sampling", "rank", "closed", "completed_by")}
+        {k: v for k, v in a.items() if k not in FIELDWORK_STATE}
         for a in store.assignments.of_round(round_id, {"_id": 0, "round_id": 0})
     ]
     summary = summary_of(rows)
@@ -87,14 +91,14 @@ def append_rows(
 
 
 def _append_errors(
-    existing: list[dict[str, Any]], new_rows: list[dict[str, Any]], source: str
+    existing: list[dict[str, Any]], new_rows: list[tuple[int, dict[str, Any]]], source: str
 ) -> dict[str, list[str]]:
     """New ids only; a known PSU keeps its stratum and psu_prob; one unit_prob per PSU."""
     ids = {a["assignment_id"] for a in existing}
     psus = {a["psu"]: a for a in existing}
     unit_probs: dict[str, float] = {}
     errors: dict[str, list[str]] = {}
-    for index, row in enumerate(new_rows):
+    for index, row in new_rows:
         where = row_path(index, source)
         if row["assignment_id"] in ids:
             errors[f"{where}.assignment_id"] = ["Already in the sample."]

@@ -78,10 +78,20 @@ def validate_rows(
     raw_rows: list[Any], frame: dict[str, Any] | None, source: str
 ) -> list[dict[str, Any]]:
     """The normalised rows, or SampleInvalid naming every bad row and field."""
+    rows, errors = checked_rows(raw_rows, frame, source)
+    if errors:
+        raise SampleInvalid(errors)
+    return [row for _, row in rows]
+
+
+def checked_rows(
+    raw_rows: list[Any], frame: dict[str, Any] | None, source: str
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
+    """(position, row) of every row that loads, and the errors of all rows by path."""
     if not raw_rows:
-        raise SampleInvalid({"assignments": ["The sample has no rows."]})
+        return [], {"assignments": ["The sample has no rows."]}
     if len(raw_rows) > MAX_SAMPLE_ROWS:
-        raise SampleInvalid({"assignments": [f"More than {MAX_SAMPLE_ROWS} rows."]})
+        return [], {"assignments": [f"More than {MAX_SAMPLE_ROWS} rows."]}
     errors: dict[str, list[str]] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
     for index, raw in enumerate(raw_rows):
@@ -95,9 +105,7 @@ def validate_rows(
             errors[f"{where}.{path.removeprefix('location.')}"] = texts
         rows.append((index, row))
     errors.update(_consistency_errors(rows, source))
-    if errors:
-        raise SampleInvalid(errors)
-    return [row for _, row in rows]
+    return rows, errors
 
 
 def _consistency_errors(
@@ -139,7 +147,13 @@ def sample_hash(rows: Iterable[dict[str, Any]]) -> str:
 
 
 def stored_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "sampling": sampling_of(row), "closed": None, "completed_by": None}
+    return {
+        **row,
+        "sampling": sampling_of(row),
+        "closed": None,
+        "is_closed": False,
+        "completed_by": None,
+    }
 
 
 def import_sample(store: Store, round_doc: dict[str, Any], rows: list[dict[str, Any]]) -> Any:

@@ -25,10 +25,11 @@ def status_of(assignment: dict[str, Any]) -> str:
 
 
 def status_filter(status: str) -> dict[str, Any]:
-    """The store query for assignments in one status."""
+    """The store query for assignments in one status (`is_closed`, not `closed: null`: the
+    embedded store mismatches null inside `$or`)."""
     if status == PENDING:
-        return {"rank": 0, "closed": None}
-    return {"$or": [{"closed.outcome": status}, {"closed": None, "rank": RANK[status]}]}
+        return {"rank": 0, "is_closed": False}
+    return {"$or": [{"closed.outcome": status}, {"is_closed": False, "rank": RANK[status]}]}
 
 
 def is_open(assignment: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 
-PUBLIC_FIELDS = {"_id": 0, "round_id": 0, "completed_by": 0}
+PUBLIC_FIELDS = {"_id": 0, "round_id": 0, "completed_by": 0, "is_closed": 0}
 
 
 def _key(round_id: str, assignment_id: str) -> str:

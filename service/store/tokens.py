@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from service.store.clock import utc_now
 from service.store.errors import AlreadyExists
 
-ROLES = ("admin", "planner", "enumerator")
+ROLES = ("admin", "supervisor", "planner", "enumerator")
 BOOTSTRAP_NAME = "bootstrap-admin"
 # HTTP Digest (OpenRosa clients) needs HA1 = MD5(name:realm:token); it is a hash, never the token.
 DIGEST_REALM = "digital-adoption-survey"
