@@ -67,6 +67,8 @@ OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/openrosa/formList"): SUBMITTERS,
     ("GET", "/openrosa/forms/{round_id}.xml"): SUBMITTERS,
     ("HEAD", "/openrosa/submission"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}/manifest"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}/assignments.csv"): SUBMITTERS,
 }
 ACCESS = {**OPENAPI_ACCESS, **OTHER_ACCESS}
 IDENTITIES = ("no token", "bad token", "revoked token", "enumerator", "planner", "admin")
@@ -136,7 +138,7 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress"))
+    fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
     url = url.replace("{assignment_id}", "A-001")
     if "{token_id}" in url:

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,19 +75,26 @@ def row_path(index: int, source: str) -> str:
 
 
 def validate_rows(
-    raw_rows: list[Any], frame: dict[str, Any] | None, source: str
+    raw_rows: list[Any],
+    frame: dict[str, Any] | None,
+    source: str,
+    progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The normalised rows, or SampleInvalid naming every bad row and field."""
-    rows, errors = checked_rows(raw_rows, frame, source)
+    rows, errors = checked_rows(raw_rows, frame, source, progress)
     if errors:
         raise SampleInvalid(errors)
     return [row for _, row in rows]
 
 
 def checked_rows(
-    raw_rows: list[Any], frame: dict[str, Any] | None, source: str
+    raw_rows: list[Any],
+    frame: dict[str, Any] | None,
+    source: str,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
-    """(position, row) of every row that loads, and the errors of all rows by path."""
+    """(position, row) of every row that loads, and the errors of all rows by path;
+    `progress(i)` is called after each row (the CLI draws a bar with it)."""
     if not raw_rows:
         return [], {"assignments": ["The sample has no rows."]}
     if len(raw_rows) > MAX_SAMPLE_ROWS:
@@ -100,10 +107,14 @@ def checked_rows(
             row = _ROW.load(raw)
         except ValidationError as exc:
             errors.update(error_paths(exc.messages, where))
+            if progress is not None:
+                progress(index + 1)
             continue
         for path, texts in frame_errors(row, frame).items():
             errors[f"{where}.{path.removeprefix('location.')}"] = texts
         rows.append((index, row))
+        if progress is not None:
+            progress(index + 1)
     errors.update(_consistency_errors(rows, source))
     return rows, errors
 
