@@ -15,6 +15,8 @@ from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service import demo
 from service.rounds.routes import round_to_store
+from service.samples import demo as fieldwork_demo
+from service.samples.sample import import_sample, validate_rows
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
@@ -44,12 +46,18 @@ def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> di
 
 def load_demo(store: Store) -> dict[str, dict[str, int]]:
     """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
-    for round_body in demo.rounds():
+    for round_body in [*demo.rounds(), fieldwork_demo.round_body()]:
         with contextlib.suppress(AlreadyExists):
             store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
+    round_doc = store.rounds.get(fieldwork_demo.FIELDWORK_ROUND)
+    rows = validate_rows(fieldwork_demo.sample_rows(), round_doc.get("frame"), "json")
+    import_sample(store, round_doc, rows)  # the same sample again changes nothing
+    payloads = {
+        **demo.submissions_by_round(),
+        fieldwork_demo.FIELDWORK_ROUND: fieldwork_demo.visits(),
+    }
     return {
-        round_id: load_submissions(store, round_id, payloads)
-        for round_id, payloads in demo.submissions_by_round().items()
+        round_id: load_submissions(store, round_id, items) for round_id, items in payloads.items()
     }
 
 
