@@ -14,7 +14,7 @@ from marshmallow import fields
 from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service import demo
-from service.rounds.routes import round_to_store
+from service.rounds.model import round_to_store
 from service.samples import demo as fieldwork_demo
 from service.samples.sample import import_sample, validate_rows
 from service.store import Store

@@ -13,6 +13,7 @@ import io
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from catalogue import Role
 from service.samples.status import is_open
 from service.store import Store
 
@@ -31,7 +32,7 @@ def phone_label(assignment: dict[str, Any]) -> str:
 def assignments_for(store: Store, round_id: str, token: dict[str, Any]) -> list[dict[str, Any]]:
     """The assignments still to visit on this user's phone: an enumerator's own, open ones;
     every open one for an admin or supervisor."""
-    everyone = token["role"] != "enumerator"
+    everyone = token["role"] != Role.ENUMERATOR
     return [
         a
         for a in store.assignments.of_round(round_id, ASSIGNMENT_FIELDS)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.samples import Outcome
+from service.cells.contributions import contributions
 from service.errors import conflict, not_found
-from service.estimates.contributions import contributions
 from service.samples.design import sampling_of
 from service.samples.sample import (
     SampleInvalid,

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 
+from catalogue import Role
 from schemas.common import error_paths
 from schemas.rounds import SampleSummarySchema
 from schemas.samples import (
@@ -23,7 +24,7 @@ from schemas.samples import (
 )
 from service.auth import require_role
 from service.errors import Problem, conflict, invalid
-from service.rounds.routes import load_round
+from service.rounds.model import load_round
 from service.samples.operations import append_rows, change_assignment, with_status
 from service.samples.progress import progress
 from service.samples.sample import (
@@ -54,7 +55,10 @@ SAMPLE_BODY = {
         },
     },
 }
-FIELDWORK = ("supervisor",)
+# Who runs fieldwork (docs/design.md §3, §8); admin may always.
+FIELD_OPERATORS = (Role.SUPERVISOR,)
+ASSIGNMENT_READERS = (Role.SUPERVISOR, Role.ENUMERATOR)  # an enumerator sees its own
+PROGRESS_READERS = (Role.SUPERVISOR, Role.PLANNER)
 
 
 def document(api: Api) -> None:
@@ -78,7 +82,7 @@ def sample_rows() -> tuple[list[Any], str]:
 
 @blp.route("/<string:round_id>/sample")
 class RoundSample(MethodView):
-    @require_role("admin")
+    @require_role(Role.ADMIN)
     @blp.doc(requestBody=SAMPLE_BODY)
     @blp.response(200, SampleSummarySchema)
     def put(self, round_id: str) -> dict[str, int]:
@@ -102,7 +106,7 @@ def _validated(rows: list[Any], round_doc: dict[str, Any], source: str) -> list[
 
 @blp.route("/<string:round_id>/sample/rows")
 class RoundSampleRows(MethodView):
-    @require_role("admin")
+    @require_role(Role.ADMIN)
     @blp.doc(requestBody=SAMPLE_BODY)
     @blp.response(200, SampleSummarySchema)
     def post(self, round_id: str) -> dict[str, int]:
@@ -119,7 +123,7 @@ class RoundSampleRows(MethodView):
 
 @blp.route("/<string:round_id>/assignments")
 class RoundAssignments(MethodView):
-    @require_role(*FIELDWORK, "enumerator")
+    @require_role(*ASSIGNMENT_READERS)
     @blp.arguments(AssignmentQuerySchema, location="query")
     @blp.response(200, AssignmentListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:
@@ -137,7 +141,7 @@ class RoundAssignments(MethodView):
 
 def _filters(query: dict[str, Any]) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    if g.token["role"] == "enumerator":
+    if g.token["role"] == Role.ENUMERATOR:
         if query["enumerator"] not in (None, g.token["name"]):
             raise Problem(403, "Forbidden", "An enumerator sees only its own assignments.")
         query["enumerator"] = g.token["name"]
@@ -152,7 +156,7 @@ def _filters(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/<string:round_id>/assignments/<string:assignment_id>")
 class RoundAssignment(MethodView):
-    @require_role(*FIELDWORK)
+    @require_role(*FIELD_OPERATORS)
     @blp.arguments(AssignmentPatchSchema)
     @blp.response(200, AssignmentSchema)
     def patch(self, change: dict[str, Any], round_id: str, assignment_id: str) -> dict[str, Any]:
@@ -164,7 +168,7 @@ class RoundAssignment(MethodView):
 
 @blp.route("/<string:round_id>/progress")
 class RoundProgress(MethodView):
-    @require_role(*FIELDWORK, "planner")
+    @require_role(*PROGRESS_READERS)
     @blp.arguments(ProgressQuerySchema, location="query")
     @blp.response(200, ProgressSchema)
     def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:

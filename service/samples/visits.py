@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 
 from schemas.common import error_paths
 from schemas.samples import SAMPLE_SUBMISSION_SCHEMAS, Outcome, as_utc
-from service.estimates.contributions import contributions
+from service.cells.contributions import contributions
 from service.samples.status import RANK
 from service.store import Store
 
