@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
+    from service.dashboard import fieldwork
     from service.dashboard import routes as dashboard
     from service.docs import routes as docs
     from service.estimates import routes as estimates
@@ -72,4 +73,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     samples.document(api)
     app.register_blueprint(openrosa.blp)
     app.register_blueprint(dashboard.blp)
+    app.register_blueprint(fieldwork.blp)
     docs.init_app(app)

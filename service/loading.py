@@ -44,21 +44,29 @@ def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> di
     return summary
 
 
+def _create_round(store: Store, round_body: dict[str, Any]) -> None:
+    with contextlib.suppress(AlreadyExists):
+        store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
+
+
 def load_demo(store: Store) -> dict[str, dict[str, int]]:
     """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
-    for round_body in [*demo.rounds(), fieldwork_demo.round_body()]:
-        with contextlib.suppress(AlreadyExists):
-            store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
+    for round_body in demo.rounds():
+        _create_round(store, round_body)
+    loaded = {
+        round_id: load_submissions(store, round_id, payloads)
+        for round_id, payloads in demo.submissions_by_round().items()
+    }
+    return loaded | {fieldwork_demo.FIELDWORK_ROUND: load_fieldwork_demo(store)}
+
+
+def load_fieldwork_demo(store: Store) -> dict[str, int]:
+    """The demo round with a sample: its sample (the same again changes nothing) and visits."""
+    _create_round(store, fieldwork_demo.round_body())
     round_doc = store.rounds.get(fieldwork_demo.FIELDWORK_ROUND)
     rows = validate_rows(fieldwork_demo.sample_rows(), round_doc.get("frame"), "json")
-    import_sample(store, round_doc, rows)  # the same sample again changes nothing
-    payloads = {
-        **demo.submissions_by_round(),
-        fieldwork_demo.FIELDWORK_ROUND: fieldwork_demo.visits(),
-    }
-    return {
-        round_id: load_submissions(store, round_id, items) for round_id, items in payloads.items()
-    }
+    import_sample(store, round_doc, rows)
+    return load_submissions(store, fieldwork_demo.FIELDWORK_ROUND, fieldwork_demo.visits())
 
 
 def read_jsonl(path: Path) -> Iterator[Any]:
