@@ -63,8 +63,8 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/metrics"): PUBLIC,
-    ("GET", "/dashboard"): PUBLIC,
-    ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API  # the page holds no data; its API calls carry the token
+    ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
+    ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,
