@@ -107,6 +107,18 @@ def sample_row(assignment_id: str, **changes: Any) -> dict[str, Any]:
     }
 
 
+# A take-all commune: psu_prob = 1.
+CERTAIN_PSU = {
+    "stratum": "082-R",
+    "psu": "082001",
+    "district": "082",
+    "commune": "02660",
+    "area": "rural",
+    "psu_prob": 1.0,
+    "unit_prob": 0.05,
+}
+
+
 def small_sample() -> list[dict[str, Any]]:
     """Six units: two PSUs in stratum 080-U, one certainty PSU in 082-R; two enumerators."""
     return [
@@ -114,28 +126,8 @@ def small_sample() -> list[dict[str, Any]]:
         sample_row("A-002"),
         sample_row("A-003", psu="080002", psu_prob=0.5, unit_prob=0.2, enumerator="enum-02"),
         sample_row("A-004", psu="080002", psu_prob=0.5, unit_prob=0.2, enumerator="enum-02"),
-        sample_row(
-            "B-001",
-            stratum="082-R",
-            psu="082001",
-            district="082",
-            commune="02660",
-            area="rural",
-            psu_prob=1.0,
-            unit_prob=0.05,
-            enumerator="enum-02",
-        ),
-        sample_row(
-            "B-002",
-            stratum="082-R",
-            psu="082001",
-            district="082",
-            commune="02660",
-            area="rural",
-            psu_prob=1.0,
-            unit_prob=0.05,
-            enumerator=None,
-        ),
+        sample_row("B-001", **CERTAIN_PSU, enumerator="enum-02"),
+        sample_row("B-002", **CERTAIN_PSU, enumerator=None),
     ]
 
 

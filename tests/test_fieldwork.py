@@ -10,20 +10,15 @@ from flask.testing import FlaskClient
 
 from service.store import Store
 from tests.conftest import bearer
-from tests.factories import household_round, sample_row, small_sample, visit
+from tests.factories import sample_row, small_sample, visit
 
 ROUND = "hh-field"
 OUTCOMES = ("completed", "refused", "noncontact", "not_found", "ineligible", "other_nonresponse")
 
 
 @pytest.fixture
-def round_id(make_round, client: FlaskClient, as_admin) -> str:
-    make_round(household_round(ROUND))
-    loaded = client.put(
-        f"/api/v1/rounds/{ROUND}/sample", json={"assignments": small_sample()}, headers=as_admin
-    )
-    assert loaded.status_code == 200, loaded.json
-    return ROUND
+def round_id(make_sample_round) -> str:
+    return make_sample_round(ROUND)
 
 
 @pytest.fixture

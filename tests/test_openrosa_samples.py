@@ -22,23 +22,19 @@ from service.openrosa.xforms import xform_for
 from service.store import Store
 from tests.factories import household_round, small_sample, visit
 from tests.openrosa_client import basic, collect_headers, post_to
-from tests.test_openrosa_engine import ENGINE_SOURCE
+from tests.test_openrosa_engine import engine as engine_fixture
 
 ROUND = "hh-or-sample"
 FORMLIST = {"x": "http://openrosa.org/xforms/xformsList"}
 MANIFEST = {"m": "http://openrosa.org/xforms/xformsManifest"}
 HEADER = b"name,label,district,commune,area,psu\n"
+engine = engine_fixture  # @getodk/xforms-engine installed once for this module
 
 
 @pytest.fixture
-def round_id(make_round, client: FlaskClient, as_admin) -> str:
-    make_round(household_round(ROUND))
+def round_id(make_round, make_sample_round) -> str:
     make_round(household_round("hh-no-sample"))
-    loaded = client.put(
-        f"/api/v1/rounds/{ROUND}/sample", json={"assignments": small_sample()}, headers=as_admin
-    )
-    assert loaded.status_code == 200, loaded.json
-    return ROUND
+    return make_sample_round(ROUND)
 
 
 @pytest.fixture
@@ -188,17 +184,9 @@ ENGINE_CASES = {
 
 
 @pytest.fixture(scope="module")
-def engine_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def engine_results(engine: Path) -> dict[str, Any]:
     """The household sample form filled in @getodk/xforms-engine with an assignments.csv."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for @getodk/xforms-engine")
-    directory = tmp_path_factory.mktemp("xforms-engine-sample")
-    for name in ("package.json", "package-lock.json", "fill.mjs"):
-        shutil.copy(ENGINE_SOURCE / name, directory / name)
-    command = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"]
-    installed = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
-    if installed.returncode != 0:
-        pytest.skip(f"npm could not install @getodk/xforms-engine: {installed.stderr[-300:]}")
+    directory = engine
     doc = {**sample_round_doc("household"), "_id": ROUND}
     (directory / "form.xml").write_bytes(xform_for(doc).xml)
     (directory / "assignments.csv").write_bytes(

@@ -41,20 +41,25 @@ def stored(live_server: GunicornServer, round_url: str) -> list[dict]:
     return page.json()["items"]
 
 
-@pytest.mark.parametrize("assignment_id", [r["assignment_id"] for r in small_sample()[:ATTEMPTS]])
-def test_simultaneous_completions_store_both_and_count_one(
-    live_server: GunicornServer, round_url: str, assignment_id: str
-) -> None:
-    payloads = [visit(assignment_id) for _ in range(PHONES)]
-
-    statuses = all_at_once(
-        PHONES,
+def send_together(live_server: GunicornServer, round_url: str, payloads: list[dict]) -> list[int]:
+    """Post each payload from its own thread, all released at the same moment."""
+    return all_at_once(
+        len(payloads),
         lambda i: (
             requests.post(
                 f"{round_url}/submissions", json=payloads[i], headers=admin(live_server), timeout=30
             ).status_code
         ),
     )
+
+
+@pytest.mark.parametrize("assignment_id", [r["assignment_id"] for r in small_sample()[:ATTEMPTS]])
+def test_simultaneous_completions_store_both_and_count_one(
+    live_server: GunicornServer, round_url: str, assignment_id: str
+) -> None:
+    payloads = [visit(assignment_id) for _ in range(PHONES)]
+
+    statuses = send_together(live_server, round_url, payloads)
 
     assert statuses == [201] * PHONES
     visits = [d for d in stored(live_server, round_url) if d["assignment_id"] == assignment_id]
@@ -66,22 +71,8 @@ def test_simultaneous_completions_store_both_and_count_one(
 
 def test_replays_of_raced_completions_stay_200(live_server: GunicornServer, round_url: str) -> None:
     payloads = [visit("B-002") for _ in range(PHONES)]
-    first = all_at_once(
-        PHONES,
-        lambda i: (
-            requests.post(
-                f"{round_url}/submissions", json=payloads[i], headers=admin(live_server), timeout=30
-            ).status_code
-        ),
-    )
-    again = all_at_once(
-        PHONES,
-        lambda i: (
-            requests.post(
-                f"{round_url}/submissions", json=payloads[i], headers=admin(live_server), timeout=30
-            ).status_code
-        ),
-    )
+    first = send_together(live_server, round_url, payloads)
+    again = send_together(live_server, round_url, payloads)
     assert (first, again) == ([201] * PHONES, [200] * PHONES)
     visits = [d for d in stored(live_server, round_url) if d["assignment_id"] == "B-002"]
     assert sum(d["in_estimates"] for d in visits) == 1

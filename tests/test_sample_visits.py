@@ -9,19 +9,14 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.store import Store
-from tests.factories import changed, household_round, small_sample, visit
+from tests.factories import changed, visit
 
 ROUND = "hh-visits"
 
 
 @pytest.fixture
-def round_id(make_round, client: FlaskClient, as_admin) -> str:
-    make_round(household_round(ROUND))
-    loaded = client.put(
-        f"/api/v1/rounds/{ROUND}/sample", json={"assignments": small_sample()}, headers=as_admin
-    )
-    assert loaded.status_code == 200, loaded.json
-    return ROUND
+def round_id(make_sample_round) -> str:
+    return make_sample_round(ROUND)
 
 
 @pytest.fixture
