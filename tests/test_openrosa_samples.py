@@ -22,6 +22,7 @@ from service.openrosa.xforms import xform_for
 from service.store import Store
 from tests.factories import household_round, small_sample, visit
 from tests.openrosa_client import basic, collect_headers, post_to
+from tests.test_openrosa_engine import HOUSEHOLD
 from tests.test_openrosa_engine import engine as engine_fixture
 
 ROUND = "hh-or-sample"
@@ -167,16 +168,8 @@ def test_the_sample_xform_picks_the_assignment_from_the_csv() -> None:
     assert "instance('assignments')/root/item[name=" in xml
 
 
-ANSWERS = {
-    "/data/answers/members": 4,
-    "/data/answers/members_15plus": 3,
-    "/data/answers/fiber_available": "yes",
-    "/data/answers/fiber_subscribed": "no",
-    "/data/answers/mobile_4g_5g": "yes",
-    "/data/answers/smartphones": 2,
-    "/data/answers/members_15plus_with_epay": 2,
-    "/data/answers/members_15plus_egov_mobile": 1,
-}
+# The household answers the engine test fills in, at the same paths in the sample form.
+ANSWERS = {ref: value for ref, value in HOUSEHOLD.items() if ref.startswith("/data/answers/")}
 ENGINE_CASES = {
     "completed": {"/data/assignment_id": "A-003", "/data/outcome": "completed", **ANSWERS},
     "refused": {"/data/assignment_id": "A-004", "/data/outcome": "refused"},
