@@ -13,6 +13,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 
+INSERT_CHUNK = 1000
 PUBLIC_FIELDS = {"_id": 0, "round_id": 0, "completed_by": 0, "is_closed": 0}
 
 
@@ -36,11 +37,12 @@ class Assignments:
         self.add(round_id, rows)
 
     def add(self, round_id: str, rows: Sequence[dict[str, Any]]) -> None:
-        docs = [
-            {"_id": _key(round_id, row["assignment_id"]), "round_id": round_id, "rank": 0, **row}
-            for row in rows
-        ]
-        if docs:
+        """Insert in chunks: one huge message would outlast the socket timeout."""
+        for start in range(0, len(rows), INSERT_CHUNK):
+            docs = [
+                {"_id": _key(round_id, row["assignment_id"]), "round_id": round_id, "rank": 0} | row
+                for row in rows[start : start + INSERT_CHUNK]
+            ]
             self.collection.insert_many(docs, ordered=False)
 
     def get(self, round_id: str, assignment_id: str) -> dict[str, Any] | None:
