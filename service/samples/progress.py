@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from schemas.samples import OUTCOMES
-from service.samples.status import PENDING, status_of
+from service.samples.status import PENDING, STATUS_OF_RANK
 from service.store import Store
 
 COUNTED = ("assigned", PENDING, *OUTCOMES, "duplicates")
@@ -27,20 +27,14 @@ def _with_rate(counts: Counter[str]) -> dict[str, Any]:
 def progress(store: Store, round_id: str, by: str) -> dict[str, Any]:
     """Counts per group and in total, from the assignments and their held duplicates."""
     duplicates = store.submissions.held_duplicates(round_id)
-    groups: dict[Any, Counter[str]] = {}
+    groups: list[dict[str, Any]] = []
     total: Counter[str] = Counter()
-    for assignment in store.assignments.of_round(round_id):
-        counts = groups.setdefault(assignment.get(by), Counter())
-        added = Counter(
-            {"assigned": 1, status_of(assignment): 1},
-            duplicates=duplicates.get(assignment["assignment_id"], 0),
-        )
-        counts.update(added)
-        total.update(added)
-    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or ""))
-    return {
-        "round_id": round_id,
-        "by": by,
-        "groups": [{"key": key, **_with_rate(counts)} for key, counts in ordered],
-        "total": _with_rate(total),
-    }
+    for state in store.assignments.states_by(round_id, by):
+        counts: Counter[str] = Counter(assigned=len(state["ids"]))
+        for rank, closed in zip(state["ranks"], state["closed"], strict=True):
+            counts[closed or STATUS_OF_RANK[rank]] += 1
+        counts["duplicates"] = sum(duplicates.get(aid, 0) for aid in state["ids"])
+        total.update(counts)
+        groups.append({"key": state["key"], **_with_rate(counts)})
+    groups.sort(key=lambda group: (group["key"] is None, group["key"] or ""))
+    return {"round_id": round_id, "by": by, "groups": groups, "total": _with_rate(total)}

@@ -90,6 +90,7 @@ def to_document(
         "source": source,
         "received_at": utc_now(),
         "token_id": token_id,
+        "in_estimates": True,  # a round without a sample counts every interview (§8)
         "agg": contributions(
             round_doc["instrument"], data["location"], data["sampling"], data["answers"]
         ),
