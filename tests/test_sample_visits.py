@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from service.samples.status import recompute_status
 from service.store import Store
 from tests.factories import changed, visit
 
@@ -188,3 +189,14 @@ def test_estimates_count_only_the_completion_that_counts(client, as_planner, sen
     ).json
     assert body["n_submissions"] == 1
     assert body["estimates"][0]["results"][0]["estimate"] == 1.0
+
+
+def test_a_rejected_visit_no_longer_sets_the_status(client, as_admin, send, store) -> None:
+    refused, completed = visit("A-001", "refused"), visit("A-001")
+    send(refused), send(completed)
+    store.submissions.collection.update_one(  # what a supervisor's rejection will do (§11)
+        {"round_id": ROUND, "submission_id": completed["submission_id"]},
+        {"$set": {"review": {"state": "rejected"}}},
+    )
+    assert recompute_status(store, ROUND, "A-001") == "refused"
+    assert status_of(client, as_admin, "A-001") == "refused"

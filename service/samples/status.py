@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.samples import Outcome
+from service.store import Store
 
 PENDING = "pending"
 # Outcome is declared from the highest precedence down; pending ranks 0.
@@ -35,3 +36,10 @@ def status_filter(status: str) -> dict[str, Any]:
 def is_open(assignment: dict[str, Any]) -> bool:
     """Still on the phone's list: neither completed nor closed."""
     return not assignment.get("closed") and assignment.get("rank", 0) != RANK[Outcome.COMPLETED]
+
+
+def recompute_status(store: Store, round_id: str, assignment_id: str) -> str:
+    """Status from the visits that still count, for when a review rejects one (§11)."""
+    ranks = [RANK[outcome] for outcome in store.submissions.outcomes_of(round_id, assignment_id)]
+    store.assignments.set_rank(round_id, assignment_id, max(ranks, default=0))
+    return STATUS_OF_RANK[max(ranks, default=0)]

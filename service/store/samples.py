@@ -101,6 +101,10 @@ class Assignments:
     def raise_rank(self, round_id: str, assignment_id: str, rank: int) -> None:
         self.collection.update_one({"_id": _key(round_id, assignment_id)}, {"$max": {"rank": rank}})
 
+    def set_rank(self, round_id: str, assignment_id: str, rank: int) -> None:
+        """Set the status rank outright (after a review removed a visit from counting)."""
+        self.collection.update_one({"_id": _key(round_id, assignment_id)}, {"$set": {"rank": rank}})
+
     def update(
         self, round_id: str, assignment_id: str, changes: dict[str, Any]
     ) -> dict[str, Any] | None:

@@ -137,6 +137,16 @@ class Submissions:
         )
         return Counter(doc["assignment_id"] for doc in cursor)
 
+    def outcomes_of(self, round_id: str, assignment_id: str) -> list[str]:
+        """The outcomes of an assignment's visits that a review has not rejected."""
+        cursor = self.collection.find(
+            {"round_id": round_id, "assignment_id": assignment_id},
+            {"_id": 0, "outcome": 1, "review": 1},
+        )
+        return [
+            doc["outcome"] for doc in cursor if (doc.get("review") or {}).get("state") != "rejected"
+        ]
+
     def completed_visits(self, round_id: str, assignment_ids: list[str]) -> list[dict[str, Any]]:
         """The completed visits to these assignments (counted or held)."""
         return list(
