@@ -6,13 +6,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from catalogue import INDICATORS_BY_ID, INSTRUMENTS
+from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
+from scoring import LonelyPsu
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
 CODE = r"[A-Za-z0-9_-]{1,32}"
-LONELY_PSU_POLICIES = ("adjust", "average", "remove", "certainty", "fail")
-ROUND_STATUSES = ("open", "closed")
 
 
 class PeriodSchema(StrictSchema):
@@ -25,23 +24,50 @@ class PeriodSchema(StrictSchema):
             raise ValidationError({"end": ["Must not be before start."]})
 
 
-class DesignSchema(StrictSchema):
-    lonely_psu = fields.String(
-        load_default="adjust",
-        validate=validate.OneOf(LONELY_PSU_POLICIES),
-        metadata={
-            "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
-        },
-    )
-    fpc = fields.Dict(
-        keys=Text(max_length=64, pattern=CODE),
-        values=FiniteNumber(low=0, high=1e9, low_inclusive=False),
-        load_default=None,
-        allow_none=True,
-        metadata={
-            "description": "Per stratum: population number of PSUs, or a sampling fraction < 1"
-        },
-    )
+LONELY_PSU_ARGS: dict[str, Any] = {
+    "validate": validate.OneOf(tuple(LonelyPsu)),
+    "metadata": {
+        "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
+    },
+}
+FPC_ARGS: dict[str, Any] = {
+    "keys": Text(max_length=64, pattern=CODE),
+    "values": FiniteNumber(low=0, high=1e9, low_inclusive=False),
+    "allow_none": True,
+    "metadata": {
+        "description": "Per stratum, every stratum of the data: population number of PSUs "
+        "(all ≥ 1), or sampling fractions (all ≤ 1); not a mix"
+    },
+}
+
+
+def check_fpc_kind(fpc: dict[str, float] | None) -> None:
+    """One kind, as R's `as.fpc` reads them: all counts (≥ 1) or all fractions (≤ 1)."""
+    if fpc is None:
+        return
+    if not fpc:
+        raise ValidationError({"fpc": ["Give a value for every stratum, or leave fpc out."]})
+    values = fpc.values()
+    if any(v > 1 for v in values) and any(v < 1 for v in values):
+        raise ValidationError(
+            {"fpc": ["Give all population PSU counts (≥ 1) or all sampling fractions (≤ 1)."]}
+        )
+
+
+class DesignPatchSchema(StrictSchema):
+    """A change of design: only the members given are replaced."""
+
+    lonely_psu = fields.String(**LONELY_PSU_ARGS)
+    fpc = fields.Dict(**FPC_ARGS)
+
+    @validates_schema
+    def _one_kind_of_fpc(self, data: dict[str, Any], **_: Any) -> None:
+        check_fpc_kind(data.get("fpc"))
+
+
+class DesignSchema(DesignPatchSchema):
+    lonely_psu = fields.String(load_default=LonelyPsu.ADJUST.value, **LONELY_PSU_ARGS)
+    fpc = fields.Dict(load_default=None, **FPC_ARGS)
 
 
 class CommuneSchema(StrictSchema):
@@ -96,7 +122,9 @@ class RoundCreateSchema(StrictSchema):
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
     title = Text(required=True)
     period = fields.Nested(PeriodSchema, required=True)
-    status = fields.String(load_default="open", validate=validate.OneOf(ROUND_STATUSES))
+    status = fields.String(
+        load_default=RoundStatus.OPEN.value, validate=validate.OneOf(tuple(RoundStatus))
+    )
     design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
@@ -108,8 +136,9 @@ class RoundCreateSchema(StrictSchema):
 
 class RoundPatchSchema(StrictSchema):
     title = Text()
-    status = fields.String(validate=validate.OneOf(ROUND_STATUSES))
+    status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
+    design = fields.Nested(DesignPatchSchema)
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from catalogue.outcomes import Outcome
 from schemas.common import FiniteNumber, StrictSchema, Text
 from schemas.rounds import CODE
 from schemas.submissions import (
@@ -20,17 +20,6 @@ from schemas.submissions import (
 
 ASSIGNMENT_ID = r"[A-Za-z0-9._-]{1,64}"
 MAX_SAMPLE_ROWS = 100_000
-
-
-class Outcome(StrEnum):
-    """What a visit found. Declared from the highest precedence down (docs/design.md §8)."""
-
-    COMPLETED = "completed"
-    INELIGIBLE = "ineligible"
-    REFUSED = "refused"
-    OTHER_NONRESPONSE = "other_nonresponse"
-    NONCONTACT = "noncontact"
-    NOT_FOUND = "not_found"
 
 
 OUTCOMES = tuple(outcome.value for outcome in Outcome)

@@ -54,6 +54,8 @@ def require_json_body() -> None:
     well-formed, safe JSON (checked here, once, before webargs parses it with plain `json`)."""
     if request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
         return
+    if request.routing_exception is not None:
+        return  # 404/405 first: `PUT /api/v1/rounds` is a method the route lacks, not a bad body
     if request.mimetype == "text/csv" and request.path.endswith(CSV_BODY_PATHS):
         return  # a sample may be sent as the CSV a statistician keeps it in
     if request.mimetype != "application/json":

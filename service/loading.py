@@ -20,6 +20,7 @@ from service.samples.sample import import_sample, validate_rows
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
+from service.tabular import uncell
 
 LOADER_TOKEN_ID = "loader"
 CHUNK = 1000
@@ -111,7 +112,7 @@ def read_csv(path: Path, instrument: str) -> Iterator[dict[str, Any]]:
                 field = _field_at(schema, parts)
                 if field is None:  # export-only columns such as received_at
                     continue
-                value = _typed(field, text)
+                value = _typed(field, uncell(text))
                 if value is None:
                     continue
                 node = payload

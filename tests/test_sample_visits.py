@@ -200,3 +200,12 @@ def test_a_rejected_visit_no_longer_sets_the_status(client, as_admin, send, stor
     )
     assert recompute_status(store, ROUND, "A-001") == "refused"
     assert status_of(client, as_admin, "A-001") == "refused"
+
+
+def test_a_visit_resent_after_the_round_closed_is_still_a_replay(client, as_admin, send) -> None:
+    sent = visit("A-001", "refused")
+    assert send(sent).status_code == 201
+    closing = client.patch(f"/api/v1/rounds/{ROUND}", json={"status": "closed"}, headers=as_admin)
+    assert closing.status_code == 200
+    assert send(sent).status_code == 200
+    assert send(visit("A-002", "refused")).status_code == 409

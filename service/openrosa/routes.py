@@ -7,12 +7,15 @@ forms have no media questions, and nothing but the instance XML is stored.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from service.errors import Problem
+from catalogue import RoundStatus, SubmissionStatus
+from service.errors import RETRY_AFTER_SECONDS, Problem
+from service.observability.rate_limit import too_many_requests
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
 from service.openrosa.instances import (
     MAX_INSTANCE_BYTES,
@@ -35,12 +38,15 @@ from service.openrosa.responses import (
     xml_response,
 )
 from service.openrosa.xforms import form_source, questions, xform_for
-from service.store import get_store
+from service.query_params import accepts_query
+from service.store import UNAVAILABLE_ERRORS, get_store
 from service.submissions.ingest import SubmissionInvalid, submit_one
 
 blp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
 ONE_ROUND = "/rounds/<round_id>"
 SUBMISSION_FIELD = "xml_submission_file"
+# The OpenRosa form list API's parameters; only formID changes the answer (one version per form).
+FORM_LIST_PARAMETERS = ("formID", "verbose", "listAllVersions")
 
 
 @blp.after_request
@@ -64,12 +70,30 @@ def _openrosa_error(exc: OpenRosaError) -> Response:
 
 @blp.errorhandler(Problem)
 def _problem(exc: Problem) -> Response:
-    return message(exc.detail or exc.title, exc.status)
+    response = message(exc.detail or exc.title, exc.status)
+    response.headers.update(exc.headers)
+    return response
 
 
 @blp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
     return message(exc.description or exc.name, exc.code or 400)
+
+
+@blp.errorhandler(RateLimitExceeded)
+def _rate_limited(_exc: RateLimitExceeded) -> Response:
+    return _problem(too_many_requests(current_app.extensions["survey_limiter"]))
+
+
+def _store_unavailable(_exc: Exception) -> Response:
+    current_app.logger.warning("store unavailable: %s", type(_exc).__name__)
+    response = message("The server's data store cannot be reached; try again shortly.", 503)
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+for _error in UNAVAILABLE_ERRORS:
+    blp.register_error_handler(_error, _store_unavailable)
 
 
 def round_for_form(form_id: str) -> dict[str, Any]:
@@ -81,6 +105,7 @@ def round_for_form(form_id: str) -> dict[str, Any]:
 
 @blp.get("/formList")
 @blp.get(f"{ONE_ROUND}/formList")
+@accepts_query(*FORM_LIST_PARAMETERS)
 def form_list_view(round_id: str | None = None) -> Response:
     """The open rounds' XForms (OpenRosa form list API); `?formID=` narrows it to one."""
     openrosa_token()
@@ -95,7 +120,7 @@ def form_list_view(round_id: str | None = None) -> Response:
             else None,
         )
         for doc in rounds
-        if doc.get("status") == "open" and wanted in (None, doc["_id"])
+        if doc.get("status") == RoundStatus.OPEN and wanted in (None, doc["_id"])
     )
 
 
@@ -142,14 +167,10 @@ def invalid_message(errors: dict[str, list[str]]) -> str:
     return f"The form was not accepted: {details}"
 
 
-@blp.route("/submission", methods=["HEAD", "POST"])
-@blp.route(f"{ONE_ROUND}/submission", methods=["HEAD", "POST"])
-def submission(round_id: str | None = None) -> Response:
-    """HEAD: 204 once signed in. POST: store one instance; a resend is acknowledged again."""
-    token = openrosa_token()
-    if request.method == "HEAD":
-        limit = str(current_app.config["SURVEY_MAX_BODY"])
-        return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
+def received_submission(
+    token: dict[str, Any], round_id: str | None
+) -> tuple[dict[str, Any], dict[str, Any], str, str]:
+    """The posted instance as (round, payload, instanceID, raw XML), or an OpenRosa error."""
     document = instance_document()
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
@@ -158,18 +179,41 @@ def submission(round_id: str | None = None) -> Response:
     payload = to_payload(instance.tree, questions(form_source(round_doc)))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
-    raw = document.decode("utf-8", "replace")
+    return round_doc, payload, instance.instance_id, document.decode("utf-8", "replace")
+
+
+def acknowledgement(status: SubmissionStatus, instance_id: str) -> Response:
+    """What ODK Collect shows: stored, already stored, or refused (409, kept on the phone)."""
+    match status:
+        case SubmissionStatus.CREATED:
+            return message("Form received.", 201, nature="submit_success")
+        case SubmissionStatus.DUPLICATE:
+            return message("Form already received; kept once.", 201, nature="submit_success")
+        case SubmissionStatus.CONFLICT:
+            raise OpenRosaError(
+                409,
+                f"Another form with instanceID {instance_id} was "
+                "already received; this one was not stored.",
+            )
+        case SubmissionStatus.INVALID:  # submit_one raises SubmissionInvalid instead
+            raise OpenRosaError(422, "The form was not accepted.")
+        case _:
+            assert_never(status)
+
+
+@blp.route("/submission", methods=["HEAD", "POST"])
+@blp.route(f"{ONE_ROUND}/submission", methods=["HEAD", "POST"])
+def submission(round_id: str | None = None) -> Response:
+    """HEAD: 204 once signed in. POST: store one instance; a resend is acknowledged again."""
+    token = openrosa_token()
+    if request.method == "HEAD":
+        limit = str(current_app.config["SURVEY_MAX_BODY"])
+        return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
+    round_doc, payload, instance_id, raw = received_submission(token, round_id)
     try:
         status, _ = submit_one(
             get_store(), round_doc, payload, token_id=token["_id"], source="openrosa", raw=raw
         )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
-    if status == "conflict":
-        raise OpenRosaError(
-            409,
-            f"Another form with instanceID {instance.instance_id} was "
-            "already received; this one was not stored.",
-        )
-    text = "Form received." if status == "created" else "Form already received; kept once."
-    return message(text, 201, nature="submit_success")
+    return acknowledgement(status, instance_id)

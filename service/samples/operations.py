@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.samples import Outcome
+from catalogue.outcomes import Outcome
 from service.cells.contributions import contributions
 from service.errors import conflict, not_found
 from service.samples.design import sampling_of

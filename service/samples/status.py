@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.samples import Outcome
+from catalogue.outcomes import Outcome
 from service.store import Store
 
 PENDING = "pending"

@@ -12,8 +12,10 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from catalogue import SubmissionStatus
+from catalogue.outcomes import Outcome
 from schemas.common import error_paths
-from schemas.samples import SAMPLE_SUBMISSION_SCHEMAS, Outcome, as_utc
+from schemas.samples import SAMPLE_SUBMISSION_SCHEMAS, as_utc
 from service.cells.contributions import contributions
 from service.samples.status import RANK
 from service.store import Store
@@ -130,9 +132,9 @@ def decide_counting(store: Store, doc: dict[str, Any], assignment: dict[str, Any
     return claim == "claimed"
 
 
-def after_store(store: Store, doc: dict[str, Any], status: str, claimed: bool) -> None:
+def after_store(store: Store, doc: dict[str, Any], status: SubmissionStatus, claimed: bool) -> None:
     """Raise the assignment's status; give back a claim whose submission was not stored."""
-    if status == "conflict":
+    if status is SubmissionStatus.CONFLICT:
         if claimed:
             store.assignments.release_completion(
                 doc["round_id"], doc["assignment_id"], doc["submission_id"]

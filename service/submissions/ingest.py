@@ -11,10 +11,11 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from catalogue import RoundStatus, SubmissionStatus
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
 from service.cells.contributions import contributions
-from service.errors import conflict
+from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
 from service.samples.visits import (
     VisitInvalid,
@@ -38,13 +39,43 @@ class SubmissionInvalid(Exception):
 @dataclass(frozen=True)
 class ItemOutcome:
     submission_id: str | None
-    status: str  # created | duplicate | conflict | invalid
+    status: SubmissionStatus
     errors: dict[str, list[str]] | None = None
 
 
-def ensure_open(round_doc: dict[str, Any]) -> None:
-    if round_doc.get("status") != "open":
+def is_open(round_doc: dict[str, Any]) -> bool:
+    return round_doc.get("status") == RoundStatus.OPEN
+
+
+def closed_replay(store: Store, round_doc: dict[str, Any], payload: Any) -> dict[str, Any]:
+    """A closed round takes nothing new, but acknowledges a resend of what it already stored
+    (docs/design.md §4): ODK Collect must not report a failure for a form the server has.
+    The stored copy, or 409."""
+    try:
+        submission_id, digest = _identity(store, round_doc, payload)
+    except SubmissionInvalid:
+        submission_id, digest = None, None
+    stored = submission_id and store.submissions.get(round_doc["_id"], submission_id)
+    if not stored or stored.get("content_hash") != digest:
         raise conflict(f"Round {round_doc['_id']!r} is closed to submissions.")
+    return stored
+
+
+def _identity(store: Store, round_doc: dict[str, Any], payload: Any) -> tuple[str, str]:
+    """(submission_id, content hash) of a valid payload, as its insert would compute them."""
+    if round_doc.get("sample"):
+        data, _ = _valid_visit(store, round_doc, payload)
+        return data["submission_id"], content_hash(hashed_content(data))
+    data = validate(round_doc, payload)
+    return data["submission_id"], content_hash(data)
+
+
+def closed_batch_item(store: Store, round_doc: dict[str, Any], payload: Any) -> ItemOutcome:
+    try:
+        stored = closed_replay(store, round_doc, payload)
+    except Problem as exc:
+        return ItemOutcome(_claimed_id(payload), SubmissionStatus.CONFLICT, {"round": [exc.detail]})
+    return ItemOutcome(stored["submission_id"], SubmissionStatus.DUPLICATE)
 
 
 def _claimed_id(payload: Any) -> str | None:
@@ -101,14 +132,20 @@ def raw_json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def store_visit(
-    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
-) -> tuple[str, dict[str, Any]]:
-    """Validate and store one visit to an assignment of a round with a sample (§8)."""
+def _valid_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
-        data, assignment = validate_visit(store, round_doc, payload)
+        return validate_visit(store, round_doc, payload)
     except VisitInvalid as exc:
         raise SubmissionInvalid(exc.errors, _claimed_id(payload)) from exc
+
+
+def store_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and store one visit to an assignment of a round with a sample (§8)."""
+    data, assignment = _valid_visit(store, round_doc, payload)
     received_at = utc_now()
     doc = {
         "round_id": round_doc["_id"],
@@ -128,7 +165,7 @@ def store_visit(
 
 def _store_one(
     store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[SubmissionStatus, dict[str, Any]]:
     """Validate and insert one submission: (insert status, document as built)."""
     if round_doc.get("sample"):
         return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
@@ -145,27 +182,25 @@ def submit_one(
     token_id: str,
     source: str = "json",
     raw: str | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """Validate and store one submission: ("created" | "duplicate" | "conflict", document)."""
-    ensure_open(round_doc)
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and store one submission: its status (created, duplicate or conflict), document."""
+    if not is_open(round_doc):
+        return SubmissionStatus.DUPLICATE, closed_replay(store, round_doc, payload)
+    raw = raw if raw is not None else raw_json(payload)
     try:
         status, doc = _store_one(
-            store,
-            round_doc,
-            payload,
-            token_id=token_id,
-            source=source,
-            raw=raw if raw is not None else raw_json(payload),
+            store, round_doc, payload, token_id=token_id, source=source, raw=raw
         )
     except SubmissionInvalid:
-        count_submission("invalid", "validation")
+        count_submission(SubmissionStatus.INVALID, "validation")
         raise
     count_submission(status)
-    if status == "duplicate":  # a replay answers with the stored copy, as the first send did
+    replay = status is SubmissionStatus.DUPLICATE
+    if replay:  # a replay answers with the stored copy, as the first send did
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
     # A stored copy newer than the last bump: its first send died before bumping.
-    if status == "created" or (
-        status == "duplicate" and doc["received_at"] >= last_bump(round_doc)
+    if status is SubmissionStatus.CREATED or (
+        replay and doc["received_at"] >= last_bump(round_doc)
     ):
         store.rounds.bump_data_version(round_doc["_id"])
     return status, doc
@@ -182,56 +217,71 @@ def _submit_visits(
                 store, round_doc, payload, token_id=token_id, source="json", raw=raw_json(payload)
             )
         except SubmissionInvalid as exc:
-            outcomes.append(ItemOutcome(exc.submission_id, "invalid", exc.errors))
-            count_submission("invalid", "validation")
+            outcomes.append(ItemOutcome(exc.submission_id, SubmissionStatus.INVALID, exc.errors))
+            count_submission(SubmissionStatus.INVALID, "validation")
             continue
         outcomes.append(ItemOutcome(doc["submission_id"], status))
         count_submission(status)
     return outcomes
 
 
-def submit_batch(
-    store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
-) -> list[ItemOutcome]:
-    """Store every valid item (unordered); report each item's status in request order."""
-    ensure_open(round_doc)
-    if round_doc.get("sample"):
-        outcomes = _submit_visits(store, round_doc, payloads, token_id=token_id)
-        _bump_after_batch(store, round_doc, outcomes)
-        return outcomes
+def _prepare_batch(
+    round_doc: dict[str, Any], payloads: list[Any], token_id: str
+) -> tuple[list[ItemOutcome | None], list[tuple[int, dict[str, Any]]]]:
+    """Validate each item: invalid ones get their outcome, valid ones become (position, doc)."""
     outcomes: list[ItemOutcome | None] = [None] * len(payloads)
-    docs: list[dict[str, Any]] = []
-    positions: list[int] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
     for position, payload in enumerate(payloads):
         try:
             data = validate(round_doc, payload)
         except SubmissionInvalid as exc:
-            outcomes[position] = ItemOutcome(exc.submission_id, "invalid", exc.errors)
-            count_submission("invalid", "validation")
+            outcomes[position] = ItemOutcome(
+                exc.submission_id, SubmissionStatus.INVALID, exc.errors
+            )
+            count_submission(SubmissionStatus.INVALID, "validation")
             continue
-        docs.append(
-            to_document(round_doc, data, token_id=token_id, source="json", raw=raw_json(payload))
+        raw = raw_json(payload)
+        valid.append(
+            (position, to_document(round_doc, data, token_id=token_id, source="json", raw=raw))
         )
-        positions.append(position)
-    statuses = store.submissions.insert_many(docs)
-    for position, doc, status in zip(positions, docs, statuses, strict=True):
-        outcomes[position] = ItemOutcome(doc["submission_id"], status)
-        count_submission(status)
-    done = [outcome for outcome in outcomes if outcome is not None]
-    _bump_after_batch(store, round_doc, done)
-    return done
+    return outcomes, valid
 
 
-def _bump_after_batch(store: Store, round_doc: dict[str, Any], outcomes: list[ItemOutcome]) -> None:
-    """Bump when an item was created, or a replayed one was stored after the last bump."""
-    replayed = [o.submission_id for o in outcomes if o.status == "duplicate" and o.submission_id]
-    created = any(o.status == "created" for o in outcomes)
-    if created or (replayed and store.submissions.stored_since(round_doc, replayed)):
+def _batch_changed_data(
+    store: Store, round_doc: dict[str, Any], outcomes: list[ItemOutcome]
+) -> bool:
+    """Something new was stored, or a replayed copy was stored by a request that died before
+    bumping the round's data version."""
+    if any(outcome.status is SubmissionStatus.CREATED for outcome in outcomes):
+        return True
+    replayed = [
+        outcome.submission_id
+        for outcome in outcomes
+        if outcome.status is SubmissionStatus.DUPLICATE and outcome.submission_id
+    ]
+    return bool(replayed) and store.submissions.stored_since(round_doc, replayed)
+
+
+def submit_batch(
+    store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
+) -> list[ItemOutcome]:
+    """Store every valid item (unordered); report each item's status in request order."""
+    if not is_open(round_doc):
+        return [closed_batch_item(store, round_doc, payload) for payload in payloads]
+    if round_doc.get("sample"):
+        done = _submit_visits(store, round_doc, payloads, token_id=token_id)
+    else:
+        outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
+        statuses = store.submissions.insert_many([doc for _, doc in valid])
+        for (position, doc), status in zip(valid, statuses, strict=True):
+            outcomes[position] = ItemOutcome(doc["submission_id"], status)
+            count_submission(status)
+        done = [outcome for outcome in outcomes if outcome is not None]
+    if _batch_changed_data(store, round_doc, done):
         store.rounds.bump_data_version(round_doc["_id"])
+    return done
 
 
 def summarise(outcomes: list[ItemOutcome]) -> dict[str, int]:
     counts = Counter(outcome.status for outcome in outcomes)
-    return {
-        status: counts.get(status, 0) for status in ("created", "duplicate", "conflict", "invalid")
-    }
+    return {status.value: counts.get(status, 0) for status in SubmissionStatus}
