@@ -44,6 +44,19 @@ from scoring.stacking import Pairing, RoundTotals, StackedCells, stack_rounds
 from scoring.variance import design_psu_counts, stratum_contributions
 
 MISSING_IN_ROUND = "missing_in_round"
+CHANGE_FIELDS = (
+    "from_estimate",
+    "to_estimate",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "p_value",
+    "significant",
+    "reason",
+)
+"""A change's fields in the order of every tabular output (after its domain)."""
 
 
 @dataclass(frozen=True)
