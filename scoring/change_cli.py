@@ -12,8 +12,9 @@ import csv
 import io
 import json
 
-from scoring.cli import _estimand, _labels, _numbers, read_table
-from scoring.contrasts import CHANGE_FIELDS, Change, change_from_totals
+from scoring.calibrated_rounds import calibrated_round_from_rows
+from scoring.cli import _estimand, _labels, _numbers, read_calibration, read_table
+from scoring.contrasts import CHANGE_FIELDS, Change, Round, change_from_totals
 from scoring.estimands import Estimand
 from scoring.lonely_psu import LonelyPsu
 from scoring.row_totals import totals_from_rows
@@ -44,13 +45,22 @@ def add_change_command(commands: argparse._SubParsersAction) -> None:
         help="the policy of the TO round, which applies to the stack",
     )
     change.add_argument("--format", default="json", choices=["json", "csv"])
+    for which in ("from", "to"):
+        change.add_argument(
+            f"--{which}-calibration",
+            metavar="CALIBRATION.json",
+            help=f"calibrate the {which.upper()} round: the round's `calibration` object (§9)",
+        )
 
 
 def run_change(args: argparse.Namespace) -> list[Change]:
     """Read both files, reduce them to PSU totals and compute the change."""
     tables = [read_table(path) for path in (args.from_data, args.to_data)]
     estimands = [_estimand(args, table) for table in tables]
-    rounds = [_round_totals(args, t, e) for t, e in zip(tables, estimands, strict=True)]
+    calibrations = (args.from_calibration, args.to_calibration)
+    rounds = [
+        _round(args, t, e, c) for t, e, c in zip(tables, estimands, calibrations, strict=True)
+    ]
     return change_from_totals(
         rounds[0],
         rounds[1],
@@ -80,15 +90,21 @@ def format_changes(results: list[Change], by: str | None, fmt: str) -> str:
     return json.dumps({"results": items}, allow_nan=False, indent=1) + "\n"
 
 
-def _round_totals(
-    args: argparse.Namespace, table: dict[str, list[str]], estimand: Estimand
-) -> RoundTotals:
-    return RoundTotals(
-        totals_from_rows(
-            _numbers(table, args.weight),
-            _labels(table, args.strata),
-            _labels(table, args.psu),
-            estimand,
-            None if args.by is None else _labels(table, args.by),
-        )
+def _round(
+    args: argparse.Namespace,
+    table: dict[str, list[str]],
+    estimand: Estimand,
+    calibration: str | None,
+) -> Round:
+    """One round's cells: PSU × domain totals, or calibrated rows when a spec is given."""
+    weights, strata, psu = (
+        _numbers(table, args.weight),
+        _labels(table, args.strata),
+        _labels(table, args.psu),
     )
+    domain = None if args.by is None else _labels(table, args.by)
+    if calibration is None:
+        return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
+    spec = read_calibration(calibration)
+    variables = {v: _labels(table, v) for v in spec.variables}
+    return calibrated_round_from_rows(weights, strata, psu, estimand, spec, variables, domain)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from scoring.calibrated_rounds import CalibratedRound, residual_correction
 from scoring.codes import python_label
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
 from scoring.errors import ScoringError
@@ -42,6 +43,7 @@ from scoring.lonely_psu import (
 )
 from scoring.stacking import Pairing, RoundTotals, StackedCells, stack_rounds
 from scoring.variance import design_psu_counts, stratum_contributions
+from scoring.weights.rows import WHOLE_POPULATION
 
 MISSING_IN_ROUND = "missing_in_round"
 CHANGE_FIELDS = (
@@ -93,15 +95,14 @@ class RoundEstimates:
     estimate: np.ndarray
     base: np.ndarray
 
-    @property
-    def in_both(self) -> np.ndarray:
-        """Domains with units in both rounds."""
-        return (self.n[0] > 0) & (self.n[1] > 0)
+
+Round = RoundTotals | CalibratedRound
+"""A round's cells: as they are, or with the round's calibration (docs/design.md §9)."""
 
 
 def change_from_totals(
-    from_round: RoundTotals,
-    to_round: RoundTotals,
+    from_round: Round,
+    to_round: Round,
     kind: str | Kind,
     pairing: str | Pairing = Pairing.INDEPENDENT,
     lonely_psu: str | LonelyPsu = LonelyPsu.ADJUST,
@@ -109,30 +110,44 @@ def change_from_totals(
 ) -> list[Change]:
     """The change per domain from both rounds' per-PSU × domain sufficient statistics.
 
-    ``lonely_psu`` is the ``to`` round's policy; domains are matched by label.
+    ``lonely_psu`` is the ``to`` round's policy; domains are matched by label. A
+    :class:`CalibratedRound` enters with its calibrated weights and residualised scores.
     """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     level = check_level(level)
-    stack = stack_rounds((from_round, to_round), pairing)
-    return change_cells(stack, kind, policy, level)
+    rounds = (from_round, to_round)
+    plain = tuple(r.round_totals() if isinstance(r, CalibratedRound) else r for r in rounds)
+    stack = stack_rounds(plain, pairing)
+    calibrations = tuple(r if isinstance(r, CalibratedRound) else None for r in rounds)
+    return change_cells(stack, kind, policy, level, calibrations)
 
 
-def change_cells(stack: StackedCells, kind: Kind, policy: LonelyPsu, level: float) -> list[Change]:
+def change_cells(
+    stack: StackedCells,
+    kind: Kind,
+    policy: LonelyPsu,
+    level: float,
+    calibrations: tuple[CalibratedRound | None, CalibratedRound | None] = (None, None),
+) -> list[Change]:
     """The whole chain on stacked cells, vectorised across domains."""
     units = stack.n > 0
     n_h = design_psu_counts(stack.psu[units], stack.stratum[units], stack.n_strata)
-    factor = fpc_factor(stack.fpc, n_h, stack.stratum_names)
-    check_fail_policy(policy, np.flatnonzero(n_h), n_h, factor, stack.stratum_names)
+    factor = fpc_factor(stack.fpc, n_h, stack.stratum_labels)
+    check_fail_policy(policy, np.flatnonzero(n_h), n_h, factor, stack.stratum_labels)
 
     inside = units & (stack.domain >= 0)
     rounds = round_estimates(stack, inside, kind)
     if not rounds.n.any():
         raise ScoringError("no rows with a value: every domain is empty")
     z = signed_scores(stack, inside, kind, rounds)
-    psu_domain = PsuDomainScores.of(stack, inside, z)
-    pairs = DomainStrata.of(psu_domain.domain, psu_domain.stratum, stack.n_strata)
-    variance = stacked_variance(psu_domain.score, pairs, n_h, factor, policy, stack.n_domains)
-    df = degrees_of_freedom(psu_domain.domain, pairs, stack.n_domains)
+    members = PsuDomainScores.of(stack, inside, z)
+    pairs = DomainStrata.of(members.domain, members.stratum, stack.n_strata)
+    df = degrees_of_freedom(members.domain, pairs, stack.n_domains)
+    scores = members
+    if any(c is not None for c in calibrations):
+        scores = members.residualised(stack, _corrections(stack, calibrations, kind, rounds))
+        pairs = DomainStrata.of(scores.domain, scores.stratum, stack.n_strata)
+    variance = stacked_variance(scores.score, pairs, n_h, factor, policy, stack.n_domains)
     difference = rounds.estimate[1] - rounds.estimate[0]
     return _changes(stack, rounds, difference, np.sqrt(variance), df, level)
 
@@ -196,6 +211,40 @@ class PsuDomainScores:
             score=np.bincount(index, weights=z, minlength=keys.shape[0]),
         )
 
+    def residualised(self, stack: StackedCells, correction: np.ndarray) -> PsuDomainScores:
+        """Every PSU × domain of the stack with ``D_hj`` minus the calibration ``correction``.
+
+        Outside a domain a unit's score is 0 but its residual is not, so every PSU of a
+        calibrated round gets a total in every domain (R ``svyrecvar`` on ``qr.resid``).
+        """
+        n_psus, n_domains = correction.shape
+        dense = -correction
+        np.add.at(dense, (self.psu, self.domain), self.score)
+        psu_stratum = np.zeros(n_psus, dtype=np.int64)
+        psu_stratum[stack.psu] = stack.stratum
+        psu = np.repeat(np.arange(n_psus), n_domains)
+        return PsuDomainScores(
+            psu=psu,
+            stratum=psu_stratum[psu],
+            domain=np.tile(np.arange(n_domains), n_psus),
+            score=dense.ravel(),
+        )
+
+
+def _corrections(
+    stack: StackedCells,
+    calibrations: tuple[CalibratedRound | None, CalibratedRound | None],
+    kind: Kind,
+    rounds: RoundEstimates,
+) -> np.ndarray:
+    """The calibrated rounds' residual corrections, signed as the contrast ``to − from``."""
+    total = np.zeros((int(stack.psu.max()) + 1, stack.n_domains))
+    for which, (calibration, sign) in enumerate(zip(calibrations, (-1, 1), strict=True)):
+        if calibration is not None:
+            estimate, base = rounds.estimate[which], rounds.base[which]
+            total += sign * residual_correction(calibration, stack, which, kind, estimate, base)
+    return total
+
 
 def stacked_variance(
     score: np.ndarray,
@@ -237,7 +286,8 @@ def _changes(
     for d in np.flatnonzero((rounds.n[0] > 0) | (rounds.n[1] > 0)):
         from_estimate = _present(rounds, 0, d)
         to_estimate = _present(rounds, 1, d)
-        domain = python_label(stack.domain_labels[d])
+        label = python_label(stack.domain_labels[d])
+        domain = None if label == WHOLE_POPULATION else label
         if from_estimate is None or to_estimate is None:
             out.append(_missing(domain, from_estimate, to_estimate, level))
             continue

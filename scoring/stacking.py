@@ -21,7 +21,8 @@ import numpy as np
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
-from scoring.sufficient import PsuTotals, check_cell_sums, code_domains, number_column
+from scoring.sufficient import Cells, PsuTotals, check_cell_sums, code_domains, number_column
+from scoring.weights.rows import WHOLE_POPULATION
 
 ROUNDS = ("from", "to")
 
@@ -58,35 +59,15 @@ class RoundTotals:
 
 
 @dataclass(frozen=True)
-class StackedCells:
+class StackedCells(Cells):
     """Cells of both rounds on the stacked design (integer codes, one row per input cell).
 
     ``round`` is 0 (from) or 1 (to); ``stratum`` and ``psu`` are codes of the stack, so
-    under ``overlapping`` a revisited PSU has one code in both rounds. ``domain`` is −1 for
-    rows outside every domain. ``fpc`` holds the stack's strata's fpc values, if any.
+    under ``overlapping`` a revisited PSU has one code in both rounds; ``stratum_labels``
+    name the stack's strata (with their round under ``independent``).
     """
 
     round: np.ndarray
-    stratum: np.ndarray
-    psu: np.ndarray
-    domain: np.ndarray
-    n: np.ndarray
-    sw: np.ndarray
-    swy: np.ndarray
-    swx: np.ndarray
-    stratum_names: np.ndarray
-    domain_labels: np.ndarray
-    fpc: PopulationCorrection | None
-
-    @property
-    def n_strata(self) -> int:
-        """Strata of the stack."""
-        return int(self.stratum_names.shape[0])
-
-    @property
-    def n_domains(self) -> int:
-        """Domains of both rounds together."""
-        return int(self.domain_labels.shape[0])
 
 
 def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing) -> StackedCells:
@@ -106,7 +87,7 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
             stratum, names, psu = _overlapping_codes(strata, psus)
             fpc = None
     domains = np.concatenate(
-        [as_label_array(r.totals.domain, "domain", k) for r, k in zip(rounds, lengths, strict=True)]
+        [_domains(r.totals.domain, k) for r, k in zip(rounds, lengths, strict=True)]
     )
     domain, domain_labels = code_domains(domains, domains.shape[0])
     columns = {name: _stacked_column(rounds, name) for name in ("n", "sw", "swy", "swx")}
@@ -116,10 +97,23 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
         stratum=stratum,
         psu=psu,
         domain=domain,
-        stratum_names=names,
+        swyy=np.zeros_like(columns["n"]),
+        stratum_labels=names,
         domain_labels=domain_labels,
         fpc=fpc,
         **columns,
+    )
+
+
+def _domains(values: object, length: int) -> np.ndarray:
+    """A round's domain labels; a round without domains is the whole population.
+
+    That is labelled as calibrated rows label it (``WHOLE_POPULATION``), so a plain round
+    and a calibrated round meet in one domain.
+    """
+    labels = as_label_array(values, "domain", length).astype(object)
+    return (
+        np.full(length, WHOLE_POPULATION, dtype=object) if missing_labels(labels).all() else labels
     )
 
 

@@ -1,14 +1,18 @@
-"""The change engine's behaviour beyond the R goldens: pairing rules, errors, edge cases."""
+"""The change engine's behaviour beyond the R goldens: pairing rules, errors, edge cases,
+and agreement with the single-round engines (plain and calibrated)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from scoring import LonelyPsuError, PsuTotals, ScoringError, estimate_from_totals
+from scoring.calibrated_rounds import CalibratedRound
 from scoring.contrasts import MISSING_IN_ROUND, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
+from scoring.weights import CalibrationSpec, CellTotals, calibrate, estimate_calibrated
 
 
 def _totals(strata, psus, domains, n, sw, swy) -> PsuTotals:
@@ -144,3 +148,51 @@ def test_the_level_sets_the_interval_width() -> None:
     narrow = change_from_totals(RoundTotals(FROM), RoundTotals(TO), "mean", level=0.8)[0]
     assert wide.ci_high - wide.ci_low > narrow.ci_high - narrow.ci_low
     assert wide.level == 0.99
+
+
+def _calibrated(totals: PsuTotals, area: list[str], margins: list[dict]) -> CalibratedRound:
+    """A round calibrated on area: one unit per row, cells by area."""
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": margins})
+    cells = sorted(set(area))
+    cell = np.array([cells.index(a) for a in area])
+    calibrated = calibrate(spec, {"area": np.array(cells)}, np.bincount(cell, weights=totals.sw))
+    rows = CellTotals(
+        stratum=totals.stratum,
+        psu=totals.psu,
+        cell=cell,
+        domain=totals.domain,
+        n=totals.n,
+        sd=totals.sw,
+        sdy=totals.swy,
+    )
+    return CalibratedRound(rows, calibrated)
+
+
+AREA_FROM, AREA_TO = ["u", "r", "r", "u", "r"], ["u", "u", "r", "r", "r"]
+MARGINS_FROM = [{"variables": ["area"], "totals": {"u": 250.0, "r": 300.0}}]
+MARGINS_TO = [{"variables": ["area"], "totals": {"u": 200.0, "r": 360.0}}]
+
+
+def test_independent_calibrated_rounds_add_each_rounds_calibrated_variance() -> None:
+    before, after = _calibrated(FROM, AREA_FROM, MARGINS_FROM), _calibrated(TO, AREA_TO, MARGINS_TO)
+    change = _by_domain(change_from_totals(before, after, "proportion"))
+    single = [
+        _by_domain(estimate_calibrated(r.totals, r.calibrated, "proportion"))
+        for r in (before, after)
+    ]
+    for d in ("x", "y"):
+        assert math.isclose(
+            change[d].se ** 2, single[0][d].se ** 2 + single[1][d].se ** 2, rel_tol=1e-10
+        )
+        assert change[d].from_estimate == pytest.approx(single[0][d].estimate, rel=1e-12)
+        assert change[d].to_estimate == pytest.approx(single[1][d].estimate, rel=1e-12)
+
+
+def test_one_calibrated_round_beside_an_uncalibrated_one() -> None:
+    after = _calibrated(TO, AREA_TO, MARGINS_TO)
+    change = _by_domain(change_from_totals(RoundTotals(FROM), after, "mean"))
+    before = _by_domain(estimate_from_totals(FROM, "mean"))
+    calibrated = _by_domain(estimate_calibrated(after.totals, after.calibrated, "mean"))
+    for d in ("x", "y"):
+        expected = before[d].se ** 2 + calibrated[d].se ** 2
+        assert math.isclose(change[d].se ** 2, expected, rel_tol=1e-10)

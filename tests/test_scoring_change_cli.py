@@ -97,3 +97,44 @@ def test_strata_and_psu_are_required() -> None:
     out = run(FROM, PARTIAL, "--weight", "weight", "--mean", "smartphones")
     assert out.returncode == 2
     assert "--strata" in out.stderr
+
+
+def _calibration_files(tmp_path: Path, case: dict) -> list[str]:
+    args = []
+    for which in ("from", "to"):
+        spec = {"method": case["calibration"]["method"], "margins": case["calibration"][which]}
+        path = tmp_path / f"{which}.json"
+        path.write_text(json.dumps(spec))
+        args += [f"--{which}-calibration", str(path)]
+    return args
+
+
+def test_calibrated_rounds_equal_r_with_each_rounds_margins(tmp_path: Path) -> None:
+    case = EXPECTED["partial overlapping ratio by district calibrated rake"]
+    rate = "members_15plus_with_epay/members_15plus"
+    options = ["--by", "district", "--pairing", "overlapping", *_calibration_files(tmp_path, case)]
+    out = run(FROM, PARTIAL, *DESIGN, "--ratio", rate, *options)
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout)["results"]
+    for ours, r in zip(results, case["expected"], strict=True):
+        if r.get("se") is not None:
+            assert math.isclose(ours["se"], r["se"], rel_tol=1e-6)
+            assert math.isclose(ours["difference"], r["difference"], rel_tol=1e-6)
+
+
+def test_a_round_without_a_total_for_one_of_its_districts_is_refused(tmp_path: Path) -> None:
+    case = EXPECTED["partial independent mean by district calibrated rake"]
+    from_margins = _calibration_files(tmp_path, case)[1]  # 2023: no district 090
+    options = ["--from-calibration", from_margins, "--to-calibration", from_margins]
+    out = run(FROM, PARTIAL, *DESIGN, "--mean", "smartphones", *options)
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: margin district has no positive total for category 090")
+
+
+def test_a_calibrated_round_meets_a_plain_round_province_wide(tmp_path: Path) -> None:
+    case = EXPECTED["partial independent mean province calibrated rake"]
+    to_margins = _calibration_files(tmp_path, case)[2:]
+    out = run(FROM, PARTIAL, *DESIGN, "--mean", "smartphones", *to_margins)
+    [result] = json.loads(out.stdout)["results"]
+    assert result["domain"] is None
+    assert result["difference"] is not None and result["reason"] is None

@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 
 from scoring import Estimand, LonelyPsuError
+from scoring.calibrated_rounds import CalibratedRound, calibrated_round_from_rows
 from scoring.contrasts import Change, change_from_totals
 from scoring.row_totals import totals_from_rows
 from scoring.stacking import RoundTotals
+from scoring.weights.calibration import CalibrationSpec
 
 FOLDER = Path(__file__).parent / "fixtures" / "reference_change"
 FIELDS = (
@@ -33,42 +35,50 @@ FIELDS = (
     "p_value",
 )
 CASES = json.loads((FOLDER / "expected.json").read_text())["cases"]
-UNCALIBRATED = [c for c in CASES if c["calibration"] is None]
-ESTIMATED = [c for c in UNCALIBRATED if isinstance(c["expected"], list)]
-R_ERRORS = [c for c in UNCALIBRATED if isinstance(c["expected"], dict)]
+ESTIMATED = [c for c in CASES if isinstance(c["expected"], list)]
+R_ERRORS = [c for c in CASES if isinstance(c["expected"], dict)]
 
 
-def _round(path: str, case: dict) -> RoundTotals:
+def _columns(path: str) -> dict[str, np.ndarray]:
     with open(FOLDER / path, newline="") as f:
         rows = list(csv.DictReader(f))
+    return {name: np.array([r[name] for r in rows]) for name in rows[0]}
 
-    def column(name: str) -> np.ndarray:
-        return np.array([r[name] for r in rows])
 
+def _estimand(columns: dict[str, np.ndarray], e: dict) -> Estimand:
     def numbers(name: str) -> np.ndarray:
-        return column(name).astype(float)
+        return columns[name].astype(float)
 
-    e, g = case["estimand"], case["design"]
     match e["type"]:
         case "ratio":
-            estimand = Estimand.ratio(numbers(e["num"]), numbers(e["den"]))
+            return Estimand.ratio(numbers(e["num"]), numbers(e["den"]))
         case "member_proportion":
-            estimand = Estimand.member_proportion(numbers(e["count"]), numbers(e["size"]))
+            return Estimand.member_proportion(numbers(e["count"]), numbers(e["size"]))
         case kind:
-            estimand = getattr(Estimand, kind)(numbers(e["var"]))
-    domain = None if case["by"] is None else column(case["by"])
-    return RoundTotals(
-        totals_from_rows(
-            numbers(g["weight"]), column(g["strata"]), column(g["psu"]), estimand, domain
-        )
+            return getattr(Estimand, kind)(numbers(e["var"]))
+
+
+def _round(case: dict, which: str) -> RoundTotals | CalibratedRound:
+    columns = _columns(case[which]["data"])
+    g, estimand = case["design"], _estimand(columns, case["estimand"])
+    weights, strata, psu = (
+        columns[g["weight"]].astype(float),
+        columns[g["strata"]],
+        columns[g["psu"]],
     )
+    domain = None if case["by"] is None else columns[case["by"]]
+    if case["calibration"] is None:
+        return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
+    calibration = case["calibration"]
+    spec = CalibrationSpec.from_json({**calibration, "margins": calibration[which]})
+    return calibrated_round_from_rows(weights, strata, psu, estimand, spec, columns, domain)
 
 
 def _run(case: dict) -> list[Change]:
     kind = case["estimand"]["type"]
     return change_from_totals(
-        _round(case["from"]["data"], case),
-        _round(case["to"]["data"], case),
+        _round(case, "from"),
+        _round(case, "to"),
         kind,
         pairing=case["pairing"],
         lonely_psu=case["design"]["lonely_psu"],
