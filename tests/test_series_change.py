@@ -184,7 +184,9 @@ def with_psu(payload: dict[str, Any], stratum: str, psu: str) -> dict[str, Any]:
 def two_round_series(client, as_admin, as_enumerator, design=None, to_strata=("A", "B")):
     """Series `hh-series` of rounds r1 and r2, PSUs p1–p4 in strata A, B (r2: `to_strata`)."""
     for round_id, strata in (("r1", ("A", "B")), ("r2", to_strata)):
-        body = household_round(round_id, series="hh-series", **({"design": design} if design else {}))
+        body = household_round(
+            round_id, series="hh-series", **({"design": design} if design else {})
+        )
         assert client.post("/api/v1/rounds", json=body, headers=as_admin).status_code == 201
         payloads = [
             with_psu(household(), strata[k // 2], f"p{k}") for k in range(4) for _ in range(2)
@@ -196,7 +198,9 @@ def test_overlapping_with_a_psu_in_two_strata_is_422_naming_pairing(
     client, as_admin, as_enumerator, as_planner
 ):
     two_round_series(client, as_admin, as_enumerator, to_strata=("B", "A"))
-    assert change(client, as_planner, "hh-series", indicator="fiber_available")["changes"][0]["results"]
+    assert change(client, as_planner, "hh-series", indicator="fiber_available")["changes"][0][
+        "results"
+    ]
     response = problem(client, as_planner, "hh-series", pairing="overlapping")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["pairing"]
@@ -225,7 +229,9 @@ def test_patching_series_moves_a_round_and_bumps_its_data_version(client, as_adm
     for round_id in ("a", "b"):
         body = household_round(f"round-{round_id}")
         assert client.post("/api/v1/rounds", json=body, headers=as_admin).status_code == 201
-    response = client.patch("/api/v1/rounds/round-b", json={"series": "hh-series"}, headers=as_admin)
+    response = client.patch(
+        "/api/v1/rounds/round-b", json={"series": "hh-series"}, headers=as_admin
+    )
     assert response.status_code == 200 and response.json["series"] == "hh-series"
     assert response.json["data_version"] == 1
     body = client.get("/api/v1/series/hh-series", headers=as_planner).json
