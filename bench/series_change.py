@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.estimates import synthetic_households, write_r_csv
+from bench.estimates import cold_and_warm, synthetic_households, write_r_csv
 from schemas.rounds import RoundCreateSchema
 from service import create_app
 from service.loading import load_submissions
@@ -98,7 +97,6 @@ def main() -> None:
         )
         store = app.extensions["store"]
         headers = {"Authorization": f"Bearer {store.tokens.create('planner', 'bench')[1]}"}
-        client = app.test_client()
         for year, seed in ((2024, n + 1), (2025, n + 2)):
             round_id = f"bench-{year}"
             body = {
@@ -117,17 +115,9 @@ def main() -> None:
             write_r_csv(paths[-1], payloads)
         for pairing in ("independent", "overlapping"):
             url = f"/api/v1/series/{SERIES}/change?by=district&pairing={pairing}"
-            cold, warm = [], []
-            for _ in range(args.repeats):
-                app.extensions.pop("estimate_cache", None)
-                started = time.perf_counter()
-                assert client.get(url, headers=headers).status_code == 200
-                cold.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                assert client.get(url, headers=headers).status_code == 200
-                warm.append(time.perf_counter() - started)
+            cold, warm = cold_and_warm(app, url, headers, args.repeats)
             r_s = time_r(paths, pairing, workdir)
-            rows.append((pairing, statistics.median(cold), statistics.median(warm), r_s))
+            rows.append((pairing, cold, warm, r_s))
         store.close()
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"\n{n:,} households per round, every household indicator by district\n")
