@@ -18,11 +18,17 @@ from tests.factories import household, household_round
 from tests.test_estimates_api import close, submit_all
 
 CHANGE_FIELDS = ("from_estimate", "to_estimate", "difference", "se", "ci_low", "ci_high")
-ROUNDS = {  # round id → (series, golden data, period start)
-    "full-2023": ("full", "round_2023.csv", "2023-05-01"),
-    "full-2025": ("full", "round_2025_full.csv", "2025-05-01"),
-    "partial-2023": ("partial", "round_2023.csv", "2023-05-01"),
-    "partial-2025": ("partial", "round_2025_partial.csv", "2025-05-01"),
+LONELY_POLICIES = ("remove", "average", "certainty", "fail")
+ROUNDS = {  # round id → (series, golden data, period start, lonely-PSU policy)
+    "full-2023": ("full", "round_2023.csv", "2023-05-01", "adjust"),
+    "full-2025": ("full", "round_2025_full.csv", "2025-05-01", "adjust"),
+    "partial-2023": ("partial", "round_2023.csv", "2023-05-01", "adjust"),
+    "partial-2025": ("partial", "round_2025_partial.csv", "2025-05-01", "adjust"),
+    **{
+        f"{policy}-{year}": (policy, data, f"{year}-05-01", policy)
+        for policy in LONELY_POLICIES
+        for year, data in ((2023, "round_2023.csv"), (2025, "round_2025_full.csv"))
+    },
 }
 
 
@@ -38,8 +44,10 @@ def shared(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
         for role in ("admin", "planner", "enumerator", "supervisor")
     }
     client = app.test_client()
-    for round_id, (series, data, start) in ROUNDS.items():
-        body = household_round(round_id, series=series, period={"start": start, "end": start})
+    for round_id, (series, data, start, policy) in ROUNDS.items():
+        period = {"start": start, "end": start}
+        design = {"lonely_psu": policy}
+        body = household_round(round_id, series=series, period=period, design=design)
         assert client.post("/api/v1/rounds", json=body, headers=headers["admin"]).status_code == 201
         submit_all(client, headers["enumerator"], round_id, change_payloads(data, round_id))
     yield client, headers
@@ -61,7 +69,8 @@ def problem(client, headers, series: str, **query: Any):
 @pytest.mark.parametrize("case", api_cases(), ids=lambda case: case["name"])
 def test_change_equals_r_stacked_svycontrast(shared, case):
     client, headers = shared
-    series = case["name"].split()[0]
+    policy = case["design"]["lonely_psu"]
+    series = policy if policy != "adjust" else case["name"].split()[0]
     variable = case["estimand"].get("var") or case["estimand"]["count"]
     query = {
         "pairing": case["pairing"],
@@ -70,6 +79,10 @@ def test_change_equals_r_stacked_svycontrast(shared, case):
     }
     if case["by"]:
         query["by"] = case["by"]
+    if "error" in case["expected"]:  # R refuses a lonely PSU under `fail`
+        response = problem(client, headers["planner"], series, **query)
+        assert response.status_code == 422 and list(response.json["errors"]) == ["lonely_psu"]
+        return
     body = change(client, headers["planner"], series, **query)
     results = body["changes"][0]["results"]
     expected = case["expected"]
