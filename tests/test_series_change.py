@@ -152,6 +152,12 @@ def test_bad_change_query_is_4xx_naming_the_parameter(shared, query, parameter):
     assert any(path.split(".")[0] == parameter for path in response.json["errors"]), response.json
 
 
+def test_unknown_query_parameter_is_refused(shared):
+    client, headers = shared
+    response = problem(client, headers["planner"], "full", frm="full-2023")
+    assert response.status_code == 400
+
+
 def test_unknown_series_is_404(shared):
     client, headers = shared
     assert problem(client, headers["planner"], "no-such-series").status_code == 404
