@@ -64,10 +64,11 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.openrosa import routes as openrosa
     from service.rounds import routes as rounds
     from service.samples import routes as samples
+    from service.series import routes as series
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
 
-    for module in (health, tokens, rounds, samples, submissions, estimates):
+    for module in (health, tokens, rounds, samples, submissions, estimates, series):
         api.register_blueprint(module.blp)
     submissions.document(api)
     samples.document(api)

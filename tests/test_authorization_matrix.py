@@ -38,6 +38,7 @@ ROUND = "hh-auth"
 SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
+SERIES = "hh-auth-series"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -60,6 +61,8 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
     ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): FIELD_OPERATORS,
     ("GET", "/api/v1/rounds/{round_id}/progress"): PROGRESS_READERS,
+    ("GET", "/api/v1/series/{series}"): READERS,
+    ("GET", "/api/v1/series/{series}/change"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -106,10 +109,11 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
         }
     )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
-    created = app.test_client().post(
-        "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
-    )
-    assert created.status_code == 201
+    for round_id in (ROUND, f"{ROUND}-next"):  # a series of two rounds for its change
+        created = app.test_client().post(
+            "/api/v1/rounds", json=factories.household_round(round_id, series=SERIES), headers=admin
+        )
+        assert created.status_code == 201
     client = app.test_client()
     created = client.post(
         "/api/v1/rounds", json=factories.household_round(SAMPLE_ROUND), headers=admin
@@ -145,7 +149,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
     """A concrete, valid request for an operation: the URL and its JSON body."""
     fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
-    url = url.replace("{assignment_id}", "A-001")
+    url = url.replace("{series}", SERIES).replace("{assignment_id}", "A-001")
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
