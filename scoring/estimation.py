@@ -7,12 +7,13 @@ calls :func:`estimate_cells`, so the raw-row and the stored-totals paths are one
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from scoring.codes import python_label
 from scoring.design import Design
-from scoring.design_effect import design_effect
+from scoring.design_effect import design_effect, residual_squares
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind, point_estimates
@@ -21,6 +22,7 @@ from scoring.intervals import CiMethod, check_level, mean_interval, proportion_i
 from scoring.linearize import cell_scores
 from scoring.lonely_psu import LonelyPsu, check_fail_policy
 from scoring.reliability import (
+    Assessment,
     cv_reliability,
     effective_sizes,
     korn_graubard_widths,
@@ -40,8 +42,9 @@ def estimate(
 ) -> list[Result]:
     """Estimate over the whole population (``domain=None``) or per domain label, sorted.
 
-    Rows whose domain label is ``None`` or whose variable is NaN belong to no domain but
-    keep their PSU in the design, as R ``subset()`` does.
+    Rows whose domain label is ``None`` belong to no domain but keep their PSU in the
+    design, as R ``subset()`` does; rows whose variable is NaN stay in their domain's design
+    (df, ``nrow``) but not in its estimate, as R ``svyby(..., na.rm = TRUE)``.
     """
     method, level = CiMethod.parse(ci), check_level(level)
     cells = cells_from_rows(design, estimand, domain)
@@ -66,85 +69,176 @@ def estimate_cells(
     cells: Cells, kind: Kind, policy: LonelyPsu, method: CiMethod, level: float
 ) -> list[Result]:
     """The whole chain on integer-coded cells, vectorised across domains."""
-    units = cells.n > 0
-    n_h = _design_psus(cells, units)
-    factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
+    domains = domain_estimates(cells, kind)
+    variance = domain_variance(cells, kind, policy, domains)
+    precision = Precision.of(cells, kind, domains, variance, method, level)
+    return [
+        _result(kind, precision, domains, python_label(cells.domain_labels[d]), d)
+        for d in np.flatnonzero(domains.n > 0)
+    ]
 
-    inside = units & (cells.domain >= 0)
-    domain, stratum = cells.domain[inside], cells.stratum[inside]
-    sw, swy, swx = cells.sw[inside], cells.swy[inside], cells.swx[inside]
-    n_domains = cells.n_domains
-    n = domain_sums(cells.n[inside], domain, n_domains)
-    reported = np.flatnonzero(n > 0)
-    if reported.size == 0:
+
+@dataclass(frozen=True)
+class DomainEstimates:
+    """Per-domain sums and point estimates, and which cells hold the domain's answers."""
+
+    answered: np.ndarray
+    rows: np.ndarray
+    n: np.ndarray
+    sum_w: np.ndarray
+    sum_wx: np.ndarray
+    estimate: np.ndarray
+    base: np.ndarray
+    population: np.ndarray
+
+
+def domain_estimates(cells: Cells, kind: Kind) -> DomainEstimates:
+    """Sum the in-domain cells per domain and estimate where a domain has an answer."""
+    inside = (cells.domain >= 0) & (cells.rows > 0)
+    answered = inside & (cells.n > 0)
+    domain, n_domains = cells.domain[answered], cells.n_domains
+    n = domain_sums(cells.n[answered], domain, n_domains)
+    if not np.any(n > 0):
         raise ScoringError("no rows with a value: every domain is empty")
-    sum_w = domain_sums(sw, domain, n_domains)
-    sum_wy = domain_sums(swy, domain, n_domains)
-    sum_wx = domain_sums(swx, domain, n_domains)
-    sum_wyy = domain_sums(cells.swyy[inside], domain, n_domains)
+    sum_w, sum_wy, sum_wx = (
+        domain_sums(column[answered], domain, n_domains)
+        for column in (cells.sw, cells.swy, cells.swx)
+    )
     keep = n > 0
-    est = np.zeros(n_domains)
-    est[keep] = point_estimates(kind, sum_w[keep], sum_wy[keep], sum_wx[keep])
-    # Person-level (member) and ratio estimates are over Σwx; the population is Σw·size.
-    base = sum_wx if kind.over_denominator else sum_w
-    population = sum_wx if kind is Kind.MEMBER_PROPORTION else sum_w
+    estimate = np.zeros(n_domains)
+    estimate[keep] = point_estimates(kind, sum_w[keep], sum_wy[keep], sum_wx[keep])
+    return DomainEstimates(
+        answered=answered,
+        rows=domain_sums(cells.rows[inside], cells.domain[inside], n_domains),
+        n=n,
+        sum_w=sum_w,
+        sum_wx=sum_wx,
+        estimate=estimate,
+        # Person-level (member) and ratio estimates are over Σwx; the population is Σw·size.
+        base=sum_wx if kind.over_denominator else sum_w,
+        population=sum_wx if kind is Kind.MEMBER_PROPORTION else sum_w,
+    )
 
-    z = cell_scores(kind, sw, swy, swx, est[domain], base[domain])
-    pairs = DomainStrata.of(domain, stratum, cells.n_strata)
+
+def domain_variance(
+    cells: Cells, kind: Kind, policy: LonelyPsu, domains: DomainEstimates
+) -> np.ndarray:
+    """Linearisation variance per domain over the cells with answers (R na.rm subsets)."""
+    n_h = design_psu_counts(
+        cells.psu[cells.rows > 0], cells.stratum[cells.rows > 0], cells.n_strata
+    )
+    factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
+    a = domains.answered
+    domain = cells.domain[a]
+    z = cell_scores(
+        kind,
+        cells.sw[a],
+        cells.swy[a],
+        cells.swx[a],
+        domains.estimate[domain],
+        domains.base[domain],
+    )
+    pairs = DomainStrata.of(domain, cells.stratum[a], cells.n_strata)
     check_fail_policy(policy, np.unique(pairs.stratum), n_h, factor, cells.stratum_labels)
-    variance = design_variance(z, pairs, n_h, factor, policy, n_domains)
-    se = np.sqrt(variance)
-    df = degrees_of_freedom(domain, pairs, n_domains)
-    deff = design_effect(kind, variance, n, population, sum_wy, sum_wyy)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cv = se / np.abs(est)
+    return design_variance(z, pairs, n_h, factor, policy, cells.n_domains)
 
-    if kind.is_proportion:
-        ci_method = method
-        low, high = proportion_interval(method, est, se, df, n, level)
-        n_eff = effective_sizes(est, se, n)
-        width = korn_graubard_widths(est, n_eff, df, n)
-    else:
-        ci_method = CiMethod.WALD
+
+@dataclass(frozen=True)
+class Precision:
+    """Per domain: se, df, deff, cv, the interval and the effective size."""
+
+    se: np.ndarray
+    df: np.ndarray
+    deff: np.ndarray
+    cv: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    n_eff: np.ndarray
+    width: np.ndarray | None
+    method: CiMethod
+    level: float
+
+    @classmethod
+    def of(
+        cls,
+        cells: Cells,
+        kind: Kind,
+        domains: DomainEstimates,
+        variance: np.ndarray,
+        method: CiMethod,
+        level: float,
+    ) -> Precision:
+        """se, df, deff and cv, then the interval ``method`` allows for ``kind``."""
+        est, se = domains.estimate, np.sqrt(variance)
+        inside = (cells.domain >= 0) & (cells.rows > 0)
+        df = degrees_of_freedom(
+            cells.domain[inside], cells.stratum[inside], cells.n_strata, cells.n_domains
+        )
+        deff = _design_effect(cells, kind, domains, variance)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv = se / np.abs(est)
+        n, nrow = domains.n, domains.rows
+        if kind.is_proportion:
+            low, high = proportion_interval(method, est, se, df, n, level, nrow)
+            n_eff = effective_sizes(est, se, n)
+            width = korn_graubard_widths(est, n_eff, df, nrow)
+            return cls(se, df, deff, cv, low, high, n_eff, width, method, level)
         low, high = mean_interval(est, se, df, level)
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = n / deff
+        return cls(se, df, deff, cv, low, high, n_eff, None, CiMethod.WALD, level)
 
-    results = []
-    for d in reported:
-        if kind.is_proportion:
-            verdict = proportion_reliability(
-                float(est[d]), float(n_eff[d]), float(width[d]), int(df[d])
+    def verdict(self, kind: Kind, estimate: float, d: int) -> Assessment:
+        """The reliability rules of ``kind`` for domain ``d``."""
+        if self.width is not None:
+            return proportion_reliability(
+                estimate, float(self.n_eff[d]), float(self.width[d]), int(self.df[d])
             )
-        else:
-            verdict = cv_reliability(
-                None if np.isnan(cv[d]) else float(cv[d]), _number(se[d]), int(df[d])
-            )
-        results.append(
-            Result(
-                domain=python_label(cells.domain_labels[d]),
-                estimate=float(est[d]),
-                se=_number(se[d]),
-                ci_low=_number(low[d]),
-                ci_high=_number(high[d]),
-                df=int(df[d]),
-                deff=_number(deff[d]),
-                n=round(float(n[d])),
-                n_eff=_number(n_eff[d]),
-                population=float(population[d]),
-                cv=_number(cv[d]),
-                reliability=verdict.status.value,
-                reliability_reasons=verdict.reasons,
-                ci_method=ci_method.value,
-                level=level,
-            )
+        cv = self.cv[d]
+        return cv_reliability(
+            None if np.isnan(cv) else float(cv), _number(self.se[d]), int(self.df[d])
         )
-    return results
 
 
-def _design_psus(cells: Cells, units: np.ndarray) -> np.ndarray:
-    """``n_h`` of the design: PSUs with at least one unit (R drops PSUs without rows)."""
-    return design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
+def _design_effect(
+    cells: Cells, kind: Kind, domains: DomainEstimates, variance: np.ndarray
+) -> np.ndarray:
+    """R's ``deff = "replace"`` per domain (``design_effect.py``)."""
+    a = domains.answered
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = domains.estimate if kind is not Kind.TOTAL else domains.estimate / domains.sum_w
+    spread = type(cells.spread)(cells.spread.syy[a], cells.spread.sxy[a], cells.spread.sxx[a])
+    squares = residual_squares(
+        kind,
+        centre,
+        (cells.sw[a], cells.swy[a], cells.swx[a]),
+        spread,
+        cells.domain[a],
+        cells.n_domains,
+    )
+    return design_effect(kind, variance, domains.n, domains.population, domains.sum_wx, squares)
+
+
+def _result(kind: Kind, p: Precision, domains: DomainEstimates, label: object, d: int) -> Result:
+    estimate = float(domains.estimate[d])
+    verdict = p.verdict(kind, estimate, d)
+    return Result(
+        domain=label,
+        estimate=estimate,
+        se=_number(p.se[d]),
+        ci_low=_number(p.low[d]),
+        ci_high=_number(p.high[d]),
+        df=int(p.df[d]),
+        deff=_number(p.deff[d]),
+        n=round(float(domains.n[d])),
+        n_eff=_number(p.n_eff[d]),
+        population=float(domains.population[d]),
+        cv=_number(p.cv[d]),
+        reliability=verdict.status.value,
+        reliability_reasons=verdict.reasons,
+        ci_method=p.method.value,
+        level=p.level,
+    )
 
 
 def _number(value: float) -> float | None:

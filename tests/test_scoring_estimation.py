@@ -79,8 +79,13 @@ def test_average_with_only_lonely_strata_has_no_standard_error() -> None:
     assert no_nan(result)
 
 
-def test_a_single_psu_design_has_zero_df_and_no_interval() -> None:
-    (result,) = estimate(Design(W, psu=np.zeros(6)), Estimand.proportion(Y))
+def test_a_design_of_one_psu_without_strata_is_refused_as_r_svydesign_does() -> None:
+    with pytest.raises(ScoringError, match="only one primary sampling unit"):
+        Design(W, psu=np.zeros(6))
+
+
+def test_a_single_psu_stratified_design_has_zero_df_and_no_interval() -> None:
+    (result,) = estimate(Design(W, strata=np.zeros(6), psu=np.zeros(6)), Estimand.proportion(Y))
     assert result.df == 0
     assert (result.ci_low, result.ci_high) == (None, None)
     assert no_nan(result)
