@@ -62,7 +62,7 @@ def estimate_from_totals(
     """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`)."""
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     method, level = CiMethod.parse(ci), check_level(level)
-    return estimate_cells(cells_from_totals(totals, fpc), kind, policy, method, level)
+    return estimate_cells(cells_from_totals(totals, kind, fpc), kind, policy, method, level)
 
 
 def estimate_cells(

@@ -129,7 +129,9 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
     return index.cells(rows, n, (sw, swy, swx), spread, design.stratum_labels, design.fpc)
 
 
-def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = None) -> Cells:
+def cells_from_totals(
+    totals: PsuTotals, kind: Kind, fpc: Mapping[object, float] | None = None
+) -> Cells:
     """Check and integer-code stored cell totals; ``fpc`` maps stratum label → N_h or fraction."""
     n = _column(totals.n, "n")
     length = n.shape[0]
@@ -168,7 +170,7 @@ def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = No
         n=index.sum(n),
         sums=(sw, swy, swx),
         spread=spread_from_sums(
-            None,
+            kind,
             sw,
             swy,
             swx,
@@ -268,7 +270,7 @@ def _centred_spread(
 
 
 def spread_from_sums(
-    kind: Kind | None,
+    kind: Kind,
     sw: np.ndarray,
     swy: np.ndarray,
     swx: np.ndarray,
