@@ -3,22 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.errors import ScoringError
 
-def as_label_array(values: Sequence[object] | np.ndarray, name: str, length: int) -> np.ndarray:
+
+@dataclass(frozen=True)
+class Factor:
+    """Labels already coded, as a columnar reader gives them: ``levels[codes]``.
+
+    ``levels`` are distinct and sorted; a code of −1 is a missing label. Passing a
+    ``Factor`` wherever labels are accepted skips the coding step.
+    """
+
+    codes: np.ndarray
+    levels: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the label array it stands for."""
+        return self.codes.shape
+
+
+Labels = np.ndarray | Factor
+
+
+def as_label_array(values: Sequence[object] | Labels, name: str, length: int) -> Labels:
     """``values`` as a 1-d array of ``length`` labels (numbers or strings, ``None`` allowed)."""
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.shape[0] != length:
-        from scoring.errors import ScoringError
-
+    arr = values if isinstance(values, Factor) else np.asarray(values)
+    if len(arr.shape) != 1 or arr.shape[0] != length:
         raise ScoringError(f"{name} must have one entry per row ({length}), got shape {arr.shape}")
     return arr
 
 
-def missing_labels(arr: np.ndarray) -> np.ndarray:
+def missing_labels(arr: Labels) -> np.ndarray:
     """Mask of missing labels: ``None`` in object arrays, NaN in float arrays."""
+    if isinstance(arr, Factor):
+        return arr.codes < 0
     if arr.dtype == object:
         return np.frompyfunc(lambda v: v is None or (isinstance(v, float) and v != v), 1, 1)(
             arr
@@ -28,12 +51,14 @@ def missing_labels(arr: np.ndarray) -> np.ndarray:
     return np.zeros(arr.shape, dtype=bool)
 
 
-def factorize(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def factorize(arr: Labels) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes ``0..L-1`` in sorted label order, and the sorted labels; missing → -1.
 
     Short ASCII strings and integers go through :func:`sorted_distinct` (no full sort when
     there are few distinct labels); other labels are hashed or, failing that, sorted.
     """
+    if isinstance(arr, Factor):
+        return arr.codes.astype(np.int64, copy=False), arr.levels
     missing = missing_labels(arr)
     codes = np.full(arr.shape[0], -1, dtype=np.int64)
     present = arr[~missing] if missing.any() else arr
