@@ -10,6 +10,7 @@ Tolerance: 1e-6 relative, 1e-9 absolute.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 from pathlib import Path
@@ -85,9 +86,14 @@ R_CENSUS_FAILURES = [c for c in R_ERRORS if c["expected"]["error"] == "subscript
 MISSING = ("", "NA")  # what R's read.csv(na.strings = c("", "NA")) reads as NA
 
 
+@functools.cache
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def _rows(case: dict) -> list[dict[str, str]]:
-    with open(case["folder"] / case["data"], newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = _read(case["folder"] / case["data"])
     where = case.get("where")
     if where:
         ((column, value),) = where.items()

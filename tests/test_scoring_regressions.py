@@ -5,7 +5,9 @@ Every test names the rule it guards; the thresholds are tested exactly at their 
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,14 +30,13 @@ from scoring.reliability import (
     proportion_reliability,
 )
 from scoring.sufficient import Spread
-from tests.reference_data import LAOCAI_DEMO
+
+LAOCAI_DEMO = Path(__file__).parent / "fixtures" / "reference" / "laocai_demo"
 
 T = np.array([2.0])
 
 
 def _demo_columns() -> dict[str, np.ndarray]:
-    import csv
-
     with open(LAOCAI_DEMO / "households.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     return {k: np.array([r[k] for r in rows]) for k in rows[0]}
