@@ -136,7 +136,8 @@ def _finite(name: str, column: pa.ChunkedArray) -> np.ndarray:
         bad |= np.isnan(values) & ~column.is_null().to_numpy(zero_copy_only=False)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ScoringError(f"column {name!r} line {i + 2}: {values[i]!r} is not a finite number")
+        text = str(float(values[i]))
+        raise ScoringError(f"column {name!r} line {i + 2}: {text!r} is not a finite number")
     return values
 
 
