@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-from pyarrow import compute as pc
 from pyarrow import csv as pacsv
 
 from scoring.codes import Factor
@@ -142,12 +141,15 @@ def _finite(name: str, column: pa.ChunkedArray) -> np.ndarray:
 
 
 def _factor(name: str, column: pa.ChunkedArray) -> Factor:
-    """Codes into the sorted distinct labels; an empty or ``NA`` label is refused."""
-    missing = pc.is_in(column, value_set=pa.array(MISSING))
-    if pc.any(missing).as_py():
-        i = int(np.flatnonzero(missing.to_numpy(zero_copy_only=False))[0])
-        what = "empty value" if column[i].as_py() == "" else "missing value (NA)"
+    """Codes into the sorted distinct labels (one hashing pass); empty or ``NA`` is refused."""
+    encoded = column.combine_chunks().dictionary_encode()
+    labels = encoded.dictionary.to_numpy(zero_copy_only=False).astype(str)
+    if np.isin(labels, MISSING).any():
+        values = column.to_numpy(zero_copy_only=False)
+        i = int(np.flatnonzero(np.isin(values, MISSING))[0])
+        what = "empty value" if values[i] == "" else "missing value (NA)"
         raise ScoringError(f"column {name!r} line {i + 2}: {what}")
-    levels = sorted(pc.unique(column).to_pylist())
-    codes = pc.index_in(column, value_set=pa.array(levels, type=pa.string()))
-    return Factor(codes.to_numpy().astype(np.int64), np.array(levels, dtype=str))
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(order.shape[0], dtype=np.int64)
+    rank[order] = np.arange(order.shape[0])
+    return Factor(rank[encoded.indices.to_numpy()], labels[order])
