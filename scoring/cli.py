@@ -1,4 +1,4 @@
-"""``python -m scoring estimate DATA.csv ...``: estimates from a CSV file (DESIGN §6).
+"""``python -m scoring estimate DATA.csv ...``: estimates from a CSV file (docs/design.md §6).
 
 With ``scoring.csv_input`` the only modules of ``scoring`` that do I/O. Bad input prints one
 line ``error: ...`` on stderr and exits with status 2. Each subcommand registers its

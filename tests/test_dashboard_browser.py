@@ -20,8 +20,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from schemas.catalogue import indicators_of
-from schemas.geography import LAO_CAI_DISTRICTS
+from catalogue import LAO_CAI_DISTRICTS, indicators_of
 from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
 from service.loading import load_demo
 from service.store import Store

@@ -1,4 +1,4 @@
-"""Golden tests: every reference case equals R ``survey`` 4.1-1 (DESIGN §6).
+"""Golden tests: every reference case equals R ``survey`` 4.1-1 (docs/design.md §6).
 
 ``fixtures/reference`` holds the shared cases; ``fixtures/reference_extra`` and
 ``fixtures/reference_parity`` our own (made by ``make_data.py`` and ``reference.R`` there;
