@@ -219,3 +219,25 @@ def test_a_cv_of_exactly_0_30_is_shown_for_review_not_suppressed() -> None:
 def test_a_cv_of_exactly_0_20_is_ok() -> None:
     assert cv_reliability(REVIEW_CV, 1.0, 30).status.value == "ok"
     assert cv_reliability(math.nextafter(REVIEW_CV, 1), 1.0, 30).reasons == ("cv",)
+
+
+@pytest.mark.parametrize(
+    ("count", "size"),
+    [([1.0, np.nan], [2.0, 2.0]), ([1.0, 1.0], [2.0, np.nan])],
+    ids=["count missing", "size missing"],
+)
+def test_a_member_count_or_size_alone_missing_is_refused(count: list, size: list) -> None:
+    with pytest.raises(ScoringError, match="must not be missing"):
+        Estimand.member_proportion(count, size)
+
+
+@pytest.mark.parametrize(
+    ("count", "size"),
+    [([-1.0, 1.0], [2.0, 2.0]), ([0.5, 1.0], [2.0, 2.0]), ([1.0, 1.0], [2.5, 2.0])],
+    ids=["negative count", "fractional count", "fractional size"],
+)
+def test_member_counts_and_sizes_must_be_whole_numbers_of_at_least_zero(
+    count: list, size: list
+) -> None:
+    with pytest.raises(ScoringError, match="whole numbers"):
+        Estimand.member_proportion(count, size)
