@@ -7,7 +7,12 @@ interval (NaN, reported as ``None``). Edge cases we define where R gives NaN or 
   interval with ``n_eff = n``, e.g. ``[0, upper]``, the NCHS convention;
 - ``se = 0`` with ``0 < p̂ < 1`` (a census, or lonely PSUs removed): ``[p̂, p̂]``;
 - ``asin``: the bounds on the angle scale are clamped to ``[0, π/2]`` before
-  back-transforming (R's ``sin²`` folds an out-of-range bound back into [0, 1]).
+  back-transforming (R's ``sin²`` folds an out-of-range bound back into [0, 1]);
+- ``logit`` where R's ``confint.svyglm`` rounds ``1 − 2·pnorm(qt(α/2, df))`` to 1 and
+  answers ``[0, NaN]`` (df = 1 at any level; df = 2 at 99 %): the exact t interval.
+
+Quantiles come from ``scipy.special`` (``stdtrit``, ``betaincinv``): the functions
+``scipy.stats`` itself calls, without the cost of importing ``scipy.stats``.
 """
 
 from __future__ import annotations
