@@ -94,7 +94,7 @@ class DomainEstimates:
 
 def domain_estimates(cells: Cells, kind: Kind) -> DomainEstimates:
     """Sum the in-domain cells per domain and estimate where a domain has an answer."""
-    inside = (cells.domain >= 0) & (cells.rows > 0)
+    inside = cells.in_domain
     answered = inside & (cells.n > 0)
     domain, n_domains = cells.domain[answered], cells.n_domains
     n = domain_sums(cells.n[answered], domain, n_domains)
@@ -124,9 +124,8 @@ def domain_variance(
     cells: Cells, kind: Kind, policy: LonelyPsu, domains: DomainEstimates
 ) -> np.ndarray:
     """Linearisation variance per domain over the cells with answers (R na.rm subsets)."""
-    n_h = design_psu_counts(
-        cells.psu[cells.rows > 0], cells.stratum[cells.rows > 0], cells.n_strata
-    )
+    units = cells.in_design
+    n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
     factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
     a = domains.answered
     domain = cells.domain[a]
@@ -170,7 +169,7 @@ class Precision:
     ) -> Precision:
         """se, df, deff and cv, then the interval ``method`` allows for ``kind``."""
         est, se = domains.estimate, np.sqrt(variance)
-        inside = (cells.domain >= 0) & (cells.rows > 0)
+        inside = cells.in_domain
         df = degrees_of_freedom(
             cells.domain[inside], cells.stratum[inside], cells.n_strata, cells.n_domains
         )
@@ -207,12 +206,11 @@ def _design_effect(
     a = domains.answered
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = domains.estimate if kind is not Kind.TOTAL else domains.estimate / domains.sum_w
-    spread = type(cells.spread)(cells.spread.syy[a], cells.spread.sxy[a], cells.spread.sxx[a])
     squares = residual_squares(
         kind,
         centre,
         (cells.sw[a], cells.swy[a], cells.swx[a]),
-        spread,
+        cells.spread.take(a),
         cells.domain[a],
         cells.n_domains,
     )

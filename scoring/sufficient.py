@@ -73,6 +73,10 @@ class Spread:
     sxy: np.ndarray
     sxx: np.ndarray
 
+    def take(self, cells: np.ndarray) -> Spread:
+        """The spreads of the selected cells."""
+        return Spread(self.syy[cells], self.sxy[cells], self.sxx[cells])
+
 
 @dataclass(frozen=True)
 class Cells:
@@ -100,6 +104,16 @@ class Cells:
     def n_domains(self) -> int:
         """Number of domains ``D``."""
         return int(self.domain_labels.shape[0])
+
+    @property
+    def in_design(self) -> np.ndarray:
+        """Cells with at least one unit (a PSU without any is not in the design)."""
+        return self.rows > 0
+
+    @property
+    def in_domain(self) -> np.ndarray:
+        """Cells of a reported domain with at least one unit, with or without a value."""
+        return (self.domain >= 0) & (self.rows > 0)
 
 
 def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None) -> Cells:
