@@ -16,7 +16,7 @@ from scoring import Design, Estimand, ScoringError, estimate
 from scoring.design_effect import design_effect, residual_squares
 from scoring.estimands import Kind
 from scoring.fpc import PopulationCorrection, fpc_factor
-from scoring.intervals import asin_interval
+from scoring.intervals import asin_interval, korn_graubard_interval
 from scoring.reliability import (
     MIN_DF,
     MIN_EFFECTIVE_SIZE,
@@ -26,6 +26,7 @@ from scoring.reliability import (
     SUPPRESS_CV,
     WIDE_WIDTH,
     cv_reliability,
+    effective_sizes,
     korn_graubard_widths,
     proportion_reliability,
 )
@@ -241,3 +242,23 @@ def test_member_counts_and_sizes_must_be_whole_numbers_of_at_least_zero(
 ) -> None:
     with pytest.raises(ScoringError, match="whole numbers"):
         Estimand.member_proportion(count, size)
+
+
+def test_the_nchs_width_at_one_df_is_the_interval_not_the_df_0_limit() -> None:
+    p, n_eff, n = np.array([0.5]), np.array([100.0]), np.array([200.0])
+    width = korn_graubard_widths(p, n_eff, np.array([1]), n)[0]
+    low, high = korn_graubard_interval(p, n_eff, np.array([1]), n, 0.95)
+    assert width == pytest.approx(high[0] - low[0])
+    assert width < 1.0
+
+
+def test_an_unknown_standard_error_gives_an_unknown_effective_size() -> None:
+    sizes = effective_sizes(np.array([0.3, 0.0]), np.array([np.nan, np.nan]), np.array([50, 50]))
+    assert np.isnan(sizes).all()
+
+
+def test_korn_graubard_without_an_effective_size_has_no_interval_even_at_the_boundary() -> None:
+    low, high = korn_graubard_interval(
+        np.array([0.0, 1.0]), np.array([np.nan] * 2), np.array([5] * 2), np.array([20] * 2), 0.95
+    )
+    assert np.isnan(low).all() and np.isnan(high).all()
