@@ -85,7 +85,9 @@ def run_estimate(args: argparse.Namespace) -> str:
     numbers, labels = design_columns(args)
     variables = _variables(args)
     columns = read_columns(
-        args.data, numbers + list(variables), labels + ([args.by] if args.by else [])
+        args.data,
+        numbers + [name for name, _ in variables],
+        labels + ([args.by] if args.by else []),
     )
     design = design_from(args, columns)
     domain = None if args.by is None else columns.label(args.by)
@@ -144,18 +146,21 @@ def format_results(results: list[Result], by: str | None, fmt: str) -> str:
     return json.dumps({"results": items}, allow_nan=False, indent=1) + "\n"
 
 
-def _variables(args: argparse.Namespace) -> dict[str, bool]:
-    """The estimand's columns, each with whether a missing value is an error."""
+def _variables(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    """The estimand's columns in order, each with whether a missing value is an error."""
     for option in ("mean", "total", "proportion"):
         if getattr(args, option) is not None:
-            return {getattr(args, option): False}
+            return [(getattr(args, option), False)]
     if args.ratio is not None:
-        return dict.fromkeys(_pair(args.ratio, "--ratio NUM/DEN"), False)
-    return dict.fromkeys(_pair(args.member_proportion, "--member-proportion COUNT/SIZE"), True)
+        return [(name, False) for name in _pair(args.ratio, "--ratio NUM/DEN")]
+    pair = _pair(args.member_proportion, "--member-proportion COUNT/SIZE")
+    return [(name, True) for name in pair]
 
 
-def _estimand(args: argparse.Namespace, variables: dict[str, bool], columns: Columns) -> Estimand:
-    values = [columns.number(name, required) for name, required in variables.items()]
+def _estimand(
+    args: argparse.Namespace, variables: list[tuple[str, bool]], columns: Columns
+) -> Estimand:
+    values = [columns.number(name, required) for name, required in variables]
     if args.mean is not None:
         return Estimand.mean(values[0])
     if args.total is not None:
@@ -163,13 +168,8 @@ def _estimand(args: argparse.Namespace, variables: dict[str, bool], columns: Col
     if args.proportion is not None:
         return Estimand.proportion(values[0])
     if args.ratio is not None:
-        return Estimand.ratio(*_both(values))
-    return Estimand.member_proportion(*_both(values))
-
-
-def _both(values: list) -> tuple:
-    """A pair of columns (the same column twice when NUM and DEN name one column)."""
-    return (values[0], values[-1])
+        return Estimand.ratio(*values)
+    return Estimand.member_proportion(*values)
 
 
 def _pair(text: str, usage: str) -> tuple[str, str]:
