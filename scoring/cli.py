@@ -14,7 +14,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from scoring.csv_input import Columns, read_columns
 from scoring.design import Design
@@ -24,6 +24,9 @@ from scoring.estimation import estimate
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
 from scoring.results import RESULT_FIELDS, Result
+
+if TYPE_CHECKING:
+    from scoring.weights import CalibrationSpec
 
 EXIT_BAD_INPUT = 2
 CSV_FIELDS = RESULT_FIELDS
@@ -78,22 +81,54 @@ def add_estimate_arguments(est: argparse.ArgumentParser) -> None:
     est.add_argument("--ci", default="logit", choices=[m.value for m in CiMethod])
     est.add_argument("--level", type=float, default=0.95)
     est.add_argument("--format", default="json", choices=["json", "csv"])
+    est.add_argument(
+        "--calibration",
+        metavar="CALIBRATION.json",
+        help="calibrate the weights to these margins (docs/design.md §9; variables are columns)",
+    )
 
 
 def run_estimate(args: argparse.Namespace) -> str:
-    """Read the columns, estimate, and format the results."""
+    """Read the columns, estimate (calibrated when asked), and format the results."""
     numbers, labels = design_columns(args)
     variables = _variables(args)
+    spec = None if args.calibration is None else read_calibration(args.calibration)
+    margins = [] if spec is None else list(spec.variables)
     columns = read_columns(
         args.data,
         numbers + [name for name, _ in variables],
-        labels + ([args.by] if args.by else []),
+        labels + ([args.by] if args.by else []) + margins,
     )
     design = design_from(args, columns)
     domain = None if args.by is None else columns.label(args.by)
     estimand = _estimand(args, variables, columns)
-    results = estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
+    if spec is None:
+        results = estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
+    else:
+        from scoring.weights import estimate_calibrated_rows  # imported only to calibrate
+
+        results = estimate_calibrated_rows(
+            design,
+            estimand,
+            spec,
+            {name: columns.label(name) for name in margins},
+            domain=None if domain is None else domain.labels(),
+            ci=args.ci,
+            level=args.level,
+        )
     return format_results(results, args.by, args.format)
+
+
+def read_calibration(path: str) -> CalibrationSpec:
+    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
+    from scoring.weights import CalibrationSpec  # imported only to calibrate
+
+    with open(path, encoding="utf-8") as f:
+        try:
+            obj = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ScoringError(f"{path} is not valid JSON: {err}") from None
+    return CalibrationSpec.from_json(obj)
 
 
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]

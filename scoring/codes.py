@@ -26,6 +26,10 @@ class Factor:
         """The shape of the label array it stands for."""
         return self.codes.shape
 
+    def labels(self) -> np.ndarray:
+        """The label array itself (for code that needs one)."""
+        return self.levels[self.codes]
+
 
 Labels = np.ndarray | Factor
 

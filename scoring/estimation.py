@@ -6,8 +6,9 @@ calls :func:`estimate_cells`, so the raw-row and the stored-totals paths are one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from scoring.reliability import (
 from scoring.results import Result
 from scoring.sufficient import Cells, PsuTotals, cells_from_rows, cells_from_totals
 from scoring.variance import design_psu_counts, design_variance
+
+if TYPE_CHECKING:
+    from scoring.weights.calibration import CalibrationResidual
 
 
 def estimate(
@@ -58,20 +62,36 @@ def estimate_from_totals(
     lonely_psu: str | LonelyPsu = "adjust",
     ci: str | CiMethod = "logit",
     level: float = 0.95,
+    residual: Callable[[Cells], CalibrationResidual] | None = None,
 ) -> list[Result]:
-    """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`)."""
+    """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`).
+
+    ``residual`` builds the calibration residuals of calibrated totals (docs/design.md §9).
+    """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     method, level = CiMethod.parse(ci), check_level(level)
-    return estimate_cells(cells_from_totals(totals, kind, fpc), kind, policy, method, level)
+    cells = cells_from_totals(totals, fpc, kind)
+    calibration = None if residual is None else residual(cells)
+    return estimate_cells(cells, kind, policy, method, level, calibration)
 
 
 def estimate_cells(
-    cells: Cells, kind: Kind, policy: LonelyPsu, method: CiMethod, level: float
+    cells: Cells,
+    kind: Kind,
+    policy: LonelyPsu,
+    method: CiMethod,
+    level: float,
+    residual: CalibrationResidual | None = None,
 ) -> list[Result]:
-    """The whole chain on integer-coded cells, vectorised across domains."""
+    """The whole chain on integer-coded cells, vectorised across domains.
+
+    ``residual``: the cells carry calibrated weights; scores become calibration residuals.
+    """
     domains = domain_estimates(cells, kind)
-    variance = domain_variance(cells, kind, policy, domains)
-    precision = Precision.of(cells, kind, domains, variance, method, level)
+    variance = domain_variance(cells, kind, policy, domains, residual)
+    # R keeps every row of a calibrated design in a subset (weight 0): nrow() counts them all
+    nrow = None if residual is None else np.full(cells.n_domains, float(residual.n_rows))
+    precision = Precision.of(cells, kind, domains, variance, method, level, nrow)
     return [
         _result(kind, precision, domains, python_label(cells.domain_labels[d]), d)
         for d in np.flatnonzero(domains.n > 0)
@@ -121,9 +141,17 @@ def domain_estimates(cells: Cells, kind: Kind) -> DomainEstimates:
 
 
 def domain_variance(
-    cells: Cells, kind: Kind, policy: LonelyPsu, domains: DomainEstimates
+    cells: Cells,
+    kind: Kind,
+    policy: LonelyPsu,
+    domains: DomainEstimates,
+    residual: CalibrationResidual | None = None,
 ) -> np.ndarray:
-    """Linearisation variance per domain over the cells with answers (R na.rm subsets)."""
+    """Linearisation variance per domain over the cells with answers (R na.rm subsets).
+
+    With ``residual`` the scores are the calibration residuals (R ``svyrecvar`` on a
+    calibrated design, docs/design.md §9), one total per PSU and domain.
+    """
     units = cells.in_design
     n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
     factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
@@ -138,6 +166,8 @@ def domain_variance(
         domains.base[domain],
     )
     pairs = DomainStrata.of(domain, cells.stratum[a], cells.n_strata)
+    if residual is not None:
+        z, pairs = residual.scores(kind, domains.estimate, domains.base, z, cells.psu[a], domain)
     check_fail_policy(policy, np.unique(pairs.stratum), n_h, factor, cells.stratum_labels)
     return design_variance(z, pairs, n_h, factor, policy, cells.n_domains)
 
@@ -166,8 +196,12 @@ class Precision:
         variance: np.ndarray,
         method: CiMethod,
         level: float,
+        nrow: np.ndarray | None = None,
     ) -> Precision:
-        """se, df, deff and cv, then the interval ``method`` allows for ``kind``."""
+        """se, df, deff and cv, then the interval ``method`` allows for ``kind``.
+
+        ``nrow`` (default: the domain's rows) is Korn–Graubard's R ``nrow(design)``.
+        """
         est, se = domains.estimate, np.sqrt(variance)
         inside = cells.in_domain
         df = degrees_of_freedom(
@@ -176,7 +210,7 @@ class Precision:
         deff = _design_effect(cells, kind, domains, variance)
         with np.errstate(divide="ignore", invalid="ignore"):
             cv = se / np.abs(est)
-        n, nrow = domains.n, domains.rows
+        n, nrow = domains.n, domains.rows if nrow is None else nrow
         if kind.is_proportion:
             low, high = proportion_interval(method, est, se, df, n, level, nrow)
             n_eff = effective_sizes(est, se, n)

@@ -144,9 +144,12 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
 
 
 def cells_from_totals(
-    totals: PsuTotals, kind: Kind, fpc: Mapping[object, float] | None = None
+    totals: PsuTotals, fpc: Mapping[object, float] | None = None, kind: Kind = Kind.MEAN
 ) -> Cells:
-    """Check and integer-code stored cell totals; ``fpc`` maps stratum label → N_h or fraction."""
+    """Check and integer-code stored cell totals; ``fpc`` maps stratum label → N_h or fraction.
+
+    ``kind`` matters only to a member proportion's spread (weighted by ``Σw·size``).
+    """
     n = _column(totals.n, "n")
     length = n.shape[0]
     if length == 0:
