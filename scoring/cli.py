@@ -147,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=helps.get(name))
         add_arguments(sub)
         sub.set_defaults(run=run)
+    # Imported here: change_cli reads its files with this module's column readers.
+    from scoring.change_cli import add_change_command
+
+    add_change_command(commands)
     return parser
 
 

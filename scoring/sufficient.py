@@ -121,7 +121,7 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
     n_rows = design.n_rows
     if estimand.y.shape[0] != n_rows:
         raise ScoringError(f"the variable has {estimand.y.shape[0]} rows, the design {n_rows}")
-    domain_codes, domain_labels = _domain_codes(domain, n_rows)
+    domain_codes, domain_labels = code_domains(domain, n_rows)
     index = _CellIndex.of(design.psu_codes, design.psu_stratum, domain_codes, domain_labels)
     kind, answered = estimand.kind, ~estimand.missing()
     w, y, x = design.weights, estimand.y, estimand.x
@@ -150,7 +150,7 @@ def cells_from_totals(
 
     ``kind`` matters only to a member proportion's spread (weighted by ``Σw·size``).
     """
-    n = _column(totals.n, "n")
+    n = number_column(totals.n, "n")
     length = n.shape[0]
     if length == 0:
         raise ScoringError("no PSU totals given")
@@ -163,10 +163,9 @@ def cells_from_totals(
     rows = n if columns["rows"] is None else columns["rows"]
     if sw is None or swy is None:
         raise ScoringError("sw and swy are required")
-    if np.any(n < 0) or np.any(sw < 0) or np.any(rows < n):
-        raise ScoringError("cell counts n and weight sums sw must be ≥ 0, and rows ≥ n")
-    if np.any((n > 0) & (sw <= 0)):
-        raise ScoringError("a cell with units must have a positive weight sum")
+    check_cell_sums(n, sw)
+    if np.any(rows < n):
+        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
     stratum_codes, stratum_labels = _totals_strata(totals.stratum, length)
     psus = as_label_array(totals.psu, "psu", length)
     if missing_labels(psus).any():
@@ -178,7 +177,7 @@ def cells_from_totals(
     )
     psu_stratum = pairs // psu_levels.shape[0]
     check_not_single_psu(stratum_labels, psu_stratum.shape[0])
-    domain_codes, domain_labels = _domain_codes(totals.domain, length)
+    domain_codes, domain_labels = code_domains(totals.domain, length)
     index = _CellIndex.of(psu_codes.astype(np.int64), psu_stratum, domain_codes, domain_labels)
     sw, swy, swx = index.sum(sw), index.sum(swy), index.sum(swx)
     swyy = columns["swyy"]
@@ -320,7 +319,7 @@ def _totals_strata(strata: ArrayLike, length: int) -> tuple[np.ndarray, np.ndarr
     return factorize(labels)
 
 
-def _domain_codes(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Domain codes (−1: outside every domain) and sorted labels; all-None → whole population."""
     if domain is None:
         return np.zeros(length, dtype=np.int64), WHOLE_POPULATION
@@ -334,13 +333,22 @@ def _domain_codes(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np
 def _optional_column(values: ArrayLike | None, name: str, length: int) -> np.ndarray | None:
     if values is None:
         return None
-    column = _column(values, name)
+    column = number_column(values, name)
     if column.shape[0] != length:
         raise ScoringError(f"{name} must have one entry per cell ({length})")
     return column
 
 
-def _column(values: ArrayLike, name: str) -> np.ndarray:
+def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
+    """Counts and weight sums are ≥ 0, and a cell with units has weight."""
+    if np.any(n < 0) or np.any(sw < 0):
+        raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
+    if np.any((n > 0) & (sw <= 0)):
+        raise ScoringError("a cell with units must have a positive weight sum")
+
+
+def number_column(values: ArrayLike, name: str) -> np.ndarray:
+    """``values`` as a 1-d float array of finite numbers."""
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):

@@ -8,9 +8,9 @@ from flask import Flask
 from flask_smorest import Api
 
 from schemas.common import ProblemSchema
-from service import errors, observability, store
+from service import errors, http_edges, observability, store
 from service.config import Config, settings_from_environment
-from service.jsonbody import SafeJSONProvider, require_json_body
+from service.jsonbody import SafeJSONProvider
 
 API_SPEC_OPTIONS: dict[str, Any] = {
     "info": {
@@ -50,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api = ProblemApi(app)
     errors.init_app(app)
     observability.init_app(app)
-    app.before_request(require_json_body)
+    http_edges.init_app(app)
     register_blueprints(app, api)
     return app
 
@@ -62,10 +62,11 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.health import routes as health
     from service.openrosa import routes as openrosa
     from service.rounds import routes as rounds
+    from service.series import routes as series
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
 
-    for module in (health, tokens, rounds, submissions, estimates):
+    for module in (health, tokens, rounds, submissions, estimates, series):
         api.register_blueprint(module.blp)
     submissions.document(api)
     app.register_blueprint(openrosa.blp)

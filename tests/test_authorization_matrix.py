@@ -25,6 +25,7 @@ from service import create_app
 from service.store import Store
 from tests import factories
 from tests.conftest import bearer
+from tests.openrosa_client import openrosa_message
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
@@ -34,6 +35,7 @@ READERS = ("admin", "planner")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
+SERIES = "hh-auth-series"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -51,6 +53,8 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
+    ("GET", "/api/v1/series/{series}"): READERS,
+    ("GET", "/api/v1/series/{series}/change"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -90,13 +94,15 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
             "SURVEY_DB": f"matrix_{uuid.uuid4().hex[:8]}",
             "TESTING": True,
             "SURVEY_RATE_LIMIT": "100000/minute",
+            "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute",
         }
     )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
-    created = app.test_client().post(
-        "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
-    )
-    assert created.status_code == 201
+    for round_id in (ROUND, f"{ROUND}-next"):  # a series of two rounds for its change
+        created = app.test_client().post(
+            "/api/v1/rounds", json=factories.household_round(round_id, series=SERIES), headers=admin
+        )
+        assert created.status_code == 201
     yield app
     app.extensions["store"].close()
 
@@ -122,7 +128,7 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    url = path.replace("{round_id}", ROUND)
+    url = path.replace("{round_id}", ROUND).replace("{series}", SERIES)
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -261,3 +267,56 @@ def test_a_revoked_token_stops_working_at_once_on_every_worker(
             for _ in range(20)
         }
     assert statuses == {401}
+
+
+# --- Unknown query parameters: 400 naming them on every route (docs/design.md §3) -------------
+# A typo such as `?indicatr=` must never silently change an answer. Each route is called as a
+# caller allowed to use it; OpenRosa routes answer with their XML message.
+
+TYPO = "indicatr"
+
+
+def allowed_caller(operation: tuple[str, str], made: dict[str, Caller]) -> Caller:
+    allowed = ACCESS[operation]
+    return made["no token"] if allowed == PUBLIC else made[allowed[0]]
+
+
+@pytest.mark.parametrize("operation", list(ACCESS), ids=" ".join)
+def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
+    matrix_app: Flask,
+    matrix_store: Store,
+    callers: dict[str, Caller],
+    operation: tuple[str, str],
+) -> None:
+    method, path = operation
+    url, body = request_for(method, path, matrix_store)
+    headers = allowed_caller(operation, callers).headers(path)
+
+    response = matrix_app.test_client().open(
+        f"{url}?{TYPO}=x", method=method, json=body, headers=headers
+    )
+
+    assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])
+    if path.startswith("/openrosa"):
+        if method != "HEAD":
+            assert TYPO in openrosa_message(response)
+    else:
+        assert response.mimetype == "application/problem+json"
+        assert list(response.json["errors"]) == [TYPO]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["indicator=fiber_available&by=district&ci=beta&level=0.9&format=json", "formID=x"],
+)
+def test_the_documented_parameters_are_still_accepted(
+    matrix_app: Flask,
+    callers: dict[str, Caller],
+    query: str,
+) -> None:
+    path = (
+        "/openrosa/formList" if query.startswith("formID") else "/api/v1/rounds/hh-auth/estimates"
+    )
+    headers = callers["admin"].headers(path)
+
+    assert matrix_app.test_client().get(f"{path}?{query}", headers=headers).status_code == 200
