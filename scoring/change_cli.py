@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from scoring.calibrated_rounds import calibrated_round_from_rows
 from scoring.cli import _estimand, _variables, read_calibration
-from scoring.contrasts import CHANGE_FIELDS, Change, Round, change_from_totals
 from scoring.csv_input import Columns, read_columns
 from scoring.estimands import Estimand
 from scoring.lonely_psu import LonelyPsu
@@ -23,6 +22,7 @@ from scoring.row_totals import totals_from_rows
 from scoring.stacking import Pairing, RoundTotals
 
 if TYPE_CHECKING:
+    from scoring.contrasts import Change, Round
     from scoring.weights import CalibrationSpec
 
 
@@ -61,6 +61,8 @@ def add_change_command(commands: argparse._SubParsersAction) -> None:
 
 def run_change(args: argparse.Namespace) -> list[Change]:
     """Read both files, reduce them to PSU totals and compute the change."""
+    from scoring.contrasts import change_from_totals  # scipy.stats: only for this command
+
     specs = [
         None if path is None else read_calibration(path)
         for path in (args.from_calibration, args.to_calibration)
@@ -83,6 +85,8 @@ def run_change(args: argparse.Namespace) -> list[Change]:
 
 def format_changes(results: list[Change], by: str | None, fmt: str) -> str:
     """JSON ``{"results": [...]}`` (``domain`` null or ``{COL: value}``) or CSV rows."""
+    from scoring.contrasts import CHANGE_FIELDS
+
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

@@ -245,6 +245,8 @@ def test_a_header_without_rows_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_the_command_imports_scipy_special_not_scipy_stats() -> None:
-    code = "import sys, scoring.cli; print('scipy.stats' in sys.modules)"
+    code = (
+        "import sys, scoring.cli; scoring.cli.build_parser(); print('scipy.stats' in sys.modules)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip() == "False"
