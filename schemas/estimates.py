@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -11,6 +12,13 @@ from schemas.common import StrictSchema
 
 CI_METHODS = ("logit", "beta", "wald", "asin", "xlogit")
 FORMATS = ("json", "csv", "xlsx")
+
+
+class SuppressedPolicy(StrEnum):
+    """What an answer carries for an estimate whose reliability is `suppress`."""
+
+    SHOW = "show"
+    WITHHOLD = "withhold"
 
 
 class EstimatesQuerySchema(StrictSchema):
@@ -30,6 +38,23 @@ class EstimatesQuerySchema(StrictSchema):
     )
     level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    suppressed = fields.Enum(
+        SuppressedPolicy,
+        by_value=True,
+        load_default=SuppressedPolicy.SHOW,
+        metadata={
+            "description": "show: every number with its reliability flag (for statisticians); "
+            "withhold: a suppressed estimate's numbers (estimate, se, CI, deff, n_eff, cv) "
+            "are null or empty, its reliability and reasons kept (for publication)"
+        },
+    )
+    overall = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "With `by`: each indicator's province-wide result first (domain "
+            "null, `by` empty in CSV/XLSX), then its domains"
+        },
+    )
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -70,6 +70,7 @@ def rounds() -> list[dict[str, Any]]:
             "period": period,
             "frame": frame(),
             "title": "Lào Cai household digital adoption survey 2025 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số hộ gia đình Lào Cai 2025 (thử nghiệm)",
         },
         {
             "id": BUSINESS_ROUND,
@@ -77,6 +78,7 @@ def rounds() -> list[dict[str, Any]]:
             "period": period,
             "frame": frame(),
             "title": "Lào Cai business digital adoption survey 2025 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số doanh nghiệp Lào Cai 2025 (thử nghiệm)",
         },
     ]
 

@@ -26,6 +26,7 @@ from schemas.estimates import (
 from service.auth import ANY_ROLE, READERS, require_role
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
+from service.estimates.publication import published, with_overall
 from service.estimates.pushdown import fetch_cell_sums
 from service.estimates.report import estimates_report
 from service.estimates.tables import COLUMNS, estimate_rows
@@ -104,7 +105,11 @@ class RoundEstimates(MethodView):
     @blp.response(200, EstimatesSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Estimates with CIs, reliability and target status; CSV or XLSX on request."""
-        report = compute_estimates(load_round(round_id), query)
+        round_doc = load_round(round_id)
+        report = compute_estimates(round_doc, query)
+        if query["overall"] and query["by"]:
+            report = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
+        report = published(report, query["suppressed"])
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             return xlsx_response(report, f"{stem}.xlsx")
