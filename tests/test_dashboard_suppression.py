@@ -82,7 +82,8 @@ def assert_page_withholds(
             assert row["state"] == "suppress" and row["marks"] == 0, row
             assert NOT_PUBLISHED[lang] in row["words"], row
         rate = is_rate(demo_server, row["indicator"])
-        for value in (result[name] for name in ("estimate", "ci_low", "ci_high")):
+        for name in ("estimate", "ci_low", "ci_high"):
+            value = result[name]
             for form in written_forms(value, rate) if value is not None else ():
                 assert form not in row["words"], (name, form, row)
     assert seen >= set(suppressed), "every suppressed estimate has its row"

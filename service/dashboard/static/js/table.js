@@ -29,7 +29,7 @@ function bodyRow(view, row, isProvince) {
 }
 
 export function indicatorTable(view, caption, id) {
-  const headers = [t("domain"), t("estimate"), t("likelyRange", formatLevel(view.level)), t("n"), t("reliability"), t("targetStatus")];
+  const headers = [t("domain"), t("estimate"), t("rangeHeader", formatLevel(view.level)), t("n"), t("reliability"), t("targetStatus")];
   const rows = [view.province ? bodyRow(view, view.province, true) : null,
     ...view.rows.map((row) => bodyRow(view, row, false))];
   return h("div", { class: "table-scroll", id, tabindex: 0, role: "region", "aria-label": caption }, h("table", { class: "estimates" }, [
