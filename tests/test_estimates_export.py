@@ -18,21 +18,28 @@ from tests.servers import ROOT
 ROUND = "export-round"
 
 
+def load_households(client, headers, round_id: str, psus: int, districts: list[str]) -> None:
+    """One household per district in `districts`, weight 10, two strata, `psus` PSUs; a third
+    of them without fiber, none subscribing."""
+    payloads = []
+    for index, district in enumerate(districts):
+        payload = household(fiber_available=index % 3 != 0, fiber_subscribed=False)
+        psu = f"p{index % psus}"
+        payload["sampling"] = {"stratum": f"s{index % 2}", "psu": psu, "weight": 10.0}
+        payload["location"]["district"] = district
+        payloads.append(payload)
+    response = client.post(
+        f"/api/v1/rounds/{round_id}/submissions/batch",
+        json={"submissions": payloads},
+        headers=headers,
+    )
+    assert response.json["summary"]["created"] == len(districts)
+
+
 @pytest.fixture
 def small_round(client, make_round, as_enumerator) -> None:
     make_round(household_round(ROUND))
-    payloads = []
-    for index in range(12):
-        payload = household(fiber_available=index % 3 != 0, fiber_subscribed=False)
-        payload["sampling"] = {"stratum": f"s{index % 2}", "psu": f"p{index % 4}", "weight": 10.0}
-        payload["location"]["district"] = ["080", "082"][index % 2]
-        payloads.append(payload)
-    response = client.post(
-        f"/api/v1/rounds/{ROUND}/submissions/batch",
-        json={"submissions": payloads},
-        headers=as_enumerator,
-    )
-    assert response.json["summary"]["created"] == 12
+    load_households(client, as_enumerator, ROUND, psus=4, districts=["080", "082"] * 6)
 
 
 def json_rows(client, headers) -> list[dict]:
@@ -127,18 +134,7 @@ def mixed_round(client, make_round, as_enumerator) -> None:
     """District 080: 40 interviews, nobody subscribes to fiber (shown, at the 0% boundary);
     district 082: 6 interviews (every estimate suppressed for too few interviews)."""
     make_round(household_round(MIXED))
-    payloads = []
-    for index in range(46):
-        payload = household(fiber_available=index % 3 != 0, fiber_subscribed=False)
-        payload["sampling"] = {"stratum": f"s{index % 2}", "psu": f"p{index % 6}", "weight": 10.0}
-        payload["location"]["district"] = "080" if index < 40 else "082"
-        payloads.append(payload)
-    response = client.post(
-        f"/api/v1/rounds/{MIXED}/submissions/batch",
-        json={"submissions": payloads},
-        headers=as_enumerator,
-    )
-    assert response.json["summary"]["created"] == 46
+    load_households(client, as_enumerator, MIXED, psus=6, districts=["080"] * 40 + ["082"] * 6)
 
 
 def estimates_csv(client, headers, query: str) -> list[dict[str, str]]:
