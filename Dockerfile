@@ -3,6 +3,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY service service
+COPY catalogue catalogue
 COPY schemas schemas
 COPY scoring scoring
 COPY forms forms

@@ -29,7 +29,7 @@ from schemas.rounds import RoundCreateSchema
 from schemas.submissions import PRACTICES
 from service import create_app
 from service.loading import load_submissions
-from service.rounds.routes import round_to_store
+from service.rounds.model import round_to_store
 from service.store.embedded import EmbeddedStore
 
 DISTRICTS = ["080", "082", "083", "084", "085", "086", "087", "088", "089"]

@@ -1,4 +1,4 @@
-"""Estimates: the query planners send and the response they get (DESIGN §3)."""
+"""Estimates: the query planners send and the response they get (docs/design.md §3)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from schemas.catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID
+from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind
 from schemas.common import StrictSchema
 
 CI_METHODS = ("logit", "beta", "wald", "asin", "xlogit")
@@ -115,8 +115,12 @@ class IndicatorSchema(Schema):
     id = fields.String()
     instrument = fields.String()
     unit = fields.String()
-    kind = fields.String()
-    definition = fields.String()
+    kind = fields.String(validate=validate.OneOf(tuple(IndicatorKind)))
+    is_rate = fields.Boolean(
+        metadata={"description": "A share in [0, 1] (proportion, member proportion), not a score"}
+    )
+    definition = fields.String(metadata={"description": "In English"})
+    definition_vi = fields.String(metadata={"description": "In Vietnamese"})
     label_en = fields.String()
     label_vi = fields.String()
     default_target = fields.Float(allow_none=True)

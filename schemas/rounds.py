@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.catalogue import INDICATORS_BY_ID, INSTRUMENTS
+from catalogue import INDICATORS_BY_ID, INSTRUMENTS
 from schemas.common import FiniteNumber, StrictSchema, Text
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
@@ -76,7 +76,7 @@ def check_targets(instrument: str | None, targets: dict[str, float] | None) -> N
             errors[indicator_id] = ["Unknown indicator."]
         elif instrument and indicator.instrument != instrument:
             errors[indicator_id] = [f"Not an indicator of the {instrument} instrument."]
-        elif indicator.kind != "mean" and value > 1:
+        elif indicator.is_rate and value > 1:
             errors[indicator_id] = ["A rate target must be between 0 and 1."]
     if errors:
         raise ValidationError({"targets": errors})
@@ -85,7 +85,9 @@ def check_targets(instrument: str | None, targets: dict[str, float] | None) -> N
 TARGETS_FIELD_ARGS: dict[str, Any] = {
     "keys": fields.String(),
     "values": FiniteNumber(low=0, high=100),
-    "metadata": {"description": "indicator id → target (rates in [0, 1]); defaults per DESIGN §5"},
+    "metadata": {
+        "description": "indicator id → target (rates in [0, 1]); defaults per docs/design.md §5"
+    },
 }
 
 

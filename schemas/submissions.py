@@ -1,4 +1,4 @@
-"""Submissions (DESIGN §4): one schema per instrument, the batch envelope and the frame check."""
+"""Submissions (docs/design.md §4): a schema per instrument, the batch envelope, the frame check."""
 
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from catalogue import ROLES
 from schemas.common import StrictSchema, Text
-
-ROLES = ("admin", "planner", "enumerator")
 
 
 class TokenCreateSchema(StrictSchema):

@@ -1,4 +1,4 @@
-"""Design-based survey estimation that equals R ``survey`` 4.x (DESIGN §6).
+"""Design-based survey estimation that equals R ``survey`` 4.x (docs/design.md §6).
 
 The chain, one module per step: ``design`` (codes) → ``sufficient`` (PSU × domain cell
 sums) → ``estimands`` (point estimates) → ``linearize`` (scores) → ``variance`` (with

@@ -1,4 +1,4 @@
-"""``python -m scoring estimate DATA.csv ...``: estimates from a CSV file (DESIGN §6).
+"""``python -m scoring estimate DATA.csv ...``: estimates from a CSV file (docs/design.md §6).
 
 The one module of ``scoring`` that does I/O. Bad input prints one line ``error: ...`` on
 stderr and exits with status 2.

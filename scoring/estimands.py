@@ -1,4 +1,4 @@
-"""What is estimated: a mean, proportion, total, ratio or member proportion (DESIGN §5-6).
+"""What is estimated: a mean, proportion, total, ratio or member proportion (docs/design.md §5-6).
 
 Point estimators from domain sums (weighted sums over the rows of domain d):
 

@@ -1,4 +1,4 @@
-"""Reliability of an estimate: ``ok``, ``review`` or ``suppress``, with reason codes (DESIGN §6).
+"""Reliability of an estimate: ``ok``, ``review`` or ``suppress``, with reasons (docs/design.md §6).
 
 Proportions follow the NCHS Data Presentation Standards for Proportions (Parker et al.
 2017, Vital Health Stat 2(175)), in the order CDC's ``surveytable`` applies them, with the

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from catalogue import ROLES
 from service.config import current_settings
 
 
@@ -74,10 +75,10 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service import create_app
     from service.errors import Problem
-    from service.estimates.routes import compute_estimates
+    from service.estimates.service import compute_estimates
     from service.estimates.tables import COLUMNS, estimate_rows
     from service.estimates.workbook import estimates_workbook
-    from service.rounds.routes import load_round
+    from service.rounds.model import load_round
     from service.tabular import csv_lines
 
     query = {
@@ -119,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="issue a token and print it once")
-    create.add_argument("--role", required=True, choices=("admin", "planner", "enumerator"))
+    create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", required=True)
     create.set_defaults(run=cmd_token)
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
+from catalogue import ROLES, Role
 from service.errors import Problem
 from service.store import get_store
 
@@ -36,20 +37,20 @@ def authenticate() -> dict[str, Any]:
     return doc
 
 
-def allow(doc: dict[str, Any], roles: tuple[str, ...]) -> None:
+def allow(doc: dict[str, Any], roles: tuple[Role, ...]) -> None:
     """403 unless the token's role is one of `roles`; admin may do everything."""
-    if doc["role"] != "admin" and doc["role"] not in roles:
+    if doc["role"] != Role.ADMIN and doc["role"] not in roles:
         raise Problem(403, "Forbidden", f"This needs one of the roles: {', '.join(roles)}.")
 
 
-def require_role(*roles: str) -> Callable[[F], F]:
+def require_role(*roles: Role) -> Callable[[F], F]:
     """Decorate a view: authenticate, check the role, keep the token document in `g.token`."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             doc = authenticate()
-            allow(doc, roles or ("admin",))
+            allow(doc, roles or (Role.ADMIN,))
             g.token = doc
             return view(*args, **kwargs)
 
@@ -58,6 +59,9 @@ def require_role(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
-ANY_ROLE = ("admin", "planner", "enumerator")
-READERS = ("planner",)
-SUBMITTERS = ("enumerator",)
+# Who may call what (docs/design.md §3); admin may always.
+ANY_ROLE = ROLES
+ADMIN_ONLY = (Role.ADMIN,)
+READERS = (Role.PLANNER,)  # estimates
+SUBMITTERS = (Role.ENUMERATOR, Role.SUPERVISOR)
+SUBMISSION_READERS = (Role.SUPERVISOR,)

@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schemas.geography import LAO_CAI_DISTRICTS
+from catalogue import LAO_CAI_DISTRICTS
 from schemas.submissions import PRACTICES
 
 HOUSEHOLD_ROUND = "laocai-2025-household"

@@ -14,7 +14,7 @@ from marshmallow import fields
 from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service import demo
-from service.rounds.routes import round_to_store
+from service.rounds.model import round_to_store
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise

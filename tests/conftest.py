@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalogue import ROLES
 from service import create_app
 from service.store import Store
 from tests.servers import EmbeddedStore, GunicornServer
@@ -52,10 +53,7 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def tokens(store: Store) -> dict[str, str]:
     """A plaintext token for each role."""
-    return {
-        role: store.tokens.create(role, f"{role}-1")[1]
-        for role in ("admin", "planner", "enumerator")
-    }
+    return {role: store.tokens.create(role, f"{role}-1")[1] for role in ROLES}
 
 
 @pytest.fixture
@@ -66,6 +64,11 @@ def as_admin(tokens: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 def as_planner(tokens: dict[str, str]) -> dict[str, str]:
     return bearer(tokens["planner"])
+
+
+@pytest.fixture
+def as_supervisor(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["supervisor"])
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Who may do what: every endpoint × {no, bad or revoked token, enumerator, planner, admin}.
+"""Who may do what: every endpoint × {no, bad or revoked token, and each role}.
 
 The table below is the specification. Every operation in /openapi.json must have a row (a new
 endpoint fails here until someone decides who may call it), plus the routes outside OpenAPI.
@@ -28,10 +28,11 @@ from tests.conftest import bearer
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
-ANY = ("admin", "planner", "enumerator")
+ANY = ("admin", "supervisor", "planner", "enumerator")
 ADMIN = ("admin",)
 READERS = ("admin", "planner")
-SUBMITTERS = ("admin", "enumerator")
+SUBMITTERS = ("admin", "supervisor", "enumerator")
+SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
@@ -45,7 +46,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds"): ADMIN,
     ("GET", "/api/v1/rounds/{round_id}"): ANY,
     ("PATCH", "/api/v1/rounds/{round_id}"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/submissions"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/submissions"): SUBMISSION_READERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions"): SUBMITTERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
@@ -62,7 +63,7 @@ OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("HEAD", "/openrosa/submission"): SUBMITTERS,
 }
 ACCESS = {**OPENAPI_ACCESS, **OTHER_ACCESS}
-IDENTITIES = ("no token", "bad token", "revoked token", "enumerator", "planner", "admin")
+IDENTITIES = ("no token", "bad token", "revoked token", *ANY)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,17 @@ def test_enumerators_cannot_read_submissions_or_estimates(
     client = matrix_app.test_client()
     headers = callers["enumerator"].headers("/api")
     for suffix in ("submissions", "submissions?format=csv", "estimates", "estimates?format=csv"):
+        assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 403
+
+
+def test_supervisors_read_and_export_submissions_but_not_estimates(
+    matrix_app: Flask, callers: dict[str, Caller]
+) -> None:
+    client = matrix_app.test_client()
+    headers = callers["supervisor"].headers("/api")
+    for suffix in ("submissions", "submissions?format=csv"):
+        assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 200
+    for suffix in ("estimates", "estimates?format=csv"):
         assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 403
 
 

@@ -1,4 +1,4 @@
-"""docker-compose.yml: the production layout of DESIGN §2 (mongo + gunicorn app)."""
+"""docker-compose.yml: the production layout of docs/design.md §2 (mongo + gunicorn app)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from schemas.catalogue import indicators_of
-from schemas.geography import LAO_CAI_DISTRICTS
+from catalogue import LAO_CAI_DISTRICTS, indicators_of
 from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
 from tests.dashboard_support import (
     DESKTOP,

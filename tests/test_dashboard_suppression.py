@@ -60,7 +60,7 @@ def written_forms(value: float, is_rate: bool) -> set[str]:
 def is_rate(demo_server: DemoServer, indicator: str) -> bool:
     items = demo_server.get("/api/v1/indicators").json()["items"]
     info = next(item for item in items if item["id"] == indicator)
-    return info.get("is_rate", info["kind"] != "mean")
+    return info["is_rate"]
 
 
 def page_rows(browser: WebDriver) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ from marshmallow import Schema
 from pyxform.validators import odk_validate
 from pyxform.xls2json_backends import md_to_dict, xlsx_to_dict
 
+from catalogue import LAO_CAI_DISTRICTS
 from forms.build import INSTRUMENTS, source_path, workbook_path
-from schemas.geography import LAO_CAI_DISTRICTS
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service.openrosa.xforms import questions, workbook, xform_for
 from tests.openrosa_client import FRAME

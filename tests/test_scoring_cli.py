@@ -1,4 +1,4 @@
-"""The ``python -m scoring estimate`` command line, run as a subprocess (DESIGN §6)."""
+"""The ``python -m scoring estimate`` command line, run as a subprocess (docs/design.md §6)."""
 
 from __future__ import annotations
 

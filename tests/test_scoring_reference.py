@@ -1,4 +1,4 @@
-"""Golden tests: every reference case equals R ``survey`` 4.1-1 (DESIGN §6).
+"""Golden tests: every reference case equals R ``survey`` 4.1-1 (docs/design.md §6).
 
 ``fixtures/reference`` holds the shared cases; ``fixtures/reference_extra`` our own (made by
 ``make_data.py`` and ``reference.R`` there). Tolerance: 1e-6 relative, 1e-9 absolute.

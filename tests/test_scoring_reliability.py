@@ -1,4 +1,4 @@
-"""Reliability rules of DESIGN §6: each branch and each reason code."""
+"""Reliability rules of docs/design.md §6: each branch and each reason code."""
 
 from __future__ import annotations
 

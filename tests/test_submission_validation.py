@@ -1,4 +1,4 @@
-"""Every validation rule of DESIGN §4 has a failing example, reported as 422 at its field path."""
+"""Every validation rule of docs/design.md §4 has a failing example: 422 at its field path."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
+from catalogue import ROLES
 from service.store import Store
 from service.store.tokens import token_hash
 from tests.conftest import bearer
@@ -31,6 +32,21 @@ def test_issuing_returns_the_secret_once_with_id_role_name_and_time(
         None,
     )
     assert len(issued["token"]) >= 40
+
+
+def test_an_admin_can_issue_a_supervisor_token_that_reads_submissions_but_not_estimates(
+    client: FlaskClient, as_admin: dict[str, str], make_round: Callable[[dict], dict]
+) -> None:
+    make_round(household_round())
+    issued = issue(client, as_admin, "supervisor", "team-lead-083")
+    as_supervisor = bearer(issued["token"])
+
+    assert issued["role"] == "supervisor"
+    assert (
+        client.get("/api/v1/rounds/hh-test/submissions", headers=as_supervisor).status_code == 200
+    )
+    assert client.get("/api/v1/rounds/hh-test/estimates", headers=as_supervisor).status_code == 403
+    assert client.get("/api/v1/tokens", headers=as_supervisor).status_code == 403
 
 
 def test_an_issued_token_authenticates_with_its_role(
@@ -177,12 +193,12 @@ ENDPOINTS: dict[str, tuple[tuple[str, ...], int, Call]] = {
         ),
     ),
     "GET /rounds": (
-        ("admin", "planner", "enumerator"),
+        ROLES,
         200,
         lambda c, h, ids: c.get("/api/v1/rounds", headers=h).status_code,
     ),
     "GET /rounds/{id}": (
-        ("admin", "planner", "enumerator"),
+        ROLES,
         200,
         lambda c, h, ids: c.get("/api/v1/rounds/hh-test", headers=h).status_code,
     ),
@@ -194,14 +210,14 @@ ENDPOINTS: dict[str, tuple[tuple[str, ...], int, Call]] = {
         ),
     ),
     "POST /rounds/{id}/submissions": (
-        ("admin", "enumerator"),
+        ("admin", "supervisor", "enumerator"),
         201,
         lambda c, h, ids: (
             c.post("/api/v1/rounds/hh-test/submissions", json=household(), headers=h).status_code
         ),
     ),
     "POST /rounds/{id}/submissions/batch": (
-        ("admin", "enumerator"),
+        ("admin", "supervisor", "enumerator"),
         200,
         lambda c, h, ids: (
             c.post(
@@ -212,12 +228,11 @@ ENDPOINTS: dict[str, tuple[tuple[str, ...], int, Call]] = {
         ),
     ),
     "GET /rounds/{id}/submissions": (
-        ("admin",),
+        ("admin", "supervisor"),
         200,
         lambda c, h, ids: c.get("/api/v1/rounds/hh-test/submissions", headers=h).status_code,
     ),
 }
-ROLES = ("admin", "planner", "enumerator")
 
 
 @pytest.mark.parametrize("role", ROLES)

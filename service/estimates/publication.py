@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.estimates import SuppressedPolicy
+from service.estimates.service import compute_estimates
 
 # every field that tells the estimate or can be turned back into it (n_eff = p(1−p)/se²)
 WITHHELD_FIELDS = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
@@ -47,3 +48,12 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
             for block in by_report["estimates"]
         ],
     }
+
+
+def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """The report a validated query asks for: with the province rows when `overall`, under
+    its `suppressed` policy."""
+    report = compute_estimates(round_doc, query)
+    if query["overall"] and query["by"]:
+        report = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
+    return published(report, query["suppressed"])

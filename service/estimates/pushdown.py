@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from schemas.catalogue import Indicator
+from catalogue import Indicator, IndicatorKind
 from scoring import PsuTotals
-from service.estimates.contributions import OVERALL, SEPARATOR, STORED_MOMENTS
+from service.cells.contributions import OVERALL, SEPARATOR, STORED_MOMENTS
 from service.store import Store
 
 
@@ -59,10 +59,12 @@ def fetch_cell_sums(
 def psu_totals(cells: CellSums, indicator: Indicator) -> PsuTotals:
     """The engine's input for one indicator (see scoring.PsuTotals for each kind's columns)."""
     swy = cells.moments[f"{indicator.id}.wy"]
-    if indicator.kind == "member_proportion":  # persons 15+ are the units
-        n, swx, swyy = cells.moments[f"{indicator.id}.x"], cells.moments[f"{indicator.id}.wx"], swy
-    elif indicator.kind == "mean":
-        n, swx, swyy = cells.rows, cells.sw, cells.moments[f"{indicator.id}.wyy"]
-    else:  # a 0/1 rate: y² = y
-        n, swx, swyy = cells.rows, cells.sw, swy
+    match indicator.kind:
+        case IndicatorKind.MEMBER_PROPORTION:  # persons 15+ are the units
+            n, swx = cells.moments[f"{indicator.id}.x"], cells.moments[f"{indicator.id}.wx"]
+            swyy = swy
+        case IndicatorKind.MEAN:
+            n, swx, swyy = cells.rows, cells.sw, cells.moments[f"{indicator.id}.wyy"]
+        case IndicatorKind.PROPORTION:  # a 0/1 rate: y² = y
+            n, swx, swyy = cells.rows, cells.sw, swy
     return PsuTotals(cells.stratum, cells.psu, cells.domain, n, cells.sw, swy, swx, swyy)

@@ -5,23 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from schemas.catalogue import Indicator
-from scoring import LonelyPsuError, Result, ScoringError, estimate_from_totals
+from catalogue import Indicator
+from scoring import RESULT_FIELDS, LonelyPsuError, Result, ScoringError, estimate_from_totals
 from service.estimates.pushdown import CellSums, psu_totals
 from service.store.clock import utc_now
 
-EMPTY_RESULT: dict[str, Any] = {
-    "estimate": None,
-    "se": None,
-    "ci_low": None,
-    "ci_high": None,
-    "df": None,
-    "deff": None,
-    "n": 0,
-    "n_eff": None,
-    "population": None,
-    "cv": None,
-}
+# The engine's result fields, as the API shows them: the CI method and level once per indicator
+# block, the domain as {by: value}; a target verdict is added per result.
+BLOCK_FIELDS = ("ci_method", "level")
+VERDICT_FIELDS = ("domain", "reliability", "reliability_reasons")
+RESULT_VALUE_FIELDS = tuple(f for f in RESULT_FIELDS if f not in BLOCK_FIELDS + VERDICT_FIELDS)
+EMPTY_RESULT: dict[str, Any] = dict.fromkeys(RESULT_VALUE_FIELDS) | {"n": 0}
 
 
 def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
@@ -45,8 +39,8 @@ def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any]
 
 def _shaped(result: Result, by: str | None) -> dict[str, Any]:
     fields = asdict(result)
-    for name in ("ci_method", "level"):
-        fields.pop(name, None)
+    for name in BLOCK_FIELDS:
+        fields.pop(name)
     fields["domain"] = None if by is None else {by: result.domain}
     fields["reliability_reasons"] = list(result.reliability_reasons)
     return fields
@@ -98,7 +92,7 @@ def indicator_block(
         "indicator": indicator.id,
         "unit": indicator.unit,
         "by": by,
-        "ci_method": ci if indicator.kind != "mean" else "wald",
+        "ci_method": ci if indicator.is_rate else "wald",
         "level": level,
         "results": results,
     }

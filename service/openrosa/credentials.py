@@ -104,7 +104,7 @@ def _basic_token(auth: Authorization) -> dict[str, Any]:
 
 
 def openrosa_token() -> dict[str, Any]:
-    """The caller's token document (an enumerator or admin), or AuthenticationError / 403."""
+    """The caller's token document (a submitter or admin), or AuthenticationError / 403."""
     auth = request.authorization
     if auth is None or auth.type not in ("digest", "basic"):
         raise AuthenticationError("Sign in with your user name and token.")

@@ -1,4 +1,4 @@
-"""XForm instance XML → the submission dict the JSON API receives (DESIGN §4).
+"""XForm instance XML → the submission dict the JSON API receives (docs/design.md §4).
 
 Parsing is defused: a DTD (hence any entity, external or recursive) is refused outright, and
 so are oversized or deeply nested documents. Values are typed by the XLSForm question they

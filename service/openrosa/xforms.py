@@ -14,7 +14,7 @@ from typing import Any
 from pyxform.xls2json_backends import xlsx_to_dict
 from pyxform.xls2xform import convert
 
-from schemas.geography import LAO_CAI_DISTRICTS
+from catalogue import LAO_CAI_DISTRICTS
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 LANGUAGES = ("English (en)", "Tiếng Việt (vi)")

@@ -11,10 +11,10 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from catalogue import ROLES, Role
 from service.store.clock import utc_now
 from service.store.errors import AlreadyExists
 
-ROLES = ("admin", "planner", "enumerator")
 BOOTSTRAP_NAME = "bootstrap-admin"
 # HTTP Digest (OpenRosa clients) needs HA1 = MD5(name:realm:token); it is a hash, never the token.
 DIGEST_REALM = "digital-adoption-survey"
@@ -37,7 +37,9 @@ class Tokens:
         self.collection.create_index([("hash", ASCENDING)], unique=True)
         self.collection.create_index([("name", ASCENDING)], unique=True)
 
-    def create(self, role: str, name: str, token: str | None = None) -> tuple[dict[str, Any], str]:
+    def create(
+        self, role: Role | str, name: str, token: str | None = None
+    ) -> tuple[dict[str, Any], str]:
         """Store a new token; return its document and the plaintext, which is never stored."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
@@ -94,7 +96,7 @@ class Tokens:
                     "$set": {
                         "hash": token_hash(token),
                         "digest_ha1": digest_ha1(BOOTSTRAP_NAME, token),
-                        "role": "admin",
+                        "role": Role.ADMIN,
                         "revoked_at": None,
                     },
                     "$setOnInsert": {"_id": secrets.token_hex(8), "created_at": utc_now()},
@@ -103,10 +105,10 @@ class Tokens:
             )
             return None
         # find_one, not count_documents: nx-27017 counts nothing for a `null` equality filter.
-        if self.collection.find_one({"role": "admin", "revoked_at": None}, {"_id": 1}):
+        if self.collection.find_one({"role": Role.ADMIN, "revoked_at": None}, {"_id": 1}):
             return None
         try:
-            _, created = self.create("admin", BOOTSTRAP_NAME)
+            _, created = self.create(Role.ADMIN, BOOTSTRAP_NAME)
         except AlreadyExists:  # revoked earlier: issue a fresh one under a new name
-            _, created = self.create("admin", f"{BOOTSTRAP_NAME}-{secrets.token_hex(3)}")
+            _, created = self.create(Role.ADMIN, f"{BOOTSTRAP_NAME}-{secrets.token_hex(3)}")
         return created

@@ -13,8 +13,8 @@ from marshmallow import ValidationError
 
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from service.cells.contributions import contributions
 from service.errors import conflict
-from service.estimates.contributions import contributions
 from service.observability.metrics import count_submission
 from service.store import Store
 from service.store.clock import utc_now

@@ -1,4 +1,4 @@
-"""Submit interviews (enumerators) and export them (admin)."""
+"""Submit interviews (enumerators, supervisors) and export them (supervisors, admin)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from schemas.submissions import (
     SubmissionAcceptedSchema,
     SubmissionListSchema,
 )
-from service.auth import SUBMITTERS, require_role
+from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
-from service.rounds.routes import load_round
+from service.rounds.model import load_round
 from service.store import get_store
 from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
@@ -85,7 +85,7 @@ class RoundSubmissions(MethodView):
         }
         return accepted, 201 if status == "created" else 200
 
-    @require_role("admin")
+    @require_role(*SUBMISSION_READERS)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SubmissionListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:

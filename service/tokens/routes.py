@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from schemas.tokens import IssuedTokenSchema, TokenCreateSchema, TokenListSchema
-from service.auth import require_role
+from service.auth import ADMIN_ONLY, require_role
 from service.errors import conflict, not_found
 from service.store import get_store
 from service.store.errors import AlreadyExists
@@ -16,7 +16,7 @@ blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="AP
 
 @blp.route("")
 class Tokens(MethodView):
-    @require_role("admin")
+    @require_role(*ADMIN_ONLY)
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, IssuedTokenSchema)
     def post(self, data: dict[str, str]) -> dict[str, Any]:
@@ -27,7 +27,7 @@ class Tokens(MethodView):
             raise conflict(str(exc)) from exc
         return {**doc, "token": token}
 
-    @require_role("admin")
+    @require_role(*ADMIN_ONLY)
     @blp.response(200, TokenListSchema)
     def get(self) -> dict[str, Any]:
         """Every token, revoked ones included, without secrets."""
@@ -36,7 +36,7 @@ class Tokens(MethodView):
 
 @blp.route("/<string:token_id>")
 class TokenById(MethodView):
-    @require_role("admin")
+    @require_role(*ADMIN_ONLY)
     @blp.response(204)
     def delete(self, token_id: str) -> None:
         """Revoke a token; it stops working at once."""

@@ -18,8 +18,6 @@ export function byOptions(catalogue, instrument) {
   return options;
 }
 
-export const isRate = (info) => info.is_rate ?? info.kind !== "mean";
-
 export function domainCode(domain) {
   return domain ? String(Object.values(domain)[0]) : null;
 }
@@ -78,7 +76,7 @@ export function indicatorViews({ catalogue, round, response, by }) {
     return {
       id: block.indicator,
       info,
-      isRate: isRate(info),
+      isRate: info.is_rate === true, // a percentage; else a score
       target: targetOf(provinceResult, round, block.indicator),
       province: provinceResult && row(null, t("province"), provinceResult),
       rows,

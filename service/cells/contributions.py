@@ -9,35 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.catalogue import BY_DIMENSIONS, Indicator, indicators_of
+from catalogue import BY_DIMENSIONS, IndicatorKind, indicators_of, unit_values
 
 # Only the moments a kind needs are stored (smaller documents ingest faster); the others follow:
 # a 0/1 rate has Σwy² = Σwy and x = 1; a member proportion's person-level Σwy² is Σw·count.
-STORED_MOMENTS: dict[str, tuple[str, ...]] = {
-    "proportion": ("wy",),
-    "mean": ("wy", "wyy"),
-    "member_proportion": ("wy", "wx", "x"),
+STORED_MOMENTS: dict[IndicatorKind, tuple[str, ...]] = {
+    IndicatorKind.PROPORTION: ("wy",),
+    IndicatorKind.MEAN: ("wy", "wyy"),
+    IndicatorKind.MEMBER_PROPORTION: ("wy", "wx", "x"),
 }
 SEPARATOR = "|"  # never inside a code: codes match [A-Za-z0-9_-]
 OVERALL = "all"
-
-
-def unit_values(indicator: Indicator, answers: dict[str, Any]) -> tuple[float, float]:
-    """(y, x) of one submission: y the value or count, x the unit's size (1, or persons 15+)."""
-    match indicator.id:
-        case "smartphone_household":
-            return float(answers["smartphones"] >= 1), 1.0
-        case "epay_account":
-            return float(answers["members_15plus_with_epay"]), float(answers["members_15plus"])
-        case "egov_mobile":
-            return float(answers["members_15plus_egov_mobile"]), float(answers["members_15plus"])
-        case "digital_maturity":
-            practices = answers["practices"]
-            return 100.0 * sum(bool(v) for v in practices.values()) / len(practices), 1.0
-        case "it_use":
-            return float(answers["uses_it"]), 1.0
-        case _:
-            return float(answers[indicator.id]), 1.0
 
 
 def domain_values(

@@ -1,0 +1,38 @@
+"""The survey's domain facts, each stated once: instruments and their `by` dimensions,
+indicators (unit, kind, labels, definitions, default targets), roles and geography.
+
+Pure Python: schemas, the service, reports and the dashboard (through /api/v1/indicators)
+read it; nothing else restates it.
+"""
+
+from catalogue.geography import LAO_CAI_DISTRICTS
+from catalogue.indicators import (
+    INDICATORS,
+    INDICATORS_BY_ID,
+    TARGET_SOURCE,
+    Indicator,
+    IndicatorKind,
+    default_targets,
+    indicators_of,
+    unit_values,
+)
+from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS, Instrument
+from catalogue.roles import ROLES, Role
+
+__all__ = [
+    "ALL_BY_DIMENSIONS",
+    "BY_DIMENSIONS",
+    "INDICATORS",
+    "INDICATORS_BY_ID",
+    "INSTRUMENTS",
+    "LAO_CAI_DISTRICTS",
+    "ROLES",
+    "TARGET_SOURCE",
+    "Indicator",
+    "IndicatorKind",
+    "Instrument",
+    "Role",
+    "default_targets",
+    "indicators_of",
+    "unit_values",
+]

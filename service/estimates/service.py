@@ -1,0 +1,58 @@
+"""Estimates for a round and a validated query: checked, computed from the store's cell
+sums, cached per data version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError
+
+from catalogue import BY_DIMENSIONS, INDICATORS_BY_ID, indicators_of
+from schemas.common import error_paths
+from schemas.estimates import check_indicators_of
+from service.errors import invalid
+from service.estimates.cache import EstimateCache
+from service.estimates.pushdown import fetch_cell_sums
+from service.estimates.report import estimates_report
+from service.store import get_store
+
+
+def estimate_cache() -> EstimateCache:
+    return current_app.extensions.setdefault("estimate_cache", EstimateCache())
+
+
+def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
+    """The query's indicator ids (default: all of the instrument's), or 422."""
+    ids = query["indicators"] or [indicator.id for indicator in indicators_of(instrument)]
+    by = query["by"]
+    try:
+        check_indicators_of(instrument, ids)
+        if by is not None and by not in BY_DIMENSIONS[instrument]:  # type: ignore[index]
+            raise ValidationError({"by": [f"The {instrument} instrument has no {by!r} domain."]})
+    except ValidationError as exc:
+        raise invalid(error_paths(exc.messages), "The estimates query is invalid.") from exc
+    return ids
+
+
+def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """The estimates report for a round and a validated query, from the cache when current."""
+    ids = requested_indicators(round_doc["instrument"], query)
+    indicators = [INDICATORS_BY_ID[i] for i in ids]
+    by = query["by"]
+    store = get_store()
+    key = (
+        store.db.name,
+        round_doc["_id"],
+        round_doc.get("data_version", 0),
+        tuple(ids),
+        by,
+        query["ci"],
+        query["level"],
+    )
+
+    def compute() -> dict[str, Any]:
+        cells = fetch_cell_sums(store, round_doc["_id"], indicators, by)
+        return estimates_report(round_doc, cells, indicators, by, query["ci"], query["level"])
+
+    return estimate_cache().get_or_compute(key, compute)

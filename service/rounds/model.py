@@ -1,0 +1,69 @@
+"""Survey rounds: how a validated round is stored, read, listed and changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from catalogue import default_targets
+from schemas.common import error_paths
+from schemas.rounds import check_targets
+from service.errors import conflict, invalid, not_found
+from service.store import get_store
+from service.store.errors import AlreadyExists
+
+
+def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
+    """A validated round as stored: dates as ISO strings, default targets filled in."""
+    return {
+        **data,
+        "period": {key: value.isoformat() for key, value in data["period"].items()},
+        "targets": {**default_targets(data["instrument"]), **(data.get("targets") or {})},
+    }
+
+
+def load_round(round_id: str) -> dict[str, Any]:
+    """The stored round, or 404."""
+    doc = get_store().rounds.get(round_id)
+    if doc is None:
+        raise not_found(f"Round {round_id!r}")
+    return doc
+
+
+def with_counts(doc: dict[str, Any]) -> dict[str, Any]:
+    return {**doc, "n_submissions": get_store().submissions.count(doc["_id"])}
+
+
+def listed(doc: dict[str, Any]) -> dict[str, Any]:
+    """A round as listed: its frame shows districts only (read one round for its communes)."""
+    frame = doc.get("frame")
+    return with_counts({**doc, "frame": frame and {"districts": frame["districts"]}})
+
+
+def create_round(data: dict[str, Any]) -> dict[str, Any]:
+    """Store a new round (409 when its id is taken)."""
+    try:
+        doc = get_store().rounds.create(round_to_store(data))
+    except AlreadyExists as exc:
+        raise conflict(str(exc)) from exc
+    return {**doc, "n_submissions": 0}
+
+
+def list_rounds() -> list[dict[str, Any]]:
+    return [listed(doc) for doc in get_store().rounds.list()]
+
+
+def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply validated changes; new targets are checked against the round's instrument and
+    merged into its current targets."""
+    current = load_round(round_id)
+    if "targets" in changes:
+        try:
+            check_targets(current["instrument"], changes["targets"])
+        except ValidationError as exc:
+            raise invalid(error_paths(exc.messages)) from exc
+        changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
+    if not changes:
+        return with_counts(current)
+    return with_counts(get_store().rounds.update(round_id, changes) or current)
