@@ -23,6 +23,7 @@ from scoring.estimation import estimate
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
 from scoring.results import RESULT_FIELDS, Result
+from scoring.weights import CalibrationSpec, estimate_calibrated_rows
 
 EXIT_BAD_INPUT = 2
 CSV_FIELDS = RESULT_FIELDS
@@ -57,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--level", type=float, default=0.95)
     est.add_argument("--lonely-psu", default="adjust", choices=[p.value for p in LonelyPsu])
     est.add_argument("--format", default="json", choices=["json", "csv"])
+    est.add_argument(
+        "--calibration",
+        metavar="CALIBRATION.json",
+        help="calibrate the weights to these margins (docs/design.md §9; variables are columns)",
+    )
     return parser
 
 
@@ -100,7 +106,24 @@ def run_estimate(args: argparse.Namespace, table: dict[str, list[str]]) -> list[
         lonely_psu=args.lonely_psu,
     )
     domain = None if args.by is None else _labels(table, args.by)
-    return estimate(design, _estimand(args, table), domain=domain, ci=args.ci, level=args.level)
+    estimand = _estimand(args, table)
+    if args.calibration is None:
+        return estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
+    spec = read_calibration(args.calibration)
+    variables = {name: _labels(table, name) for name in spec.variables}
+    return estimate_calibrated_rows(
+        design, estimand, spec, variables, domain=domain, ci=args.ci, level=args.level
+    )
+
+
+def read_calibration(path: str) -> CalibrationSpec:
+    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            obj = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ScoringError(f"{path} is not valid JSON: {err}") from None
+    return CalibrationSpec.from_json(obj)
 
 
 def format_results(results: list[Result], by: str | None, fmt: str) -> str:

@@ -6,7 +6,8 @@ calls :func:`estimate_cells`, so the raw-row and the stored-totals paths are one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from scoring.reliability import (
 from scoring.results import Result
 from scoring.sufficient import Cells, PsuTotals, cells_from_rows, cells_from_totals
 from scoring.variance import design_psu_counts, design_variance
+
+if TYPE_CHECKING:
+    from scoring.weights.calibration import CalibrationResidual
 
 
 def estimate(
@@ -55,17 +59,31 @@ def estimate_from_totals(
     lonely_psu: str | LonelyPsu = "adjust",
     ci: str | CiMethod = "logit",
     level: float = 0.95,
+    residual: Callable[[Cells], CalibrationResidual] | None = None,
 ) -> list[Result]:
-    """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`)."""
+    """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`).
+
+    ``residual`` builds the calibration residuals of calibrated totals (docs/design.md §9).
+    """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     method, level = CiMethod.parse(ci), check_level(level)
-    return estimate_cells(cells_from_totals(totals, fpc), kind, policy, method, level)
+    cells = cells_from_totals(totals, fpc)
+    calibration = None if residual is None else residual(cells)
+    return estimate_cells(cells, kind, policy, method, level, calibration)
 
 
 def estimate_cells(
-    cells: Cells, kind: Kind, policy: LonelyPsu, method: CiMethod, level: float
+    cells: Cells,
+    kind: Kind,
+    policy: LonelyPsu,
+    method: CiMethod,
+    level: float,
+    residual: CalibrationResidual | None = None,
 ) -> list[Result]:
-    """The whole chain on integer-coded cells, vectorised across domains."""
+    """The whole chain on integer-coded cells, vectorised across domains.
+
+    ``residual``: the cells carry calibrated weights; scores become calibration residuals.
+    """
     units = cells.n > 0
     n_h = _design_psus(cells, units)
     factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
@@ -91,17 +109,21 @@ def estimate_cells(
 
     z = cell_scores(kind, sw, swy, swx, est[domain], base[domain])
     pairs = DomainStrata.of(domain, stratum, cells.n_strata)
+    df = degrees_of_freedom(domain, pairs, n_domains)
+    rows = n
+    if residual is not None:  # R svyrecvar on a calibrated design (docs/design.md §9)
+        z, pairs = residual.scores(kind, est, base, z, cells.psu[inside], domain)
+        rows = np.full(n_domains, residual.n_rows)  # R keeps every row in a subset
     check_fail_policy(policy, np.unique(pairs.stratum), n_h, factor, cells.stratum_labels)
     variance = design_variance(z, pairs, n_h, factor, policy, n_domains)
     se = np.sqrt(variance)
-    df = degrees_of_freedom(domain, pairs, n_domains)
     deff = design_effect(kind, variance, n, population, sum_wy, sum_wyy)
     with np.errstate(divide="ignore", invalid="ignore"):
         cv = se / np.abs(est)
 
     if kind.is_proportion:
         ci_method = method
-        low, high = proportion_interval(method, est, se, df, n, level)
+        low, high = proportion_interval(method, est, se, df, rows, level)
         n_eff = effective_sizes(est, se, n)
         width = korn_graubard_widths(est, n_eff, df, n)
     else:

@@ -1,0 +1,62 @@
+"""Weighting: non-response adjustment, calibration and calibrated variance (docs/design.md §9).
+
+``nonresponse`` (two-step class factors) → ``certainty`` (the variance design of take-all
+PSUs) → ``calibration`` (g per calibration cell, and the residual step of the variance) →
+``estimates`` (the §6 chain on PSU × calibration cell × domain sums); ``diagnostics`` sums
+up the final weights; ``rows`` reduces raw rows to those sums for the CLI and the goldens.
+"""
+
+from scoring.weights.calibration import (
+    Calibrated,
+    CalibrationError,
+    CalibrationMethod,
+    CalibrationResidual,
+    CalibrationSpec,
+    CategoryWithoutTotal,
+    InfeasibleBounds,
+    MarginSumsDiffer,
+    NotConverged,
+    TotalWithoutRespondent,
+    calibrate,
+)
+from scoring.weights.certainty import variance_design
+from scoring.weights.diagnostics import WeightCells, WeightSummary, summarize
+from scoring.weights.estimates import CellTotals, estimate_calibrated
+from scoring.weights.nonresponse import (
+    Adjustment,
+    ClassKind,
+    NonresponseSpec,
+    Outcome,
+    OutcomeSums,
+    adjust,
+    adjusted_weights,
+)
+from scoring.weights.rows import estimate_calibrated_rows
+
+__all__ = [
+    "Adjustment",
+    "Calibrated",
+    "CalibrationError",
+    "CalibrationMethod",
+    "CalibrationResidual",
+    "CalibrationSpec",
+    "CategoryWithoutTotal",
+    "CellTotals",
+    "ClassKind",
+    "InfeasibleBounds",
+    "MarginSumsDiffer",
+    "NonresponseSpec",
+    "NotConverged",
+    "Outcome",
+    "OutcomeSums",
+    "TotalWithoutRespondent",
+    "WeightCells",
+    "WeightSummary",
+    "adjust",
+    "adjusted_weights",
+    "calibrate",
+    "estimate_calibrated",
+    "estimate_calibrated_rows",
+    "summarize",
+    "variance_design",
+]

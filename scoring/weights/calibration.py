@@ -1,0 +1,498 @@
+"""Calibration on categorical margins and the variance of calibrated estimates.
+
+See docs/design.md §9.
+
+Works on *calibration cells*: the distinct combinations of the margin variables' labels,
+each with ``D_k = Σd`` over its responding units (``d`` the non-response-adjusted weight).
+Margins are categorical, so every unit of cell k gets the same ``g_k``; the final weight is
+``w = g_k · d``. Deville & Särndal (1992): ``g = F(x'λ)`` with ``Σ_k D_k g_k x_k = T``.
+
+- ``poststratify``: ``g_k = T_c / D_c`` (R ``postStratify``), closed form;
+- ``linear`` without bounds: ``g = 1 + x'λ``, ``λ = (X'DX)⁻ (T − X'D)`` (R ``regcalibrate``);
+- ``rake``, and ``linear`` with bounds on g: Newton–Raphson (R ``grake``) to
+  ``max |T − X'Dg| / (1 + |T|) < 1e-10``.
+
+The variance step (:class:`CalibrationResidual`) replaces every score ``z = w·u`` by
+``w·e``, ``e`` the residual of u from least squares on the margin indicators weighted by d
+(R ``svyrecvar`` on a ``greg_calibration``: ``qr.resid(qr(X√d), z/(g√d)) · g√d``; R's
+``postStratify`` correction is the same projection for one margin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from scoring.domains import DomainStrata
+from scoring.errors import ScoringError
+from scoring.estimands import Kind
+from scoring.linearize import cell_scores
+
+TOLERANCE = 1e-10
+"""Newton stops when every margin misfit is below ``1e-10 · (1 + |T|)`` (R ``epsilon``)."""
+MAX_ITERATIONS = 50
+SUM_TOLERANCE = 1e-6
+"""Margins must sum to the same population within this relative difference."""
+KEY_SEPARATOR = "|"
+GENERALISED_INVERSE = 1e-12
+"""Singular values below this fraction of the largest count as zero (R ``ginv`` uses ~6e-14)."""
+
+
+class CalibrationError(ScoringError):
+    """The calibration cannot be done as asked; ``margin`` (and ``category``) say where."""
+
+    def __init__(self, message: str, margin: str, category: str | None = None) -> None:
+        self.margin = margin
+        self.category = category
+        super().__init__(message)
+
+
+class MarginSumsDiffer(CalibrationError):
+    """A margin's totals sum to another population than the first margin's."""
+
+
+class CategoryWithoutTotal(CalibrationError):
+    """Responding units fall in a category the margin gives no (positive) total for."""
+
+
+class TotalWithoutRespondent(CalibrationError):
+    """A category has a positive total but no responding unit to carry it."""
+
+
+class NotConverged(CalibrationError):
+    """Newton–Raphson did not meet the margins within the iteration limit."""
+
+
+class InfeasibleBounds(CalibrationError):
+    """No g within the bounds meets the margins (or unbounded linear g would be ≤ 0)."""
+
+
+class CalibrationMethod(StrEnum):
+    """``calibration.method`` of docs/design.md §9."""
+
+    POSTSTRATIFY = "poststratify"
+    RAKE = "rake"
+    LINEAR = "linear"
+
+    @classmethod
+    def parse(cls, value: object) -> CalibrationMethod:
+        """The method named ``value``; unknown names are refused."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            names = ", ".join(m.value for m in cls)
+            message = f"calibration.method must be one of {names}, not {value!r}"
+            raise ScoringError(message) from None
+
+
+@dataclass(frozen=True)
+class Margin:
+    """Population totals by category of one variable, or of several crossed (keys ``a|b``)."""
+
+    variables: tuple[str, ...]
+    totals: Mapping[str, float]
+
+    @property
+    def name(self) -> str:
+        """The margin as errors name it: its variables joined by ``|``."""
+        return KEY_SEPARATOR.join(self.variables)
+
+    def keys(self, labels: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Each cell's category key: its labels of the margin's variables joined by ``|``."""
+        parts = [np.asarray(labels[v]).astype(str) for v in self.variables]
+        keys = parts[0].astype(object)
+        for part in parts[1:]:
+            keys = keys + KEY_SEPARATOR + part.astype(object)
+        return keys
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """The ``calibration`` object of docs/design.md §9, checked for shape."""
+
+    method: CalibrationMethod
+    margins: tuple[Margin, ...]
+    bounds: tuple[float, float] | None = None
+
+    @classmethod
+    def from_json(cls, obj: object) -> CalibrationSpec:
+        """Parse ``{"method", "margins": [{"variables", "totals"}], "bounds"}``."""
+        if not isinstance(obj, Mapping):
+            raise ScoringError("calibration must be an object")
+        method = CalibrationMethod.parse(obj.get("method"))
+        margins = obj.get("margins")
+        if not isinstance(margins, list) or not margins:
+            raise ScoringError("calibration.margins must be a non-empty list")
+        spec = cls(method, tuple(_margin(m, i) for i, m in enumerate(margins)), _bounds(obj))
+        spec.check()
+        return spec
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every variable some margin uses, in first-use order."""
+        return tuple(dict.fromkeys(v for m in self.margins for v in m.variables))
+
+    def check(self) -> None:
+        """Method/margin/bounds combinations and equal margin sums (1e-6 relative)."""
+        if self.method is CalibrationMethod.POSTSTRATIFY and len(self.margins) != 1:
+            raise ScoringError("poststratify takes exactly one margin")
+        if self.method is CalibrationMethod.POSTSTRATIFY and self.bounds is not None:
+            raise ScoringError("bounds apply to rake and linear calibration only")
+        population = sum(self.margins[0].totals.values())
+        for margin in self.margins[1:]:
+            total = sum(margin.totals.values())
+            if abs(total - population) > SUM_TOLERANCE * abs(population):
+                raise MarginSumsDiffer(
+                    f"margin {margin.name} sums to {total:g}, "
+                    f"margin {self.margins[0].name} to {population:g}",
+                    margin.name,
+                )
+
+
+def _margin(obj: object, index: int) -> Margin:
+    where = f"calibration.margins[{index}]"
+    if not isinstance(obj, Mapping):
+        raise ScoringError(f"{where} must be an object")
+    variables, totals = obj.get("variables"), obj.get("totals")
+    if (
+        not isinstance(variables, list)
+        or not variables
+        or not all(isinstance(v, str) and v for v in variables)
+        or len(set(variables)) != len(variables)
+    ):
+        raise ScoringError(f"{where}.variables must be a list of distinct variable names")
+    if not isinstance(totals, Mapping) or not totals:
+        raise ScoringError(f"{where}.totals must be a non-empty object")
+    for key, value in totals.items():
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or not np.isfinite(value) or value < 0:
+            raise ScoringError(f"{where}.totals.{key} must be a number ≥ 0")
+        if len(str(key).split(KEY_SEPARATOR)) != len(variables):
+            raise ScoringError(f"{where}.totals.{key} must name one category per variable")
+    return Margin(tuple(variables), {str(k): float(v) for k, v in totals.items()})
+
+
+def _bounds(obj: Mapping) -> tuple[float, float] | None:
+    bounds = obj.get("bounds")
+    if bounds is None:
+        return None
+    if (
+        not isinstance(bounds, list)
+        or len(bounds) != 2
+        or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+        or not 0 < bounds[0] <= 1 <= bounds[1] < np.inf
+        or bounds[0] == bounds[1]
+    ):
+        raise ScoringError("calibration.bounds must be [low, high] with 0 < low ≤ 1 ≤ high")
+    return float(bounds[0]), float(bounds[1])
+
+
+@dataclass(frozen=True)
+class Category:
+    """One margin category: its population total and the calibrated weight sum reached."""
+
+    margin: str
+    key: str
+    total: float
+    achieved: float
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """``g`` per calibration cell, with what the variance step needs (the model X and d)."""
+
+    g: np.ndarray
+    indicators: np.ndarray
+    d: np.ndarray
+    categories: tuple[Category, ...]
+    iterations: int
+
+    def fitted(self, s: np.ndarray) -> np.ndarray:
+        """Per cell ``x_k'β`` with ``β = (X'DX)⁻ X's``: the d-weighted least-squares fit.
+
+        ``s`` (cells × columns) holds ``Σ d·u`` per cell for each column of scores u.
+        """
+        x = self.indicators
+        return x @ (weighted_gram_inverse(x, self.d) @ (x.T @ s))
+
+
+def calibrate(
+    spec: CalibrationSpec, labels: Mapping[str, Sequence[object] | np.ndarray], d: np.ndarray
+) -> Calibrated:
+    """g for each calibration cell: ``labels[v][k]`` is cell k's label of v, ``d[k] = Σd``."""
+    d = np.asarray(d, dtype=np.float64)
+    missing = [v for v in spec.variables if v not in labels]
+    if missing:
+        raise ScoringError(f"calibration variable {missing[0]!r} is not in the data")
+    if d.ndim != 1 or np.any(~np.isfinite(d)) or np.any(d < 0):
+        raise ScoringError("cell weight sums must be finite and ≥ 0")
+    x, totals, names = _indicators(spec.margins, labels, d)
+    method = spec.method
+    if method is CalibrationMethod.POSTSTRATIFY:
+        g, iterations = poststratify_g(x, d, totals), 0
+    elif method is CalibrationMethod.LINEAR and spec.bounds is None:
+        g, iterations = linear_g(x, d, totals), 0
+        _check_positive(g, x, names)
+    else:
+        distance = raking_distance if method is CalibrationMethod.RAKE else linear_distance
+        g, iterations = newton_g(x, d, totals, distance, spec.bounds, names)
+    achieved = x.T @ (d * g)
+    categories = tuple(
+        Category(margin, key, float(t), float(a))
+        for (margin, key), t, a in zip(names, totals, achieved, strict=True)
+    )
+    return Calibrated(g, x, d, categories, iterations)
+
+
+def _indicators(
+    margins: Sequence[Margin], labels: Mapping[str, Sequence[object] | np.ndarray], d: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """The cell × category indicator matrix X, the totals T and each column's (margin, key).
+
+    Checks that every category with units has a positive total and every positive total a
+    responding unit; categories with a zero total and no unit are dropped (as R does).
+    """
+    arrays = {v: np.asarray(values) for v, values in labels.items()}
+    columns, totals, names = [], [], []
+    for margin in margins:
+        keys = margin.keys(arrays)
+        present = set(keys[d > 0])
+        for key in sorted(present):
+            if margin.totals.get(key, 0.0) <= 0:
+                raise CategoryWithoutTotal(
+                    f"margin {margin.name} has no positive total for category {key}, "
+                    "which has responding units",
+                    margin.name,
+                    key,
+                )
+        for key, total in sorted(margin.totals.items()):
+            if total > 0 and key not in present:
+                raise TotalWithoutRespondent(
+                    f"margin {margin.name} category {key} has a total of {total:g} "
+                    "but no responding unit",
+                    margin.name,
+                    key,
+                )
+            if key in present:
+                columns.append(keys == key)
+                totals.append(total)
+                names.append((margin.name, key))
+    return np.column_stack(columns).astype(np.float64), np.asarray(totals), names
+
+
+def poststratify_g(x: np.ndarray, d: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """R ``postStratify``: ``g_k = T_c / Σ_{k∈c} D_k`` for the post-stratum c of cell k."""
+    return x @ (totals / (x.T @ d))
+
+
+def linear_g(x: np.ndarray, d: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """R ``regcalibrate`` (GREG): ``g = 1 + X (X'DX)⁻ (T − X'D)``."""
+    return 1.0 + x @ (weighted_gram_inverse(x, d) @ (totals - x.T @ d))
+
+
+def weighted_gram_inverse(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``(X' diag(d) X)⁻``: a generalised inverse, as margins share the intercept (R ``ginv``)."""
+    return np.linalg.pinv(x.T @ (d[:, None] * x), rcond=GENERALISED_INVERSE, hermitian=True)
+
+
+@dataclass(frozen=True)
+class Distance:
+    """A calibration function ``g = clip(h(u), low, high)`` (R ``calfun``: ``Fm1 = g − 1``).
+
+    ``h`` increasing with ``h(0) = 1``, ``slope`` its derivative, ``antiderivative`` H and
+    ``inverse`` h⁻¹ give the dual objective that makes Newton's steps safe.
+    """
+
+    h: Callable[[np.ndarray], np.ndarray]
+    slope: Callable[[np.ndarray], np.ndarray]
+    antiderivative: Callable[[np.ndarray], np.ndarray]
+    inverse: Callable[[float], float]
+
+    def g(self, u: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+        """``clip(h(u), low, high)`` (R ``1 + calfun$Fm1``)."""
+        with np.errstate(over="ignore"):
+            return np.clip(self.h(u), limits[0], limits[1])
+
+    def derivative(self, u: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+        """``dg/du``: ``h'(u)`` strictly inside the bounds, else 0 (R ``calfun$dF``)."""
+        with np.errstate(over="ignore"):
+            value = self.h(u)
+            return np.where((value > limits[0]) & (value < limits[1]), self.slope(u), 0.0)
+
+    def dual(self, u: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+        """``ψ(u) = ∫₀ᵘ (g(t) − 1) dt``, convex: g is non-decreasing."""
+        with np.errstate(divide="ignore", over="ignore"):
+            low, high = self.inverse(limits[0]), self.inverse(limits[1])
+            inner = np.clip(u, low, high)
+            outside = np.where(u == inner, 0.0, self.g(u, limits) * (u - inner))
+            return self.antiderivative(inner) - self.antiderivative(np.zeros(1)) + outside - u
+
+
+raking_distance = Distance(
+    h=np.exp,
+    slope=np.exp,
+    antiderivative=np.exp,
+    inverse=lambda g: float(np.log(g)) if g > 0 else -np.inf,
+)
+"""R ``cal.raking``: ``g = exp(u)`` clipped to the bounds."""
+
+linear_distance = Distance(
+    h=lambda u: 1.0 + u,
+    slope=np.ones_like,
+    antiderivative=lambda u: u + u * u / 2,
+    inverse=lambda g: g - 1.0,
+)
+"""R ``cal.linear``: ``g = 1 + u`` clipped to the bounds."""
+
+ARMIJO = 1e-4
+ROUNDING = 1e-13
+MAX_HALVINGS = 40
+
+
+def newton_g(
+    x: np.ndarray,
+    d: np.ndarray,
+    totals: np.ndarray,
+    distance: Distance,
+    bounds: tuple[float, float] | None,
+    names: Sequence[tuple[str, str]],
+) -> tuple[np.ndarray, int]:
+    """Deville–Särndal Newton–Raphson (R ``grake``): ``λ ← λ + (X' diag(D·g'(Xλ)) X)⁻ m``.
+
+    ``m = T − X'D·g`` is the misfit. The steps descend the convex dual
+    ``Φ(λ) = Σ_k D_k ψ(x_k'λ) − λ'(T − X'D)`` (its gradient is ``−m``), halved until Φ
+    decreases, and damped towards the unclipped Hessian ``X'DX`` when clipped cells make
+    the Newton step stall; the solution (unique when it exists) is R's.
+    """
+    limits = bounds if bounds is not None else (-np.inf, np.inf)
+
+    def objective(lam: np.ndarray) -> float:
+        return float(d @ distance.dual(x @ lam, limits) - lam @ (totals - x.T @ d))
+
+    lam, damping = np.zeros(x.shape[1]), 0.0
+    for iteration in range(1, MAX_ITERATIONS + 1):
+        g = distance.g(x @ lam, limits)
+        misfit = totals - x.T @ (d * g)
+        if np.all(np.abs(misfit) / (1 + np.abs(totals)) < TOLERANCE):
+            return g, iteration - 1
+        slopes = d * distance.derivative(x @ lam, limits)
+        step = weighted_gram_inverse(x, slopes + damping * d) @ misfit
+        slope = float(misfit @ step)
+        descends = slope > ROUNDING * np.linalg.norm(misfit) * np.linalg.norm(step)
+        accepted = _line_search(objective, lam, step, slope) if descends else None
+        if accepted is None:
+            damping = max(10 * damping, 1e-3)
+        else:
+            lam, damping = accepted, damping / 10 if damping > 1e-9 else 0.0
+    g = distance.g(x @ lam, limits)
+    worst = names[int(np.argmax(np.abs(totals - x.T @ (d * g)) / (1 + np.abs(totals))))]
+    error = NotConverged if bounds is None else InfeasibleBounds
+    raise error(
+        f"calibration did not meet margin {worst[0]} (category {worst[1]}) within "
+        f"{MAX_ITERATIONS} iterations"
+        + ("" if bounds is None else f" and bounds [{bounds[0]:g}, {bounds[1]:g}]"),
+        worst[0],
+        worst[1],
+    )
+
+
+def _line_search(
+    objective: Callable[[np.ndarray], float], lam: np.ndarray, step: np.ndarray, slope: float
+) -> np.ndarray | None:
+    """Armijo backtracking along ``step`` (``slope = m·step``); None when nothing decreases.
+
+    Near the solution Φ changes below its rounding error, which then counts as a decrease.
+    """
+    start, length = objective(lam), 1.0
+    noise = ROUNDING * (1 + abs(start))
+    for _ in range(MAX_HALVINGS):
+        value = objective(lam + length * step)
+        if np.isfinite(value) and value <= start - ARMIJO * length * slope + noise:
+            return lam + length * step
+        length /= 2
+    return None
+
+
+def _check_positive(g: np.ndarray, x: np.ndarray, names: Sequence[tuple[str, str]]) -> None:
+    """Unbounded linear g can be ≤ 0; such weights cannot enter a design."""
+    bad = np.flatnonzero(g <= 0)
+    if bad.size:
+        margin, key = names[int(np.flatnonzero(x[bad[0]])[0])]
+        raise InfeasibleBounds(
+            f"linear calibration gives g ≤ 0 in margin {margin} category {key}: "
+            "set bounds or use rake",
+            margin,
+            key,
+        )
+
+
+@dataclass(frozen=True)
+class CalibrationResidual:
+    """R ``svyrecvar``'s calibration step for one estimand, on sufficient statistics.
+
+    ``psu``/``stratum``/``cell``/``d``: one row per PSU × calibration cell with ``Σd`` over
+    *all* responding units there (the codes of the estimate's PSU × domain cells);
+    ``domain_cell``/``domain``/``sd``/``sdy``/``sdx``: one row per calibration cell × domain
+    with the domain's d-weighted sums of the estimand's variables. ``n_rows``: responding
+    units in the design (R ``nrow()`` of a subset of a calibrated design).
+    """
+
+    calibrated: Calibrated
+    psu: np.ndarray
+    stratum: np.ndarray
+    cell: np.ndarray
+    d: np.ndarray
+    domain_cell: np.ndarray
+    domain: np.ndarray
+    sd: np.ndarray
+    sdy: np.ndarray
+    sdx: np.ndarray
+    n_strata: int
+    n_rows: int
+
+    def scores(
+        self,
+        kind: Kind,
+        estimate: np.ndarray,
+        base: np.ndarray,
+        z: np.ndarray,
+        z_psu: np.ndarray,
+        z_domain: np.ndarray,
+    ) -> tuple[np.ndarray, DomainStrata]:
+        """PSU × domain totals of ``w·e`` for every PSU and domain, and their pairs.
+
+        ``z`` are the PSU × domain score totals of the in-domain cells. Rows outside a
+        domain have ``u = 0`` but a residual ``−x'β``, so every PSU gets a total.
+        """
+        n_domains = estimate.shape[0]
+        n_psus = int(self.psu.max()) + 1
+        scores = np.zeros((n_psus, n_domains))
+        np.add.at(scores, (z_psu, z_domain), z)
+        scores -= self._psu_fits(self._fits(kind, estimate, base), n_psus)
+        psu_stratum = np.zeros(n_psus, dtype=np.int64)
+        psu_stratum[self.psu] = self.stratum
+        psu = np.repeat(np.arange(n_psus), n_domains)
+        domain = np.tile(np.arange(n_domains), n_psus)
+        pairs = DomainStrata.of(domain, psu_stratum[psu], self.n_strata)
+        return scores.ravel(), pairs
+
+    def _fits(self, kind: Kind, estimate: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """``x_k'β_d``: the fit of ``u = z/w`` per calibration cell k and domain d."""
+        # domains without units (estimate and base 0) have u = 0
+        rows = np.flatnonzero(base[self.domain] != 0) if kind is not Kind.TOTAL else slice(None)
+        domain = self.domain[rows]
+        weighted_u = cell_scores(
+            kind, self.sd[rows], self.sdy[rows], self.sdx[rows], estimate[domain], base[domain]
+        )
+        s = np.zeros((self.calibrated.g.shape[0], estimate.shape[0]))
+        np.add.at(s, (self.domain_cell[rows], domain), weighted_u)
+        return self.calibrated.fitted(s)
+
+    def _psu_fits(self, fits: np.ndarray, n_psus: int) -> np.ndarray:
+        """``Σ_k g_k · D_jk · x_k'β_d`` per PSU j and domain d."""
+        weight = np.zeros((n_psus, fits.shape[0]))
+        np.add.at(weight, (self.psu, self.cell), self.calibrated.g[self.cell] * self.d)
+        return weight @ fits

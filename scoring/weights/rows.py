@@ -1,0 +1,102 @@
+"""The raw-row path to calibrated estimates (the CLI and the R goldens, docs/design.md §9).
+
+Rows are reduced to the same inputs the service hands over: calibration cells with ``Σd``
+and one :class:`CellTotals` row per unit, so the goldens exercise the service's code path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from scoring.codes import as_label_array, compact, factorize, missing_labels
+from scoring.design import Design
+from scoring.errors import ScoringError
+from scoring.estimands import Estimand, Kind
+from scoring.intervals import CiMethod
+from scoring.results import Result
+from scoring.weights.calibration import CalibrationSpec, calibrate
+from scoring.weights.estimates import CellTotals, estimate_calibrated
+
+ArrayLike = Sequence[object] | np.ndarray
+WHOLE_POPULATION = ""
+"""Domain label of every row with a value when no ``by`` is asked (reported as ``None``)."""
+
+
+def calibration_cells(
+    variables: Mapping[str, ArrayLike], names: Sequence[str], n_rows: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each row's calibration cell (distinct label combination) and each cell's labels."""
+    key = np.zeros(n_rows, dtype=np.int64)
+    levels = {}
+    for name in names:
+        if name not in variables:
+            raise ScoringError(f"calibration variable {name!r} is not in the data")
+        labels = as_label_array(variables[name], name, n_rows)
+        if missing_labels(labels).any():
+            raise ScoringError(f"calibration variable {name!r} has missing values")
+        codes, levels[name] = factorize(labels)
+        key = key * np.int64(levels[name].shape[0]) + codes
+    size = int(np.prod([lv.shape[0] for lv in levels.values()], dtype=np.int64))
+    cells, index = compact(key, size)
+    labels_of_cell = {}
+    for name in reversed(names):
+        width = np.int64(levels[name].shape[0])
+        labels_of_cell[name] = levels[name][cells % width]
+        cells = cells // width
+    return index, labels_of_cell
+
+
+def row_totals(
+    design: Design, estimand: Estimand, cell: np.ndarray, domain: ArrayLike | None
+) -> CellTotals:
+    """One :class:`CellTotals` row per unit; rows without a value are outside every domain."""
+    n_rows = design.n_rows
+    if estimand.y.shape[0] != n_rows:
+        raise ScoringError(f"the variable has {estimand.y.shape[0]} rows, the design {n_rows}")
+    missing = estimand.missing()
+    if domain is None:
+        labels = np.full(n_rows, WHOLE_POPULATION, dtype=object)
+    else:
+        labels = as_label_array(domain, "domain", n_rows).astype(object)
+    labels[missing] = None
+    d = design.weights
+    y = np.where(missing, 0.0, estimand.y)
+    x = np.zeros(n_rows) if estimand.x is None else np.where(missing, 0.0, estimand.x)
+    member = estimand.kind is Kind.MEMBER_PROPORTION
+    return CellTotals(
+        stratum=design.stratum_labels[design.stratum_codes],
+        psu=design.psu_codes,
+        cell=cell,
+        domain=labels,
+        n=x if member else np.ones(n_rows),
+        sd=d,
+        sdy=d * y,
+        sdx=d * x,
+        sdyy=d * y if member else d * y * y,
+    )
+
+
+def estimate_calibrated_rows(
+    design: Design,
+    estimand: Estimand,
+    spec: CalibrationSpec,
+    variables: Mapping[str, ArrayLike],
+    domain: ArrayLike | None = None,
+    ci: str | CiMethod = "logit",
+    level: float = 0.95,
+) -> list[Result]:
+    """Calibrate ``design.weights`` (the input weight d) on ``variables`` and estimate."""
+    if design.fpc is not None:
+        raise ScoringError("calibration with an fpc is not supported")
+    cell, labels = calibration_cells(variables, spec.variables, design.n_rows)
+    calibrated = calibrate(spec, labels, np.bincount(cell, weights=design.weights))
+    totals = row_totals(design, estimand, cell, domain)
+    results = estimate_calibrated(
+        totals, calibrated, estimand.kind, lonely_psu=design.lonely_psu, ci=ci, level=level
+    )
+    if domain is None:
+        return [dataclasses.replace(r, domain=None) for r in results]
+    return results
