@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.estimates import SuppressedPolicy
+from catalogue import SuppressedPolicy
 from service.estimates.service import compute_estimates
 
 # every field that tells the estimate or can be turned back into it (n_eff = p(1−p)/se²)
