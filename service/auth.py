@@ -10,6 +10,7 @@ from flask import g, request
 
 from catalogue import ROLES, Role
 from service.errors import Problem
+from service.observability.auth_failures import failed_authentication
 from service.store import get_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,6 +32,7 @@ def authenticate() -> dict[str, Any]:
         raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
     doc = get_store().tokens.authenticate(token)
     if doc is None:
+        failed_authentication()
         raise Problem(
             401, "Unauthorized", "The token is invalid or revoked.", headers=BEARER_CHALLENGE
         )

@@ -15,11 +15,15 @@ from service.errors import invalid
 from service.estimates.cache import EstimateCache
 from service.estimates.pushdown import fetch_cell_sums
 from service.estimates.report import estimates_report
+from service.offload import off_the_loop
 from service.store import get_store
 
 
 def estimate_cache() -> EstimateCache:
-    return current_app.extensions.setdefault("estimate_cache", EstimateCache())
+    if "estimate_cache" not in current_app.extensions:
+        max_bytes = int(current_app.config["SURVEY_ESTIMATE_CACHE_MB"]) * 1024 * 1024
+        current_app.extensions["estimate_cache"] = EstimateCache(max_bytes)
+    return current_app.extensions["estimate_cache"]
 
 
 def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
@@ -53,6 +57,8 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
 
     def compute() -> dict[str, Any]:
         cells = fetch_cell_sums(store, round_doc["_id"], indicators, by)
-        return estimates_report(round_doc, cells, indicators, by, query["ci"], query["level"])
+        return off_the_loop(
+            lambda: estimates_report(round_doc, cells, indicators, by, query["ci"], query["level"])
+        )
 
     return estimate_cache().get_or_compute(key, compute)

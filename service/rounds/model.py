@@ -10,6 +10,7 @@ from catalogue import default_targets
 from schemas.common import error_paths
 from schemas.rounds import check_targets
 from service.errors import conflict, invalid, not_found
+from service.rounds.design import checked_design
 from service.store import get_store
 from service.store.errors import AlreadyExists
 
@@ -56,7 +57,7 @@ def list_rounds() -> list[dict[str, Any]]:
 
 def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply validated changes; new targets are checked against the round's instrument and
-    merged into its current targets."""
+    merged into its current targets; a new design's fpc must fit the data already stored."""
     current = load_round(round_id)
     if "targets" in changes:
         try:
@@ -64,6 +65,8 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             raise invalid(error_paths(exc.messages)) from exc
         changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
+    if "design" in changes:
+        changes = {**changes, "design": checked_design(current, changes["design"])}
     if not changes:
         return with_counts(current)
     return with_counts(get_store().rounds.update(round_id, changes) or current)

@@ -140,11 +140,13 @@ export const LABELS = {
       boundary: "everyone or no one interviewed said yes; the true share may not be exactly 0% or 100%",
       cv: "the estimate is too imprecise",
       lonely_psu: "a group of the sample has only one commune, so the precision cannot be worked out",
+      fpc: "the round's population counts do not fit the communes interviewed",
     },
     help: {
       more: "More interviews in this area would help.",
       communes: "Interviews in more communes would help.",
       design: "The round's sampling design needs a second commune in that group.",
+      population: "An administrator should correct the round's population counts.",
     },
   },
   vi: {
@@ -236,11 +238,13 @@ export const LABELS = {
       boundary: "tất cả hoặc không ai được hỏi trả lời có; tỷ lệ thực có thể không đúng bằng 0% hay 100%",
       cv: "ước lượng quá kém chính xác",
       lonely_psu: "một nhóm của mẫu chỉ có một xã, nên không tính được độ chính xác",
+      fpc: "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
     },
     help: {
       more: "Phỏng vấn thêm ở địa bàn này sẽ giúp ích.",
       communes: "Phỏng vấn ở nhiều xã, phường hơn sẽ giúp ích.",
       design: "Thiết kế mẫu của đợt cần thêm một xã nữa trong nhóm đó.",
+      population: "Quản trị viên cần sửa số liệu tổng thể của đợt.",
     },
   },
 };
@@ -255,4 +259,5 @@ export const HELP_FOR_REASON = {
   df: "communes",
   boundary: "more",
   lonely_psu: "design",
+  fpc: "population",
 };
