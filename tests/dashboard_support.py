@@ -70,10 +70,10 @@ def demo_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     planner = store.tokens.create("planner", "dashboard-planner")[1]
     enumerator = store.tokens.create("enumerator", "dashboard-enumerator")[1]
     store.close()
-    # the suppression sweep asks for every view of every round: no rate limit in its way
-    gunicorn = GunicornServer(
-        store_server.uri, database, env={"SURVEY_RATE_LIMIT": "100000/minute"}
-    ).start()
+    # the suppression sweep asks for every view of every round, and several tests sign in with
+    # a wrong token: no rate limit in their way
+    limits = {"SURVEY_RATE_LIMIT": "100000/minute", "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute"}
+    gunicorn = GunicornServer(store_server.uri, database, env=limits).start()
     try:
         yield DemoServer(gunicorn, planner, enumerator)
     finally:

@@ -2,10 +2,11 @@
 // Estimates are asked with `suppressed=withhold`, so a number that must not be published never
 // reaches the page or the downloads (docs/planners.md).
 
-import { ApiError, getBlob, getJson, token } from "./api.js";
+import { getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
 import { h } from "./dom.js";
-import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, setLang, t, term } from "./i18n.js";
+import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
+import { applyWords, setUpPage, showError } from "./page.js";
 import {
   BY_LABELS, byOptions, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
 } from "./rows.js";
@@ -58,12 +59,7 @@ function describeChoices() {
 }
 
 function applyLabels() {
-  document.documentElement.lang = lang();
-  document.title = t("pageTitle");
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === lang()));
-  }
+  applyWords("pageTitle");
   for (const option of $("ci-select").options) option.textContent = term("ciNames", option.value);
   for (const option of $("level-select").options) option.textContent = formatLevel(Number(option.value));
   describeChoices();
@@ -85,60 +81,7 @@ function fillBySelect() {
   select.value = options.includes(previous) ? previous : options[0];
 }
 
-function showError(id, message) {
-  const node = $(id);
-  node.textContent = message || "";
-  node.hidden = !message;
-}
-
-function markToken(message) {
-  showError("signin-error", message);
-  if (message) $("token-input").setAttribute("aria-invalid", "true");
-  else $("token-input").removeAttribute("aria-invalid");
-}
-
-function messageFor(error) {
-  if (error instanceof ApiError) {
-    if (error.status === 401) return t("errorUnauthorized");
-    if (error.status === 403) return t("errorForbidden");
-    return error.message;
-  }
-  if (error instanceof TypeError && /fetch/i.test(error.message)) return t("errorNetwork");
-  console.error(error);
-  return String(error.message || error);
-}
-
-function showSignin(message) {
-  $("board").hidden = true;
-  $("signout").hidden = true;
-  $("signin").hidden = false;
-  $("indicators").replaceChildren();
-  delete $("indicators").dataset.shown;
-  $("meta").textContent = "";
-  state.data = null;
-  markToken(message);
-  $("token-input").focus();
-}
-
-function signOut(message) {
-  token.clear();
-  state.serial += 1; // results of requests still in flight are dropped
-  showSignin(message);
-}
-
-function failed(error) {
-  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-    signOut(messageFor(error));
-  } else {
-    $("board-status").textContent = "";
-    showError("board-error", messageFor(error));
-  }
-}
-
 async function start() {
-  $("signin").hidden = true;
-  $("board").hidden = false;
-  $("signout").hidden = false;
   $("board-status").textContent = t("loading");
   const [rounds, catalogue] = await Promise.all([getJson("/api/v1/rounds"), getJson("/api/v1/indicators")]);
   state.rounds = rounds.items;
@@ -297,45 +240,24 @@ async function download(format) {
   $("board-status").textContent = "";
 }
 
-function bindSignin() {
-  $("signin-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const value = $("token-input").value.trim();
-    if (!value) {
-      markToken(t("errorEmpty"));
-      return;
-    }
-    token.set(value);
-    $("token-input").value = "";
-    markToken("");
-    try {
-      await start();
-      document.querySelector('input[name="round"]:checked')?.focus();
-    } catch (error) {
-      failed(error);
-    }
-  });
-  $("signout").addEventListener("click", () => signOut(""));
-  // the skip link moves focus without touching the URL, which holds the bookmarked view
-  $("skip-link").addEventListener("click", (event) => {
-    event.preventDefault();
-    $("main").focus();
-    $("main").scrollIntoView();
-  });
+function clear() {
+  state.serial += 1; // results of requests still in flight are dropped
+  state.data = null;
+  $("indicators").replaceChildren();
+  delete $("indicators").dataset.shown;
+  $("meta").textContent = "";
 }
 
-function bindControls() {
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.addEventListener("click", () => {
-      setLang(button.dataset.lang);
-      applyLabels();
-      if (state.rounds.length) {
-        fillRoundOptions();
-        fillBySelect();
-      }
-      render();
-    });
+function onLanguage() {
+  applyLabels();
+  if (state.rounds.length) {
+    fillRoundOptions();
+    fillBySelect();
   }
+  render();
+}
+
+function bindControls(failed) {
   $("round-options").addEventListener("change", (event) => {
     state.roundId = event.target.value;
     fillBySelect();
@@ -365,13 +287,4 @@ function bindControls() {
   });
 }
 
-function init() {
-  setLang(lang());
-  applyLabels();
-  bindSignin();
-  bindControls();
-  if (token.get()) start().catch(failed);
-  else showSignin("");
-}
-
-init();
+bindControls(setUpPage({ start, clear, onLanguage, forbiddenKey: "errorForbidden" }));
