@@ -91,6 +91,7 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
             "SURVEY_DB": f"matrix_{uuid.uuid4().hex[:8]}",
             "TESTING": True,
             "SURVEY_RATE_LIMIT": "100000/minute",
+            "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute",
         }
     )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])

@@ -48,6 +48,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "SURVEY_DB": "fuzz",
                 "TESTING": True,
                 "SURVEY_RATE_LIMIT": "1000000/minute",
+                "SURVEY_AUTH_FAILURE_LIMIT": "1000000/minute",
             }
         )
         store: Store = app.extensions["store"]

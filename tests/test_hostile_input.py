@@ -52,6 +52,7 @@ def app(store_server: EmbeddedStore) -> Iterator[Flask]:
             "SURVEY_DB": f"hostile_{uuid.uuid4().hex[:8]}",
             "TESTING": True,
             "SURVEY_RATE_LIMIT": "100000/minute",
+            "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute",
         }
     )
     yield app
