@@ -6,7 +6,7 @@ import { getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
-import { applyWords, setUpPage, showError } from "./page.js";
+import { applyWords, roundChoices, roundTitle, setUpPage, showError } from "./page.js";
 import {
   BY_LABELS, byOptions, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
 } from "./rows.js";
@@ -49,7 +49,6 @@ function setIfOffered(select, value) {
 }
 
 const currentRound = () => state.fullRounds.get(state.roundId) || state.rounds.find((round) => round.id === state.roundId);
-const roundTitle = (round) => (lang() === "vi" && round.title_vi) || round.title || round.id;
 const estimatesPath = () => `/api/v1/rounds/${encodeURIComponent(state.roundId)}/estimates`;
 
 function describeChoices() {
@@ -66,11 +65,7 @@ function applyLabels() {
 }
 
 function fillRoundOptions() {
-  const radios = state.rounds.map((round) => h("label", { class: "round-option" }, [
-    h("input", { type: "radio", name: "round", value: round.id, id: `round-${round.id}`, checked: round.id === state.roundId }),
-    h("span", {}, roundTitle(round)),
-  ]));
-  $("round-options").replaceChildren(...radios);
+  $("round-options").replaceChildren(...roundChoices(state.rounds, state.roundId));
 }
 
 function fillBySelect() {

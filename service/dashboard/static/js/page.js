@@ -4,6 +4,7 @@
 // bookmarked view).
 
 import { ApiError, token } from "./api.js";
+import { h } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,6 +19,16 @@ function markToken(message) {
   showError("signin-error", message);
   if (message) $("token-input").setAttribute("aria-invalid", "true");
   else $("token-input").removeAttribute("aria-invalid");
+}
+
+export const roundTitle = (round) => (lang() === "vi" && round.title_vi) || round.title || round.id;
+
+/** The rounds as radio buttons (a long title wraps; a select would cut it off on a phone). */
+export function roundChoices(rounds, selectedId) {
+  return rounds.map((round) => h("label", { class: "round-option" }, [
+    h("input", { type: "radio", name: "round", value: round.id, id: `round-${round.id}`, checked: round.id === selectedId }),
+    h("span", {}, roundTitle(round)),
+  ]));
 }
 
 /** The page's words in the chosen language: `data-i18n` nodes, the title, the switch. */
