@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -153,6 +154,19 @@ def time_r(csv_path: Path, workdir: Path) -> float | None:
     return float(done.stdout.split()[-1])
 
 
+def cold_and_warm(app: Any, url: str, headers: dict[str, str], repeats: int) -> tuple[float, float]:
+    """Median seconds of a GET with an empty estimate cache (cold) and right after (warm)."""
+    client = app.test_client()
+    cold, warm = [], []
+    for _ in range(repeats):
+        app.extensions.pop("estimate_cache", None)
+        for times in (cold, warm):
+            started = time.perf_counter()
+            assert client.get(url, headers=headers).status_code == 200
+            times.append(time.perf_counter() - started)
+    return statistics.median(cold), statistics.median(warm)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -167,7 +181,6 @@ def main() -> None:
         )
         store = app.extensions["store"]
         token = store.tokens.create("planner", "bench")[1]
-        client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
         plan = [("household", n, synthetic_households(n, n)) for n in args.sizes]
         plan.append(("business", args.businesses, synthetic_businesses(args.businesses, 7)))
@@ -184,23 +197,13 @@ def main() -> None:
             load_submissions(store, round_id, payloads)
             load_s = time.perf_counter() - started
             url = f"/api/v1/rounds/{round_id}/estimates?by=district"
-            cold, warm = [], []
-            for _ in range(args.repeats):
-                app.extensions.pop("estimate_cache", None)
-                started = time.perf_counter()
-                assert client.get(url, headers=headers).status_code == 200
-                cold.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                assert client.get(url, headers=headers).status_code == 200
-                warm.append(time.perf_counter() - started)
+            cold, warm = cold_and_warm(app, url, headers, args.repeats)
             r_seconds = None
             if instrument == "household":
                 csv_path = workdir / f"{round_id}.csv"
                 write_r_csv(csv_path, payloads)
                 r_seconds = time_r(csv_path, workdir)
-            rows.append(
-                (instrument, n, load_s, statistics.median(cold), statistics.median(warm), r_seconds)
-            )
+            rows.append((instrument, n, load_s, cold, warm, r_seconds))
             print(f"done {round_id}", file=sys.stderr)
         store.close()
     shutil.rmtree(workdir, ignore_errors=True)
