@@ -15,6 +15,8 @@ from service import create_app
 from service.store import Store
 from tests.servers import EmbeddedStore, GunicornServer
 
+pytest_plugins = ["tests.dashboard_support"]  # the dashboard's browser fixtures
+
 
 @pytest.fixture(scope="session")
 def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
