@@ -1,5 +1,5 @@
-"""Statuses of the contract (docs/design.md §3–§5): a round's, what became of a submission, and
-an estimate's verdict against its target."""
+"""Statuses of the contract (docs/design.md §3–§5): a round's, what became of a submission, an
+estimate's verdict against its target, and what an answer shows of a suppressed estimate."""
 
 from __future__ import annotations
 
@@ -24,3 +24,10 @@ class TargetStatus(StrEnum):
     MET = "met"  # the whole confidence interval clears the target
     NOT_MET = "not_met"  # the whole interval lies below it
     UNCERTAIN = "uncertain"  # the interval straddles it, or the estimate is suppressed
+
+
+class SuppressedPolicy(StrEnum):
+    """What an estimates answer carries for an estimate whose reliability is `suppress`."""
+
+    SHOW = "show"  # every number with its flag: for statisticians
+    WITHHOLD = "withhold"  # the numbers left out, verdict and reasons kept: for publication

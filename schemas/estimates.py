@@ -6,7 +6,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind, TargetStatus
+from catalogue import (
+    ALL_BY_DIMENSIONS,
+    INDICATORS_BY_ID,
+    IndicatorKind,
+    SuppressedPolicy,
+    TargetStatus,
+)
 from schemas.common import StrictSchema
 from scoring import CiMethod, Reliability
 
@@ -43,6 +49,23 @@ class EstimatesQuerySchema(StrictSchema):
         metadata={"description": "Confidence level, 0.5–0.999, at most 3 decimals"},
     )
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    suppressed = fields.Enum(
+        SuppressedPolicy,
+        by_value=True,
+        load_default=SuppressedPolicy.SHOW,
+        metadata={
+            "description": "show: every number with its reliability flag (for statisticians); "
+            "withhold: a suppressed estimate's numbers (estimate, se, CI, deff, n_eff, cv) "
+            "are null or empty, its reliability and reasons kept (for publication)"
+        },
+    )
+    overall = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "With `by`: each indicator's province-wide result first (domain "
+            "null, `by` empty in CSV/XLSX), then its domains"
+        },
+    )
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -128,6 +128,7 @@ class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
     title = Text(required=True)
+    title_vi = Text(metadata={"description": "The title in Vietnamese, shown on the dashboard"})
     period = fields.Nested(PeriodSchema, required=True)
     status = fields.String(
         load_default=RoundStatus.OPEN.value, validate=validate.OneOf(tuple(RoundStatus))
@@ -144,6 +145,7 @@ class RoundCreateSchema(StrictSchema):
 
 class RoundPatchSchema(StrictSchema):
     title = Text()
+    title_vi = Text()
     status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
     series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
@@ -168,6 +170,7 @@ class RoundSchema(Schema):
     id = fields.String(attribute="_id")
     instrument = fields.String()
     title = fields.String()
+    title_vi = fields.String()
     period = fields.Dict()
     status = fields.String()
     design = fields.Dict()

@@ -11,14 +11,19 @@ import argparse
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
 
 from scoring.calibrated_rounds import calibrated_round_from_rows
-from scoring.cli import _estimand, _labels, _numbers, read_calibration, read_table
-from scoring.contrasts import CHANGE_FIELDS, Change, Round, change_from_totals
+from scoring.cli import _estimand, _variables, read_calibration
+from scoring.csv_input import Columns, read_columns
 from scoring.estimands import Estimand
 from scoring.lonely_psu import LonelyPsu
 from scoring.row_totals import totals_from_rows
 from scoring.stacking import Pairing, RoundTotals
+
+if TYPE_CHECKING:
+    from scoring.contrasts import Change, Round
+    from scoring.weights import CalibrationSpec
 
 
 def add_change_command(commands: argparse._SubParsersAction) -> None:
@@ -51,16 +56,23 @@ def add_change_command(commands: argparse._SubParsersAction) -> None:
             metavar="CALIBRATION.json",
             help=f"calibrate the {which.upper()} round: the round's `calibration` object (§9)",
         )
+    change.set_defaults(run=lambda args: format_changes(run_change(args), args.by, args.format))
 
 
 def run_change(args: argparse.Namespace) -> list[Change]:
     """Read both files, reduce them to PSU totals and compute the change."""
-    tables = [read_table(path) for path in (args.from_data, args.to_data)]
-    estimands = [_estimand(args, table) for table in tables]
-    calibrations = (args.from_calibration, args.to_calibration)
-    rounds = [
-        _round(args, t, e, c) for t, e, c in zip(tables, estimands, calibrations, strict=True)
+    from scoring.contrasts import change_from_totals  # scipy.stats: only for this command
+
+    specs = [
+        None if path is None else read_calibration(path)
+        for path in (args.from_calibration, args.to_calibration)
     ]
+    tables = [
+        _columns(args, path, spec)
+        for path, spec in zip((args.from_data, args.to_data), specs, strict=True)
+    ]
+    estimands = [_estimand(args, _variables(args), table) for table in tables]
+    rounds = [_round(args, t, e, c) for t, e, c in zip(tables, estimands, specs, strict=True)]
     return change_from_totals(
         rounds[0],
         rounds[1],
@@ -73,6 +85,8 @@ def run_change(args: argparse.Namespace) -> list[Change]:
 
 def format_changes(results: list[Change], by: str | None, fmt: str) -> str:
     """JSON ``{"results": [...]}`` (``domain`` null or ``{COL: value}``) or CSV rows."""
+    from scoring.contrasts import CHANGE_FIELDS
+
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -90,21 +104,24 @@ def format_changes(results: list[Change], by: str | None, fmt: str) -> str:
     return json.dumps({"results": items}, allow_nan=False, indent=1) + "\n"
 
 
+def _columns(args: argparse.Namespace, path: str, spec: CalibrationSpec | None) -> Columns:
+    """The columns one round's file needs (scoring.csv_input)."""
+    numbers = [args.weight] + [name for name, _ in _variables(args)]
+    labels = [args.strata, args.psu] + ([args.by] if args.by else [])
+    return read_columns(path, numbers, labels + ([] if spec is None else list(spec.variables)))
+
+
 def _round(
     args: argparse.Namespace,
-    table: dict[str, list[str]],
+    table: Columns,
     estimand: Estimand,
-    calibration: str | None,
+    spec: CalibrationSpec | None,
 ) -> Round:
     """One round's cells: PSU × domain totals, or calibrated rows when a spec is given."""
-    weights, strata, psu = (
-        _numbers(table, args.weight),
-        _labels(table, args.strata),
-        _labels(table, args.psu),
-    )
-    domain = None if args.by is None else _labels(table, args.by)
-    if calibration is None:
+    weights = table.number(args.weight, required=True)
+    strata, psu = table.label(args.strata).labels(), table.label(args.psu).labels()
+    domain = None if args.by is None else table.label(args.by).labels()
+    if spec is None:
         return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
-    spec = read_calibration(calibration)
-    variables = {v: _labels(table, v) for v in spec.variables}
+    variables = {v: table.label(v).labels() for v in spec.variables}
     return calibrated_round_from_rows(weights, strata, psu, estimand, spec, variables, domain)

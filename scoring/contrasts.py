@@ -142,7 +142,7 @@ def change_cells(
     z = signed_scores(stack, inside, kind, rounds)
     members = PsuDomainScores.of(stack, inside, z)
     pairs = DomainStrata.of(members.domain, members.stratum, stack.n_strata)
-    df = degrees_of_freedom(members.domain, pairs, stack.n_domains)
+    df = degrees_of_freedom(members.domain, members.stratum, stack.n_strata, stack.n_domains)
     scores = members
     if any(c is not None for c in calibrations):
         scores = members.residualised(stack, _corrections(stack, calibrations, kind, rounds))

@@ -21,7 +21,14 @@ import numpy as np
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
-from scoring.sufficient import Cells, PsuTotals, check_cell_sums, code_domains, number_column
+from scoring.sufficient import (
+    Cells,
+    PsuTotals,
+    Spread,
+    check_cell_sums,
+    code_domains,
+    number_column,
+)
 from scoring.weights.rows import WHOLE_POPULATION
 
 ROUNDS = ("from", "to")
@@ -97,7 +104,8 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
         stratum=stratum,
         psu=psu,
         domain=domain,
-        swyy=np.zeros_like(columns["n"]),
+        rows=columns["n"],
+        spread=Spread(*(np.zeros_like(columns["n"]) for _ in range(3))),
         stratum_labels=names,
         domain_labels=domain_labels,
         fpc=fpc,

@@ -82,6 +82,7 @@ def rounds() -> list[dict[str, Any]]:
             "frame": frame(),
             "series": HOUSEHOLD_SERIES,
             "title": "Lào Cai household digital adoption survey 2025 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số hộ gia đình Lào Cai 2025 (thử nghiệm)",
         },
         {
             "id": BUSINESS_ROUND,
@@ -89,6 +90,7 @@ def rounds() -> list[dict[str, Any]]:
             "period": period,
             "frame": frame(),
             "title": "Lào Cai business digital adoption survey 2025 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số doanh nghiệp Lào Cai 2025 (thử nghiệm)",
         },
     ]
 

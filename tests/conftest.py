@@ -16,6 +16,8 @@ from service.store import Store
 from tests.factories import household_round, small_sample
 from tests.servers import EmbeddedStore, GunicornServer
 
+pytest_plugins = ["tests.dashboard_support"]  # the dashboard's browser fixtures
+
 
 @pytest.fixture(scope="session")
 def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:

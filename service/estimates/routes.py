@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from catalogue import BY_DIMENSIONS, INDICATORS, TARGET_SOURCE
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
-from service.estimates.service import compute_estimates
+from service.estimates.publication import requested_report
 from service.estimates.tables import COLUMNS, estimate_rows
 from service.rounds.model import load_round
 from service.tabular import csv_response, wants_csv, xlsx_response
@@ -43,7 +43,7 @@ class RoundEstimates(MethodView):
     @blp.response(200, EstimatesSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Estimates with CIs, reliability and target status; CSV or XLSX on request."""
-        report = compute_estimates(load_round(round_id), query)
+        report = requested_report(load_round(round_id), query)
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             from service.estimates.workbook import estimates_workbook
