@@ -22,6 +22,8 @@ FORMATS = ("json", "csv", "xlsx")
 def three_decimals(level: float) -> None:
     """Refused rather than rounded: `0.95000001` would be a different question answered with
     0.95's interval, and every distinct level is a fresh computation (docs/design.md §3)."""
+    if not -1e6 < level < 1e6:
+        return  # out of range: the range check says so (and 1e307 · 1000 cannot be rounded)
     if abs(level * 1000 - round(level * 1000)) > 1e-9:
         raise ValidationError("At most 3 decimals (e.g. 0.95 or 0.975).")
 

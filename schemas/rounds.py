@@ -156,6 +156,14 @@ class RoundPatchSchema(StrictSchema):
         check_targets(None, data.get("targets"))
 
 
+class SampleSummarySchema(Schema):
+    """How big a round's sample is (docs/design.md §8)."""
+
+    assignments = fields.Integer()
+    psus = fields.Integer()
+    strata = fields.Integer()
+
+
 class RoundSchema(Schema):
     """A round as the API shows it."""
 
@@ -168,6 +176,7 @@ class RoundSchema(Schema):
     design = fields.Dict()
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
+    sample = fields.Nested(SampleSummarySchema, allow_none=True)
     series = fields.String(allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()

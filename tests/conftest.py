@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from catalogue import ROLES
 from service import create_app
 from service.store import Store
+from tests.factories import household_round, small_sample
 from tests.servers import EmbeddedStore, GunicornServer
 
 pytest_plugins = ["tests.dashboard_support"]  # the dashboard's browser fixtures
@@ -84,6 +85,23 @@ def make_round(client: FlaskClient, as_admin: dict[str, str]):
         response = client.post("/api/v1/rounds", json=body, headers=as_admin)
         assert response.status_code == 201, response.json
         return response.json
+
+    return create
+
+
+@pytest.fixture
+def make_sample_round(make_round, client: FlaskClient, as_admin: dict[str, str]):
+    """Create a household round through the API and load the small test sample into it."""
+
+    def create(round_id: str) -> str:
+        make_round(household_round(round_id))
+        loaded = client.put(
+            f"/api/v1/rounds/{round_id}/sample",
+            json={"assignments": small_sample()},
+            headers=as_admin,
+        )
+        assert loaded.status_code == 200, loaded.json
+        return round_id
 
     return create
 

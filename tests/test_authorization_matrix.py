@@ -35,6 +35,9 @@ READERS = ("admin", "planner")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
+SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
+FIELD_OPERATORS = ("admin", "supervisor")
+PROGRESS_READERS = ("admin", "supervisor", "planner")
 SERIES = "hh-auth-series"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
@@ -53,6 +56,11 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
+    ("PUT", "/api/v1/rounds/{round_id}/sample"): ADMIN,
+    ("POST", "/api/v1/rounds/{round_id}/sample/rows"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
+    ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): FIELD_OPERATORS,
+    ("GET", "/api/v1/rounds/{round_id}/progress"): PROGRESS_READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
 }
@@ -60,11 +68,14 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
+    ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,
     ("GET", "/openrosa/forms/{round_id}.xml"): SUBMITTERS,
     ("HEAD", "/openrosa/submission"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}/manifest"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}/assignments.csv"): SUBMITTERS,
 }
 ACCESS = {**OPENAPI_ACCESS, **OTHER_ACCESS}
 IDENTITIES = ("no token", "bad token", "revoked token", *ANY)
@@ -103,6 +114,14 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
             "/api/v1/rounds", json=factories.household_round(round_id, series=SERIES), headers=admin
         )
         assert created.status_code == 201
+    client = app.test_client()
+    created = client.post(
+        "/api/v1/rounds", json=factories.household_round(SAMPLE_ROUND), headers=admin
+    )
+    assert created.status_code == 201
+    sample = {"assignments": factories.small_sample()}
+    loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
+    assert loaded.status_code == 200, loaded.json
     yield app
     app.extensions["store"].close()
 
@@ -128,7 +147,9 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    url = path.replace("{round_id}", ROUND).replace("{series}", SERIES)
+    fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
+    url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
+    url = url.replace("{series}", SERIES).replace("{assignment_id}", "A-001")
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -139,6 +160,13 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
         ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): {
             "submissions": [factories.household()]
+        },
+        ("PUT", "/api/v1/rounds/{round_id}/sample"): {"assignments": factories.small_sample()},
+        ("POST", "/api/v1/rounds/{round_id}/sample/rows"): {
+            "assignments": [factories.sample_row(f"R-{uuid.uuid4().hex[:8]}")]
+        },
+        ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
+            "enumerator": "enum-01"
         },
     }
     return url, bodies.get((method, path))

@@ -34,7 +34,7 @@ from tests.servers import EmbeddedStore
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ROLES = ("admin", "planner", "enumerator")
-KNOWN_ROUNDS = {"household": "hh-fuzz", "business": "biz-fuzz"}
+KNOWN_ROUNDS = {"household": "hh-fuzz", "business": "biz-fuzz", "sample": "hh-fuzz-sample"}
 KNOWN_SERIES = "hh-fuzz-series"  # the household round and a later one
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
 
@@ -73,6 +73,15 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             assert admin.post("/api/v1/rounds", json=round_body, headers=headers).status_code == 201
             url = f"/api/v1/rounds/{round_body['id']}/submissions"
             assert admin.post(url, json=payload, headers=enumerator).status_code == 201
+        sampled = f"/api/v1/rounds/{KNOWN_ROUNDS['sample']}"  # a round with a sample (§8)
+        body = factories.household_round(KNOWN_ROUNDS["sample"])
+        assert admin.post("/api/v1/rounds", json=body, headers=headers).status_code == 201
+        rows = {"assignments": factories.small_sample()}
+        assert admin.put(f"{sampled}/sample", json=rows, headers=headers).status_code == 200
+        visit = factories.visit("A-001")
+        assert (
+            admin.post(f"{sampled}/submissions", json=visit, headers=enumerator).status_code == 201
+        )
         yield app
         store.close()
 

@@ -10,6 +10,7 @@ from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionT
 from pymongo.write_concern import WriteConcern
 
 from service.store.rounds import Rounds
+from service.store.samples import Assignments
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
 
@@ -55,10 +56,12 @@ class Store:
         self.tokens = Tokens(self.db["tokens"])
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
+        self.assignments = Assignments(self.db["assignments"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
         self.submissions.ensure_indexes()
+        self.assignments.ensure_indexes()
 
     def ping(self) -> None:
         self.client.admin.command("ping")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -113,7 +114,9 @@ class Submissions:
         group: dict[str, Any] = {"_id": f"${group_field}", "rows": {"$sum": 1}}
         for index, field in enumerate(sum_fields):
             group[f"s{index}"] = {"$sum": f"${field}"}
-        pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
+        # Only what counts: not a held duplicate, nor a visit without an interview (§8).
+        match = {"round_id": round_id, "in_estimates": {"$ne": False}}
+        pipeline = [{"$match": match}, {"$group": group}]
         return [
             {
                 "key": row["_id"],
@@ -122,6 +125,45 @@ class Submissions:
             }
             for row in self.collection.aggregate(pipeline)
         ]
+
+    def held_duplicates(self, round_id: str) -> Counter[str]:
+        """Per assignment, the completions held as `duplicate` for a supervisor (§8)."""
+        cursor = self.collection.find(
+            {"round_id": round_id, "review.state": "duplicate"}, {"assignment_id": 1, "_id": 0}
+        )
+        return Counter(doc["assignment_id"] for doc in cursor)
+
+    def outcomes_of(self, round_id: str, assignment_id: str) -> list[str]:
+        """The outcomes of an assignment's visits that a review has not rejected."""
+        cursor = self.collection.find(
+            {"round_id": round_id, "assignment_id": assignment_id},
+            {"_id": 0, "outcome": 1, "review": 1},
+        )
+        return [
+            doc["outcome"] for doc in cursor if (doc.get("review") or {}).get("state") != "rejected"
+        ]
+
+    def completed_visits(self, round_id: str, assignment_ids: list[str]) -> list[dict[str, Any]]:
+        """The completed visits to these assignments (counted or held)."""
+        return list(
+            self.collection.find(
+                {
+                    "round_id": round_id,
+                    "assignment_id": {"$in": assignment_ids},
+                    "outcome": "completed",
+                },
+                {"_id": 0, "submission_id": 1, "assignment_id": 1, "location": 1, "answers": 1},
+            )
+        )
+
+    def set_sampling(
+        self, round_id: str, submission_id: str, sampling: dict[str, Any], agg: dict[str, Any]
+    ) -> None:
+        """A visit's design changed (its PSU's unit_prob): new sampling and contributions."""
+        self.collection.update_one(
+            {"round_id": round_id, "submission_id": submission_id},
+            {"$set": {"sampling": sampling, "agg": agg}},
+        )
 
 
 def _replay_or_conflict(doc: dict[str, Any], stored_hashes: dict[str, str]) -> SubmissionStatus:

@@ -17,6 +17,14 @@ from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
 from service.cells.contributions import contributions
 from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
+from service.samples.visits import (
+    VisitInvalid,
+    after_store,
+    decide_counting,
+    hashed_content,
+    validate_visit,
+    visit_fields,
+)
 from service.store import Store
 from service.store.clock import utc_now
 from service.store.rounds import last_bump
@@ -44,13 +52,22 @@ def closed_replay(store: Store, round_doc: dict[str, Any], payload: Any) -> dict
     (docs/design.md §4): ODK Collect must not report a failure for a form the server has.
     The stored copy, or 409."""
     try:
-        data = validate(round_doc, payload)
+        submission_id, digest = _identity(store, round_doc, payload)
     except SubmissionInvalid:
-        data = None
-    stored = data and store.submissions.get(round_doc["_id"], data["submission_id"])
-    if not stored or stored.get("content_hash") != content_hash(data):
+        submission_id, digest = None, None
+    stored = submission_id and store.submissions.get(round_doc["_id"], submission_id)
+    if not stored or stored.get("content_hash") != digest:
         raise conflict(f"Round {round_doc['_id']!r} is closed to submissions.")
     return stored
+
+
+def _identity(store: Store, round_doc: dict[str, Any], payload: Any) -> tuple[str, str]:
+    """(submission_id, content hash) of a valid payload, as its insert would compute them."""
+    if round_doc.get("sample"):
+        data, _ = _valid_visit(store, round_doc, payload)
+        return data["submission_id"], content_hash(hashed_content(data))
+    data = validate(round_doc, payload)
+    return data["submission_id"], content_hash(data)
 
 
 def closed_batch_item(store: Store, round_doc: dict[str, Any], payload: Any) -> ItemOutcome:
@@ -104,6 +121,7 @@ def to_document(
         "source": source,
         "received_at": utc_now(),
         "token_id": token_id,
+        "in_estimates": True,  # a round without a sample counts every interview (§8)
         "agg": contributions(
             round_doc["instrument"], data["location"], data["sampling"], data["answers"]
         ),
@@ -112,6 +130,48 @@ def to_document(
 
 def raw_json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _valid_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        return validate_visit(store, round_doc, payload)
+    except VisitInvalid as exc:
+        raise SubmissionInvalid(exc.errors, _claimed_id(payload)) from exc
+
+
+def store_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and store one visit to an assignment of a round with a sample (§8)."""
+    data, assignment = _valid_visit(store, round_doc, payload)
+    received_at = utc_now()
+    doc = {
+        "round_id": round_doc["_id"],
+        "instrument": round_doc["instrument"],
+        "content_hash": content_hash(hashed_content(data)),
+        "raw": raw,
+        "source": source,
+        "received_at": received_at,
+        "token_id": token_id,
+    }
+    doc |= visit_fields(round_doc, assignment, data, received_at)
+    claimed = decide_counting(store, doc, assignment)
+    status = store.submissions.insert(doc)
+    after_store(store, doc, status, claimed)
+    return status, doc
+
+
+def _store_one(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and insert one submission: (insert status, document as built)."""
+    if round_doc.get("sample"):
+        return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
+    data = validate(round_doc, payload)
+    doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
+    return store.submissions.insert(doc), doc
 
 
 def submit_one(
@@ -126,14 +186,14 @@ def submit_one(
     """Validate and store one submission: its status (created, duplicate or conflict), document."""
     if not is_open(round_doc):
         return SubmissionStatus.DUPLICATE, closed_replay(store, round_doc, payload)
+    raw = raw if raw is not None else raw_json(payload)
     try:
-        data = validate(round_doc, payload)
+        status, doc = _store_one(
+            store, round_doc, payload, token_id=token_id, source=source, raw=raw
+        )
     except SubmissionInvalid:
         count_submission(SubmissionStatus.INVALID, "validation")
         raise
-    raw = raw if raw is not None else raw_json(payload)
-    doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-    status = store.submissions.insert(doc)
     count_submission(status)
     replay = status is SubmissionStatus.DUPLICATE
     if replay:  # a replay answers with the stored copy, as the first send did
@@ -144,6 +204,25 @@ def submit_one(
     ):
         store.rounds.bump_data_version(round_doc["_id"])
     return status, doc
+
+
+def _submit_visits(
+    store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
+) -> list[ItemOutcome]:
+    """A batch to a round with a sample: one visit after the other (each claims in turn)."""
+    outcomes = []
+    for payload in payloads:
+        try:
+            status, doc = store_visit(
+                store, round_doc, payload, token_id=token_id, source="json", raw=raw_json(payload)
+            )
+        except SubmissionInvalid as exc:
+            outcomes.append(ItemOutcome(exc.submission_id, SubmissionStatus.INVALID, exc.errors))
+            count_submission(SubmissionStatus.INVALID, "validation")
+            continue
+        outcomes.append(ItemOutcome(doc["submission_id"], status))
+        count_submission(status)
+    return outcomes
 
 
 def _prepare_batch(
@@ -169,19 +248,16 @@ def _prepare_batch(
 
 
 def _batch_changed_data(
-    store: Store,
-    round_doc: dict[str, Any],
-    docs: list[dict[str, Any]],
-    statuses: list[SubmissionStatus],
+    store: Store, round_doc: dict[str, Any], outcomes: list[ItemOutcome]
 ) -> bool:
     """Something new was stored, or a replayed copy was stored by a request that died before
     bumping the round's data version."""
-    if SubmissionStatus.CREATED in statuses:
+    if any(outcome.status is SubmissionStatus.CREATED for outcome in outcomes):
         return True
     replayed = [
-        doc["submission_id"]
-        for doc, status in zip(docs, statuses, strict=True)
-        if status is SubmissionStatus.DUPLICATE
+        outcome.submission_id
+        for outcome in outcomes
+        if outcome.status is SubmissionStatus.DUPLICATE and outcome.submission_id
     ]
     return bool(replayed) and store.submissions.stored_since(round_doc, replayed)
 
@@ -192,15 +268,18 @@ def submit_batch(
     """Store every valid item (unordered); report each item's status in request order."""
     if not is_open(round_doc):
         return [closed_batch_item(store, round_doc, payload) for payload in payloads]
-    outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
-    docs = [doc for _, doc in valid]
-    statuses = store.submissions.insert_many(docs)
-    for (position, doc), status in zip(valid, statuses, strict=True):
-        outcomes[position] = ItemOutcome(doc["submission_id"], status)
-        count_submission(status)
-    if _batch_changed_data(store, round_doc, docs, statuses):
+    if round_doc.get("sample"):
+        done = _submit_visits(store, round_doc, payloads, token_id=token_id)
+    else:
+        outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
+        statuses = store.submissions.insert_many([doc for _, doc in valid])
+        for (position, doc), status in zip(valid, statuses, strict=True):
+            outcomes[position] = ItemOutcome(doc["submission_id"], status)
+            count_submission(status)
+        done = [outcome for outcome in outcomes if outcome is not None]
+    if _batch_changed_data(store, round_doc, done):
         store.rounds.bump_data_version(round_doc["_id"])
-    return [outcome for outcome in outcomes if outcome is not None]
+    return done
 
 
 def summarise(outcomes: list[ItemOutcome]) -> dict[str, int]:
