@@ -117,6 +117,13 @@ TARGETS_FIELD_ARGS: dict[str, Any] = {
 }
 
 
+SERIES_METADATA = {
+    "description": "The series (slug) whose rounds are compared (docs/design.md §10); "
+    "only rounds of the same instrument",
+    "example": "laocai-household",
+}
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
@@ -128,6 +135,7 @@ class RoundCreateSchema(StrictSchema):
     design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
+    series = Text(load_default=None, allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
@@ -138,6 +146,7 @@ class RoundPatchSchema(StrictSchema):
     title = Text()
     status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
+    series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
 
     @validates_schema
@@ -156,6 +165,7 @@ class RoundSchema(Schema):
     design = fields.Dict()
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
+    series = fields.String(allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from catalogue import BY_DIMENSIONS, INDICATORS_BY_ID, indicators_of
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
-from service.cells.reading import consistent_head, data_version, read_cells
+from service.cells.reading import current_version, data_version, read_cells
 from service.cells.sums import cell_sums
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
@@ -47,9 +47,7 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     by, ci = query["by"], query["ci"]
     store = get_store()
-    # Cells found untrustworthy are recounted before the cache is asked, so a cached answer
-    # never hides a submission whose writer died.
-    version = data_version(round_doc, consistent_head(store, round_doc["_id"]))
+    version = current_version(store, round_doc)
     key = (store.db.name, round_doc["_id"], version, tuple(ids), by, ci, query["level"])
 
     def compute() -> dict[str, Any]:
