@@ -11,7 +11,9 @@ from flask import g, request
 from catalogue import ROLES, Role
 from service.errors import Problem
 from service.observability.auth_failures import failed_authentication
+from service.recent import TOKENS_BY_SECRET, recent
 from service.store import get_store
+from service.store.tokens import token_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="digital-adoption-survey"'}
@@ -30,13 +32,20 @@ def authenticate() -> dict[str, Any]:
     token = bearer_token()
     if token is None:
         raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
-    doc = get_store().tokens.authenticate(token)
+    doc = active_token(token)
     if doc is None:
         failed_authentication()
         raise Problem(
             401, "Unauthorized", "The token is invalid or revoked.", headers=BEARER_CHALLENGE
         )
     return doc
+
+
+def active_token(token: str) -> dict[str, Any] | None:
+    """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`."""
+    return recent(TOKENS_BY_SECRET).get_or_load(
+        token_hash(token), lambda: get_store().tokens.authenticate(token)
+    )
 
 
 def allow(doc: dict[str, Any], roles: tuple[Role, ...]) -> None:

@@ -17,7 +17,7 @@ from scoring import (
     estimate_from_totals,
 )
 from scoring.reliability import Reason
-from service.estimates.pushdown import CellSums, psu_totals
+from service.cells.sums import CellSums, psu_totals
 from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
@@ -131,6 +131,7 @@ def indicator_block(
 
 def estimates_report(
     round_doc: dict[str, Any],
+    data_version: int,
     cells: CellSums,
     indicators: list[Indicator],
     by: str | None,
@@ -139,7 +140,7 @@ def estimates_report(
 ) -> dict[str, Any]:
     return {
         "round_id": round_doc["_id"],
-        "data_version": round_doc.get("data_version", 0),
+        "data_version": data_version,
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
         "estimates": [

@@ -39,6 +39,7 @@ from service.openrosa.responses import (
 )
 from service.openrosa.xforms import form_source, questions, xform_for
 from service.query_params import accepts_query
+from service.rounds.model import recent_round
 from service.store import UNAVAILABLE_ERRORS, get_store
 from service.submissions.ingest import SubmissionInvalid, submit_one
 
@@ -96,8 +97,8 @@ for _error in UNAVAILABLE_ERRORS:
     blp.register_error_handler(_error, _store_unavailable)
 
 
-def round_for_form(form_id: str) -> dict[str, Any]:
-    doc = get_store().rounds.get(form_id)
+def round_for_form(form_id: str, *, writing: bool = False) -> dict[str, Any]:
+    doc = recent_round(form_id) if writing else get_store().rounds.get(form_id)
     if doc is None:
         raise OpenRosaError(404, f"There is no form {form_id!r} on this server.")
     return doc
@@ -175,7 +176,7 @@ def received_submission(
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
         raise OpenRosaError(404, f"This server URL accepts form {round_id!r} only.")
-    round_doc = round_for_form(instance.form_id)
+    round_doc = round_for_form(instance.form_id, writing=True)
     payload = to_payload(instance.tree, questions(form_source(round_doc)))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from service.cells.reading import read_cells
+from service.cells.sums import CellSums, cell_sums
 from service.errors import invalid
-from service.estimates.pushdown import CellSums, fetch_cell_sums
 from service.store import Store, get_store
 
 
@@ -19,8 +20,9 @@ def sampled_psus(cells: CellSums) -> dict[str, int]:
     return dict(Counter(stratum for stratum, _ in set(zip(cells.stratum, cells.psu, strict=True))))
 
 
-def stored_psus(store: Store, round_id: str) -> dict[str, int]:
-    return sampled_psus(fetch_cell_sums(store, round_id, [], None))
+def stored_psus(store: Store, round_doc: dict[str, Any]) -> dict[str, int]:
+    _, cells = read_cells(store, round_doc["_id"])
+    return sampled_psus(cell_sums(round_doc["instrument"], cells, [], None))
 
 
 def fpc_problems(fpc: dict[str, float] | None, psus: dict[str, int]) -> dict[str, list[str]]:
@@ -49,7 +51,7 @@ def describe(problems: dict[str, list[str]]) -> str:
 def checked_design(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """The round's design with `changes` applied, or 422 when its fpc misfits the stored data."""
     design = {**(current.get("design") or {}), **changes}
-    problems = fpc_problems(design.get("fpc"), stored_psus(get_store(), current["_id"]))
+    problems = fpc_problems(design.get("fpc"), stored_psus(get_store(), current))
     if problems:
         raise invalid(problems, "The fpc does not fit the round's data.")
     return design

@@ -9,7 +9,9 @@ from marshmallow import ValidationError
 from catalogue import default_targets
 from schemas.common import error_paths
 from schemas.rounds import check_targets
+from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
+from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
 from service.series.model import check_series_instrument
 from service.store import get_store
@@ -33,8 +35,27 @@ def load_round(round_id: str) -> dict[str, Any]:
     return doc
 
 
+def recent_round(round_id: str) -> dict[str, Any] | None:
+    """The round as submissions see it: its status and design at most `recent.FRESH_SECONDS`
+    old (its data version may be older: writes do not read it)."""
+    return recent(ROUNDS).get_or_load(round_id, lambda: get_store().rounds.get(round_id))
+
+
+def round_for_writing(round_id: str) -> dict[str, Any]:
+    """`recent_round`, or 404."""
+    doc = recent_round(round_id)
+    if doc is None:
+        raise not_found(f"Round {round_id!r}")
+    return doc
+
+
 def with_counts(doc: dict[str, Any]) -> dict[str, Any]:
-    return {**doc, "n_submissions": get_store().submissions.count(doc["_id"])}
+    store = get_store()
+    return {
+        **doc,
+        "n_submissions": store.submissions.count(doc["_id"]),
+        "data_version": data_version(doc, store.cells.head(doc["_id"]) or {}),
+    }
 
 
 def listed(doc: dict[str, Any]) -> dict[str, Any]:
@@ -75,4 +96,6 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         changes = {**changes, "design": checked_design(current, changes["design"])}
     if not changes:
         return with_counts(current)
-    return with_counts(get_store().rounds.update(round_id, changes) or current)
+    updated = get_store().rounds.update(round_id, changes)
+    forget(ROUNDS)
+    return with_counts(updated or current)

@@ -6,6 +6,7 @@ from typing import Any
 
 from catalogue.outcomes import Outcome
 from service.cells.contributions import contributions
+from service.cells.writes import replace
 from service.errors import conflict, not_found
 from service.samples.design import sampling_of
 from service.samples.sample import (
@@ -116,12 +117,10 @@ def reweigh_completed_visits(
     store: Store, round_doc: dict[str, Any], units: list[dict[str, Any]]
 ) -> None:
     """A PSU's units got a new `unit_prob`: its completed visits take the new weight and `agg`,
-    and the round's data version changes."""
+    and the cells (so the round's data version) follow."""
     by_id = {unit["assignment_id"]: unit for unit in units}
     for visit in store.submissions.completed_visits(round_doc["_id"], list(by_id)):
         sampling = by_id[visit["assignment_id"]]["sampling"]
         agg = contributions(round_doc["instrument"], visit["location"], sampling, visit["answers"])
-        store.submissions.set_sampling(
-            round_doc["_id"], visit["submission_id"], dict(sampling), agg
-        )
-    store.rounds.bump_data_version(round_doc["_id"])
+        content = {"sampling": dict(sampling), "agg": agg}
+        replace(store, round_doc["_id"], visit["submission_id"], content)  # −old +new in cells

@@ -9,8 +9,9 @@ from catalogue import INDICATORS_BY_ID, Indicator
 from scoring import LonelyPsu, LonelyPsuError, ScoringError
 from scoring.contrasts import Change, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
+from service.cells.reading import current_version, data_version, read_cells
+from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.errors import invalid
-from service.estimates.pushdown import CellSums, fetch_cell_sums, psu_totals
 from service.estimates.service import estimate_cache, requested_indicators
 from service.series.model import series_rounds
 from service.store import get_store
@@ -83,12 +84,16 @@ def change_report(
     indicators = [INDICATORS_BY_ID[i] for i in query["indicators"]]
     by = query["by"]
     store = get_store()
-    cells = tuple(fetch_cell_sums(store, doc["_id"], indicators, by) for doc in rounds)
+    heads, cells = zip(*(read_cells(store, doc["_id"]) for doc in rounds), strict=True)
+    sums = (
+        cell_sums(rounds[0]["instrument"], cells[0], indicators, by),
+        cell_sums(rounds[1]["instrument"], cells[1], indicators, by),
+    )
     return {
         "series": series,
         **{
-            name: {"round_id": doc["_id"], "data_version": doc.get("data_version", 0)}
-            for name, doc in zip(ROUND_PARAMETERS, rounds, strict=True)
+            name: {"round_id": doc["_id"], "data_version": data_version(doc, head)}
+            for name, doc, head in zip(ROUND_PARAMETERS, rounds, heads, strict=True)
         },
         "pairing": query["pairing"],
         "changes": [
@@ -98,7 +103,7 @@ def change_report(
                 "by": by,
                 "level": query["level"],
                 "results": [
-                    shaped(c, by) for c in indicator_changes(cells, indicator, rounds, query)
+                    shaped(c, by) for c in indicator_changes(sums, indicator, rounds, query)
                 ],
             }
             for indicator in indicators
@@ -114,7 +119,7 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         "change",
         get_store().db.name,
         series,
-        *((doc["_id"], doc.get("data_version", 0)) for doc in rounds),
+        *((doc["_id"], current_version(get_store(), doc)) for doc in rounds),
         tuple(query["indicators"]),
         query["by"],
         query["level"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.cells.reading import data_version
 from service.errors import invalid, not_found
 from service.store import get_store
 
@@ -40,11 +41,13 @@ def series_rounds(series: str) -> list[dict[str, Any]]:
 
 def series_view(series: str) -> dict[str, Any]:
     """The series as the API shows it: its instrument and rounds in period order."""
-    rounds = series_rounds(series)
+    rounds, store = series_rounds(series), get_store()
     return {
         "series": series,
         "instrument": rounds[-1]["instrument"],
         "rounds": [
-            {"id": doc["_id"], **{name: doc.get(name) for name in ROUND_FIELDS}} for doc in rounds
+            {"id": doc["_id"], **{name: doc.get(name) for name in ROUND_FIELDS}}
+            | {"data_version": data_version(doc, store.cells.head(doc["_id"]) or {})}
+            for doc in rounds
         ],
     }

@@ -9,6 +9,8 @@ from pymongo import MongoClient
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
 from pymongo.write_concern import WriteConcern
 
+from service.store.cells import Cells
+from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
 from service.store.samples import Assignments
 from service.store.submissions import Submissions
@@ -19,6 +21,7 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionFailure,
     ServerSelectionTimeoutError,
     ExecutionTimeout,
+    StoreBusy,
 )
 
 
@@ -57,11 +60,13 @@ class Store:
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
         self.assignments = Assignments(self.db["assignments"])
+        self.cells = Cells(self.db["cells"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
         self.submissions.ensure_indexes()
         self.assignments.ensure_indexes()
+        self.cells.ensure_indexes()
 
     def ping(self) -> None:
         self.client.admin.command("ping")

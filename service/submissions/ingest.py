@@ -14,7 +14,9 @@ from marshmallow import ValidationError
 from catalogue import RoundStatus, SubmissionStatus
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from service.cells.change import CellChange
 from service.cells.contributions import contributions
+from service.cells.writes import record
 from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
 from service.samples.visits import (
@@ -27,7 +29,6 @@ from service.samples.visits import (
 )
 from service.store import Store
 from service.store.clock import utc_now
-from service.store.rounds import last_bump
 
 
 class SubmissionInvalid(Exception):
@@ -141,6 +142,18 @@ def _valid_visit(
         raise SubmissionInvalid(exc.errors, _claimed_id(payload)) from exc
 
 
+def _insert_counted(
+    store: Store, round_doc: dict[str, Any], doc: dict[str, Any]
+) -> SubmissionStatus:
+    """Insert one document, adding it to the round's cells when it counts (docs/design.md §7)."""
+
+    def write() -> tuple[SubmissionStatus, CellChange]:
+        status = store.submissions.insert(doc)
+        return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
+
+    return record(store, round_doc["_id"], write, [doc["submission_id"]])
+
+
 def store_visit(
     store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
 ) -> tuple[SubmissionStatus, dict[str, Any]]:
@@ -158,7 +171,7 @@ def store_visit(
     }
     doc |= visit_fields(round_doc, assignment, data, received_at)
     claimed = decide_counting(store, doc, assignment)
-    status = store.submissions.insert(doc)
+    status = _insert_counted(store, round_doc, doc)
     after_store(store, doc, status, claimed)
     return status, doc
 
@@ -171,7 +184,7 @@ def _store_one(
         return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
     data = validate(round_doc, payload)
     doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-    return store.submissions.insert(doc), doc
+    return _insert_counted(store, round_doc, doc), doc
 
 
 def submit_one(
@@ -195,14 +208,8 @@ def submit_one(
         count_submission(SubmissionStatus.INVALID, "validation")
         raise
     count_submission(status)
-    replay = status is SubmissionStatus.DUPLICATE
-    if replay:  # a replay answers with the stored copy, as the first send did
+    if status is SubmissionStatus.DUPLICATE:  # a replay answers with the stored copy
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
-    # A stored copy newer than the last bump: its first send died before bumping.
-    if status is SubmissionStatus.CREATED or (
-        replay and doc["received_at"] >= last_bump(round_doc)
-    ):
-        store.rounds.bump_data_version(round_doc["_id"])
     return status, doc
 
 
@@ -247,21 +254,6 @@ def _prepare_batch(
     return outcomes, valid
 
 
-def _batch_changed_data(
-    store: Store, round_doc: dict[str, Any], outcomes: list[ItemOutcome]
-) -> bool:
-    """Something new was stored, or a replayed copy was stored by a request that died before
-    bumping the round's data version."""
-    if any(outcome.status is SubmissionStatus.CREATED for outcome in outcomes):
-        return True
-    replayed = [
-        outcome.submission_id
-        for outcome in outcomes
-        if outcome.status is SubmissionStatus.DUPLICATE and outcome.submission_id
-    ]
-    return bool(replayed) and store.submissions.stored_since(round_doc, replayed)
-
-
 def submit_batch(
     store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
 ) -> list[ItemOutcome]:
@@ -269,17 +261,21 @@ def submit_batch(
     if not is_open(round_doc):
         return [closed_batch_item(store, round_doc, payload) for payload in payloads]
     if round_doc.get("sample"):
-        done = _submit_visits(store, round_doc, payloads, token_id=token_id)
-    else:
-        outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
-        statuses = store.submissions.insert_many([doc for _, doc in valid])
-        for (position, doc), status in zip(valid, statuses, strict=True):
-            outcomes[position] = ItemOutcome(doc["submission_id"], status)
-            count_submission(status)
-        done = [outcome for outcome in outcomes if outcome is not None]
-    if _batch_changed_data(store, round_doc, done):
-        store.rounds.bump_data_version(round_doc["_id"])
-    return done
+        return _submit_visits(store, round_doc, payloads, token_id=token_id)
+    outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
+    docs = [doc for _, doc in valid]
+
+    def write() -> tuple[list[SubmissionStatus], CellChange]:
+        statuses = store.submissions.insert_many(docs)
+        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
+        return statuses, CellChange.of_stored(created)
+
+    ids = [doc["submission_id"] for doc in docs]
+    statuses = record(store, round_doc["_id"], write, ids) if docs else []
+    for (position, doc), status in zip(valid, statuses, strict=True):
+        outcomes[position] = ItemOutcome(doc["submission_id"], status)
+        count_submission(status)
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def summarise(outcomes: list[ItemOutcome]) -> dict[str, int]:
