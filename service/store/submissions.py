@@ -182,3 +182,10 @@ class Submissions:
                 {"_id": 0, "submission_id": 1, "assignment_id": 1, "location": 1, "answers": 1},
             )
         )
+
+
+def _replay_or_conflict(doc: dict[str, Any], stored_hashes: dict[str, str]) -> SubmissionStatus:
+    """A colliding document is a replay when its content equals the stored one's."""
+    if stored_hashes.get(doc["submission_id"]) == doc["content_hash"]:
+        return SubmissionStatus.DUPLICATE
+    return SubmissionStatus.CONFLICT
