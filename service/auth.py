@@ -10,7 +10,9 @@ from flask import g, request
 
 from catalogue import ROLES, Role
 from service.errors import Problem
+from service.recent import recent
 from service.store import get_store
+from service.store.tokens import token_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="digital-adoption-survey"'}
@@ -29,12 +31,19 @@ def authenticate() -> dict[str, Any]:
     token = bearer_token()
     if token is None:
         raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
-    doc = get_store().tokens.authenticate(token)
+    doc = active_token(token)
     if doc is None:
         raise Problem(
             401, "Unauthorized", "The token is invalid or revoked.", headers=BEARER_CHALLENGE
         )
     return doc
+
+
+def active_token(token: str) -> dict[str, Any] | None:
+    """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`."""
+    return recent("tokens").get_or_load(
+        token_hash(token), lambda: get_store().tokens.authenticate(token)
+    )
 
 
 def allow(doc: dict[str, Any], roles: tuple[Role, ...]) -> None:

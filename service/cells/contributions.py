@@ -1,15 +1,16 @@
-"""What one submission adds to the per-PSU sums that estimates are computed from.
+"""What one submission adds to its round's cells (docs/design.md §7).
 
-At ingest every submission gets `agg`: its cell keys (stratum|psu, and stratum|psu|domain for
-each `by` dimension) and, per indicator, the weighted values whose sums the store returns
-with a single-field `$group`. The scoring engine's sufficient-statistics path does the rest.
+A cell is stratum × PSU × the unit's categorical attributes (`BY_DIMENSIONS` of the instrument:
+district, commune, area, plus type and sector for businesses), so every `by` domain and every
+calibration cell is a function of the cell key. Each submission stores `agg`: its cell key, its
+weight and, per indicator, the weighted moments whose sums the cells keep.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from catalogue import BY_DIMENSIONS, IndicatorKind, indicators_of, unit_values
+from catalogue import BY_DIMENSIONS, Indicator, IndicatorKind, indicators_of, unit_values
 
 # Only the moments a kind needs are stored (smaller documents ingest faster); the others follow:
 # a 0/1 rate has Σwy² = Σwy and x = 1; a member proportion's person-level Σwy² is Σw·count.
@@ -19,7 +20,24 @@ STORED_MOMENTS: dict[IndicatorKind, tuple[str, ...]] = {
     IndicatorKind.MEMBER_PROPORTION: ("wy", "wx", "x"),
 }
 SEPARATOR = "|"  # never inside a code: codes match [A-Za-z0-9_-]
-OVERALL = "all"
+
+
+def cell_fields(instrument: str) -> tuple[str, ...]:
+    """The attributes a cell key joins, in order: stratum, PSU, then the `by` dimensions."""
+    return ("stratum", "psu", *BY_DIMENSIONS[instrument])  # type: ignore[index]
+
+
+def moment_field(indicator_id: str, moment: str) -> str:
+    """A cell's field for Σ of one moment (flat: nx-27017 upserts keep dotted paths literal)."""
+    return f"{indicator_id}__{moment}"
+
+
+def moment_fields(indicators: list[Indicator]) -> list[str]:
+    return [
+        moment_field(indicator.id, moment)
+        for indicator in indicators
+        for moment in STORED_MOMENTS[indicator.kind]
+    ]
 
 
 def domain_values(
@@ -35,20 +53,26 @@ def domain_values(
     return values
 
 
+def cell_key(
+    instrument: str, location: dict[str, Any], sampling: dict[str, Any], answers: dict[str, Any]
+) -> str:
+    attributes = {"stratum": sampling["stratum"], "psu": sampling["psu"]}
+    attributes |= domain_values(instrument, location, answers)
+    return SEPARATOR.join(str(attributes[name]) for name in cell_fields(instrument))
+
+
 def contributions(
     instrument: str, location: dict[str, Any], sampling: dict[str, Any], answers: dict[str, Any]
 ) -> dict[str, Any]:
-    """The `agg` sub-document stored with a submission."""
+    """The `agg` sub-document stored with a submission: {cell, w, v: {indicator: moments}}."""
     weight = sampling["weight"]
-    cell = f"{sampling['stratum']}{SEPARATOR}{sampling['psu']}"
-    domains = domain_values(instrument, location, answers)
-    keys = {OVERALL: cell} | {
-        by: f"{cell}{SEPARATOR}{domains[by]}"
-        for by in BY_DIMENSIONS[instrument]  # type: ignore[index]
-    }
     values: dict[str, dict[str, float]] = {}
     for indicator in indicators_of(instrument):
         y, x = unit_values(indicator, answers)
         moments = {"wy": weight * y, "wyy": weight * y * y, "wx": weight * x, "x": x}
         values[indicator.id] = {name: moments[name] for name in STORED_MOMENTS[indicator.kind]}
-    return {"keys": keys, "w": weight, "v": values}
+    return {
+        "cell": cell_key(instrument, location, sampling, answers),
+        "w": weight,
+        "v": values,
+    }

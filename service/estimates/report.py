@@ -7,7 +7,7 @@ from typing import Any
 
 from catalogue import Indicator
 from scoring import RESULT_FIELDS, LonelyPsuError, Result, ScoringError, estimate_from_totals
-from service.estimates.pushdown import CellSums, psu_totals
+from service.cells.sums import CellSums, psu_totals
 from service.store.clock import utc_now
 
 # The engine's result fields, as the API shows them: the CI method and level once per indicator
@@ -100,6 +100,7 @@ def indicator_block(
 
 def estimates_report(
     round_doc: dict[str, Any],
+    data_version: int,
     cells: CellSums,
     indicators: list[Indicator],
     by: str | None,
@@ -108,7 +109,7 @@ def estimates_report(
 ) -> dict[str, Any]:
     return {
         "round_id": round_doc["_id"],
-        "data_version": round_doc.get("data_version", 0),
+        "data_version": data_version,
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
         "estimates": [

@@ -11,9 +11,10 @@ from marshmallow import ValidationError
 from catalogue import BY_DIMENSIONS, INDICATORS_BY_ID, indicators_of
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
+from service.cells.reading import consistent_head, data_version, read_cells
+from service.cells.sums import cell_sums
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
-from service.estimates.pushdown import fetch_cell_sums
 from service.estimates.report import estimates_report
 from service.store import get_store
 
@@ -37,22 +38,20 @@ def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
 
 def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
     """The estimates report for a round and a validated query, from the cache when current."""
-    ids = requested_indicators(round_doc["instrument"], query)
+    instrument = round_doc["instrument"]
+    ids = requested_indicators(instrument, query)
     indicators = [INDICATORS_BY_ID[i] for i in ids]
-    by = query["by"]
+    by, ci = query["by"], query["ci"]
     store = get_store()
-    key = (
-        store.db.name,
-        round_doc["_id"],
-        round_doc.get("data_version", 0),
-        tuple(ids),
-        by,
-        query["ci"],
-        query["level"],
-    )
+    # Cells found untrustworthy are recounted before the cache is asked, so a cached answer
+    # never hides a submission whose writer died.
+    version = data_version(round_doc, consistent_head(store, round_doc["_id"]))
+    key = (store.db.name, round_doc["_id"], version, tuple(ids), by, ci, query["level"])
 
     def compute() -> dict[str, Any]:
-        cells = fetch_cell_sums(store, round_doc["_id"], indicators, by)
-        return estimates_report(round_doc, cells, indicators, by, query["ci"], query["level"])
+        head, cells = read_cells(store, round_doc["_id"])
+        sums = cell_sums(instrument, cells, indicators, by)
+        version = data_version(round_doc, head)
+        return estimates_report(round_doc, version, sums, indicators, by, ci, query["level"])
 
     return estimate_cache().get_or_compute(key, compute)

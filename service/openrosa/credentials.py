@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 from flask import g, request
 from werkzeug.datastructures import Authorization
 
-from service.auth import SUBMITTERS, allow
+from service.auth import SUBMITTERS, active_token, allow
+from service.recent import recent
 from service.store import get_store
 from service.store.tokens import DIGEST_REALM
 
@@ -86,7 +87,9 @@ def _digest_token(auth: Authorization) -> dict[str, Any]:
         raise AuthenticationError("Unknown realm or algorithm.")
     if not _names_this_request(auth.uri):
         raise AuthenticationError("The Digest credentials are for another URL.")
-    doc = get_store().tokens.by_name(auth.username)
+    doc = recent("token names").get_or_load(
+        auth.username, lambda: get_store().tokens.by_name(auth.username)
+    )
     ha1 = doc.get("digest_ha1") if doc else None
     expected = expected_response(ha1, auth, request.method) if ha1 else None
     if expected is None or not hmac.compare_digest(expected, auth.response):
@@ -97,7 +100,7 @@ def _digest_token(auth: Authorization) -> dict[str, Any]:
 
 
 def _basic_token(auth: Authorization) -> dict[str, Any]:
-    doc = get_store().tokens.authenticate(auth.password or "")
+    doc = active_token(auth.password or "")
     if doc is None or not hmac.compare_digest(doc["name"], auth.username or ""):
         raise AuthenticationError("Unknown user name or wrong token.")
     return doc

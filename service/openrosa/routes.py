@@ -28,6 +28,7 @@ from service.openrosa.responses import (
     message,
 )
 from service.openrosa.xforms import questions, xform_for
+from service.rounds.model import recent_round
 from service.store import get_store
 from service.submissions.ingest import SubmissionInvalid, submit_one
 
@@ -65,8 +66,8 @@ def _http_error(exc: HTTPException) -> Response:
     return message(exc.description or exc.name, exc.code or 400)
 
 
-def round_for_form(form_id: str) -> dict[str, Any]:
-    doc = get_store().rounds.get(form_id)
+def round_for_form(form_id: str, *, writing: bool = False) -> dict[str, Any]:
+    doc = recent_round(form_id) if writing else get_store().rounds.get(form_id)
     if doc is None:
         raise OpenRosaError(404, f"There is no form {form_id!r} on this server.")
     return doc
@@ -121,7 +122,7 @@ def submission(round_id: str | None = None) -> Response:
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
         raise OpenRosaError(404, f"This server URL accepts form {round_id!r} only.")
-    round_doc = round_for_form(instance.form_id)
+    round_doc = round_for_form(instance.form_id, writing=True)
     payload = to_payload(instance.tree, questions(round_doc["instrument"]))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`

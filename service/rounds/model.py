@@ -9,7 +9,9 @@ from marshmallow import ValidationError
 from catalogue import default_targets
 from schemas.common import error_paths
 from schemas.rounds import check_targets
+from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
+from service.recent import recent
 from service.store import get_store
 from service.store.errors import AlreadyExists
 
@@ -31,8 +33,27 @@ def load_round(round_id: str) -> dict[str, Any]:
     return doc
 
 
+def recent_round(round_id: str) -> dict[str, Any] | None:
+    """The round as submissions see it: its status and design at most `recent.FRESH_SECONDS`
+    old (its data version may be older: writes do not read it)."""
+    return recent("rounds").get_or_load(round_id, lambda: get_store().rounds.get(round_id))
+
+
+def round_for_writing(round_id: str) -> dict[str, Any]:
+    """`recent_round`, or 404."""
+    doc = recent_round(round_id)
+    if doc is None:
+        raise not_found(f"Round {round_id!r}")
+    return doc
+
+
 def with_counts(doc: dict[str, Any]) -> dict[str, Any]:
-    return {**doc, "n_submissions": get_store().submissions.count(doc["_id"])}
+    store = get_store()
+    return {
+        **doc,
+        "n_submissions": store.submissions.count(doc["_id"]),
+        "data_version": data_version(doc, store.cells.head(doc["_id"]) or {}),
+    }
 
 
 def listed(doc: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from pymongo import MongoClient
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
 from pymongo.write_concern import WriteConcern
 
+from service.store.cells import Cells
+from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
@@ -18,6 +20,7 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionFailure,
     ServerSelectionTimeoutError,
     ExecutionTimeout,
+    StoreBusy,
 )
 
 
@@ -55,10 +58,12 @@ class Store:
         self.tokens = Tokens(self.db["tokens"])
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
+        self.cells = Cells(self.db["cells"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
         self.submissions.ensure_indexes()
+        self.cells.ensure_indexes()
 
     def ping(self) -> None:
         self.client.admin.command("ping")

@@ -3,3 +3,8 @@
 
 class AlreadyExists(Exception):
     """A document with the same unique key is already stored."""
+
+
+class StoreBusy(Exception):
+    """Data stayed locked longer than a request may wait (answered 503, like an unreachable
+    store)."""

@@ -12,11 +12,6 @@ from service.store.clock import utc_now
 from service.store.errors import AlreadyExists
 
 
-def last_bump(round_doc: dict[str, Any]) -> str:
-    """When the round's data version was last bumped (every bump also sets `updated_at`)."""
-    return round_doc.get("updated_at", "")
-
-
 class Rounds:
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self.collection = collection
@@ -52,7 +47,7 @@ class Rounds:
         )
 
     def bump_data_version(self, round_id: str) -> None:
-        """Called after every accepted write so cached estimates are recomputed."""
+        """A change to the round (not its cells) that changes what estimates say."""
         self.collection.update_one(
             {"_id": round_id},
             {"$inc": {"data_version": 1}, "$set": {"updated_at": utc_now()}},

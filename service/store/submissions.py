@@ -9,9 +9,11 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from service.store.rounds import last_bump
-
 InsertStatus = Literal["created", "duplicate", "conflict"]
+# Included in estimates: `in_estimates` absent or true. nx-27017 stores a `false` written by
+# `$set` as 0, and its findAndModify matches nothing for `$ne` on an absent field.
+EXCLUDED_VALUES = [False, 0]
+INCLUDED: dict[str, Any] = {"$nin": EXCLUDED_VALUES}
 _DUPLICATE_KEY = 11000
 
 
@@ -64,22 +66,45 @@ class Submissions:
         )
         return {doc["submission_id"]: doc["content_hash"] for doc in cursor}
 
-    def stored_since(self, round_doc: dict[str, Any], submission_ids: list[str]) -> bool:
-        """Was any of these stored at or after the round's last data-version bump?
-
-        Then the request that stored it died before bumping, and its replay must bump, or
-        cached estimates would miss it.
-        """
-        query = {
-            "round_id": round_doc["_id"],
-            "submission_id": {"$in": submission_ids},
-            "received_at": {"$gte": last_bump(round_doc)},
-        }
-        return self.collection.find_one(query, {"_id": 1}) is not None
-
     def get(self, round_id: str, submission_id: str) -> dict[str, Any] | None:
         return self.collection.find_one(
             {"round_id": round_id, "submission_id": submission_id}, {"_id": 0}
+        )
+
+    def any_in(self, round_id: str) -> bool:
+        return self.collection.find_one({"round_id": round_id}, {"_id": 1}) is not None
+
+    def set_in_estimates(
+        self, round_id: str, submission_id: str, included: bool
+    ) -> dict[str, Any] | None:
+        """Flip whether a submission counts in estimates; the document before, or None when
+        it already was so (or does not exist). An absent `in_estimates` means included."""
+        query: dict[str, Any] = {"round_id": round_id, "submission_id": submission_id}
+        query["in_estimates"] = {"$in": EXCLUDED_VALUES} if included else INCLUDED
+        return self.collection.find_one_and_update(
+            query, {"$set": {"in_estimates": included}}, {"_id": 0, "agg": 1, "in_estimates": 1}
+        )
+
+    def replace_content(
+        self, round_id: str, submission_id: str, content: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Set new content fields (with their `agg`); the document before, or None."""
+        return self.collection.find_one_and_update(
+            {"round_id": round_id, "submission_id": submission_id},
+            {"$set": content},
+            {"_id": 0},
+        )
+
+    def without_cell_key(self, round_id: str) -> Iterator[dict[str, Any]]:
+        """Submissions stored before cells existed (their `agg` has no `cell`)."""
+        return self.collection.find(
+            {"round_id": round_id, "agg.cell": {"$exists": False}},
+            {"_id": 0, "submission_id": 1, "location": 1, "sampling": 1, "answers": 1},
+        )
+
+    def set_contributions(self, round_id: str, submission_id: str, agg: dict[str, Any]) -> None:
+        self.collection.update_one(
+            {"round_id": round_id, "submission_id": submission_id}, {"$set": {"agg": agg}}
         )
 
     def count(self, round_id: str) -> int:
@@ -109,15 +134,17 @@ class Submissions:
     def grouped_sums(
         self, round_id: str, group_field: str, sum_fields: Sequence[str]
     ) -> list[dict[str, Any]]:
-        """Σ of each field per value of one group field, computed in the store.
+        """Σ of each field per value of one group field over the submissions included in
+        estimates, computed in the store (O(rows): the cells' recount).
 
         Only a single-field `_id` is used: nx-27017 mis-groups compound keys, so the
-        combined (stratum, PSU, domain) key is precomputed at ingest.
+        cell key is precomputed at ingest.
         """
         group: dict[str, Any] = {"_id": f"${group_field}", "rows": {"$sum": 1}}
         for index, field in enumerate(sum_fields):
             group[f"s{index}"] = {"$sum": f"${field}"}
-        pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
+        match = {"round_id": round_id, "in_estimates": INCLUDED}
+        pipeline = [{"$match": match}, {"$group": group}]
         return [
             {
                 "key": row["_id"],

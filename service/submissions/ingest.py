@@ -13,12 +13,13 @@ from marshmallow import ValidationError
 
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from service.cells.change import CellChange
 from service.cells.contributions import contributions
+from service.cells.writes import record
 from service.errors import conflict
 from service.observability.metrics import count_submission
 from service.store import Store
 from service.store.clock import utc_now
-from service.store.rounds import last_bump
 
 
 class SubmissionInvalid(Exception):
@@ -115,15 +116,15 @@ def submit_one(
         source=source,
         raw=raw if raw is not None else raw_json(payload),
     )
-    status = store.submissions.insert(doc)
+
+    def write() -> tuple[str, CellChange]:
+        status = store.submissions.insert(doc)
+        return status, CellChange.of_stored([doc] if status == "created" else [])
+
+    status = record(store, round_doc["_id"], write, [doc["submission_id"]])
     count_submission(status)
     if status == "duplicate":  # a replay answers with the stored copy, as the first send did
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
-    # A stored copy newer than the last bump: its first send died before bumping.
-    if status == "created" or (
-        status == "duplicate" and doc["received_at"] >= last_bump(round_doc)
-    ):
-        store.rounds.bump_data_version(round_doc["_id"])
     return status, doc
 
 
@@ -146,15 +147,17 @@ def submit_batch(
             to_document(round_doc, data, token_id=token_id, source="json", raw=raw_json(payload))
         )
         positions.append(position)
-    statuses = store.submissions.insert_many(docs)
+
+    def write() -> tuple[list[str], CellChange]:
+        statuses = store.submissions.insert_many(docs)
+        created = [doc for doc, s in zip(docs, statuses, strict=True) if s == "created"]
+        return statuses, CellChange.of_stored(created)
+
+    ids = [doc["submission_id"] for doc in docs]
+    statuses = record(store, round_doc["_id"], write, ids) if docs else []
     for position, doc, status in zip(positions, docs, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
-    replayed = [
-        doc["submission_id"] for doc, s in zip(docs, statuses, strict=True) if s == "duplicate"
-    ]
-    if "created" in statuses or (replayed and store.submissions.stored_since(round_doc, replayed)):
-        store.rounds.bump_data_version(round_doc["_id"])
     return [outcome for outcome in outcomes if outcome is not None]
 
 

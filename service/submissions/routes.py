@@ -19,7 +19,7 @@ from schemas.submissions import (
 )
 from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
-from service.rounds.model import load_round
+from service.rounds.model import load_round, round_for_writing
 from service.store import get_store
 from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
@@ -68,7 +68,7 @@ class RoundSubmissions(MethodView):
     @blp.alt_response(200, schema=SubmissionAcceptedSchema, description="Replay of a stored one")
     def post(self, round_id: str) -> tuple[dict[str, Any], int]:
         """Submit one interview; resending the same one is harmless."""
-        round_doc = load_round(round_id)
+        round_doc = round_for_writing(round_id)
         try:
             status, doc = submit_one(get_store(), round_doc, json_body(), token_id=g.token["_id"])
         except SubmissionInvalid as exc:
@@ -109,7 +109,7 @@ class RoundSubmissionBatch(MethodView):
     @blp.response(200, BatchResultSchema)
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
-        round_doc = load_round(round_id)
+        round_doc = round_for_writing(round_id)
         outcomes = submit_batch(
             get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
         )

@@ -1,0 +1,45 @@
+"""What a write changes in its round's cells: ± each affected submission's contribution."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.cells.contributions import moment_field
+
+
+def is_included(doc: dict[str, Any]) -> bool:
+    """Does a stored submission count in estimates? (absent `in_estimates` means yes; the
+    embedded store reads a `false` set by an update back as 0)"""
+    return bool(doc.get("in_estimates", True))
+
+
+@dataclass
+class CellChange:
+    """Per-cell increments ({cell: {field: Δ}}) and how many submissions were stored."""
+
+    deltas: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    stored: int = 0
+
+    def add(self, agg: dict[str, Any], sign: int = 1) -> None:
+        """Add (sign 1) or take away (sign -1) one submission's contribution."""
+        cell = self.deltas[agg["cell"]]
+        increments = {"n": 1, "w": agg["w"]} | {
+            moment_field(indicator, moment): value
+            for indicator, moments in agg["v"].items()
+            for moment, value in moments.items()
+        }
+        for name, value in increments.items():
+            cell[name] = cell.get(name, 0) + sign * value
+
+    @classmethod
+    def of_stored(cls, docs: Iterable[dict[str, Any]]) -> CellChange:
+        """Newly stored submissions: each counts once in `stored`, and in cells when included."""
+        change = cls()
+        for doc in docs:
+            change.stored += 1
+            if is_included(doc):
+                change.add(doc["agg"])
+        return change

@@ -1,0 +1,46 @@
+"""Reading a round's cells only when they can be trusted, and the version estimates report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.cells.recount import needs_rebuild, rebuild
+from service.cells.waiting import Deadline
+from service.cells.writes import settle_owed
+from service.store import Store
+from service.store.cells import NOT_REBUILDING
+
+
+def data_version(round_doc: dict[str, Any], head: dict[str, Any]) -> int:
+    """The round's reported version: its own changes (design, targets) plus its cells' changes.
+
+    Both only grow, so the sum changes whenever either does.
+    """
+    return int(round_doc.get("data_version", 0)) + int(head.get("version", 0))
+
+
+def consistent_head(store: Store, round_id: str) -> dict[str, Any]:
+    """The round's cells head once the cells can be trusted (recounting them first if needed)."""
+    settle_owed(store)
+    deadline = Deadline(round_id)
+    while True:
+        head = store.cells.head(round_id)
+        if head is None and not store.submissions.any_in(round_id):
+            return {"version": 0, "stored": 0}
+        if head is None or needs_rebuild(head):
+            if rebuild(store, round_id):
+                continue
+        elif head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING:
+            return head
+        deadline.pause()  # another process is recounting
+
+
+def read_cells(store: Store, round_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The round's head and cells, consistent with each other (not mid-rebuild)."""
+    while True:
+        consistent_head(store, round_id)
+        head, cells = store.cells.read(round_id)
+        if head is None:
+            return {"version": 0, "stored": 0}, []
+        if head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING and not needs_rebuild(head):
+            return head, [cell for cell in cells if cell.get("n", 0) > 0]

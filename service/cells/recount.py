@@ -1,0 +1,102 @@
+"""Recounting a round's cells from its submissions, and reading cells only when they are right.
+
+Cells are recounted when a reader finds them untrustworthy: a write mark left by a process that
+died (killed between storing a submission and updating the cells), a write that failed part-way
+(`dirty`), a rebuild abandoned by a process that died, or submissions stored before the round had
+cells. `rebuild` is also the tool for rare bulk changes (e.g. a PSU's weights recomputed).
+While one process rebuilds, writers wait and readers wait; the rebuilder first waits for the
+writes already in flight, so none is counted twice or missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogue import indicators_of
+from service.cells.contributions import contributions, moment_fields
+from service.cells.processes import is_running, this_process
+from service.cells.waiting import Deadline
+from service.store import Store
+from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
+
+# A mark of a live process that stays open this long was left by a failed write whose process
+# could not reach the store to close it; the rebuild stops waiting for it.
+WRITER_WAIT_SECONDS = 30.0
+
+
+def needs_rebuild(head: dict[str, Any]) -> bool:
+    rebuilder = head.get("rebuilding", NOT_REBUILDING)
+    return (
+        bool(head.get("dirty"))
+        or (rebuilder != NOT_REBUILDING and not is_running(rebuilder))
+        or any(not is_running(w, seen) for w, seen in writers_in_flight(head).items())
+    )
+
+
+def rebuild(store: Store, round_id: str) -> bool:
+    """Recount the round's cells from its included submissions.
+
+    False when another live process is already rebuilding them (wait for it instead).
+    """
+    round_doc = store.rounds.get(round_id)
+    if round_doc is None:
+        return True
+    me = this_process()
+    current = (store.cells.head(round_id) or {}).get("rebuilding", NOT_REBUILDING)
+    abandoned = [current] if current not in (NOT_REBUILDING, me) and not is_running(current) else []
+    if not store.cells.claim_rebuild(round_id, me, abandoned):
+        return False
+    try:
+        stale = _wait_for_writers(store, round_id)
+        upgrade_contributions(store, round_doc)
+        cells = recount(store, round_doc)
+        stored = store.submissions.count(round_id)
+        store.cells.replace(round_id, cells, {"stored": stored}, stale)
+    except BaseException:
+        store.cells.abandon_rebuild(round_id, me)
+        raise
+    return True
+
+
+def rebuild_if_abandoned(store: Store, round_id: str) -> None:
+    head = store.cells.head(round_id)
+    if head is not None and needs_rebuild(head):
+        rebuild(store, round_id)
+
+
+def _wait_for_writers(store: Store, round_id: str) -> list[str]:
+    """Wait until no live process has a write in flight; return the marks to clear."""
+    deadline = Deadline(round_id, WRITER_WAIT_SECONDS)
+    while True:
+        head = store.cells.head(round_id) or {}
+        live = [w for w, seen in writers_in_flight(head).items() if is_running(w, seen)]
+        if not live or deadline.passed():
+            return [
+                name
+                for name in head
+                if name.startswith((WRITER_PREFIX, SEEN_PREFIX))
+                and name.removeprefix(SEEN_PREFIX) not in live
+            ]
+        deadline.pause()
+
+
+def recount(store: Store, round_doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every cell of the round, summed from its included submissions in the store."""
+    names = moment_fields(indicators_of(round_doc["instrument"]))
+    stored_paths = ["agg.w"] + [
+        f"agg.v.{indicator}.{moment}" for indicator, moment in (name.split("__") for name in names)
+    ]
+    groups = store.submissions.grouped_sums(round_doc["_id"], "agg.cell", stored_paths)
+    return [
+        {"cell": group["key"], "n": group["rows"]}
+        | dict(zip(["w", *names], group["sums"], strict=True))
+        for group in groups
+    ]
+
+
+def upgrade_contributions(store: Store, round_doc: dict[str, Any]) -> None:
+    """Give submissions stored before cells existed their cell key (their `agg` is recomputed)."""
+    instrument = round_doc["instrument"]
+    for doc in store.submissions.without_cell_key(round_doc["_id"]):
+        agg = contributions(instrument, doc["location"], doc["sampling"], doc["answers"])
+        store.submissions.set_contributions(round_doc["_id"], doc["submission_id"], agg)

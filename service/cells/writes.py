@@ -1,0 +1,125 @@
+"""Every write that changes what estimates include goes through `record` (docs/design.md §7).
+
+`record` marks the write in flight in the round's cells head, runs it, then applies its cell
+changes and closes the mark in one store command. A process that dies between the two leaves
+its mark behind; readers see a mark whose process is gone and recount the cells
+(`service.cells.recount`). A write that fails part-way marks the cells dirty, which also makes
+the next reader recount.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from service.cells.change import CellChange, is_included
+from service.cells.processes import this_process
+from service.cells.recount import rebuild_if_abandoned
+from service.cells.waiting import Deadline
+from service.store import Store
+
+T = TypeVar("T")
+# Fault injection for tests, off unless set: the process kills itself after storing a
+# submission with this id and before the cells are updated.
+KILL_BEFORE_CELLS = "SURVEY_FAULT_KILL_BEFORE_CELLS"
+
+_owed_lock = threading.Lock()
+_owed: dict[tuple[str, str], int] = {}  # (database, round) → in-flight marks left open
+
+
+def record(
+    store: Store,
+    round_id: str,
+    write: Callable[[], tuple[T, CellChange]],
+    submission_ids: Iterable[str] = (),
+) -> T:
+    """Run `write` (which stores submissions and says what it changed) and update the cells."""
+    settle_owed(store)
+    writer = this_process()
+    begin(store, round_id, writer)
+    try:
+        result, change = write()
+    except BaseException:
+        close_after_failure(store, round_id, writer)
+        raise
+    _fault_point(submission_ids)
+    store.cells.end_write(round_id, writer, change.deltas, change.stored)
+    return result
+
+
+def begin(store: Store, round_id: str, writer: str) -> None:
+    """Mark a write in flight; while the cells are being rebuilt, wait (or take it over)."""
+    deadline = Deadline(round_id)
+    while not store.cells.begin_write(round_id, writer):
+        rebuild_if_abandoned(store, round_id)
+        deadline.pause()
+
+
+def close_after_failure(store: Store, round_id: str, writer: str) -> None:
+    """A failed write may have stored part of its documents: close its mark, mark cells dirty.
+
+    When the store cannot be reached now, remember it and settle at this process's next write.
+    """
+    try:
+        store.cells.end_write(round_id, writer, {}, 0, dirty=True)
+    except Exception:  # the store itself failed; the caller re-raises the original error
+        with _owed_lock:
+            key = (store.db.name, round_id)
+            _owed[key] = _owed.get(key, 0) + 1
+
+
+def settle_owed(store: Store) -> None:
+    with _owed_lock:
+        owed = [(key, count) for key, count in _owed.items() if key[0] == store.db.name]
+        for key, _ in owed:
+            del _owed[key]
+    writer = this_process()
+    for index, ((_, round_id), count) in enumerate(owed):
+        try:
+            store.cells.end_write(round_id, writer, {}, 0, dirty=True, marks=count)
+        except Exception:
+            with _owed_lock:
+                for key, left in owed[index:]:
+                    _owed[key] = _owed.get(key, 0) + left
+            raise
+
+
+def _fault_point(submission_ids: Iterable[str]) -> None:
+    target = os.environ.get(KILL_BEFORE_CELLS)
+    if target and target in submission_ids:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def set_in_estimates(store: Store, round_id: str, submission_id: str, included: bool) -> bool:
+    """Include a stored submission in estimates or leave it out; False when nothing changed."""
+
+    def write() -> tuple[bool, CellChange]:
+        before = store.submissions.set_in_estimates(round_id, submission_id, included)
+        change = CellChange()
+        if before is not None:
+            change.add(before["agg"], 1 if included else -1)
+        return before is not None, change
+
+    return record(store, round_id, write)
+
+
+def replace(
+    store: Store, round_id: str, submission_id: str, content: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Replace a submission's content (a correction; `content` carries the new `agg`).
+
+    Returns the document as it was before, or None when there is no such submission.
+    """
+
+    def write() -> tuple[dict[str, Any] | None, CellChange]:
+        before = store.submissions.replace_content(round_id, submission_id, content)
+        change = CellChange()
+        if before is not None and is_included(before):
+            change.add(before["agg"], -1)
+            change.add(content["agg"], 1)
+        return before, change
+
+    return record(store, round_id, write)

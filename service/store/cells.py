@@ -1,0 +1,146 @@
+"""Per-round cells: the sufficient statistics estimates read (docs/design.md §7).
+
+One document per round and cell, `_id` "<round>|<cell key>", holding `n` (units), `w` (Σw) and
+one flat field per stored moment; plus one head document per round, `_id` "<round>|", holding
+`version` (bumped by every change to the cells), `stored` (submissions stored in the round),
+`rebuilding` (the id of a process recounting the cells, or "") and, per process that writes,
+a `writer_…` counter of its writes in flight and `seen_writer_…`, when it last began one. Head
+and cells share a collection so that one `update` command applies a write's cell changes and
+closes its in-flight mark together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from service.store.clock import utc_now
+
+NOT_REBUILDING = ""
+WRITER_PREFIX = "writer_"
+SEEN_PREFIX = "seen_"
+
+
+def head_id(round_id: str) -> str:
+    return f"{round_id}|"
+
+
+class Cells:
+    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+        self.collection = collection
+
+    def ensure_indexes(self) -> None:
+        self.collection.create_index([("round_id", ASCENDING)])
+
+    def head(self, round_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": head_id(round_id)})
+
+    def read(self, round_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The round's head and cells, in one query."""
+        head, cells = None, []
+        for doc in self.collection.find({"round_id": round_id}, batch_size=100_000):
+            if doc["_id"] == head_id(round_id):
+                head = doc
+            else:
+                cells.append(doc)
+        return head, cells
+
+    def begin_write(self, round_id: str, writer: str) -> bool:
+        """Mark one write of `writer` in flight; False while the cells are being rebuilt."""
+        try:
+            self.collection.update_one(
+                {"_id": head_id(round_id), "round_id": round_id, "rebuilding": NOT_REBUILDING},
+                {"$inc": {writer: 1}, "$set": {SEEN_PREFIX + writer: utc_now()}},
+                upsert=True,
+            )
+        except DuplicateKeyError:  # the head exists with `rebuilding` set
+            return False
+        return True
+
+    def end_write(
+        self,
+        round_id: str,
+        writer: str,
+        deltas: Mapping[str, Mapping[str, float]],
+        stored: int,
+        *,
+        dirty: bool = False,
+        marks: int = 1,
+    ) -> None:
+        """Apply a write's cell deltas and close its in-flight mark(s), in one command.
+
+        `dirty`: the write failed part-way, so the next reader must recount the cells.
+        """
+        head_inc: dict[str, float] = {writer: -marks, "stored": stored}
+        if deltas or dirty:
+            head_inc["version"] = 1
+        head_update: dict[str, Any] = {"$inc": head_inc}
+        if dirty:
+            head_update["$set"] = {"dirty": True}
+        operations = [
+            UpdateOne(
+                {"_id": f"{round_id}|{cell}", "round_id": round_id, "cell": cell},
+                {"$inc": dict(fields)},
+                upsert=True,
+            )
+            for cell, fields in deltas.items()
+        ]
+        operations.append(UpdateOne({"_id": head_id(round_id)}, head_update))
+        self.collection.bulk_write(operations, ordered=True)
+
+    def claim_rebuild(self, round_id: str, rebuilder: str, replacing: list[str]) -> bool:
+        """Become the round's rebuilder, if nobody is or the current one is among `replacing`."""
+        claimed = self.collection.find_one_and_update(
+            {"_id": head_id(round_id), "rebuilding": {"$in": [NOT_REBUILDING, *replacing]}},
+            {"$set": {"rebuilding": rebuilder}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if claimed is not None:
+            return True
+        try:  # a round that has no head yet (no write since cells existed)
+            self.collection.insert_one(
+                {"_id": head_id(round_id), "round_id": round_id, "rebuilding": rebuilder}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def abandon_rebuild(self, round_id: str, rebuilder: str) -> None:
+        """A rebuild that failed part-way: leave the cells dirty for the next reader."""
+        self.collection.update_one(
+            {"_id": head_id(round_id), "rebuilding": rebuilder},
+            {"$set": {"rebuilding": NOT_REBUILDING, "dirty": True}},
+        )
+
+    def replace(
+        self, round_id: str, cells: list[dict[str, Any]], head: dict[str, Any], stale: list[str]
+    ) -> None:
+        """Swap in recounted cells; the head last, which ends the rebuild."""
+        self.collection.delete_many({"round_id": round_id, "cell": {"$exists": True}})
+        if cells:
+            self.collection.insert_many(
+                [
+                    {**cell, "_id": f"{round_id}|{cell['cell']}", "round_id": round_id}
+                    for cell in cells
+                ]
+            )
+        update: dict[str, Any] = {
+            "$set": {**head, "rebuilding": NOT_REBUILDING, "dirty": False},
+            "$inc": {"version": 1},
+        }
+        if stale:
+            update["$unset"] = dict.fromkeys(stale, "")
+        self.collection.update_one({"_id": head_id(round_id)}, update)
+
+
+def writers_in_flight(head: Mapping[str, Any]) -> dict[str, str]:
+    """{writer: when it last began a write} for every process with writes in flight."""
+    return {
+        name: str(head.get(SEEN_PREFIX + name, ""))
+        for name, count in head.items()
+        if name.startswith(WRITER_PREFIX) and count > 0
+    }

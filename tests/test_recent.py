@@ -1,0 +1,61 @@
+"""Tokens and rounds remembered per worker: never longer than a second, in every worker."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import requests
+
+from service.recent import RecentCache
+from tests import factories
+from tests.conftest import bearer
+from tests.servers import GunicornServer
+
+
+def test_a_remembered_value_is_read_again_once_it_is_older_than_its_lifetime() -> None:
+    cache, reads = RecentCache(seconds=0.05), []
+
+    def load() -> int:
+        reads.append(1)
+        return len(reads)
+
+    assert cache.get_or_load("k", load) == cache.get_or_load("k", load) == 1
+    time.sleep(0.06)
+    assert cache.get_or_load("k", load) == 2
+
+
+def test_an_absent_value_is_never_remembered() -> None:
+    cache, answers = RecentCache(seconds=60), iter([None, {"role": "planner"}])
+
+    assert cache.get_or_load("new token", lambda: next(answers)) is None
+    assert cache.get_or_load("new token", lambda: next(answers)) == {"role": "planner"}
+
+
+def test_closing_a_round_refuses_submissions_within_a_second_on_every_worker(
+    live_server: GunicornServer,
+) -> None:
+    admin = bearer(live_server.admin_token)
+    round_id = f"hh-{uuid.uuid4().hex[:8]}"
+    rounds = f"{live_server.url}/api/v1/rounds"
+    assert requests.post(rounds, json=factories.household_round(round_id), headers=admin).ok
+    issued = requests.post(
+        f"{live_server.url}/api/v1/tokens",
+        json={"role": "enumerator", "name": f"e-{round_id}"},
+        headers=admin,
+        timeout=10,
+    )
+    enumerator = bearer(issued.json()["token"])
+
+    def statuses() -> set[int]:
+        url = f"{rounds}/{round_id}/submissions"
+        return {  # a new connection per request: they land on both workers
+            requests.post(url, json=factories.household(), headers=enumerator).status_code
+            for _ in range(20)
+        }
+
+    assert statuses() == {201}  # both workers now remember the round as open
+    closed = requests.patch(f"{rounds}/{round_id}", json={"status": "closed"}, headers=admin)
+    assert closed.status_code == 200
+    time.sleep(1.0)
+    assert statuses() == {409}
