@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind
 from schemas.common import StrictSchema
+from schemas.weighting import WEIGHTING_MODES, WeightingBlockSchema
 
 CI_METHODS = ("logit", "beta", "wald", "asin", "xlogit")
 FORMATS = ("json", "csv", "xlsx")
@@ -30,6 +31,11 @@ class EstimatesQuerySchema(StrictSchema):
     )
     level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    weighting = fields.String(
+        load_default=None,
+        validate=validate.OneOf(WEIGHTING_MODES),
+        metadata={"description": "Weighting steps to apply; default: every configured step"},
+    )
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -84,6 +90,7 @@ class EstimatesSchema(Schema):
     computed_at = fields.String()
     n_submissions = fields.Integer()
     estimates = fields.List(fields.Nested(IndicatorEstimatesSchema))
+    weighting = fields.Nested(WeightingBlockSchema)
 
 
 class IndicatorSchema(Schema):

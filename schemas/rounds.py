@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from catalogue import INDICATORS_BY_ID, INSTRUMENTS
 from schemas.common import FiniteNumber, StrictSchema, Text
+from schemas.weighting import WeightingSchema
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
 CODE = r"[A-Za-z0-9_-]{1,32}"
@@ -110,6 +111,10 @@ class RoundPatchSchema(StrictSchema):
     title = Text()
     status = fields.String(validate=validate.OneOf(ROUND_STATUSES))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
+    weighting = fields.Nested(
+        WeightingSchema,
+        metadata={"description": "Non-response classes and calibration (docs/design.md §9)"},
+    )
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
@@ -127,6 +132,7 @@ class RoundSchema(Schema):
     design = fields.Dict()
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
+    weighting = fields.Dict(allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

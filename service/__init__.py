@@ -64,8 +64,9 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.rounds import routes as rounds
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
+    from service.weighting import routes as weights
 
-    for module in (health, tokens, rounds, submissions, estimates):
+    for module in (health, tokens, rounds, submissions, estimates, weights):
         api.register_blueprint(module.blp)
     submissions.document(api)
     app.register_blueprint(openrosa.blp)

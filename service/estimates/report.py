@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from catalogue import Indicator
@@ -58,6 +60,14 @@ def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list
     ]
 
 
+Estimator = Callable[..., list[Result]]
+
+
+def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
+    """Estimates on the cells' own weights (no calibration)."""
+    return lambda indicator: partial(estimate_from_totals, psu_totals(cells, indicator))
+
+
 def indicator_block(
     cells: CellSums,
     indicator: Indicator,
@@ -65,6 +75,7 @@ def indicator_block(
     by: str | None,
     ci: str,
     level: float,
+    estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
     design = round_doc.get("design") or {}
     domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
@@ -72,8 +83,8 @@ def indicator_block(
         results = _unavailable([None] if by is None else [], by, "n_eff")
     else:
         try:
-            computed = estimate_from_totals(
-                psu_totals(cells, indicator),
+            estimate = (estimator or input_weight_estimator(cells))(indicator)
+            computed = estimate(
                 indicator.kind,
                 fpc=design.get("fpc"),
                 lonely_psu=design.get("lonely_psu", "adjust"),
@@ -106,13 +117,17 @@ def estimates_report(
     by: str | None,
     ci: str,
     level: float,
+    weighting: dict[str, Any] | None = None,
+    estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
-    return {
+    report = {
         "round_id": round_doc["_id"],
         "data_version": data_version,
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
         "estimates": [
-            indicator_block(cells, indicator, round_doc, by, ci, level) for indicator in indicators
+            indicator_block(cells, indicator, round_doc, by, ci, level, estimator)
+            for indicator in indicators
         ],
     }
+    return report if weighting is None else {**report, "weighting": weighting}

@@ -13,6 +13,7 @@ from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
 from service.recent import recent
 from service.store import get_store
+from service.weighting.spec import check_weighting
 from service.store.errors import AlreadyExists
 
 
@@ -85,6 +86,8 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             raise invalid(error_paths(exc.messages)) from exc
         changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
+    if "weighting" in changes:
+        changes = {**changes, "weighting": check_weighting(current, changes["weighting"])}
     if not changes:
         return with_counts(current)
     return with_counts(get_store().rounds.update(round_id, changes) or current)
