@@ -13,8 +13,8 @@ from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
 from service.recent import recent
 from service.store import get_store
-from service.weighting.spec import check_weighting
 from service.store.errors import AlreadyExists
+from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:

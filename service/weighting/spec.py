@@ -74,10 +74,9 @@ def _margin_errors(round_doc: dict[str, Any], index: int, margin: dict[str, Any]
 def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dict[str, Any]:
     """The weighting to store, or 422 naming the margin or class (the round is unchanged)."""
     nonresponse = weighting.get("nonresponse")
-    if not has_sample(round_doc):
-        if nonresponse and nonresponse["classes"] != "none":
-            message = "A round without a sample has no outcomes to adjust: classes must be none."
-            raise invalid({"weighting.nonresponse.classes": [message]})
+    if not has_sample(round_doc) and nonresponse and nonresponse["classes"] != "none":
+        message = "A round without a sample has no outcomes to adjust: classes must be none."
+        raise invalid({"weighting.nonresponse.classes": [message]})
     calibration = weighting.get("calibration")
     errors: dict[str, list[str]] = {}
     if calibration:
