@@ -16,7 +16,7 @@ import numpy as np
 
 from catalogue import BY_DIMENSIONS, Indicator
 from schemas.weighting import margin_name
-from scoring import Result
+from scoring import Result, ScoringError
 from scoring.weights import (
     Calibrated,
     CalibrationError,
@@ -72,6 +72,8 @@ def calibrate_classes(calibration: dict[str, Any], classes: UnitClasses) -> Cali
         return calibrate(CalibrationSpec.from_json(calibration), classes.labels, classes.sw)
     except CalibrationError as error:
         raise calibration_problem(error, calibration) from error
+    except ScoringError as error:  # a stored calibration the engine refuses: never a 500
+        raise invalid({"weighting.calibration": [str(error)]}) from error
 
 
 def per_cell(instrument: str, cells: Sequence[dict[str, Any]], by: str | None) -> CellSums:

@@ -9,6 +9,7 @@ from typing import Any
 from catalogue import BY_DIMENSIONS
 from schemas.submissions import BUSINESS_TYPES, VSIC_SECTIONS
 from schemas.weighting import KEY_SEPARATOR
+from scoring import ScoringError
 from scoring.weights import CalibrationSpec
 from service.errors import invalid
 
@@ -87,7 +88,10 @@ def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dic
     if errors:
         raise invalid(errors, "The weighting does not fit this round.")
     if calibration:
-        CalibrationSpec.from_json(calibration)  # the engine's own checks, already met above
+        try:
+            CalibrationSpec.from_json(calibration)  # the engine's own checks, met above so far
+        except ScoringError as error:
+            raise invalid({"weighting.calibration": [str(error)]}) from error
     return {"nonresponse": nonresponse, "calibration": calibration}
 
 
