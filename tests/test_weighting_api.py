@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from service import create_app
+from tests import factories
 from tests.conftest import bearer
 from tests.reference_data import FIXTURES, household_payload
 from tests.test_estimates_api import FIELDS, close, submit_all
@@ -281,3 +282,39 @@ def test_weights_csv_has_one_row_per_unit_whose_final_weights_meet_the_populatio
         assert float(row["final_weight"]) == pytest.approx(
             float(row["input_weight"]) * float(row["g"])
         )
+
+
+def test_a_business_round_is_calibrated_on_business_type(client, make_round, as_admin, as_planner):
+    make_round(factories.business_round("biz-weighting"))
+    kinds = ["enterprise", "enterprise", "cooperative", "household_business"]
+    payloads = [
+        factories.business(type=kind)
+        | {"sampling": {"stratum": "s", "psu": f"p{i}", "weight": 10.0}}
+        for i, kind in enumerate(kinds)
+    ]
+    submit_all(client, as_admin, "biz-weighting", payloads)
+    totals = {"enterprise": 500.0, "cooperative": 100.0, "household_business": 400.0}
+    calibration = {"method": "poststratify", "margins": [{"variables": ["type"], "totals": totals}]}
+    response = client.patch(
+        "/api/v1/rounds/biz-weighting",
+        json={"weighting": {"calibration": calibration}},
+        headers=as_admin,
+    )
+    assert response.status_code == 200, response.json
+    answer = client.get(
+        "/api/v1/rounds/biz-weighting/estimates",
+        query_string={"indicator": "it_use", "by": "type"},
+        headers=as_planner,
+    ).json
+    populations = {r["domain"]["type"]: r["population"] for r in answer["estimates"][0]["results"]}
+    assert populations == pytest.approx(totals)
+
+
+def test_setting_a_weighting_recomputes_a_cached_estimate(shared):
+    client, headers = shared
+    assert patch_weighting(client, headers["admin"], {"calibration": None}).status_code == 200
+    before = get_estimates(client, headers["planner"], indicator="fiber_available").json
+    assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
+    after = get_estimates(client, headers["planner"], indicator="fiber_available").json
+    assert after["data_version"] > before["data_version"]
+    assert after["estimates"] != before["estimates"]
