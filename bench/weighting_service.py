@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.estimates import synthetic_households
+from bench.estimates import synthetic_households, time_after_writes
 from schemas.rounds import RoundCreateSchema
 from service import create_app
 from service.loading import load_submissions
@@ -152,18 +152,8 @@ def main() -> None:
         assert answer.status_code == 200 and answer.json["weighting"]["calibration"] == "rake"
         fiber = [r["estimate"] for r in answer.json["estimates"][0]["results"]]
         fiber_se = [r["se"] for r in answer.json["estimates"][0]["results"]]
-        after_write, warm = [], []
-        for extra in synthetic_households(args.repeats, args.households + 1):
-            posted = client.post(
-                f"/api/v1/rounds/{ROUND}/submissions", json=extra, headers=enumerator
-            )
-            assert posted.status_code == 201, posted.json
-            started = time.perf_counter()
-            assert client.get(url, headers=admin).status_code == 200
-            after_write.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            assert client.get(url, headers=admin).status_code == 200
-            warm.append(time.perf_counter() - started)
+        extras = synthetic_households(args.repeats, args.households + 1)
+        after_write, warm = time_after_writes(client, url, extras, admin, enumerator)
         cells = len(store.cells.read(ROUND)[1])
         store.close()
     r = time_r(workdir, payloads, totals)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from service import create_app
 from tests import factories
-from tests.conftest import bearer
+from tests.conftest import module_app
 from tests.reference_data import FIXTURES, household_payload
 from tests.test_estimates_api import FIELDS, close, submit_all
 
@@ -51,22 +49,13 @@ RAKE = golden_cases()[3]["weighting"]  # "rake fiber by district logit": distric
 @pytest.fixture(scope="module")
 def shared(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
     """The goldens' households in one round: (client, headers by role)."""
-    app = create_app(
-        {"MONGODB_URI": store_server.uri, "SURVEY_DB": f"weighting_{uuid.uuid4().hex[:8]}"}
-    )
-    store = app.extensions["store"]
-    headers = {
-        role: bearer(store.tokens.create(role, role)[1])
-        for role in ("admin", "planner", "enumerator")
-    }
-    client = app.test_client()
-    response = client.post("/api/v1/rounds", json=round_body(ROUND), headers=headers["admin"])
-    assert response.status_code == 201
-    with (GOLDENS / "households.csv").open(encoding="utf-8") as handle:
-        payloads = [household_payload(row) for row in csv.DictReader(handle)]
-    submit_all(client, headers["enumerator"], ROUND, payloads)
-    yield client, headers
-    store.close()
+    with module_app(store_server.uri, "weighting") as (client, headers):
+        response = client.post("/api/v1/rounds", json=round_body(ROUND), headers=headers["admin"])
+        assert response.status_code == 201
+        with (GOLDENS / "households.csv").open(encoding="utf-8") as handle:
+            payloads = [household_payload(row) for row in csv.DictReader(handle)]
+        submit_all(client, headers["enumerator"], ROUND, payloads)
+        yield client, headers
 
 
 def patch_weighting(client, admin, weighting: dict[str, Any], round_id: str = ROUND):
