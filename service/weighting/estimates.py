@@ -30,7 +30,10 @@ def weighted_report(
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     instrument, by = round_doc["instrument"], query["by"]
-    options = (by, query["ci"], query["level"], weighting_block(round_doc, mode, False))
+    # Non-response adjustment of sample rounds is not wired yet (docs/design.md §9b): the
+    # block says so rather than naming classes that were not applied.
+    block = weighting_block(round_doc, mode, nonresponse=None, provisional=False)
+    options = (by, query["ci"], query["level"], block)
     if mode is not WeightingMode.CALIBRATED or not cells:
         sums = cell_sums(instrument, cells, indicators, by)
         return estimates_report(round_doc, version, sums, indicators, *options)

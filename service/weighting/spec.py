@@ -107,21 +107,13 @@ def applied_mode(round_doc: dict[str, Any], requested: str | None) -> WeightingM
 
 
 def weighting_block(
-    round_doc: dict[str, Any], mode: WeightingMode, provisional: bool
+    round_doc: dict[str, Any], mode: WeightingMode, nonresponse: str | None, provisional: bool
 ) -> dict[str, Any]:
-    """The `weighting` block of an estimates answer."""
-    config = configured(round_doc)
-    classes = config["nonresponse"]["classes"]
-    match mode:
-        case WeightingMode.INPUT:
-            nonresponse, calibration = None, None
-        case WeightingMode.NONRESPONSE:
-            nonresponse, calibration = classes, None
-        case WeightingMode.CALIBRATED:
-            nonresponse, calibration = classes, config["calibration"]["method"]
+    """The `weighting` block of an estimates answer; `nonresponse`: the classes applied."""
+    calibration = configured(round_doc)["calibration"]
     return {
         "input": "sample" if has_sample(round_doc) else "submitted",
         "nonresponse": None if nonresponse == "none" else nonresponse,
-        "calibration": calibration,
+        "calibration": calibration["method"] if mode is WeightingMode.CALIBRATED else None,
         "provisional": provisional,
     }
