@@ -20,6 +20,7 @@ KEY_SEPARATOR = "|"
 MAX_MARGINS = 8
 MAX_CATEGORIES = 5000
 SUM_TOLERANCE = 1e-6
+TOTAL_KEY = r"[A-Za-z0-9_-]{1,32}(\|[A-Za-z0-9_-]{1,32})*"  # codes, crossed with `|`
 
 
 class NonresponseSchema(StrictSchema):
@@ -36,7 +37,7 @@ class MarginSchema(StrictSchema):
         metadata={"description": "One variable, or several crossed (keys joined by `|`)"},
     )
     totals = fields.Dict(
-        keys=Text(max_length=200),
+        keys=Text(max_length=200, pattern=TOTAL_KEY),
         values=FiniteNumber(low=0, high=1e12),
         required=True,
         validate=validate.Length(min=1, max=MAX_CATEGORIES),
