@@ -1,5 +1,6 @@
 """The survey's domain facts, each stated once: instruments and their `by` dimensions,
-indicators (unit, kind, labels, definitions, default targets), roles and geography.
+indicators (unit, kind, labels, definitions, default targets), roles, statuses and
+geography.
 
 Pure Python: schemas, the service, reports and the dashboard (through /api/v1/indicators)
 read it; nothing else restates it.
@@ -18,6 +19,7 @@ from catalogue.indicators import (
 )
 from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS, Instrument
 from catalogue.roles import ROLES, Role
+from catalogue.statuses import RoundStatus, SubmissionStatus, TargetStatus
 
 __all__ = [
     "ALL_BY_DIMENSIONS",
@@ -32,6 +34,9 @@ __all__ = [
     "IndicatorKind",
     "Instrument",
     "Role",
+    "RoundStatus",
+    "SubmissionStatus",
+    "TargetStatus",
     "default_targets",
     "indicators_of",
     "unit_values",

@@ -6,11 +6,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind
+from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind, TargetStatus
 from schemas.common import StrictSchema
 from schemas.weighting import WEIGHTING_MODES, WeightingBlockSchema
+from scoring import CiMethod, Reliability
 
-CI_METHODS = ("logit", "beta", "wald", "asin", "xlogit")
 FORMATS = ("json", "csv", "xlsx")
 
 
@@ -25,8 +25,8 @@ class EstimatesQuerySchema(StrictSchema):
         metadata={"description": "Domain dimension; none for province-wide"},
     )
     ci = fields.String(
-        load_default="logit",
-        validate=validate.OneOf(CI_METHODS),
+        load_default=CiMethod.LOGIT.value,
+        validate=validate.OneOf(tuple(CiMethod)),
         metadata={"description": "CI method for proportions (R svyciprop)"},
     )
     level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))
@@ -55,7 +55,7 @@ class EstimatesQuerySchema(StrictSchema):
 
 class TargetSchema(Schema):
     value = fields.Float()
-    status = fields.String(validate=validate.OneOf(("met", "not_met", "uncertain")))
+    status = fields.String(validate=validate.OneOf(tuple(TargetStatus)))
 
 
 class EstimateResultSchema(Schema):
@@ -70,7 +70,7 @@ class EstimateResultSchema(Schema):
     n_eff = fields.Float(allow_none=True)
     population = fields.Float(allow_none=True)
     cv = fields.Float(allow_none=True)
-    reliability = fields.String(validate=validate.OneOf(("ok", "review", "suppress")))
+    reliability = fields.String(validate=validate.OneOf(tuple(Reliability)))
     reliability_reasons = fields.List(fields.String())
     target = fields.Nested(TargetSchema, allow_none=True)
 

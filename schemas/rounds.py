@@ -6,14 +6,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from catalogue import INDICATORS_BY_ID, INSTRUMENTS
+from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
 from schemas.weighting import WeightingSchema
+from scoring import LonelyPsu
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
 CODE = r"[A-Za-z0-9_-]{1,32}"
-LONELY_PSU_POLICIES = ("adjust", "average", "remove", "certainty", "fail")
-ROUND_STATUSES = ("open", "closed")
 
 
 class PeriodSchema(StrictSchema):
@@ -28,8 +27,8 @@ class PeriodSchema(StrictSchema):
 
 class DesignSchema(StrictSchema):
     lonely_psu = fields.String(
-        load_default="adjust",
-        validate=validate.OneOf(LONELY_PSU_POLICIES),
+        load_default=LonelyPsu.ADJUST.value,
+        validate=validate.OneOf(tuple(LonelyPsu)),
         metadata={
             "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
         },
@@ -97,7 +96,9 @@ class RoundCreateSchema(StrictSchema):
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
     title = Text(required=True)
     period = fields.Nested(PeriodSchema, required=True)
-    status = fields.String(load_default="open", validate=validate.OneOf(ROUND_STATUSES))
+    status = fields.String(
+        load_default=RoundStatus.OPEN.value, validate=validate.OneOf(tuple(RoundStatus))
+    )
     design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
@@ -109,7 +110,7 @@ class RoundCreateSchema(StrictSchema):
 
 class RoundPatchSchema(StrictSchema):
     title = Text()
-    status = fields.String(validate=validate.OneOf(ROUND_STATUSES))
+    status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
     weighting = fields.Nested(
         WeightingSchema,

@@ -15,6 +15,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from catalogue import SubmissionStatus
 from schemas.common import Count, FiniteNumber, StrictBoolean, StrictSchema, Text
 from schemas.rounds import CODE
 
@@ -160,7 +161,7 @@ def frame_errors(location: dict[str, Any], frame: dict[str, Any] | None) -> dict
 
 class BatchItemResultSchema(Schema):
     submission_id = fields.String(allow_none=True)
-    status = fields.String(validate=validate.OneOf(("created", "duplicate", "conflict", "invalid")))
+    status = fields.String(validate=validate.OneOf(tuple(SubmissionStatus)))
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 

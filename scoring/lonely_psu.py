@@ -8,6 +8,7 @@ domain that meets only one PSU of a stratum with ``n_h > 1`` is centred as usual
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import assert_never
 
 import numpy as np
 
@@ -64,13 +65,18 @@ def lonely_contribution(
 
     ``adjust``: the PSU is centred at the grand mean, 0 for linearised scores, so it adds
     ``(1 - f_h) Z²``; ``remove`` and ``certainty``: 0 (identical for one-stage designs);
-    ``average``: NaN, filled in later by :func:`average_over_strata`.
+    ``average``: NaN, filled in later by :func:`average_over_strata`; ``fail``: 0, for
+    :func:`check_fail_policy` has refused every lonely stratum that would add more.
     """
-    if policy is LonelyPsu.ADJUST:
-        return fpc_factor * z_squared
-    if policy is LonelyPsu.AVERAGE:
-        return np.full_like(z_squared, np.nan)
-    return np.zeros_like(z_squared)
+    match policy:
+        case LonelyPsu.ADJUST:
+            return fpc_factor * z_squared
+        case LonelyPsu.AVERAGE:
+            return np.full_like(z_squared, np.nan)
+        case LonelyPsu.REMOVE | LonelyPsu.CERTAINTY | LonelyPsu.FAIL:
+            return np.zeros_like(z_squared)
+        case _:
+            assert_never(policy)
 
 
 def average_over_strata(

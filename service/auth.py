@@ -10,7 +10,7 @@ from flask import g, request
 
 from catalogue import ROLES, Role
 from service.errors import Problem
-from service.recent import recent
+from service.recent import TOKENS_BY_SECRET, recent
 from service.store import get_store
 from service.store.tokens import token_hash
 
@@ -41,7 +41,7 @@ def authenticate() -> dict[str, Any]:
 
 def active_token(token: str) -> dict[str, Any] | None:
     """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`."""
-    return recent("tokens").get_or_load(
+    return recent(TOKENS_BY_SECRET).get_or_load(
         token_hash(token), lambda: get_store().tokens.authenticate(token)
     )
 

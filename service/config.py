@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
+
+# Every gunicorn that serves the app loads it (`gunicorn -c`): see the file.
+GUNICORN_CONFIG = Path(__file__).with_name("gunicorn_conf.py")
 
 
 class Config:

@@ -2,7 +2,8 @@
 
 A submission would otherwise read its token and its round from the store every time. Entries
 live at most `FRESH_SECONDS`, in every worker, so a revoked token or a closed round takes effect
-within that time everywhere without any message between workers. Absent answers (an unknown
+within that time everywhere without any message between workers (and at once in the worker
+that made the change, which forgets what it remembered). Absent answers (an unknown
 token, a missing round) are never remembered: a new token works at once.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 
+TOKENS_BY_SECRET, TOKENS_BY_NAME, ROUNDS = "tokens", "token names", "rounds"
 FRESH_SECONDS = 0.5  # well inside the 1 s promised for revocations and closings
 CAPACITY = 4096
 
@@ -25,6 +27,10 @@ class RecentCache:
         self.seconds, self.capacity = seconds, capacity
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
     def get_or_load(self, key: Hashable, load: Callable[[], Any]) -> Any:
         now = time.monotonic()
@@ -40,6 +46,12 @@ class RecentCache:
                 while len(self._entries) > self.capacity:
                     self._entries.popitem(last=False)
         return value
+
+
+def forget(*names: str) -> None:
+    """Drop every remembered value of these kinds in this worker (after changing one)."""
+    for name in names:
+        recent(name).clear()
 
 
 def recent(name: str) -> RecentCache:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from service.config import current_settings
+from service.config import GUNICORN_CONFIG, current_settings
 from service.store import Store
 from service.store.embedded import EmbeddedStore
 
@@ -72,6 +72,8 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
         gunicorn = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
+                "--config",
+                str(GUNICORN_CONFIG),
                 "--bind",
                 f"{host}:{port}",
                 "--workers",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from service.config import GUNICORN_CONFIG
 from service.store.embedded import EmbeddedStore, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,8 @@ class GunicornServer:
             self.process = subprocess.Popen(
                 [
                     str(gunicorn),
+                    "--config",
+                    str(GUNICORN_CONFIG),
                     "--bind",
                     f"127.0.0.1:{self.port}",
                     "--workers",

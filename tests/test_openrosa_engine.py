@@ -17,14 +17,13 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from forms.build import FORMS_DIR
 from schemas.submissions import PRACTICES
 from service.openrosa.xforms import xform_for
 from service.store import Store
 from tests import factories
 from tests.openrosa_client import FRAME, basic, post_to, stored
 
-ENGINE_SOURCE = FORMS_DIR / "xforms-engine"
+ENGINE_SOURCE = Path(__file__).with_name("xforms_engine")  # package.json, lock, fill.mjs
 HOUSEHOLD = {
     "/data/location/district": "080",
     "/data/location/commune": "02641",

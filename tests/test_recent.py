@@ -6,11 +6,13 @@ import time
 import uuid
 
 import requests
+from pymongo import monitoring
 
+from service import create_app
 from service.recent import RecentCache
 from tests import factories
 from tests.conftest import bearer
-from tests.servers import GunicornServer
+from tests.servers import EmbeddedStore, GunicornServer
 
 
 def test_a_remembered_value_is_read_again_once_it_is_older_than_its_lifetime() -> None:
@@ -59,3 +61,42 @@ def test_closing_a_round_refuses_submissions_within_a_second_on_every_worker(
     assert closed.status_code == 200
     time.sleep(1.0)
     assert statuses() == {409}
+
+
+class CommandCounter(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+
+def test_a_submission_costs_three_store_round_trips_once_token_and_round_are_remembered(
+    store_server: EmbeddedStore, database_name: str
+) -> None:
+    counter = CommandCounter()
+    app = create_app(
+        {
+            "MONGODB_URI": store_server.uri,
+            "SURVEY_DB": database_name,
+            "STORE_EVENT_LISTENERS": [counter],
+        }
+    )
+    store, client = app.extensions["store"], app.test_client()
+    admin = bearer(store.tokens.create("admin", "a")[1])
+    enumerator = bearer(store.tokens.create("enumerator", "e")[1])
+    created = client.post("/api/v1/rounds", json=factories.household_round(), headers=admin)
+    assert created.status_code == 201
+    url = "/api/v1/rounds/hh-test/submissions"
+    assert client.post(url, json=factories.household(), headers=enumerator).status_code == 201
+
+    counter.commands.clear()
+    assert client.post(url, json=factories.household(), headers=enumerator).status_code == 201
+
+    # the write mark, the insert, the cells with the mark closed
+    assert counter.commands == ["update", "insert", "update"]
+    app.extensions["store"].close()

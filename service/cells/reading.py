@@ -19,6 +19,11 @@ def data_version(round_doc: dict[str, Any], head: dict[str, Any]) -> int:
     return int(round_doc.get("data_version", 0)) + int(head.get("version", 0))
 
 
+def no_cells() -> dict[str, Any]:
+    """The head of a round that never had a submission."""
+    return {"version": 0, "stored": 0}
+
+
 def consistent_head(store: Store, round_id: str) -> dict[str, Any]:
     """The round's cells head once the cells can be trusted (recounting them first if needed)."""
     settle_owed(store)
@@ -26,7 +31,7 @@ def consistent_head(store: Store, round_id: str) -> dict[str, Any]:
     while True:
         head = store.cells.head(round_id)
         if head is None and not store.submissions.any_in(round_id):
-            return {"version": 0, "stored": 0}
+            return no_cells()
         if head is None or needs_rebuild(head):
             if rebuild(store, round_id):
                 continue
@@ -38,9 +43,10 @@ def consistent_head(store: Store, round_id: str) -> dict[str, Any]:
 def read_cells(store: Store, round_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The round's head and cells, consistent with each other (not mid-rebuild)."""
     while True:
-        consistent_head(store, round_id)
         head, cells = store.cells.read(round_id)
-        if head is None:
-            return {"version": 0, "stored": 0}, []
-        if head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING and not needs_rebuild(head):
+        trusted = head is not None and not needs_rebuild(head)
+        if trusted and head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING:
             return head, [cell for cell in cells if cell.get("n", 0) > 0]
+        if head is None and not store.submissions.any_in(round_id):
+            return no_cells(), []
+        consistent_head(store, round_id)  # recount, or wait for a recount; then read again

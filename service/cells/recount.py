@@ -10,6 +10,8 @@ writes already in flight, so none is counted twice or missed.
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from catalogue import indicators_of
@@ -19,6 +21,7 @@ from service.cells.waiting import Deadline
 from service.store import Store
 from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
 
+log = logging.getLogger(__name__)
 # A mark of a live process that stays open this long was left by a failed write whose process
 # could not reach the store to close it; the rebuild stops waiting for it.
 WRITER_WAIT_SECONDS = 30.0
@@ -46,6 +49,7 @@ def rebuild(store: Store, round_id: str) -> bool:
     abandoned = [current] if current not in (NOT_REBUILDING, me) and not is_running(current) else []
     if not store.cells.claim_rebuild(round_id, me, abandoned):
         return False
+    started = time.perf_counter()
     try:
         stale = _wait_for_writers(store, round_id)
         upgrade_contributions(store, round_doc)
@@ -55,6 +59,11 @@ def rebuild(store: Store, round_id: str) -> bool:
     except BaseException:
         store.cells.abandon_rebuild(round_id, me)
         raise
+    log.warning(
+        "recounted the cells of round %s from its submissions in %.0f ms",
+        round_id,
+        1000 * (time.perf_counter() - started),
+    )
     return True
 
 

@@ -7,8 +7,18 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any
 
-from catalogue import Indicator
-from scoring import RESULT_FIELDS, LonelyPsuError, Result, ScoringError, estimate_from_totals
+from catalogue import Indicator, TargetStatus
+from scoring import (
+    RESULT_FIELDS,
+    CiMethod,
+    LonelyPsu,
+    LonelyPsuError,
+    Reliability,
+    Result,
+    ScoringError,
+    estimate_from_totals,
+)
+from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
 from service.store.clock import utc_now
 
@@ -18,6 +28,7 @@ BLOCK_FIELDS = ("ci_method", "level")
 VERDICT_FIELDS = ("domain", "reliability", "reliability_reasons")
 RESULT_VALUE_FIELDS = tuple(f for f in RESULT_FIELDS if f not in BLOCK_FIELDS + VERDICT_FIELDS)
 EMPTY_RESULT: dict[str, Any] = dict.fromkeys(RESULT_VALUE_FIELDS) | {"n": 0}
+LONELY_PSU_REASON = "lonely_psu"  # the round's policy is `fail` and a stratum has one PSU
 
 
 def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
@@ -28,14 +39,14 @@ def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any]
     if value is None:
         return None
     low, high = result.get("ci_low"), result.get("ci_high")
-    if result["reliability"] == "suppress" or low is None or high is None:
-        status = "uncertain"
+    if result["reliability"] == Reliability.SUPPRESS or low is None or high is None:
+        status = TargetStatus.UNCERTAIN
     elif low >= value:
-        status = "met"
+        status = TargetStatus.MET
     elif high < value:
-        status = "not_met"
+        status = TargetStatus.NOT_MET
     else:
-        status = "uncertain"
+        status = TargetStatus.UNCERTAIN
     return {"value": value, "status": status}
 
 
@@ -53,7 +64,7 @@ def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list
         {
             **EMPTY_RESULT,
             "domain": None if by is None else {by: domain},
-            "reliability": "suppress",
+            "reliability": Reliability.SUPPRESS,
             "reliability_reasons": [reason],
         }
         for domain in domains
@@ -68,6 +79,35 @@ def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
     return lambda indicator: partial(estimate_from_totals, psu_totals(cells, indicator))
 
 
+def indicator_results(
+    cells: CellSums,
+    indicator: Indicator,
+    design: dict[str, Any],
+    by: str | None,
+    ci: str,
+    level: float,
+    estimator: Callable[[Indicator], Estimator] | None = None,
+) -> list[dict[str, Any]]:
+    """One result per domain; suppressed placeholders where the engine cannot estimate."""
+    if cells.n_submissions == 0:
+        return _unavailable([None] if by is None else [], by, Reason.N_EFF)
+    domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
+    try:
+        estimate = (estimator or input_weight_estimator(cells))(indicator)
+        computed = estimate(
+            indicator.kind,
+            fpc=design.get("fpc"),
+            lonely_psu=design.get("lonely_psu", LonelyPsu.ADJUST),
+            ci=ci,
+            level=level,
+        )
+    except LonelyPsuError:
+        return _unavailable(domains, by, LONELY_PSU_REASON)
+    except ScoringError:  # e.g. no persons 15+ at all for a person-level rate
+        return _unavailable(domains, by, Reason.N_EFF)
+    return [_shaped(result, by) for result in computed]
+
+
 def indicator_block(
     cells: CellSums,
     indicator: Indicator,
@@ -78,24 +118,7 @@ def indicator_block(
     estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
     design = round_doc.get("design") or {}
-    domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
-    if cells.n_submissions == 0:
-        results = _unavailable([None] if by is None else [], by, "n_eff")
-    else:
-        try:
-            estimate = (estimator or input_weight_estimator(cells))(indicator)
-            computed = estimate(
-                indicator.kind,
-                fpc=design.get("fpc"),
-                lonely_psu=design.get("lonely_psu", "adjust"),
-                ci=ci,
-                level=level,
-            )
-            results = [_shaped(result, by) for result in computed]
-        except LonelyPsuError:
-            results = _unavailable(domains, by, "lonely_psu")
-        except ScoringError:  # e.g. no persons 15+ at all for a person-level rate
-            results = _unavailable(domains, by, "n_eff")
+    results = indicator_results(cells, indicator, design, by, ci, level, estimator)
     target = (round_doc.get("targets") or {}).get(indicator.id)
     for result in results:
         result["target"] = target_status(result, target)
@@ -103,7 +126,7 @@ def indicator_block(
         "indicator": indicator.id,
         "unit": indicator.unit,
         "by": by,
-        "ci_method": ci if indicator.is_rate else "wald",
+        "ci_method": ci if indicator.is_rate else CiMethod.WALD,
         "level": level,
         "results": results,
     }

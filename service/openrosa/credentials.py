@@ -20,7 +20,7 @@ from flask import g, request
 from werkzeug.datastructures import Authorization
 
 from service.auth import SUBMITTERS, active_token, allow
-from service.recent import recent
+from service.recent import TOKENS_BY_NAME, recent
 from service.store import get_store
 from service.store.tokens import DIGEST_REALM
 
@@ -87,7 +87,7 @@ def _digest_token(auth: Authorization) -> dict[str, Any]:
         raise AuthenticationError("Unknown realm or algorithm.")
     if not _names_this_request(auth.uri):
         raise AuthenticationError("The Digest credentials are for another URL.")
-    doc = recent("token names").get_or_load(
+    doc = recent(TOKENS_BY_NAME).get_or_load(
         auth.username, lambda: get_store().tokens.by_name(auth.username)
     )
     ha1 = doc.get("digest_ha1") if doc else None

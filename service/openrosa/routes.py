@@ -7,11 +7,12 @@ forms have no media questions, and nothing but the instance XML is stored.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from catalogue import RoundStatus, SubmissionStatus
 from service.errors import Problem
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
 from service.openrosa.instances import (
@@ -83,7 +84,7 @@ def form_list_view(round_id: str | None = None) -> Response:
     forms = [
         xform_for(doc)
         for doc in rounds
-        if doc.get("status") == "open" and wanted in (None, doc["_id"])
+        if doc.get("status") == RoundStatus.OPEN and wanted in (None, doc["_id"])
     ]
     return form_list(
         (form, url_for(".form_definition", form_id=form.form_id, _external=True)) for form in forms
@@ -110,14 +111,10 @@ def invalid_message(errors: dict[str, list[str]]) -> str:
     return f"The form was not accepted: {details}"
 
 
-@blp.route("/submission", methods=["HEAD", "POST"])
-@blp.route(f"{ONE_ROUND}/submission", methods=["HEAD", "POST"])
-def submission(round_id: str | None = None) -> Response:
-    """HEAD: 204 once signed in. POST: store one instance; a resend is acknowledged again."""
-    token = openrosa_token()
-    if request.method == "HEAD":
-        limit = str(current_app.config["SURVEY_MAX_BODY"])
-        return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
+def received_submission(
+    token: dict[str, Any], round_id: str | None
+) -> tuple[dict[str, Any], dict[str, Any], str, str]:
+    """The posted instance as (round, payload, instanceID, raw XML), or an OpenRosa error."""
     document = instance_document()
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
@@ -126,18 +123,41 @@ def submission(round_id: str | None = None) -> Response:
     payload = to_payload(instance.tree, questions(round_doc["instrument"]))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
-    raw = document.decode("utf-8", "replace")
+    return round_doc, payload, instance.instance_id, document.decode("utf-8", "replace")
+
+
+def acknowledgement(status: SubmissionStatus, instance_id: str) -> Response:
+    """What ODK Collect shows: stored, already stored, or refused (409, kept on the phone)."""
+    match status:
+        case SubmissionStatus.CREATED:
+            return message("Form received.", 201, nature="submit_success")
+        case SubmissionStatus.DUPLICATE:
+            return message("Form already received; kept once.", 201, nature="submit_success")
+        case SubmissionStatus.CONFLICT:
+            raise OpenRosaError(
+                409,
+                f"Another form with instanceID {instance_id} was "
+                "already received; this one was not stored.",
+            )
+        case SubmissionStatus.INVALID:  # submit_one raises SubmissionInvalid instead
+            raise OpenRosaError(422, "The form was not accepted.")
+        case _:
+            assert_never(status)
+
+
+@blp.route("/submission", methods=["HEAD", "POST"])
+@blp.route(f"{ONE_ROUND}/submission", methods=["HEAD", "POST"])
+def submission(round_id: str | None = None) -> Response:
+    """HEAD: 204 once signed in. POST: store one instance; a resend is acknowledged again."""
+    token = openrosa_token()
+    if request.method == "HEAD":
+        limit = str(current_app.config["SURVEY_MAX_BODY"])
+        return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
+    round_doc, payload, instance_id, raw = received_submission(token, round_id)
     try:
         status, _ = submit_one(
             get_store(), round_doc, payload, token_id=token["_id"], source="openrosa", raw=raw
         )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
-    if status == "conflict":
-        raise OpenRosaError(
-            409,
-            f"Another form with instanceID {instance.instance_id} was "
-            "already received; this one was not stored.",
-        )
-    text = "Form received." if status == "created" else "Form already received; kept once."
-    return message(text, 201, nature="submit_success")
+    return acknowledgement(status, instance_id)

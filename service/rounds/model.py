@@ -11,7 +11,7 @@ from schemas.common import error_paths
 from schemas.rounds import check_targets
 from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
-from service.recent import recent
+from service.recent import ROUNDS, forget, recent
 from service.store import get_store
 from service.store.errors import AlreadyExists
 from service.weighting.spec import check_weighting
@@ -37,7 +37,7 @@ def load_round(round_id: str) -> dict[str, Any]:
 def recent_round(round_id: str) -> dict[str, Any] | None:
     """The round as submissions see it: its status and design at most `recent.FRESH_SECONDS`
     old (its data version may be older: writes do not read it)."""
-    return recent("rounds").get_or_load(round_id, lambda: get_store().rounds.get(round_id))
+    return recent(ROUNDS).get_or_load(round_id, lambda: get_store().rounds.get(round_id))
 
 
 def round_for_writing(round_id: str) -> dict[str, Any]:
@@ -90,4 +90,6 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         changes = {**changes, "weighting": check_weighting(current, changes["weighting"])}
     if not changes:
         return with_counts(current)
-    return with_counts(get_store().rounds.update(round_id, changes) or current)
+    updated = get_store().rounds.update(round_id, changes)
+    forget(ROUNDS)
+    return with_counts(updated or current)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-InsertStatus = Literal["created", "duplicate", "conflict"]
+from catalogue import SubmissionStatus
+
 # Included in estimates: `in_estimates` absent or true. nx-27017 stores a `false` written by
 # `$set` as 0, and its findAndModify matches nothing for `$ne` on an absent field.
 EXCLUDED_VALUES = [False, 0]
@@ -26,19 +27,19 @@ class Submissions:
             [("round_id", ASCENDING), ("submission_id", ASCENDING)], unique=True
         )
 
-    def insert(self, doc: dict[str, Any]) -> InsertStatus:
+    def insert(self, doc: dict[str, Any]) -> SubmissionStatus:
         """Store once: a replay of the same content is `duplicate`, other content `conflict`."""
         try:
             self.collection.insert_one(doc)
         except DuplicateKeyError:
             return self._status_of_existing(doc)
-        return "created"
+        return SubmissionStatus.CREATED
 
-    def insert_many(self, docs: Sequence[dict[str, Any]]) -> list[InsertStatus]:
+    def insert_many(self, docs: Sequence[dict[str, Any]]) -> list[SubmissionStatus]:
         """Insert a batch unordered, so every valid document lands even when others collide."""
         if not docs:
             return []
-        statuses: list[InsertStatus] = ["created"] * len(docs)
+        statuses = [SubmissionStatus.CREATED] * len(docs)
         try:
             self.collection.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
@@ -49,15 +50,11 @@ class Submissions:
             stored = self._hashes(colliding[0]["round_id"], [d["submission_id"] for d in colliding])
             for error in errors:
                 doc = docs[error["index"]]
-                same = stored.get(doc["submission_id"]) == doc["content_hash"]
-                statuses[error["index"]] = "duplicate" if same else "conflict"
+                statuses[error["index"]] = _replay_or_conflict(doc, stored)
         return statuses
 
-    def _status_of_existing(self, doc: dict[str, Any]) -> InsertStatus:
-        stored = self._hashes(doc["round_id"], [doc["submission_id"]])
-        return (
-            "duplicate" if stored.get(doc["submission_id"]) == doc["content_hash"] else "conflict"
-        )
+    def _status_of_existing(self, doc: dict[str, Any]) -> SubmissionStatus:
+        return _replay_or_conflict(doc, self._hashes(doc["round_id"], [doc["submission_id"]]))
 
     def _hashes(self, round_id: str, submission_ids: list[str]) -> dict[str, str]:
         cursor = self.collection.find(
@@ -160,3 +157,10 @@ class Submissions:
             }
             for row in self.collection.aggregate(pipeline)
         ]
+
+
+def _replay_or_conflict(doc: dict[str, Any], stored_hashes: dict[str, str]) -> SubmissionStatus:
+    """A colliding document is a replay when its content equals the stored one's."""
+    if stored_hashes.get(doc["submission_id"]) == doc["content_hash"]:
+        return SubmissionStatus.DUPLICATE
+    return SubmissionStatus.CONFLICT

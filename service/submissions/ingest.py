@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from catalogue import RoundStatus, SubmissionStatus
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
 from service.cells.change import CellChange
@@ -31,12 +32,12 @@ class SubmissionInvalid(Exception):
 @dataclass(frozen=True)
 class ItemOutcome:
     submission_id: str | None
-    status: str  # created | duplicate | conflict | invalid
+    status: SubmissionStatus
     errors: dict[str, list[str]] | None = None
 
 
 def ensure_open(round_doc: dict[str, Any]) -> None:
-    if round_doc.get("status") != "open":
+    if round_doc.get("status") != RoundStatus.OPEN:
         raise conflict(f"Round {round_doc['_id']!r} is closed to submissions.")
 
 
@@ -101,31 +102,48 @@ def submit_one(
     token_id: str,
     source: str = "json",
     raw: str | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """Validate and store one submission: ("created" | "duplicate" | "conflict", document)."""
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and store one submission: its status (created, duplicate or conflict), document."""
     ensure_open(round_doc)
     try:
         data = validate(round_doc, payload)
     except SubmissionInvalid:
-        count_submission("invalid", "validation")
+        count_submission(SubmissionStatus.INVALID, "validation")
         raise
-    doc = to_document(
-        round_doc,
-        data,
-        token_id=token_id,
-        source=source,
-        raw=raw if raw is not None else raw_json(payload),
-    )
+    raw = raw if raw is not None else raw_json(payload)
+    doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
 
-    def write() -> tuple[str, CellChange]:
+    def write() -> tuple[SubmissionStatus, CellChange]:
         status = store.submissions.insert(doc)
-        return status, CellChange.of_stored([doc] if status == "created" else [])
+        return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
 
     status = record(store, round_doc["_id"], write, [doc["submission_id"]])
     count_submission(status)
-    if status == "duplicate":  # a replay answers with the stored copy, as the first send did
+    if status is SubmissionStatus.DUPLICATE:  # a replay answers with the stored copy
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
     return status, doc
+
+
+def _prepare_batch(
+    round_doc: dict[str, Any], payloads: list[Any], token_id: str
+) -> tuple[list[ItemOutcome | None], list[tuple[int, dict[str, Any]]]]:
+    """Validate each item: invalid ones get their outcome, valid ones become (position, doc)."""
+    outcomes: list[ItemOutcome | None] = [None] * len(payloads)
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for position, payload in enumerate(payloads):
+        try:
+            data = validate(round_doc, payload)
+        except SubmissionInvalid as exc:
+            outcomes[position] = ItemOutcome(
+                exc.submission_id, SubmissionStatus.INVALID, exc.errors
+            )
+            count_submission(SubmissionStatus.INVALID, "validation")
+            continue
+        raw = raw_json(payload)
+        valid.append(
+            (position, to_document(round_doc, data, token_id=token_id, source="json", raw=raw))
+        )
+    return outcomes, valid
 
 
 def submit_batch(
@@ -133,29 +151,17 @@ def submit_batch(
 ) -> list[ItemOutcome]:
     """Store every valid item (unordered); report each item's status in request order."""
     ensure_open(round_doc)
-    outcomes: list[ItemOutcome | None] = [None] * len(payloads)
-    docs: list[dict[str, Any]] = []
-    positions: list[int] = []
-    for position, payload in enumerate(payloads):
-        try:
-            data = validate(round_doc, payload)
-        except SubmissionInvalid as exc:
-            outcomes[position] = ItemOutcome(exc.submission_id, "invalid", exc.errors)
-            count_submission("invalid", "validation")
-            continue
-        docs.append(
-            to_document(round_doc, data, token_id=token_id, source="json", raw=raw_json(payload))
-        )
-        positions.append(position)
+    outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
+    docs = [doc for _, doc in valid]
 
-    def write() -> tuple[list[str], CellChange]:
+    def write() -> tuple[list[SubmissionStatus], CellChange]:
         statuses = store.submissions.insert_many(docs)
-        created = [doc for doc, s in zip(docs, statuses, strict=True) if s == "created"]
+        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
         return statuses, CellChange.of_stored(created)
 
     ids = [doc["submission_id"] for doc in docs]
     statuses = record(store, round_doc["_id"], write, ids) if docs else []
-    for position, doc, status in zip(positions, docs, statuses, strict=True):
+    for (position, doc), status in zip(valid, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
     return [outcome for outcome in outcomes if outcome is not None]
@@ -163,6 +169,4 @@ def submit_batch(
 
 def summarise(outcomes: list[ItemOutcome]) -> dict[str, int]:
     counts = Counter(outcome.status for outcome in outcomes)
-    return {
-        status: counts.get(status, 0) for status in ("created", "duplicate", "conflict", "invalid")
-    }
+    return {status.value: counts.get(status, 0) for status in SubmissionStatus}

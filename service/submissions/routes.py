@@ -8,6 +8,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
+from catalogue import SubmissionStatus
 from schemas.submissions import (
     BatchResultSchema,
     BatchSchema,
@@ -73,7 +74,7 @@ class RoundSubmissions(MethodView):
             status, doc = submit_one(get_store(), round_doc, json_body(), token_id=g.token["_id"])
         except SubmissionInvalid as exc:
             raise invalid(exc.errors, "The submission is invalid.") from exc
-        if status == "conflict":
+        if status is SubmissionStatus.CONFLICT:
             raise conflict(
                 f"Submission {doc['submission_id']} was already stored with other content."
             )
@@ -83,7 +84,7 @@ class RoundSubmissions(MethodView):
             "status": status,
             "received_at": doc["received_at"],
         }
-        return accepted, 201 if status == "created" else 200
+        return accepted, 201 if status is SubmissionStatus.CREATED else 200
 
     @require_role(*SUBMISSION_READERS)
     @blp.arguments(PageQuerySchema, location="query")
