@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind, TargetStatus
 from schemas.common import StrictSchema
-from schemas.weighting import WEIGHTING_MODES, WeightingBlockSchema
+from schemas.weighting import WeightingBlockSchema, WeightingMode
 from scoring import CiMethod, Reliability
 
 FORMATS = ("json", "csv", "xlsx")
@@ -33,7 +33,7 @@ class EstimatesQuerySchema(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
     weighting = fields.String(
         load_default=None,
-        validate=validate.OneOf(WEIGHTING_MODES),
+        validate=validate.OneOf(tuple(WeightingMode)),
         metadata={"description": "Weighting steps to apply; default: every configured step"},
     )
 

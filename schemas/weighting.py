@@ -6,16 +6,31 @@ whether it has a sample) is checked by `service.weighting.spec.check_weighting`.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue import ALL_BY_DIMENSIONS
 from schemas.common import Count, FiniteNumber, StrictSchema, Text
+from scoring.weights import CalibrationMethod, ClassKind
 
-NONRESPONSE_CLASSES = ("psu", "stratum", "none")
-CALIBRATION_METHODS = ("poststratify", "rake", "linear")
-WEIGHTING_MODES = ("input", "nonresponse", "calibrated")
+
+class WeightInput(StrEnum):
+    """Where an estimate's input weights come from."""
+
+    SAMPLE = "sample"
+    SUBMITTED = "submitted"
+
+
+class WeightingMode(StrEnum):
+    """`?weighting=`: how far along the weighting steps an estimate goes."""
+
+    INPUT = "input"
+    NONRESPONSE = "nonresponse"
+    CALIBRATED = "calibrated"
+
+
 KEY_SEPARATOR = "|"
 MAX_MARGINS = 8
 MAX_CATEGORIES = 5000
@@ -24,7 +39,7 @@ TOTAL_KEY = r"[A-Za-z0-9_-]{1,32}(\|[A-Za-z0-9_-]{1,32})*"  # codes, crossed wit
 
 
 class NonresponseSchema(StrictSchema):
-    classes = fields.String(load_default="psu", validate=validate.OneOf(NONRESPONSE_CLASSES))
+    classes = fields.String(load_default="psu", validate=validate.OneOf(tuple(ClassKind)))
     min_respondents = Count(low=1, high=1000, load_default=2)
     max_factor = FiniteNumber(low=1, high=1e6, load_default=3.0)
 
@@ -64,7 +79,7 @@ def margin_name(margin: dict[str, Any]) -> str:
 
 
 class CalibrationSchema(StrictSchema):
-    method = fields.String(required=True, validate=validate.OneOf(CALIBRATION_METHODS))
+    method = fields.String(required=True, validate=validate.OneOf(tuple(CalibrationMethod)))
     margins = fields.List(
         fields.Nested(MarginSchema),
         required=True,
@@ -81,10 +96,10 @@ class CalibrationSchema(StrictSchema):
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:
         margins, bounds = data["margins"], data.get("bounds")
-        if data["method"] == "poststratify" and len(margins) != 1:
+        if data["method"] == CalibrationMethod.POSTSTRATIFY and len(margins) != 1:
             raise ValidationError({"margins": ["poststratify takes exactly one margin."]})
         if bounds is not None:
-            if data["method"] == "poststratify":
+            if data["method"] == CalibrationMethod.POSTSTRATIFY:
                 raise ValidationError({"bounds": ["Bounds apply to rake and linear only."]})
             if not bounds[0] <= 1 <= bounds[1] or bounds[0] == bounds[1]:
                 raise ValidationError({"bounds": ["Must be [low, high] with low ≤ 1 ≤ high."]})
@@ -109,7 +124,7 @@ class WeightingSchema(StrictSchema):
 class WeightingBlockSchema(Schema):
     """Which weighting an estimate used."""
 
-    input = fields.String(validate=validate.OneOf(("sample", "submitted")))
+    input = fields.String(validate=validate.OneOf(tuple(WeightInput)))
     nonresponse = fields.String(allow_none=True)
     calibration = fields.String(allow_none=True)
     provisional = fields.Boolean()

@@ -3,31 +3,22 @@ estimate applies (docs/design.md §9)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from catalogue import BY_DIMENSIONS
 from schemas.submissions import BUSINESS_TYPES, VSIC_SECTIONS
-from schemas.weighting import KEY_SEPARATOR
+from schemas.weighting import KEY_SEPARATOR, WeightingMode, WeightInput
 from scoring import ScoringError
-from scoring.weights import CalibrationSpec
+from scoring.weights import CalibrationSpec, ClassKind
 from service.errors import invalid
 
-NONE_CLASSES = {"classes": "none", "min_respondents": 2, "max_factor": 3.0}
-SAMPLE_CLASSES = {"classes": "psu", "min_respondents": 2, "max_factor": 3.0}
+NONE_CLASSES = {"classes": ClassKind.NONE, "min_respondents": 2, "max_factor": 3.0}
+SAMPLE_CLASSES = {"classes": ClassKind.PSU, "min_respondents": 2, "max_factor": 3.0}
 FIXED_CODES: dict[str, tuple[str, ...]] = {
     "area": ("urban", "rural"),
     "type": BUSINESS_TYPES,
     "sector": VSIC_SECTIONS,
 }
-
-
-class WeightingMode(StrEnum):
-    """`?weighting=`: how far along the weighting steps an estimate goes."""
-
-    INPUT = "input"
-    NONRESPONSE = "nonresponse"
-    CALIBRATED = "calibrated"
 
 
 def has_sample(round_doc: dict[str, Any]) -> bool:
@@ -75,7 +66,7 @@ def _margin_errors(round_doc: dict[str, Any], index: int, margin: dict[str, Any]
 def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dict[str, Any]:
     """The weighting to store, or 422 naming the margin or class (the round is unchanged)."""
     nonresponse = weighting.get("nonresponse")
-    if not has_sample(round_doc) and nonresponse and nonresponse["classes"] != "none":
+    if not has_sample(round_doc) and nonresponse and nonresponse["classes"] != ClassKind.NONE:
         message = "A round without a sample has no outcomes to adjust: classes must be none."
         raise invalid({"weighting.nonresponse.classes": [message]})
     calibration = weighting.get("calibration")
@@ -112,8 +103,8 @@ def weighting_block(
     """The `weighting` block of an estimates answer; `nonresponse`: the classes applied."""
     calibration = configured(round_doc)["calibration"]
     return {
-        "input": "sample" if has_sample(round_doc) else "submitted",
-        "nonresponse": None if nonresponse == "none" else nonresponse,
+        "input": WeightInput.SAMPLE if has_sample(round_doc) else WeightInput.SUBMITTED,
+        "nonresponse": None if nonresponse == ClassKind.NONE else nonresponse,
         "calibration": calibration["method"] if mode is WeightingMode.CALIBRATED else None,
         "provisional": provisional,
     }
