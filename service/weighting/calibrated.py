@@ -25,11 +25,10 @@ from scoring.weights import (
     calibrate,
     estimate_calibrated,
 )
-from service.cells.contributions import SEPARATOR, cell_fields
+from service.cells.contributions import SEPARATOR, cell_fields, moment_fields
 from service.cells.sums import CellSums, psu_totals
 from service.errors import invalid
-
-Estimator = Callable[..., list[Result]]
+from service.estimates.report import Estimator
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,14 @@ def calibrate_classes(calibration: dict[str, Any], classes: UnitClasses) -> Cali
         raise invalid({"weighting.calibration": [str(error)]}) from error
 
 
-def per_cell(instrument: str, cells: Sequence[dict[str, Any]], by: str | None) -> CellSums:
+def per_cell(
+    instrument: str,
+    cells: Sequence[dict[str, Any]],
+    indicators: Sequence[Indicator],
+    by: str | None,
+) -> CellSums:
     """The round's cells one by one (not summed over classes), in their given order."""
-    names = sorted({k for cell in cells for k in cell if "__" in k})
+    names = moment_fields(list(indicators))
     position = cell_fields(instrument).index(by) if by else None
     parts = [cell["cell"].split(SEPARATOR) for cell in cells]
     return CellSums(

@@ -37,7 +37,7 @@ def weighted_report(
     if mode is not WeightingMode.CALIBRATED or not cells:
         sums = cell_sums(instrument, cells, indicators, by)
         return estimates_report(round_doc, version, sums, indicators, *options)
-    rows = per_cell(instrument, cells, by)
+    rows = per_cell(instrument, cells, indicators, by)
     classes = unit_classes(instrument, cells)
     calibrated = calibrate_classes(configured(round_doc)["calibration"], classes)
     estimator = calibrated_estimator(rows, classes, calibrated)
