@@ -10,6 +10,6 @@ COPY forms forms
 ENV SURVEY_LOG_LEVEL=INFO
 EXPOSE 8000
 USER nobody
+# Settings shared with `make run` (gevent workers, problem+json refusals): service/gunicorn_conf.py
 CMD ["gunicorn", "--config", "service/gunicorn_conf.py", "--bind", "0.0.0.0:8000", \
-     "--workers", "4", "--worker-class", "gthread", "--threads", "8", "--no-control-socket", \
-     "service.wsgi:app"]
+     "--workers", "4", "service.wsgi:app"]

@@ -14,6 +14,13 @@ from scoring import CiMethod, Reliability
 FORMATS = ("json", "csv", "xlsx")
 
 
+def three_decimals(level: float) -> None:
+    """Refused rather than rounded: `0.95000001` would be a different question answered with
+    0.95's interval, and every distinct level is a fresh computation (docs/design.md §3)."""
+    if abs(level * 1000 - round(level * 1000)) > 1e-9:
+        raise ValidationError("At most 3 decimals (e.g. 0.95 or 0.975).")
+
+
 class EstimatesQuerySchema(StrictSchema):
     indicator = fields.String(
         load_default=None,
@@ -29,7 +36,11 @@ class EstimatesQuerySchema(StrictSchema):
         validate=validate.OneOf(tuple(CiMethod)),
         metadata={"description": "CI method for proportions (R svyciprop)"},
     )
-    level = fields.Float(load_default=0.95, validate=validate.Range(min=0.5, max=0.999))
+    level = fields.Float(
+        load_default=0.95,
+        validate=[validate.Range(min=0.5, max=0.999), three_decimals],
+        metadata={"description": "Confidence level, 0.5–0.999, at most 3 decimals"},
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
     weighting = fields.String(
         load_default=None,
@@ -62,8 +73,14 @@ class EstimateResultSchema(Schema):
     domain = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
     estimate = fields.Float(allow_none=True)
     se = fields.Float(allow_none=True)
-    ci_low = fields.Float(allow_none=True)
-    ci_high = fields.Float(allow_none=True)
+    ci_low = fields.Float(
+        allow_none=True,
+        metadata={"description": "R's number: a `wald` interval of a rate can fall below 0"},
+    )
+    ci_high = fields.Float(
+        allow_none=True,
+        metadata={"description": "R's number: a `wald` interval of a rate can rise above 1"},
+    )
     df = fields.Integer(allow_none=True)
     deff = fields.Float(allow_none=True)
     n = fields.Integer()
@@ -72,6 +89,7 @@ class EstimateResultSchema(Schema):
     cv = fields.Float(allow_none=True)
     reliability = fields.String(validate=validate.OneOf(tuple(Reliability)))
     reliability_reasons = fields.List(fields.String())
+    detail = fields.String(metadata={"description": "Why there is no estimate, when there is none"})
     target = fields.Nested(TargetSchema, allow_none=True)
 
 

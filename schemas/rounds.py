@@ -25,23 +25,50 @@ class PeriodSchema(StrictSchema):
             raise ValidationError({"end": ["Must not be before start."]})
 
 
-class DesignSchema(StrictSchema):
-    lonely_psu = fields.String(
-        load_default=LonelyPsu.ADJUST.value,
-        validate=validate.OneOf(tuple(LonelyPsu)),
-        metadata={
-            "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
-        },
-    )
-    fpc = fields.Dict(
-        keys=Text(max_length=64, pattern=CODE),
-        values=FiniteNumber(low=0, high=1e9, low_inclusive=False),
-        load_default=None,
-        allow_none=True,
-        metadata={
-            "description": "Per stratum: population number of PSUs, or a sampling fraction < 1"
-        },
-    )
+LONELY_PSU_ARGS: dict[str, Any] = {
+    "validate": validate.OneOf(tuple(LonelyPsu)),
+    "metadata": {
+        "description": "What a stratum with a single PSU contributes (R survey.lonely.psu)"
+    },
+}
+FPC_ARGS: dict[str, Any] = {
+    "keys": Text(max_length=64, pattern=CODE),
+    "values": FiniteNumber(low=0, high=1e9, low_inclusive=False),
+    "allow_none": True,
+    "metadata": {
+        "description": "Per stratum, every stratum of the data: population number of PSUs "
+        "(all ≥ 1), or sampling fractions (all ≤ 1); not a mix"
+    },
+}
+
+
+def check_fpc_kind(fpc: dict[str, float] | None) -> None:
+    """One kind, as R's `as.fpc` reads them: all counts (≥ 1) or all fractions (≤ 1)."""
+    if fpc is None:
+        return
+    if not fpc:
+        raise ValidationError({"fpc": ["Give a value for every stratum, or leave fpc out."]})
+    values = fpc.values()
+    if any(v > 1 for v in values) and any(v < 1 for v in values):
+        raise ValidationError(
+            {"fpc": ["Give all population PSU counts (≥ 1) or all sampling fractions (≤ 1)."]}
+        )
+
+
+class DesignPatchSchema(StrictSchema):
+    """A change of design: only the members given are replaced."""
+
+    lonely_psu = fields.String(**LONELY_PSU_ARGS)
+    fpc = fields.Dict(**FPC_ARGS)
+
+    @validates_schema
+    def _one_kind_of_fpc(self, data: dict[str, Any], **_: Any) -> None:
+        check_fpc_kind(data.get("fpc"))
+
+
+class DesignSchema(DesignPatchSchema):
+    lonely_psu = fields.String(load_default=LonelyPsu.ADJUST.value, **LONELY_PSU_ARGS)
+    fpc = fields.Dict(load_default=None, **FPC_ARGS)
 
 
 class CommuneSchema(StrictSchema):
@@ -116,6 +143,7 @@ class RoundPatchSchema(StrictSchema):
         WeightingSchema,
         metadata={"description": "Non-response classes and calibration (docs/design.md §9)"},
     )
+    design = fields.Nested(DesignPatchSchema)
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:

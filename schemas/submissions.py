@@ -21,6 +21,7 @@ from schemas.rounds import CODE
 
 MAX_BATCH = 1000
 CLOCK_SKEW = timedelta(days=1)
+EARLIEST_INTERVIEW = datetime(2000, 1, 1, tzinfo=UTC)
 BUSINESS_TYPES = ("enterprise", "cooperative", "household_business")
 VSIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 PRACTICES = (
@@ -104,9 +105,26 @@ class BusinessAnswersSchema(StrictSchema):
             raise ValidationError({"e_transactions": ["Electronic transactions need uses_it."]})
 
 
+class InterviewTime(fields.AwareDateTime):
+    """An ISO 8601 date-time with its UTC offset, returned in UTC, from EARLIEST_INTERVIEW on.
+
+    Converting to UTC first keeps every later comparison and `isoformat` within the calendar:
+    `0001-01-01T00:00+01:00` lies before year 1 in UTC and would overflow (docs/design.md §4)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            utc = moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError("Lies outside the calendar once converted to UTC.") from exc
+        if utc < EARLIEST_INTERVIEW:
+            raise ValidationError(f"Lies before {EARLIEST_INTERVIEW.date().isoformat()}.")
+        return utc
+
+
 class _SubmissionSchema(StrictSchema):
     submission_id = fields.UUID(required=True)
-    interviewed_at = fields.AwareDateTime(required=True, format="iso")
+    interviewed_at = InterviewTime(required=True, format="iso")
     enumerator_id = Text(required=True, max_length=64)
     location = fields.Nested(LocationSchema, required=True)
     sampling = fields.Nested(SamplingSchema, required=True)
@@ -138,7 +156,7 @@ class BatchSchema(Schema):
         unknown = RAISE
 
     submissions = fields.List(
-        fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH)
+        fields.Raw(allow_none=True), required=True, validate=validate.Length(min=1, max=MAX_BATCH)
     )
 
 

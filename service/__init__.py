@@ -8,9 +8,9 @@ from flask import Flask
 from flask_smorest import Api
 
 from schemas.common import ProblemSchema
-from service import errors, observability, store
+from service import errors, http_edges, observability, store
 from service.config import Config, settings_from_environment
-from service.jsonbody import SafeJSONProvider, require_json_body
+from service.jsonbody import SafeJSONProvider
 
 API_SPEC_OPTIONS: dict[str, Any] = {
     "info": {
@@ -50,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api = ProblemApi(app)
     errors.init_app(app)
     observability.init_app(app)
-    app.before_request(require_json_body)
+    http_edges.init_app(app)
     register_blueprints(app, api)
     return app
 

@@ -29,7 +29,7 @@ def _store():
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.supervisor import serve
 
-    return serve(args.host, args.port, args.workers, args.threads, args.demo)
+    return serve(args.host, args.port, args.workers, args.threads, args.demo, args.worker_class)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -108,7 +108,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--threads", type=int, default=8, help="threads per gthread worker")
+    serve.add_argument(
+        "--worker-class",
+        choices=("gevent", "gthread"),
+        default="gevent",
+        help="gevent (default) keeps slow clients from starving the workers",
+    )
     serve.add_argument("--demo", action="store_true", help="load the demo rounds first (once)")
     serve.set_defaults(run=cmd_serve)
 

@@ -10,6 +10,7 @@ from flask import g, request
 
 from catalogue import ROLES, Role
 from service.errors import Problem
+from service.observability.auth_failures import failed_authentication
 from service.recent import TOKENS_BY_SECRET, recent
 from service.store import get_store
 from service.store.tokens import token_hash
@@ -33,6 +34,7 @@ def authenticate() -> dict[str, Any]:
         raise Problem(401, "Unauthorized", "A bearer token is required.", headers=BEARER_CHALLENGE)
     doc = active_token(token)
     if doc is None:
+        failed_authentication()
         raise Problem(
             401, "Unauthorized", "The token is invalid or revoked.", headers=BEARER_CHALLENGE
         )

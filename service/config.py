@@ -25,6 +25,14 @@ class Config:
     SURVEY_RATE_LIMIT: str = "600/minute"
     # Where rate-limit counters live: per worker in memory, or a `limits` storage URI (redis://…).
     SURVEY_RATE_LIMIT_STORAGE: str = "memory://"
+    # Memory for computed estimates, per worker (service/estimates/cache.py).
+    SURVEY_ESTIMATE_CACHE_MB: int = 32
+    # Wrong credentials per client address before 429 (service/observability/auth_failures.py).
+    SURVEY_AUTH_FAILURE_LIMIT: str = "30/minute"
+    # Reverse proxies in front that set X-Forwarded-For (docker-compose.yml: nginx, so 1).
+    SURVEY_TRUSTED_PROXIES: int = 0
+    # Set by `python -m service serve` when it watches the embedded store (service/store_state.py).
+    SURVEY_STORE_STATE: str | None = None
 
     API_TITLE = "Digital-adoption survey service"
     API_VERSION = "v1"
@@ -33,7 +41,12 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
 
-_INT_SETTINGS = {"SURVEY_MAX_BODY", "SURVEY_STORE_TIMEOUT_MS"}
+_INT_SETTINGS = {
+    "SURVEY_MAX_BODY",
+    "SURVEY_STORE_TIMEOUT_MS",
+    "SURVEY_TRUSTED_PROXIES",
+    "SURVEY_ESTIMATE_CACHE_MB",
+}
 
 
 def current_settings() -> dict[str, Any]:

@@ -26,10 +26,12 @@ class Problem(Exception):
         detail: str = "",
         errors: dict[str, list[str]] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status, self.title, self.detail = status, title, detail
         self.errors, self.headers = errors, headers or {}
+        self.extra = extra or {}  # RFC 9457 extension members
 
 
 def invalid(
@@ -52,8 +54,10 @@ def problem_response(
     detail: str = "",
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
+        **(extra or {}),
         "type": PROBLEM_TYPE + title.lower().replace(" ", "-"),
         "title": title,
         "status": status,
@@ -68,7 +72,7 @@ def problem_response(
 
 
 def _from_problem(exc: Problem) -> Response:
-    return problem_response(exc.status, exc.title, exc.detail, exc.errors, exc.headers)
+    return problem_response(exc.status, exc.title, exc.detail, exc.errors, exc.headers, exc.extra)
 
 
 def _from_http(exc: HTTPException) -> Response:

@@ -5,17 +5,38 @@ gunicorn loads this file by path in its master, before any worker imports the ap
 stay that way (nothing here imports `service`): prometheus-client decides when it is first
 imported whether samples go to PROMETHEUS_MULTIPROC_DIR, so the directory is chosen here and
 inherited by every worker. See service/observability/metrics.py.
+
+Why gevent workers (docs/operations.md "Slow clients"): a gthread worker hands a connection to a
+thread as soon as its first bytes arrive, and the thread then blocks until the whole request is
+in, so 16 clients that send a header every few seconds occupy every thread of two workers. A
+gevent worker reads each connection in its own greenlet: a slow client costs a greenlet, not a
+thread, up to `worker_connections` per worker. Production also puts nginx (which buffers whole
+requests) in front (docker-compose.yml, deploy/nginx.conf).
+
+gunicorn's own refusals (request line or header field too long, malformed request) are written
+as RFC 9457 problem+json like the app's, not as gunicorn's HTML page.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from gunicorn import util
+
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+worker_class = "gevent"
+worker_connections = 1000
+# The app refuses URLs over 4096 bytes with its own 414; this is the hard stop behind it.
+limit_request_line = 8190
+limit_request_field_size = 8190
+graceful_timeout = 10
+control_socket_disable = True  # the app writes its own JSON access lines
 
 
 def _metrics_dir() -> tuple[Path, bool]:
@@ -48,3 +69,26 @@ def child_exit(server: Any, worker: Any) -> None:
 def on_exit(server: Any) -> None:
     if OWN_METRICS_DIR:
         shutil.rmtree(METRICS_DIR, ignore_errors=True)
+
+
+PROBLEM_TYPE = "https://digital-adoption.example/problems/"
+
+
+def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's `util.write_error`, answering application/problem+json instead of HTML."""
+    body = json.dumps(
+        {
+            "type": PROBLEM_TYPE + reason.lower().replace(" ", "-"),
+            "title": reason,
+            "status": status_int,
+            "detail": mesg or reason,
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+util.write_error = write_problem

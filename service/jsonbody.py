@@ -53,6 +53,8 @@ def require_json_body() -> None:
     well-formed, safe JSON (checked here, once, before webargs parses it with plain `json`)."""
     if request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
         return
+    if request.routing_exception is not None:
+        return  # 404/405 first: `PUT /api/v1/rounds` is a method the route lacks, not a bad body
     if request.mimetype != "application/json":
         raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
     request.get_json()  # cached for the view; malformed → 400 problem

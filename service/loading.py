@@ -18,6 +18,7 @@ from service.rounds.model import round_to_store
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
+from service.tabular import uncell
 
 LOADER_TOKEN_ID = "loader"
 CHUNK = 1000
@@ -95,7 +96,7 @@ def read_csv(path: Path, instrument: str) -> Iterator[dict[str, Any]]:
                 field = _field_at(schema, parts)
                 if field is None:  # export-only columns such as received_at
                     continue
-                value = _typed(field, text)
+                value = _typed(field, uncell(text))
                 if value is None:
                     continue
                 node = payload

@@ -1,4 +1,5 @@
-"""`make run`: the embedded store when no MONGODB_URI is given, the demo, then gunicorn."""
+"""`make run`: the embedded store when no MONGODB_URI is given, the demo, then gunicorn; the
+embedded store is watched and restarted when it dies (docs/operations.md "Store supervision")."""
 
 from __future__ import annotations
 
@@ -6,14 +7,22 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from service.config import GUNICORN_CONFIG, current_settings
 from service.store import Store
 from service.store.embedded import EmbeddedStore
+from service.store_state import StoreState, write_state
 
 ADMIN_TOKEN_FILE = "admin-token"
 STORE_URI_FILE = "store-uri"  # where CLI commands find the running embedded store
+STORE_STATE_FILE = "store-state"  # what /readyz and /healthz report about the embedded store
+WATCH_SECONDS = 0.5
+RESTART_TIMEOUT = 15.0
+RETRY_FAILED_SECONDS = 30.0
+GIVE_UP_AFTER = 3  # failed restarts in a row before the store is reported as failed
 
 
 def _remember_admin_token(data_dir: Path, token: str) -> Path:
@@ -26,27 +35,60 @@ def _remember_admin_token(data_dir: Path, token: str) -> Path:
     return path
 
 
-def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> int:
-    settings = current_settings()
-    data_dir = Path(settings["SURVEY_DATA_DIR"]).resolve()
-    embedded: EmbeddedStore | None = None
-    env = dict(os.environ)
-    if not settings.get("MONGODB_URI"):
-        embedded = EmbeddedStore(data_dir).start()
-        env["MONGODB_URI"] = embedded.uri
-        # One SQLite node: "majority" + journal would fsync on every write (synchronous=FULL);
-        # w=1 keeps the WAL safe across a crash of the store process at a fraction of the cost.
-        env.setdefault("SURVEY_WRITE_CONCERN", "1")
-        settings["SURVEY_WRITE_CONCERN"] = env["SURVEY_WRITE_CONCERN"]
-        (data_dir / STORE_URI_FILE).write_text(embedded.uri + "\n")
-        print(f"embedded store (nx-27017) on {embedded.uri}, data in {data_dir / 'store'}")
-    gunicorn: subprocess.Popen[bytes] | None = None
+class StoreWatch:
+    """Restart the embedded store on the same port and data folder whenever its process dies."""
+
+    def __init__(self, embedded: EmbeddedStore, state_file: Path) -> None:
+        self.embedded, self.state_file = embedded, state_file
+        self.failures = 0
+        self.next_attempt = 0.0
+        write_state(state_file, StoreState.RUNNING)
+
+    def check(self) -> None:
+        process = self.embedded.process
+        if process is None or process.poll() is None or time.monotonic() < self.next_attempt:
+            return
+        if self.failures < GIVE_UP_AFTER:
+            write_state(self.state_file, StoreState.RESTARTING)
+            print(f"embedded store exited with {process.returncode}; restarting it", flush=True)
+        try:
+            self.embedded.start(RESTART_TIMEOUT)
+        except (OSError, RuntimeError) as exc:
+            self._failed(exc)
+            return
+        self.failures = 0
+        write_state(self.state_file, StoreState.RUNNING)
+        print(f"embedded store restarted on {self.embedded.uri}", flush=True)
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        self.embedded.stop()  # one that started but never answered would block the next attempt
+        print(f"embedded store restart {self.failures} failed: {exc}", flush=True)
+        if self.failures >= GIVE_UP_AFTER:
+            write_state(self.state_file, StoreState.FAILED)
+            self.next_attempt = time.monotonic() + RETRY_FAILED_SECONDS
+
+
+def start_embedded_store(
+    data_dir: Path, env: dict[str, str], settings: dict[str, Any]
+) -> EmbeddedStore:
+    """Start nx-27017 and point the app (env) and the CLI (store-uri file) at it."""
+    embedded = EmbeddedStore(data_dir).start()
+    env["MONGODB_URI"] = embedded.uri
+    # One SQLite node: "majority" + journal would fsync on every write (synchronous=FULL);
+    # w=1 keeps the WAL safe across a crash of the store process at a fraction of the cost.
+    env.setdefault("SURVEY_WRITE_CONCERN", "1")
+    env["SURVEY_STORE_STATE"] = str(data_dir / STORE_STATE_FILE)
+    settings["SURVEY_WRITE_CONCERN"] = env["SURVEY_WRITE_CONCERN"]
+    (data_dir / STORE_URI_FILE).write_text(embedded.uri + "\n")
+    print(f"embedded store (nx-27017) on {embedded.uri}, data in {data_dir / 'store'}")
+    return embedded
+
+
+def prepare_store(uri: str, settings: dict[str, Any], with_demo: bool) -> str | None:
+    """Indexes, the first admin token (returned when new) and, on request, the demo rounds."""
+    store = Store(uri, settings["SURVEY_DB"], write_concern=str(settings["SURVEY_WRITE_CONCERN"]))
     try:
-        store = Store(
-            env["MONGODB_URI"],
-            settings["SURVEY_DB"],
-            write_concern=str(settings["SURVEY_WRITE_CONCERN"]),
-        )
         store.ensure_indexes()
         admin = store.tokens.bootstrap_admin(settings.get("SURVEY_ADMIN_TOKEN"))
         if with_demo:
@@ -57,45 +99,88 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool) -> 
                     f"demo round {round_id}: {summary['created']} new, "
                     f"{summary['duplicate']} already loaded"
                 )
+        return admin
+    finally:
         store.close()
-        url = f"http://{host}:{port}"
-        print(f"API        {url}/api/v1   (docs {url}/docs, OpenAPI {url}/openapi.json)")
-        print(f"dashboard  {url}/dashboard")
-        if admin:
-            path = _remember_admin_token(data_dir, admin)
-            print(f"admin token (shown once, also in {path}): {admin}")
-        elif settings.get("SURVEY_ADMIN_TOKEN"):
-            print("admin token: the value of SURVEY_ADMIN_TOKEN")
-        else:
-            print(f"admin token: created on first start (see {data_dir / ADMIN_TOKEN_FILE})")
-        sys.stdout.flush()
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "--config",
-                str(GUNICORN_CONFIG),
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(threads),
-                "--no-control-socket",  # the app writes its own JSON access lines
-                "service.wsgi:app",
-            ],
-            env=env,
-        )
+
+
+def announce(
+    host: str, port: int, data_dir: Path, admin: str | None, settings: dict[str, Any]
+) -> None:
+    url = f"http://{host}:{port}"
+    print(f"API        {url}/api/v1   (docs {url}/docs, OpenAPI {url}/openapi.json)")
+    print(f"dashboard  {url}/dashboard")
+    if admin:
+        path = _remember_admin_token(data_dir, admin)
+        print(f"admin token (shown once, also in {path}): {admin}")
+    elif settings.get("SURVEY_ADMIN_TOKEN"):
+        print("admin token: the value of SURVEY_ADMIN_TOKEN")
+    else:
+        print(f"admin token: created on first start (see {data_dir / ADMIN_TOKEN_FILE})")
+    sys.stdout.flush()
+
+
+def gunicorn_command(
+    host: str, port: int, workers: int, threads: int, worker_class: str
+) -> list[str]:
+    """gunicorn with the shared settings (service/gunicorn_conf.py); flags override them."""
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--config",
+        str(GUNICORN_CONFIG),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+    ]
+    if worker_class == "gthread":
+        command += ["--threads", str(threads)]
+    return [*command, "service.wsgi:app"]
+
+
+def supervise(gunicorn: subprocess.Popen[bytes], watch: StoreWatch | None) -> int:
+    """Wait for gunicorn to exit, restarting the embedded store whenever it dies meanwhile."""
+    while gunicorn.poll() is None:
+        if watch:
+            watch.check()
+        time.sleep(WATCH_SECONDS)
+    return gunicorn.returncode
+
+
+def shut_down(
+    gunicorn: subprocess.Popen[bytes] | None, embedded: EmbeddedStore | None, data_dir: Path
+) -> None:
+    if gunicorn and gunicorn.poll() is None:
+        gunicorn.terminate()
+        gunicorn.wait(20)
+    if embedded:
+        (data_dir / STORE_URI_FILE).unlink(missing_ok=True)
+        (data_dir / STORE_STATE_FILE).unlink(missing_ok=True)
+        embedded.stop()
+        print("stopped the embedded store")
+
+
+def serve(
+    host: str, port: int, workers: int, threads: int, with_demo: bool, worker_class: str = "gevent"
+) -> int:
+    settings = current_settings()
+    data_dir = Path(settings["SURVEY_DATA_DIR"]).resolve()
+    env = dict(os.environ)
+    embedded = (
+        None if settings.get("MONGODB_URI") else start_embedded_store(data_dir, env, settings)
+    )
+    gunicorn: subprocess.Popen[bytes] | None = None
+    try:
+        admin = prepare_store(env["MONGODB_URI"], settings, with_demo)
+        announce(host, port, data_dir, admin, settings)
+        command = gunicorn_command(host, port, workers, threads, worker_class)
+        gunicorn = subprocess.Popen(command, env=env)
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate() if gunicorn else None)
-        return gunicorn.wait()
+        watch = StoreWatch(embedded, data_dir / STORE_STATE_FILE) if embedded else None
+        return supervise(gunicorn, watch)
     except KeyboardInterrupt:
         return 0
     finally:
-        if gunicorn and gunicorn.poll() is None:
-            gunicorn.terminate()
-            gunicorn.wait(20)
-        if embedded:
-            (data_dir / STORE_URI_FILE).unlink(missing_ok=True)
-            embedded.stop()
-            print("stopped the embedded store")
+        shut_down(gunicorn, embedded, data_dir)

@@ -22,6 +22,12 @@ def flatten(doc: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+# Text starting with one of these is a formula to a spreadsheet; `'` is guarded too, so that a
+# leading `'` always means "added by the export".
+GUARD = "'"
+GUARDED = ("=", "+", "-", "@", GUARD)
+
+
 def cell(value: Any, missing: Any = "") -> Any:
     """A value as a spreadsheet-safe cell: 1/0 for booleans, lists joined with `;`, text that
     a spreadsheet would run as a formula quoted, `missing` for None."""
@@ -31,9 +37,18 @@ def cell(value: Any, missing: Any = "") -> Any:
         return int(value)
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
-        return "'" + value  # no spreadsheet formula injection through exported text
+    if isinstance(value, str) and value[:1] in GUARDED and not _is_number(value):
+        return GUARD + value  # no spreadsheet formula injection through exported text
     return value
+
+
+def uncell(text: str) -> str:
+    """A CSV cell's text as it was before `cell` guarded it: exactly one `'` comes off, and only
+    where `cell` put it — `cell` also guards text that itself starts with `'`, so the two are
+    inverse (an export imported again is the same data, docs/operations.md "Export")."""
+    if text[:1] == GUARD and text[1:2] in GUARDED and not _is_number(text[1:]):
+        return text[1:]
+    return text
 
 
 def _is_number(text: str) -> bool:

@@ -5,21 +5,20 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from service.config import GUNICORN_CONFIG
 from service.store.embedded import EmbeddedStore, free_port
+from service.supervisor import gunicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class GunicornServer:
-    """`gunicorn service.wsgi:app` (gthread workers, as `make run`) against a store."""
+    """`gunicorn service.wsgi:app` with `make run`'s settings (gevent workers) against a store."""
 
     def __init__(
         self,
@@ -27,6 +26,7 @@ class GunicornServer:
         database: str,
         *,
         workers: int = 2,
+        worker_class: str = "gevent",
         threads: int = 8,
         env: dict[str, str] | None = None,
     ) -> None:
@@ -41,7 +41,7 @@ class GunicornServer:
             "PYTHONPATH": str(ROOT),
             **(env or {}),
         }
-        self.workers, self.threads = workers, threads
+        self.command = gunicorn_command("127.0.0.1", self.port, workers, threads, worker_class)
         self.process: subprocess.Popen[bytes] | None = None
         # The app's logs go to a file, never to a pipe nobody reads (a full pipe blocks workers).
         self.log_path = Path(tempfile.mkdtemp(prefix="gunicorn-")) / "server.log"
@@ -58,28 +58,10 @@ class GunicornServer:
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def start(self, timeout: float = 30.0) -> GunicornServer:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [*self.command[:-1], "--graceful-timeout", "5", "--timeout", "60"]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    str(gunicorn),
-                    "--config",
-                    str(GUNICORN_CONFIG),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    str(self.workers),
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    str(self.threads),
-                    "--graceful-timeout",
-                    "5",
-                    "--timeout",
-                    "60",
-                    "--no-control-socket",
-                    "service.wsgi:app",
-                ],
+                [*command, self.command[-1]],
                 cwd=ROOT,
                 env=self.env,
                 stdout=subprocess.DEVNULL,

@@ -26,6 +26,7 @@ from service import create_app
 from service.store import Store
 from tests import factories
 from tests.conftest import bearer
+from tests.openrosa_client import openrosa_message
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
@@ -92,6 +93,7 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
             "SURVEY_DB": f"matrix_{uuid.uuid4().hex[:8]}",
             "TESTING": True,
             "SURVEY_RATE_LIMIT": "100000/minute",
+            "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute",
         }
     )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
@@ -281,3 +283,56 @@ def test_a_revoked_token_stops_working_within_a_second_on_every_worker(
     assert revoked.status_code == 204
     time.sleep(1.0)
     assert statuses() == {401}
+
+
+# --- Unknown query parameters: 400 naming them on every route (docs/design.md §3) -------------
+# A typo such as `?indicatr=` must never silently change an answer. Each route is called as a
+# caller allowed to use it; OpenRosa routes answer with their XML message.
+
+TYPO = "indicatr"
+
+
+def allowed_caller(operation: tuple[str, str], made: dict[str, Caller]) -> Caller:
+    allowed = ACCESS[operation]
+    return made["no token"] if allowed == PUBLIC else made[allowed[0]]
+
+
+@pytest.mark.parametrize("operation", list(ACCESS), ids=" ".join)
+def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
+    matrix_app: Flask,
+    matrix_store: Store,
+    callers: dict[str, Caller],
+    operation: tuple[str, str],
+) -> None:
+    method, path = operation
+    url, body = request_for(method, path, matrix_store)
+    headers = allowed_caller(operation, callers).headers(path)
+
+    response = matrix_app.test_client().open(
+        f"{url}?{TYPO}=x", method=method, json=body, headers=headers
+    )
+
+    assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])
+    if path.startswith("/openrosa"):
+        if method != "HEAD":
+            assert TYPO in openrosa_message(response)
+    else:
+        assert response.mimetype == "application/problem+json"
+        assert list(response.json["errors"]) == [TYPO]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["indicator=fiber_available&by=district&ci=beta&level=0.9&format=json", "formID=x"],
+)
+def test_the_documented_parameters_are_still_accepted(
+    matrix_app: Flask,
+    callers: dict[str, Caller],
+    query: str,
+) -> None:
+    path = (
+        "/openrosa/formList" if query.startswith("formID") else "/api/v1/rounds/hh-auth/estimates"
+    )
+    headers = callers["admin"].headers(path)
+
+    assert matrix_app.test_client().get(f"{path}?{query}", headers=headers).status_code == 200

@@ -47,5 +47,6 @@ def test_a_token_may_be_issued_for_every_role_of_the_catalogue() -> None:
 
 def test_the_api_result_shows_the_engines_result_fields_plus_a_target_verdict() -> None:
     engine = set(RESULT_FIELDS) - set(BLOCK_FIELDS)
-    assert set(EstimateResultSchema().fields) == engine | {"target"}
+    # `detail` says why a result has no estimate (an fpc that does not fit, a lonely PSU, ...)
+    assert set(EstimateResultSchema().fields) == engine | {"target", "detail"}
     assert set(EMPTY_RESULT) == engine - {"domain", "reliability", "reliability_reasons"}

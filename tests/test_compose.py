@@ -15,8 +15,27 @@ def compose() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_exactly_the_mongo_and_app_services(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"mongo", "app"}
+def test_compose_has_exactly_the_mongo_app_and_proxy_services(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"mongo", "app", "proxy"}
+
+
+def test_every_service_restarts_by_itself(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        assert service["restart"] in ("unless-stopped", "always"), name
+
+
+def test_only_the_buffering_proxy_is_published(compose: dict[str, Any]) -> None:
+    assert "ports" not in compose["services"]["app"]
+    assert compose["services"]["proxy"]["ports"] == ["127.0.0.1:8000:8080"]
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    for directive in ("proxy_request_buffering on", "client_header_timeout", "X-Forwarded-For"):
+        assert directive in config
+    assert compose["services"]["app"]["environment"]["SURVEY_TRUSTED_PROXIES"] == "1"
+
+
+def test_the_image_runs_gunicorn_with_the_shared_settings() -> None:
+    command = (ROOT / "Dockerfile").read_text().split("CMD", 1)[1]
+    assert "service/gunicorn_conf.py" in command
 
 
 def test_mongo_uses_the_official_image(compose: dict[str, Any]) -> None:

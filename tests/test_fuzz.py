@@ -9,7 +9,10 @@ application/problem+json, and documented responses must match their schema.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +20,7 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -44,6 +48,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "SURVEY_DB": "fuzz",
                 "TESTING": True,
                 "SURVEY_RATE_LIMIT": "1000000/minute",
+                "SURVEY_AUTH_FAILURE_LIMIT": "1000000/minute",
             }
         )
         store: Store = app.extensions["store"]
@@ -144,3 +149,106 @@ def test_no_operation_answers_5xx_or_a_non_problem_error(
         for path_parameters in path_choices(operation):
             failures += fuzz_operation(operation, token, mode, path_parameters)
     assert not failures, f"{len(failures)} failing requests:\n" + "\n".join(failures[:20])
+
+
+# --- Issue 17: the texts, dates and digits that used to reach a library unchecked ---------------
+
+HOSTILE_VALUES: list[Any] = [
+    "${y}",
+    "Lào ${x} Cai",
+    "${}",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "0001-01-01",
+    "9999-12-31",
+    "٤",
+    "１２",
+    "1_0",
+    "𝟜",
+    "x" * 5000,
+    "",
+    None,
+    -1,
+    0,
+    10**30,
+    1e308,
+    True,
+    [],
+    {},
+]
+
+
+def leaves(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict) and value:
+        return [path for key, item in value.items() for path in leaves(item, (*prefix, key))]
+    return [prefix]
+
+
+def replaced(body: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    copy = json.loads(json.dumps(body))
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return copy
+
+
+def hostile_bodies() -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(role, method, url, valid body) for every operation that takes a JSON body."""
+    round_body = factories.household_round(
+        "fuzz-hostile",
+        design={"lonely_psu": "adjust", "fpc": {"080-U": 40}},
+        frame={
+            "districts": {"080": "Lào Cai"},
+            "communes": {"02641": {"district": "080", "name": "Cốc Lếu"}},
+        },
+        targets={"fiber_available": 0.8},
+    )
+    household = KNOWN_ROUNDS["household"]
+    return [
+        ("admin", "POST", "/api/v1/rounds", round_body),
+        ("admin", "PATCH", f"/api/v1/rounds/{household}", {"title": "T", "design": {"fpc": None}}),
+        ("admin", "POST", "/api/v1/tokens", {"role": "planner", "name": "fuzz-p"}),
+        ("enumerator", "POST", f"/api/v1/rounds/{household}/submissions", factories.household()),
+        (
+            "enumerator",
+            "POST",
+            f"/api/v1/rounds/{household}/submissions/batch",
+            {"submissions": [factories.household(), factories.household()]},
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "url", "body"), hostile_bodies(), ids=lambda v: str(v)[:40]
+)
+def test_hostile_texts_dates_and_digits_in_any_field_never_answer_5xx(
+    fuzz_app: Flask, role: str, method: str, url: str, body: dict[str, Any]
+) -> None:
+    client = fuzz_app.test_client()
+    headers = bearer(fuzz_app.config["FUZZ_TOKENS"][role])
+    paths = leaves(body)
+    if "submissions" in body:  # inside the first item of a batch
+        paths = [("submissions", 0, *path) for path in leaves(factories.household())]
+
+    @settings(max_examples=EXAMPLES * 6, deadline=None, database=None, derandomize=True)
+    @given(path=st.sampled_from(paths), value=st.sampled_from(HOSTILE_VALUES))
+    def run(path: tuple[Any, ...], value: Any) -> None:
+        fresh = {**body, "id": f"h-{uuid.uuid4().hex[:8]}"} if "id" in body else body
+        name = {"name": f"h-{uuid.uuid4().hex[:8]}"} if "name" in body else {}
+        response = client.open(
+            url, method=method, json=replaced({**fresh, **name}, path, value), headers=headers
+        )
+        assert response.status_code < 500, (path, value, response.get_data(as_text=True)[:300])
+        if response.status_code >= 400:
+            assert response.mimetype == "application/problem+json"
+
+    run()
+    admin = fuzz_app.config["FUZZ_TOKENS"]["admin"]
+    collect = {
+        "Authorization": "Basic " + base64.b64encode(f"fuzz-admin:{admin}".encode()).decode()
+    }
+    assert client.get("/openrosa/formList", headers=collect).status_code == 200
+    for round_id in KNOWN_ROUNDS.values():
+        estimates = client.get(f"/api/v1/rounds/{round_id}/estimates", headers=bearer(admin))
+        assert estimates.status_code == 200

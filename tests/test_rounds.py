@@ -53,7 +53,7 @@ def test_given_targets_override_the_defaults(make_round: Callable[[dict], dict])
 
 
 def test_a_design_with_policy_and_fpc_is_kept(make_round: Callable[[dict], dict]) -> None:
-    design = {"lonely_psu": "certainty", "fpc": {"080-U": 12, "080-R": 0.25}}
+    design = {"lonely_psu": "certainty", "fpc": {"080-U": 12, "080-R": 40}}
 
     assert make_round(household_round(design=design))["design"] == design
 
@@ -130,7 +130,7 @@ def test_reading_an_unknown_round_is_404(client: FlaskClient, as_planner: dict[s
     assert client.get("/api/v1/rounds/nope", headers=as_planner).status_code == 404
 
 
-def test_closing_a_round_refuses_new_submissions_with_409(
+def test_closing_a_round_refuses_new_submissions_with_409_or_per_item_in_a_batch(
     client: FlaskClient,
     as_admin: dict[str, str],
     as_enumerator: dict[str, str],
@@ -149,7 +149,9 @@ def test_closing_a_round_refuses_new_submissions_with_409(
     )
 
     assert closed.json["status"] == "closed"
-    assert (single.status_code, batch.status_code) == (409, 409)
+    assert (single.status_code, batch.status_code) == (409, 200)
+    assert batch.json["results"][0]["status"] == "conflict"
+    assert "closed" in batch.json["results"][0]["errors"]["round"][0]
 
 
 def test_reopening_a_round_accepts_submissions_again(

@@ -20,6 +20,7 @@ from scoring import (
 )
 from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
+from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
 # The engine's result fields, as the API shows them: the CI method and level once per indicator
@@ -29,6 +30,7 @@ VERDICT_FIELDS = ("domain", "reliability", "reliability_reasons")
 RESULT_VALUE_FIELDS = tuple(f for f in RESULT_FIELDS if f not in BLOCK_FIELDS + VERDICT_FIELDS)
 EMPTY_RESULT: dict[str, Any] = dict.fromkeys(RESULT_VALUE_FIELDS) | {"n": 0}
 LONELY_PSU_REASON = "lonely_psu"  # the round's policy is `fail` and a stratum has one PSU
+FPC_REASON = "fpc"  # the design's fpc does not fit the data (service/rounds/design.py)
 
 
 def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
@@ -59,7 +61,10 @@ def _shaped(result: Result, by: str | None) -> dict[str, Any]:
     return fields
 
 
-def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list[dict[str, Any]]:
+def _unavailable(
+    domains: list[str | None], by: str | None, reason: str, detail: str | None = None
+) -> list[dict[str, Any]]:
+    """Suppressed placeholders; `detail` says why there is no estimate (docs/design.md §3)."""
     return [
         {
             **EMPTY_RESULT,
@@ -67,6 +72,7 @@ def _unavailable(domains: list[str | None], by: str | None, reason: str) -> list
             "reliability": Reliability.SUPPRESS,
             "reliability_reasons": [reason],
         }
+        | ({"detail": detail} if detail else {})
         for domain in domains
     ]
 
@@ -92,6 +98,9 @@ def indicator_results(
     if cells.n_submissions == 0:
         return _unavailable([None] if by is None else [], by, Reason.N_EFF)
     domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
+    fpc_misfit = fpc_problems(design.get("fpc"), sampled_psus(cells))
+    if fpc_misfit:
+        return _unavailable(domains, by, FPC_REASON, describe(fpc_misfit))
     try:
         estimate = (estimator or input_weight_estimator(cells))(indicator)
         computed = estimate(
@@ -101,10 +110,10 @@ def indicator_results(
             ci=ci,
             level=level,
         )
-    except LonelyPsuError:
-        return _unavailable(domains, by, LONELY_PSU_REASON)
-    except ScoringError:  # e.g. no persons 15+ at all for a person-level rate
-        return _unavailable(domains, by, Reason.N_EFF)
+    except LonelyPsuError as exc:
+        return _unavailable(domains, by, LONELY_PSU_REASON, str(exc))
+    except ScoringError as exc:  # e.g. no persons 15+ at all for a person-level rate
+        return _unavailable(domains, by, Reason.N_EFF, str(exc))
     return [_shaped(result, by) for result in computed]
 
 

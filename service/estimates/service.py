@@ -14,13 +14,17 @@ from schemas.estimates import check_indicators_of
 from service.cells.reading import consistent_head, data_version, read_cells
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
+from service.offload import off_the_loop
 from service.store import get_store
 from service.weighting.estimates import weighted_report
 from service.weighting.spec import applied_mode
 
 
 def estimate_cache() -> EstimateCache:
-    return current_app.extensions.setdefault("estimate_cache", EstimateCache())
+    if "estimate_cache" not in current_app.extensions:
+        max_bytes = int(current_app.config["SURVEY_ESTIMATE_CACHE_MB"]) * 1024 * 1024
+        current_app.extensions["estimate_cache"] = EstimateCache(max_bytes)
+    return current_app.extensions["estimate_cache"]
 
 
 def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
@@ -52,6 +56,8 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     def compute() -> dict[str, Any]:
         head, cells = read_cells(store, round_doc["_id"])
         version = data_version(round_doc, head)
-        return weighted_report(round_doc, version, cells, indicators, query, mode)
+        return off_the_loop(
+            lambda: weighted_report(round_doc, version, cells, indicators, query, mode)
+        )
 
     return estimate_cache().get_or_compute(key, compute)

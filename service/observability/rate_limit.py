@@ -15,7 +15,7 @@ from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from service.errors import problem_response
+from service.errors import Problem, problem_response
 
 # Probes and scrapes must keep working under load, whoever sends them.
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -25,7 +25,10 @@ DEFAULT_RETRY_AFTER = 60
 def caller_key() -> str:
     """A short hash of the presented credential, or the remote address when there is none.
 
-    Digest credentials change with every nonce, so for them (and Basic) the user name is the key.
+    Digest credentials change with every nonce, so for them (and Basic) the key is the user name
+    *and* the address: counted before the password is checked, a name alone would let anyone
+    exhaust an enumerator's allowance with wrong passwords (wrong ones are limited per address,
+    service/observability/auth_failures.py).
     """
     header = request.headers.get("Authorization", "")
     scheme, _, credential = header.partition(" ")
@@ -33,7 +36,7 @@ def caller_key() -> str:
     if scheme.lower() == "bearer" and credential:
         return "token:" + hashlib.sha256(credential.encode()).hexdigest()[:16]
     if scheme.lower() in {"basic", "digest"} and request.authorization:
-        name = request.authorization.username or ""
+        name = f"{request.remote_addr}|{request.authorization.username or ''}"
         return "user:" + hashlib.sha256(name.encode()).hexdigest()[:16]
     return "addr:" + (request.remote_addr or "unknown")
 
@@ -42,17 +45,23 @@ def _exempt() -> bool:
     return request.path in EXEMPT_PATHS
 
 
-def _too_many_requests(limiter: Limiter) -> Response:
+def too_many_requests(limiter: Limiter) -> Problem:
+    """The 429 for the limit just exceeded (OpenRosa routes answer it as their XML message)."""
     current = limiter.current_limit
     wait = DEFAULT_RETRY_AFTER
     if current is not None:
         wait = max(1, math.ceil(current.reset_at - time.time()))
-    return problem_response(
+    return Problem(
         429,
         "Too Many Requests",
         f"Rate limit of {current.limit if current else 'requests'} exceeded; retry later.",
         headers={"Retry-After": str(wait)},
     )
+
+
+def _too_many_requests(limiter: Limiter) -> Response:
+    problem = too_many_requests(limiter)
+    return problem_response(problem.status, problem.title, problem.detail, headers=problem.headers)
 
 
 def init_app(app: Flask) -> Limiter:

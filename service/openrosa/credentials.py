@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from typing import Any
@@ -20,11 +21,13 @@ from flask import g, request
 from werkzeug.datastructures import Authorization
 
 from service.auth import SUBMITTERS, active_token, allow
+from service.observability.auth_failures import failed_authentication
 from service.recent import TOKENS_BY_NAME, recent
 from service.store import get_store
 from service.store.tokens import DIGEST_REALM
 
 NONCE_TTL_SECONDS = 600
+NONCE = re.compile(r"[0-9a-f]{1,12}-[0-9a-f]{24}")
 
 
 class AuthenticationError(Exception):
@@ -44,11 +47,11 @@ def new_nonce(now: float | None = None) -> str:
 
 
 def nonce_is_fresh(nonce: str, now: float | None = None) -> bool:
-    issued_hex, _, _ = nonce.partition("-")
-    try:
-        issued = int(issued_hex, 16)
-    except ValueError:
+    """Issued by `new_nonce` less than NONCE_TTL_SECONDS ago; any other shape is not fresh
+    (checked before `int()`: a 300-digit issue time would overflow the float arithmetic)."""
+    if not NONCE.fullmatch(nonce):
         return False
+    issued = int(nonce.partition("-")[0], 16)
     age = (now if now is not None else time.time()) - issued
     return 0 <= age <= NONCE_TTL_SECONDS
 
@@ -111,7 +114,12 @@ def openrosa_token() -> dict[str, Any]:
     auth = request.authorization
     if auth is None or auth.type not in ("digest", "basic"):
         raise AuthenticationError("Sign in with your user name and token.")
-    doc = _digest_token(auth) if auth.type == "digest" else _basic_token(auth)
+    try:
+        doc = _digest_token(auth) if auth.type == "digest" else _basic_token(auth)
+    except AuthenticationError as exc:
+        if not exc.stale:  # an expired nonce with the right token is no guess
+            failed_authentication()
+        raise
     allow(doc, SUBMITTERS)
     g.token = doc  # the access log names the caller
     return doc

@@ -8,6 +8,7 @@ answer; anything the form does not know is passed through as text so the schema 
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from service.openrosa.xforms import SKIPPED_VALUE, Question
 MAX_INSTANCE_BYTES = 256 * 1024  # an interview of these forms is about 2 KB
 MAX_DEPTH = 8
 UUID_PREFIX = "uuid:"
+INTEGER = re.compile(r"[-+]?[0-9]{1,12}")
+DECIMAL = re.compile(r"[-+]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})([eE][-+]?[0-9]{1,3})?")
 
 
 @dataclass(frozen=True)
@@ -78,19 +81,19 @@ def submission_id(instance_id: str) -> str:
 
 
 def _number(text: str, kind: str) -> Any:
-    try:
-        return int(text) if kind == "integer" else float(text)
-    except ValueError:
-        return text
+    """XForm integers and decimals are ASCII digits: Python's `int()` would also read `1_0` as
+    10 and Arabic-Indic `٤` as 4, so anything else stays text for the schema to refuse."""
+    if kind == "integer":
+        return int(text) if INTEGER.fullmatch(text) else text
+    return float(text) if DECIMAL.fullmatch(text) else text
 
 
 def _geopoint(text: str) -> Any:
     """ODK's "lat lon altitude accuracy" as {"lat", "lon", "accuracy_m"}."""
     parts = text.split()
-    try:
-        numbers = [float(part) for part in parts]
-    except ValueError:
+    if not all(DECIMAL.fullmatch(part) for part in parts):
         return text
+    numbers = [float(part) for part in parts]
     if len(numbers) not in (2, 3, 4) or not all(math.isfinite(n) for n in numbers):
         return text
     point: dict[str, Any] = {"lat": numbers[0], "lon": numbers[1]}

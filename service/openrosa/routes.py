@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any, assert_never
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from catalogue import RoundStatus, SubmissionStatus
-from service.errors import Problem
+from service.errors import RETRY_AFTER_SECONDS, Problem
+from service.observability.rate_limit import too_many_requests
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
 from service.openrosa.instances import (
     MAX_INSTANCE_BYTES,
@@ -29,13 +31,16 @@ from service.openrosa.responses import (
     message,
 )
 from service.openrosa.xforms import questions, xform_for
+from service.query_params import accepts_query
 from service.rounds.model import recent_round
-from service.store import get_store
+from service.store import UNAVAILABLE_ERRORS, get_store
 from service.submissions.ingest import SubmissionInvalid, submit_one
 
 blp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
 ONE_ROUND = "/rounds/<round_id>"
 SUBMISSION_FIELD = "xml_submission_file"
+# The OpenRosa form list API's parameters; only formID changes the answer (one version per form).
+FORM_LIST_PARAMETERS = ("formID", "verbose", "listAllVersions")
 
 
 @blp.after_request
@@ -59,12 +64,30 @@ def _openrosa_error(exc: OpenRosaError) -> Response:
 
 @blp.errorhandler(Problem)
 def _problem(exc: Problem) -> Response:
-    return message(exc.detail or exc.title, exc.status)
+    response = message(exc.detail or exc.title, exc.status)
+    response.headers.update(exc.headers)
+    return response
 
 
 @blp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
     return message(exc.description or exc.name, exc.code or 400)
+
+
+@blp.errorhandler(RateLimitExceeded)
+def _rate_limited(_exc: RateLimitExceeded) -> Response:
+    return _problem(too_many_requests(current_app.extensions["survey_limiter"]))
+
+
+def _store_unavailable(_exc: Exception) -> Response:
+    current_app.logger.warning("store unavailable: %s", type(_exc).__name__)
+    response = message("The server's data store cannot be reached; try again shortly.", 503)
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+for _error in UNAVAILABLE_ERRORS:
+    blp.register_error_handler(_error, _store_unavailable)
 
 
 def round_for_form(form_id: str, *, writing: bool = False) -> dict[str, Any]:
@@ -76,6 +99,7 @@ def round_for_form(form_id: str, *, writing: bool = False) -> dict[str, Any]:
 
 @blp.get("/formList")
 @blp.get(f"{ONE_ROUND}/formList")
+@accepts_query(*FORM_LIST_PARAMETERS)
 def form_list_view(round_id: str | None = None) -> Response:
     """The open rounds' XForms (OpenRosa form list API); `?formID=` narrows it to one."""
     openrosa_token()

@@ -79,8 +79,14 @@ def questions(instrument: str) -> dict[tuple[str, ...], Question]:
     return found
 
 
+def literal(text: str) -> str:
+    """Text shown as typed: pyxform reads `${name}` in any label or title as a reference to a
+    question, so a zero-width space keeps an admin's `${y}` from breaking the whole form."""
+    return text.replace("${", "$\u200b{")
+
+
 def _choice(list_name: str, code: str, name: str, **columns: str) -> dict[str, str]:
-    labels = {f"label::{language}": name for language in LANGUAGES}
+    labels = {f"label::{language}": literal(name) for language in LANGUAGES}
     return {"list_name": list_name, "name": code, **labels, **columns}
 
 
@@ -107,7 +113,8 @@ def round_workbook(
         _commune_as_pick_list(row) if communes and row.get("name") == "commune" else row
         for row in book["survey"]
     ]
-    settings = {**book["settings"][0], "form_id": round_id, "form_title": title, "version": version}
+    settings = {**book["settings"][0], "form_id": round_id, "form_title": literal(title)}
+    settings["version"] = version
     return {"survey": survey, "choices": choices, "settings": [settings]}
 
 

@@ -12,6 +12,7 @@ from schemas.rounds import check_targets
 from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
+from service.rounds.design import checked_design
 from service.store import get_store
 from service.store.errors import AlreadyExists
 from service.weighting.spec import check_weighting
@@ -78,7 +79,7 @@ def list_rounds() -> list[dict[str, Any]]:
 
 def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply validated changes; new targets are checked against the round's instrument and
-    merged into its current targets."""
+    merged into its current targets; a new design's fpc must fit the data already stored."""
     current = load_round(round_id)
     if "targets" in changes:
         try:
@@ -88,6 +89,8 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
     if "weighting" in changes:
         changes = {**changes, "weighting": check_weighting(current, changes["weighting"])}
+    if "design" in changes:
+        changes = {**changes, "design": checked_design(current, changes["design"])}
     if not changes:
         return with_counts(current)
     updated = get_store().rounds.update(round_id, changes)

@@ -43,5 +43,5 @@ class RoundById(MethodView):
     @blp.arguments(RoundPatchSchema)
     @blp.response(200, RoundSchema)
     def patch(self, changes: dict[str, Any], round_id: str) -> dict[str, Any]:
-        """Close or reopen a round, retitle it, or change its targets."""
+        """Close or reopen a round, retitle it, change its targets or its design."""
         return patch_round(round_id, changes)

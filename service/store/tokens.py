@@ -34,8 +34,18 @@ class Tokens:
         self.collection = collection
 
     def ensure_indexes(self) -> None:
+        """Names are unique among active tokens only: once revoked, a name may be issued again
+        (an enumerator's new phone keeps its Digest user name). `active_name` carries the
+        uniqueness: the name while active, `revoked:<id>` after."""
         self.collection.create_index([("hash", ASCENDING)], unique=True)
-        self.collection.create_index([("name", ASCENDING)], unique=True)
+        if "name_1" in self.collection.index_information():  # before active_name existed
+            self.collection.drop_index("name_1")
+        for doc in self.collection.find(
+            {"active_name": {"$exists": False}}, {"name": 1, "revoked_at": 1}
+        ):
+            active = f"revoked:{doc['_id']}" if doc.get("revoked_at") else doc["name"]
+            self.collection.update_one({"_id": doc["_id"]}, {"$set": {"active_name": active}})
+        self.collection.create_index([("active_name", ASCENDING)], unique=True)
 
     def create(
         self, role: Role | str, name: str, token: str | None = None
@@ -50,13 +60,14 @@ class Tokens:
             "digest_ha1": digest_ha1(name, token),
             "role": role,
             "name": name,
+            "active_name": name,
             "created_at": utc_now(),
             "revoked_at": None,
         }
         try:
             self.collection.insert_one(doc)
         except DuplicateKeyError as exc:
-            raise AlreadyExists(f"a token named {name!r} already exists") from exc
+            raise AlreadyExists(f"an active token named {name!r} already exists") from exc
         return doc, token
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
@@ -71,11 +82,13 @@ class Tokens:
         return self.collection.find_one({"name": name, "revoked_at": None})
 
     def list(self) -> list[dict[str, Any]]:
-        return list(self.collection.find({}, {"hash": 0, "digest_ha1": 0}).sort("created_at", 1))
+        hidden = {"hash": 0, "digest_ha1": 0, "active_name": 0}
+        return list(self.collection.find({}, hidden).sort("created_at", 1))
 
     def revoke(self, token_id: str) -> bool:
         result = self.collection.update_one(
-            {"_id": token_id, "revoked_at": None}, {"$set": {"revoked_at": utc_now()}}
+            {"_id": token_id, "revoked_at": None},
+            {"$set": {"revoked_at": utc_now(), "active_name": f"revoked:{token_id}"}},
         )
         return result.modified_count == 1
 
@@ -91,7 +104,7 @@ class Tokens:
         """
         if token:
             self.collection.update_one(
-                {"name": BOOTSTRAP_NAME},
+                {"active_name": BOOTSTRAP_NAME},
                 {
                     "$set": {
                         "hash": token_hash(token),
@@ -99,7 +112,11 @@ class Tokens:
                         "role": Role.ADMIN,
                         "revoked_at": None,
                     },
-                    "$setOnInsert": {"_id": secrets.token_hex(8), "created_at": utc_now()},
+                    "$setOnInsert": {
+                        "_id": secrets.token_hex(8),
+                        "name": BOOTSTRAP_NAME,
+                        "created_at": utc_now(),
+                    },
                 },
                 upsert=True,
             )
@@ -107,8 +124,5 @@ class Tokens:
         # find_one, not count_documents: nx-27017 counts nothing for a `null` equality filter.
         if self.collection.find_one({"role": Role.ADMIN, "revoked_at": None}, {"_id": 1}):
             return None
-        try:
-            _, created = self.create(Role.ADMIN, BOOTSTRAP_NAME)
-        except AlreadyExists:  # revoked earlier: issue a fresh one under a new name
-            _, created = self.create(Role.ADMIN, f"{BOOTSTRAP_NAME}-{secrets.token_hex(3)}")
+        _, created = self.create(Role.ADMIN, BOOTSTRAP_NAME)
         return created

@@ -17,7 +17,7 @@ from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
 from service.cells.change import CellChange
 from service.cells.contributions import contributions
 from service.cells.writes import record
-from service.errors import conflict
+from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
 from service.store import Store
 from service.store.clock import utc_now
@@ -36,9 +36,30 @@ class ItemOutcome:
     errors: dict[str, list[str]] | None = None
 
 
-def ensure_open(round_doc: dict[str, Any]) -> None:
-    if round_doc.get("status") != RoundStatus.OPEN:
+def is_open(round_doc: dict[str, Any]) -> bool:
+    return round_doc.get("status") == RoundStatus.OPEN
+
+
+def closed_replay(store: Store, round_doc: dict[str, Any], payload: Any) -> dict[str, Any]:
+    """A closed round takes nothing new, but acknowledges a resend of what it already stored
+    (docs/design.md §4): ODK Collect must not report a failure for a form the server has.
+    The stored copy, or 409."""
+    try:
+        data = validate(round_doc, payload)
+    except SubmissionInvalid:
+        data = None
+    stored = data and store.submissions.get(round_doc["_id"], data["submission_id"])
+    if not stored or stored.get("content_hash") != content_hash(data):
         raise conflict(f"Round {round_doc['_id']!r} is closed to submissions.")
+    return stored
+
+
+def closed_batch_item(store: Store, round_doc: dict[str, Any], payload: Any) -> ItemOutcome:
+    try:
+        stored = closed_replay(store, round_doc, payload)
+    except Problem as exc:
+        return ItemOutcome(_claimed_id(payload), SubmissionStatus.CONFLICT, {"round": [exc.detail]})
+    return ItemOutcome(stored["submission_id"], SubmissionStatus.DUPLICATE)
 
 
 def _claimed_id(payload: Any) -> str | None:
@@ -104,7 +125,8 @@ def submit_one(
     raw: str | None = None,
 ) -> tuple[SubmissionStatus, dict[str, Any]]:
     """Validate and store one submission: its status (created, duplicate or conflict), document."""
-    ensure_open(round_doc)
+    if not is_open(round_doc):
+        return SubmissionStatus.DUPLICATE, closed_replay(store, round_doc, payload)
     try:
         data = validate(round_doc, payload)
     except SubmissionInvalid:
@@ -150,7 +172,8 @@ def submit_batch(
     store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
 ) -> list[ItemOutcome]:
     """Store every valid item (unordered); report each item's status in request order."""
-    ensure_open(round_doc)
+    if not is_open(round_doc):
+        return [closed_batch_item(store, round_doc, payload) for payload in payloads]
     outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
     docs = [doc for _, doc in valid]
 
