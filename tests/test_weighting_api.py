@@ -307,3 +307,13 @@ def test_setting_a_weighting_recomputes_a_cached_estimate(shared):
     after = get_estimates(client, headers["planner"], indicator="fiber_available").json
     assert after["data_version"] > before["data_version"]
     assert after["estimates"] != before["estimates"]
+
+
+def test_an_fpc_and_a_calibration_are_refused_together_whichever_comes_first(shared):
+    client, headers = shared
+    assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
+    strata = {r["stratum"] for r in csv.DictReader((GOLDENS / "households.csv").open())}
+    design = {"design": {"fpc": dict.fromkeys(strata, 1000)}}
+    response = client.patch(f"/api/v1/rounds/{ROUND}", json=design, headers=headers["admin"])
+    assert response.status_code == 422, response.json
+    assert "design.fpc" in response.json["errors"]

@@ -87,10 +87,11 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             raise invalid(error_paths(exc.messages)) from exc
         changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
-    if "weighting" in changes:
-        changes = {**changes, "weighting": check_weighting(current, changes["weighting"])}
     if "design" in changes:
         changes = {**changes, "design": checked_design(current, changes["design"])}
+    if "weighting" in changes or "design" in changes:  # the weighting must fit the new design
+        after = {**current, **changes}
+        changes = {**changes, "weighting": check_weighting(after, after.get("weighting") or {})}
     if not changes:
         return with_counts(current)
     updated = get_store().rounds.update(round_id, changes)
