@@ -40,6 +40,8 @@ fuzz: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/change.py
+	$(BIN)/python bench/series_change.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/estimates.py
 

@@ -176,6 +176,19 @@ def time_after_writes(
     return after_write, warm
 
 
+def cold_and_warm(app: Any, url: str, headers: dict[str, str], repeats: int) -> tuple[float, float]:
+    """Median seconds of a GET with an empty estimate cache (cold) and right after (warm)."""
+    client = app.test_client()
+    cold, warm = [], []
+    for _ in range(repeats):
+        app.extensions.pop("estimate_cache", None)
+        for times in (cold, warm):
+            started = time.perf_counter()
+            assert client.get(url, headers=headers).status_code == 200
+            times.append(time.perf_counter() - started)
+    return statistics.median(cold), statistics.median(warm)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])

@@ -118,6 +118,13 @@ TARGETS_FIELD_ARGS: dict[str, Any] = {
 }
 
 
+SERIES_METADATA = {
+    "description": "The series (slug) whose rounds are compared (docs/design.md §10); "
+    "only rounds of the same instrument",
+    "example": "laocai-household",
+}
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
@@ -129,6 +136,7 @@ class RoundCreateSchema(StrictSchema):
     design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
+    series = Text(load_default=None, allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
@@ -143,6 +151,7 @@ class RoundPatchSchema(StrictSchema):
         WeightingSchema,
         metadata={"description": "Non-response classes and calibration (docs/design.md §9)"},
     )
+    series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
 
     @validates_schema
@@ -162,6 +171,7 @@ class RoundSchema(Schema):
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
     weighting = fields.Dict(allow_none=True)
+    series = fields.String(allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

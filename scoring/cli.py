@@ -63,19 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CALIBRATION.json",
         help="calibrate the weights to these margins (docs/design.md §9; variables are columns)",
     )
+    # Imported here: change_cli reads its files with this module's column readers.
+    from scoring.change_cli import add_change_command
+
+    add_change_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from scoring.change_cli import format_changes, run_change
+
     args = build_parser().parse_args(argv)
     try:
-        table = read_table(args.data)
-        results = run_estimate(args, table)
+        if args.command == "change":
+            output = format_changes(run_change(args), args.by, args.format)
+        else:
+            output = format_results(run_estimate(args, read_table(args.data)), args.by, args.format)
     except (ScoringError, OSError, UnicodeDecodeError) as err:
         sys.stderr.write(f"error: {_one_line(err)}\n")
         return EXIT_BAD_INPUT
-    sys.stdout.write(format_results(results, args.by, args.format))
+    sys.stdout.write(output)
     return 0
 
 

@@ -81,7 +81,7 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
     n_rows = design.n_rows
     if estimand.y.shape[0] != n_rows:
         raise ScoringError(f"the variable has {estimand.y.shape[0]} rows, the design {n_rows}")
-    domain_codes, domain_labels = _domain_codes(domain, n_rows)
+    domain_codes, domain_labels = code_domains(domain, n_rows)
     missing = estimand.missing()
     if missing.any():
         domain_codes = np.where(missing, -1, domain_codes)
@@ -106,21 +106,18 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
 
 def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = None) -> Cells:
     """Check and integer-code stored cell totals; ``fpc`` maps stratum label → N_h or fraction."""
-    n = _column(totals.n, "n")
+    n = number_column(totals.n, "n")
     length = n.shape[0]
     if length == 0:
         raise ScoringError("no PSU totals given")
     zeros = np.zeros(length)
-    sw, swy = _column(totals.sw, "sw"), _column(totals.swy, "swy")
-    swx = zeros if totals.swx is None else _column(totals.swx, "swx")
-    swyy = zeros if totals.swyy is None else _column(totals.swyy, "swyy")
+    sw, swy = number_column(totals.sw, "sw"), number_column(totals.swy, "swy")
+    swx = zeros if totals.swx is None else number_column(totals.swx, "swx")
+    swyy = zeros if totals.swyy is None else number_column(totals.swyy, "swyy")
     for name, col in (("sw", sw), ("swy", swy), ("swx", swx), ("swyy", swyy)):
         if col.shape[0] != length:
             raise ScoringError(f"{name} must have one entry per cell ({length})")
-    if np.any(n < 0) or np.any(sw < 0):
-        raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
-    if np.any((n > 0) & (sw <= 0)):
-        raise ScoringError("a cell with units must have a positive weight sum")
+    check_cell_sums(n, sw)
     strata = as_label_array(totals.stratum, "stratum", length)
     if missing_labels(strata).all():
         stratum_codes, stratum_labels = np.zeros(length, dtype=np.int64), WHOLE_POPULATION
@@ -136,7 +133,7 @@ def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = No
         stratum_codes * psu_levels.shape[0] + psu_local,
         stratum_labels.shape[0] * psu_levels.shape[0],
     )
-    domain_codes, domain_labels = _domain_codes(totals.domain, length)
+    domain_codes, domain_labels = code_domains(totals.domain, length)
     return _cells(
         psu_codes.astype(np.int64),
         pairs // psu_levels.shape[0],
@@ -178,7 +175,7 @@ def _cells(
     )
 
 
-def _domain_codes(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Domain codes (−1: outside every domain) and sorted labels; all-None → whole population."""
     if domain is None:
         return np.zeros(length, dtype=np.int64), WHOLE_POPULATION
@@ -189,7 +186,16 @@ def _domain_codes(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np
     return codes, np.array([python_label(v) for v in levels], dtype=object)
 
 
-def _column(values: ArrayLike, name: str) -> np.ndarray:
+def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
+    """Counts and weight sums are ≥ 0, and a cell with units has weight."""
+    if np.any(n < 0) or np.any(sw < 0):
+        raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
+    if np.any((n > 0) & (sw <= 0)):
+        raise ScoringError("a cell with units must have a positive weight sum")
+
+
+def number_column(values: ArrayLike, name: str) -> np.ndarray:
+    """``values`` as a 1-d float array of finite numbers."""
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):

@@ -62,11 +62,12 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.health import routes as health
     from service.openrosa import routes as openrosa
     from service.rounds import routes as rounds
+    from service.series import routes as series
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
     from service.weighting import routes as weights
 
-    for module in (health, tokens, rounds, submissions, estimates, weights):
+    for module in (health, tokens, rounds, submissions, estimates, series, weights):
         api.register_blueprint(module.blp)
     submissions.document(api)
     app.register_blueprint(openrosa.blp)

@@ -36,6 +36,7 @@ READERS = ("admin", "planner")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
+SERIES = "hh-auth-series"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -54,6 +55,8 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
+    ("GET", "/api/v1/series/{series}"): READERS,
+    ("GET", "/api/v1/series/{series}/change"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -97,10 +100,11 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
         }
     )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
-    created = app.test_client().post(
-        "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
-    )
-    assert created.status_code == 201
+    for round_id in (ROUND, f"{ROUND}-next"):  # a series of two rounds for its change
+        created = app.test_client().post(
+            "/api/v1/rounds", json=factories.household_round(round_id, series=SERIES), headers=admin
+        )
+        assert created.status_code == 201
     yield app
     app.extensions["store"].close()
 
@@ -126,7 +130,7 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    url = path.replace("{round_id}", ROUND)
+    url = path.replace("{round_id}", ROUND).replace("{series}", SERIES)
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])

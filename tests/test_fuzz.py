@@ -35,6 +35,7 @@ from tests.servers import EmbeddedStore
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ROLES = ("admin", "planner", "enumerator")
 KNOWN_ROUNDS = {"household": "hh-fuzz", "business": "biz-fuzz"}
+KNOWN_SERIES = "hh-fuzz-series"  # the household round and a later one
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
 
 
@@ -59,7 +60,14 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         headers = bearer(app.config["FUZZ_TOKENS"]["admin"])
         enumerator = bearer(app.config["FUZZ_TOKENS"]["enumerator"])
         for round_body, payload in (
-            (factories.household_round(KNOWN_ROUNDS["household"]), factories.household()),
+            (
+                factories.household_round(KNOWN_ROUNDS["household"], series=KNOWN_SERIES),
+                factories.household(),
+            ),
+            (
+                factories.household_round("hh-fuzz-next", series=KNOWN_SERIES),
+                factories.household(),
+            ),
             (factories.business_round(KNOWN_ROUNDS["business"]), factories.business()),
         ):
             assert admin.post("/api/v1/rounds", json=round_body, headers=headers).status_code == 201
@@ -121,7 +129,10 @@ def fuzz_operation(
 
 
 def path_choices(operation: Any) -> list[dict[str, str] | None]:
-    """Generated ids, and for round operations the real rounds too (so the handlers run)."""
+    """Generated ids, and for round and series operations the real ones too (so the handlers
+    run)."""
+    if "{series}" in operation.path:
+        return [None, {"series": KNOWN_SERIES}]
     if "{round_id}" not in operation.path:
         return [None]
     return [None, *({"round_id": round_id} for round_id in KNOWN_ROUNDS.values())]
