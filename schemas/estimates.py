@@ -14,6 +14,7 @@ from catalogue import (
     TargetStatus,
 )
 from schemas.common import StrictSchema
+from schemas.weighting import WeightingBlockSchema, WeightingMode
 from scoring import CiMethod, Reliability
 
 FORMATS = ("json", "csv", "xlsx")
@@ -65,6 +66,11 @@ class EstimatesQuerySchema(StrictSchema):
             "description": "With `by`: each indicator's province-wide result first (domain "
             "null, `by` empty in CSV/XLSX), then its domains"
         },
+    )
+    weighting = fields.String(
+        load_default=None,
+        validate=validate.OneOf(tuple(WeightingMode)),
+        metadata={"description": "Weighting steps to apply; default: every configured step"},
     )
 
     @post_load
@@ -127,6 +133,7 @@ class EstimatesSchema(Schema):
     computed_at = fields.String()
     n_submissions = fields.Integer()
     estimates = fields.List(fields.Nested(IndicatorEstimatesSchema))
+    weighting = fields.Nested(WeightingBlockSchema)
 
 
 class IndicatorSchema(Schema):

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
+from schemas.weighting import WeightingSchema
 from scoring import LonelyPsu
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
@@ -148,6 +149,10 @@ class RoundPatchSchema(StrictSchema):
     title_vi = Text()
     status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
+    weighting = fields.Nested(
+        WeightingSchema,
+        metadata={"description": "Non-response classes and calibration (docs/design.md §9)"},
+    )
     series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
 
@@ -177,6 +182,7 @@ class RoundSchema(Schema):
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
     sample = fields.Nested(SampleSummarySchema, allow_none=True)
+    weighting = fields.Dict(allow_none=True)
     series = fields.String(allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()

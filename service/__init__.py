@@ -67,8 +67,9 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.series import routes as series
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
+    from service.weighting import routes as weights
 
-    for module in (health, tokens, rounds, samples, submissions, estimates, series):
+    for module in (health, tokens, rounds, samples, submissions, estimates, series, weights):
         api.register_blueprint(module.blp)
     submissions.document(api)
     samples.document(api)

@@ -62,6 +62,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
     ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): FIELD_OPERATORS,
     ("GET", "/api/v1/rounds/{round_id}/progress"): PROGRESS_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
 }
@@ -252,6 +253,26 @@ def test_supervisors_read_and_export_submissions_but_not_estimates(
         assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 200
     for suffix in ("estimates", "estimates?format=csv"):
         assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 403
+
+
+def test_only_admin_sets_the_weighting_and_only_readers_see_weights(
+    matrix_app: Flask, callers: dict[str, Caller]
+) -> None:
+    client = matrix_app.test_client()
+    weighting = {"weighting": {"calibration": None}}
+    for identity in ("supervisor", "planner", "enumerator"):
+        headers = callers[identity].headers("/api")
+        response = client.patch(f"/api/v1/rounds/{ROUND}", json=weighting, headers=headers)
+        assert response.status_code == 403
+    for identity, status in (("supervisor", 403), ("enumerator", 403), ("planner", 200)):
+        headers = callers[identity].headers("/api")
+        for suffix in ("weights", "weights?format=csv", "estimates?weighting=input"):
+            response = client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers)
+            assert response.status_code == status, (identity, suffix)
+    headers = callers["admin"].headers("/api")
+    assert (
+        client.patch(f"/api/v1/rounds/{ROUND}", json=weighting, headers=headers).status_code == 200
+    )
 
 
 def test_tokens_are_compared_in_constant_time(

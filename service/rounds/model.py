@@ -16,6 +16,7 @@ from service.rounds.design import checked_design
 from service.series.model import check_series_instrument
 from service.store import get_store
 from service.store.errors import AlreadyExists
+from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +95,9 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         check_series_instrument(changes["series"], current["instrument"], round_id)
     if "design" in changes:
         changes = {**changes, "design": checked_design(current, changes["design"])}
+    if "weighting" in changes or "design" in changes:  # the weighting must fit the new design
+        after = {**current, **changes}
+        changes = {**changes, "weighting": check_weighting(after, after.get("weighting") or {})}
     if not changes:
         return with_counts(current)
     updated = get_store().rounds.update(round_id, changes)

@@ -129,6 +129,13 @@ class Submissions:
                 return
             after = batch[-1]["submission_id"]
 
+    def unit_weights(self, round_id: str) -> Iterator[dict[str, Any]]:
+        """Each submission in estimates: its id, assignment, cell key and weight (the per-unit
+        weights export), in submission_id order."""
+        query = {"round_id": round_id, "in_estimates": INCLUDED}
+        fields = {"_id": 0, "submission_id": 1, "assignment_id": 1, "agg": 1}
+        yield from self.collection.find(query, fields).sort("submission_id", ASCENDING)
+
     def grouped_sums(
         self, round_id: str, group_field: str, sum_fields: Sequence[str]
     ) -> list[dict[str, Any]]:
