@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format fuzz bench clean
+.PHONY: run test lint format fuzz bench mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,16 @@ fuzz: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/change.py
+	$(BIN)/python bench/series_change.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/estimates.py
 
+## Mutation testing of scoring/ with the scoring tests; the score goes in docs/statistics.md.
+mutate: $(VENV)/.dev
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/mutmut results --all true | $(BIN)/python bench/mutation_score.py
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis mutants

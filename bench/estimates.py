@@ -26,6 +26,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -159,9 +160,38 @@ def time_r(csv_path: Path, workdir: Path) -> float | None:
     return float(done.stdout.split()[-1])
 
 
+def time_after_writes(
+    client: Any, url: str, extras: list[dict], reader: dict, enumerator: dict
+) -> tuple[list[float], list[float]]:
+    """Seconds of GET `url` right after each new submission (stale cache), then again (warm)."""
+    submissions = url.split("/estimates")[0] + "/submissions"
+    after_write, warm = [], []
+    for extra in extras:
+        posted = client.post(submissions, json=extra, headers=enumerator)
+        assert posted.status_code == 201, posted.json
+        for times in (after_write, warm):
+            started = time.perf_counter()
+            assert client.get(url, headers=reader).status_code == 200
+            times.append(time.perf_counter() - started)
+    return after_write, warm
+
+
+def cold_and_warm(app: Any, url: str, headers: dict[str, str], repeats: int) -> tuple[float, float]:
+    """Median seconds of a GET with an empty estimate cache (cold) and right after (warm)."""
+    client = app.test_client()
+    cold, warm = [], []
+    for _ in range(repeats):
+        app.extensions.pop("estimate_cache", None)
+        for times in (cold, warm):
+            started = time.perf_counter()
+            assert client.get(url, headers=headers).status_code == 200
+            times.append(time.perf_counter() - started)
+    return statistics.median(cold), statistics.median(warm)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000])
     parser.add_argument("--businesses", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
@@ -191,18 +221,8 @@ def main() -> None:
             load_submissions(store, round_id, payloads)
             load_s = time.perf_counter() - started
             url = f"/api/v1/rounds/{round_id}/estimates?by=district"
-            after_write, warm = [], []
-            for extra in synthetic(args.repeats, n + 1):
-                posted = client.post(
-                    f"/api/v1/rounds/{round_id}/submissions", json=extra, headers=enumerator
-                )
-                assert posted.status_code == 201, posted.json
-                started = time.perf_counter()
-                assert client.get(url, headers=planner).status_code == 200
-                after_write.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                assert client.get(url, headers=planner).status_code == 200
-                warm.append(time.perf_counter() - started)
+            extras = synthetic(args.repeats, n + 1)
+            after_write, warm = time_after_writes(client, url, extras, planner, enumerator)
             started = time.perf_counter()
             rebuild(store, round_id)
             recount_s = time.perf_counter() - started

@@ -2,6 +2,11 @@
 
 usage: .venv/bin/python bench/scoring.py [ROWS ...]     (default 10000 100000 1000000)
 
+Two tables. End to end: ``python -m scoring estimate`` on the CSV against ``Rscript`` doing
+``read.csv`` + ``svydesign`` + ``svyby(svyciprop, method = "logit")`` (both timed as whole
+processes, best of 3), with the targets of issue 16 beside the measured values (CLI ≥ 10×
+faster than R on 1M rows; the engine alone ≤ 0.25 s on 1M rows). Engine:
+
 A synthetic design of 9 districts × 2 areas = 18 strata and 300 PSUs. "ours raw" times
 ``Design(...)`` + ``estimate(...)`` on string labels; "ours totals" times
 ``estimate_from_totals`` on the PSU × district cells (what the service keeps). R times only
@@ -13,6 +18,7 @@ samplics`` works in a throwaway virtualenv; otherwise its column says n/a.
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -26,8 +32,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scoring import Design, Estimand, PsuTotals, estimate, estimate_from_totals
 
-OUT = Path(__file__).resolve().parent / "out"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
 N_DISTRICTS, N_AREAS, N_PSUS = 9, 2, 300
+R_END_TO_END = """
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1])
+des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
+r <- svyby(~y, ~district, des, svyciprop, method = "logit", vartype = "ci")
+"""
+CLI = ["-m", "scoring", "estimate", "--weight", "w", "--strata", "stratum", "--psu", "psu"]
+CLI_ESTIMAND = ["--proportion", "y", "--by", "district", "--ci", "logit"]
+TARGET_CLI_SPEEDUP = 10.0
+TARGET_ENGINE_MS = 250.0
 R_SCRIPT = """
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -117,6 +135,40 @@ def r_ms(path: Path) -> float | None:
         return None
 
 
+def process_ms(command: list[str], repeat: int = 3) -> float | None:
+    """Best wall time of ``command`` run as a whole process (None if it fails)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(command, capture_output=True, check=False, cwd=ROOT)
+        if proc.returncode != 0:
+            return None
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times)
+
+
+def cli_ms(path: Path) -> float | None:
+    return process_ms([sys.executable, *CLI[:3], str(path), *CLI[3:], *CLI_ESTIMAND])
+
+
+def r_end_to_end_ms(path: Path) -> float | None:
+    if shutil.which("Rscript") is None:
+        return None
+    return process_ms(["Rscript", "-e", R_END_TO_END, str(path)])
+
+
+def r_version() -> str:
+    if shutil.which("Rscript") is None:
+        return "R not installed"
+    code = 'cat(R.version.string, "survey", as.character(packageVersion("survey")))'
+    proc = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, check=False)
+    return proc.stdout.strip()
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def samplics_python() -> str | None:
     """A throwaway virtualenv with samplics, or None when it cannot be installed."""
     venv = Path(tempfile.mkdtemp(prefix="samplics-")) / "venv"
@@ -148,18 +200,54 @@ def fmt(ms: float | None) -> str:
 def main(sizes: list[int]) -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / ".gitignore").write_text("*\n")  # generated data, never committed
+    print(f"{r_version()}; Python {sys.version.split()[0]}; {os.cpu_count()} cores")
+    print(f"load average before: {load()}\n")
+    print("End to end (CSV file in, estimates out), best of 3 processes:\n")
+    print("| rows | CLI ms | Rscript ms | R / CLI | target | engine alone ms | target |")
+    print("|---:|---:|---:|---:|---|---:|---|")
+    engine = {}
+    for rows in sizes:
+        data = synthetic(rows)
+        path = OUT / f"bench_{rows}.csv"
+        write_csv(data, path)
+        engine[rows] = best_ms(lambda data=data: ours_raw(data), repeat=7)
+        cli, r = cli_ms(path), r_end_to_end_ms(path)
+        speedup = None if cli is None or r is None else r / cli
+        big = rows >= 1_000_000
+        cells = [
+            f"{rows:,}",
+            fmt(cli),
+            fmt(r),
+            "n/a" if speedup is None else f"{speedup:.1f}×",
+            _verdict(speedup is not None and speedup >= TARGET_CLI_SPEEDUP, "≥ 10×", big),
+            fmt(engine[rows]),
+            _verdict(engine[rows] <= TARGET_ENGINE_MS, "≤ 250 ms", big),
+        ]
+        print("| " + " | ".join(cells) + " |", flush=True)
+    print(f"\nload average after: {load()}\n")
+    engine_table(sizes, engine)
+
+
+def _verdict(met: bool, target: str, applies: bool) -> str:
+    if not applies:
+        return ""
+    return f"{target} {'✓' if met else '✗'}"
+
+
+def engine_table(sizes: list[int], engine: dict[int, float]) -> None:
+    """The engine alone: from raw rows, from PSU totals, R's svyby call, samplics."""
     python = samplics_python()
+    print("Engine (estimation call only):\n")
     print("| rows | ours raw ms | ours totals ms | R survey ms | samplics ms | R/raw | R/totals |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for rows in sizes:
         data = synthetic(rows)
-        raw = best_ms(lambda data=data: ours_raw(data))
+        raw = engine[rows]
         totals = psu_totals(data)
         from_totals = best_ms(
             lambda totals=totals: estimate_from_totals(totals, "proportion", ci="logit")
         )
         path = OUT / f"bench_{rows}.csv"
-        write_csv(data, path)
         r, sam = r_ms(path), samplics_ms(python, path)
         ratio_raw = "n/a" if r is None else f"{r / raw:,.0f}×"
         ratio_totals = "n/a" if r is None else f"{r / from_totals:,.0f}×"

@@ -19,7 +19,13 @@ from catalogue.indicators import (
 )
 from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS, Instrument
 from catalogue.roles import ROLES, Role
-from catalogue.statuses import ReviewState, RoundStatus, SubmissionStatus, TargetStatus
+from catalogue.statuses import (
+    ReviewState,
+    RoundStatus,
+    SubmissionStatus,
+    SuppressedPolicy,
+    TargetStatus,
+)
 
 __all__ = [
     "ALL_BY_DIMENSIONS",
@@ -37,6 +43,7 @@ __all__ = [
     "Role",
     "RoundStatus",
     "SubmissionStatus",
+    "SuppressedPolicy",
     "TargetStatus",
     "default_targets",
     "indicators_of",

@@ -95,10 +95,10 @@ INDICATORS: tuple[Indicator, ...] = (
         Instrument.HOUSEHOLD,
         "persons_15plus",
         IndicatorKind.MEMBER_PROPORTION,
-        "Persons 15+ with an electronic payment account "
-        "(Σ members_15plus_with_epay / Σ members_15plus)",
-        "Người từ 15 tuổi trở lên có tài khoản thanh toán điện tử "
-        "(Σ members_15plus_with_epay / Σ members_15plus)",
+        "Share of people aged 15 and over with an electronic payment account, "
+        "counting every household member aged 15 and over",
+        "Tỷ lệ người từ 15 tuổi trở lên có tài khoản thanh toán điện tử, "
+        "tính trên mọi thành viên từ 15 tuổi trở lên của hộ",
         "Adults with an e-payment account",
         "Người từ 15 tuổi có tài khoản thanh toán điện tử",
         0.40,
@@ -108,10 +108,10 @@ INDICATORS: tuple[Indicator, ...] = (
         Instrument.HOUSEHOLD,
         "persons_15plus",
         IndicatorKind.MEMBER_PROPORTION,
-        "Persons 15+ using e-government services from a mobile device "
-        "(Σ members_15plus_egov_mobile / Σ members_15plus)",
-        "Người từ 15 tuổi trở lên sử dụng dịch vụ công trực tuyến trên thiết bị di động "
-        "(Σ members_15plus_egov_mobile / Σ members_15plus)",
+        "Share of people aged 15 and over using online public services on a mobile device, "
+        "counting every household member aged 15 and over",
+        "Tỷ lệ người từ 15 tuổi trở lên sử dụng dịch vụ công trực tuyến trên thiết bị di động, "
+        "tính trên mọi thành viên từ 15 tuổi trở lên của hộ",
         "Adults using e-government on mobile",
         "Người từ 15 tuổi dùng dịch vụ công trực tuyến trên di động",
         0.50,
@@ -143,8 +143,13 @@ INDICATORS: tuple[Indicator, ...] = (
         Instrument.BUSINESS,
         "businesses",
         IndicatorKind.MEAN,
-        "Mean of 100 × (digital practices in use) / 6",
-        "Trung bình của 100 × (số thực hành số đang áp dụng) / 6",
+        "How many of six digital practices a business uses (e-invoices, digital signature, "
+        "online sales, cashless payments, accounting or cloud software, a website or social "
+        "page), from 0 for none to 100 for all six; the average over businesses",
+        "Doanh nghiệp áp dụng bao nhiêu trong sáu thực hành số (hóa đơn điện tử, chữ ký số, "
+        "bán hàng trực tuyến, thanh toán không dùng tiền mặt, phần mềm kế toán hoặc điện toán "
+        "đám mây, trang web hoặc trang mạng xã hội), từ 0 khi không có đến 100 khi đủ cả sáu; "
+        "trung bình của các doanh nghiệp",
         "Digital maturity score (0–100)",
         "Mức độ trưởng thành số (0–100)",
         None,

@@ -1,5 +1,5 @@
-"""Statuses of the contract (docs/design.md §3–§5): a round's, what became of a submission, and
-an estimate's verdict against its target."""
+"""Statuses of the contract (docs/design.md §3–§5): a round's, what became of a submission, an
+estimate's verdict against its target, and what an answer shows of a suppressed estimate."""
 
 from __future__ import annotations
 
@@ -33,3 +33,10 @@ class ReviewState(StrEnum):
     HAS_ISSUES = "has_issues"  # still counts; a supervisor has questions
     REJECTED = "rejected"  # leaves estimates, weighting and progress
     DUPLICATE = "duplicate"  # a second completion of an assignment, held until a supervisor decides
+
+
+class SuppressedPolicy(StrEnum):
+    """What an estimates answer carries for an estimate whose reliability is `suppress`."""
+
+    SHOW = "show"  # every number with its flag: for statisticians
+    WITHHOLD = "withhold"  # the numbers left out, verdict and reasons kept: for publication

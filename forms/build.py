@@ -12,6 +12,8 @@ from pyxform.xls2json_backends import md_table_to_workbook
 
 FORMS_DIR = Path(__file__).resolve().parent
 INSTRUMENTS = ("household", "business")
+# Rounds with a sample pick an assignment instead of typing location and weight (§8).
+SAMPLE_FORMS = tuple(f"{instrument}_sample" for instrument in INSTRUMENTS)
 
 
 def source_path(instrument: str) -> Path:
@@ -30,5 +32,5 @@ def build(instrument: str) -> Path:
 
 
 if __name__ == "__main__":
-    for name in INSTRUMENTS:
+    for name in (*INSTRUMENTS, *SAMPLE_FORMS):
         print(build(name))

@@ -6,8 +6,15 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from catalogue import ALL_BY_DIMENSIONS, INDICATORS_BY_ID, IndicatorKind, TargetStatus
+from catalogue import (
+    ALL_BY_DIMENSIONS,
+    INDICATORS_BY_ID,
+    IndicatorKind,
+    SuppressedPolicy,
+    TargetStatus,
+)
 from schemas.common import StrictSchema
+from schemas.weighting import WeightingBlockSchema, WeightingMode
 from scoring import CiMethod, Reliability
 
 FORMATS = ("json", "csv", "xlsx")
@@ -16,6 +23,8 @@ FORMATS = ("json", "csv", "xlsx")
 def three_decimals(level: float) -> None:
     """Refused rather than rounded: `0.95000001` would be a different question answered with
     0.95's interval, and every distinct level is a fresh computation (docs/design.md §3)."""
+    if not -1e6 < level < 1e6:
+        return  # out of range: the range check says so (and 1e307 · 1000 cannot be rounded)
     if abs(level * 1000 - round(level * 1000)) > 1e-9:
         raise ValidationError("At most 3 decimals (e.g. 0.95 or 0.975).")
 
@@ -41,6 +50,28 @@ class EstimatesQuerySchema(StrictSchema):
         metadata={"description": "Confidence level, 0.5–0.999, at most 3 decimals"},
     )
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    suppressed = fields.Enum(
+        SuppressedPolicy,
+        by_value=True,
+        load_default=SuppressedPolicy.SHOW,
+        metadata={
+            "description": "show: every number with its reliability flag (for statisticians); "
+            "withhold: a suppressed estimate's numbers (estimate, se, CI, deff, n_eff, cv) "
+            "are null or empty, its reliability and reasons kept (for publication)"
+        },
+    )
+    overall = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "With `by`: each indicator's province-wide result first (domain "
+            "null, `by` empty in CSV/XLSX), then its domains"
+        },
+    )
+    weighting = fields.String(
+        load_default=None,
+        validate=validate.OneOf(tuple(WeightingMode)),
+        metadata={"description": "Weighting steps to apply; default: every configured step"},
+    )
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -102,6 +133,7 @@ class EstimatesSchema(Schema):
     computed_at = fields.String()
     n_submissions = fields.Integer()
     estimates = fields.List(fields.Nested(IndicatorEstimatesSchema))
+    weighting = fields.Nested(WeightingBlockSchema)
 
 
 class IndicatorSchema(Schema):

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
+from schemas.weighting import WeightingSchema
 from scoring import LonelyPsu
 
 SLUG = r"[a-z0-9][a-z0-9-]{1,62}"
@@ -117,10 +118,18 @@ TARGETS_FIELD_ARGS: dict[str, Any] = {
 }
 
 
+SERIES_METADATA = {
+    "description": "The series (slug) whose rounds are compared (docs/design.md §10); "
+    "only rounds of the same instrument",
+    "example": "laocai-household",
+}
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
     title = Text(required=True)
+    title_vi = Text(metadata={"description": "The title in Vietnamese, shown on the dashboard"})
     period = fields.Nested(PeriodSchema, required=True)
     status = fields.String(
         load_default=RoundStatus.OPEN.value, validate=validate.OneOf(tuple(RoundStatus))
@@ -128,6 +137,7 @@ class RoundCreateSchema(StrictSchema):
     design = fields.Nested(DesignSchema, load_default=lambda: DesignSchema().load({}))
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
+    series = Text(load_default=None, allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
@@ -136,13 +146,27 @@ class RoundCreateSchema(StrictSchema):
 
 class RoundPatchSchema(StrictSchema):
     title = Text()
+    title_vi = Text()
     status = fields.String(validate=validate.OneOf(tuple(RoundStatus)))
     targets = fields.Dict(**TARGETS_FIELD_ARGS)
+    weighting = fields.Nested(
+        WeightingSchema,
+        metadata={"description": "Non-response classes and calibration (docs/design.md §9)"},
+    )
+    series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
         check_targets(None, data.get("targets"))
+
+
+class SampleSummarySchema(Schema):
+    """How big a round's sample is (docs/design.md §8)."""
+
+    assignments = fields.Integer()
+    psus = fields.Integer()
+    strata = fields.Integer()
 
 
 class RoundSchema(Schema):
@@ -151,11 +175,15 @@ class RoundSchema(Schema):
     id = fields.String(attribute="_id")
     instrument = fields.String()
     title = fields.String()
+    title_vi = fields.String()
     period = fields.Dict()
     status = fields.String()
     design = fields.Dict()
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     frame = fields.Dict(allow_none=True)
+    sample = fields.Nested(SampleSummarySchema, allow_none=True)
+    weighting = fields.Dict(allow_none=True)
+    series = fields.String(allow_none=True)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

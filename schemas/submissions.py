@@ -211,9 +211,16 @@ class StoredSubmissionSchema(Schema):
     enumerator_id = fields.String()
     location = fields.Dict()
     sampling = fields.Dict()
-    answers = fields.Dict()
+    answers = fields.Dict(allow_none=True)
     received_at = fields.String()
     source = fields.String()
+    # Rounds with a sample (docs/design.md §8)
+    assignment_id = fields.String()
+    outcome = fields.String()
+    started_at = fields.String(allow_none=True)
+    in_estimates = fields.Boolean()
+    review = fields.Dict(allow_none=True)
+    flags = fields.List(fields.String())
 
 
 class SubmissionListSchema(Schema):

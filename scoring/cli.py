@@ -1,7 +1,9 @@
 """``python -m scoring estimate DATA.csv ...``: estimates from a CSV file (docs/design.md §6).
 
-The one module of ``scoring`` that does I/O. Bad input prints one line ``error: ...`` on
-stderr and exits with status 2.
+With ``scoring.csv_input`` the only modules of ``scoring`` that do I/O. Bad input prints one
+line ``error: ...`` on stderr and exits with status 2. Each subcommand registers its
+arguments and its ``run`` function in :data:`COMMANDS`; options shared by every command
+that reads a design from a CSV file are added by :func:`add_design_arguments`.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn
 
-import numpy as np
-
+from scoring.csv_input import Columns, read_columns
 from scoring.design import Design
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand
@@ -23,7 +24,9 @@ from scoring.estimation import estimate
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
 from scoring.results import RESULT_FIELDS, Result
-from scoring.weights import CalibrationSpec, estimate_calibrated_rows
+
+if TYPE_CHECKING:
+    from scoring.weights import CalibrationSpec
 
 EXIT_BAD_INPUT = 2
 CSV_FIELDS = RESULT_FIELDS
@@ -37,16 +40,37 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``scoring`` command line."""
-    parser = _Parser(prog="python -m scoring", description="Design-based survey estimates.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    est = commands.add_parser("estimate", help="estimate from a CSV file (one row per unit)")
-    est.add_argument("data", help="CSV file with a header row")
-    est.add_argument("--weight", required=True, help="sampling weight column (> 0)")
-    est.add_argument("--strata", help="stratum column")
-    est.add_argument("--psu", help="PSU column (labels nested in strata)")
-    est.add_argument("--fpc", help="fpc column: population PSU count N_h or fraction ≤ 1")
+def add_design_arguments(parser: argparse.ArgumentParser) -> None:
+    """The CSV file and the design columns (``--weight``, ``--strata``, ``--psu``, ``--fpc``)."""
+    parser.add_argument("data", help="CSV file with a header row (NA or empty: missing)")
+    parser.add_argument("--weight", required=True, help="sampling weight column (> 0)")
+    parser.add_argument("--strata", help="stratum column")
+    parser.add_argument("--psu", help="PSU column (labels nested in strata)")
+    parser.add_argument("--fpc", help="fpc column: population PSU count N_h or fraction ≤ 1")
+    parser.add_argument("--lonely-psu", default="adjust", choices=[p.value for p in LonelyPsu])
+
+
+def design_columns(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The numeric and the label columns :func:`add_design_arguments` names."""
+    numbers = [args.weight] + ([args.fpc] if args.fpc else [])
+    labels = [c for c in (args.strata, args.psu) if c]
+    return numbers, labels
+
+
+def design_from(args: argparse.Namespace, columns: Columns) -> Design:
+    """The design the arguments of :func:`add_design_arguments` describe."""
+    return Design(
+        weights=columns.number(args.weight, required=True),
+        strata=None if args.strata is None else columns.label(args.strata),
+        psu=None if args.psu is None else columns.label(args.psu),
+        fpc=None if args.fpc is None else columns.number(args.fpc, required=True),
+        lonely_psu=args.lonely_psu,
+    )
+
+
+def add_estimate_arguments(est: argparse.ArgumentParser) -> None:
+    """``estimate``: one estimand, optionally by domain."""
+    add_design_arguments(est)
     what = est.add_mutually_exclusive_group(required=True)
     what.add_argument("--mean", metavar="V")
     what.add_argument("--proportion", metavar="V", help="a 0/1 column")
@@ -56,13 +80,77 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--by", metavar="COL", help="domain column")
     est.add_argument("--ci", default="logit", choices=[m.value for m in CiMethod])
     est.add_argument("--level", type=float, default=0.95)
-    est.add_argument("--lonely-psu", default="adjust", choices=[p.value for p in LonelyPsu])
     est.add_argument("--format", default="json", choices=["json", "csv"])
     est.add_argument(
         "--calibration",
         metavar="CALIBRATION.json",
         help="calibrate the weights to these margins (docs/design.md §9; variables are columns)",
     )
+
+
+def run_estimate(args: argparse.Namespace) -> str:
+    """Read the columns, estimate (calibrated when asked), and format the results."""
+    numbers, labels = design_columns(args)
+    variables = _variables(args)
+    spec = None if args.calibration is None else read_calibration(args.calibration)
+    margins = [] if spec is None else list(spec.variables)
+    columns = read_columns(
+        args.data,
+        numbers + [name for name, _ in variables],
+        labels + ([args.by] if args.by else []) + margins,
+    )
+    design = design_from(args, columns)
+    domain = None if args.by is None else columns.label(args.by)
+    estimand = _estimand(args, variables, columns)
+    if spec is None:
+        results = estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
+    else:
+        from scoring.weights import estimate_calibrated_rows  # imported only to calibrate
+
+        results = estimate_calibrated_rows(
+            design,
+            estimand,
+            spec,
+            {name: columns.label(name) for name in margins},
+            domain=None if domain is None else domain.labels(),
+            ci=args.ci,
+            level=args.level,
+        )
+    return format_results(results, args.by, args.format)
+
+
+def read_calibration(path: str) -> CalibrationSpec:
+    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
+    from scoring.weights import CalibrationSpec  # imported only to calibrate
+
+    with open(path, encoding="utf-8") as f:
+        try:
+            obj = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ScoringError(f"{path} is not valid JSON: {err}") from None
+    return CalibrationSpec.from_json(obj)
+
+
+Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]
+COMMANDS: list[Command] = [
+    ("estimate", add_estimate_arguments, run_estimate),
+]
+"""``(name, add_arguments, run)`` per subcommand; ``run(args)`` returns what to print."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``scoring`` command line."""
+    parser = _Parser(prog="python -m scoring", description="Design-based survey estimates.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    helps = {"estimate": "estimate from a CSV file (one row per unit)"}
+    for name, add_arguments, run in COMMANDS:
+        sub = commands.add_parser(name, help=helps.get(name))
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    # Imported here: change_cli reads its files with this module's column readers.
+    from scoring.change_cli import add_change_command
+
+    add_change_command(commands)
     return parser
 
 
@@ -70,60 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        table = read_table(args.data)
-        results = run_estimate(args, table)
+        output = args.run(args)
     except (ScoringError, OSError, UnicodeDecodeError) as err:
         sys.stderr.write(f"error: {_one_line(err)}\n")
         return EXIT_BAD_INPUT
-    sys.stdout.write(format_results(results, args.by, args.format))
+    sys.stdout.write(output)
     return 0
-
-
-def read_table(path: str) -> dict[str, list[str]]:
-    """The CSV file as columns of strings (header row required)."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if not header:
-            raise ScoringError(f"{path} is empty (a header row is required)")
-        rows = list(reader)
-    if not rows:
-        raise ScoringError(f"{path} has no data rows")
-    width = len(header)
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ScoringError(f"line {i + 2}: {len(row)} fields, the header has {width}")
-    return {name: [row[j] for row in rows] for j, name in enumerate(header)}
-
-
-def run_estimate(args: argparse.Namespace, table: dict[str, list[str]]) -> list[Result]:
-    """Build the design and estimand from the columns named in ``args`` and estimate."""
-    design = Design(
-        weights=_numbers(table, args.weight),
-        strata=None if args.strata is None else _labels(table, args.strata),
-        psu=None if args.psu is None else _labels(table, args.psu),
-        fpc=None if args.fpc is None else _numbers(table, args.fpc),
-        lonely_psu=args.lonely_psu,
-    )
-    domain = None if args.by is None else _labels(table, args.by)
-    estimand = _estimand(args, table)
-    if args.calibration is None:
-        return estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
-    spec = read_calibration(args.calibration)
-    variables = {name: _labels(table, name) for name in spec.variables}
-    return estimate_calibrated_rows(
-        design, estimand, spec, variables, domain=domain, ci=args.ci, level=args.level
-    )
-
-
-def read_calibration(path: str) -> CalibrationSpec:
-    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
-    with open(path, encoding="utf-8") as f:
-        try:
-            obj = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ScoringError(f"{path} is not valid JSON: {err}") from None
-    return CalibrationSpec.from_json(obj)
 
 
 def format_results(results: list[Result], by: str | None, fmt: str) -> str:
@@ -145,20 +185,30 @@ def format_results(results: list[Result], by: str | None, fmt: str) -> str:
     return json.dumps({"results": items}, allow_nan=False, indent=1) + "\n"
 
 
-def _estimand(args: argparse.Namespace, table: dict[str, list[str]]) -> Estimand:
-    if args.mean is not None:
-        return Estimand.mean(_numbers(table, args.mean, missing_ok=True))
-    if args.total is not None:
-        return Estimand.total(_numbers(table, args.total, missing_ok=True))
-    if args.proportion is not None:
-        return Estimand.proportion(_numbers(table, args.proportion, missing_ok=True))
+def _variables(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    """The estimand's columns in order, each with whether a missing value is an error."""
+    for option in ("mean", "total", "proportion"):
+        if getattr(args, option) is not None:
+            return [(getattr(args, option), False)]
     if args.ratio is not None:
-        num, den = _pair(args.ratio, "--ratio NUM/DEN")
-        return Estimand.ratio(
-            _numbers(table, num, missing_ok=True), _numbers(table, den, missing_ok=True)
-        )
-    count, size = _pair(args.member_proportion, "--member-proportion COUNT/SIZE")
-    return Estimand.member_proportion(_numbers(table, count), _numbers(table, size))
+        return [(name, False) for name in _pair(args.ratio, "--ratio NUM/DEN")]
+    pair = _pair(args.member_proportion, "--member-proportion COUNT/SIZE")
+    return [(name, True) for name in pair]
+
+
+def _estimand(
+    args: argparse.Namespace, variables: list[tuple[str, bool]], columns: Columns
+) -> Estimand:
+    values = [columns.number(name, required) for name, required in variables]
+    if args.mean is not None:
+        return Estimand.mean(values[0])
+    if args.total is not None:
+        return Estimand.total(values[0])
+    if args.proportion is not None:
+        return Estimand.proportion(values[0])
+    if args.ratio is not None:
+        return Estimand.ratio(*values)
+    return Estimand.member_proportion(*values)
 
 
 def _pair(text: str, usage: str) -> tuple[str, str]:
@@ -166,37 +216,6 @@ def _pair(text: str, usage: str) -> tuple[str, str]:
     if len(parts) != 2 or not all(parts):
         raise ScoringError(f"expected {usage}, got {text!r}")
     return parts[0], parts[1]
-
-
-def _column(table: dict[str, list[str]], name: str) -> list[str]:
-    if name not in table:
-        raise ScoringError(f"no column {name!r} in the data (columns: {', '.join(table)})")
-    return table[name]
-
-
-def _labels(table: dict[str, list[str]], name: str) -> np.ndarray:
-    values = _column(table, name)
-    for i, v in enumerate(values):
-        if v == "":
-            raise ScoringError(f"column {name!r} line {i + 2}: empty value")
-    return np.array(values)
-
-
-def _numbers(table: dict[str, list[str]], name: str, missing_ok: bool = False) -> np.ndarray:
-    """The column as floats; an empty cell is missing (NaN) where ``missing_ok``."""
-    values = _column(table, name)
-    out = np.empty(len(values))
-    for i, v in enumerate(values):
-        if v == "" and missing_ok:
-            out[i] = np.nan
-            continue
-        try:
-            out[i] = float(v)
-        except ValueError:
-            raise ScoringError(f"column {name!r} line {i + 2}: {v!r} is not a number") from None
-        if not np.isfinite(out[i]):
-            raise ScoringError(f"column {name!r} line {i + 2}: {v!r} is not a finite number")
-    return out
 
 
 def _one_line(err: BaseException) -> str:

@@ -3,22 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.errors import ScoringError
 
-def as_label_array(values: Sequence[object] | np.ndarray, name: str, length: int) -> np.ndarray:
+
+@dataclass(frozen=True)
+class Factor:
+    """Labels already coded, as a columnar reader gives them: ``levels[codes]``.
+
+    ``levels`` are distinct and sorted; a code of −1 is a missing label. Passing a
+    ``Factor`` wherever labels are accepted skips the coding step.
+    """
+
+    codes: np.ndarray
+    levels: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the label array it stands for."""
+        return self.codes.shape
+
+    def labels(self) -> np.ndarray:
+        """The label array itself (for code that needs one)."""
+        return self.levels[self.codes]
+
+
+Labels = np.ndarray | Factor
+
+
+def as_label_array(values: Sequence[object] | Labels, name: str, length: int) -> Labels:
     """``values`` as a 1-d array of ``length`` labels (numbers or strings, ``None`` allowed)."""
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.shape[0] != length:
-        from scoring.errors import ScoringError
-
+    arr = values if isinstance(values, Factor) else np.asarray(values)
+    if len(arr.shape) != 1 or arr.shape[0] != length:
         raise ScoringError(f"{name} must have one entry per row ({length}), got shape {arr.shape}")
     return arr
 
 
-def missing_labels(arr: np.ndarray) -> np.ndarray:
+def missing_labels(arr: Labels) -> np.ndarray:
     """Mask of missing labels: ``None`` in object arrays, NaN in float arrays."""
+    if isinstance(arr, Factor):
+        return arr.codes < 0
     if arr.dtype == object:
         return np.frompyfunc(lambda v: v is None or (isinstance(v, float) and v != v), 1, 1)(
             arr
@@ -28,12 +55,14 @@ def missing_labels(arr: np.ndarray) -> np.ndarray:
     return np.zeros(arr.shape, dtype=bool)
 
 
-def factorize(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def factorize(arr: Labels) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes ``0..L-1`` in sorted label order, and the sorted labels; missing → -1.
 
     Short ASCII strings and integers go through :func:`sorted_distinct` (no full sort when
     there are few distinct labels); other labels are hashed or, failing that, sorted.
     """
+    if isinstance(arr, Factor):
+        return arr.codes.astype(np.int64, copy=False), arr.levels
     missing = missing_labels(arr)
     codes = np.full(arr.shape[0], -1, dtype=np.int64)
     present = arr[~missing] if missing.any() else arr
@@ -52,21 +81,35 @@ def factorize(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sorted_distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)``, found from a sample and a binary search.
+    """``np.unique(keys, return_inverse=True)``, found from a sample and a table look-up.
 
-    The distinct values of every 4096th key are completed with any key the search does not
+    The distinct values of every 4096th key are completed with any key the look-up does not
     find, so the answer is exact; with few distinct labels no full sort is needed.
     """
     distinct = np.unique(keys[:: max(1, keys.shape[0] // 4096)])
-    index = np.minimum(np.searchsorted(distinct, keys), distinct.shape[0] - 1)
+    index = _index_in(distinct, keys)
     found = distinct[index] == keys
     if not found.all():
         distinct = np.union1d(distinct, keys[~found])
         index = np.searchsorted(distinct, keys)
-    return distinct, index.astype(np.int64)
+    return distinct, index.astype(np.int64, copy=False)
 
 
-MAX_PACKED_CHARS = 9
+def _index_in(distinct: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Where each key would sit in ``distinct``: a table indexed by ``key % size`` when some
+    small ``size`` gives every distinct key its own slot (one pass), else a binary search."""
+    m = distinct.shape[0]
+    if keys.dtype.kind in "iu" and m < 65536:
+        for size in range(4 * m + 1, 12 * m + 64, 2 * m + 1):
+            slots = distinct % keys.dtype.type(size)
+            if np.unique(slots).shape[0] == m:
+                table = np.zeros(size, dtype=np.int64)
+                table[slots] = np.arange(m)
+                return table[keys % keys.dtype.type(size)]
+    return np.minimum(np.searchsorted(distinct, keys), m - 1)
+
+
+MAX_PACKED_CHARS = 8
 
 
 class _PackedKeys(np.ndarray):
@@ -74,23 +117,25 @@ class _PackedKeys(np.ndarray):
 
 
 def _short_ascii_keys(arr: np.ndarray) -> _PackedKeys | None:
-    """ASCII strings of ≤ 9 characters packed 7 bits a character into one ``uint64``.
+    """Strings of ≤ 8 characters below U+0100 packed a byte a character into one ``uint64``.
 
-    The packing keeps code-point order (shorter strings are NUL-padded), so sorting the
-    keys sorts the labels; ``None`` for other arrays. The loop runs over characters.
+    Big-endian packing keeps code-point order (shorter strings are NUL-padded), so sorting
+    the keys sorts the labels; ``None`` for other arrays. The width is read from the dtype
+    when it is short enough, which saves a pass over the strings.
     """
     if arr.dtype.kind != "U" or arr.shape[0] == 0:
         return None
-    width = int(np.strings.str_len(arr).max())
+    width = arr.dtype.itemsize // 4
     if width > MAX_PACKED_CHARS:
-        return None
+        width = int(np.strings.str_len(arr).max())
+        if width > MAX_PACKED_CHARS:
+            return None
     points = np.ascontiguousarray(arr).view(np.uint32).reshape(arr.shape[0], -1)[:, :width]
-    if width and points.max() >= 128:
+    if width and points.max() >= 256:
         return None
-    keys = np.zeros(arr.shape[0], dtype=np.uint64)
-    for k in range(width):
-        keys = (keys << np.uint64(7)) | points[:, k].astype(np.uint64)
-    packed = keys.view(_PackedKeys)
+    octets = np.zeros((arr.shape[0], 8), dtype=np.uint8)
+    octets[:, :width] = points
+    packed = octets.view(">u8").reshape(-1).astype(np.uint64).view(_PackedKeys)
     packed.width = width
     return packed
 
@@ -99,11 +144,9 @@ def _decode_ascii(keys: np.ndarray, width: int) -> np.ndarray:
     """The strings whose packed keys are ``keys`` (inverse of :func:`_short_ascii_keys`)."""
     if width == 0:
         return np.full(keys.shape[0], "", dtype="<U1")
-    shifts = np.uint64(7) * np.arange(width - 1, -1, -1, dtype=np.uint64)
-    points = ((np.asarray(keys, dtype=np.uint64)[:, None] >> shifts) & np.uint64(127)).astype(
-        np.uint32
-    )
-    return np.ascontiguousarray(points).view(f"<U{width}").reshape(-1)
+    octets = np.asarray(keys, dtype=np.uint64).astype(">u8").view(np.uint8).reshape(-1, 8)
+    points = np.ascontiguousarray(octets[:, :width].astype(np.uint32))
+    return points.view(f"<U{width}").reshape(-1)
 
 
 def _factorize_hashable(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

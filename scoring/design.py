@@ -52,6 +52,7 @@ class Design:
         self.lonely_psu = LonelyPsu.parse(lonely_psu)
         self.stratum_codes, self.stratum_labels = _strata(strata, n)
         self.psu_codes, self.psu_stratum = _nested_psus(psu, self.stratum_codes, n)
+        check_not_single_psu(self.stratum_labels, self.n_psus)
         self.fpc = None if fpc is None else _stratum_fpc(fpc, self.stratum_codes, n)
 
     @property
@@ -63,6 +64,15 @@ class Design:
     def n_psus(self) -> int:
         """Number of PSUs in the whole design."""
         return int(self.psu_stratum.shape[0])
+
+
+def check_not_single_psu(stratum_labels: np.ndarray, n_psus: int) -> None:
+    """R ``svydesign`` refuses a design of one PSU without strata (no variance estimable)."""
+    if n_psus == 1 and stratum_labels.shape[0] == 1 and stratum_labels[0] is None:
+        raise ScoringError(
+            "the design has only one primary sampling unit and no strata: no variance can be"
+            " estimated (R svydesign refuses it too)"
+        )
 
 
 def _weights(weights: ArrayLike) -> np.ndarray:

@@ -1,12 +1,17 @@
-"""Design effect as R ``svymean(..., deff = "replace")`` / ``svytotal``.
+"""Design effect as R ``svymean``/``svytotal``/``svyratio`` with ``deff = "replace"``.
 
-``deff = V / V_srs`` with the with-replacement SRS variance of the same domain:
+``deff = V / V_srs`` with the with-replacement SRS variance of the same domain, from R
+``svyvar`` on the domain's ``n`` rows with a value, ``s² = n/(n−1) · Σw(y − ŷ)² / Σw``:
 
-- mean, proportion: ``V_srs = s²_w / n``
-- total: ``V_srs = s²_w · (Σw)² / n``
+- mean, proportion, member proportion: ``V_srs = s² / n``
+- total: ``V_srs = s² · (Σw)² / n``
+- ratio (R: ``deff(svytotal(r, deff = "replace"))`` with ``r = (y − R̂x) / Σwx``):
+  ``V_srs = s²_r · (Σw)² / n`` with ``s²_r = n/(n−1) · Σw(y − R̂x)² / (Σw · (Σwx)²)``.
 
-where ``s²_w = n/(n−1) · Σw(y − ŷ)² / Σw`` is R ``svyvar`` on the domain's ``n`` rows.
-Ratios have no design effect here (``None``), as in the reference script.
+The residual sum of squares ``Σw(y − R̂x)²`` (``x = 1`` for a mean or total) is summed over
+the domain's cells from their centred spreads (``sufficient.Spread``) plus each cell's
+offset, ``Σ_c [syy − 2R̂ sxy + R̂² sxx + (Σwy − R̂ Σwx)²_c / Σw_c]``, never as
+``Σwy² − ŷ Σwy``, which loses every digit when the mean is large next to the spread.
 """
 
 from __future__ import annotations
@@ -14,24 +19,53 @@ from __future__ import annotations
 import numpy as np
 
 from scoring.estimands import Kind
+from scoring.sufficient import Spread
 
 
-def weighted_variance(n: np.ndarray, w: np.ndarray, wy: np.ndarray, wyy: np.ndarray) -> np.ndarray:
-    """R ``svyvar``: ``n/(n−1) · Σw(y − ŷ)² / Σw`` from domain sums (NaN when ``n ≤ 1``)."""
+def residual_squares(
+    kind: Kind,
+    centre: np.ndarray,
+    sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+    spread: Spread,
+    cell_domain: np.ndarray,
+    n_domains: int,
+) -> np.ndarray:
+    """``Σw(y − c·x)²`` per domain, ``c`` the domain's ``centre`` (mean or ratio) per cell.
+
+    ``sums`` are the cells' ``(Σw, Σwy, Σwx)``; a member proportion is weighted by ``Σwx``.
+    """
+    sw, swy, swx = sums
+    c = centre[cell_domain]
+    base = swx if kind.over_denominator else sw
+    weight = swx if kind is Kind.MEMBER_PROPORTION else sw
+    within = spread.syy
+    if kind is Kind.RATIO:
+        within = within - 2 * c * spread.sxy + c * c * spread.sxx
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = wy / w
-        squares = np.maximum(wyy - mean * wy, 0.0)
-        return np.where(n > 1, squares / w * n / (n - 1), np.nan)
+        between = np.where(weight > 0, (swy - c * base) ** 2 / weight, 0.0)
+    return np.bincount(cell_domain, weights=within + between, minlength=n_domains)
 
 
 def design_effect(
-    kind: Kind, variance: np.ndarray, n: np.ndarray, w: np.ndarray, wy: np.ndarray, wyy: np.ndarray
+    kind: Kind,
+    variance: np.ndarray,
+    n: np.ndarray,
+    weight_sum: np.ndarray,
+    denominator: np.ndarray,
+    squares: np.ndarray,
 ) -> np.ndarray:
-    """``V / V_srs`` per domain; NaN where undefined (ratio, ``n ≤ 1``, ``s²_w = 0``)."""
-    if kind is Kind.RATIO:
-        return np.full(variance.shape, np.nan)
-    srs = weighted_variance(n, w, wy, wyy) / n
-    if kind is Kind.TOTAL:
-        srs = srs * w**2
+    """``V / V_srs`` per domain (module docstring); NaN where ``n ≤ 1`` or ``s² = 0``.
+
+    ``weight_sum`` is ``Σw`` (``Σw·size`` for a member proportion), ``denominator`` the
+    ratio's ``Σwx`` and ``squares`` the residual sum of squares of :func:`residual_squares`.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = np.where(n > 1, squares / weight_sum * n / (n - 1), np.nan)
+        match kind:
+            case Kind.MEAN | Kind.PROPORTION | Kind.MEMBER_PROPORTION:
+                srs = s2 / n
+            case Kind.TOTAL:
+                srs = s2 * weight_sum**2 / n
+            case Kind.RATIO:
+                srs = s2 / denominator**2 * weight_sum**2 / n
         return np.where(srs > 0, variance / srs, np.nan)

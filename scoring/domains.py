@@ -34,11 +34,16 @@ def domain_sums(values: np.ndarray, cell_domain: np.ndarray, n_domains: int) -> 
     return np.bincount(cell_domain, weights=values, minlength=n_domains)
 
 
-def degrees_of_freedom(cell_domain: np.ndarray, pairs: DomainStrata, n_domains: int) -> np.ndarray:
-    """R ``degf()`` on the domain: PSUs with a domain member − strata with a domain member.
+def degrees_of_freedom(
+    cell_domain: np.ndarray, cell_stratum: np.ndarray, n_strata: int, n_domains: int
+) -> np.ndarray:
+    """R ``degf()`` on the domain: its PSUs − its strata, counting every row of the domain.
 
-    Cells are unique per PSU × domain, so a domain's cells count its PSUs.
+    Cells are unique per PSU × domain, so a domain's cells count its PSUs. Rows without a
+    value count too: R's ``svyby(..., na.rm = TRUE)`` passes the domain's design, missing
+    rows included, and ``svyciprop`` takes ``df = degf(design)`` of it.
     """
     psus = np.bincount(cell_domain, minlength=n_domains)
-    strata = np.bincount(pairs.domain, minlength=n_domains)
+    pairs = np.unique(cell_domain * np.int64(n_strata) + cell_stratum)
+    strata = np.bincount(pairs // n_strata, minlength=n_domains)
     return psus - strata

@@ -7,13 +7,14 @@ calls :func:`estimate_cells`, so the raw-row and the stored-totals paths are one
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scoring.codes import python_label
 from scoring.design import Design
-from scoring.design_effect import design_effect
+from scoring.design_effect import design_effect, residual_squares
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind, point_estimates
@@ -22,6 +23,7 @@ from scoring.intervals import CiMethod, check_level, mean_interval, proportion_i
 from scoring.linearize import cell_scores
 from scoring.lonely_psu import LonelyPsu, check_fail_policy
 from scoring.reliability import (
+    Assessment,
     cv_reliability,
     effective_sizes,
     korn_graubard_widths,
@@ -44,8 +46,9 @@ def estimate(
 ) -> list[Result]:
     """Estimate over the whole population (``domain=None``) or per domain label, sorted.
 
-    Rows whose domain label is ``None`` or whose variable is NaN belong to no domain but
-    keep their PSU in the design, as R ``subset()`` does.
+    Rows whose domain label is ``None`` belong to no domain but keep their PSU in the
+    design, as R ``subset()`` does; rows whose variable is NaN stay in their domain's design
+    (df, ``nrow``) but not in its estimate, as R ``svyby(..., na.rm = TRUE)``.
     """
     method, level = CiMethod.parse(ci), check_level(level)
     cells = cells_from_rows(design, estimand, domain)
@@ -67,7 +70,7 @@ def estimate_from_totals(
     """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     method, level = CiMethod.parse(ci), check_level(level)
-    cells = cells_from_totals(totals, fpc)
+    cells = cells_from_totals(totals, fpc, kind)
     calibration = None if residual is None else residual(cells)
     return estimate_cells(cells, kind, policy, method, level, calibration)
 
@@ -84,89 +87,190 @@ def estimate_cells(
 
     ``residual``: the cells carry calibrated weights; scores become calibration residuals.
     """
-    units = cells.n > 0
-    n_h = _design_psus(cells, units)
-    factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
+    domains = domain_estimates(cells, kind)
+    variance = domain_variance(cells, kind, policy, domains, residual)
+    # R keeps every row of a calibrated design in a subset (weight 0): nrow() counts them all
+    nrow = None if residual is None else np.full(cells.n_domains, float(residual.n_rows))
+    precision = Precision.of(cells, kind, domains, variance, method, level, nrow)
+    return [
+        _result(kind, precision, domains, python_label(cells.domain_labels[d]), d)
+        for d in np.flatnonzero(domains.n > 0)
+    ]
 
-    inside = units & (cells.domain >= 0)
-    domain, stratum = cells.domain[inside], cells.stratum[inside]
-    sw, swy, swx = cells.sw[inside], cells.swy[inside], cells.swx[inside]
-    n_domains = cells.n_domains
-    n = domain_sums(cells.n[inside], domain, n_domains)
-    reported = np.flatnonzero(n > 0)
-    if reported.size == 0:
+
+@dataclass(frozen=True)
+class DomainEstimates:
+    """Per-domain sums and point estimates, and which cells hold the domain's answers."""
+
+    answered: np.ndarray
+    rows: np.ndarray
+    n: np.ndarray
+    sum_w: np.ndarray
+    sum_wx: np.ndarray
+    estimate: np.ndarray
+    base: np.ndarray
+    population: np.ndarray
+
+
+def domain_estimates(cells: Cells, kind: Kind) -> DomainEstimates:
+    """Sum the in-domain cells per domain and estimate where a domain has an answer."""
+    inside = cells.in_domain
+    answered = inside & (cells.n > 0)
+    domain, n_domains = cells.domain[answered], cells.n_domains
+    n = domain_sums(cells.n[answered], domain, n_domains)
+    if not np.any(n > 0):
         raise ScoringError("no rows with a value: every domain is empty")
-    sum_w = domain_sums(sw, domain, n_domains)
-    sum_wy = domain_sums(swy, domain, n_domains)
-    sum_wx = domain_sums(swx, domain, n_domains)
-    sum_wyy = domain_sums(cells.swyy[inside], domain, n_domains)
+    sum_w, sum_wy, sum_wx = (
+        domain_sums(column[answered], domain, n_domains)
+        for column in (cells.sw, cells.swy, cells.swx)
+    )
     keep = n > 0
-    est = np.zeros(n_domains)
-    est[keep] = point_estimates(kind, sum_w[keep], sum_wy[keep], sum_wx[keep])
-    # Person-level (member) and ratio estimates are over Σwx; the population is Σw·size.
-    base = sum_wx if kind.over_denominator else sum_w
-    population = sum_wx if kind is Kind.MEMBER_PROPORTION else sum_w
+    estimate = np.zeros(n_domains)
+    estimate[keep] = point_estimates(kind, sum_w[keep], sum_wy[keep], sum_wx[keep])
+    return DomainEstimates(
+        answered=answered,
+        rows=domain_sums(cells.rows[inside], cells.domain[inside], n_domains),
+        n=n,
+        sum_w=sum_w,
+        sum_wx=sum_wx,
+        estimate=estimate,
+        # Person-level (member) and ratio estimates are over Σwx; the population is Σw·size.
+        base=sum_wx if kind.over_denominator else sum_w,
+        population=sum_wx if kind is Kind.MEMBER_PROPORTION else sum_w,
+    )
 
-    z = cell_scores(kind, sw, swy, swx, est[domain], base[domain])
-    pairs = DomainStrata.of(domain, stratum, cells.n_strata)
-    df = degrees_of_freedom(domain, pairs, n_domains)
-    rows = n
-    if residual is not None:  # R svyrecvar on a calibrated design (docs/design.md §9)
-        z, pairs = residual.scores(kind, est, base, z, cells.psu[inside], domain)
-        rows = np.full(n_domains, residual.n_rows)  # R keeps every row in a subset
+
+def domain_variance(
+    cells: Cells,
+    kind: Kind,
+    policy: LonelyPsu,
+    domains: DomainEstimates,
+    residual: CalibrationResidual | None = None,
+) -> np.ndarray:
+    """Linearisation variance per domain over the cells with answers (R na.rm subsets).
+
+    With ``residual`` the scores are the calibration residuals (R ``svyrecvar`` on a
+    calibrated design, docs/design.md §9), one total per PSU and domain.
+    """
+    units = cells.in_design
+    n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
+    factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
+    a = domains.answered
+    domain = cells.domain[a]
+    z = cell_scores(
+        kind,
+        cells.sw[a],
+        cells.swy[a],
+        cells.swx[a],
+        domains.estimate[domain],
+        domains.base[domain],
+    )
+    pairs = DomainStrata.of(domain, cells.stratum[a], cells.n_strata)
+    if residual is not None:
+        z, pairs = residual.scores(kind, domains.estimate, domains.base, z, cells.psu[a], domain)
     check_fail_policy(policy, np.unique(pairs.stratum), n_h, factor, cells.stratum_labels)
-    variance = design_variance(z, pairs, n_h, factor, policy, n_domains)
-    se = np.sqrt(variance)
-    deff = design_effect(kind, variance, n, population, sum_wy, sum_wyy)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cv = se / np.abs(est)
+    return design_variance(z, pairs, n_h, factor, policy, cells.n_domains)
 
-    if kind.is_proportion:
-        ci_method = method
-        low, high = proportion_interval(method, est, se, df, rows, level)
-        n_eff = effective_sizes(est, se, n)
-        width = korn_graubard_widths(est, n_eff, df, n)
-    else:
-        ci_method = CiMethod.WALD
+
+@dataclass(frozen=True)
+class Precision:
+    """Per domain: se, df, deff, cv, the interval and the effective size."""
+
+    se: np.ndarray
+    df: np.ndarray
+    deff: np.ndarray
+    cv: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    n_eff: np.ndarray
+    width: np.ndarray | None
+    method: CiMethod
+    level: float
+
+    @classmethod
+    def of(
+        cls,
+        cells: Cells,
+        kind: Kind,
+        domains: DomainEstimates,
+        variance: np.ndarray,
+        method: CiMethod,
+        level: float,
+        nrow: np.ndarray | None = None,
+    ) -> Precision:
+        """se, df, deff and cv, then the interval ``method`` allows for ``kind``.
+
+        ``nrow`` (default: the domain's rows) is Korn–Graubard's R ``nrow(design)``.
+        """
+        est, se = domains.estimate, np.sqrt(variance)
+        inside = cells.in_domain
+        df = degrees_of_freedom(
+            cells.domain[inside], cells.stratum[inside], cells.n_strata, cells.n_domains
+        )
+        deff = _design_effect(cells, kind, domains, variance)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv = se / np.abs(est)
+        n, nrow = domains.n, domains.rows if nrow is None else nrow
+        if kind.is_proportion:
+            low, high = proportion_interval(method, est, se, df, n, level, nrow)
+            n_eff = effective_sizes(est, se, n)
+            width = korn_graubard_widths(est, n_eff, df, nrow)
+            return cls(se, df, deff, cv, low, high, n_eff, width, method, level)
         low, high = mean_interval(est, se, df, level)
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = n / deff
+        return cls(se, df, deff, cv, low, high, n_eff, None, CiMethod.WALD, level)
 
-    results = []
-    for d in reported:
-        if kind.is_proportion:
-            verdict = proportion_reliability(
-                float(est[d]), float(n_eff[d]), float(width[d]), int(df[d])
+    def verdict(self, kind: Kind, estimate: float, d: int) -> Assessment:
+        """The reliability rules of ``kind`` for domain ``d``."""
+        if self.width is not None:
+            return proportion_reliability(
+                estimate, float(self.n_eff[d]), float(self.width[d]), int(self.df[d])
             )
-        else:
-            verdict = cv_reliability(
-                None if np.isnan(cv[d]) else float(cv[d]), _number(se[d]), int(df[d])
-            )
-        results.append(
-            Result(
-                domain=python_label(cells.domain_labels[d]),
-                estimate=float(est[d]),
-                se=_number(se[d]),
-                ci_low=_number(low[d]),
-                ci_high=_number(high[d]),
-                df=int(df[d]),
-                deff=_number(deff[d]),
-                n=round(float(n[d])),
-                n_eff=_number(n_eff[d]),
-                population=float(population[d]),
-                cv=_number(cv[d]),
-                reliability=verdict.status.value,
-                reliability_reasons=verdict.reasons,
-                ci_method=ci_method.value,
-                level=level,
-            )
+        cv = self.cv[d]
+        return cv_reliability(
+            None if np.isnan(cv) else float(cv), _number(self.se[d]), int(self.df[d])
         )
-    return results
 
 
-def _design_psus(cells: Cells, units: np.ndarray) -> np.ndarray:
-    """``n_h`` of the design: PSUs with at least one unit (R drops PSUs without rows)."""
-    return design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
+def _design_effect(
+    cells: Cells, kind: Kind, domains: DomainEstimates, variance: np.ndarray
+) -> np.ndarray:
+    """R's ``deff = "replace"`` per domain (``design_effect.py``)."""
+    a = domains.answered
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = domains.estimate if kind is not Kind.TOTAL else domains.estimate / domains.sum_w
+    squares = residual_squares(
+        kind,
+        centre,
+        (cells.sw[a], cells.swy[a], cells.swx[a]),
+        cells.spread.take(a),
+        cells.domain[a],
+        cells.n_domains,
+    )
+    return design_effect(kind, variance, domains.n, domains.population, domains.sum_wx, squares)
+
+
+def _result(kind: Kind, p: Precision, domains: DomainEstimates, label: object, d: int) -> Result:
+    estimate = float(domains.estimate[d])
+    verdict = p.verdict(kind, estimate, d)
+    return Result(
+        domain=label,
+        estimate=estimate,
+        se=_number(p.se[d]),
+        ci_low=_number(p.low[d]),
+        ci_high=_number(p.high[d]),
+        df=int(p.df[d]),
+        deff=_number(p.deff[d]),
+        n=round(float(domains.n[d])),
+        n_eff=_number(p.n_eff[d]),
+        population=float(domains.population[d]),
+        cv=_number(p.cv[d]),
+        reliability=verdict.status.value,
+        reliability_reasons=verdict.reasons,
+        ci_method=p.method.value,
+        level=p.level,
+    )
 
 
 def _number(value: float) -> float | None:

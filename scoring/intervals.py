@@ -7,7 +7,12 @@ interval (NaN, reported as ``None``). Edge cases we define where R gives NaN or 
   interval with ``n_eff = n``, e.g. ``[0, upper]``, the NCHS convention;
 - ``se = 0`` with ``0 < p̂ < 1`` (a census, or lonely PSUs removed): ``[p̂, p̂]``;
 - ``asin``: the bounds on the angle scale are clamped to ``[0, π/2]`` before
-  back-transforming (R's ``sin²`` folds an out-of-range bound back into [0, 1]).
+  back-transforming (R's ``sin²`` folds an out-of-range bound back into [0, 1]);
+- ``logit`` where R's ``confint.svyglm`` rounds ``1 − 2·pnorm(qt(α/2, df))`` to 1 and
+  answers ``[0, NaN]`` (df = 1 at any level; df = 2 at 99 %): the exact t interval.
+
+Quantiles come from ``scipy.special`` (``stdtrit``, ``betaincinv``): the functions
+``scipy.stats`` itself calls, without the cost of importing ``scipy.stats``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from scoring.errors import ScoringError
 
@@ -52,7 +57,7 @@ def t_quantile(level: float, df: np.ndarray) -> np.ndarray:
     """``t_{df}(1 − α/2)``; NaN for ``df ≤ 0``."""
     df = np.asarray(df, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1.0)), np.nan)
+        return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), 0.5 + level / 2), np.nan)
 
 
 def wald_interval(estimate: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
@@ -101,8 +106,10 @@ def korn_graubard_interval(
     adjusted = n_eff * ratio**2
     with np.errstate(invalid="ignore", divide="ignore"):
         a, b = adjusted * p, adjusted * (1 - p)
-        low = np.where(p <= 0, 0.0, stats.beta.ppf(alpha / 2, np.where(p <= 0, 1, a), b + 1))
-        high = np.where(p >= 1, 1.0, stats.beta.ppf(1 - alpha / 2, a + 1, np.where(p >= 1, 1, b)))
+        low = np.where(p <= 0, 0.0, special.betaincinv(np.where(p <= 0, 1, a), b + 1, alpha / 2))
+        high = np.where(
+            p >= 1, 1.0, special.betaincinv(a + 1, np.where(p >= 1, 1, b), 1 - alpha / 2)
+        )
     undefined = np.isnan(adjusted)
     return np.where(undefined, np.nan, low), np.where(undefined, np.nan, high)
 
@@ -113,19 +120,30 @@ def mean_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray, level: f
 
 
 def proportion_interval(
-    method: CiMethod, p: np.ndarray, se: np.ndarray, df: np.ndarray, n: np.ndarray, level: float
+    method: CiMethod,
+    p: np.ndarray,
+    se: np.ndarray,
+    df: np.ndarray,
+    n: np.ndarray,
+    level: float,
+    nrow: np.ndarray | None = None,
 ) -> Interval:
-    """The ``method`` interval for proportions, with the edge cases of the module docstring."""
+    """The ``method`` interval for proportions, with the edge cases of the module docstring.
+
+    ``n`` counts the rows with a value, ``nrow`` (default ``n``) the domain's rows with or
+    without one: R's Korn–Graubard takes ``nrow(design)`` of the domain it is given.
+    """
+    nrow = n if nrow is None else nrow
     t = t_quantile(level, df)
     boundary = (p <= 0) | (p >= 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(boundary, n, p * (1 - p) / se**2)
     if method is CiMethod.BETA:
-        low, high = korn_graubard_interval(p, n_eff, df, n, level)
+        low, high = korn_graubard_interval(p, n_eff, df, nrow, level)
     else:
         low, high = _TRANSFORMED[method](p, se, t)
         if boundary.any():
-            edge_low, edge_high = korn_graubard_interval(p, n_eff, df, n, level)
+            edge_low, edge_high = korn_graubard_interval(p, n_eff, df, nrow, level)
             low, high = np.where(boundary, edge_low, low), np.where(boundary, edge_high, high)
     exact = (se == 0) & ~boundary
     low, high = np.where(exact, p, low), np.where(exact, p, high)

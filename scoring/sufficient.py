@@ -1,10 +1,18 @@
 """Per-PSU × domain sufficient statistics: the one input every estimate is computed from.
 
 A *cell* is one PSU's rows in one domain. Linearised scores are linear in the rows, so a
-PSU's score total in a domain is a function of the cell sums ``n, Σw, Σwy, Σwx, Σwy²``
+PSU's score total in a domain is a function of the cell sums ``n, Σw, Σwy, Σwx``
 (Binder 1983; Wolter 2007, §6.11): the raw-row path (:func:`cells_from_rows`) reduces
 rows to cells with ``np.bincount`` and the stored-totals path (:func:`cells_from_totals`)
 starts from them; both then share the same estimator.
+
+A row whose variable is missing stays in its domain's cell with ``rows`` but adds nothing
+to ``n`` or the weighted sums, as R ``svyby(..., na.rm = TRUE)`` keeps it in the domain's
+design (its ``degf`` and ``nrow``) and drops it from the estimate (docs/design.md §6).
+
+The design effect needs the spread of ``y`` (and ``x``) in each cell: kept centred on the
+cell's own weighted mean (``syy = Σw(y − ȳ_c)²``, ``sxy``, ``sxx``) so that a large mean
+next to a small spread loses no precision (Chan, Golub & LeVeque 1983 pairwise update).
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
-from scoring.design import Design
+from scoring.design import Design, check_not_single_psu
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
 from scoring.fpc import PopulationCorrection
@@ -31,10 +39,13 @@ class PsuTotals:
     ``stratum`` / ``psu`` labels (PSUs nested in strata; ``stratum`` may be all ``None`` for
     an unstratified design); ``domain`` labels, all ``None`` for the whole population, else
     ``None`` marks rows outside every reported domain (they still make their PSU count in
-    ``n_h``). ``n`` units in the cell, ``sw = Σw``, ``swy = Σwy``, ``swx = Σwx``,
-    ``swyy = Σwy²`` (``swxy``, ``swxx`` are optional and unused by these estimators). For a
-    member proportion: ``swy = Σw·count``, ``swx = Σw·size``, ``n = Σ size``, ``swyy = swy``.
-    A PSU whose cells all have ``n = 0`` is not in the design.
+    ``n_h``). ``n`` units with a value in the cell, ``sw = Σw``, ``swy = Σwy``, ``swx = Σwx``,
+    ``swyy = Σwy²``, ``swxy = Σwxy``, ``swxx = Σwx²`` (the last two give a ratio its design
+    effect; without them it is ``None``). For a member proportion: ``swy = Σw·count``,
+    ``swx = Σw·size``, ``n = Σ size``, ``swyy = swy``. ``rows`` (default ``n``) counts the
+    cell's units with or without a value: they keep the domain's df and Korn–Graubard
+    ``nrow`` as R's ``na.rm = TRUE`` does. A PSU whose cells all have ``rows = 0`` is not in
+    the design.
     """
 
     stratum: ArrayLike
@@ -47,6 +58,24 @@ class PsuTotals:
     swyy: ArrayLike | None = None
     swxy: ArrayLike | None = None
     swxx: ArrayLike | None = None
+    rows: ArrayLike | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Per cell: weighted sums of squares and products centred on the cell's means.
+
+    ``syy = Σw(y − ȳ_c)²``, ``sxy = Σw(x − x̄_c)(y − ȳ_c)``, ``sxx = Σw(x − x̄_c)²`` with the
+    weight sum ``sw`` of the cell (``Σw·size`` for a member proportion).
+    """
+
+    syy: np.ndarray
+    sxy: np.ndarray
+    sxx: np.ndarray
+
+    def take(self, cells: np.ndarray) -> Spread:
+        """The spreads of the selected cells."""
+        return Spread(self.syy[cells], self.sxy[cells], self.sxx[cells])
 
 
 @dataclass(frozen=True)
@@ -56,11 +85,12 @@ class Cells:
     stratum: np.ndarray
     psu: np.ndarray
     domain: np.ndarray
+    rows: np.ndarray
     n: np.ndarray
     sw: np.ndarray
     swy: np.ndarray
     swx: np.ndarray
-    swyy: np.ndarray
+    spread: Spread
     stratum_labels: np.ndarray
     domain_labels: np.ndarray
     fpc: PopulationCorrection | None
@@ -75,59 +105,68 @@ class Cells:
         """Number of domains ``D``."""
         return int(self.domain_labels.shape[0])
 
+    @property
+    def in_design(self) -> np.ndarray:
+        """Cells with at least one unit (a PSU without any is not in the design)."""
+        return self.rows > 0
+
+    @property
+    def in_domain(self) -> np.ndarray:
+        """Cells of a reported domain with at least one unit, with or without a value."""
+        return (self.domain >= 0) & (self.rows > 0)
+
 
 def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None) -> Cells:
     """Reduce rows to PSU × domain cell sums with ``np.bincount``."""
     n_rows = design.n_rows
     if estimand.y.shape[0] != n_rows:
         raise ScoringError(f"the variable has {estimand.y.shape[0]} rows, the design {n_rows}")
-    domain_codes, domain_labels = _domain_codes(domain, n_rows)
-    missing = estimand.missing()
-    if missing.any():
-        domain_codes = np.where(missing, -1, domain_codes)
-    w = design.weights
-    y = np.where(missing, 0.0, estimand.y)
-    if estimand.kind is Kind.MEMBER_PROPORTION:
-        size = estimand.x
-        columns = (size, w, w * y, w * size, w * y)
+    domain_codes, domain_labels = code_domains(domain, n_rows)
+    index = _CellIndex.of(design.psu_codes, design.psu_stratum, domain_codes, domain_labels)
+    kind, answered = estimand.kind, ~estimand.missing()
+    w, y, x = design.weights, estimand.y, estimand.x
+    complete = bool(answered.all())
+    if not complete:
+        w, y = np.where(answered, w, 0.0), np.where(answered, y, 0.0)
+        x = None if x is None else np.where(answered, x, 0.0)
+    if kind is Kind.MEMBER_PROPORTION:  # units are the members
+        rows = n = index.sum(x)
     else:
-        x = np.zeros(n_rows) if estimand.x is None else np.where(missing, 0.0, estimand.x)
-        columns = (np.ones(n_rows), w, w * y, w * x, w * y * y)
-    return _cells(
-        design.psu_codes,
-        design.psu_stratum,
-        domain_codes,
-        columns,
-        design.stratum_labels,
-        domain_labels,
-        design.fpc,
-    )
+        rows = index.count()
+        n = rows if complete else index.sum(answered.astype(np.float64))
+    sw, swy = index.sum(w), index.sum(w * y)
+    swx = np.zeros(index.size) if x is None else index.sum(w * x)
+    if kind.is_proportion:  # 0/1 values: y² = y, and the raw sums are exact
+        spread = spread_from_sums(kind, sw, swy, swx, swy, None, None)
+    else:
+        spread = _centred_spread(index, w, y, x, sw, swy, swx)
+    return index.cells(rows, n, (sw, swy, swx), spread, design.stratum_labels, design.fpc)
 
 
-def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = None) -> Cells:
-    """Check and integer-code stored cell totals; ``fpc`` maps stratum label → N_h or fraction."""
-    n = _column(totals.n, "n")
+def cells_from_totals(
+    totals: PsuTotals, fpc: Mapping[object, float] | None = None, kind: Kind = Kind.MEAN
+) -> Cells:
+    """Check and integer-code stored cell totals; ``fpc`` maps stratum label → N_h or fraction.
+
+    ``kind`` matters only to a member proportion's spread (weighted by ``Σw·size``).
+    """
+    n = number_column(totals.n, "n")
     length = n.shape[0]
     if length == 0:
         raise ScoringError("no PSU totals given")
-    zeros = np.zeros(length)
-    sw, swy = _column(totals.sw, "sw"), _column(totals.swy, "swy")
-    swx = zeros if totals.swx is None else _column(totals.swx, "swx")
-    swyy = zeros if totals.swyy is None else _column(totals.swyy, "swyy")
-    for name, col in (("sw", sw), ("swy", swy), ("swx", swx), ("swyy", swyy)):
-        if col.shape[0] != length:
-            raise ScoringError(f"{name} must have one entry per cell ({length})")
-    if np.any(n < 0) or np.any(sw < 0):
-        raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
-    if np.any((n > 0) & (sw <= 0)):
-        raise ScoringError("a cell with units must have a positive weight sum")
-    strata = as_label_array(totals.stratum, "stratum", length)
-    if missing_labels(strata).all():
-        stratum_codes, stratum_labels = np.zeros(length, dtype=np.int64), WHOLE_POPULATION
-    elif missing_labels(strata).any():
-        raise ScoringError("stratum must be given for every cell (or for none)")
-    else:
-        stratum_codes, stratum_labels = factorize(strata)
+    columns = {
+        name: _optional_column(getattr(totals, name), name, length)
+        for name in ("sw", "swy", "swx", "swyy", "swxy", "swxx", "rows")
+    }
+    sw, swy = columns["sw"], columns["swy"]
+    swx = np.zeros(length) if columns["swx"] is None else columns["swx"]
+    rows = n if columns["rows"] is None else columns["rows"]
+    if sw is None or swy is None:
+        raise ScoringError("sw and swy are required")
+    check_cell_sums(n, sw)
+    if np.any(rows < n):
+        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
+    stratum_codes, stratum_labels = _totals_strata(totals.stratum, length)
     psus = as_label_array(totals.psu, "psu", length)
     if missing_labels(psus).any():
         raise ScoringError("psu must be given for every cell")
@@ -136,49 +175,151 @@ def cells_from_totals(totals: PsuTotals, fpc: Mapping[object, float] | None = No
         stratum_codes * psu_levels.shape[0] + psu_local,
         stratum_labels.shape[0] * psu_levels.shape[0],
     )
-    domain_codes, domain_labels = _domain_codes(totals.domain, length)
-    return _cells(
-        psu_codes.astype(np.int64),
-        pairs // psu_levels.shape[0],
-        domain_codes,
-        (n, sw, swy, swx, swyy),
-        stratum_labels,
-        domain_labels,
-        _fpc_by_label(fpc, stratum_labels),
-    )
-
-
-def _cells(
-    psu_codes: np.ndarray,
-    psu_stratum: np.ndarray,
-    domain_codes: np.ndarray,
-    columns: tuple[np.ndarray, ...],
-    stratum_labels: np.ndarray,
-    domain_labels: np.ndarray,
-    fpc: PopulationCorrection | None,
-) -> Cells:
-    """Sum ``columns`` over the PSU × domain cells present in the rows."""
-    width = np.int64(domain_labels.shape[0] + 1)
-    key = psu_codes * width + (domain_codes + 1)
-    keys, inverse = compact(key, int(psu_stratum.shape[0]) * int(width))
-    sums = [np.bincount(inverse, weights=c, minlength=keys.shape[0]) for c in columns]
-    psu = keys // width
-    return Cells(
-        stratum=psu_stratum[psu],
-        psu=psu,
-        domain=keys % width - 1,
-        n=sums[0],
-        sw=sums[1],
-        swy=sums[2],
-        swx=sums[3],
-        swyy=sums[4],
+    psu_stratum = pairs // psu_levels.shape[0]
+    check_not_single_psu(stratum_labels, psu_stratum.shape[0])
+    domain_codes, domain_labels = code_domains(totals.domain, length)
+    index = _CellIndex.of(psu_codes.astype(np.int64), psu_stratum, domain_codes, domain_labels)
+    sw, swy, swx = index.sum(sw), index.sum(swy), index.sum(swx)
+    swyy = columns["swyy"]
+    return index.cells(
+        rows=index.sum(rows),
+        n=index.sum(n),
+        sums=(sw, swy, swx),
+        spread=spread_from_sums(
+            kind,
+            sw,
+            swy,
+            swx,
+            index.sum(np.zeros(length) if swyy is None else swyy),
+            None if columns["swxy"] is None else index.sum(columns["swxy"]),
+            None if columns["swxx"] is None else index.sum(columns["swxx"]),
+        ),
         stratum_labels=stratum_labels,
-        domain_labels=domain_labels,
-        fpc=fpc,
+        fpc=_fpc_by_label(fpc, stratum_labels),
     )
 
 
-def _domain_codes(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _CellIndex:
+    """Which cell each row (or stored total) belongs to, and the cells' codes."""
+
+    inverse: np.ndarray
+    keys: np.ndarray
+    width: np.int64
+    psu_stratum: np.ndarray
+    domain_labels: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        psu_codes: np.ndarray,
+        psu_stratum: np.ndarray,
+        domain_codes: np.ndarray,
+        domain_labels: np.ndarray,
+    ) -> _CellIndex:
+        """The PSU × domain cells present in the rows."""
+        width = np.int64(domain_labels.shape[0] + 1)
+        key = psu_codes * width + (domain_codes + 1)
+        keys, inverse = compact(key, int(psu_stratum.shape[0]) * int(width))
+        return cls(inverse, keys, width, psu_stratum, domain_labels)
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return int(self.keys.shape[0])
+
+    def count(self) -> np.ndarray:
+        """Rows per cell."""
+        return np.bincount(self.inverse, minlength=self.size).astype(np.float64)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """``Σ values`` per cell."""
+        return np.bincount(self.inverse, weights=values, minlength=self.size)
+
+    def cells(
+        self,
+        rows: np.ndarray,
+        n: np.ndarray,
+        sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+        spread: Spread,
+        stratum_labels: np.ndarray,
+        fpc: PopulationCorrection | None,
+    ) -> Cells:
+        """The cells with their sums."""
+        psu = self.keys // self.width
+        return Cells(
+            stratum=self.psu_stratum[psu],
+            psu=psu,
+            domain=self.keys % self.width - 1,
+            rows=rows,
+            n=n,
+            sw=sums[0],
+            swy=sums[1],
+            swx=sums[2],
+            spread=spread,
+            stratum_labels=stratum_labels,
+            domain_labels=self.domain_labels,
+            fpc=fpc,
+        )
+
+
+def _centred_spread(
+    index: _CellIndex,
+    w: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray | None,
+    sw: np.ndarray,
+    swy: np.ndarray,
+    swx: np.ndarray,
+) -> Spread:
+    """``Σw(y − ȳ_c)²`` (and with ``x``) per cell, from the rows: a second, centred pass."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y_bar = np.where(sw > 0, swy / sw, 0.0)
+        x_bar = np.where(sw > 0, swx / sw, 0.0)
+    dy = y - y_bar[index.inverse]
+    syy = index.sum(w * dy * dy)
+    if x is None:
+        zeros = np.zeros(index.size)
+        return Spread(syy, zeros, zeros)
+    dx = x - x_bar[index.inverse]
+    return Spread(syy, index.sum(w * dx * dy), index.sum(w * dx * dx))
+
+
+def spread_from_sums(
+    kind: Kind,
+    sw: np.ndarray,
+    swy: np.ndarray,
+    swx: np.ndarray,
+    swyy: np.ndarray,
+    swxy: np.ndarray | None,
+    swxx: np.ndarray | None,
+) -> Spread:
+    """Centred sums of squares from raw ones (``Σwy² − (Σwy)²/Σw``): exact for 0/1 values.
+
+    A member proportion's weight sum is ``Σw·size``. Without ``Σwxy``, ``Σwx²`` the ``x``
+    terms are NaN (a ratio then has no design effect).
+    """
+    weight = swx if kind is Kind.MEMBER_PROPORTION else sw
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y_bar = np.where(weight > 0, swy / np.where(weight > 0, weight, 1.0), 0.0)
+        x_bar = np.where(sw > 0, swx / np.where(sw > 0, sw, 1.0), 0.0)
+    syy = np.maximum(swyy - y_bar * swy, 0.0)
+    sxy = np.full(sw.shape, np.nan) if swxy is None else swxy - x_bar * swy
+    sxx = np.full(sw.shape, np.nan) if swxx is None else np.maximum(swxx - x_bar * swx, 0.0)
+    return Spread(syy, sxy, sxx)
+
+
+def _totals_strata(strata: ArrayLike, length: int) -> tuple[np.ndarray, np.ndarray]:
+    labels = as_label_array(strata, "stratum", length)
+    missing = missing_labels(labels)
+    if missing.all():
+        return np.zeros(length, dtype=np.int64), WHOLE_POPULATION
+    if missing.any():
+        raise ScoringError("stratum must be given for every cell (or for none)")
+    return factorize(labels)
+
+
+def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Domain codes (−1: outside every domain) and sorted labels; all-None → whole population."""
     if domain is None:
         return np.zeros(length, dtype=np.int64), WHOLE_POPULATION
@@ -189,7 +330,25 @@ def _domain_codes(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np
     return codes, np.array([python_label(v) for v in levels], dtype=object)
 
 
-def _column(values: ArrayLike, name: str) -> np.ndarray:
+def _optional_column(values: ArrayLike | None, name: str, length: int) -> np.ndarray | None:
+    if values is None:
+        return None
+    column = number_column(values, name)
+    if column.shape[0] != length:
+        raise ScoringError(f"{name} must have one entry per cell ({length})")
+    return column
+
+
+def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
+    """Counts and weight sums are ≥ 0, and a cell with units has weight."""
+    if np.any(n < 0) or np.any(sw < 0):
+        raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
+    if np.any((n > 0) & (sw <= 0)):
+        raise ScoringError("a cell with units must have a positive weight sum")
+
+
+def number_column(values: ArrayLike, name: str) -> np.ndarray:
+    """``values`` as a 1-d float array of finite numbers."""
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):

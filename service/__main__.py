@@ -73,6 +73,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if summary["invalid"] or summary["conflict"] else 0
 
 
+def cmd_sample_import(args: argparse.Namespace) -> int:
+    from service.samples.cli import import_file
+
+    return import_file(_store(), args.round, Path(args.file))
+
+
 def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service import create_app
@@ -136,6 +142,15 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("round")
     load.add_argument("file")
     load.set_defaults(run=cmd_import)
+
+    sample = commands.add_parser("sample", help="a round's sample (docs/design.md §8)")
+    sample_commands = sample.add_subparsers(dest="sample_command", required=True)
+    sample_import = sample_commands.add_parser(
+        "import", help="load a sample from .csv or .json (same checks as the API)"
+    )
+    sample_import.add_argument("round")
+    sample_import.add_argument("file")
+    sample_import.set_defaults(run=cmd_sample_import)
 
     export = commands.add_parser("export-estimates", help="estimates of a round as CSV or XLSX")
     export.add_argument("round")

@@ -19,6 +19,9 @@ from catalogue import LAO_CAI_DISTRICTS
 from schemas.submissions import PRACTICES
 
 HOUSEHOLD_ROUND = "laocai-2025-household"
+HOUSEHOLD_ROUND_2024 = "laocai-2024-household"
+HOUSEHOLD_SERIES = "laocai-household"  # the two household rounds, for change (design.md §10)
+YEAR_BEFORE_SHIFT = -0.06  # 2024's lower development: the demo's change since 2024
 BUSINESS_ROUND = "laocai-2025-business"
 NAMESPACE = uuid.UUID("5b1c2d9e-0a6f-4c1e-9d0b-4c41a0ca2025")
 
@@ -65,11 +68,21 @@ def rounds() -> list[dict[str, Any]]:
     period = {"start": "2025-03-01", "end": "2025-10-31"}
     return [
         {
+            "id": HOUSEHOLD_ROUND_2024,
+            "instrument": "household",
+            "period": {"start": "2024-03-01", "end": "2024-10-31"},
+            "frame": frame(),
+            "series": HOUSEHOLD_SERIES,
+            "title": "Lào Cai household digital adoption survey 2024 (demo)",
+        },
+        {
             "id": HOUSEHOLD_ROUND,
             "instrument": "household",
             "period": period,
             "frame": frame(),
+            "series": HOUSEHOLD_SERIES,
             "title": "Lào Cai household digital adoption survey 2025 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số hộ gia đình Lào Cai 2025 (thử nghiệm)",
         },
         {
             "id": BUSINESS_ROUND,
@@ -77,12 +90,14 @@ def rounds() -> list[dict[str, Any]]:
             "period": period,
             "frame": frame(),
             "title": "Lào Cai business digital adoption survey 2025 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số doanh nghiệp Lào Cai 2025 (thử nghiệm)",
         },
     ]
 
 
-def _sample(rng: random.Random, per_psu: int, population_share: float):
-    """Yield (district, area, stratum, commune, weight, development) for each interview."""
+def _sample(rng: random.Random, per_psu: int, population_share: float, shift: float = 0.0):
+    """Yield (district, area, stratum, commune, weight, development) for each interview;
+    `shift` moves every district's development index (an earlier year)."""
     for district, (urban, rural, n_urban, n_rural, index) in DISTRICT_PROFILE.items():
         for area, units, n_psu in (("urban", urban, n_urban), ("rural", rural, n_rural)):
             stratum = f"{district}-{area[0].upper()}"
@@ -90,7 +105,7 @@ def _sample(rng: random.Random, per_psu: int, population_share: float):
                 interviews = per_psu + rng.randint(-3, 3)
                 base = units * population_share / (n_psu * interviews)
                 development = _clip(
-                    index + (0.08 if area == "urban" else -0.08) + rng.gauss(0, 0.05)
+                    index + shift + (0.08 if area == "urban" else -0.08) + rng.gauss(0, 0.05)
                 )
                 for _ in range(interviews):
                     weight = round(base * rng.uniform(0.9, 1.1), 3)
@@ -106,8 +121,9 @@ def _common(
     stratum: str,
     commune: str,
     weight: float,
+    year: int = 2025,
 ) -> dict[str, Any]:
-    start = datetime(2025, 3, 3, 8, tzinfo=UTC)
+    start = datetime(year, 3, 3, 8, tzinfo=UTC)
     when = start + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 600))
     return {
         "submission_id": str(uuid.uuid5(NAMESPACE, f"{kind}-{serial}")),
@@ -118,11 +134,14 @@ def _common(
     }
 
 
-def households(seed: int = 2025) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
+def households(year: int = 2025) -> list[dict[str, Any]]:
+    """A year's households; the seeds differ, so 2024 and 2025 share only some communes."""
+    rng = random.Random(year)
+    kind = "household" if year == 2025 else f"household-{year}"
+    shift = 0.0 if year == 2025 else YEAR_BEFORE_SHIFT
     out = []
     for serial, (district, area, stratum, commune, weight, d) in enumerate(
-        _sample(rng, HOUSEHOLDS_PER_PSU, 1.0)
+        _sample(rng, HOUSEHOLDS_PER_PSU, 1.0, shift)
     ):
         members = max(1, min(12, round(rng.gauss(4.2, 1.5))))
         adults = max(1, members - rng.randint(0, min(3, members - 1)))
@@ -141,7 +160,7 @@ def households(seed: int = 2025) -> list[dict[str, Any]]:
             ),
         }
         out.append(
-            _common(rng, "household", serial, district, area, stratum, commune, weight)
+            _common(rng, kind, serial, district, area, stratum, commune, weight, year)
             | {"answers": answers}
         )
     return out
@@ -184,4 +203,8 @@ def businesses(seed: int = 2026) -> list[dict[str, Any]]:
 
 
 def submissions_by_round() -> dict[str, list[dict[str, Any]]]:
-    return {HOUSEHOLD_ROUND: households(), BUSINESS_ROUND: businesses()}
+    return {
+        HOUSEHOLD_ROUND_2024: households(2024),
+        HOUSEHOLD_ROUND: households(),
+        BUSINESS_ROUND: businesses(),
+    }

@@ -15,6 +15,8 @@ from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service import demo
 from service.rounds.model import round_to_store
+from service.samples import demo as fieldwork_demo
+from service.samples.sample import import_sample, validate_rows
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
@@ -43,15 +45,29 @@ def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> di
     return summary
 
 
+def _create_round(store: Store, round_body: dict[str, Any]) -> None:
+    with contextlib.suppress(AlreadyExists):
+        store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
+
+
 def load_demo(store: Store) -> dict[str, dict[str, int]]:
     """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
     for round_body in demo.rounds():
-        with contextlib.suppress(AlreadyExists):
-            store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
-    return {
+        _create_round(store, round_body)
+    loaded = {
         round_id: load_submissions(store, round_id, payloads)
         for round_id, payloads in demo.submissions_by_round().items()
     }
+    return loaded | {fieldwork_demo.FIELDWORK_ROUND: load_fieldwork_demo(store)}
+
+
+def load_fieldwork_demo(store: Store) -> dict[str, int]:
+    """The demo round with a sample: its sample (the same again changes nothing) and visits."""
+    _create_round(store, fieldwork_demo.round_body())
+    round_doc = store.rounds.get(fieldwork_demo.FIELDWORK_ROUND)
+    rows = validate_rows(fieldwork_demo.sample_rows(), round_doc.get("frame"), "json")
+    import_sample(store, round_doc, rows)
+    return load_submissions(store, fieldwork_demo.FIELDWORK_ROUND, fieldwork_demo.visits())
 
 
 def read_jsonl(path: Path) -> Iterator[Any]:

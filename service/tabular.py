@@ -82,6 +82,14 @@ def csv_response(
     )
 
 
+def xlsx_response(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def wants_csv(format_param: str | None = None) -> bool:
     """`?format=csv`, or an Accept header that prefers text/csv to JSON."""
     if format_param == "csv":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -13,7 +14,10 @@ from flask.testing import FlaskClient
 from catalogue import ROLES
 from service import create_app
 from service.store import Store
+from tests.factories import household_round, small_sample
 from tests.servers import EmbeddedStore, GunicornServer
+
+pytest_plugins = ["tests.dashboard_support"]  # the dashboard's browser fixtures
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +50,18 @@ def client(app: Flask) -> FlaskClient:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def module_app(uri: str, prefix: str) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]]]]:
+    """An app on its own database, for a module's shared data: (client, headers by role)."""
+    app = create_app({"MONGODB_URI": uri, "SURVEY_DB": f"{prefix}_{uuid.uuid4().hex[:8]}"})
+    store = app.extensions["store"]
+    headers = {role: bearer(store.tokens.create(role, role)[1]) for role in ROLES}
+    try:
+        yield app.test_client(), headers
+    finally:
+        store.close()
 
 
 @pytest.fixture
@@ -82,6 +98,23 @@ def make_round(client: FlaskClient, as_admin: dict[str, str]):
         response = client.post("/api/v1/rounds", json=body, headers=as_admin)
         assert response.status_code == 201, response.json
         return response.json
+
+    return create
+
+
+@pytest.fixture
+def make_sample_round(make_round, client: FlaskClient, as_admin: dict[str, str]):
+    """Create a household round through the API and load the small test sample into it."""
+
+    def create(round_id: str) -> str:
+        make_round(household_round(round_id))
+        loaded = client.put(
+            f"/api/v1/rounds/{round_id}/sample",
+            json={"assignments": small_sample()},
+            headers=as_admin,
+        )
+        assert loaded.status_code == 200, loaded.json
+        return round_id
 
     return create
 

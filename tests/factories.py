@@ -88,3 +88,59 @@ def changed(payload: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     else:
         node[last] = value
     return result
+
+
+def sample_row(assignment_id: str, **changes: Any) -> dict[str, Any]:
+    """One selected household of a test sample (docs/design.md §8)."""
+    return {
+        "assignment_id": assignment_id,
+        "stratum": "080-U",
+        "psu": "080001",
+        "district": "080",
+        "commune": "02641",
+        "area": "urban",
+        "psu_prob": 0.25,
+        "unit_prob": 0.1,
+        "enumerator": "enum-01",
+        "label": f"Household {assignment_id}",
+        **changes,
+    }
+
+
+# A take-all commune: psu_prob = 1.
+CERTAIN_PSU = {
+    "stratum": "082-R",
+    "psu": "082001",
+    "district": "082",
+    "commune": "02660",
+    "area": "rural",
+    "psu_prob": 1.0,
+    "unit_prob": 0.05,
+}
+
+
+def small_sample() -> list[dict[str, Any]]:
+    """Six units: two PSUs in stratum 080-U, one certainty PSU in 082-R; two enumerators."""
+    return [
+        sample_row("A-001"),
+        sample_row("A-002"),
+        sample_row("A-003", psu="080002", psu_prob=0.5, unit_prob=0.2, enumerator="enum-02"),
+        sample_row("A-004", psu="080002", psu_prob=0.5, unit_prob=0.2, enumerator="enum-02"),
+        sample_row("B-001", **CERTAIN_PSU, enumerator="enum-02"),
+        sample_row("B-002", **CERTAIN_PSU, enumerator=None),
+    ]
+
+
+def visit(assignment_id: str, outcome: str = "completed", **changes: Any) -> dict[str, Any]:
+    """A visit to an assignment of a sample round; answers only when completed."""
+    payload: dict[str, Any] = {
+        "submission_id": str(uuid.uuid4()),
+        "assignment_id": assignment_id,
+        "outcome": outcome,
+        "interviewed_at": "2025-05-01T10:00:00+07:00",
+        "started_at": "2025-05-01T09:40:00+07:00",
+        "enumerator_id": "enum-01",
+    }
+    if outcome == "completed":
+        payload["answers"] = household()["answers"]
+    return {**payload, **changes}

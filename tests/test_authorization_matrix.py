@@ -37,6 +37,10 @@ SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
 SUBMISSION = "3c6f2a7e-1d2b-4e8f-9a0b-5c4d3e2f1a0b"
+SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
+FIELD_OPERATORS = ("admin", "supervisor")
+PROGRESS_READERS = ("admin", "supervisor", "planner")
+SERIES = "hh-auth-series"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -60,16 +64,27 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): SUBMISSION_READERS,
     ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): SUBMISSION_READERS,
+    ("PUT", "/api/v1/rounds/{round_id}/sample"): ADMIN,
+    ("POST", "/api/v1/rounds/{round_id}/sample/rows"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
+    ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): FIELD_OPERATORS,
+    ("GET", "/api/v1/rounds/{round_id}/progress"): PROGRESS_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
+    ("GET", "/api/v1/series/{series}"): READERS,
+    ("GET", "/api/v1/series/{series}/change"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
+    ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,
     ("GET", "/openrosa/forms/{round_id}.xml"): SUBMITTERS,
     ("HEAD", "/openrosa/submission"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}/manifest"): SUBMITTERS,
+    ("GET", "/openrosa/forms/{round_id}/assignments.csv"): SUBMITTERS,
 }
 ACCESS = {**OPENAPI_ACCESS, **OTHER_ACCESS}
 IDENTITIES = ("no token", "bad token", "revoked token", *ANY)
@@ -103,14 +118,23 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
         }
     )
     admin = bearer(app.extensions["store"].tokens.create("admin", "round-maker")[1])
-    created = app.test_client().post(
-        "/api/v1/rounds", json=factories.household_round(ROUND), headers=admin
+    for round_id in (ROUND, f"{ROUND}-next"):  # a series of two rounds for its change
+        created = app.test_client().post(
+            "/api/v1/rounds", json=factories.household_round(round_id, series=SERIES), headers=admin
+        )
+        assert created.status_code == 201
+    client = app.test_client()
+    created = client.post(
+        "/api/v1/rounds", json=factories.household_round(SAMPLE_ROUND), headers=admin
     )
     assert created.status_code == 201
     stored = app.test_client().post(
         f"/api/v1/rounds/{ROUND}/submissions", json=factories.household(SUBMISSION), headers=admin
     )
     assert stored.status_code == 201
+    sample = {"assignments": factories.small_sample()}
+    loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
+    assert loaded.status_code == 200, loaded.json
     yield app
     app.extensions["store"].close()
 
@@ -136,7 +160,13 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
 
 def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
     """A concrete, valid request for an operation: the URL and its JSON body."""
-    url = path.replace("{round_id}", ROUND).replace("{submission_id}", SUBMISSION)
+    fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
+    url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
+    url = (
+        url.replace("{series}", SERIES)
+        .replace("{assignment_id}", "A-001")
+        .replace("{submission_id}", SUBMISSION)
+    )
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -154,6 +184,13 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         },
         ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): {
             "state": "approved"
+        },
+        ("PUT", "/api/v1/rounds/{round_id}/sample"): {"assignments": factories.small_sample()},
+        ("POST", "/api/v1/rounds/{round_id}/sample/rows"): {
+            "assignments": [factories.sample_row(f"R-{uuid.uuid4().hex[:8]}")]
+        },
+        ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
+            "enumerator": "enum-01"
         },
     }
     return url, bodies.get((method, path))
@@ -238,6 +275,26 @@ def test_supervisors_read_and_export_submissions_but_not_estimates(
         assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 200
     for suffix in ("estimates", "estimates?format=csv"):
         assert client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers).status_code == 403
+
+
+def test_only_admin_sets_the_weighting_and_only_readers_see_weights(
+    matrix_app: Flask, callers: dict[str, Caller]
+) -> None:
+    client = matrix_app.test_client()
+    weighting = {"weighting": {"calibration": None}}
+    for identity in ("supervisor", "planner", "enumerator"):
+        headers = callers[identity].headers("/api")
+        response = client.patch(f"/api/v1/rounds/{ROUND}", json=weighting, headers=headers)
+        assert response.status_code == 403
+    for identity, status in (("supervisor", 403), ("enumerator", 403), ("planner", 200)):
+        headers = callers[identity].headers("/api")
+        for suffix in ("weights", "weights?format=csv", "estimates?weighting=input"):
+            response = client.get(f"/api/v1/rounds/{ROUND}/{suffix}", headers=headers)
+            assert response.status_code == status, (identity, suffix)
+    headers = callers["admin"].headers("/api")
+    assert (
+        client.patch(f"/api/v1/rounds/{ROUND}", json=weighting, headers=headers).status_code == 200
+    )
 
 
 def test_tokens_are_compared_in_constant_time(

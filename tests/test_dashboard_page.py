@@ -7,6 +7,9 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from scoring.reliability import Reason
+from service.estimates.report import FPC_REASON, LONELY_PSU_REASON
+
 STATIC = Path(__file__).resolve().parent.parent / "service" / "dashboard" / "static"
 ASSETS = sorted(p for p in STATIC.rglob("*") if p.is_file())
 
@@ -47,5 +50,15 @@ def test_the_assets_load_nothing_from_another_origin() -> None:
     for asset in ASSETS:
         text = asset.read_text()
         remote = re.findall(r"https?://[^\s\"'`)]+", text)
-        # SVG and OOXML namespace names are identifiers, never fetched
-        assert all("w3.org" in url or "openxmlformats.org" in url for url in remote), asset
+        # the SVG namespace name is an identifier, never fetched
+        assert all(url == "http://www.w3.org/2000/svg" for url in remote), asset
+
+
+def test_every_reliability_reason_the_service_gives_has_plain_words_in_both_languages() -> None:
+    labels = (STATIC / "js" / "labels.js").read_text()
+    tables = re.findall(r"\n    reasons: \{(.*?)\n    \}", labels, re.S)
+    codes = {reason.value for reason in Reason} | {LONELY_PSU_REASON, FPC_REASON}
+
+    assert len(tables) == 2  # en, vi
+    for table in tables:
+        assert set(re.findall(r"^\s+(\w+):", table, re.M)) == codes

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from pymongo import monitoring
 
 from service import create_app
-from tests.conftest import bearer
+from tests.conftest import module_app
 from tests.factories import household, household_round
 from tests.reference_data import (
     LAOCAI_DEMO,
@@ -70,18 +69,9 @@ def demo_rounds(client, as_admin, as_enumerator) -> None:
 @pytest.fixture(scope="module")
 def shared(store_server) -> Iterator[tuple[Any, dict[str, str]]]:
     """One loaded database for the read-only tests of this module: (client, planner headers)."""
-    app = create_app(
-        {"MONGODB_URI": store_server.uri, "SURVEY_DB": f"estimates_{uuid.uuid4().hex[:8]}"}
-    )
-    store = app.extensions["store"]
-    headers = {
-        role: bearer(store.tokens.create(role, role)[1])
-        for role in ("admin", "planner", "enumerator")
-    }
-    client = app.test_client()
-    load_reference_rounds(client, headers["admin"], headers["enumerator"])
-    yield client, headers["planner"]
-    store.close()
+    with module_app(store_server.uri, "estimates") as (client, headers):
+        load_reference_rounds(client, headers["admin"], headers["enumerator"])
+        yield client, headers["planner"]
 
 
 def estimates(client, headers, round_id: str, **query: Any) -> dict[str, Any]:

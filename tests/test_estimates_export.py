@@ -18,21 +18,28 @@ from tests.servers import ROOT
 ROUND = "export-round"
 
 
+def load_households(client, headers, round_id: str, psus: int, districts: list[str]) -> None:
+    """One household per district in `districts`, weight 10, two strata, `psus` PSUs; a third
+    of them without fiber, none subscribing."""
+    payloads = []
+    for index, district in enumerate(districts):
+        payload = household(fiber_available=index % 3 != 0, fiber_subscribed=False)
+        psu = f"p{index % psus}"
+        payload["sampling"] = {"stratum": f"s{index % 2}", "psu": psu, "weight": 10.0}
+        payload["location"]["district"] = district
+        payloads.append(payload)
+    response = client.post(
+        f"/api/v1/rounds/{round_id}/submissions/batch",
+        json={"submissions": payloads},
+        headers=headers,
+    )
+    assert response.json["summary"]["created"] == len(districts)
+
+
 @pytest.fixture
 def small_round(client, make_round, as_enumerator) -> None:
     make_round(household_round(ROUND))
-    payloads = []
-    for index in range(12):
-        payload = household(fiber_available=index % 3 != 0, fiber_subscribed=False)
-        payload["sampling"] = {"stratum": f"s{index % 2}", "psu": f"p{index % 4}", "weight": 10.0}
-        payload["location"]["district"] = ["080", "082"][index % 2]
-        payloads.append(payload)
-    response = client.post(
-        f"/api/v1/rounds/{ROUND}/submissions/batch",
-        json={"submissions": payloads},
-        headers=as_enumerator,
-    )
-    assert response.json["summary"]["created"] == 12
+    load_households(client, as_enumerator, ROUND, psus=4, districts=["080", "082"] * 6)
 
 
 def json_rows(client, headers) -> list[dict]:
@@ -116,3 +123,100 @@ def test_cli_export_refuses_an_unknown_round(store_server, database_name):
     )
     assert done.returncode != 0
     assert "does not exist" in done.stderr
+
+
+WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
+MIXED = "mixed-round"
+
+
+@pytest.fixture
+def mixed_round(client, make_round, as_enumerator) -> None:
+    """District 080: 40 interviews, nobody subscribes to fiber (shown, at the 0% boundary);
+    district 082: 6 interviews (every estimate suppressed for too few interviews)."""
+    make_round(household_round(MIXED))
+    load_households(client, as_enumerator, MIXED, psus=6, districts=["080"] * 40 + ["082"] * 6)
+
+
+def estimates_csv(client, headers, query: str) -> list[dict[str, str]]:
+    response = client.get(f"/api/v1/rounds/{MIXED}/estimates?format=csv&{query}", headers=headers)
+    assert response.status_code == 200, response.data
+    return list(csv.DictReader(io.StringIO(response.data.decode())))
+
+
+def test_by_default_a_suppressed_estimate_is_exported_with_its_numbers_and_flag(
+    client, as_planner, mixed_round
+):
+    rows = estimates_csv(client, as_planner, "by=district")
+
+    suppressed = [row for row in rows if row["reliability"] == "suppress"]
+    assert suppressed
+    assert all(row["estimate"] and row["ci_low"] and row["se"] for row in suppressed)
+
+
+def test_withholding_blanks_every_number_of_a_suppressed_estimate_and_keeps_its_reasons(
+    client, as_planner, mixed_round
+):
+    rows = estimates_csv(client, as_planner, "by=district&suppressed=withhold")
+
+    suppressed = [row for row in rows if row["reliability"] == "suppress"]
+    assert {row["domain"] for row in suppressed} >= {"082"}
+    for row in suppressed:
+        assert [row[name] for name in WITHHELD] == [""] * len(WITHHELD)
+        assert row["reliability_reasons"] and row["n"]
+    assert all(row["reliability_reasons"] == "n_eff" for row in rows if row["domain"] == "082")
+
+
+def test_withholding_keeps_every_number_of_a_shown_estimate(client, as_planner, mixed_round):
+    shown = estimates_csv(client, as_planner, "by=district")
+    withheld = estimates_csv(client, as_planner, "by=district&suppressed=withhold")
+
+    kept = [(a, b) for a, b in zip(shown, withheld, strict=True) if a["reliability"] != "suppress"]
+    assert any(a["indicator"] == "fiber_subscribed" for a, _ in kept)
+    assert all(a == b for a, b in kept)
+
+
+def test_withholding_applies_to_json_and_xlsx_alike(client, as_planner, mixed_round):
+    url = f"/api/v1/rounds/{MIXED}/estimates?by=district&suppressed=withhold"
+    report = client.get(url, headers=as_planner).json
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"{url}&format=xlsx", headers=as_planner).data)
+    ).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    results = [r for block in report["estimates"] for r in block["results"]]
+    for result, row in zip(results, rows, strict=True):
+        if result["reliability"] == "suppress":
+            assert [result[name] for name in WITHHELD] == [None] * len(WITHHELD)
+            assert [row[header.index(name)] for name in WITHHELD] == [None] * len(WITHHELD)
+
+
+def test_an_unknown_suppression_policy_is_refused_with_its_field(client, as_planner, mixed_round):
+    response = client.get(f"/api/v1/rounds/{MIXED}/estimates?suppressed=hide", headers=as_planner)
+
+    assert response.status_code == 422
+    assert "suppressed" in response.json["errors"]
+
+
+def test_overall_puts_each_indicators_province_row_before_its_domains(
+    client, as_planner, mixed_round
+):
+    province = client.get(f"/api/v1/rounds/{MIXED}/estimates", headers=as_planner).json
+    rows = estimates_csv(client, as_planner, "by=district&overall=true")
+
+    firsts = {}
+    for row in rows:
+        firsts.setdefault(row["indicator"], row)
+    for block in province["estimates"]:
+        first = firsts[block["indicator"]]
+        assert (first["domain"], first["by"]) == ("", "")
+        assert float(first["estimate"]) == pytest.approx(block["results"][0]["estimate"])
+    assert len(rows) == len(province["estimates"]) * 3
+
+
+def test_the_openapi_document_describes_the_suppression_policy(client):
+    spec = client.get("/openapi.json").json
+    parameters = spec["paths"]["/api/v1/rounds/{round_id}/estimates"]["get"]["parameters"]
+
+    suppressed = next(p for p in parameters if p["name"] == "suppressed")
+    assert suppressed["schema"]["enum"] == ["show", "withhold"]
+    assert "withhold" in suppressed["description"]

@@ -34,7 +34,8 @@ from tests.servers import EmbeddedStore
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ROLES = ("admin", "planner", "enumerator")
-KNOWN_ROUNDS = {"household": "hh-fuzz", "business": "biz-fuzz"}
+KNOWN_ROUNDS = {"household": "hh-fuzz", "business": "biz-fuzz", "sample": "hh-fuzz-sample"}
+KNOWN_SERIES = "hh-fuzz-series"  # the household round and a later one
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
 
 
@@ -59,12 +60,28 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         headers = bearer(app.config["FUZZ_TOKENS"]["admin"])
         enumerator = bearer(app.config["FUZZ_TOKENS"]["enumerator"])
         for round_body, payload in (
-            (factories.household_round(KNOWN_ROUNDS["household"]), factories.household()),
+            (
+                factories.household_round(KNOWN_ROUNDS["household"], series=KNOWN_SERIES),
+                factories.household(),
+            ),
+            (
+                factories.household_round("hh-fuzz-next", series=KNOWN_SERIES),
+                factories.household(),
+            ),
             (factories.business_round(KNOWN_ROUNDS["business"]), factories.business()),
         ):
             assert admin.post("/api/v1/rounds", json=round_body, headers=headers).status_code == 201
             url = f"/api/v1/rounds/{round_body['id']}/submissions"
             assert admin.post(url, json=payload, headers=enumerator).status_code == 201
+        sampled = f"/api/v1/rounds/{KNOWN_ROUNDS['sample']}"  # a round with a sample (§8)
+        body = factories.household_round(KNOWN_ROUNDS["sample"])
+        assert admin.post("/api/v1/rounds", json=body, headers=headers).status_code == 201
+        rows = {"assignments": factories.small_sample()}
+        assert admin.put(f"{sampled}/sample", json=rows, headers=headers).status_code == 200
+        visit = factories.visit("A-001")
+        assert (
+            admin.post(f"{sampled}/submissions", json=visit, headers=enumerator).status_code == 201
+        )
         yield app
         store.close()
 
@@ -121,7 +138,10 @@ def fuzz_operation(
 
 
 def path_choices(operation: Any) -> list[dict[str, str] | None]:
-    """Generated ids, and for round operations the real rounds too (so the handlers run)."""
+    """Generated ids, and for round and series operations the real ones too (so the handlers
+    run)."""
+    if "{series}" in operation.path:
+        return [None, {"series": KNOWN_SERIES}]
     if "{round_id}" not in operation.path:
         return [None]
     return [None, *({"round_id": round_id} for round_id in KNOWN_ROUNDS.values())]

@@ -229,3 +229,17 @@ def test_the_round_list_shows_frame_districts_and_one_round_its_communes(
 
     assert listed["frame"] == {"districts": frame["districts"]}
     assert one["frame"] == frame
+
+
+def test_a_round_keeps_its_vietnamese_title_and_a_patch_changes_it(
+    client: FlaskClient, as_admin: dict[str, str], make_round: Callable[[dict], dict]
+) -> None:
+    created = make_round(household_round(title_vi="Khảo sát hộ gia đình"))
+
+    patched = client.patch(
+        "/api/v1/rounds/hh-test", json={"title_vi": "Khảo sát hộ 2025"}, headers=as_admin
+    ).json
+
+    assert created["title_vi"] == "Khảo sát hộ gia đình"
+    assert patched["title_vi"] == "Khảo sát hộ 2025"
+    assert patched["title"] == created["title"]

@@ -153,3 +153,100 @@ def test_usage_error_is_a_one_line_error(small: Path) -> None:
 
 def test_level_out_of_range_is_a_one_line_error(small: Path) -> None:
     assert_bad_input(run(small, "--weight", "w", "--mean", "y", "--level", "1.5"), "level must be")
+
+
+PARITY = ROOT / "tests" / "fixtures" / "reference_parity"
+
+
+def _expected(name: str) -> dict:
+    cases = json.loads((PARITY / "expected.json").read_text())["cases"]
+    return next(case for case in cases if case["name"] == name)["expected"][0]
+
+
+@pytest.mark.parametrize("ci", ["logit", "beta"])
+def test_the_svyciprop_yrbs_example_keeps_r_s_41_df_with_missing_answers(ci: str) -> None:
+    # ?svyciprop: qn8 is NA for 6,867 of 15,624 students; R keeps the design's df (41)
+    proc = run(
+        PARITY / "data" / "yrbs.csv",
+        *["--weight", "weight", "--strata", "stratum", "--psu", "psu"],
+        *["--proportion", "qn8yes", "--ci", ci],
+    )
+    (result,) = json.loads(proc.stdout)["results"]
+    expected = _expected(f"yrbs qn8yes {ci}")
+    assert result["df"] == expected["df"] == 41
+    for field in ("estimate", "se", "ci_low", "ci_high", "deff", "n"):
+        assert result[field] == pytest.approx(expected[field], rel=1e-6), field
+
+
+def test_na_and_empty_cells_are_missing_values(tmp_path: Path) -> None:
+    rows = [{"w": 1, "p": p, "y": y} for p, y in [(1, 1), (1, "NA"), (2, 0), (2, ""), (3, 1)]]
+    proc = run(write_csv(tmp_path / "na.csv", rows), "--weight", "w", "--psu", "p", "--mean", "y")
+    (result,) = json.loads(proc.stdout)["results"]
+    assert (result["n"], result["df"]) == (3, 2)
+
+
+def test_a_ratio_has_r_s_design_effect() -> None:
+    proc = run(
+        PARITY / "data" / "scd.csv",
+        *["--weight", "w", "--strata", "ESA", "--psu", "ambulance", "--fpc", "fpc"],
+        "--ratio",
+        "alive/arrests",
+    )
+    (result,) = json.loads(proc.stdout)["results"]
+    assert result["deff"] == pytest.approx(_expected("scd ratio alive/arrests")["deff"], rel=1e-6)
+
+
+def test_one_psu_without_strata_is_a_one_line_error() -> None:
+    proc = run(PARITY / "data" / "one_psu.csv", "--weight", "w", "--psu", "psu", "--mean", "y")
+    assert_bad_input(proc, "only one primary sampling unit")
+
+
+def test_a_bad_number_names_its_column_and_line(tmp_path: Path) -> None:
+    rows = [{"w": 1, "y": 1}] * 5 + [{"w": 1, "y": "1,5"}, {"w": 1, "y": 0}]
+    data = write_csv(tmp_path / "bad.csv", rows)
+    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "column 'y' line 7: '1,5'")
+
+
+def test_an_infinite_value_is_a_one_line_error(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "inf.csv", [{"w": 1, "y": 1}, {"w": 1, "y": "inf"}])
+    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "line 3: 'inf' is not a finite")
+
+
+def test_a_row_of_the_wrong_width_names_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "short.csv"
+    data.write_text("w,y\n1,1\n1,0\n1\n1,1\n")
+    assert_bad_input(
+        run(data, "--weight", "w", "--mean", "y"), "line 4: 1 fields, the header has 2"
+    )
+
+
+def test_a_missing_weight_is_a_one_line_error(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "w.csv", [{"w": 1, "y": 1}, {"w": "NA", "y": 0}])
+    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "column 'w' line 3: missing value")
+
+
+def test_an_na_stratum_is_a_one_line_error(tmp_path: Path) -> None:
+    rows = [{"w": 1, "s": "a", "y": 1}, {"w": 1, "s": "NA", "y": 0}]
+    data = write_csv(tmp_path / "s.csv", rows)
+    proc = run(data, "--weight", "w", "--strata", "s", "--mean", "y")
+    assert_bad_input(proc, "column 's' line 3: missing value (NA)")
+
+
+def test_an_empty_file_is_a_one_line_error(tmp_path: Path) -> None:
+    data = tmp_path / "empty.csv"
+    data.write_text("")
+    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "is empty")
+
+
+def test_a_header_without_rows_is_a_one_line_error(tmp_path: Path) -> None:
+    data = tmp_path / "header.csv"
+    data.write_text("w,y\n")
+    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "has no data rows")
+
+
+def test_the_command_imports_scipy_special_not_scipy_stats() -> None:
+    code = (
+        "import sys, scoring.cli; scoring.cli.build_parser(); print('scipy.stats' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.strip() == "False"

@@ -79,8 +79,13 @@ def test_average_with_only_lonely_strata_has_no_standard_error() -> None:
     assert no_nan(result)
 
 
-def test_a_single_psu_design_has_zero_df_and_no_interval() -> None:
-    (result,) = estimate(Design(W, psu=np.zeros(6)), Estimand.proportion(Y))
+def test_a_design_of_one_psu_without_strata_is_refused_as_r_svydesign_does() -> None:
+    with pytest.raises(ScoringError, match="only one primary sampling unit"):
+        Design(W, psu=np.zeros(6))
+
+
+def test_a_single_psu_stratified_design_has_zero_df_and_no_interval() -> None:
+    (result,) = estimate(Design(W, strata=np.zeros(6), psu=np.zeros(6)), Estimand.proportion(Y))
     assert result.df == 0
     assert (result.ci_low, result.ci_high) == (None, None)
     assert no_nan(result)
@@ -142,14 +147,14 @@ def test_results_come_in_sorted_domain_order() -> None:
     assert [r.domain for r in results] == ["b", "m", "z"]
 
 
-def test_rows_with_a_missing_value_leave_the_domains_but_keep_their_psu_in_n_h() -> None:
+def test_rows_with_a_missing_value_leave_the_estimate_but_keep_their_psu_in_n_h_and_df() -> None:
     y = np.array([1.0, 0.0, np.nan, 1.0, 0.0, 1.0])
     keep = np.arange(6) != 5  # drop stratum c so that only a missing row could make a lonely PSU
     design = Design(W[keep], STRATA[keep], PSU[keep], lonely_psu="fail")
     (missing,) = estimate(design, Estimand.mean(y[keep]))
     outside = np.array(["all", "all", None, "all", "all"], dtype=object)
     (excluded,) = estimate(design, Estimand.mean(np.nan_to_num(y[keep])), outside)
-    assert (missing.n, missing.df) == (4, 3 - 2)
+    assert (missing.n, missing.df) == (4, 4 - 2)  # R na.rm = TRUE: degf() of the design
     assert missing.se == pytest.approx(excluded.se)
 
 
@@ -180,8 +185,24 @@ def test_means_report_the_wald_method_whatever_ci_is_asked() -> None:
     assert result.ci_method == "wald"
 
 
-def test_ratio_has_no_design_effect() -> None:
-    (result,) = estimate(Design(W, STRATA, PSU), Estimand.ratio(Y, np.ones(6) * 2))
+def test_ratio_design_effect_equals_the_mean_one_when_the_denominator_is_constant() -> None:
+    (ratio,) = estimate(Design(W, STRATA, PSU), Estimand.ratio(Y, np.ones(6) * 2))
+    (mean,) = estimate(Design(W, STRATA, PSU), Estimand.mean(Y))
+    assert ratio.deff == pytest.approx(mean.deff)
+
+
+def test_ratio_from_totals_without_cross_products_has_no_design_effect() -> None:
+    totals = PsuTotals(
+        stratum=["a", "a"],
+        psu=["1", "2"],
+        domain=[None] * 2,
+        n=[2, 2],
+        sw=[2, 3],
+        swy=[1, 2],
+        swx=[4, 5],
+        swyy=[1, 2],
+    )
+    (result,) = estimate_from_totals(totals, "ratio")
     assert result.deff is None
 
 

@@ -98,10 +98,18 @@ def test_a_domain_covering_everything_equals_the_overall_estimate(d) -> None:
 
 def _naive_psu_totals(d: dict, y: np.ndarray, x: np.ndarray, n_per_row: np.ndarray) -> PsuTotals:
     """Cell sums with a dict: an implementation independent of the library's bincount."""
-    cells: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(6))
+    cells: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(7))
     for i, w in enumerate(d["weights"]):
         key = (d["strata"][i], d["psu"][i], d["domain"][i])
-        cells[key] += (n_per_row[i], w, w * y[i], w * x[i], w * y[i] ** 2, 0.0)
+        cells[key] += (
+            n_per_row[i],
+            w,
+            w * y[i],
+            w * x[i],
+            w * y[i] ** 2,
+            w * x[i] * y[i],
+            w * x[i] ** 2,
+        )
     keys = list(cells)
     sums = np.array([cells[k] for k in keys])
     return PsuTotals(
@@ -113,6 +121,8 @@ def _naive_psu_totals(d: dict, y: np.ndarray, x: np.ndarray, n_per_row: np.ndarr
         swy=sums[:, 2],
         swx=sums[:, 3],
         swyy=sums[:, 4],
+        swxy=sums[:, 5],
+        swxx=sums[:, 6],
     )
 
 

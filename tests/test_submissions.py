@@ -299,6 +299,7 @@ def test_listed_items_show_the_submission_without_internals(
         "answers",
         "received_at",
         "source",
+        "in_estimates",  # whether the interview counts (docs/design.md §8)
     }
 
 

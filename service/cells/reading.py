@@ -50,3 +50,9 @@ def read_cells(store: Store, round_id: str) -> tuple[dict[str, Any], list[dict[s
         if head is None and not store.submissions.any_in(round_id):
             return no_cells(), []
         consistent_head(store, round_id)  # recount, or wait for a recount; then read again
+
+
+def current_version(store: Store, round_doc: dict[str, Any]) -> int:
+    """The round's reported version, after recounting its cells if they cannot be trusted (so
+    a cache keyed by it never hides a submission whose writer died)."""
+    return data_version(round_doc, consistent_head(store, round_doc["_id"]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from catalogue import Indicator, TargetStatus
@@ -75,6 +77,14 @@ def _unavailable(
     ]
 
 
+Estimator = Callable[..., list[Result]]
+
+
+def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
+    """Estimates on the cells' own weights (no calibration)."""
+    return lambda indicator: partial(estimate_from_totals, psu_totals(cells, indicator))
+
+
 def indicator_results(
     cells: CellSums,
     indicator: Indicator,
@@ -82,6 +92,7 @@ def indicator_results(
     by: str | None,
     ci: str,
     level: float,
+    estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> list[dict[str, Any]]:
     """One result per domain; suppressed placeholders where the engine cannot estimate."""
     if cells.n_submissions == 0:
@@ -91,8 +102,8 @@ def indicator_results(
     if fpc_misfit:
         return _unavailable(domains, by, FPC_REASON, describe(fpc_misfit))
     try:
-        computed = estimate_from_totals(
-            psu_totals(cells, indicator),
+        estimate = (estimator or input_weight_estimator(cells))(indicator)
+        computed = estimate(
             indicator.kind,
             fpc=design.get("fpc"),
             lonely_psu=design.get("lonely_psu", LonelyPsu.ADJUST),
@@ -113,9 +124,10 @@ def indicator_block(
     by: str | None,
     ci: str,
     level: float,
+    estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
     design = round_doc.get("design") or {}
-    results = indicator_results(cells, indicator, design, by, ci, level)
+    results = indicator_results(cells, indicator, design, by, ci, level, estimator)
     target = (round_doc.get("targets") or {}).get(indicator.id)
     for result in results:
         result["target"] = target_status(result, target)
@@ -137,13 +149,17 @@ def estimates_report(
     by: str | None,
     ci: str,
     level: float,
+    weighting: dict[str, Any] | None = None,
+    estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
-    return {
+    report = {
         "round_id": round_doc["_id"],
         "data_version": data_version,
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
         "estimates": [
-            indicator_block(cells, indicator, round_doc, by, ci, level) for indicator in indicators
+            indicator_block(cells, indicator, round_doc, by, ci, level, estimator)
+            for indicator in indicators
         ],
     }
+    return report if weighting is None else {**report, "weighting": weighting}

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from catalogue import BY_DIMENSIONS, INDICATORS, TARGET_SOURCE
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
-from service.estimates.service import compute_estimates
+from service.estimates.publication import requested_report
 from service.estimates.tables import COLUMNS, estimate_rows
 from service.rounds.model import load_round
-from service.tabular import csv_response, wants_csv
+from service.tabular import csv_response, wants_csv, xlsx_response
 
 blp = Blueprint("estimates", __name__, url_prefix="/api/v1", description="Indicators and estimates")
-
-
-def xlsx_response(report: dict[str, Any], filename: str) -> Response:
-    from service.estimates.workbook import estimates_workbook
-
-    return Response(
-        estimates_workbook(report),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @blp.route("/indicators")
@@ -54,10 +43,12 @@ class RoundEstimates(MethodView):
     @blp.response(200, EstimatesSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Estimates with CIs, reliability and target status; CSV or XLSX on request."""
-        report = compute_estimates(load_round(round_id), query)
+        report = requested_report(load_round(round_id), query)
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
-            return xlsx_response(report, f"{stem}.xlsx")
+            from service.estimates.workbook import estimates_workbook
+
+            return xlsx_response(estimates_workbook(report), f"{stem}.xlsx")
         if wants_csv(query["format"]):
             return csv_response(COLUMNS, estimate_rows(report), f"{stem}.csv")
         return report

@@ -11,13 +11,13 @@ from marshmallow import ValidationError
 from catalogue import BY_DIMENSIONS, INDICATORS_BY_ID, indicators_of
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
-from service.cells.reading import consistent_head, data_version, read_cells
-from service.cells.sums import cell_sums
+from service.cells.reading import current_version, data_version, read_cells
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
-from service.estimates.report import estimates_report
 from service.offload import off_the_loop
 from service.store import get_store
+from service.weighting.estimates import weighted_report
+from service.weighting.spec import applied_mode
 
 
 def estimate_cache() -> EstimateCache:
@@ -46,18 +46,16 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     ids = requested_indicators(instrument, query)
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     by, ci = query["by"], query["ci"]
+    mode = applied_mode(round_doc, query.get("weighting"))
     store = get_store()
-    # Cells found untrustworthy are recounted before the cache is asked, so a cached answer
-    # never hides a submission whose writer died.
-    version = data_version(round_doc, consistent_head(store, round_doc["_id"]))
-    key = (store.db.name, round_doc["_id"], version, tuple(ids), by, ci, query["level"])
+    version = current_version(store, round_doc)
+    key = (store.db.name, round_doc["_id"], version, tuple(ids), by, ci, query["level"], mode)
 
     def compute() -> dict[str, Any]:
         head, cells = read_cells(store, round_doc["_id"])
-        sums = cell_sums(instrument, cells, indicators, by)
         version = data_version(round_doc, head)
         return off_the_loop(
-            lambda: estimates_report(round_doc, version, sums, indicators, by, ci, query["level"])
+            lambda: weighted_report(round_doc, version, cells, indicators, query, mode)
         )
 
     return estimate_cache().get_or_compute(key, compute)

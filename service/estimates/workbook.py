@@ -1,8 +1,9 @@
-"""Estimates as an XLSX workbook (openpyxl): one sheet of the same rows as the CSV."""
+"""Tables as an XLSX workbook (openpyxl): one sheet of the same rows as the CSV."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,12 +12,18 @@ from service.estimates.tables import COLUMNS, estimate_rows
 from service.tabular import cell
 
 
-def estimates_workbook(report: dict[str, Any]) -> bytes:
+def rows_workbook(
+    sheet_name: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
+) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("estimates")
-    sheet.append(COLUMNS)
-    for row in estimate_rows(report):
-        sheet.append([cell(row.get(column), missing=None) for column in COLUMNS])
+    sheet = book.create_sheet(sheet_name)
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([cell(row.get(column), missing=None) for column in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def estimates_workbook(report: dict[str, Any]) -> bytes:
+    return rows_workbook("estimates", COLUMNS, estimate_rows(report))

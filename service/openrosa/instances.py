@@ -121,6 +121,8 @@ def to_payload(
     for name, value in tree.items():
         where = (*path, name)
         question = questions.get(where)
+        if question is not None and question.kind == "display":
+            continue
         if isinstance(value, dict):
             payload[name] = to_payload(value, questions, where)
         elif not value.strip():

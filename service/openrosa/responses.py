@@ -35,10 +35,10 @@ def message(text: str, status: int, nature: str = "") -> Response:
     return xml_response(root, status)
 
 
-def form_list(forms: Iterable[tuple[XForm, str]]) -> Response:
-    """`<xforms>` with one `<xform>` per (form, download URL)."""
+def form_list(forms: Iterable[tuple[XForm, str, str | None]]) -> Response:
+    """`<xforms>` with one `<xform>` per (form, download URL, manifest URL or None)."""
     root = ET.Element("xforms", xmlns=FORM_LIST_NS)
-    for form, download_url in forms:
+    for form, download_url, manifest_url in forms:
         entry = ET.SubElement(root, "xform")
         for tag, text in (
             ("formID", form.form_id),
@@ -48,4 +48,6 @@ def form_list(forms: Iterable[tuple[XForm, str]]) -> Response:
             ("downloadUrl", download_url),
         ):
             ET.SubElement(entry, tag).text = text
+        if manifest_url:
+            ET.SubElement(entry, "manifestUrl").text = manifest_url
     return xml_response(root)

@@ -23,14 +23,21 @@ from service.openrosa.instances import (
     submission_id,
     to_payload,
 )
+from service.openrosa.media import (
+    ASSIGNMENTS_FILE,
+    assignments_csv,
+    assignments_for,
+    manifest,
+)
 from service.openrosa.responses import (
     OPENROSA_VERSION,
     XML_MIMETYPE,
     OpenRosaError,
     form_list,
     message,
+    xml_response,
 )
-from service.openrosa.xforms import questions, xform_for
+from service.openrosa.xforms import form_source, questions, xform_for
 from service.query_params import accepts_query
 from service.rounds.model import recent_round
 from service.store import UNAVAILABLE_ERRORS, get_store
@@ -105,13 +112,16 @@ def form_list_view(round_id: str | None = None) -> Response:
     openrosa_token()
     rounds = [round_for_form(round_id)] if round_id else get_store().rounds.list()
     wanted = request.args.get("formID")
-    forms = [
-        xform_for(doc)
+    return form_list(
+        (
+            xform_for(doc),
+            url_for(".form_definition", form_id=doc["_id"], _external=True),
+            url_for(".form_manifest", form_id=doc["_id"], _external=True)
+            if doc.get("sample")
+            else None,
+        )
         for doc in rounds
         if doc.get("status") == RoundStatus.OPEN and wanted in (None, doc["_id"])
-    ]
-    return form_list(
-        (form, url_for(".form_definition", form_id=form.form_id, _external=True)) for form in forms
     )
 
 
@@ -121,6 +131,29 @@ def form_definition(form_id: str) -> Response:
     openrosa_token()
     form = xform_for(round_for_form(form_id))
     return Response(form.xml, content_type=f"{XML_MIMETYPE}; charset=utf-8")
+
+
+def _assignments_bytes(form_id: str, token: dict[str, Any]) -> bytes:
+    round_doc = round_for_form(form_id)
+    if not round_doc.get("sample"):
+        raise OpenRosaError(404, f"Form {form_id!r} has no media files.")
+    return assignments_csv(assignments_for(get_store(), form_id, token))
+
+
+@blp.get("/forms/<form_id>/manifest")
+def form_manifest(form_id: str) -> Response:
+    """The form's media: this user's `assignments.csv`, with the md5 of its exact bytes."""
+    token = openrosa_token()
+    body = _assignments_bytes(form_id, token)
+    url = url_for(".assignments_file", form_id=form_id, _external=True)
+    return xml_response(manifest(body, url))
+
+
+@blp.get(f"/forms/<form_id>/{ASSIGNMENTS_FILE}")
+def assignments_file(form_id: str) -> Response:
+    """The assignments still to visit on this user's phone, as `select_one_from_file` reads."""
+    body = _assignments_bytes(form_id, openrosa_token())
+    return Response(body, content_type="text/csv; charset=utf-8")
 
 
 def instance_document() -> bytes:
@@ -144,7 +177,7 @@ def received_submission(
     if round_id is not None and instance.form_id != round_id:
         raise OpenRosaError(404, f"This server URL accepts form {round_id!r} only.")
     round_doc = round_for_form(instance.form_id, writing=True)
-    payload = to_payload(instance.tree, questions(round_doc["instrument"]))
+    payload = to_payload(instance.tree, questions(form_source(round_doc)))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
     return round_doc, payload, instance.instance_id, document.decode("utf-8", "replace")

@@ -19,6 +19,8 @@ from catalogue import LAO_CAI_DISTRICTS
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 LANGUAGES = ("English (en)", "Tiếng Việt (vi)")
 YES_NO = "select_one yes_no"
+# Shown to the enumerator (an assignment's label, district, commune), never submitted data.
+DISPLAY_TYPES = ("calculate", "note")
 # A question skipped by its `relevant` condition was not asked because its premise is false.
 SKIPPED_VALUE: dict[str, Any] = {"yes_no": False, "integer": 0}
 
@@ -44,7 +46,7 @@ class Question:
     skippable: bool  # has a `relevant` condition
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _workbook_json(instrument: str) -> str:
     """The XLSForm's sheets as JSON text (immutable, so the cache cannot be altered)."""
     book = xlsx_to_dict(FORMS_DIR / f"{instrument}.xlsx")
@@ -59,10 +61,12 @@ def workbook(instrument: str) -> dict[str, list[dict[str, Any]]]:
 def _kind(row_type: str) -> str:
     if row_type == YES_NO:
         return "yes_no"
+    if row_type in DISPLAY_TYPES:
+        return "display"
     return row_type if row_type in ("integer", "decimal", "geopoint") else "text"
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def questions(instrument: str) -> dict[tuple[str, ...], Question]:
     """Every question of the instrument by its path below the instance root."""
     found: dict[tuple[str, ...], Question] = {}
@@ -96,11 +100,20 @@ def _commune_as_pick_list(row: dict[str, Any]) -> dict[str, Any]:
     return {**kept, "type": "select_one commune", "choice_filter": "district = ${district}"}
 
 
+def form_source(round_doc: dict[str, Any]) -> str:
+    """The XLSForm a round's XForm is built from: a round with a sample picks assignments."""
+    instrument = round_doc["instrument"]
+    return f"{instrument}_sample" if round_doc.get("sample") else instrument
+
+
 def round_workbook(
     instrument: str, round_id: str, title: str, frame: dict[str, Any] | None, version: str
 ) -> dict[str, list[dict[str, Any]]]:
     """The XLSForm for one round: its id, title and version; districts and communes of its frame."""
     book = copy.deepcopy(workbook(instrument))
+    if instrument.endswith("_sample"):  # the assignment brings location and design
+        settings = {**book["settings"][0], "form_id": round_id, "form_title": title}
+        return {**book, "settings": [{**settings, "version": version}]}
     districts = (frame or {}).get("districts") or LAO_CAI_DISTRICTS
     communes = (frame or {}).get("communes") or {}
     choices = [row for row in book["choices"] if row["list_name"] not in ("district", "commune")]
@@ -138,4 +151,4 @@ def _build(instrument: str, round_id: str, title: str, frame_json: str) -> XForm
 def xform_for(round_doc: dict[str, Any]) -> XForm:
     """The round's XForm, built once per process and per version of its inputs."""
     frame_json = json.dumps(round_doc.get("frame"), sort_keys=True, ensure_ascii=False)
-    return _build(round_doc["instrument"], round_doc["_id"], round_doc["title"], frame_json)
+    return _build(form_source(round_doc), round_doc["_id"], round_doc["title"], frame_json)

@@ -15,8 +15,10 @@ from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
+from service.series.model import check_series_instrument
 from service.store import get_store
 from service.store.errors import AlreadyExists
+from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +68,9 @@ def listed(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_round(data: dict[str, Any]) -> dict[str, Any]:
-    """Store a new round (409 when its id is taken)."""
+    """Store a new round (409 when its id is taken; 422 when its series has another
+    instrument)."""
+    check_series_instrument(data.get("series"), data["instrument"], data["id"])
     try:
         doc = get_store().rounds.create(round_to_store(data))
     except AlreadyExists as exc:
@@ -81,7 +85,8 @@ def list_rounds() -> list[dict[str, Any]]:
 
 def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply validated changes; new targets are checked against the round's instrument and
-    merged into its current targets; a new design's fpc must fit the data already stored."""
+    merged into its current targets; a new design's fpc must fit the data already stored; a new
+    series must hold rounds of this instrument only."""
     current = load_round(round_id)
     if "targets" in changes:
         try:
@@ -89,8 +94,13 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             raise invalid(error_paths(exc.messages)) from exc
         changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
+    if "series" in changes:
+        check_series_instrument(changes["series"], current["instrument"], round_id)
     if "design" in changes:
         changes = {**changes, "design": checked_design(current, changes["design"])}
+    if "weighting" in changes or "design" in changes:  # the weighting must fit the new design
+        after = {**current, **changes}
+        changes = {**changes, "weighting": check_weighting(after, after.get("weighting") or {})}
     if not changes:
         return with_counts(current)
     updated = get_store().rounds.update(round_id, changes) or current

@@ -13,6 +13,7 @@ from service.store.audit import AuditLog
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
+from service.store.samples import Assignments
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
 from service.store.versions import Versions
@@ -62,6 +63,7 @@ class Store:
         self.submissions = Submissions(self.db["submissions"])
         self.audit = AuditLog(self.db["audit"])
         self.versions = Versions(self.db["versions"])
+        self.assignments = Assignments(self.db["assignments"])
         self.cells = Cells(self.db["cells"])
 
     def ensure_indexes(self) -> None:
@@ -69,6 +71,7 @@ class Store:
         self.submissions.ensure_indexes()
         self.audit.ensure_indexes()
         self.versions.ensure_indexes()
+        self.assignments.ensure_indexes()
         self.cells.ensure_indexes()
 
     def ping(self) -> None:

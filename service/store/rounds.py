@@ -38,6 +38,12 @@ class Rounds:
     def list(self) -> list[dict[str, Any]]:
         return list(self.collection.find().sort("_id", 1))
 
+    def in_series(self, series: str) -> list[dict[str, Any]]:
+        """The rounds of a series, in period order (docs/design.md §10)."""
+        return list(
+            self.collection.find({"series": series}).sort([("period.start", 1), ("_id", 1)])
+        )
+
     def update(self, round_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
         """Apply changes; a change of targets or design also changes what estimates say."""
         return self.collection.find_one_and_update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -110,7 +111,7 @@ class Submissions:
     def without_cell_key(self, round_id: str) -> Iterator[dict[str, Any]]:
         """Submissions stored before cells existed (their `agg` has no `cell`)."""
         return self.collection.find(
-            {"round_id": round_id, "agg.cell": {"$exists": False}},
+            {"round_id": round_id, "in_estimates": INCLUDED, "agg.cell": {"$exists": False}},
             {"_id": 0, "submission_id": 1, "location": 1, "sampling": 1, "answers": 1},
         )
 
@@ -150,6 +151,13 @@ class Submissions:
                 return
             after = batch[-1]["submission_id"]
 
+    def unit_weights(self, round_id: str) -> Iterator[dict[str, Any]]:
+        """Each submission in estimates: its id, assignment, cell key and weight (the per-unit
+        weights export), in submission_id order."""
+        query = {"round_id": round_id, "in_estimates": INCLUDED}
+        fields = {"_id": 0, "submission_id": 1, "assignment_id": 1, "agg": 1}
+        yield from self.collection.find(query, fields).sort("submission_id", ASCENDING)
+
     def grouped_sums(
         self, round_id: str, group_field: str, sum_fields: Sequence[str]
     ) -> list[dict[str, Any]]:
@@ -162,6 +170,7 @@ class Submissions:
         group: dict[str, Any] = {"_id": f"${group_field}", "rows": {"$sum": 1}}
         for index, field in enumerate(sum_fields):
             group[f"s{index}"] = {"$sum": f"${field}"}
+        # Only what counts: not a held duplicate, nor a visit without an interview (§8).
         match = {"round_id": round_id, "in_estimates": INCLUDED}
         pipeline = [{"$match": match}, {"$group": group}]
         return [
@@ -177,6 +186,36 @@ class Submissions:
         """Every submission of a round with only the given fields (reports over a round)."""
         projection = {"_id": 0, **{name: 1 for name in fields}}
         return self.collection.find({"round_id": round_id}, projection)
+
+    def held_duplicates(self, round_id: str) -> Counter[str]:
+        """Per assignment, the completions held as `duplicate` for a supervisor (§8)."""
+        cursor = self.collection.find(
+            {"round_id": round_id, "review.state": "duplicate"}, {"assignment_id": 1, "_id": 0}
+        )
+        return Counter(doc["assignment_id"] for doc in cursor)
+
+    def outcomes_of(self, round_id: str, assignment_id: str) -> list[str]:
+        """The outcomes of an assignment's visits that a review has not rejected."""
+        cursor = self.collection.find(
+            {"round_id": round_id, "assignment_id": assignment_id},
+            {"_id": 0, "outcome": 1, "review": 1},
+        )
+        return [
+            doc["outcome"] for doc in cursor if (doc.get("review") or {}).get("state") != "rejected"
+        ]
+
+    def completed_visits(self, round_id: str, assignment_ids: list[str]) -> list[dict[str, Any]]:
+        """The completed visits to these assignments (counted or held)."""
+        return list(
+            self.collection.find(
+                {
+                    "round_id": round_id,
+                    "assignment_id": {"$in": assignment_ids},
+                    "outcome": "completed",
+                },
+                {"_id": 0, "submission_id": 1, "assignment_id": 1, "location": 1, "answers": 1},
+            )
+        )
 
 
 def _replay_or_conflict(doc: dict[str, Any], stored_hashes: dict[str, str]) -> SubmissionStatus:

@@ -21,6 +21,14 @@ from service.cells.contributions import contributions
 from service.cells.writes import record
 from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
+from service.samples.visits import (
+    VisitInvalid,
+    after_store,
+    decide_counting,
+    hashed_content,
+    validate_visit,
+    visit_fields,
+)
 from service.store import Store
 from service.store.clock import utc_now
 
@@ -47,13 +55,22 @@ def closed_replay(store: Store, round_doc: dict[str, Any], payload: Any) -> dict
     (docs/design.md §4): ODK Collect must not report a failure for a form the server has.
     The stored copy, or 409."""
     try:
-        data = validate(round_doc, payload)
+        submission_id, digest = _identity(store, round_doc, payload)
     except SubmissionInvalid:
-        data = None
-    stored = data and store.submissions.get(round_doc["_id"], data["submission_id"])
-    if not stored or stored.get("content_hash") != content_hash(data):
+        submission_id, digest = None, None
+    stored = submission_id and store.submissions.get(round_doc["_id"], submission_id)
+    if not stored or stored.get("content_hash") != digest:
         raise conflict(f"Round {round_doc['_id']!r} is closed to submissions.")
     return stored
+
+
+def _identity(store: Store, round_doc: dict[str, Any], payload: Any) -> tuple[str, str]:
+    """(submission_id, content hash) of a valid payload, as its insert would compute them."""
+    if round_doc.get("sample"):
+        data, _ = _valid_visit(store, round_doc, payload)
+        return data["submission_id"], content_hash(hashed_content(data))
+    data = validate(round_doc, payload)
+    return data["submission_id"], content_hash(data)
 
 
 def closed_batch_item(store: Store, round_doc: dict[str, Any], payload: Any) -> ItemOutcome:
@@ -107,6 +124,7 @@ def to_document(
         "source": source,
         "received_at": utc_now(),
         "token_id": token_id,
+        "in_estimates": True,  # a round without a sample counts every interview (§8)
         "agg": contributions(
             round_doc["instrument"], data["location"], data["sampling"], data["answers"]
         ),
@@ -125,6 +143,64 @@ def audit_created(store: Store, round_doc: dict[str, Any], submission_ids: list[
         )
 
 
+def _valid_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        return validate_visit(store, round_doc, payload)
+    except VisitInvalid as exc:
+        raise SubmissionInvalid(exc.errors, _claimed_id(payload)) from exc
+
+
+def _insert_counted(
+    store: Store, round_doc: dict[str, Any], doc: dict[str, Any]
+) -> SubmissionStatus:
+    """Insert one document, adding it to the round's cells when it counts (docs/design.md §7)."""
+
+    def write() -> tuple[SubmissionStatus, CellChange]:
+        status = store.submissions.insert(doc)
+        return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
+
+    status = record(store, round_doc["_id"], write, [doc["submission_id"]])
+    audit_created(
+        store, round_doc, [doc["submission_id"]] if status is SubmissionStatus.CREATED else []
+    )
+    return status
+
+
+def store_visit(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and store one visit to an assignment of a round with a sample (§8)."""
+    data, assignment = _valid_visit(store, round_doc, payload)
+    received_at = utc_now()
+    doc = {
+        "round_id": round_doc["_id"],
+        "instrument": round_doc["instrument"],
+        "content_hash": content_hash(hashed_content(data)),
+        "raw": raw,
+        "source": source,
+        "received_at": received_at,
+        "token_id": token_id,
+    }
+    doc |= visit_fields(round_doc, assignment, data, received_at)
+    claimed = decide_counting(store, doc, assignment)
+    status = _insert_counted(store, round_doc, doc)
+    after_store(store, doc, status, claimed)
+    return status, doc
+
+
+def _store_one(
+    store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
+) -> tuple[SubmissionStatus, dict[str, Any]]:
+    """Validate and insert one submission: (insert status, document as built)."""
+    if round_doc.get("sample"):
+        return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
+    data = validate(round_doc, payload)
+    doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
+    return _insert_counted(store, round_doc, doc), doc
+
+
 def submit_one(
     store: Store,
     round_doc: dict[str, Any],
@@ -137,26 +213,37 @@ def submit_one(
     """Validate and store one submission: its status (created, duplicate or conflict), document."""
     if not is_open(round_doc):
         return SubmissionStatus.DUPLICATE, closed_replay(store, round_doc, payload)
+    raw = raw if raw is not None else raw_json(payload)
     try:
-        data = validate(round_doc, payload)
+        status, doc = _store_one(
+            store, round_doc, payload, token_id=token_id, source=source, raw=raw
+        )
     except SubmissionInvalid:
         count_submission(SubmissionStatus.INVALID, "validation")
         raise
-    raw = raw if raw is not None else raw_json(payload)
-    doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-
-    def write() -> tuple[SubmissionStatus, CellChange]:
-        status = store.submissions.insert(doc)
-        return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
-
-    status = record(store, round_doc["_id"], write, [doc["submission_id"]])
-    audit_created(
-        store, round_doc, [doc["submission_id"]] if status is SubmissionStatus.CREATED else []
-    )
     count_submission(status)
     if status is SubmissionStatus.DUPLICATE:  # a replay answers with the stored copy
         doc = store.submissions.get(round_doc["_id"], doc["submission_id"]) or doc
     return status, doc
+
+
+def _submit_visits(
+    store: Store, round_doc: dict[str, Any], payloads: list[Any], *, token_id: str
+) -> list[ItemOutcome]:
+    """A batch to a round with a sample: one visit after the other (each claims in turn)."""
+    outcomes = []
+    for payload in payloads:
+        try:
+            status, doc = store_visit(
+                store, round_doc, payload, token_id=token_id, source="json", raw=raw_json(payload)
+            )
+        except SubmissionInvalid as exc:
+            outcomes.append(ItemOutcome(exc.submission_id, SubmissionStatus.INVALID, exc.errors))
+            count_submission(SubmissionStatus.INVALID, "validation")
+            continue
+        outcomes.append(ItemOutcome(doc["submission_id"], status))
+        count_submission(status)
+    return outcomes
 
 
 def _prepare_batch(
@@ -187,6 +274,8 @@ def submit_batch(
     """Store every valid item (unordered); report each item's status in request order."""
     if not is_open(round_doc):
         return [closed_batch_item(store, round_doc, payload) for payload in payloads]
+    if round_doc.get("sample"):
+        return _submit_visits(store, round_doc, payloads, token_id=token_id)
     outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
     docs = [doc for _, doc in valid]
 

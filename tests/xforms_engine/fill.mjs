@@ -1,5 +1,6 @@
 // Fill XForms in ODK Web Forms' engine (@getodk/xforms-engine) and print what it makes of them.
-// usage: node fill.mjs CASES.json, where CASES = {name: {"form": "F.xml", "answers": {ref: value}}}
+// usage: node fill.mjs CASES.json, where CASES = {name: {"form": "F.xml", "answers": {ref: value},
+//                                                       "attachments"?: {"file.csv": "path"}}}
 // prints {name: {"status", "violations": [references], "relevant": {reference: bool}, "instance"}}
 import { JSDOM } from "jsdom";
 import { readFileSync } from "node:fs";
@@ -24,8 +25,19 @@ function nodes(node, found = new Map()) {
   return found;
 }
 
-async function fill(form, answers) {
-  const { root } = await createInstance(readFileSync(form, "utf8"));
+// Form attachments (`jr://file-csv/NAME`) are read from the files the case names.
+function attachmentFetcher(attachments = {}) {
+  return async (url) => {
+    const name = String(url).split("/").pop();
+    if (!(name in attachments)) return { ok: false, status: 404, text: async () => "", blob: async () => new Blob([]) };
+    const text = readFileSync(attachments[name], "utf8");
+    return { ok: true, status: 200, text: async () => text, blob: async () => new Blob([text]) };
+  };
+}
+
+async function fill(form, answers, attachments) {
+  const options = { form: { fetchFormAttachment: attachmentFetcher(attachments) } };
+  const { root } = await createInstance(readFileSync(form, "utf8"), options);
   for (const [reference, value] of Object.entries(answers)) {
     const node = nodes(root).get(reference);
     if (node === undefined) throw new Error(`no question ${reference}`);
@@ -42,7 +54,7 @@ async function fill(form, answers) {
 
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const results = {};
-for (const [name, { form, answers }] of Object.entries(cases)) {
-  results[name] = await fill(form, answers);
+for (const [name, { form, answers, attachments }] of Object.entries(cases)) {
+  results[name] = await fill(form, answers, attachments);
 }
 console.log(JSON.stringify(results));

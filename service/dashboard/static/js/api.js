@@ -25,10 +25,10 @@ function url(path, params) {
   return text ? `${path}?${text}` : path;
 }
 
-/** GET a JSON resource of the API; an error status becomes an ApiError with its problem detail. */
-export async function getJson(path, params) {
+/** GET with the token; an error status becomes an ApiError with its problem detail. */
+async function get(path, params, accept) {
   const response = await fetch(url(path, params), {
-    headers: { Accept: "application/json", Authorization: `Bearer ${token.get()}` },
+    headers: { Accept: accept, Authorization: `Bearer ${token.get()}` },
     cache: "no-store",
   });
   if (!response.ok) {
@@ -40,5 +40,10 @@ export async function getJson(path, params) {
     }
     throw new ApiError(response.status, body.title, body.detail);
   }
-  return response.json();
+  return response;
 }
+
+export const getJson = async (path, params) => (await get(path, params, "application/json")).json();
+
+/** A file the API exports (CSV, XLSX), as a Blob. */
+export const getBlob = async (path, params) => (await get(path, params, "*/*")).blob();

@@ -1,13 +1,22 @@
 // What the page shows, in the order it shows it: one view per indicator, the province row
-// first, then the domains — shown estimates by estimate (highest first), then suppressed
-// ones, then domains without data. The chart, the table and the CSV all read these views.
+// first, then the domains — published estimates by estimate (highest first), then the ones
+// not published, then domains without interviews. The chart and the table read these views.
 
-import { t } from "./i18n.js";
+import { helpText, reasonText, t, term } from "./i18n.js";
 
-export const BY_OPTIONS = {
-  household: ["district", "area"],
-  business: ["district", "area", "type"],
+export const BY_LABELS = {
+  district: "byDistrict", commune: "byCommune", area: "byArea", type: "byType", sector: "bySector",
 };
+
+/** The breakdowns a round's instrument offers, as `GET /api/v1/indicators` lists them. */
+export function byOptions(catalogue, instrument) {
+  const options = [];
+  for (const item of catalogue.values()) {
+    if (item.instrument !== instrument) continue;
+    for (const by of item.by || []) if (!options.includes(by)) options.push(by);
+  }
+  return options;
+}
 
 export function domainCode(domain) {
   return domain ? String(Object.values(domain)[0]) : null;
@@ -15,18 +24,31 @@ export function domainCode(domain) {
 
 export function domainName(round, by, code) {
   const frame = round.frame || {};
-  if (by === "district") return (frame.districts || {})[code] ?? code;
-  if (by === "commune") return (frame.communes || {})[code]?.name ?? code;
-  return t(code);
+  switch (by) {
+    case "district": return (frame.districts || {})[code] ?? code;
+    case "commune": return (frame.communes || {})[code]?.name ?? code;
+    case "sector": return term("sectors", code);
+    default: return t(code);
+  }
 }
 
-function rank(result) {
-  if (result.estimate === null || result.estimate === undefined) return 2;
-  return result.reliability === "suppress" ? 1 : 0;
+/**
+ * ok | review: published; suppress: not published (the API withheld its numbers);
+ * none: no interviews yet.
+ */
+export function rowState(result) {
+  const reasons = result.reliability_reasons || [];
+  if (!result.n && reasons.every((code) => code === "n_eff")) return "none";
+  if (result.reliability === "suppress" || result.estimate === null || result.estimate === undefined) return "suppress";
+  return result.reliability;
 }
+
+export const isPublished = (row) => ["ok", "review"].includes(row.state);
+
+const RANK = { ok: 0, review: 0, suppress: 1, none: 2 };
 
 function compareRows(a, b) {
-  return rank(a.result) - rank(b.result)
+  return RANK[a.state] - RANK[b.state]
     || (b.result.estimate ?? 0) - (a.result.estimate ?? 0)
     || a.name.localeCompare(b.name, "vi");
 }
@@ -37,35 +59,57 @@ function targetOf(result, round, indicatorId) {
   return value === undefined ? null : value;
 }
 
-/** One view per indicator block of the `by` response, joined with the province-wide one. */
-export function indicatorViews({ catalogue, round, overall, byResponse, by }) {
-  const provinceBlocks = new Map(overall.estimates.map((block) => [block.indicator, block]));
-  return byResponse.estimates.map((block) => {
+const row = (code, name, result) => ({ code, name, result, state: rowState(result) });
+
+/** One view per indicator block of a `?by=…&overall=true` response. */
+export function indicatorViews({ catalogue, round, response, by }) {
+  return response.estimates.map((block) => {
     const info = catalogue.get(block.indicator) || {};
-    const province = provinceBlocks.get(block.indicator)?.results[0] ?? null;
+    const provinceResult = block.results.find((result) => result.domain === null) ?? null;
     const rows = block.results
+      .filter((result) => result.domain !== null)
       .map((result) => {
         const code = domainCode(result.domain);
-        return { code, name: domainName(round, by, code), result };
+        return row(code, domainName(round, by, code), result);
       })
       .sort(compareRows);
     return {
       id: block.indicator,
       info,
-      isRate: info.kind ? info.kind !== "mean" : true,
-      target: targetOf(province, round, block.indicator),
-      province: province && { code: null, name: t("province"), result: province },
+      isRate: info.is_rate === true, // a percentage; else a score
+      target: targetOf(provinceResult, round, block.indicator),
+      province: provinceResult && row(null, t("province"), provinceResult),
       rows,
       by,
       ciMethod: block.ci_method,
       level: block.level,
-      unit: block.unit,
     };
   });
 }
 
-export const hasData = (row) => row.result.estimate !== null && row.result.estimate !== undefined;
-
 export function indicatorLabel(info, lang, id) {
   return (lang === "vi" ? info.label_vi : info.label_en) || id;
+}
+
+export function indicatorDefinition(info, lang) {
+  return (lang === "vi" ? info.definition_vi : info.definition) || null;
+}
+
+/** A row's verdict and, when flagged, why in plain words (and what would help). */
+export function rowExplanation(row) {
+  const reasons = (row.result.reliability_reasons || []).map(reasonText).join("; ");
+  switch (row.state) {
+    case "ok": return { verdict: t("ok"), why: "" };
+    case "none": return { verdict: t("noData"), why: "" };
+    case "review": return { verdict: t("review"), why: `${reasons}.` };
+    case "suppress": return { verdict: t("suppress"), why: `${reasons}. ${helpText(row.result.reliability_reasons)}` };
+    default: throw new Error(`unknown row state ${row.state}`);
+  }
+}
+
+/** The words a chart writes under a row: nothing for a reliable estimate. */
+export function rowNote(row) {
+  if (row.state === "ok") return "";
+  const { verdict, why } = rowExplanation(row);
+  return why ? `${verdict}: ${why}` : verdict;
 }

@@ -1,41 +1,38 @@
-// The table view: the same rows and numbers as the chart, as an HTML table.
+// The table view: the same rows as the chart, every published number written out; a row that
+// is not published says why, and what would help, instead of a number.
 
 import { h } from "./dom.js";
-import { formatCount, formatLevel, formatValue, reasonText, t } from "./i18n.js";
-import { hasData } from "./rows.js";
+import { formatCount, formatLevel, formatRange, formatValue, t } from "./i18n.js";
+import { isPublished, rowExplanation } from "./rows.js";
 
 function reliabilityCell(row) {
-  if (!hasData(row)) return h("td", { class: "rel-none" }, t("noData"));
-  const r = row.result;
-  const reasons = (r.reliability_reasons || []).map(reasonText).join("; ");
-  return h("td", { class: `rel-${r.reliability}` }, [
-    h("span", { class: `badge badge-${r.reliability}` }, t(r.reliability)),
-    reasons ? h("span", { class: "reasons" }, ` ${reasons}`) : null,
+  const { verdict, why } = rowExplanation(row);
+  if (row.state === "none") return h("td", { class: "rel-none" }, verdict);
+  return h("td", { class: `rel-${row.state}` }, [
+    h("span", { class: `badge badge-${row.state}` }, verdict),
+    why ? h("span", { class: "reasons" }, ` ${why}`) : null,
   ]);
 }
 
 function bodyRow(view, row, isProvince) {
   const r = row.result;
-  const value = (v) => h("td", { class: "num" }, formatValue(v, view.isRate));
+  const published = isPublished(row);
   const status = r.target ? t(r.target.status) : "–";
-  return h("tr", { class: `${isProvince ? "province-row" : "domain-row"} rel-${hasData(row) ? r.reliability : "none"}`, "data-code": row.code ?? "" }, [
+  return h("tr", { class: `${isProvince ? "province-row" : "domain-row"} rel-${row.state}`, "data-code": row.code ?? "" }, [
     h("th", { scope: "row" }, row.name),
-    value(r.estimate),
-    value(r.ci_low),
-    value(r.ci_high),
+    h("td", { class: published ? "num" : "withheld" }, published ? formatValue(r.estimate, view.isRate) : t("notPublished")),
+    h("td", { class: "num" }, published ? formatRange(r.ci_low, r.ci_high, view.isRate) : "–"),
     h("td", { class: "num" }, formatCount(r.n)),
-    h("td", { class: "num" }, formatCount(r.n_eff)),
     reliabilityCell(row),
     h("td", {}, status),
   ]);
 }
 
-export function indicatorTable(view, caption) {
-  const headers = [t("domain"), t("estimate"), `${t("ciLow")} (${formatLevel(view.level)})`,
-    `${t("ciHigh")} (${formatLevel(view.level)})`, t("n"), t("nEff"), t("reliability"), t("targetStatus")];
+export function indicatorTable(view, caption, id) {
+  const headers = [t("domain"), t("estimate"), t("rangeHeader", formatLevel(view.level)), t("n"), t("reliability"), t("targetStatus")];
   const rows = [view.province ? bodyRow(view, view.province, true) : null,
     ...view.rows.map((row) => bodyRow(view, row, false))];
-  return h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": caption }, h("table", { class: "estimates" }, [
+  return h("div", { class: "table-scroll", id, tabindex: 0, role: "region", "aria-label": caption }, h("table", { class: "estimates" }, [
     h("caption", { class: "visually-hidden" }, caption),
     h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
     h("tbody", {}, rows),

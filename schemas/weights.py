@@ -1,0 +1,45 @@
+"""`GET …/weights`: its query and its answer (docs/design.md §9)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from schemas.common import StrictSchema
+
+
+class WeightsQuerySchema(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class RangeSchema(Schema):
+    min = fields.Float(allow_none=True)
+    max = fields.Float(allow_none=True)
+
+
+class ClassSchema(Schema):
+    cls = fields.String(data_key="class")
+    eligible = fields.Float()
+    completed = fields.Float()
+    factor = fields.Float(allow_none=True)
+
+
+class MarginAchievedSchema(Schema):
+    variables = fields.List(fields.String())
+    key = fields.String()
+    total = fields.Float()
+    achieved = fields.Float()
+
+
+class WeightsSchema(Schema):
+    n_units = fields.Integer()
+    n_respondents = fields.Integer()
+    sum_input = fields.Float()
+    sum_final = fields.Float()
+    min = fields.Float(allow_none=True)
+    max = fields.Float(allow_none=True)
+    cv = fields.Float(allow_none=True)
+    kish_deff = fields.Float(allow_none=True)
+    g = fields.Nested(RangeSchema)
+    classes = fields.List(fields.Nested(ClassSchema))
+    margins = fields.List(fields.Nested(MarginAchievedSchema))
+    warnings = fields.List(fields.String())

@@ -1,0 +1,121 @@
+// What every page of the dashboard shares: the language switch and the page's words, the
+// sign-in form (a wrong token marks the field invalid, tied to its message), sign-out, the
+// board's errors, and a skip link that moves focus without touching the URL (which holds the
+// bookmarked view).
+
+import { ApiError, token } from "./api.js";
+import { h } from "./dom.js";
+import { lang, setLang, t } from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function showError(id, message) {
+  const node = $(id);
+  node.textContent = message || "";
+  node.hidden = !message;
+}
+
+function markToken(message) {
+  showError("signin-error", message);
+  if (message) $("token-input").setAttribute("aria-invalid", "true");
+  else $("token-input").removeAttribute("aria-invalid");
+}
+
+export const roundTitle = (round) => (lang() === "vi" && round.title_vi) || round.title || round.id;
+
+/** The rounds as radio buttons (a long title wraps; a select would cut it off on a phone). */
+export function roundChoices(rounds, selectedId) {
+  return rounds.map((round) => h("label", { class: "round-option" }, [
+    h("input", { type: "radio", name: "round", value: round.id, id: `round-${round.id}`, checked: round.id === selectedId }),
+    h("span", {}, roundTitle(round)),
+  ]));
+}
+
+/** The page's words in the chosen language: `data-i18n` nodes, the title, the switch. */
+export function applyWords(titleKey) {
+  document.documentElement.lang = lang();
+  document.title = t(titleKey);
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const button of document.querySelectorAll("[data-lang]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === lang()));
+  }
+}
+
+/**
+ * Wire a page: `start()` shows the board once a token is there, `clear()` forgets what the board
+ * showed, `onLanguage()` redraws in the new language; `forbiddenKey` names the words for a token
+ * whose role may not read this page. Returns `failed(error)`, for the board's requests.
+ */
+export function setUpPage({ start, clear, onLanguage, forbiddenKey }) {
+  function messageFor(error) {
+    if (error instanceof ApiError) {
+      if (error.status === 401) return t("errorUnauthorized");
+      if (error.status === 403) return t(forbiddenKey);
+      return error.message;
+    }
+    if (error instanceof TypeError && /fetch/i.test(error.message)) return t("errorNetwork");
+    console.error(error);
+    return String(error.message || error);
+  }
+
+  function showSignin(message) {
+    $("board").hidden = true;
+    $("signout").hidden = true;
+    $("signin").hidden = false;
+    clear();
+    markToken(message);
+    $("token-input").focus();
+  }
+
+  function signOut(message) {
+    token.clear();
+    showSignin(message);
+  }
+
+  function failed(error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      signOut(messageFor(error));
+    } else {
+      $("board-status").textContent = "";
+      showError("board-error", messageFor(error));
+    }
+  }
+
+  async function showBoard() {
+    $("signin").hidden = true;
+    $("board").hidden = false;
+    $("signout").hidden = false;
+    await start();
+  }
+
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = $("token-input").value.trim();
+    if (!value) {
+      markToken(t("errorEmpty"));
+      return;
+    }
+    token.set(value);
+    $("token-input").value = "";
+    markToken("");
+    await showBoard().catch(failed);
+    $("board").querySelector("input:checked, select, button")?.focus();
+  });
+  $("signout").addEventListener("click", () => signOut(""));
+  $("skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("main").focus();
+    $("main").scrollIntoView();
+  });
+  for (const button of document.querySelectorAll("[data-lang]")) {
+    button.addEventListener("click", () => {
+      setLang(button.dataset.lang);
+      onLanguage();
+    });
+  }
+  setLang(lang());
+  onLanguage();
+  if (token.get()) showBoard().catch(failed);
+  else showSignin("");
+  return failed;
+}

@@ -1,0 +1,184 @@
+"""A round's sample: read rows (CSV or JSON), validate them together, store them once.
+
+docs/design.md §8: every row is checked on its own (schema) and against the others (unique ids,
+one stratum and one `psu_prob` per PSU, codes in the round's frame); any error refuses the whole
+sample. The same sample again changes nothing; a different one replaces it only while no
+submission uses the round.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+
+from schemas.common import error_paths
+from schemas.samples import MAX_SAMPLE_ROWS, SampleRowSchema
+from schemas.submissions import frame_errors
+from service.samples.design import sampling_of
+from service.store import Store
+
+NUMBER_COLUMNS = ("psu_prob", "unit_prob")
+OPTIONAL_COLUMNS = ("enumerator", "label")
+_ROW = SampleRowSchema()
+
+
+class SampleInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("invalid sample")
+        self.errors = errors
+
+
+class SampleInUse(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    summary: dict[str, int]
+    changed: bool
+
+
+def csv_rows(text: str) -> list[dict[str, Any]]:
+    """CSV text as JSON-like rows: probabilities as numbers when they parse, blanks dropped."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    rows = []
+    for record in reader:
+        if None in record:
+            raise SampleInvalid({f"line.{reader.line_num}": ["More cells than header columns."]})
+        row: dict[str, Any] = {}
+        for column, value in record.items():
+            cell = (value or "").strip()
+            if column in OPTIONAL_COLUMNS and not cell:
+                continue
+            row[column] = _number(cell) if column in NUMBER_COLUMNS else cell
+        rows.append(row)
+    return rows
+
+
+def _number(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def row_path(index: int, source: str) -> str:
+    """Where a row is: `assignments.<i>` (JSON, from 0) or `line.<n>` (CSV, header is line 1)."""
+    return f"line.{index + 2}" if source == "csv" else f"assignments.{index}"
+
+
+def validate_rows(
+    raw_rows: list[Any],
+    frame: dict[str, Any] | None,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """The normalised rows, or SampleInvalid naming every bad row and field."""
+    rows, errors = checked_rows(raw_rows, frame, source, progress)
+    if errors:
+        raise SampleInvalid(errors)
+    return [row for _, row in rows]
+
+
+def checked_rows(
+    raw_rows: list[Any],
+    frame: dict[str, Any] | None,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
+    """(position, row) of every row that loads, and the errors of all rows by path;
+    `progress(i)` is called after each row (the CLI draws a bar with it)."""
+    if not raw_rows:
+        return [], {"assignments": ["The sample has no rows."]}
+    if len(raw_rows) > MAX_SAMPLE_ROWS:
+        return [], {"assignments": [f"More than {MAX_SAMPLE_ROWS} rows."]}
+    errors: dict[str, list[str]] = {}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for index, raw in enumerate(raw_rows):
+        where = row_path(index, source)
+        try:
+            row = _ROW.load(raw)
+        except ValidationError as exc:
+            errors.update(error_paths(exc.messages, where))
+            if progress is not None:
+                progress(index + 1)
+            continue
+        for path, texts in frame_errors(row, frame).items():
+            errors[f"{where}.{path.removeprefix('location.')}"] = texts
+        rows.append((index, row))
+        if progress is not None:
+            progress(index + 1)
+    errors.update(_consistency_errors(rows, source))
+    return rows, errors
+
+
+def _consistency_errors(
+    rows: Iterable[tuple[int, dict[str, Any]]], source: str
+) -> dict[str, list[str]]:
+    """Duplicate ids; a PSU in two strata or with two PSU probabilities."""
+    errors: dict[str, list[str]] = {}
+    first_row: dict[str, int] = {}
+    psu_first: dict[str, dict[str, Any]] = {}
+    for index, row in rows:
+        where = row_path(index, source)
+        earlier = first_row.setdefault(row["assignment_id"], index)
+        if earlier != index:
+            errors[f"{where}.assignment_id"] = [f"Repeats {row_path(earlier, source)}."]
+        psu = psu_first.setdefault(row["psu"], row)
+        if psu["stratum"] != row["stratum"]:
+            errors[f"{where}.stratum"] = [f"PSU {row['psu']} is in stratum {psu['stratum']}."]
+        if psu["psu_prob"] != row["psu_prob"]:
+            errors[f"{where}.psu_prob"] = [
+                f"PSU {row['psu']} has psu_prob {psu['psu_prob']:g} elsewhere."
+            ]
+    return errors
+
+
+def summary_of(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    rows = list(rows)
+    return {
+        "assignments": len(rows),
+        "psus": len({row["psu"] for row in rows}),
+        "strata": len({row["stratum"] for row in rows}),
+    }
+
+
+def sample_hash(rows: Iterable[dict[str, Any]]) -> str:
+    """The same units with the same probabilities hash the same, in any row order."""
+    ordered = sorted(rows, key=lambda row: row["assignment_id"])
+    canonical = json.dumps(ordered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def stored_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "sampling": sampling_of(row),
+        "closed": None,
+        "is_closed": False,
+        "completed_by": None,
+    }
+
+
+def import_sample(store: Store, round_doc: dict[str, Any], rows: list[dict[str, Any]]) -> Any:
+    """Store a validated sample: unchanged → nothing written; in use → SampleInUse."""
+    digest = sample_hash(rows)
+    current = round_doc.get("sample") or {}
+    summary = summary_of(rows)
+    if current.get("hash") == digest:
+        return ImportResult(summary, changed=False)
+    if store.submissions.count(round_doc["_id"]):
+        raise SampleInUse(
+            f"Round {round_doc['_id']!r} already has submissions: its sample can only change "
+            "through field operations (reassign, close, append rows)."
+        )
+    store.assignments.replace(round_doc["_id"], [stored_row(row) for row in rows])
+    store.rounds.update(round_doc["_id"], {"sample": {**summary, "hash": digest}})
+    return ImportResult(summary, changed=True)

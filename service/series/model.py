@@ -1,0 +1,53 @@
+"""A series: rounds of one instrument, compared in period order (docs/design.md §10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.cells.reading import data_version
+from service.errors import invalid, not_found
+from service.store import get_store
+
+ROUND_FIELDS = ("title", "period", "status", "data_version")
+
+
+def check_series_instrument(series: str | None, instrument: str, round_id: str) -> None:
+    """422 naming `series` when the series holds a round of another instrument."""
+    if series is None:
+        return
+    others = {
+        doc["instrument"]
+        for doc in get_store().rounds.in_series(series)
+        if doc["_id"] != round_id and doc["instrument"] != instrument
+    }
+    if others:
+        raise invalid(
+            {
+                "series": [
+                    f"Series {series!r} holds {', '.join(sorted(others))} rounds; "
+                    f"a {instrument} round cannot join it."
+                ]
+            }
+        )
+
+
+def series_rounds(series: str) -> list[dict[str, Any]]:
+    """The series' stored rounds in period order, or 404 when no round carries it."""
+    rounds = get_store().rounds.in_series(series)
+    if not rounds:
+        raise not_found(f"Series {series!r}")
+    return rounds
+
+
+def series_view(series: str) -> dict[str, Any]:
+    """The series as the API shows it: its instrument and rounds in period order."""
+    rounds, store = series_rounds(series), get_store()
+    return {
+        "series": series,
+        "instrument": rounds[-1]["instrument"],
+        "rounds": [
+            {"id": doc["_id"], **{name: doc.get(name) for name in ROUND_FIELDS}}
+            | {"data_version": data_version(doc, store.cells.head(doc["_id"]) or {})}
+            for doc in rounds
+        ],
+    }

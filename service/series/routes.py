@@ -1,0 +1,48 @@
+"""Series of rounds (planners): their rounds in period order and the change between two."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.series import ChangeQuerySchema, ChangeSchema, SeriesSchema
+from service.auth import READERS, require_role
+from service.series.change import compute_change
+from service.series.model import series_view
+from service.series.tables import COLUMNS, change_rows
+from service.tabular import csv_response, wants_csv, xlsx_response
+
+blp = Blueprint(
+    "series", __name__, url_prefix="/api/v1/series", description="Change between rounds"
+)
+
+
+@blp.route("/<string:series>")
+class Series(MethodView):
+    @require_role(*READERS)
+    @blp.response(200, SeriesSchema)
+    def get(self, series: str) -> dict[str, Any]:
+        """The series' rounds in period order, with their data versions."""
+        return series_view(series)
+
+
+@blp.route("/<string:series>/change")
+class SeriesChange(MethodView):
+    @require_role(*READERS)
+    @blp.arguments(ChangeQuerySchema, location="query")
+    @blp.response(200, ChangeSchema)
+    def get(self, query: dict[str, Any], series: str) -> Any:
+        """Change `to − from` per indicator and domain, with se, CI, df and p-value (§10)."""
+        report = compute_change(series, query)
+        stem = f"{series}-change{'-by-' + query['by'] if query['by'] else ''}"
+        if query["format"] == "xlsx":
+            from service.estimates.workbook import rows_workbook
+
+            return xlsx_response(
+                rows_workbook("change", COLUMNS, change_rows(report)), f"{stem}.xlsx"
+            )
+        if wants_csv(query["format"]):
+            return csv_response(COLUMNS, change_rows(report), f"{stem}.csv")
+        return report

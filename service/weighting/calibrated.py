@@ -1,0 +1,122 @@
+"""Calibrated estimates from a round's cells (docs/design.md §9): never raw rows.
+
+A cell is stratum × PSU × unit class (district, commune, area[, type, sector]); margins are
+categorical, so g depends on the unit class only. The classes with their Σw are the
+calibration cells; each round cell is one PSU × class × domain row of the engine's
+`CellTotals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from catalogue import BY_DIMENSIONS, Indicator
+from schemas.weighting import margin_name
+from scoring import Result, ScoringError
+from scoring.weights import (
+    Calibrated,
+    CalibrationError,
+    CalibrationSpec,
+    CellTotals,
+    calibrate,
+    estimate_calibrated,
+)
+from service.cells.contributions import SEPARATOR, cell_fields, moment_fields
+from service.cells.sums import CellSums, psu_totals
+from service.errors import invalid
+from service.estimates.report import Estimator
+
+
+@dataclass(frozen=True)
+class UnitClasses:
+    """Each round cell's unit class and, per class, its labels and Σw."""
+
+    of_cell: np.ndarray  # class index per round cell
+    labels: dict[str, np.ndarray]  # variable → label per class
+    sw: np.ndarray  # Σw per class
+    n: np.ndarray  # units per class
+
+
+def unit_classes(instrument: str, cells: Sequence[dict[str, Any]]) -> UnitClasses:
+    """The distinct unit classes of the round's cells (the key after stratum and PSU)."""
+    variables = BY_DIMENSIONS[instrument]  # type: ignore[index]
+    keys = [SEPARATOR.join(cell["cell"].split(SEPARATOR)[2:]) for cell in cells]
+    unique, of_cell = np.unique(np.array(keys, dtype=str), return_inverse=True)
+    parts = [str(key).split(SEPARATOR) for key in unique]
+    labels = {v: np.array([p[i] for p in parts], dtype=object) for i, v in enumerate(variables)}
+    sw = np.zeros(len(unique))
+    n = np.zeros(len(unique))
+    np.add.at(sw, of_cell, [float(cell.get("w", 0.0)) for cell in cells])
+    np.add.at(n, of_cell, [float(cell.get("n", 0)) for cell in cells])
+    return UnitClasses(of_cell.astype(np.int64), labels, sw, n)
+
+
+def calibration_problem(error: CalibrationError, calibration: dict[str, Any]) -> Exception:
+    """A calibration the data cannot meet → 422 naming the margin (and category)."""
+    names = [margin_name(m) for m in calibration["margins"]]
+    index = names.index(error.margin) if error.margin in names else None
+    path = "weighting.calibration" if index is None else f"weighting.calibration.margins.{index}"
+    if index is not None and error.category is not None:
+        path += f".totals.{error.category}"
+    return invalid({path: [str(error)]}, f"The round's calibration cannot be done: {error}")
+
+
+def calibrate_classes(calibration: dict[str, Any], classes: UnitClasses) -> Calibrated:
+    """g per unit class, or 422 naming the margin."""
+    try:
+        return calibrate(CalibrationSpec.from_json(calibration), classes.labels, classes.sw)
+    except CalibrationError as error:
+        raise calibration_problem(error, calibration) from error
+    except ScoringError as error:  # a stored calibration the engine refuses: never a 500
+        raise invalid({"weighting.calibration": [str(error)]}) from error
+
+
+def per_cell(
+    instrument: str,
+    cells: Sequence[dict[str, Any]],
+    indicators: Sequence[Indicator],
+    by: str | None,
+) -> CellSums:
+    """The round's cells one by one (not summed over classes), in their given order."""
+    names = moment_fields(list(indicators))
+    position = cell_fields(instrument).index(by) if by else None
+    parts = [cell["cell"].split(SEPARATOR) for cell in cells]
+    return CellSums(
+        stratum=[p[0] for p in parts],
+        psu=[p[1] for p in parts],
+        domain=[p[position] if position is not None else None for p in parts],
+        rows=np.array([float(cell.get("n", 0)) for cell in cells]),
+        sw=np.array([float(cell.get("w", 0.0)) for cell in cells]),
+        moments={name: np.array([float(cell.get(name, 0.0)) for cell in cells]) for name in names},
+    )
+
+
+def calibrated_estimator(
+    cells: CellSums, classes: UnitClasses, calibrated: Calibrated
+) -> Callable[[Indicator], Estimator]:
+    """For each indicator, the engine call giving its calibrated estimates."""
+
+    def for_indicator(indicator: Indicator) -> Estimator:
+        totals = psu_totals(cells, indicator)
+        rows = CellTotals(
+            stratum=totals.stratum,
+            psu=totals.psu,
+            cell=classes.of_cell,
+            domain=totals.domain,
+            n=totals.n,
+            sd=totals.sw,
+            sdy=totals.swy,
+            sdx=totals.swx,
+            sdyy=totals.swyy,
+        )
+
+        def estimate(kind: Any, **options: Any) -> list[Result]:
+            return estimate_calibrated(rows, calibrated, kind, **options)
+
+        return estimate
+
+    return for_indicator

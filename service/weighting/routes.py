@@ -1,0 +1,31 @@
+"""A round's weights: diagnostics (JSON) or one row per unit (CSV), docs/design.md §9."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from catalogue import Role
+from schemas.weights import WeightsQuerySchema, WeightsSchema
+from service.auth import require_role
+from service.rounds.model import load_round
+from service.tabular import csv_response, wants_csv
+from service.weighting.diagnostics import UNIT_COLUMNS, unit_rows, weights_summary
+
+blp = Blueprint("weights", __name__, url_prefix="/api/v1", description="Survey weights")
+
+
+@blp.route("/rounds/<string:round_id>/weights")
+class RoundWeights(MethodView):
+    @require_role(Role.PLANNER)
+    @blp.arguments(WeightsQuerySchema, location="query")
+    @blp.response(200, WeightsSchema)
+    def get(self, query: dict[str, Any], round_id: str) -> Any:
+        """Sums, range, CV, Kish deff and g range of the final weights; CSV: one row per unit."""
+        round_doc = load_round(round_id)
+        if wants_csv(query["format"]):
+            rows = list(unit_rows(round_doc))  # a 422 before the first line is sent
+            return csv_response(UNIT_COLUMNS, rows, f"{round_id}-weights.csv")
+        return weights_summary(round_doc)

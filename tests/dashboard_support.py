@@ -1,0 +1,232 @@
+"""The dashboard in headless Chromium against gunicorn serving the demo rounds: fixtures and
+helpers shared by tests/test_dashboard_*.py (registered in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from service.demo import HOUSEHOLD_ROUND
+from service.loading import load_demo
+from service.store import Store
+from tests.servers import EmbeddedStore, GunicornServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+WAIT_SECONDS = 20
+POLL_SECONDS = 0.05
+
+
+class DemoServer:
+    """gunicorn with the demo rounds loaded, and a planner and an enumerator token."""
+
+    def __init__(self, gunicorn: GunicornServer, planner: str, enumerator: str) -> None:
+        self.url, self.planner, self.enumerator = gunicorn.url, planner, enumerator
+
+    def get(self, path: str, **params: str) -> requests.Response:
+        response = requests.get(
+            f"{self.url}{path}",
+            params=params,
+            headers={"Authorization": f"Bearer {self.planner}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response
+
+    def estimates(self, round_id: str, **params: str) -> dict[str, Any]:
+        return self.get(f"/api/v1/rounds/{round_id}/estimates", **params).json()
+
+    def rounds(self) -> list[dict[str, Any]]:
+        return self.get("/api/v1/rounds").json()["items"]
+
+    def breakdowns(self, instrument: str) -> list[str]:
+        """The `by` dimensions of an instrument, as `GET /api/v1/indicators` lists them."""
+        items = self.get("/api/v1/indicators").json()["items"]
+        offered = (by for i in items if i["instrument"] == instrument for by in i["by"])
+        return list(dict.fromkeys(offered))
+
+
+@pytest.fixture(scope="session")
+def demo_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
+    database = f"dashboard_{uuid.uuid4().hex[:8]}"
+    store = Store(store_server.uri, database)
+    store.ensure_indexes()
+    load_demo(store)
+    planner = store.tokens.create("planner", "dashboard-planner")[1]
+    enumerator = store.tokens.create("enumerator", "dashboard-enumerator")[1]
+    store.close()
+    # the suppression sweep asks for every view of every round, and several tests sign in with
+    # a wrong token: no rate limit in their way
+    limits = {"SURVEY_RATE_LIMIT": "100000/minute", "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute"}
+    gunicorn = GunicornServer(store_server.uri, database, env=limits).start()
+    try:
+        yield DemoServer(gunicorn, planner, enumerator)
+    finally:
+        gunicorn.stop()
+
+
+@pytest.fixture(scope="session")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[WebDriver]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail(
+            "Chromium and chromedriver are needed: apt-get install chromium chromium-driver"
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=vi",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1] + 100}",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "profile.default_content_setting_values.automatic_downloads": 1,
+        },
+    )
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(chromium: WebDriver, demo_server: DemoServer, downloads: Path) -> WebDriver:
+    """The dashboard freshly opened: no token, no language choice, no earlier downloads."""
+    clear_downloads(downloads)
+    chromium.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    chromium.get(f"{demo_server.url}/dashboard")
+    chromium.execute_script("sessionStorage.clear(); localStorage.clear();")
+    open_page(chromium, f"{demo_server.url}/dashboard#round={HOUSEHOLD_ROUND}")
+    return chromium
+
+
+def clear_downloads(directory: Path) -> None:
+    for path in directory.iterdir():
+        path.unlink()
+
+
+def open_page(driver: WebDriver, url: str) -> None:
+    """Load `url` afresh (going to a URL that differs only by its fragment would not reload)."""
+    driver.get("about:blank")
+    driver.get(url)
+
+
+def set_viewport(driver: WebDriver, size: tuple[int, int]) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 600},
+    )
+
+
+def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any]) -> Any:
+    return WebDriverWait(driver, WAIT_SECONDS, poll_frequency=POLL_SECONDS).until(condition)
+
+
+def shown(driver: WebDriver) -> str:
+    """Which query the page shows: round|by|ci|level|view|lang, or '' while it has none."""
+    return driver.find_element(By.ID, "indicators").get_attribute("data-shown") or ""
+
+
+def wait_shown(driver: WebDriver, **expected: str) -> None:
+    fields = ("round", "by", "ci", "level", "view", "lang")
+
+    def matches(d: WebDriver) -> bool:
+        now = shown(d)
+        current = dict(zip(fields, now.split("|"), strict=False))
+        return bool(now) and all(current.get(k) == v for k, v in expected.items())
+
+    wait_for(driver, matches)
+
+
+def sign_in(driver: WebDriver, token: str) -> None:
+    field = driver.find_element(By.ID, "token-input")
+    field.send_keys(token)
+    driver.find_element(By.ID, "signin-button").click()
+
+
+def pick_round(driver: WebDriver, round_id: str) -> None:
+    driver.find_element(By.ID, f"round-{round_id}").click()
+
+
+def sign_in_and_wait(
+    driver: WebDriver, token: str, round_id: str = HOUSEHOLD_ROUND, **expected: str
+) -> None:
+    """Sign in, pick the round and wait until the page shows what is `expected`."""
+    sign_in(driver, token)
+    wait_shown(driver)
+    if shown(driver).split("|")[0] != round_id:
+        pick_round(driver, round_id)
+    wait_shown(driver, round=round_id, **expected)
+
+
+def switch_language(driver: WebDriver, lang: str) -> None:
+    driver.find_element(By.ID, f"lang-{lang}").click()
+    if shown(driver):
+        wait_shown(driver, lang=lang)
+
+
+def choose(driver: WebDriver, select_id: str, value: str) -> None:
+    Select(driver.find_element(By.ID, select_id)).select_by_value(value)
+
+
+def show_view(driver: WebDriver, view: str) -> None:
+    driver.find_element(By.ID, f"view-{view}").click()
+    wait_shown(driver, view=view)
+
+
+def card(driver: WebDriver, indicator: str) -> WebElement:
+    return driver.find_element(By.CSS_SELECTOR, f'section.indicator[data-indicator="{indicator}"]')
+
+
+def downloaded(directory: Path, suffix: str) -> Path:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        done = [p for p in directory.iterdir() if p.suffix == suffix]
+        if done:
+            return done[0]
+        time.sleep(POLL_SECONDS)
+    raise AssertionError(f"no {suffix} file was downloaded into {directory}")
+
+
+def screenshot(driver: WebDriver, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,152 @@
+"""The dashboard is usable by everyone: axe-core finds no WCAG 2.1 A/AA violation on any view,
+the focus ring stands out at 3:1, and no label, option or chart text is cut off at 1280 px or
+on a 390 px phone, in either language.
+
+axe-core comes from npm (pinned in tests/axe/package-lock.json, installed with `npm ci`) and is
+injected into the page by WebDriver, which the page's CSP does not restrict.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
+from tests.dashboard_support import (
+    DESKTOP,
+    PHONE,
+    DemoServer,
+    open_page,
+    set_viewport,
+    sign_in,
+    sign_in_and_wait,
+    switch_language,
+    wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+AXE_SOURCE = Path(__file__).parent / "axe"
+CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
+CHECKS = {path.stem: path.read_text() for path in CHECKS_DIR.glob("*.js")}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_script(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """axe.min.js of the pinned axe-core, installed with `npm ci` outside the source tree."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm is needed to install axe-core: apt-get install npm")
+    directory = tmp_path_factory.mktemp("axe")
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(AXE_SOURCE / name, directory / name)
+    command = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"]
+    installed = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr[-500:]
+    return (directory / "node_modules" / "axe-core" / "axe.min.js").read_text()
+
+
+def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
+    """Run axe-core in the page on what is shown now; its WCAG 2.1 A/AA violations."""
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(axe_script)
+    result = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: "tag", values: arguments[0]}})
+          .then((r) => done(JSON.stringify(r.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => n.target.join(" ") + " — " + n.failureSummary)})))))
+          .catch((e) => done(JSON.stringify([{id: "axe-error", help: String(e)}])));
+        """,
+        WCAG_21_AA,
+    )
+    return json.loads(result)
+
+
+def on_board(
+    driver: WebDriver, demo_server: DemoServer, round_id: str = HOUSEHOLD_ROUND, **view: str
+) -> None:
+    """The signed-in board, the page opened with `view` in its fragment."""
+    fragment = "&".join(f"{k}={v}" for k, v in {"round": round_id, **view}.items())
+    open_page(driver, f"{demo_server.url}/dashboard#{fragment}")
+    sign_in_and_wait(driver, demo_server.planner, round_id, **view)
+
+
+SIGN_IN, WRONG_TOKEN = "sign-in", "wrong-token"
+# name: (viewport, language, where: the sign-in page, after a wrong token, or a board view)
+VIEWS: dict[str, tuple[tuple[int, int], str, str | dict[str, str]]] = {
+    "sign-in": (DESKTOP, "vi", SIGN_IN),
+    "sign-in with a wrong token": (DESKTOP, "en", WRONG_TOKEN),
+    "chart, en": (DESKTOP, "en", {"round_id": BUSINESS_ROUND}),
+    "chart, vi": (DESKTOP, "vi", {"round_id": HOUSEHOLD_ROUND, "by": "area"}),
+    "table, en": (DESKTOP, "en", {"round_id": HOUSEHOLD_ROUND, "view": "table"}),
+    "table, vi": (DESKTOP, "vi", {"round_id": BUSINESS_ROUND, "view": "table"}),
+    "advanced choices": (DESKTOP, "en", {"ci": "beta", "level": "0.9"}),
+    "phone, chart": (PHONE, "vi", {"round_id": BUSINESS_ROUND}),
+    "phone, table": (PHONE, "vi", {"round_id": HOUSEHOLD_ROUND, "view": "table"}),
+    "phone, sign-in": (PHONE, "vi", SIGN_IN),
+}
+
+
+def arrive_at(browser: WebDriver, demo_server: DemoServer, name: str) -> None:
+    size, lang, where = VIEWS[name]
+    set_viewport(browser, size)
+    switch_language(browser, lang)
+    if where == WRONG_TOKEN:
+        sign_in(browser, "not-a-real-token")
+        wait_for(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
+    elif isinstance(where, dict):
+        on_board(browser, demo_server, **where)
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_axe_finds_no_wcag_21_a_or_aa_violation(
+    browser: WebDriver, demo_server: DemoServer, axe_script: str, name: str
+) -> None:
+    arrive_at(browser, demo_server, name)
+
+    assert axe_violations(browser, axe_script) == []
+
+
+@pytest.mark.parametrize("name", ["sign-in", "chart, en", "phone, chart"])
+def test_every_focus_ring_has_3_to_1_contrast_against_its_background(
+    browser: WebDriver, demo_server: DemoServer, name: str
+) -> None:
+    arrive_at(browser, demo_server, name)
+    browser.refresh()  # a keyboard user arriving: Tab from the top of the page
+    wait_for(browser, lambda d: d.execute_script("return document.readyState") == "complete")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    rings = []
+    for _ in range(14):
+        rings.append(browser.execute_script(CHECKS["focus_contrast"]))
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    rings = [ring for ring in rings if ring["id"] != "BODY"]  # Tab left the page: no ring
+
+    assert {ring["id"] for ring in rings} >= {"skip-link", "lang-vi", "lang-en"}
+    for ring in rings:
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        assert ring["ratio"] >= 3, ring
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("view", ["chart", "table"])
+def test_no_label_option_or_chart_text_is_cut_off(
+    browser: WebDriver, demo_server: DemoServer, size: tuple[int, int], lang: str, view: str
+) -> None:
+    set_viewport(browser, size)
+    switch_language(browser, lang)
+    on_board(browser, demo_server, BUSINESS_ROUND, by="district", view=view)
+    browser.find_element(By.CSS_SELECTOR, "#advanced summary").click()
+
+    assert browser.execute_script(CHECKS["cut_off"]) == []
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]

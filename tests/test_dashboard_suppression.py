@@ -1,0 +1,159 @@
+"""No suppressed estimate reaches a planner: for every round of the demo, in both languages, in
+every breakdown, neither the page (chart or table, tooltips included) nor the dashboard's CSV and
+XLSX downloads carry a number of an estimate whose reliability is `suppress` (NCHS: such numbers
+are not presented); they say why instead."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from service import demo
+from tests.dashboard_support import (
+    DemoServer,
+    choose,
+    clear_downloads,
+    downloaded,
+    show_view,
+    sign_in_and_wait,
+    switch_language,
+    wait_shown,
+)
+
+pytestmark = pytest.mark.browser
+
+CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
+SHOWN_ROWS = (CHECKS_DIR / "shown_rows.js").read_text()
+WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
+# columns that do not come from the estimate (a target of 100% may equal an estimate of 1)
+NOT_FROM_THE_ESTIMATE = {"target", "level", "n", "df", "population", "data_version"}
+NOT_PUBLISHED = {"vi": "Không công bố", "en": "Not published"}
+
+
+def suppressed_results(
+    demo_server: DemoServer, round_id: str, by: str
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(indicator, domain code or '') → the full result of each suppressed estimate."""
+    report = demo_server.estimates(round_id, by=by, overall="true")
+    return {
+        (block["indicator"], next(iter(r["domain"].values())) if r["domain"] else ""): r
+        for block in report["estimates"]
+        for r in block["results"]
+        if r["reliability"] == "suppress" and r["estimate"] is not None
+    }
+
+
+def written_forms(value: float, is_rate: bool) -> set[str]:
+    """How the page would write a number, in either language (one decimal, a true minus)."""
+    text = f"{value * 100 if is_rate else value:.1f}".replace("-", "\u2212")
+    forms = {text, text.replace(".", ",")}
+    return {f"{form}%" for form in forms} if is_rate else forms
+
+
+def is_rate(demo_server: DemoServer, indicator: str) -> bool:
+    items = demo_server.get("/api/v1/indicators").json()["items"]
+    info = next(item for item in items if item["id"] == indicator)
+    return info["is_rate"]
+
+
+def page_rows(browser: WebDriver) -> list[dict[str, Any]]:
+    return browser.execute_script(SHOWN_ROWS)
+
+
+def assert_page_withholds(
+    browser: WebDriver, demo_server: DemoServer, suppressed: dict, lang: str
+) -> None:
+    rows = page_rows(browser)
+    seen = set()
+    for row in rows:
+        key = (row["indicator"], "" if row["code"] == "summary" else row["code"])
+        result = suppressed.get(key)
+        if result is None:
+            continue
+        seen.add(key)
+        if row["code"] != "summary":
+            assert row["state"] == "suppress" and row["marks"] == 0, row
+            assert NOT_PUBLISHED[lang] in row["words"], row
+        rate = is_rate(demo_server, row["indicator"])
+        for name in ("estimate", "ci_low", "ci_high"):
+            value = result[name]
+            for form in written_forms(value, rate) if value is not None else ():
+                assert form not in row["words"], (name, form, row)
+    assert seen >= set(suppressed), "every suppressed estimate has its row"
+
+
+def assert_download_withholds(rows: list[dict[str, Any]], suppressed: dict) -> None:
+    flagged = {
+        (row["indicator"], row["domain"]): row for row in rows if row["reliability"] == "suppress"
+    }
+    assert set(suppressed) <= set(flagged)
+    for key, row in flagged.items():
+        assert [row[name] for name in WITHHELD] == [""] * len(WITHHELD), row
+        assert row["reliability_reasons"], row
+        result = suppressed.get(key)
+        if result:
+            numbers = {result[name] for name in WITHHELD if result[name] is not None}
+            cells = {float_or_none(v) for k, v in row.items() if k not in NOT_FROM_THE_ESTIMATE}
+            assert not numbers & cells, row
+
+
+def float_or_none(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def downloaded_rows(browser: WebDriver, downloads: Path, fmt: str) -> list[dict[str, Any]]:
+    clear_downloads(downloads)
+    browser.find_element(By.ID, f"download-{fmt}").click()
+    path = downloaded(downloads, f".{fmt}")
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
+    header, *rows = load_workbook(path, read_only=True)["estimates"].iter_rows(values_only=True)
+    return [
+        {name: "" if value is None else value for name, value in zip(header, row, strict=False)}
+        | {name: "" for name in header[len(row) :]}
+        for row in rows
+    ]
+
+
+def assert_round_withholds(
+    browser: WebDriver, demo_server: DemoServer, downloads: Path, round_doc: dict, lang: str
+) -> int:
+    """Every breakdown of one round, chart, table and downloads; how many suppressed estimates."""
+    browser.find_element(By.ID, f"round-{round_doc['id']}").click()
+    checked = 0
+    for by in demo_server.breakdowns(round_doc["instrument"]):
+        choose(browser, "by-select", by)
+        wait_shown(browser, round=round_doc["id"], by=by, view="chart")
+        suppressed = suppressed_results(demo_server, round_doc["id"], by)
+        assert_page_withholds(browser, demo_server, suppressed, lang)
+        show_view(browser, "table")
+        assert_page_withholds(browser, demo_server, suppressed, lang)
+        for fmt in ("csv", "xlsx"):
+            assert_download_withholds(downloaded_rows(browser, downloads, fmt), suppressed)
+        show_view(browser, "chart")
+        checked += len(suppressed)
+    return checked
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_suppressed_estimate_of_any_demo_round_appears_on_the_page_or_in_the_downloads(
+    browser: WebDriver, demo_server: DemoServer, downloads: Path, lang: str
+) -> None:
+    switch_language(browser, lang)
+    sign_in_and_wait(browser, demo_server.planner, lang=lang)
+    rounds = demo_server.rounds()
+    assert {r["id"] for r in rounds} >= {body["id"] for body in demo.rounds()}
+
+    for round_doc in rounds:
+        checked = assert_round_withholds(browser, demo_server, downloads, round_doc, lang)
+        assert checked > 0, f"{round_doc['id']} has suppressed estimates to withhold"

@@ -1,0 +1,159 @@
+"""The supervisors' fieldwork page (docs/design.md §8) in headless Chromium, against gunicorn
+serving the fieldwork demo round: what it shows equals the progress API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from service.loading import load_fieldwork_demo
+from service.samples.demo import ENUMERATORS, FIELDWORK_ROUND
+from service.store import Store
+from tests.servers import EmbeddedStore, GunicornServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+COUNTS = ("assigned", "completed", "refused", "noncontact", "not_found", "ineligible", "pending")
+
+
+@pytest.fixture(scope="module")
+def server(store_server: EmbeddedStore) -> Iterator[dict[str, str]]:
+    """gunicorn over a database holding the fieldwork demo round; a supervisor and an
+    enumerator token."""
+    database = f"fieldwork_{uuid.uuid4().hex[:8]}"
+    store = Store(store_server.uri, database)
+    store.ensure_indexes()
+    load_fieldwork_demo(store)
+    tokens = {
+        role: store.tokens.create(role, f"page-{role}")[1] for role in ("supervisor", "enumerator")
+    }
+    store.close()
+    gunicorn = GunicornServer(store_server.uri, database).start()
+    try:
+        yield {"url": gunicorn.url, **tokens}
+    finally:
+        gunicorn.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail(
+            "Chromium and chromedriver are needed: apt-get install chromium chromium-driver"
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('fieldwork-profile')}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def page(chromium: WebDriver, server: dict[str, str]) -> WebDriver:
+    chromium.get(f"{server['url']}/dashboard/fieldwork")
+    chromium.execute_script("sessionStorage.clear(); localStorage.clear();")
+    chromium.get("about:blank")
+    chromium.get(f"{server['url']}/dashboard/fieldwork")
+    chromium.get_log("browser")  # drain what earlier tests logged
+    return chromium
+
+
+def sign_in(driver: WebDriver, token: str) -> None:
+    driver.find_element(By.ID, "token-input").send_keys(token)
+    driver.find_element(By.ID, "signin-button").click()
+
+
+def wait_shown(driver: WebDriver, lang: str) -> None:
+    WebDriverWait(driver, 20, poll_frequency=0.05).until(
+        lambda d: (
+            d.find_element(By.ID, "progress").get_attribute("data-shown")
+            == f"{FIELDWORK_ROUND}|{lang}"
+        )
+    )
+
+
+def progress(server: dict[str, str], by: str) -> dict[str, Any]:
+    response = requests.get(
+        f"{server['url']}/api/v1/rounds/{FIELDWORK_ROUND}/progress",
+        params={"by": by},
+        headers={"Authorization": f"Bearer {server['supervisor']}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def shown_counts(driver: WebDriver, by: str, key: str) -> dict[str, int]:
+    row = driver.find_element(By.CSS_SELECTOR, f'#progress-{by} tr[data-key="{key}"]')
+    return {
+        name: int(row.find_element(By.CSS_SELECTOR, f'td[data-column="{name}"]').text)
+        for name in COUNTS
+    }
+
+
+@pytest.mark.parametrize("by", ["district", "enumerator"])
+def test_the_page_shows_the_progress_the_api_gives(page, server, by: str) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    body = progress(server, by)
+    for group in body["groups"]:
+        assert shown_counts(page, by, group["key"]) == {name: group[name] for name in COUNTS}
+    assert shown_counts(page, by, "total") == {name: body["total"][name] for name in COUNTS}
+
+
+def test_every_enumerator_has_a_row(page, server) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    rows = page.find_elements(By.CSS_SELECTOR, "#progress-enumerator tbody tr")
+    assert {row.get_attribute("data-key") for row in rows} == set(ENUMERATORS)
+
+
+def test_the_page_speaks_vietnamese_and_english(page, server) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    assert "Tỷ lệ trả lời" in page.find_element(By.ID, "progress-district").text
+    page.find_element(By.CSS_SELECTOR, '[data-lang="en"]').click()
+    wait_shown(page, "en")
+    assert "Response rate" in page.find_element(By.ID, "progress-district").text
+
+
+def test_an_enumerator_token_is_told_it_cannot_read_progress(page, server) -> None:
+    sign_in(page, server["enumerator"])
+    error = WebDriverWait(page, 20).until(
+        lambda d: (
+            d.find_element(By.ID, "board-error")
+            if d.find_element(By.ID, "board-error").is_displayed()
+            else None
+        )
+    )
+    assert "không xem được tiến độ" in error.text
+
+
+def test_the_page_logs_no_browser_errors(page, server) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    severe = [entry for entry in page.get_log("browser") if entry["level"] == "SEVERE"]
+    assert severe == []
