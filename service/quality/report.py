@@ -13,12 +13,12 @@ FIELDS = (
     "submission_id",
     "enumerator_id",
     "outcome",
-    "location.district",
+    "location",  # whole: nx-27017 projects no nested paths
     "started_at",
     "interviewed_at",
     "answers",
     "flags",
-    "review.state",
+    "review",
 )
 LEFT_OUT = ("rejected",)  # review states that do not count
 
