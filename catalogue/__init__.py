@@ -19,7 +19,13 @@ from catalogue.indicators import (
 )
 from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS, Instrument
 from catalogue.roles import ROLES, Role
-from catalogue.statuses import RoundStatus, SubmissionStatus, SuppressedPolicy, TargetStatus
+from catalogue.statuses import (
+    ReviewState,
+    RoundStatus,
+    SubmissionStatus,
+    SuppressedPolicy,
+    TargetStatus,
+)
 
 __all__ = [
     "ALL_BY_DIMENSIONS",
@@ -33,6 +39,7 @@ __all__ = [
     "Indicator",
     "IndicatorKind",
     "Instrument",
+    "ReviewState",
     "Role",
     "RoundStatus",
     "SubmissionStatus",

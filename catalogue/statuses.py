@@ -26,6 +26,15 @@ class TargetStatus(StrEnum):
     UNCERTAIN = "uncertain"  # the interval straddles it, or the estimate is suppressed
 
 
+class ReviewState(StrEnum):
+    """A supervisor's verdict on a submission (docs/design.md §11); `duplicate` is the system's."""
+
+    APPROVED = "approved"  # counts
+    HAS_ISSUES = "has_issues"  # still counts; a supervisor has questions
+    REJECTED = "rejected"  # leaves estimates, weighting and progress
+    DUPLICATE = "duplicate"  # a second completion of an assignment, held until a supervisor decides
+
+
 class SuppressedPolicy(StrEnum):
     """What an estimates answer carries for an estimate whose reliability is `suppress`."""
 

@@ -232,3 +232,8 @@ class PageQuerySchema(StrictSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     after = Text(load_default=None, max_length=64)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    review = fields.String(
+        load_default=None,
+        validate=validate.OneOf(("unreviewed", "approved", "has_issues", "rejected", "duplicate")),
+        metadata={"description": "only submissions with this review state"},
+    )

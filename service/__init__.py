@@ -56,12 +56,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
+    from service.audit import routes as audit
     from service.dashboard import fieldwork
     from service.dashboard import routes as dashboard
     from service.docs import routes as docs
     from service.estimates import routes as estimates
     from service.health import routes as health
     from service.openrosa import routes as openrosa
+    from service.quality import routes as quality
     from service.rounds import routes as rounds
     from service.samples import routes as samples
     from service.series import routes as series
@@ -69,7 +71,18 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.tokens import routes as tokens
     from service.weighting import routes as weights
 
-    for module in (health, tokens, rounds, samples, submissions, estimates, series, weights):
+    for module in (
+        health,
+        tokens,
+        rounds,
+        samples,
+        submissions,
+        estimates,
+        series,
+        weights,
+        quality,
+        audit,
+    ):
         api.register_blueprint(module.blp)
     submissions.document(api)
     samples.document(api)

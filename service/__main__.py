@@ -52,7 +52,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    doc, token = _store().tokens.create(args.role, args.name)
+    from service.tokens.model import issue_token
+
+    doc, token = issue_token(_store(), args.role, args.name)
     print(json.dumps({"id": doc["_id"], "role": doc["role"], "name": doc["name"], "token": token}))
     return 0
 

@@ -36,6 +36,7 @@ READERS = ("admin", "planner")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
 ROUND = "hh-auth"
+SUBMISSION = "3c6f2a7e-1d2b-4e8f-9a0b-5c4d3e2f1a0b"
 SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
@@ -57,6 +58,12 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
+    ("GET", "/api/v1/rounds/{round_id}/quality"): SUBMISSION_READERS,
+    ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
+    ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
+    ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): SUBMISSION_READERS,
     ("PUT", "/api/v1/rounds/{round_id}/sample"): ADMIN,
     ("POST", "/api/v1/rounds/{round_id}/sample/rows"): ADMIN,
     ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
@@ -121,6 +128,10 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
         "/api/v1/rounds", json=factories.household_round(SAMPLE_ROUND), headers=admin
     )
     assert created.status_code == 201
+    stored = app.test_client().post(
+        f"/api/v1/rounds/{ROUND}/submissions", json=factories.household(SUBMISSION), headers=admin
+    )
+    assert stored.status_code == 201
     sample = {"assignments": factories.small_sample()}
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
@@ -151,7 +162,11 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
     """A concrete, valid request for an operation: the URL and its JSON body."""
     fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
-    url = url.replace("{series}", SERIES).replace("{assignment_id}", "A-001")
+    url = (
+        url.replace("{series}", SERIES)
+        .replace("{assignment_id}", "A-001")
+        .replace("{submission_id}", SUBMISSION)
+    )
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -162,6 +177,13 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
         ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): {
             "submissions": [factories.household()]
+        },
+        ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): {
+            "answers": factories.household()["answers"],
+            "reason": "checked with the household",
+        },
+        ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): {
+            "state": "approved"
         },
         ("PUT", "/api/v1/rounds/{round_id}/sample"): {"assignments": factories.small_sample()},
         ("POST", "/api/v1/rounds/{round_id}/sample/rows"): {

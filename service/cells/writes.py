@@ -107,19 +107,29 @@ def set_in_estimates(store: Store, round_id: str, submission_id: str, included: 
 
 
 def replace(
-    store: Store, round_id: str, submission_id: str, content: dict[str, Any]
+    store: Store,
+    round_id: str,
+    submission_id: str,
+    content: dict[str, Any],
+    expected_version: int | None = None,
 ) -> dict[str, Any] | None:
-    """Replace a submission's content (a correction; `content` carries the new `agg`).
+    """Replace a submission's content (a correction; `content` carries the new `agg`, and may
+    change `in_estimates`).
 
-    Returns the document as it was before, or None when there is no such submission.
+    Returns the document as it was before, or None when there is no such submission (or it is
+    no longer at `expected_version`).
     """
 
     def write() -> tuple[dict[str, Any] | None, CellChange]:
-        before = store.submissions.replace_content(round_id, submission_id, content)
+        before = store.submissions.replace_content(
+            round_id, submission_id, content, expected_version
+        )
         change = CellChange()
-        if before is not None and is_included(before):
-            change.add(before["agg"], -1)
-            change.add(content["agg"], 1)
+        if before is not None:
+            if is_included(before):
+                change.add(before["agg"], -1)
+            if is_included({**before, **content}):
+                change.add(content["agg"], 1)
         return before, change
 
     return record(store, round_id, write)

@@ -7,8 +7,10 @@ from typing import Any
 from marshmallow import ValidationError
 
 from catalogue import default_targets
+from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.rounds import check_targets
+from service.audit.log import record
 from service.cells.reading import data_version
 from service.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
@@ -73,6 +75,7 @@ def create_round(data: dict[str, Any]) -> dict[str, Any]:
         doc = get_store().rounds.create(round_to_store(data))
     except AlreadyExists as exc:
         raise conflict(str(exc)) from exc
+    record(get_store(), AuditAction.ROUND_CREATE, [doc["_id"]], round_id=doc["_id"])
     return {**doc, "n_submissions": 0}
 
 
@@ -100,6 +103,7 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         changes = {**changes, "weighting": check_weighting(after, after.get("weighting") or {})}
     if not changes:
         return with_counts(current)
-    updated = get_store().rounds.update(round_id, changes)
+    updated = get_store().rounds.update(round_id, changes) or current
     forget(ROUNDS)
-    return with_counts(updated or current)
+    record(get_store(), AuditAction.ROUND_UPDATE, [round_id], round_id=round_id)
+    return with_counts(updated)

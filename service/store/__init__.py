@@ -9,12 +9,14 @@ from pymongo import MongoClient
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
 from pymongo.write_concern import WriteConcern
 
+from service.store.audit import AuditLog
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
 from service.store.samples import Assignments
 from service.store.submissions import Submissions
 from service.store.tokens import Tokens
+from service.store.versions import Versions
 
 # Raised by pymongo when the store cannot be reached; the error handler turns these into 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -59,12 +61,16 @@ class Store:
         self.tokens = Tokens(self.db["tokens"])
         self.rounds = Rounds(self.db["rounds"])
         self.submissions = Submissions(self.db["submissions"])
+        self.audit = AuditLog(self.db["audit"])
+        self.versions = Versions(self.db["versions"])
         self.assignments = Assignments(self.db["assignments"])
         self.cells = Cells(self.db["cells"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
         self.submissions.ensure_indexes()
+        self.audit.ensure_indexes()
+        self.versions.ensure_indexes()
         self.assignments.ensure_indexes()
         self.cells.ensure_indexes()
 

@@ -98,6 +98,16 @@ class Assignments:
             {"$set": {"completed_by": None}},
         )
 
+    def take_completion(self, round_id: str, assignment_id: str, submission_id: str) -> str | None:
+        """Make this submission the completion that counts (a supervisor approved it); the one
+        that counted before, if any."""
+        before = self.collection.find_one_and_update(
+            {"_id": _key(round_id, assignment_id)},
+            {"$set": {"completed_by": submission_id}},
+            projection={"completed_by": 1},
+        )
+        return (before or {}).get("completed_by")
+
     def raise_rank(self, round_id: str, assignment_id: str, rank: int) -> None:
         self.collection.update_one({"_id": _key(round_id, assignment_id)}, {"$max": {"rank": rank}})
 

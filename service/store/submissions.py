@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -84,13 +84,28 @@ class Submissions:
         )
 
     def replace_content(
-        self, round_id: str, submission_id: str, content: dict[str, Any]
+        self,
+        round_id: str,
+        submission_id: str,
+        content: dict[str, Any],
+        expected_version: int | None = None,
     ) -> dict[str, Any] | None:
-        """Set new content fields (with their `agg`); the document before, or None."""
+        """Set new content fields (with their `agg`); the document before, or None (no such
+        submission, or not at the expected version any more)."""
+        query: dict[str, Any] = {"round_id": round_id, "submission_id": submission_id}
+        if expected_version is not None:  # documents never corrected carry no version: 1
+            query["version"] = expected_version if expected_version > 1 else {"$exists": False}
+        return self.collection.find_one_and_update(query, {"$set": content}, {"_id": 0})
+
+    def set_review(
+        self, round_id: str, submission_id: str, review: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Record a review verdict; the document after, or None."""
         return self.collection.find_one_and_update(
             {"round_id": round_id, "submission_id": submission_id},
-            {"$set": content},
+            {"$set": {"review": review}},
             {"_id": 0},
+            return_document=ReturnDocument.AFTER,
         )
 
     def without_cell_key(self, round_id: str) -> Iterator[dict[str, Any]]:
@@ -111,11 +126,18 @@ class Submissions:
         counted = next(self.collection.aggregate(pipeline), None)
         return int(counted["n"]) if counted else 0
 
-    def page(self, round_id: str, limit: int, after: str | None) -> list[dict[str, Any]]:
-        """Up to `limit` submissions in submission_id order, starting after the cursor."""
+    def page(
+        self, round_id: str, limit: int, after: str | None, review: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to `limit` submissions in submission_id order, starting after the cursor; with
+        `review`, only those in that review state (`unreviewed`: none yet)."""
         query: dict[str, Any] = {"round_id": round_id}
         if after is not None:
             query["submission_id"] = {"$gt": after}
+        if review == "unreviewed":
+            query["review"] = {"$exists": False}
+        elif review is not None:
+            query["review.state"] = review
         cursor = self.collection.find(query, {"_id": 0}).sort("submission_id", ASCENDING)
         return list(cursor.limit(limit))
 
@@ -159,6 +181,11 @@ class Submissions:
             }
             for row in self.collection.aggregate(pipeline)
         ]
+
+    def iterate_fields(self, round_id: str, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every submission of a round with only the given fields (reports over a round)."""
+        projection = {"_id": 0, **{name: 1 for name in fields}}
+        return self.collection.find({"round_id": round_id}, projection)
 
     def held_duplicates(self, round_id: str) -> Counter[str]:
         """Per assignment, the completions held as `duplicate` for a supervisor (§8)."""

@@ -12,8 +12,10 @@ from typing import Any
 from marshmallow import ValidationError
 
 from catalogue import RoundStatus, SubmissionStatus
+from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from service.audit.log import record as audit_record
 from service.cells.change import CellChange
 from service.cells.contributions import contributions
 from service.cells.writes import record
@@ -133,6 +135,14 @@ def raw_json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
+def audit_created(store: Store, round_doc: dict[str, Any], submission_ids: list[str]) -> None:
+    """One `submission.create` entry per stored submission (docs/design.md §11)."""
+    if submission_ids:
+        audit_record(
+            store, AuditAction.SUBMISSION_CREATE, submission_ids, round_id=round_doc["_id"]
+        )
+
+
 def _valid_visit(
     store: Store, round_doc: dict[str, Any], payload: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -151,7 +161,11 @@ def _insert_counted(
         status = store.submissions.insert(doc)
         return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
 
-    return record(store, round_doc["_id"], write, [doc["submission_id"]])
+    status = record(store, round_doc["_id"], write, [doc["submission_id"]])
+    audit_created(
+        store, round_doc, [doc["submission_id"]] if status is SubmissionStatus.CREATED else []
+    )
+    return status
 
 
 def store_visit(
@@ -272,6 +286,15 @@ def submit_batch(
 
     ids = [doc["submission_id"] for doc in docs]
     statuses = record(store, round_doc["_id"], write, ids) if docs else []
+    audit_created(
+        store,
+        round_doc,
+        [
+            sid
+            for sid, status in zip(ids, statuses, strict=True)
+            if status is SubmissionStatus.CREATED
+        ],
+    )
     for (position, doc), status in zip(valid, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)

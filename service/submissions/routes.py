@@ -9,6 +9,12 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from catalogue import SubmissionStatus
+from schemas.review import (
+    CorrectionRequestSchema,
+    ReviewRequestSchema,
+    SubmissionDetailSchema,
+    VersionListSchema,
+)
 from schemas.submissions import (
     BatchResultSchema,
     BatchSchema,
@@ -22,8 +28,15 @@ from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round, round_for_writing
 from service.store import get_store
+from service.submissions.corrections import (
+    correct_submission,
+    parse_if_match,
+    version_of,
+    versions_of,
+)
 from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
+from service.submissions.review import load_submission, review_submission
 from service.tabular import csv_response, wants_csv
 
 blp = Blueprint(
@@ -97,7 +110,7 @@ class RoundSubmissions(MethodView):
             columns = export_columns(round_doc["instrument"])
             rows = (export_row(doc) for doc in submissions.iterate(round_id))
             return csv_response(columns, rows, f"{round_id}-submissions.csv")
-        items = submissions.page(round_id, query["limit"] + 1, query["after"])
+        items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
         more = len(items) > query["limit"]
         items = items[: query["limit"]]
         return {"items": items, "next": items[-1]["submission_id"] if more else None}
@@ -120,3 +133,48 @@ class RoundSubmissionBatch(MethodView):
             for o in outcomes
         ]
         return {"results": results, "summary": summarise(outcomes)}
+
+
+@blp.route("/<string:round_id>/submissions/<string:submission_id>")
+class SubmissionById(MethodView):
+    @require_role(*SUBMISSION_READERS)
+    @blp.response(200, SubmissionDetailSchema)
+    def get(self, round_id: str, submission_id: str) -> Any:
+        """One submission with its review, version (also the ETag) and flags."""
+        load_round(round_id)
+        doc = load_submission(get_store(), round_id, submission_id)
+        return doc, 200, {"ETag": f'"{version_of(doc)}"'}
+
+    @require_role(*SUBMISSION_READERS)
+    @blp.arguments(CorrectionRequestSchema)
+    @blp.response(200, SubmissionDetailSchema)
+    def patch(self, changes: dict[str, Any], round_id: str, submission_id: str) -> Any:
+        """Correct the answers (or a miscoded outcome) as a new version; `If-Match: "<version>"`
+        refuses a stale correction with 412."""
+        round_doc = load_round(round_id)
+        if_match = parse_if_match(request.headers.get("If-Match"))
+        doc = correct_submission(get_store(), round_doc, submission_id, changes, if_match)
+        return doc, 200, {"ETag": f'"{version_of(doc)}"'}
+
+
+@blp.route("/<string:round_id>/submissions/<string:submission_id>/review")
+class SubmissionReview(MethodView):
+    @require_role(*SUBMISSION_READERS)
+    @blp.arguments(ReviewRequestSchema)
+    @blp.response(200, SubmissionDetailSchema)
+    def post(self, verdict: dict[str, Any], round_id: str, submission_id: str) -> Any:
+        """Approve, mark as having issues, or reject (rejected submissions leave estimates)."""
+        round_doc = load_round(round_id)
+        return review_submission(
+            get_store(), round_doc, submission_id, verdict["state"], verdict["comment"]
+        )
+
+
+@blp.route("/<string:round_id>/submissions/<string:submission_id>/versions")
+class SubmissionVersions(MethodView):
+    @require_role(*SUBMISSION_READERS)
+    @blp.response(200, VersionListSchema)
+    def get(self, round_id: str, submission_id: str) -> Any:
+        """Every version, oldest first: 1 is what was received."""
+        load_round(round_id)
+        return {"items": versions_of(get_store(), round_id, submission_id)}

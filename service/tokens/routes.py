@@ -7,10 +7,8 @@ from flask_smorest import Blueprint
 
 from schemas.tokens import IssuedTokenSchema, TokenCreateSchema, TokenListSchema
 from service.auth import ADMIN_ONLY, require_role
-from service.errors import conflict, not_found
-from service.recent import TOKENS_BY_NAME, TOKENS_BY_SECRET, forget
 from service.store import get_store
-from service.store.errors import AlreadyExists
+from service.tokens.model import issue_token, revoke_token
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="API tokens (admin)")
 
@@ -22,10 +20,7 @@ class Tokens(MethodView):
     @blp.response(201, IssuedTokenSchema)
     def post(self, data: dict[str, str]) -> dict[str, Any]:
         """Issue a token; the secret is in this response only."""
-        try:
-            doc, token = get_store().tokens.create(data["role"], data["name"])
-        except AlreadyExists as exc:
-            raise conflict(str(exc)) from exc
+        doc, token = issue_token(get_store(), data["role"], data["name"])
         return {**doc, "token": token}
 
     @require_role(*ADMIN_ONLY)
@@ -40,9 +35,5 @@ class TokenById(MethodView):
     @require_role(*ADMIN_ONLY)
     @blp.response(204)
     def delete(self, token_id: str) -> None:
-        """Revoke a token; it stops working within half a second on every worker."""
-        tokens = get_store().tokens
-        revoked = tokens.revoke(token_id)
-        forget(TOKENS_BY_SECRET, TOKENS_BY_NAME)
-        if not revoked and not tokens.exists(token_id):
-            raise not_found(f"Token {token_id!r}")
+        """Revoke a token; it stops working at once."""
+        revoke_token(get_store(), token_id)

@@ -1,0 +1,1 @@
+"""Who wrote what, when: one append-only entry per write (docs/design.md §11)."""

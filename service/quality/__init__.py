@@ -1,0 +1,1 @@
+"""Interview quality by enumerator, for supervisors (docs/design.md §11)."""

@@ -1,0 +1,98 @@
+"""The audit log (docs/design.md §11): one entry per write, newest first, admin only, no way to
+change it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from service.store import Store
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def audit(client: FlaskClient, headers: dict[str, str], **query: str) -> list[dict]:
+    response = client.get("/api/v1/audit", query_string=query, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
+def test_issuing_and_revoking_a_token_are_audited_with_the_actor(
+    client: FlaskClient, as_admin: dict[str, str], store: Store
+) -> None:
+    issued = client.post(
+        "/api/v1/tokens", json={"role": "planner", "name": "planner-a"}, headers=as_admin
+    ).json
+    client.delete(f"/api/v1/tokens/{issued['id']}", headers=as_admin)
+    revoke, create = audit(client, as_admin)[:2]
+    admin_id = store.tokens.authenticate(as_admin["Authorization"].split()[1])["_id"]
+    assert (create["action"], create["target"]) == ("token.create", issued["id"])
+    assert (revoke["action"], revoke["target"]) == ("token.revoke", issued["id"])
+    assert create["actor"] == {"token_id": admin_id, "role": "admin"}
+    assert create["request_id"]
+
+
+def test_creating_and_changing_a_round_are_audited_under_the_round(
+    client: FlaskClient, as_admin: dict[str, str], make_round
+) -> None:
+    make_round(factories.household_round("audited"))
+    client.patch("/api/v1/rounds/audited", json={"title": "Renamed"}, headers=as_admin)
+    entries = audit(client, as_admin, round="audited")
+    assert [e["action"] for e in entries] == ["round.update", "round.create"]
+
+
+def test_entries_filter_by_action_and_actor_and_page_newest_first(
+    client: FlaskClient, as_admin: dict[str, str], store: Store
+) -> None:
+    for n in range(5):
+        client.post("/api/v1/tokens", json={"role": "planner", "name": f"p{n}"}, headers=as_admin)
+    admin_id = store.tokens.authenticate(as_admin["Authorization"].split()[1])["_id"]
+    first = client.get(
+        "/api/v1/audit",
+        query_string={"action": "token.create", "actor": admin_id, "limit": 3},
+        headers=as_admin,
+    ).json
+    second = audit(client, as_admin, action="token.create", limit="3", after=first["next"])
+    ids = [e["id"] for e in first["items"] + second]
+    assert len(ids) == len(set(ids)) == 5
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_the_audit_log_is_read_only(client: FlaskClient, as_admin: dict[str, str]) -> None:
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(client, method)("/api/v1/audit", json={}, headers=as_admin)
+        assert response.status_code == 405
+
+
+def test_an_unknown_action_filter_is_refused(client: FlaskClient, as_admin: dict[str, str]) -> None:
+    response = client.get("/api/v1/audit?action=token.delete", headers=as_admin)
+    assert response.status_code == 422
+    assert "action" in str(response.json["errors"])
+
+
+def test_no_code_outside_the_audit_module_appends_to_the_log() -> None:
+    writers = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("service", "schemas", "catalogue", "scoring")
+        for path in (ROOT / folder).rglob("*.py")
+        if re.search(r"\.audit\.append\(|\[\"audit\"\]", path.read_text(encoding="utf-8"))
+    ]
+    assert writers == ["service/audit/log.py", "service/store/__init__.py"]
+
+
+def test_every_stored_submission_is_audited_once_batch_items_included(
+    client: FlaskClient, as_admin: dict[str, str], as_enumerator: dict[str, str], make_round
+) -> None:
+    make_round(factories.household_round("audited-intake"))
+    url = "/api/v1/rounds/audited-intake/submissions"
+    single = factories.household()
+    batch = [factories.household() for _ in range(3)]
+    client.post(url, json=single, headers=as_enumerator)
+    client.post(url, json=single, headers=as_enumerator)  # a replay stores nothing
+    client.post(f"{url}/batch", json={"submissions": [*batch, single]}, headers=as_enumerator)
+    entries = audit(client, as_admin, round="audited-intake", action="submission.create")
+    targets = sorted(entry["target"] for entry in entries)
+    assert targets == sorted(doc["submission_id"] for doc in [single, *batch])
