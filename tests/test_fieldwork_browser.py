@@ -157,3 +157,63 @@ def test_the_page_logs_no_browser_errors(page, server) -> None:
     wait_shown(page, "vi")
     severe = [entry for entry in page.get_log("browser") if entry["level"] == "SEVERE"]
     assert severe == []
+
+
+def quality(server: dict[str, str]) -> dict[str, Any]:
+    response = requests.get(
+        f"{server['url']}/api/v1/rounds/{FIELDWORK_ROUND}/quality",
+        headers={"Authorization": f"Bearer {server['supervisor']}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def overlapping_visits(server: dict[str, str]) -> list[str]:
+    """Two visits by one enumerator at the same time, to pending assignments of the demo."""
+    headers = {"Authorization": f"Bearer {server['supervisor']}"}
+    base = f"{server['url']}/api/v1/rounds/{FIELDWORK_ROUND}"
+    pending = requests.get(
+        f"{base}/assignments", params={"status": "pending"}, headers=headers, timeout=10
+    ).json()["items"][:2]
+    ids = []
+    for minutes, assignment in zip((0, 10), pending, strict=True):
+        payload = {
+            "submission_id": str(uuid.uuid4()),
+            "assignment_id": assignment["assignment_id"],
+            "outcome": "refused",
+            "started_at": f"2025-06-03T09:{minutes:02d}:00+07:00",
+            "interviewed_at": f"2025-06-03T09:{minutes + 15:02d}:00+07:00",
+            "enumerator_id": "quality-check",
+        }
+        posted = requests.post(f"{base}/submissions", json=payload, headers=headers, timeout=10)
+        assert posted.status_code == 201, posted.text
+        ids.append(payload["submission_id"])
+    return ids
+
+
+def test_the_quality_table_shows_the_api_report(page, server, overlapping_visits) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    rows = page.find_elements(By.CSS_SELECTOR, "#quality-table tbody tr")
+    assert [row.get_attribute("data-key") for row in rows] == [
+        group["key"] for group in quality(server)["groups"]
+    ]
+
+
+def test_a_flagged_submission_opens_from_its_link(page, server, overlapping_visits) -> None:
+    sign_in(page, server["supervisor"])
+    page.find_element(By.CSS_SELECTOR, '[data-lang="en"]').click()
+    wait_shown(page, "en")
+    flag = page.find_element(
+        By.CSS_SELECTOR,
+        '.flags li[data-key="quality-check"] li[data-flag="overlapping_interviews"]',
+    )
+    assert "at the same time as another interview" in flag.text
+    flag.find_element(By.CSS_SELECTOR, f'a[data-submission="{overlapping_visits[0]}"]').click()
+    detail = WebDriverWait(page, 20).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#submission-detail dl.submission")
+    )
+    assert detail.get_attribute("data-submission") == overlapping_visits[0]
+    assert "refused" in detail.text

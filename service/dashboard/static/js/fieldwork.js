@@ -1,5 +1,7 @@
-// Fieldwork page for supervisors: progress by district and by enumerator, from the public API
-// (GET /api/v1/rounds and /api/v1/rounds/{id}/progress). Plain words, in Vietnamese and English.
+// Fieldwork page for supervisors: progress by district and by enumerator, and interview quality
+// by enumerator with links to the flagged submissions, from the public API (GET /api/v1/rounds,
+// /rounds/{id}/progress, /rounds/{id}/quality, /rounds/{id}/submissions/{sid}). Plain words, in
+// Vietnamese and English.
 import { ApiError, getJson, token } from "./api.js";
 import { h } from "./dom.js";
 
@@ -20,6 +22,15 @@ const LABELS = {
     errorUnauthorized: "Mã không hợp lệ hoặc đã bị thu hồi.",
     errorForbidden: "Mã này không xem được tiến độ.", errorNetwork: "Không kết nối được dịch vụ.",
     errorEmpty: "Hãy nhập mã.",
+    quality: "Chất lượng phỏng vấn theo điều tra viên", submissions: "Phiếu gửi",
+    medianMinutes: "Thời gian giữa vị (phút)", shortShare: "Tỷ lệ phỏng vấn quá ngắn",
+    refusalRate: "Tỷ lệ từ chối", identical: "Câu trả lời trùng nhau", noFlags: "Không có dấu hiệu bất thường.",
+    flag_short_interviews: "phỏng vấn ngắn hơn nhiều so với thường lệ",
+    flag_identical_answers: "phiếu có câu trả lời giống hệt nhau, nhiều hơn mức ngẫu nhiên",
+    flag_overlapping_interviews: "phỏng vấn trùng giờ với một phỏng vấn khác",
+    flag_clock: "phiếu có ngày giờ đáng ngờ (kiểm tra đồng hồ điện thoại)",
+    show: "Xem phiếu", submission: "Phiếu", outcome: "Kết quả", interviewedAt: "Kết thúc lúc",
+    startedAt: "Bắt đầu lúc", reviewState: "Trạng thái duyệt", answers: "Câu trả lời", none: "—",
   },
   en: {
     title: "Fieldwork progress", estimatesLink: "Estimates", signout: "Sign out",
@@ -34,6 +45,15 @@ const LABELS = {
     errorUnauthorized: "The token is invalid or has been revoked.",
     errorForbidden: "This token cannot read fieldwork progress.",
     errorNetwork: "The service cannot be reached.", errorEmpty: "Enter a token.",
+    quality: "Interview quality by enumerator", submissions: "Submissions",
+    medianMinutes: "Median length (minutes)", shortShare: "Share of very short interviews",
+    refusalRate: "Refusal rate", identical: "Identical answers", noFlags: "Nothing unusual.",
+    flag_short_interviews: "interviews much shorter than usual",
+    flag_identical_answers: "interviews with exactly the same answers, more than chance explains",
+    flag_overlapping_interviews: "interviews at the same time as another interview",
+    flag_clock: "submissions with doubtful dates (check the phone's clock)",
+    show: "Show submission", submission: "Submission", outcome: "Outcome", interviewedAt: "Ended at",
+    startedAt: "Started at", reviewState: "Review", answers: "Answers", none: "—",
   },
 };
 
@@ -71,6 +91,62 @@ function table(body, by, keyLabel) {
     [h("thead", {}, head), h("tbody", {}, rows), h("tfoot", {}, total)]);
 }
 
+function number(value) {
+  if (value === null || value === undefined) return t("none");
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(value);
+}
+
+function flagItem(flag) {
+  const links = flag.submission_ids.map((sid) =>
+    h("li", {}, h("a", { href: `#submission-${sid}`, "data-submission": sid },
+      `${t("show")} ${sid.slice(0, 8)}`)));
+  return h("li", { "data-flag": flag.code }, [
+    h("span", {}, `${flag.submission_ids.length} ${t(`flag_${flag.code}`)}`),
+    h("ul", { class: "flagged" }, links)]);
+}
+
+function qualitySection(report) {
+  const columns = [["submissions", (g) => g.submissions], ["completed", (g) => g.completed],
+    ["medianMinutes", (g) => number(g.median_duration_min)], ["shortShare", (g) => percent(g.short_share)],
+    ["refusalRate", (g) => percent(g.refusal_rate)], ["identical", (g) => g.identical_answers]];
+  const head = h("tr", {}, [h("th", { scope: "col" }, t("enumerator")),
+    ...columns.map(([key]) => h("th", { scope: "col", class: "num" }, t(key)))]);
+  const rows = report.groups.map((group) => h("tr", { "data-key": group.key }, [
+    h("th", { scope: "row" }, group.key), ...columns.map(([, value]) => h("td", { class: "num" }, value(group)))]));
+  const flags = report.groups.map((group) => h("li", { "data-key": group.key }, [
+    h("strong", {}, group.key), group.flags.length
+      ? h("ul", {}, group.flags.map(flagItem))
+      : h("span", {}, ` ${t("noFlags")}`)]));
+  return h("section", { id: "quality" }, [h("h3", {}, t("quality")),
+    h("div", { class: "table-scroll" }, h("table", { class: "progress", id: "quality-table" },
+      [h("thead", {}, head), h("tbody", {}, rows)])),
+    h("ul", { class: "flags" }, flags), h("div", { id: "submission-detail", "aria-live": "polite" })]);
+}
+
+async function showSubmission(roundId, sid) {
+  const panel = $("submission-detail");
+  try {
+    const doc = await getJson(`/api/v1/rounds/${encodeURIComponent(roundId)}/submissions/${encodeURIComponent(sid)}`);
+    const rows = [["submission", doc.submission_id], ["enumerator", doc.enumerator_id],
+      ["outcome", doc.outcome ?? "completed"], ["startedAt", doc.started_at ?? t("none")],
+      ["interviewedAt", doc.interviewed_at], ["reviewState", doc.review?.state ?? t("none")],
+      ["answers", doc.answers ? JSON.stringify(doc.answers) : t("none")]];
+    panel.replaceChildren(h("dl", { class: "submission", "data-submission": sid },
+      rows.flatMap(([key, value]) => [h("dt", {}, t(key)), h("dd", {}, String(value))])));
+  } catch (error) {
+    fail($("board-error"), error);
+  }
+}
+
+async function qualityOf(roundId) {
+  try {
+    return await getJson(`/api/v1/rounds/${encodeURIComponent(roundId)}/quality`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) return null;  // planners: progress only
+    throw error;
+  }
+}
+
 async function showProgress() {
   const roundId = $("round-select").value;
   const board = $("progress");
@@ -79,9 +155,11 @@ async function showProgress() {
   try {
     const [byDistrict, byEnumerator] = await Promise.all(["district", "enumerator"].map((by) =>
       getJson(`/api/v1/rounds/${encodeURIComponent(roundId)}/progress`, { by })));
+    const quality = await qualityOf(roundId);
     board.replaceChildren(
       h("section", {}, [h("h3", {}, t("byDistrict")), h("div", { class: "table-scroll" }, table(byDistrict, "district", "district"))]),
       h("section", {}, [h("h3", {}, t("byEnumerator")), h("div", { class: "table-scroll" }, table(byEnumerator, "enumerator", "enumerator"))]),
+      ...(quality ? [qualitySection(quality)] : []),
     );
     board.dataset.shown = `${roundId}|${lang}`;
     $("board-status").textContent = "";
@@ -141,6 +219,12 @@ $("signin-form").addEventListener("submit", (event) => {
 });
 $("signout").addEventListener("click", () => { token.clear(); showSignin(); });
 $("round-select").addEventListener("change", showProgress);
+$("progress").addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-submission]");
+  if (!link) return;
+  event.preventDefault();
+  showSubmission($("round-select").value, link.dataset.submission);
+});
 for (const button of document.querySelectorAll("[data-lang]")) {
   button.addEventListener("click", () => {
     lang = button.dataset.lang;
