@@ -472,3 +472,36 @@ def test_submission_to_a_closed_round_is_rejected(
     response = post_document(document)
     assert response.status_code == 409
     assert "closed" in openrosa_message(response)
+
+
+# --- edits sent from a client (meta/deprecatedID, docs/design.md §11) ---------------------
+
+
+def edited_instance(instance_for, original: dict[str, Any], **answers: Any) -> bytes:
+    """What Collect sends after editing a sent form: a new instanceID, the old one deprecated."""
+    edit = factories.household(**answers)
+    edit = {**original, "submission_id": edit["submission_id"], "answers": edit["answers"]}
+    return instance_for(edit, **{"meta/deprecatedID": f"uuid:{original['submission_id']}"})
+
+
+def test_an_edit_from_the_phone_becomes_a_new_version(
+    post_document, instance_for, store: Store
+) -> None:
+    original = factories.household()
+    assert post_document(instance_for(original)).status_code == 201
+    edit = edited_instance(instance_for, original, smartphones=4)
+    assert post_document(edit).status_code == 201
+    doc = store.submissions.get("hh-test", original["submission_id"])
+    assert (doc["version"], doc["answers"]["smartphones"]) == (2, 4)
+    assert store.submissions.count("hh-test") == 1
+    assert post_document(edit).status_code == 201  # the edit resent: a replay, still version 2
+    assert store.submissions.get("hh-test", original["submission_id"])["version"] == 2
+
+
+def test_an_edit_naming_an_unknown_submission_is_a_new_submission(
+    post_document, instance_for, store: Store
+) -> None:
+    original = factories.household()  # never sent
+    assert post_document(edited_instance(instance_for, original)).status_code == 201
+    assert store.submissions.count("hh-test") == 1
+    assert store.submissions.get("hh-test", original["submission_id"]) is None

@@ -91,3 +91,26 @@ def test_a_rejected_completion_leaves_the_status_and_the_estimates(
     assert status_of(client, as_supervisor, "A-004") == "completed"
     again = client.get(estimates, headers=as_planner).json
     assert again["estimates"][0]["results"] == before["estimates"][0]["results"]
+
+
+def test_a_miscoded_outcome_is_corrected_and_the_assignment_follows(
+    client, round_id, as_enumerator, as_supervisor, store: Store
+) -> None:
+    sid = send(client, as_enumerator, visit("B-001"))
+    corrected = client.patch(
+        f"{SUBMIT}/{sid}",
+        json={"outcome": "refused", "reason": "The household refused; coded by mistake."},
+        headers=as_supervisor,
+    )
+    assert corrected.status_code == 200, corrected.json
+    assert (corrected.json["outcome"], corrected.json["answers"]) == ("refused", None)
+    assert not counted(store, sid)
+    assert status_of(client, as_supervisor, "B-001") == "refused"
+    back = client.patch(
+        f"{SUBMIT}/{sid}",
+        json={"outcome": "completed", "answers": visit("B-001")["answers"], "reason": "Re-coded."},
+        headers=as_supervisor,
+    )
+    assert back.status_code == 200, back.json
+    assert counted(store, sid)
+    assert status_of(client, as_supervisor, "B-001") == "completed"

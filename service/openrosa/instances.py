@@ -31,6 +31,7 @@ class Instance:
     form_id: str
     instance_id: str
     tree: dict[str, Any]  # element values as text, nested like the form's groups
+    deprecated_id: str | None = None  # an edit sent from a client names what it replaces
 
 
 def local_name(tag: str) -> str:
@@ -73,7 +74,8 @@ def read_instance(data: bytes) -> Instance:
     instance_id = meta.get("instanceID", "").strip() if isinstance(meta, dict) else ""
     if not instance_id:
         raise OpenRosaError(400, "The instance has no meta/instanceID.")
-    return Instance(form_id, instance_id, tree)
+    deprecated = str(meta.get("deprecatedID") or "").strip() or None
+    return Instance(form_id, instance_id, tree, deprecated)
 
 
 def submission_id(instance_id: str) -> str:

@@ -19,6 +19,7 @@ from service.observability.rate_limit import too_many_requests
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
 from service.openrosa.instances import (
     MAX_INSTANCE_BYTES,
+    Instance,
     read_instance,
     submission_id,
     to_payload,
@@ -41,6 +42,7 @@ from service.openrosa.xforms import form_source, questions, xform_for
 from service.query_params import accepts_query
 from service.rounds.model import recent_round
 from service.store import UNAVAILABLE_ERRORS, get_store
+from service.submissions.corrections import correct_from_edit
 from service.submissions.ingest import SubmissionInvalid, submit_one
 
 blp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
@@ -170,8 +172,8 @@ def invalid_message(errors: dict[str, list[str]]) -> str:
 
 def received_submission(
     token: dict[str, Any], round_id: str | None
-) -> tuple[dict[str, Any], dict[str, Any], str, str]:
-    """The posted instance as (round, payload, instanceID, raw XML), or an OpenRosa error."""
+) -> tuple[dict[str, Any], dict[str, Any], Instance, str]:
+    """The posted instance as (round, payload, instance, raw XML), or an OpenRosa error."""
     document = instance_document()
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
@@ -180,7 +182,15 @@ def received_submission(
     payload = to_payload(instance.tree, questions(form_source(round_doc)))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
-    return round_doc, payload, instance.instance_id, document.decode("utf-8", "replace")
+    return round_doc, payload, instance, document.decode("utf-8", "replace")
+
+
+def edited_submission(round_doc: dict[str, Any], instance: Instance) -> str | None:
+    """The stored submission an edit replaces (meta/deprecatedID), if the server has it."""
+    if instance.deprecated_id is None:
+        return None
+    original = submission_id(instance.deprecated_id)
+    return original if get_store().submissions.get(round_doc["_id"], original) else None
 
 
 def acknowledgement(status: SubmissionStatus, instance_id: str) -> Response:
@@ -210,11 +220,17 @@ def submission(round_id: str | None = None) -> Response:
     if request.method == "HEAD":
         limit = str(current_app.config["SURVEY_MAX_BODY"])
         return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
-    round_doc, payload, instance_id, raw = received_submission(token, round_id)
+    round_doc, payload, instance, raw = received_submission(token, round_id)
+    original = edited_submission(round_doc, instance)
     try:
-        status, _ = submit_one(
-            get_store(), round_doc, payload, token_id=token["_id"], source="openrosa", raw=raw
-        )
+        if original is not None:
+            status = correct_from_edit(get_store(), round_doc, original, payload)
+        else:
+            status, _ = submit_one(
+                get_store(), round_doc, payload, token_id=token["_id"], source="openrosa", raw=raw
+            )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
-    return acknowledgement(status, instance_id)
+    except Problem as exc:  # a correction refused: its message in OpenRosa's format
+        raise OpenRosaError(exc.status, exc.detail) from exc
+    return acknowledgement(status, instance.instance_id)

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalogue import SubmissionStatus
+from catalogue.outcomes import Outcome
 from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
 from service.cells.contributions import contributions
 from service.cells.writes import replace
 from service.errors import Problem, invalid
+from service.samples.status import recompute_status
+from service.samples.visits import VisitInvalid, validate_visit
 from service.store import Store
 from service.store.clock import utc_now
 from service.submissions.ingest import SubmissionInvalid, validate
@@ -44,26 +48,54 @@ def stale(current: int) -> Problem:
     )
 
 
-def corrected_payload(doc: dict[str, Any], answers: dict[str, Any] | None) -> dict[str, Any]:
-    """The submission as first validated, with the corrected answers in place."""
-    payload = {name: doc[name] for name in SUBMITTED_FIELDS if doc.get(name) is not None}
-    if answers is not None:
-        payload["answers"] = answers
+VISIT_FIELDS = (
+    "submission_id",
+    "assignment_id",
+    "outcome",
+    "interviewed_at",
+    "started_at",
+    "enumerator_id",
+    "answers",
+)
+
+
+def corrected_payload(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The submission as first validated, with the corrected answers (and outcome) in place."""
+    names = VISIT_FIELDS if doc.get("assignment_id") is not None else SUBMITTED_FIELDS
+    payload = {name: doc[name] for name in names if doc.get(name) is not None}
+    for name in ("answers", "outcome"):
+        if changes.get(name) is not None:
+            payload[name] = changes[name]
+    if payload.get("outcome", Outcome.COMPLETED) != Outcome.COMPLETED:
+        payload.pop("answers", None)  # only a completed interview has answers
     return payload
 
 
-def corrected_content(
-    round_doc: dict[str, Any], doc: dict[str, Any], answers: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The new answers and their contribution to the cells, or 422 with field paths."""
+def _validated(store: Store, round_doc: dict[str, Any], payload: dict[str, Any]) -> dict:
     try:
-        data = validate(round_doc, corrected_payload(doc, answers))
-    except SubmissionInvalid as exc:
+        if payload.get("assignment_id") is None:
+            return validate(round_doc, payload)
+        data, _ = validate_visit(store, round_doc, payload)
+        return data
+    except (SubmissionInvalid, VisitInvalid) as exc:
         raise invalid(exc.errors, "The corrected submission is invalid.") from exc
-    agg = contributions(
-        round_doc["instrument"], data["location"], data["sampling"], data["answers"]
-    )
-    return {"answers": data["answers"], "agg": agg}
+
+
+def corrected_content(
+    store: Store, round_doc: dict[str, Any], doc: dict[str, Any], changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The new answers (and outcome) with their contribution to the cells, or 422 with paths."""
+    data = _validated(store, round_doc, corrected_payload(doc, changes))
+    answers = data.get("answers")
+    content: dict[str, Any] = {
+        "answers": answers,
+        "agg": contributions(round_doc["instrument"], doc["location"], doc["sampling"], answers)
+        if answers is not None
+        else None,
+    }
+    if doc.get("assignment_id") is not None:
+        content["outcome"] = data["outcome"]
+    return content
 
 
 def version_entry(doc: dict[str, Any], version: int, **who: Any) -> dict[str, Any]:
@@ -98,7 +130,9 @@ def correct_submission(
         current = version_of(doc)
         if if_match is not None and if_match != current:
             raise stale(current)
-        content = corrected_content(round_doc, doc, changes["answers"])
+        content = corrected_content(store, round_doc, doc, changes)
+        if doc.get("assignment_id") is not None:
+            content["in_estimates"] = counts_after_correction(store, doc, content)
         content["version"] = current + 1
         if replace(store, round_id, submission_id, content, expected_version=current) is None:
             if if_match is not None:
@@ -108,9 +142,42 @@ def correct_submission(
             store.versions.add(first_version(doc))
         who = {"at": utc_now(), "by": current_actor()["token_id"], "reason": changes["reason"]}
         store.versions.add(version_entry({**doc, **content}, current + 1, **who))
+        if doc.get("assignment_id") is not None:
+            recompute_status(store, round_id, doc["assignment_id"])
         record(store, AuditAction.SUBMISSION_CORRECT, [submission_id], round_id=round_id)
         return {**doc, **content}
     raise Problem(409, "Conflict", "The submission is being corrected by others; try again.")
+
+
+def counts_after_correction(store: Store, doc: dict[str, Any], content: dict[str, Any]) -> bool:
+    """A corrected visit counts when it is (still, or now) its assignment's completion: a
+    completion corrected to another outcome gives its place back; another outcome corrected to
+    a completion takes the place when it is free."""
+    round_id, assignment_id, sid = doc["round_id"], doc["assignment_id"], doc["submission_id"]
+    if (doc.get("review") or {}).get("state") in ("rejected", "duplicate"):
+        return False
+    if content["outcome"] != Outcome.COMPLETED:
+        store.assignments.release_completion(round_id, assignment_id, sid)
+        return False
+    return store.assignments.claim_completion(round_id, assignment_id, sid) != "taken"
+
+
+def correct_from_edit(
+    store: Store, round_doc: dict[str, Any], original_id: str, payload: dict[str, Any]
+) -> SubmissionStatus:
+    """An edit sent from a client (OpenRosa `meta/deprecatedID`): a new version of the stored
+    submission (CREATED), or a replay (DUPLICATE) when its latest version already says the same."""
+    doc = load_submission(store, round_doc["_id"], original_id)
+    changes = {
+        "answers": payload.get("answers"),
+        "outcome": payload.get("outcome"),
+        "reason": "Edited on the phone and sent again.",
+    }
+    content = corrected_content(store, round_doc, doc, changes)
+    if all(content[name] == doc.get(name) for name in ("answers", "outcome") if name in content):
+        return SubmissionStatus.DUPLICATE
+    correct_submission(store, round_doc, original_id, changes, None)
+    return SubmissionStatus.CREATED
 
 
 def versions_of(store: Store, round_id: str, submission_id: str) -> list[dict[str, Any]]:
