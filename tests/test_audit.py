@@ -96,3 +96,25 @@ def test_every_stored_submission_is_audited_once_batch_items_included(
     entries = audit(client, as_admin, round="audited-intake", action="submission.create")
     targets = sorted(entry["target"] for entry in entries)
     assert targets == sorted(doc["submission_id"] for doc in [single, *batch])
+
+
+def test_sample_imports_and_field_operations_are_audited(
+    client: FlaskClient, as_admin: dict[str, str], make_sample_round
+) -> None:
+    round_id = make_sample_round("audited-sample")
+    client.patch(
+        f"/api/v1/rounds/{round_id}/assignments/A-001",
+        json={"enumerator": "enum-02"},
+        headers=as_admin,
+    )
+    client.post(
+        f"/api/v1/rounds/{round_id}/sample/rows",
+        json={"assignments": [factories.sample_row("A-009")]},
+        headers=as_admin,
+    )
+    entries = audit(client, as_admin, round=round_id)
+    assert [(e["action"], e["target"]) for e in entries[:3]] == [
+        ("sample.import", "A-009"),
+        ("assignment.update", "A-001"),
+        ("sample.import", round_id),
+    ]

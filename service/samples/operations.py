@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.outcomes import Outcome
+from schemas.audit import AuditAction
+from service.audit.log import record
 from service.cells.contributions import contributions
 from service.cells.writes import replace
 from service.errors import conflict, not_found
@@ -45,6 +47,8 @@ def change_assignment(
     changed = store.assignments.update(round_id, assignment_id, updates) if updates else None
     if "closed" in updates and not assignment.get("closed"):
         store.rounds.bump_data_version(round_id)  # a final outcome changes the weighting
+    if changed:
+        record(store, AuditAction.ASSIGNMENT_UPDATE, [assignment_id], round_id=round_id)
     return changed or assignment
 
 
@@ -79,6 +83,8 @@ def append_rows(
         raise SampleInvalid(errors)
     new_rows = [row for _, row in indexed]
     store.assignments.add(round_id, [stored_row(row) for row in new_rows])
+    appended = [row["assignment_id"] for row in new_rows]
+    record(store, AuditAction.SAMPLE_IMPORT, appended, round_id=round_id)
     for psu, unit_prob in {row["psu"]: row["unit_prob"] for row in new_rows}.items():
         units = store.assignments.set_psu_unit_prob(round_id, psu, unit_prob, sampling_of)
         reweigh_completed_visits(store, round_doc, units)

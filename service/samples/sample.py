@@ -18,9 +18,11 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.samples import MAX_SAMPLE_ROWS, SampleRowSchema
 from schemas.submissions import frame_errors
+from service.audit.log import record as audit
 from service.samples.design import sampling_of
 from service.store import Store
 
@@ -181,4 +183,5 @@ def import_sample(store: Store, round_doc: dict[str, Any], rows: list[dict[str, 
         )
     store.assignments.replace(round_doc["_id"], [stored_row(row) for row in rows])
     store.rounds.update(round_doc["_id"], {"sample": {**summary, "hash": digest}})
+    audit(store, AuditAction.SAMPLE_IMPORT, [round_doc["_id"]], round_id=round_doc["_id"])
     return ImportResult(summary, changed=True)
