@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -57,6 +58,16 @@ def without_times(report: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in report.items() if k not in ("computed_at", "data_version")}
 
 
+def wait_until_gone(marks: dict[str, Any], seconds: float = 10) -> bool:
+    """The killed worker stays a process until gunicorn reaps it: wait for that, briefly."""
+    deadline = time.monotonic() + seconds
+    while any(is_running(w, seen) for w, seen in marks.items()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @pytest.mark.parametrize("path", ["/submissions", "/submissions/batch"])
 def test_after_a_worker_dies_between_the_write_and_the_cells_the_next_estimate_is_a_recount(
     server: GunicornServer, direct: Store, path: str
@@ -89,7 +100,7 @@ def test_after_a_worker_dies_between_the_write_and_the_cells_the_next_estimate_i
     assert direct.submissions.get(round_id, DOOMED) is not None, "stored before the kill"
     marks = writers_in_flight(direct.cells.head(round_id))
     assert len(marks) == 1, "a write mark left open"
-    assert not any(is_running(w, seen) for w, seen in marks.items()), "by a dead worker"
+    assert wait_until_gone(marks), "by a dead worker"
     after = estimates(server, round_id, planner)
     assert after["n_submissions"] == before["n_submissions"] + 1
     assert_cells_equal_a_recount(direct, round_id)

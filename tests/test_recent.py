@@ -75,7 +75,7 @@ class CommandCounter(monitoring.CommandListener):
     def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
 
 
-def test_a_submission_costs_three_store_round_trips_once_token_and_round_are_remembered(
+def test_a_submission_costs_four_store_round_trips_once_token_and_round_are_remembered(
     store_server: EmbeddedStore, database_name: str
 ) -> None:
     counter = CommandCounter()
@@ -97,6 +97,6 @@ def test_a_submission_costs_three_store_round_trips_once_token_and_round_are_rem
     counter.commands.clear()
     assert client.post(url, json=factories.household(), headers=enumerator).status_code == 201
 
-    # the write mark, the insert, the cells with the mark closed
-    assert counter.commands == ["update", "insert", "update"]
+    # the write mark, the insert, the cells with the mark closed, the audit entry (§11)
+    assert counter.commands == ["update", "insert", "update", "insert"]
     app.extensions["store"].close()
