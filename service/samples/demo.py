@@ -101,13 +101,17 @@ def _visit(
     outcome: str,
     answers: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    day = rng.randint(3, 28)
+    rng.randint(3, 28)  # kept: the draws after it (outcomes, answers) stay as they were
+    # One hour of its own per unit (8 a day, from 3 May), the revisit later in that hour: no
+    # enumerator is in two interviews at once, so the quality page shows honest work.
+    day, hour = 3 + (serial // 8) % 26, 8 + serial % 8
+    start, end = 5 + attempt * 30, 25 + attempt * 30
     visit = {
         "submission_id": str(uuid.uuid5(NAMESPACE, f"{serial}-{attempt}")),
         "assignment_id": row["assignment_id"],
         "outcome": outcome,
-        "interviewed_at": f"2025-05-{day:02d}T{9 + attempt * 5:02d}:40:00+07:00",
-        "started_at": f"2025-05-{day:02d}T{9 + attempt * 5:02d}:05:00+07:00",
+        "interviewed_at": f"2025-05-{day:02d}T{hour:02d}:{end:02d}:00+07:00",
+        "started_at": f"2025-05-{day:02d}T{hour:02d}:{start:02d}:00+07:00",
         "enumerator_id": row["enumerator"],
     }
     return visit | ({"answers": answers} if outcome == "completed" else {})
