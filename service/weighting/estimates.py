@@ -14,6 +14,7 @@ from service.weighting.calibrated import (
     per_cell,
     unit_classes,
 )
+from service.weighting.nonresponse import adjusted_cells
 from service.weighting.spec import WeightingMode, configured, weighting_block
 
 
@@ -30,9 +31,9 @@ def weighted_report(
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     instrument, by = round_doc["instrument"], query["by"]
-    # Non-response adjustment of sample rounds is not wired yet (docs/design.md §9b): the
-    # block says so rather than naming classes that were not applied.
-    block = weighting_block(round_doc, mode, nonresponse=None, provisional=False)
+    adjusted = adjusted_cells(round_doc, cells, mode)
+    cells = adjusted.cells
+    block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
     options = (by, query["ci"], query["level"], block)
     if mode is not WeightingMode.CALIBRATED or not cells:
         sums = cell_sums(instrument, cells, indicators, by)
