@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, post_load, validate
 from schemas.common import StrictSchema
 from schemas.estimates import FORMATS, EstimatesQuerySchema
 from schemas.rounds import SLUG
+from schemas.weighting import WeightingBlockSchema
 from scoring.stacking import Pairing
 
 
@@ -36,6 +37,7 @@ class ChangeQuerySchema(StrictSchema):
             "revisited in both rounds contribute their covariance"
         },
     )
+    weighting = EstimatesQuerySchema._declared_fields["weighting"]  # must fit both rounds
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
     @post_load
@@ -60,6 +62,9 @@ class SeriesSchema(Schema):
 class RoundVersionSchema(Schema):
     round_id = fields.String()
     data_version = fields.Integer()
+    weighting = fields.Nested(
+        WeightingBlockSchema, metadata={"description": "The weighting this round entered with"}
+    )
 
 
 class ChangeResultSchema(Schema):

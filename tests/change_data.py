@@ -54,3 +54,24 @@ def api_cases() -> list[dict[str, Any]]:
         and (case["design"]["lonely_psu"] == "adjust" or "full" in case["name"])
         and (case["estimand"].get("var") or case["estimand"].get("count")) in INDICATOR_OF
     ]
+
+
+def golden_variable(case: dict[str, Any]) -> str:
+    """The golden's variable: a proportion's or mean's, a rate's count, a ratio's numerator."""
+    estimand = case["estimand"]
+    return estimand.get("var") or estimand.get("count") or estimand["num"]
+
+
+def calibrated_api_cases() -> list[dict[str, Any]]:
+    """The calibrated golden cases of catalogue indicators (default lonely-PSU policy).
+
+    A person-level rate of a calibrated round is R `svyratio` of persons with the item over
+    persons 15+ (docs/design.md §9a), so the ratio goldens are `epay_account`'s."""
+    cases = json.loads((REFERENCE_CHANGE / "expected.json").read_text())["cases"]
+    return [
+        case
+        for case in cases
+        if case["calibration"] is not None
+        and case["estimand"]["type"] in ("proportion", "ratio")
+        and golden_variable(case) in INDICATOR_OF
+    ]

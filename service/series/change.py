@@ -1,20 +1,26 @@
-"""The change between two rounds of a series, from each round's per-PSU cells
-(docs/design.md §10): checked, computed by scoring.contrasts, cached per data versions."""
+"""The change between two rounds of a series, from each round's per-PSU cells under its
+configured weighting (docs/design.md §9, §10): checked, computed by scoring.contrasts, cached
+per data versions and weighting modes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from catalogue import INDICATORS_BY_ID, Indicator
 from scoring import LonelyPsu, LonelyPsuError, ScoringError
-from scoring.contrasts import Change, change_from_totals
+from scoring.calibrated_rounds import CalibratedRound
+from scoring.contrasts import Change, Round, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
 from service.cells.reading import current_version, data_version, read_cells
 from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.errors import invalid
 from service.estimates.service import estimate_cache, requested_indicators
+from service.offload import off_the_loop
 from service.series.model import series_rounds
 from service.store import get_store
+from service.weighting.applied import WeightedCells, weighted_cells
+from service.weighting.spec import WeightingMode, applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
 
@@ -42,19 +48,45 @@ def chosen_rounds(series: str, query: dict[str, Any]) -> tuple[dict[str, Any], d
     return first, last
 
 
-def round_totals(cells: CellSums, indicator: Indicator, round_doc: dict[str, Any]) -> RoundTotals:
-    return RoundTotals(psu_totals(cells, indicator), fpc=(round_doc.get("design") or {}).get("fpc"))
+@dataclass(frozen=True)
+class WeightedRound:
+    """A round of the change under its weighting: plain cell sums, or its calibrated cells."""
+
+    doc: dict[str, Any]
+    weighted: WeightedCells
+    sums: CellSums | None  # the weighted cells summed per PSU × domain (None: calibrated)
+
+    def for_indicator(self, indicator: Indicator) -> Round:
+        """The engine's round: `RoundTotals`, or a `CalibratedRound` with its own g (§10)."""
+        calibration = self.weighted.calibration
+        if calibration is not None:
+            return CalibratedRound(calibration.totals(indicator), calibration.calibrated)
+        assert self.sums is not None
+        fpc = (self.doc.get("design") or {}).get("fpc")
+        return RoundTotals(psu_totals(self.sums, indicator), fpc=fpc)
+
+
+def weighted_round(
+    doc: dict[str, Any],
+    cells: list[dict[str, Any]],
+    indicators: list[Indicator],
+    by: str | None,
+    mode: WeightingMode,
+) -> WeightedRound:
+    """The round's cells under `mode`, as the estimates weight them (§9)."""
+    weighted = weighted_cells(doc, cells, indicators, by, mode)
+    if weighted.calibration is not None:
+        return WeightedRound(doc, weighted, None)
+    sums = cell_sums(doc["instrument"], weighted.cells, indicators, by)
+    return WeightedRound(doc, weighted, sums)
 
 
 def indicator_changes(
-    cells: tuple[CellSums, CellSums],
-    indicator: Indicator,
-    rounds: tuple[dict[str, Any], dict[str, Any]],
-    query: dict[str, Any],
+    rounds: tuple[WeightedRound, WeightedRound], indicator: Indicator, query: dict[str, Any]
 ) -> list[Change]:
     """The engine's changes per domain; its typed errors become a 422 naming the cause."""
-    first, last = (round_totals(c, indicator, r) for c, r in zip(cells, rounds, strict=True))
-    policy = (rounds[1].get("design") or {}).get("lonely_psu", LonelyPsu.ADJUST)
+    first, last = (r.for_indicator(indicator) for r in rounds)
+    policy = (rounds[1].doc.get("design") or {}).get("lonely_psu", LonelyPsu.ADJUST)
     try:
         return change_from_totals(
             first, last, indicator.kind, query["pairing"], policy, query["level"]
@@ -79,50 +111,72 @@ def shaped(change: Change, by: str | None) -> dict[str, Any]:
 
 
 def change_report(
-    series: str, rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any]
+    series: str,
+    rounds: tuple[dict[str, Any], dict[str, Any]],
+    modes: tuple[WeightingMode, WeightingMode],
+    query: dict[str, Any],
 ) -> dict[str, Any]:
     indicators = [INDICATORS_BY_ID[i] for i in query["indicators"]]
     by = query["by"]
     store = get_store()
     heads, cells = zip(*(read_cells(store, doc["_id"]) for doc in rounds), strict=True)
-    sums = (
-        cell_sums(rounds[0]["instrument"], cells[0], indicators, by),
-        cell_sums(rounds[1]["instrument"], cells[1], indicators, by),
-    )
-    return {
-        "series": series,
-        **{
-            name: {"round_id": doc["_id"], "data_version": data_version(doc, head)}
-            for name, doc, head in zip(ROUND_PARAMETERS, rounds, heads, strict=True)
-        },
-        "pairing": query["pairing"],
-        "changes": [
-            {
-                "indicator": indicator.id,
-                "unit": indicator.unit,
-                "by": by,
-                "level": query["level"],
-                "results": [
-                    shaped(c, by) for c in indicator_changes(sums, indicator, rounds, query)
-                ],
-            }
-            for indicator in indicators
-        ],
-    }
+
+    def compute() -> dict[str, Any]:
+        weighted = tuple(
+            weighted_round(doc, round_cells, indicators, by, mode)
+            for doc, round_cells, mode in zip(rounds, cells, modes, strict=True)
+        )
+        return {
+            "series": series,
+            **{
+                name: {
+                    "round_id": round_.doc["_id"],
+                    "data_version": data_version(round_.doc, head),
+                    "weighting": round_.weighted.block,
+                }
+                for name, round_, head in zip(ROUND_PARAMETERS, weighted, heads, strict=True)
+            },
+            "pairing": query["pairing"],
+            "changes": [
+                {
+                    "indicator": indicator.id,
+                    "unit": indicator.unit,
+                    "by": by,
+                    "level": query["level"],
+                    "results": [
+                        shaped(c, by) for c in indicator_changes(weighted, indicator, query)
+                    ],
+                }
+                for indicator in indicators
+            ],
+        }
+
+    return off_the_loop(compute)
 
 
 def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
-    """The change report for a validated query, from the cache when both rounds are current."""
+    """The change report for a validated query, from the cache when both rounds are current.
+
+    Each round enters under its own weighting: `?weighting=` when given (valid for both
+    rounds, else 422 naming `weighting`), otherwise every step the round has configured.
+    """
     rounds = chosen_rounds(series, query)
     query = {**query, "indicators": requested_indicators(rounds[0]["instrument"], query)}
+    modes = (
+        applied_mode(rounds[0], query["weighting"]),
+        applied_mode(rounds[1], query["weighting"]),
+    )
     key = (
         "change",
         get_store().db.name,
         series,
-        *((doc["_id"], current_version(get_store(), doc)) for doc in rounds),
+        *(
+            (doc["_id"], current_version(get_store(), doc), mode)
+            for doc, mode in zip(rounds, modes, strict=True)
+        ),
         tuple(query["indicators"]),
         query["by"],
         query["level"],
         query["pairing"],
     )
-    return estimate_cache().get_or_compute(key, lambda: change_report(series, rounds, query))
+    return estimate_cache().get_or_compute(key, lambda: change_report(series, rounds, modes, query))

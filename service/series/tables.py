@@ -16,9 +16,9 @@ COLUMNS = [
 
 def change_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
     rounds = {
-        f"{name}_round" if key == "round_id" else f"{name}_{key}": value
+        column: report[f"{name}_round"][key]
         for name in ("from", "to")
-        for key, value in report[f"{name}_round"].items()
+        for column, key in ((f"{name}_round", "round_id"), (f"{name}_data_version", "data_version"))
     }
     for block in report["changes"]:
         for result in block["results"]:

@@ -29,6 +29,7 @@ from service.cells.contributions import SEPARATOR, cell_fields, moment_fields
 from service.cells.sums import CellSums, psu_totals
 from service.errors import invalid
 from service.estimates.report import Estimator
+from service.weighting.spec import configured
 
 
 @dataclass(frozen=True)
@@ -95,17 +96,21 @@ def per_cell(
     )
 
 
-def calibrated_estimator(
-    cells: CellSums, classes: UnitClasses, calibrated: Calibrated
-) -> Callable[[Indicator], Estimator]:
-    """For each indicator, the engine call giving its calibrated estimates."""
+@dataclass(frozen=True)
+class CalibratedCells:
+    """A calibrated round's cells one by one, their unit classes and g per class."""
 
-    def for_indicator(indicator: Indicator) -> Estimator:
-        totals = psu_totals(cells, indicator)
-        rows = CellTotals(
+    rows: CellSums  # the round's cells, in order (`per_cell`)
+    classes: UnitClasses
+    calibrated: Calibrated
+
+    def totals(self, indicator: Indicator) -> CellTotals:
+        """The engine's PSU × class × domain rows for one indicator (docs/design.md §9a)."""
+        totals = psu_totals(self.rows, indicator)
+        return CellTotals(
             stratum=totals.stratum,
             psu=totals.psu,
-            cell=classes.of_cell,
+            cell=self.classes.of_cell,
             domain=totals.domain,
             n=totals.n,
             sd=totals.sw,
@@ -114,8 +119,28 @@ def calibrated_estimator(
             sdyy=totals.swyy,
         )
 
+
+def calibrated_cells(
+    round_doc: dict[str, Any],
+    cells: Sequence[dict[str, Any]],
+    indicators: Sequence[Indicator],
+    by: str | None,
+) -> CalibratedCells:
+    """The round's (non-response adjusted) cells calibrated with its margins, or 422."""
+    instrument = round_doc["instrument"]
+    classes = unit_classes(instrument, cells)
+    calibrated = calibrate_classes(configured(round_doc)["calibration"], classes)
+    return CalibratedCells(per_cell(instrument, cells, indicators, by), classes, calibrated)
+
+
+def calibrated_estimator(calibration: CalibratedCells) -> Callable[[Indicator], Estimator]:
+    """For each indicator, the engine call giving its calibrated estimates."""
+
+    def for_indicator(indicator: Indicator) -> Estimator:
+        rows = calibration.totals(indicator)
+
         def estimate(kind: Any, **options: Any) -> list[Result]:
-            return estimate_calibrated(rows, calibrated, kind, **options)
+            return estimate_calibrated(rows, calibration.calibrated, kind, **options)
 
         return estimate
 

@@ -8,14 +8,9 @@ from typing import Any
 from catalogue import Indicator
 from service.cells.sums import cell_sums
 from service.estimates.report import estimates_report
-from service.weighting.calibrated import (
-    calibrate_classes,
-    calibrated_estimator,
-    per_cell,
-    unit_classes,
-)
-from service.weighting.nonresponse import adjusted_cells
-from service.weighting.spec import WeightingMode, configured, weighting_block
+from service.weighting.applied import weighted_cells
+from service.weighting.calibrated import calibrated_estimator
+from service.weighting.spec import WeightingMode
 
 
 def weighted_report(
@@ -26,20 +21,16 @@ def weighted_report(
     query: dict[str, Any],
     mode: WeightingMode,
 ) -> dict[str, Any]:
-    """Estimates on the input weights, or calibrated from the cells' unit classes.
+    """Estimates on the (non-response adjusted) cells, or calibrated from their unit classes.
 
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
-    instrument, by = round_doc["instrument"], query["by"]
-    adjusted = adjusted_cells(round_doc, cells, mode)
-    cells = adjusted.cells
-    block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
-    options = (by, query["ci"], query["level"], block)
-    if mode is not WeightingMode.CALIBRATED or not cells:
-        sums = cell_sums(instrument, cells, indicators, by)
+    by = query["by"]
+    weighted = weighted_cells(round_doc, cells, indicators, by, mode)
+    options = (by, query["ci"], query["level"], weighted.block)
+    if weighted.calibration is None:
+        sums = cell_sums(round_doc["instrument"], weighted.cells, indicators, by)
         return estimates_report(round_doc, version, sums, indicators, *options)
-    rows = per_cell(instrument, cells, indicators, by)
-    classes = unit_classes(instrument, cells)
-    calibrated = calibrate_classes(configured(round_doc)["calibration"], classes)
-    estimator = calibrated_estimator(rows, classes, calibrated)
+    estimator = calibrated_estimator(weighted.calibration)
+    rows = weighted.calibration.rows
     return estimates_report(round_doc, version, rows, indicators, *options, estimator)

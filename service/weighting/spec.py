@@ -94,7 +94,8 @@ def applied_mode(round_doc: dict[str, Any], requested: str | None) -> WeightingM
         return WeightingMode.CALIBRATED if calibrated else WeightingMode.NONRESPONSE
     mode = WeightingMode(requested)
     if mode is WeightingMode.CALIBRATED and not calibrated:
-        raise invalid({"weighting": ["This round has no calibration configured."]})
+        message = f"Round {round_doc['_id']!r} has no calibration configured."
+        raise invalid({"weighting": [message]})
     return mode
 
 

@@ -1,0 +1,42 @@
+"""A round's cells under the weighting an answer applies (docs/design.md §9): the non-response
+step, then calibration, and the `weighting` block that says which steps were applied. Shared by
+the estimates and the change between rounds (§10), so both weight a round the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from catalogue import Indicator
+from service.weighting.calibrated import CalibratedCells, calibrated_cells
+from service.weighting.nonresponse import adjusted_cells
+from service.weighting.spec import WeightingMode, weighting_block
+
+
+@dataclass(frozen=True)
+class WeightedCells:
+    """A round's cells after the non-response step, calibrated when the mode says so."""
+
+    cells: Sequence[dict[str, Any]]  # the non-response adjusted cells
+    block: dict[str, Any]  # the answer's `weighting` block
+    calibration: CalibratedCells | None  # None: not calibrated, or no cell to calibrate
+
+
+def weighted_cells(
+    round_doc: dict[str, Any],
+    cells: Sequence[dict[str, Any]],
+    indicators: Sequence[Indicator],
+    by: str | None,
+    mode: WeightingMode,
+) -> WeightedCells:
+    """The round's cells under `mode` (422 naming the margin when calibration cannot be done).
+
+    A round without submissions has nothing to calibrate: it is answered on its cells as is.
+    """
+    adjusted = adjusted_cells(round_doc, cells, mode)
+    block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
+    calibration = None
+    if mode is WeightingMode.CALIBRATED and adjusted.cells:
+        calibration = calibrated_cells(round_doc, adjusted.cells, indicators, by)
+    return WeightedCells(adjusted.cells, block, calibration)
