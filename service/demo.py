@@ -95,6 +95,28 @@ def rounds() -> list[dict[str, Any]]:
     ]
 
 
+def household_calibration() -> dict[str, Any]:
+    """How a statistics office would weight the 2025 households: raked to census counts of
+    households per district and per area (the frame's counts, `DISTRICT_PROFILE`), §9."""
+    districts = {code: urban + rural for code, (urban, rural, *_) in DISTRICT_PROFILE.items()}
+    areas = {
+        "urban": sum(profile[0] for profile in DISTRICT_PROFILE.values()),
+        "rural": sum(profile[1] for profile in DISTRICT_PROFILE.values()),
+    }
+    return {
+        "method": "rake",
+        "margins": [
+            {"variables": ["district"], "totals": districts},
+            {"variables": ["area"], "totals": areas},
+        ],
+    }
+
+
+def weighting_of(round_id: str) -> dict[str, Any] | None:
+    """The `weighting` a demo round is created with (None: its input weights)."""
+    return {"calibration": household_calibration()} if round_id == HOUSEHOLD_ROUND else None
+
+
 def _sample(rng: random.Random, per_psu: int, population_share: float, shift: float = 0.0):
     """Yield (district, area, stratum, commune, weight, development) for each interview;
     `shift` moves every district's development index (an earlier year)."""

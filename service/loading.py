@@ -13,6 +13,7 @@ from marshmallow import fields
 
 from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
+from schemas.weighting import WeightingSchema
 from service import demo
 from service.rounds.model import round_to_store
 from service.samples import demo as fieldwork_demo
@@ -21,6 +22,7 @@ from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
 from service.tabular import uncell
+from service.weighting.spec import check_weighting
 
 LOADER_TOKEN_ID = "loader"
 CHUNK = 1000
@@ -45,15 +47,21 @@ def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> di
     return summary
 
 
-def _create_round(store: Store, round_body: dict[str, Any]) -> None:
+def _create_round(
+    store: Store, round_body: dict[str, Any], weighting: dict[str, Any] | None = None
+) -> None:
+    """Create the round unless it exists (an existing round, its weighting included, is kept)."""
+    doc = round_to_store(RoundCreateSchema().load(round_body))
+    if weighting is not None:
+        doc["weighting"] = check_weighting(doc, WeightingSchema().load(weighting))
     with contextlib.suppress(AlreadyExists):
-        store.rounds.create(round_to_store(RoundCreateSchema().load(round_body)))
+        store.rounds.create(doc)
 
 
 def load_demo(store: Store) -> dict[str, dict[str, int]]:
     """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
     for round_body in demo.rounds():
-        _create_round(store, round_body)
+        _create_round(store, round_body, demo.weighting_of(round_body["id"]))
     loaded = {
         round_id: load_submissions(store, round_id, payloads)
         for round_id, payloads in demo.submissions_by_round().items()

@@ -44,7 +44,9 @@ def shared(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
 
 def set_calibration(client, admin, round_id: str, calibration: dict[str, Any] | None) -> None:
     response = client.patch(
-        f"/api/v1/rounds/{round_id}", json={"weighting": {"calibration": calibration}}, headers=admin
+        f"/api/v1/rounds/{round_id}",
+        json={"weighting": {"calibration": calibration}},
+        headers=admin,
     )
     assert response.status_code == 200, response.json
 

@@ -404,10 +404,15 @@ def _line_search(
 ) -> np.ndarray | None:
     """Armijo backtracking along ``step`` (``slope = m·step``); None when nothing decreases.
 
-    Near the solution Φ changes below its rounding error, which then counts as a decrease.
+    Near the solution Φ changes below its rounding error, which then counts as a decrease;
+    when even the whole step's predicted decrease is below it, Φ cannot judge the step and it
+    is taken whole, as R ``grake`` takes every step (else the step halves on rounding noise and
+    the misfit stalls just above the tolerance).
     """
     start, length = objective(lam), 1.0
     noise = ROUNDING * (1 + abs(start))
+    if slope <= noise:
+        return lam + step
     for _ in range(MAX_HALVINGS):
         value = objective(lam + length * step)
         if np.isfinite(value) and value <= start - ARMIJO * length * slope + noise:
