@@ -38,6 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.r_change import R_CALIBRATED, R_CONTRASTS
 from bench.scoring import best_ms
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,8 @@ N_DISTRICTS, N_AREAS, N_PSUS, REVISITED = 9, 2, 400, 0.6
 PROPORTIONS = ("fiber_available", "fiber_subscribed", "mobile_4g_5g", "smartphone_household")
 RATES = ("members_15plus_with_epay", "members_15plus_egov_mobile")
 COLUMNS = ("stratum", "psu", "district", "area", "w", *PROPORTIONS, "members_15plus", *RATES)
-R_SCRIPT = """
+R_SCRIPT = (
+    """
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 read <- function(path, round) {
@@ -64,45 +66,23 @@ if (pairing == "independent") {
 margins <- if (length(args) > 3) {
   read.csv(args[4], colClasses = c("character", "character", "character", "numeric"))
 } else NULL
-calibrated <- function(des) {
-  cols <- character(0)
-  for (i in seq_len(nrow(margins))) {
-    m <- margins[i, ]
-    name <- paste0(".cal", i)
-    v <- des$variables
-    des$variables[[name]] <- as.numeric(v$round == m$round & v[[m$variable]] == m$category)
-    cols <- c(cols, name)
-  }
-  f <- as.formula(paste("~", paste(cols, collapse = " + "), "- 1"))
-  calibrate(des, f, population = setNames(margins$total, cols), calfun = "raking", epsilon = 1e-10)
-}
-contrasts <- function(b, v) {
-  lapply(sort(unique(d$district)), function(x) {
-    k <- setNames(rep(0, length(coef(b))), names(coef(b)))
-    k[paste("a", x, sep = ".")] <- -1
-    k[paste("b", x, sep = ".")] <- 1
-    svycontrast(b, k)
-  })
-}
+"""
+    + R_CONTRASTS
+    + R_CALIBRATED
+    + """
 t <- system.time({
   des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
   if (is.null(margins)) {
     b <- svyby(~fiber_available, ~round + district, des, svymean, covmat = TRUE)
   } else {
-    des <- calibrated(des)
-    g <- paste(des$variables$round, des$variables$district, sep = ".")
-    levels <- sort(unique(g))
-    infl <- sapply(levels, function(lv) {
-      attr(svymean(~fiber_available, des[g == lv, ], influence = TRUE), "influence")
-    })
-    v <- svyrecvar(infl, des$cluster, des$strata, des$fpc, postStrata = des$postStrata)
-    b <- structure(sapply(levels, function(lv) coef(svymean(~fiber_available, des[g == lv, ]))),
-                   names = levels, var = v, statistic = "mean", class = "svystat")
+    b <- by_round_district(calibrated(des, margins),
+                           function(sub) svymean(~fiber_available, sub, influence = TRUE))
   }
   out <- contrasts(b)
 })
 cat(t[["elapsed"]] * 1000, "\\n")
 """
+)
 COLD = """
 import sys, time, pickle
 start = time.perf_counter()

@@ -79,6 +79,17 @@ def margins(payloads: list[dict]) -> dict[str, dict[str, float]]:
     return {"district": district, "area": {"urban": urban_total, "rural": population - urban_total}}
 
 
+def rake_calibration(totals: dict[str, dict[str, float]]) -> dict:
+    """The round's `weighting.calibration`: raked to `margins()`' district and area totals."""
+    return {
+        "method": "rake",
+        "margins": [
+            {"variables": [variable], "totals": totals[variable]}
+            for variable in ("district", "area")
+        ],
+    }
+
+
 def write_csv(path: Path, payloads: list[dict]) -> None:
     columns = ["district", "area", "stratum", "psu", "weight", "fiber_available",
                "fiber_subscribed", "mobile_4g_5g", "smartphone_household", "epay", "egov",
@@ -120,13 +131,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-weighting-"))
     payloads = synthetic_households(args.households, args.households)
     totals = margins(payloads)
-    calibration = {
-        "method": "rake",
-        "margins": [
-            {"variables": ["district"], "totals": totals["district"]},
-            {"variables": ["area"], "totals": totals["area"]},
-        ],
-    }
+    calibration = rake_calibration(totals)
     with EmbeddedStore(workdir) as server:
         app = create_app(
             {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
