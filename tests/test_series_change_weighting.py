@@ -159,7 +159,7 @@ def test_unknown_weighting_mode_is_422_naming_weighting(shared):
     assert list(response.json["errors"]) == ["weighting"]
 
 
-def test_a_calibration_the_data_cannot_meet_is_422_naming_its_margin(shared):
+def test_a_calibration_the_data_cannot_meet_is_422_naming_its_round_and_margin(shared):
     client, headers = shared
     calibrate_series(client, headers["admin"], RAKE)
     district, area = RAKE["calibration"]["to"]
@@ -174,3 +174,4 @@ def test_a_calibration_the_data_cannot_meet_is_422_naming_its_margin(shared):
     response = problem(client, headers["planner"], "full", indicator="fiber_available")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["weighting.calibration.margins.0.totals.081"]
+    assert response.json["round"] == "full-2025"

@@ -14,7 +14,7 @@ from scoring.contrasts import Change, Round, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
 from service.cells.reading import current_version, data_version, read_cells
 from service.cells.sums import CellSums, cell_sums, psu_totals
-from service.errors import invalid
+from service.errors import Problem, invalid
 from service.estimates.service import estimate_cache, requested_indicators
 from service.offload import off_the_loop
 from service.series.model import series_rounds
@@ -73,8 +73,14 @@ def weighted_round(
     by: str | None,
     mode: WeightingMode,
 ) -> WeightedRound:
-    """The round's cells under `mode`, as the estimates weight them (§9)."""
-    weighted = weighted_cells(doc, cells, indicators, by, mode)
+    """The round's cells under `mode`, as the estimates weight them (§9); a calibration the
+    data cannot meet is the estimates' 422 naming the margin, with the round named too."""
+    try:
+        weighted = weighted_cells(doc, cells, indicators, by, mode)
+    except Problem as problem:
+        detail = f"Round {doc['_id']!r}: {problem.detail}"
+        extra = {"round": doc["_id"]}
+        raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None
     if weighted.calibration is not None:
         return WeightedRound(doc, weighted, None)
     sums = cell_sums(doc["instrument"], weighted.cells, indicators, by)

@@ -34,7 +34,8 @@ class SeriesChange(MethodView):
     @blp.arguments(ChangeQuerySchema, location="query")
     @blp.response(200, ChangeSchema)
     def get(self, query: dict[str, Any], series: str) -> Any:
-        """Change `to − from` per indicator and domain, with se, CI, df and p-value (§10)."""
+        """Change `to − from` per indicator and domain, with se, CI, df and p-value (§10),
+        each round under its configured weighting (or `?weighting=`, valid for both)."""
         report = compute_change(series, query)
         stem = f"{series}-change{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
