@@ -4,6 +4,8 @@ per data versions and weighting modes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,25 +68,25 @@ class WeightedRound:
         return RoundTotals(psu_totals(self.sums, indicator), fpc=fpc)
 
 
-def weighted_round(
-    doc: dict[str, Any],
-    cells: list[dict[str, Any]],
-    indicators: list[Indicator],
-    by: str | None,
-    mode: WeightingMode,
+def change_round(
+    doc: dict[str, Any], weighted: WeightedCells, indicators: list[Indicator], by: str | None
 ) -> WeightedRound:
-    """The round's cells under `mode`, as the estimates weight them (§9); a calibration the
-    data cannot meet is the estimates' 422 naming the margin, with the round named too."""
-    try:
-        weighted = weighted_cells(doc, cells, indicators, by, mode)
-    except Problem as problem:
-        detail = f"Round {doc['_id']!r}: {problem.detail}"
-        extra = {"round": doc["_id"]}
-        raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None
+    """The round as the change reads it: calibrated, or its weighted cells summed per PSU."""
     if weighted.calibration is not None:
         return WeightedRound(doc, weighted, None)
     sums = cell_sums(doc["instrument"], weighted.cells, indicators, by)
     return WeightedRound(doc, weighted, sums)
+
+
+@contextmanager
+def naming_round(doc: dict[str, Any]) -> Iterator[None]:
+    """A weighting problem (the estimates' 422 naming the margin) names the round too."""
+    try:
+        yield
+    except Problem as problem:
+        detail = f"Round {doc['_id']!r}: {problem.detail}"
+        extra = {"round": doc["_id"]}
+        raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None
 
 
 def indicator_changes(
@@ -116,48 +118,73 @@ def shaped(change: Change, by: str | None) -> dict[str, Any]:
     return fields
 
 
+def weighted_pair(
+    rounds: tuple[dict[str, Any], dict[str, Any]],
+    cells: tuple[list[dict[str, Any]], ...],
+    modes: tuple[WeightingMode, WeightingMode],
+    indicators: list[Indicator],
+    by: str | None,
+) -> tuple[WeightedRound, WeightedRound]:
+    """Both rounds under their weighting modes (422 naming the round and margin)."""
+    out = []
+    for doc, round_cells, mode in zip(rounds, cells, modes, strict=True):
+        with naming_round(doc):
+            weighted = weighted_cells(doc, round_cells, indicators, by, mode)
+        out.append(change_round(doc, weighted, indicators, by))
+    return out[0], out[1]
+
+
+def report(
+    series: str,
+    pair: tuple[WeightedRound, WeightedRound],
+    heads: tuple[dict[str, Any], ...],
+    indicators: list[Indicator],
+    query: dict[str, Any],
+) -> dict[str, Any]:
+    """The §10 answer: both rounds with their versions and weighting, then the changes."""
+    by = query["by"]
+    return {
+        "series": series,
+        **{
+            name: {
+                "round_id": round_.doc["_id"],
+                "data_version": data_version(round_.doc, head),
+                "weighting": round_.weighted.block,
+            }
+            for name, round_, head in zip(ROUND_PARAMETERS, pair, heads, strict=True)
+        },
+        "pairing": query["pairing"],
+        "changes": [
+            {
+                "indicator": indicator.id,
+                "unit": indicator.unit,
+                "by": by,
+                "level": query["level"],
+                "results": [shaped(c, by) for c in indicator_changes(pair, indicator, query)],
+            }
+            for indicator in indicators
+        ],
+    }
+
+
 def change_report(
     series: str,
     rounds: tuple[dict[str, Any], dict[str, Any]],
     modes: tuple[WeightingMode, WeightingMode],
     query: dict[str, Any],
 ) -> dict[str, Any]:
+    """Read both rounds' cells, then weight them and run the engine off the event loop."""
     indicators = [INDICATORS_BY_ID[i] for i in query["indicators"]]
-    by = query["by"]
-    store = get_store()
-    heads, cells = zip(*(read_cells(store, doc["_id"]) for doc in rounds), strict=True)
-
-    def compute() -> dict[str, Any]:
-        weighted = tuple(
-            weighted_round(doc, round_cells, indicators, by, mode)
-            for doc, round_cells, mode in zip(rounds, cells, modes, strict=True)
+    heads, cells = zip(*(read_cells(get_store(), doc["_id"]) for doc in rounds), strict=True)
+    return off_the_loop(
+        lambda: report(
+            series,
+            weighted_pair(rounds, cells, modes, indicators, query["by"]),
+            heads,
+            indicators,
+            query,
         )
-        return {
-            "series": series,
-            **{
-                name: {
-                    "round_id": round_.doc["_id"],
-                    "data_version": data_version(round_.doc, head),
-                    "weighting": round_.weighted.block,
-                }
-                for name, round_, head in zip(ROUND_PARAMETERS, weighted, heads, strict=True)
-            },
-            "pairing": query["pairing"],
-            "changes": [
-                {
-                    "indicator": indicator.id,
-                    "unit": indicator.unit,
-                    "by": by,
-                    "level": query["level"],
-                    "results": [
-                        shaped(c, by) for c in indicator_changes(weighted, indicator, query)
-                    ],
-                }
-                for indicator in indicators
-            ],
-        }
-
-    return off_the_loop(compute)
+    )
 
 
 def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
