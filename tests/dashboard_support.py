@@ -33,10 +33,14 @@ POLL_SECONDS = 0.05
 
 
 class DemoServer:
-    """gunicorn with the demo rounds loaded, and a planner and an enumerator token."""
+    """gunicorn with the demo rounds loaded, and a planner, an enumerator and a supervisor
+    token (the fieldwork page)."""
 
-    def __init__(self, gunicorn: GunicornServer, planner: str, enumerator: str) -> None:
+    def __init__(
+        self, gunicorn: GunicornServer, planner: str, enumerator: str, supervisor: str
+    ) -> None:
         self.url, self.planner, self.enumerator = gunicorn.url, planner, enumerator
+        self.supervisor = supervisor
 
     def get(self, path: str, **params: str) -> requests.Response:
         response = requests.get(
@@ -69,13 +73,14 @@ def demo_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     load_demo(store)
     planner = store.tokens.create("planner", "dashboard-planner")[1]
     enumerator = store.tokens.create("enumerator", "dashboard-enumerator")[1]
+    supervisor = store.tokens.create("supervisor", "dashboard-supervisor")[1]
     store.close()
     # the suppression sweep asks for every view of every round, and several tests sign in with
     # a wrong token: no rate limit in their way
     limits = {"SURVEY_RATE_LIMIT": "100000/minute", "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute"}
     gunicorn = GunicornServer(store_server.uri, database, env=limits).start()
     try:
-        yield DemoServer(gunicorn, planner, enumerator)
+        yield DemoServer(gunicorn, planner, enumerator, supervisor)
     finally:
         gunicorn.stop()
 

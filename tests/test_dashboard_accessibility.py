@@ -20,11 +20,13 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
+from service.samples.demo import FIELDWORK_ROUND
 from tests.dashboard_support import (
     DESKTOP,
     PHONE,
     DemoServer,
     open_page,
+    screenshot,
     set_viewport,
     sign_in,
     sign_in_and_wait,
@@ -150,3 +152,77 @@ def test_no_label_option_or_chart_text_is_cut_off(
 
     assert browser.execute_script(CHECKS["cut_off"]) == []
     assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+
+
+def on_fieldwork(driver: WebDriver, demo_server: DemoServer, lang: str, size: tuple[int, int]):
+    """The fieldwork page signed in as a supervisor (progress and quality), every "what the
+    columns mean" open and one flagged form shown."""
+    set_viewport(driver, size)
+    open_page(driver, f"{demo_server.url}/dashboard/fieldwork#round={FIELDWORK_ROUND}")
+    driver.find_element(By.ID, f"lang-{lang}").click()
+    sign_in(driver, demo_server.supervisor)
+    progress = driver.find_element(By.ID, "progress")
+    wait_for(driver, lambda d: progress.get_attribute("data-shown") == f"{FIELDWORK_ROUND}|{lang}")
+    for summary in driver.find_elements(By.CSS_SELECTOR, "details.about-columns summary"):
+        summary.click()
+    driver.find_element(By.CSS_SELECTOR, "a[data-submission]").click()
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#submission-detail dl"))
+
+
+FIELDWORK_VIEWS = {"en": ("en", DESKTOP), "vi": ("vi", DESKTOP), "phone": ("vi", PHONE)}
+
+
+@pytest.mark.parametrize("name", list(FIELDWORK_VIEWS))
+def test_axe_finds_no_violation_on_the_fieldwork_page(
+    browser: WebDriver, demo_server: DemoServer, axe_script: str, name: str
+) -> None:
+    on_fieldwork(browser, demo_server, *FIELDWORK_VIEWS[name])
+
+    assert axe_violations(browser, axe_script) == []
+
+
+def test_axe_finds_no_violation_on_the_fieldwork_sign_in_after_a_wrong_token(
+    browser: WebDriver, demo_server: DemoServer, axe_script: str
+) -> None:
+    open_page(browser, f"{demo_server.url}/dashboard/fieldwork")
+    sign_in(browser, "not-a-real-token")
+    wait_for(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
+
+    assert axe_violations(browser, axe_script) == []
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_nothing_is_cut_off_on_the_fieldwork_page(
+    browser: WebDriver, demo_server: DemoServer, size: tuple[int, int], lang: str
+) -> None:
+    on_fieldwork(browser, demo_server, lang, size)
+
+    assert browser.execute_script(CHECKS["cut_off"]) == []
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+
+
+def test_every_focus_ring_on_the_fieldwork_page_has_3_to_1_contrast(
+    browser: WebDriver, demo_server: DemoServer
+) -> None:
+    on_fieldwork(browser, demo_server, "vi", DESKTOP)
+    browser.refresh()  # a keyboard user arriving: the tab stays signed in
+    progress = browser.find_element(By.ID, "progress")
+    wait_for(browser, lambda d: progress.get_attribute("data-shown"))
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    rings = []
+    for _ in range(12):
+        rings.append(browser.execute_script(CHECKS["focus_contrast"]))
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+
+    assert {ring["id"] for ring in rings} >= {"skip-link", "lang-vi", "estimates-link", "signout"}
+    for ring in rings:
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        assert ring["ratio"] >= 3, ring
+
+
+def test_screenshot_of_the_fieldwork_page(browser: WebDriver, demo_server: DemoServer) -> None:
+    on_fieldwork(browser, demo_server, "en", DESKTOP)
+    browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+
+    assert screenshot(browser, "fieldwork-desktop.png").stat().st_size > 10_000
