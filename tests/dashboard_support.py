@@ -3,6 +3,9 @@ helpers shared by tests/test_dashboard_*.py (registered in tests/conftest.py).""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -235,3 +238,43 @@ def screenshot(driver: WebDriver, name: str) -> Path:
     path = ARTIFACTS / name
     driver.save_screenshot(str(path))
     return path
+
+
+# axe-core (from npm, pinned in tests/axe/package-lock.json) and the page checks of
+# tests/dashboard_checks/, for the accessibility tests of every dashboard page
+AXE_SOURCE = Path(__file__).parent / "axe"
+CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
+CHECKS = {path.stem: path.read_text() for path in CHECKS_DIR.glob("*.js")}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_script(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """axe.min.js of the pinned axe-core, installed with `npm ci` outside the source tree."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm is needed to install axe-core: apt-get install npm")
+    directory = tmp_path_factory.mktemp("axe")
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(AXE_SOURCE / name, directory / name)
+    command = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"]
+    installed = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr[-500:]
+    return (directory / "node_modules" / "axe-core" / "axe.min.js").read_text()
+
+
+def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
+    """Run axe-core in the page on what is shown now; its WCAG 2.1 A/AA violations."""
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(axe_script)
+    result = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: "tag", values: arguments[0]}})
+          .then((r) => done(JSON.stringify(r.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => n.target.join(" ") + " — " + n.failureSummary)})))))
+          .catch((e) => done(JSON.stringify([{id: "axe-error", help: String(e)}])));
+        """,
+        WCAG_21_AA,
+    )
+    return json.loads(result)
