@@ -278,3 +278,11 @@ def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
         WCAG_21_AA,
     )
     return json.loads(result)
+
+
+def cut_off(driver: WebDriver, width: int) -> list[str]:
+    """What is cut off on the page as shown (tests/dashboard_checks/cut_off.js), and the page
+    itself when it scrolls sideways at this viewport `width`."""
+    found = driver.execute_script(CHECKS["cut_off"])
+    page_width = driver.execute_script("return document.documentElement.scrollWidth")
+    return found + ([f"page {page_width}>{width}"] if page_width > width else [])

@@ -18,11 +18,11 @@ from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
 from service.loading import load_demo
 from service.store import Store
 from tests.dashboard_support import (
-    CHECKS,
     DESKTOP,
     PHONE,
     DemoServer,
     axe_violations,
+    cut_off,
     open_page,
     screenshot,
     set_viewport,
@@ -330,8 +330,7 @@ def test_nothing_is_cut_off_with_the_weights_panel_open(
     open_board(page, weighted_server, lang)
     open_panel(page, weighted_server)
 
-    assert page.execute_script(CHECKS["cut_off"]) == []
-    assert page.execute_script("return document.documentElement.scrollWidth") <= size[0]
+    assert cut_off(page, size[0]) == []
 
 
 def test_screenshot_of_the_weights_panel(page: WebDriver, weighted_server: DemoServer) -> None:
