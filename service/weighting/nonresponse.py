@@ -3,16 +3,30 @@
 Every completed unit of a PSU gets the same factor (its class's `A_c · B_c`, classes being
 PSUs, strata or the whole round), so the adjusted cells are the round's cells with `w` and
 every weighted moment of each PSU multiplied by that PSU's factor: estimates stay O(cells).
+The factors come from the assignments (per sample PSU × outcome, the unit count and Σd), read
+in one `$group`: O(assignments), the sample's size, never the submissions.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from catalogue import RoundStatus
 from schemas.weighting import WeightingMode
-from scoring.weights import Adjustment, ClassKind
+from scoring import ScoringError
+from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
+from service.cells.contributions import SEPARATOR, reweighted
+from service.errors import invalid
+from service.samples.status import PENDING, status_from
+from service.store import get_store
+from service.weighting.spec import configured, has_sample
+
+VarianceKey = tuple[str, str]  # (stratum, psu) as the variance design and the cells see them
 
 
 @dataclass(frozen=True)
@@ -20,9 +34,100 @@ class AdjustedCells:
     """A round's cells under the non-response step an estimate applies."""
 
     cells: Sequence[dict[str, Any]]
-    classes: ClassKind  # the classes applied (`none`: the input weights)
+    classes: ClassKind | None  # the classes applied (None: the input weights)
     provisional: bool  # fieldwork open with pending assignments
     adjustment: Adjustment | None  # the factors, classes and warnings (None: not applied)
+
+
+@dataclass(frozen=True)
+class SampleOutcomes:
+    """What a sample round's assignments say for the non-response step."""
+
+    sums: OutcomeSums  # per sample PSU × outcome: units and Σd (pending left out while open)
+    sample_psu: dict[VarianceKey, VarianceKey]  # a cell's (stratum, psu) → its sample PSU's
+    provisional: bool  # the round is open and some assignment is pending
+    n_units: int  # every sampled unit
+    sum_input: float  # Σd over every sampled unit
+
+
+def final_status(rank: int, closed: str | None, fieldwork_open: bool) -> str | None:
+    """The outcome the weighting sees: a pending unit is left out (None) while the round is
+    open and is of unknown eligibility (`not_found`) once it is closed."""
+    status = status_from(rank, closed)
+    if status != PENDING:
+        return status
+    return None if fieldwork_open else Outcome.NOT_FOUND
+
+
+def sample_outcomes(round_doc: dict[str, Any]) -> SampleOutcomes:
+    """Each assignment's status summed per sample PSU × outcome (count, Σd)."""
+    fieldwork_open = round_doc.get("status") == RoundStatus.OPEN
+    sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    sample_psu: dict[VarianceKey, VarianceKey] = {}
+    pending, n_units, sum_input = False, 0, 0.0
+    for group in get_store().assignments.outcomes_by_psu(round_doc["_id"]):
+        psu = (group["stratum"], group["psu"])
+        statuses = (
+            final_status(r, c, fieldwork_open)
+            for r, c in zip(group["ranks"], group["closed"], strict=True)
+        )
+        for status, d, variance_psu in zip(
+            statuses, group["d"], group["variance_psus"], strict=True
+        ):
+            sample_psu[(group["variance_stratum"], variance_psu)] = psu
+            n_units, sum_input = n_units + 1, sum_input + d
+            if status is None:
+                pending = True
+                continue
+            row = sums[(*psu, status)]
+            row[0], row[1] = row[0] + 1, row[1] + d
+    columns = list(zip(*((*key, *row) for key, row in sums.items()), strict=True)) or [()] * 5
+    return SampleOutcomes(
+        OutcomeSums(*columns), sample_psu, fieldwork_open and pending, n_units, sum_input
+    )
+
+
+def nonresponse_spec(round_doc: dict[str, Any]) -> NonresponseSpec:
+    """The round's configured classes (422 for a stored one the engine refuses: never a 500)."""
+    try:
+        return NonresponseSpec.from_json(configured(round_doc)["nonresponse"])
+    except ScoringError as error:
+        raise invalid({"weighting.nonresponse": [str(error)]}) from error
+
+
+def adjustment_of(spec: NonresponseSpec, outcomes: SampleOutcomes) -> Adjustment:
+    """The engine's factors; before any unit has an outcome, none (every factor 0)."""
+    if len(outcomes.sums.count) == 0:
+        empty = np.array([], dtype=object)
+        warning = "no sampled unit has an outcome yet"
+        return Adjustment(empty, empty, np.array([]), (), (warning,))
+    return adjust(spec, outcomes.sums)
+
+
+@dataclass(frozen=True)
+class SampleFactors:
+    """A sample round's non-response step under its configured classes."""
+
+    classes: ClassKind
+    adjustment: Adjustment
+    outcomes: SampleOutcomes
+    by_cell: dict[VarianceKey, float]  # (variance stratum, variance PSU) → factor
+
+    def of(self, cell_key: str) -> float:
+        """The factor of a cell (or a unit's `agg.cell`): 0 when its class has no weight."""
+        stratum, psu = cell_key.split(SEPARATOR, 2)[:2]
+        return self.by_cell.get((stratum, psu), 0.0)
+
+
+def sample_factors(round_doc: dict[str, Any]) -> SampleFactors:
+    """Each (variance stratum, variance PSU) gets its sample PSU's factor, so a certainty PSU's
+    units (each its own variance PSU) share their PSU's class (docs/design.md §8)."""
+    spec = nonresponse_spec(round_doc)
+    outcomes = sample_outcomes(round_doc)
+    adjustment = adjustment_of(spec, outcomes)
+    by_psu = adjustment.factors()
+    by_cell = {key: by_psu.get(psu, 0.0) for key, psu in outcomes.sample_psu.items()}
+    return SampleFactors(spec.classes, adjustment, outcomes, by_cell)
 
 
 def adjusted_cells(
@@ -30,7 +135,18 @@ def adjusted_cells(
 ) -> AdjustedCells:
     """The round's cells with each PSU's weighted sums times its non-response factor.
 
-    Not wired yet (issue 13): the cells are returned unchanged, with the input weights.
+    Rounds without a sample, and `mode` input, keep the input weights. A cell whose factor is
+    0 (its class has no completed unit) carries no weight and leaves the cells, as R leaves
+    the units without weight out of the design.
     """
-    del round_doc, mode
-    return AdjustedCells(cells, ClassKind.NONE, provisional=False, adjustment=None)
+    if not has_sample(round_doc):
+        return AdjustedCells(cells, None, provisional=False, adjustment=None)
+    if mode is WeightingMode.INPUT:
+        provisional = sample_outcomes(round_doc).provisional
+        return AdjustedCells(cells, None, provisional, adjustment=None)
+    factors = sample_factors(round_doc)
+    adjusted = [
+        reweighted(cell, factor) for cell in cells if (factor := factors.of(cell["cell"])) > 0
+    ]
+    provisional = factors.outcomes.provisional
+    return AdjustedCells(adjusted, factors.classes, provisional, factors.adjustment)
