@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 
+from service.loading import load_fieldwork_demo
+from service.samples.demo import FIELDWORK_ROUND
+from service.store import Store
 from tests.conftest import module_app
 from tests.factories import household_round, small_sample, visit
 from tests.reference_data import household_payload, read_rows
+from tests.servers import GunicornServer
 from tests.test_estimates_api import FIELDS, close, submit_all
 from tests.test_weighting_api import GOLDENS, INDICATOR_OF_VARIABLE
 
@@ -337,3 +343,48 @@ def test_a_round_whose_units_are_all_pending_answers_without_weight(
     assert summary["n_units"] == 6
     assert summary["n_respondents"] == 0
     assert summary["warnings"] == ["no sampled unit has an outcome yet"]
+
+
+@pytest.fixture(scope="module")
+def fieldwork_server(store_server) -> Iterator[dict[str, str]]:
+    """gunicorn (gevent workers: estimates computed off the event loop) over the fieldwork
+    demo round, which has every outcome and pending units; a planner token."""
+    database = f"nrdemo_{uuid.uuid4().hex[:8]}"
+    store = Store(store_server.uri, database)
+    store.ensure_indexes()
+    load_fieldwork_demo(store)
+    token = store.tokens.create("planner", "nr-planner")[1]
+    store.close()
+    gunicorn = GunicornServer(store_server.uri, database).start()
+    try:
+        yield {"url": f"{gunicorn.url}/api/v1/rounds/{FIELDWORK_ROUND}", "token": token}
+    finally:
+        gunicorn.stop()
+
+
+@pytest.mark.parametrize("weighting", [None, "input", "nonresponse"])
+def test_the_fieldwork_demo_answers_provisional_estimates_under_gunicorn(
+    fieldwork_server, weighting
+):
+    response = requests.get(
+        f"{fieldwork_server['url']}/estimates",
+        params={"by": "district"} | ({"weighting": weighting} if weighting else {}),
+        headers={"Authorization": f"Bearer {fieldwork_server['token']}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["weighting"]["provisional"] is True
+    assert response.json()["weighting"]["nonresponse"] == (None if weighting == "input" else "psu")
+
+
+@pytest.mark.parametrize("answer", ["json", "csv"])
+def test_the_fieldwork_demo_weights_answer_under_gunicorn(fieldwork_server, answer):
+    response = requests.get(
+        f"{fieldwork_server['url']}/weights",
+        params={"format": answer},
+        headers={"Authorization": f"Bearer {fieldwork_server['token']}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    if answer == "json":
+        assert response.json()["classes"]

@@ -17,6 +17,7 @@ from service.estimates.cache import EstimateCache
 from service.offload import off_the_loop
 from service.store import get_store
 from service.weighting.estimates import weighted_report
+from service.weighting.nonresponse import read_outcomes
 from service.weighting.spec import applied_mode
 
 
@@ -53,9 +54,10 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
 
     def compute() -> dict[str, Any]:
         head, cells = read_cells(store, round_doc["_id"])
+        outcomes = read_outcomes(store, round_doc)  # store reads stay on the loop
         version = data_version(round_doc, head)
         return off_the_loop(
-            lambda: weighted_report(round_doc, version, cells, indicators, query, mode)
+            lambda: weighted_report(round_doc, version, cells, indicators, query, mode, outcomes)
         )
 
     return estimate_cache().get_or_compute(key, compute)

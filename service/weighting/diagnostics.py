@@ -17,8 +17,8 @@ from scoring.weights import WeightCells, summarize
 from service.cells.contributions import SEPARATOR
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
-from service.weighting.nonresponse import SampleFactors, sample_factors
-from service.weighting.spec import configured, has_sample
+from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
+from service.weighting.spec import configured
 
 UNIT_COLUMNS = (
     "submission_id",
@@ -54,9 +54,10 @@ def nonresponse_of(
     round_doc: dict[str, Any], units: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], np.ndarray, SampleFactors | None]:
     """The units that carry weight after the non-response step, their factors and the step."""
-    if not has_sample(round_doc):
+    outcomes = read_outcomes(get_store(), round_doc)
+    if outcomes is None:
         return units, np.ones(len(units)), None
-    step = sample_factors(round_doc)
+    step = sample_factors(round_doc, outcomes)
     factors = np.array([step.of(unit["agg"]["cell"]) for unit in units])
     kept = [unit for unit, factor in zip(units, factors, strict=True) if factor > 0]
     return kept, factors[factors > 0], step

@@ -4,7 +4,9 @@ Every completed unit of a PSU gets the same factor (its class's `A_c · B_c`, cl
 PSUs, strata or the whole round), so the adjusted cells are the round's cells with `w` and
 every weighted moment of each PSU multiplied by that PSU's factor: estimates stay O(cells).
 The factors come from the assignments (per sample PSU × outcome, the unit count and Σd), read
-in one `$group`: O(assignments), the sample's size, never the submissions.
+in one `$group`: O(assignments), the sample's size, never the submissions. They are read by
+`read_outcomes` where the cells are read (on the event loop: the store's sockets belong to it);
+everything after is pure computation, which the estimates run off the loop.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, Out
 from service.cells.contributions import SEPARATOR, reweighted
 from service.errors import invalid
 from service.samples.status import PENDING, status_from
-from service.store import get_store
+from service.store import Store
 from service.weighting.spec import configured, has_sample
 
 VarianceKey = tuple[str, str]  # (stratum, psu) as the variance design and the cells see them
@@ -59,13 +61,16 @@ def final_status(rank: int, closed: str | None, fieldwork_open: bool) -> str | N
     return None if fieldwork_open else Outcome.NOT_FOUND
 
 
-def sample_outcomes(round_doc: dict[str, Any]) -> SampleOutcomes:
-    """Each assignment's status summed per sample PSU × outcome (count, Σd)."""
+def read_outcomes(store: Store, round_doc: dict[str, Any]) -> SampleOutcomes | None:
+    """Each assignment's status summed per sample PSU × outcome (count, Σd); None for a round
+    without a sample."""
+    if not has_sample(round_doc):
+        return None
     fieldwork_open = round_doc.get("status") == RoundStatus.OPEN
     sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     sample_psu: dict[VarianceKey, VarianceKey] = {}
     pending, n_units, sum_input = False, 0, 0.0
-    for group in get_store().assignments.outcomes_by_psu(round_doc["_id"]):
+    for group in store.assignments.outcomes_by_psu(round_doc["_id"]):
         psu = (group["stratum"], group["psu"])
         statuses = (
             final_status(r, c, fieldwork_open)
@@ -119,11 +124,10 @@ class SampleFactors:
         return self.by_cell.get((stratum, psu), 0.0)
 
 
-def sample_factors(round_doc: dict[str, Any]) -> SampleFactors:
+def sample_factors(round_doc: dict[str, Any], outcomes: SampleOutcomes) -> SampleFactors:
     """Each (variance stratum, variance PSU) gets its sample PSU's factor, so a certainty PSU's
     units (each its own variance PSU) share their PSU's class (docs/design.md §8)."""
     spec = nonresponse_spec(round_doc)
-    outcomes = sample_outcomes(round_doc)
     adjustment = adjustment_of(spec, outcomes)
     by_psu = adjustment.factors()
     by_cell = {key: by_psu.get(psu, 0.0) for key, psu in outcomes.sample_psu.items()}
@@ -131,20 +135,23 @@ def sample_factors(round_doc: dict[str, Any]) -> SampleFactors:
 
 
 def adjusted_cells(
-    round_doc: dict[str, Any], cells: Sequence[dict[str, Any]], mode: WeightingMode
+    round_doc: dict[str, Any],
+    cells: Sequence[dict[str, Any]],
+    mode: WeightingMode,
+    outcomes: SampleOutcomes | None,
 ) -> AdjustedCells:
     """The round's cells with each PSU's weighted sums times its non-response factor.
 
-    Rounds without a sample, and `mode` input, keep the input weights. A cell whose factor is
-    0 (its class has no completed unit) carries no weight and leaves the cells, as R leaves
-    the units without weight out of the design.
+    `outcomes`: `read_outcomes` of the round, read with its cells (None: no sample). Rounds
+    without a sample, and `mode` input, keep the input weights. A cell whose factor is 0 (its
+    class has no completed unit) carries no weight and leaves the cells, as R leaves the units
+    without weight out of the design.
     """
-    if not has_sample(round_doc):
+    if outcomes is None:
         return AdjustedCells(cells, None, provisional=False, adjustment=None)
     if mode is WeightingMode.INPUT:
-        provisional = sample_outcomes(round_doc).provisional
-        return AdjustedCells(cells, None, provisional, adjustment=None)
-    factors = sample_factors(round_doc)
+        return AdjustedCells(cells, None, outcomes.provisional, adjustment=None)
+    factors = sample_factors(round_doc, outcomes)
     adjusted = [
         reweighted(cell, factor) for cell in cells if (factor := factors.of(cell["cell"])) > 0
     ]
