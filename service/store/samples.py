@@ -77,17 +77,17 @@ class Assignments:
         return [{**row, "key": row.pop("_id")} for row in self.collection.aggregate(pipeline)]
 
     def outcomes_by_psu(self, round_id: str) -> list[dict[str, Any]]:
-        """Per sample PSU: its stratum and the variance stratum its units' cells carry, then
-        position by position each unit's status rank, closing outcome (None when open), base
-        weight and variance PSU (docs/design.md §9b). One `$group` on the PSU: O(assignments)."""
+        """Per sample PSU: its stratum, `psu_prob` and the variance stratum its units' cells
+        carry, then position by position each unit's status rank, closing outcome (None when
+        open) and base weight (docs/design.md §9b). One `$group` on the PSU: O(assignments)."""
         group = {
             "_id": "$psu",
             "stratum": {"$first": "$stratum"},
+            "psu_prob": {"$first": "$psu_prob"},
             "variance_stratum": {"$first": "$sampling.stratum"},
             "ranks": {"$push": "$rank"},
             "closed": {"$push": "$closed.outcome"},
             "d": {"$push": "$sampling.weight"},
-            "variance_psus": {"$push": "$sampling.psu"},
         }
         pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
         return [{**row, "psu": row.pop("_id")} for row in self.collection.aggregate(pipeline)]

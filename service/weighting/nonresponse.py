@@ -24,6 +24,7 @@ from scoring import ScoringError
 from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
 from service.cells.contributions import SEPARATOR, reweighted
 from service.errors import invalid
+from service.samples.design import is_certainty
 from service.samples.status import PENDING, status_from
 from service.store import Store
 from service.weighting.spec import configured, has_sample
@@ -46,10 +47,16 @@ class SampleOutcomes:
     """What a sample round's assignments say for the non-response step."""
 
     sums: OutcomeSums  # per sample PSU × outcome: units and Σd (pending left out while open)
-    sample_psu: dict[VarianceKey, VarianceKey]  # a cell's (stratum, psu) → its sample PSU's
+    psus: dict[VarianceKey, VarianceKey]  # a PSU's cells' (stratum, psu) → (stratum, psu)
+    certain: dict[str, VarianceKey]  # a certainty PSU's variance stratum → (stratum, psu)
     provisional: bool  # the round is open and some assignment is pending
     n_units: int  # every sampled unit
     sum_input: float  # Σd over every sampled unit
+
+    def sample_psu(self, stratum: str, psu: str) -> VarianceKey | None:
+        """The sample PSU of a cell's (variance stratum, variance PSU): a certainty PSU's
+        cells carry the PSU as their stratum and a unit as their PSU (docs/design.md §8)."""
+        return self.psus.get((stratum, psu)) or self.certain.get(stratum)
 
 
 def final_status(rank: int, closed: str | None, fieldwork_open: bool) -> str | None:
@@ -68,28 +75,26 @@ def read_outcomes(store: Store, round_doc: dict[str, Any]) -> SampleOutcomes | N
         return None
     fieldwork_open = round_doc.get("status") == RoundStatus.OPEN
     sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
-    sample_psu: dict[VarianceKey, VarianceKey] = {}
+    psus: dict[VarianceKey, VarianceKey] = {}
+    certain: dict[str, VarianceKey] = {}
     pending, n_units, sum_input = False, 0, 0.0
     for group in store.assignments.outcomes_by_psu(round_doc["_id"]):
         psu = (group["stratum"], group["psu"])
-        statuses = (
-            final_status(r, c, fieldwork_open)
-            for r, c in zip(group["ranks"], group["closed"], strict=True)
-        )
-        for status, d, variance_psu in zip(
-            statuses, group["d"], group["variance_psus"], strict=True
-        ):
-            sample_psu[(group["variance_stratum"], variance_psu)] = psu
+        if is_certainty(group):
+            certain[group["variance_stratum"]] = psu
+        else:
+            psus[(group["variance_stratum"], group["psu"])] = psu
+        for rank, closed, d in zip(group["ranks"], group["closed"], group["d"], strict=True):
             n_units, sum_input = n_units + 1, sum_input + d
+            status = final_status(rank, closed, fieldwork_open)
             if status is None:
                 pending = True
                 continue
             row = sums[(*psu, status)]
             row[0], row[1] = row[0] + 1, row[1] + d
     columns = list(zip(*((*key, *row) for key, row in sums.items()), strict=True)) or [()] * 5
-    return SampleOutcomes(
-        OutcomeSums(*columns), sample_psu, fieldwork_open and pending, n_units, sum_input
-    )
+    provisional = fieldwork_open and pending
+    return SampleOutcomes(OutcomeSums(*columns), psus, certain, provisional, n_units, sum_input)
 
 
 def nonresponse_spec(round_doc: dict[str, Any]) -> NonresponseSpec:
@@ -116,22 +121,21 @@ class SampleFactors:
     classes: ClassKind
     adjustment: Adjustment
     outcomes: SampleOutcomes
-    by_cell: dict[VarianceKey, float]  # (variance stratum, variance PSU) → factor
+    by_psu: dict[tuple[object, object], float]  # sample (stratum, psu) → factor
 
     def of(self, cell_key: str) -> float:
-        """The factor of a cell (or a unit's `agg.cell`): 0 when its class has no weight."""
+        """The factor of a cell (or a unit's `agg.cell`): its sample PSU's, so a certainty
+        PSU's units share their PSU's class; 0 when the class carries no weight."""
         stratum, psu = cell_key.split(SEPARATOR, 2)[:2]
-        return self.by_cell.get((stratum, psu), 0.0)
+        sample_psu = self.outcomes.sample_psu(stratum, psu)
+        return 0.0 if sample_psu is None else self.by_psu.get(sample_psu, 0.0)
 
 
 def sample_factors(round_doc: dict[str, Any], outcomes: SampleOutcomes) -> SampleFactors:
-    """Each (variance stratum, variance PSU) gets its sample PSU's factor, so a certainty PSU's
-    units (each its own variance PSU) share their PSU's class (docs/design.md §8)."""
+    """The non-response factors of a sample round under its configured classes."""
     spec = nonresponse_spec(round_doc)
     adjustment = adjustment_of(spec, outcomes)
-    by_psu = adjustment.factors()
-    by_cell = {key: by_psu.get(psu, 0.0) for key, psu in outcomes.sample_psu.items()}
-    return SampleFactors(spec.classes, adjustment, outcomes, by_cell)
+    return SampleFactors(spec.classes, adjustment, outcomes, adjustment.factors())
 
 
 def adjusted_cells(
