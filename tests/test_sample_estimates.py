@@ -1,7 +1,8 @@
 """Estimates of a round with a sample on its input weights (`?weighting=input`, before the
 non-response step) use its base weights 1/(psu_prob·unit_prob), certainty PSUs as their own
 strata, only the completion that counts per assignment, and equal R `survey` on the same units
-(tests/fixtures/sample_round/golden.R). The non-response step: tests/test_weighting_sample_api.py."""
+(tests/fixtures/sample_round/golden.R). The non-response step:
+tests/test_weighting_sample_api.py."""
 
 from __future__ import annotations
 

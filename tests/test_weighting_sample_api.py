@@ -24,8 +24,8 @@ from tests.conftest import module_app
 from tests.factories import household_round, small_sample, visit
 from tests.reference_data import household_payload, read_rows
 from tests.servers import GunicornServer
-from tests.test_estimates_api import FIELDS, close, submit_all
-from tests.test_weighting_api import GOLDENS, INDICATOR_OF_VARIABLE
+from tests.test_estimates_api import submit_all
+from tests.test_weighting_api import GOLDENS, INDICATOR_OF_VARIABLE, assert_equals_r, query_of
 
 ROUND = "nr-goldens"
 SAMPLE_FIELDS = ("assignment_id", "stratum", "psu", "district", "commune", "area")
@@ -119,24 +119,6 @@ def get_estimates(client: FlaskClient, headers, round_id=ROUND, **query: Any):
     return client.get(
         f"/api/v1/rounds/{round_id}/estimates", query_string=query, headers=headers["planner"]
     )
-
-
-def query_of(case: dict[str, Any]) -> dict[str, Any]:
-    variable = case["estimand"].get("var") or case["estimand"]["count"]
-    query = {"indicator": INDICATOR_OF_VARIABLE[variable], "ci": case["ci"]}
-    return query | ({"by": case["by"]} if case["by"] else {})
-
-
-def assert_equals_r(result: dict[str, Any], case: dict[str, Any]) -> None:
-    results = result["estimates"][0]["results"]
-    assert len(results) == len(case["expected"])
-    for got, expected in zip(results, case["expected"], strict=True):
-        if case["by"]:
-            assert got["domain"] == {case["by"]: expected["domain"]}
-        for field in FIELDS:
-            if field == "deff" and expected[field] is None:  # R svyratio reports none
-                continue
-            assert close(got[field], expected[field]), (expected["domain"], field)
 
 
 @pytest.mark.parametrize("case", golden_cases(), ids=lambda case: case["name"])
