@@ -11,7 +11,8 @@ everything after is pure computation, which the estimates run off the loop.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,29 @@ def read_outcomes(store: Store, round_doc: dict[str, Any]) -> SampleOutcomes | N
     columns = list(zip(*((*key, *row) for key, row in sums.items()), strict=True)) or [()] * 5
     provisional = fieldwork_open and pending
     return SampleOutcomes(OutcomeSums(*columns), psus, certain, provisional, n_units, sum_input)
+
+
+_KEPT_OUTCOMES = 32  # rounds × versions: a few kilobytes each (per PSU × outcome)
+_outcomes_lock = threading.Lock()
+_outcomes: OrderedDict[tuple[str, str, int], SampleOutcomes] = OrderedDict()
+
+
+def outcomes_at(store: Store, round_doc: dict[str, Any], version: int) -> SampleOutcomes | None:
+    """`read_outcomes`, kept per data version: every outcome change moves the version, and
+    the read costs O(assignments) (docs/design.md §9b), too much to repeat for each indicator,
+    domain and CI method a page asks of one version."""
+    key = (store.db.name, round_doc["_id"], version)
+    with _outcomes_lock:
+        if key in _outcomes:
+            _outcomes.move_to_end(key)
+            return _outcomes[key]
+    outcomes = read_outcomes(store, round_doc)
+    if outcomes is not None:
+        with _outcomes_lock:
+            _outcomes[key] = outcomes
+            while len(_outcomes) > _KEPT_OUTCOMES:
+                _outcomes.popitem(last=False)
+    return outcomes
 
 
 def nonresponse_spec(round_doc: dict[str, Any]) -> NonresponseSpec:
