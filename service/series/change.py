@@ -22,6 +22,7 @@ from service.offload import off_the_loop
 from service.series.model import series_rounds
 from service.store import get_store
 from service.weighting.applied import WeightedCells, weighted_cells
+from service.weighting.nonresponse import SampleOutcomes, outcomes_at
 from service.weighting.spec import WeightingMode, applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
@@ -118,18 +119,36 @@ def shaped(change: Change, by: str | None) -> dict[str, Any]:
     return fields
 
 
+@dataclass(frozen=True)
+class RoundData:
+    """What the change reads from the store for one round (on the event loop)."""
+
+    doc: dict[str, Any]
+    head: dict[str, Any]
+    cells: list[dict[str, Any]]
+    outcomes: SampleOutcomes | None  # the sample's outcomes (None: no sample)
+
+
+def read_round(doc: dict[str, Any], version: int) -> RoundData:
+    store = get_store()
+    head, cells = read_cells(store, doc["_id"])
+    return RoundData(doc, head, cells, outcomes_at(store, doc, version))
+
+
 def weighted_pair(
-    rounds: tuple[dict[str, Any], dict[str, Any]],
-    cells: tuple[list[dict[str, Any]], ...],
+    data: tuple[RoundData, RoundData],
     modes: tuple[WeightingMode, WeightingMode],
     indicators: list[Indicator],
     by: str | None,
 ) -> tuple[WeightedRound, WeightedRound]:
     """Both rounds under their weighting modes (422 naming the round and margin)."""
     out = []
-    for doc, round_cells, mode in zip(rounds, cells, modes, strict=True):
+    for round_data, mode in zip(data, modes, strict=True):
+        doc = round_data.doc
         with naming_round(doc):
-            weighted = weighted_cells(doc, round_cells, indicators, by, mode)
+            weighted = weighted_cells(
+                doc, round_data.cells, indicators, by, mode, round_data.outcomes
+            )
         out.append(change_round(doc, weighted, indicators, by))
     return out[0], out[1]
 
@@ -170,19 +189,18 @@ def report(
 def change_report(
     series: str,
     rounds: tuple[dict[str, Any], dict[str, Any]],
+    versions: tuple[int, int],
     modes: tuple[WeightingMode, WeightingMode],
     query: dict[str, Any],
 ) -> dict[str, Any]:
-    """Read both rounds' cells, then weight them and run the engine off the event loop."""
+    """Read both rounds' cells (and sample outcomes), then weight them and run the engine off
+    the event loop."""
     indicators = [INDICATORS_BY_ID[i] for i in query["indicators"]]
-    heads, cells = zip(*(read_cells(get_store(), doc["_id"]) for doc in rounds), strict=True)
+    data = (read_round(rounds[0], versions[0]), read_round(rounds[1], versions[1]))
+    heads = (data[0].head, data[1].head)
     return off_the_loop(
         lambda: report(
-            series,
-            weighted_pair(rounds, cells, modes, indicators, query["by"]),
-            heads,
-            indicators,
-            query,
+            series, weighted_pair(data, modes, indicators, query["by"]), heads, indicators, query
         )
     )
 
@@ -199,17 +217,18 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         applied_mode(rounds[0], query["weighting"]),
         applied_mode(rounds[1], query["weighting"]),
     )
+    store = get_store()
+    versions = (current_version(store, rounds[0]), current_version(store, rounds[1]))
     key = (
         "change",
-        get_store().db.name,
+        store.db.name,
         series,
-        *(
-            (doc["_id"], current_version(get_store(), doc), mode)
-            for doc, mode in zip(rounds, modes, strict=True)
-        ),
+        *zip((doc["_id"] for doc in rounds), versions, modes, strict=True),
         tuple(query["indicators"]),
         query["by"],
         query["level"],
         query["pairing"],
     )
-    return estimate_cache().get_or_compute(key, lambda: change_report(series, rounds, modes, query))
+    return estimate_cache().get_or_compute(
+        key, lambda: change_report(series, rounds, versions, modes, query)
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from catalogue import Indicator
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
-from service.weighting.nonresponse import adjusted_cells
+from service.weighting.nonresponse import SampleOutcomes, adjusted_cells
 from service.weighting.spec import WeightingMode, weighting_block
 
 
@@ -29,12 +29,15 @@ def weighted_cells(
     indicators: Sequence[Indicator],
     by: str | None,
     mode: WeightingMode,
+    outcomes: SampleOutcomes | None,
 ) -> WeightedCells:
     """The round's cells under `mode` (422 naming the margin when calibration cannot be done).
 
-    A round without submissions has nothing to calibrate: it is answered on its cells as is.
+    `outcomes`: the round's sample outcomes (`nonresponse.outcomes_at`, read on the event loop
+    with the cells; None without a sample). A round without submissions has nothing to
+    calibrate: it is answered on its cells as is.
     """
-    adjusted = adjusted_cells(round_doc, cells, mode)
+    adjusted = adjusted_cells(round_doc, cells, mode, outcomes)
     block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
     calibration = None
     if mode is WeightingMode.CALIBRATED and adjusted.cells:

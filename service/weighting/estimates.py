@@ -10,6 +10,7 @@ from service.cells.sums import cell_sums
 from service.estimates.report import estimates_report
 from service.weighting.applied import weighted_cells
 from service.weighting.calibrated import calibrated_estimator
+from service.weighting.nonresponse import SampleOutcomes
 from service.weighting.spec import WeightingMode
 
 
@@ -20,13 +21,14 @@ def weighted_report(
     indicators: list[Indicator],
     query: dict[str, Any],
     mode: WeightingMode,
+    outcomes: SampleOutcomes | None,
 ) -> dict[str, Any]:
     """Estimates on the (non-response adjusted) cells, or calibrated from their unit classes.
 
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     by = query["by"]
-    weighted = weighted_cells(round_doc, cells, indicators, by, mode)
+    weighted = weighted_cells(round_doc, cells, indicators, by, mode, outcomes)
     options = (by, query["ci"], query["level"], weighted.block)
     if weighted.calibration is None:
         sums = cell_sums(round_doc["instrument"], weighted.cells, indicators, by)
