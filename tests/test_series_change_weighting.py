@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from service.loading import load_fieldwork_demo
+from service.samples.demo import FIELDWORK_ROUND
 from tests.change_data import (
     INDICATOR_OF,
     api_cases,
@@ -175,3 +177,38 @@ def test_a_calibration_the_data_cannot_meet_is_422_naming_its_round_and_margin(s
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["weighting.calibration.margins.0.totals.081"]
     assert response.json["round"] == "full-2025"
+
+
+@pytest.fixture(scope="module")
+def sample_series(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
+    """The fieldwork demo (a sample round, fieldwork open) after a 2024 round, series `fw`."""
+    with module_app(store_server.uri, "series_sample") as (client, headers):
+        load_fieldwork_demo(client.application.extensions["store"])
+        period = {"start": "2024-03-01", "end": "2024-10-31"}
+        body = household_round("fw-2024", series="fw", period=period)
+        assert client.post("/api/v1/rounds", json=body, headers=headers["admin"]).status_code == 201
+        payloads = change_payloads("round_2023.csv", "fw-2024")
+        submit_all(client, headers["enumerator"], "fw-2024", payloads)
+        response = client.patch(
+            f"/api/v1/rounds/{FIELDWORK_ROUND}", json={"series": "fw"}, headers=headers["admin"]
+        )
+        assert response.status_code == 200
+        yield client, headers
+
+
+@pytest.mark.parametrize("weighting", [None, "input"])
+def test_a_sample_round_enters_the_change_with_its_estimates_weighting(sample_series, weighting):
+    client, headers = sample_series
+    query = {"indicator": "fiber_available"} | ({"weighting": weighting} if weighting else {})
+    body = change(client, headers["planner"], "fw", **query)
+    estimates = client.get(
+        f"/api/v1/rounds/{FIELDWORK_ROUND}/estimates",
+        query_string=query,
+        headers=headers["planner"],
+    ).json
+    assert body["to"]["round_id"] == FIELDWORK_ROUND
+    assert body["to"]["weighting"] == estimates["weighting"]
+    assert body["to"]["weighting"]["provisional"] is True
+    assert body["to"]["weighting"]["nonresponse"] == (None if weighting else "psu")
+    province = body["changes"][0]["results"][0]
+    assert close(province["to_estimate"], estimates["estimates"][0]["results"][0]["estimate"])
