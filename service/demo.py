@@ -74,6 +74,7 @@ def rounds() -> list[dict[str, Any]]:
             "frame": frame(),
             "series": HOUSEHOLD_SERIES,
             "title": "Lào Cai household digital adoption survey 2024 (demo)",
+            "title_vi": "Khảo sát chuyển đổi số hộ gia đình Lào Cai 2024 (thử nghiệm)",
         },
         {
             "id": HOUSEHOLD_ROUND,

@@ -8,22 +8,22 @@ import { h, s } from "./dom.js";
 import { formatLevel, formatRange, formatValue, t } from "./i18n.js";
 import { isPublished, rowNote } from "./rows.js";
 
-const ROW = 26; // a bar's line
-const NAME = 15; // a line of a domain name above its bar (stacked layout)
-const NOTE = 14; // a line of a row's note
+export const ROW = 26; // a bar's line
+export const NAME = 15; // a line of a domain name above its bar (stacked layout)
+export const NOTE = 14; // a line of a row's note
 const ROW_GAP = 8; // above a name on its own line
-const TOP = 26;
-const BOTTOM = 26;
-const VALUE_WIDTH = 60;
-const NARROW = 480; // below this chart width: names above the bars, smaller type
+export const TOP = 26;
+export const BOTTOM = 26;
+export const VALUE_WIDTH = 60;
+export const NARROW = 480; // below this chart width: names above the bars, smaller type
 let chartSerial = 0;
 
 // A generous average advance of a character at the chart's type sizes: enough to lay out and
 // wrap text before the chart is in the page (measuring needs it there); a test checks with
 // getBBox that no text leaves the chart.
-const charWidth = (fontSize) => fontSize * 0.6;
+export const charWidth = (fontSize) => fontSize * 0.6;
 
-function wrap(text, width, fontSize) {
+export function wrap(text, width, fontSize) {
   if (!text) return [];
   const perLine = Math.max(Math.floor(width / charWidth(fontSize)), 12);
   const lines = [];
@@ -47,7 +47,7 @@ function describe(view, row) {
   return `${row.name}: ${formatValue(r.estimate, view.isRate)} (${range}), ${t("n")}: ${r.n}${note ? ` — ${note}` : ""}`;
 }
 
-function marker(state, x, y) {
+export function marker(state, x, y) {
   if (state === "review") {
     return s("path", { class: "mark mark-review", d: `M${x} ${y - 4.5} L${x + 4.5} ${y} L${x} ${y + 4.5} L${x - 4.5} ${y} Z` });
   }
@@ -95,7 +95,7 @@ function drawRow(view, row, geometry, y, isProvince) {
   return s("g", { class: classes.join(" "), "data-code": row.code ?? "", "data-reliability": row.state }, children);
 }
 
-function axis(view, geometry, bottom) {
+export function axis(view, geometry, bottom) {
   const { scale, plotLeft, plotRight, max } = geometry;
   const grid = s("g", { class: "axis", "aria-hidden": "true" });
   const ticks = plotRight - plotLeft < 220 ? 2 : 5;
@@ -110,7 +110,7 @@ function axis(view, geometry, bottom) {
   return grid;
 }
 
-function targetMark(view, geometry, bottom) {
+export function targetMark(view, geometry, bottom) {
   const { scale, plotLeft, plotRight } = geometry;
   const x = scale(view.target);
   const anchor = x > plotRight - 60 ? "end" : x < plotLeft + 60 ? "start" : "middle";
