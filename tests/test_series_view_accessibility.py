@@ -10,15 +10,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from tests import test_dashboard_accessibility as dashboard_checks
 from tests.dashboard_support import DESKTOP, PHONE, DemoServer, set_viewport, wait_for
 from tests.series_support import open_series
-from tests.test_dashboard_accessibility import (  # noqa: F401 (axe_script is a fixture)
-    CHECKS,
-    axe_script,
-    axe_violations,
-)
 
 pytestmark = pytest.mark.browser
+
+CHECKS, axe_violations = dashboard_checks.CHECKS, dashboard_checks.axe_violations
+axe_script = dashboard_checks.axe_script  # the pinned axe-core, installed once per module
 
 # name: (viewport, language, fragment)
 VIEWS: dict[str, tuple[tuple[int, int], str, dict[str, str]]] = {
