@@ -358,6 +358,9 @@ def test_screenshots_of_the_series_view(
 ) -> None:
     set_viewport(series_page, size)
     open_series(series_page, demo_server, lang, by=by)
+    if size == PHONE:  # past the controls, to the first indicator
+        card = series_page.find_element(By.CSS_SELECTOR, "section.indicator")
+        series_page.execute_script("arguments[0].scrollIntoView()", card)
 
     assert screenshot(series_page, name).stat().st_size > 10_000
 
