@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import StrictSchema, Text
+from schemas.common import PageLimit, StrictSchema, Text
 
 
 class AuditAction(StrEnum):
@@ -25,7 +25,7 @@ class AuditQuerySchema(StrictSchema):
     action = fields.String(
         load_default=None, validate=validate.OneOf([action.value for action in AuditAction])
     )
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = PageLimit()
     after = Text(load_default=None, max_length=128)
 
 

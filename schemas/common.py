@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 MAX_STRING = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -99,6 +99,24 @@ class Count(fields.Integer):
         if not self.low <= value <= self.high:
             raise ValidationError(f"Must be between {self.low} and {self.high}.")
         return value
+
+
+class PageLimit(fields.Integer):
+    """`?limit=`: how many items a page holds, written in plain digits (Python's `int` would
+    also read `1_0`, ` 10` or `١٠`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            load_default=100,
+            validate=validate.Range(min=1, max=1000),
+            metadata={"description": "items per page, 1–1000"},
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            raise ValidationError("Not a whole number.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class FiniteNumber(fields.Float):

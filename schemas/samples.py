@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue.outcomes import Outcome
-from schemas.common import FiniteNumber, StrictSchema, Text
+from schemas.common import FiniteNumber, PageLimit, StrictSchema, Text
 from schemas.rounds import CODE
 from schemas.submissions import (
     BusinessAnswersSchema,
@@ -88,7 +88,7 @@ class AssignmentQuerySchema(StrictSchema):
     enumerator = Text(load_default=None, max_length=64)
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     district = Text(load_default=None, pattern=CODE)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = PageLimit()
     after = Text(load_default=None, max_length=64)
 
 

@@ -16,7 +16,7 @@ from marshmallow import (
 )
 
 from catalogue import SubmissionStatus
-from schemas.common import Count, FiniteNumber, StrictBoolean, StrictSchema, Text
+from schemas.common import Count, FiniteNumber, PageLimit, StrictBoolean, StrictSchema, Text
 from schemas.rounds import CODE
 
 MAX_BATCH = 1000
@@ -229,7 +229,7 @@ class SubmissionListSchema(Schema):
 
 
 class PageQuerySchema(StrictSchema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = PageLimit()
     after = Text(load_default=None, max_length=64)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
     review = fields.String(

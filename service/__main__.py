@@ -83,7 +83,7 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service import create_app
     from service.errors import Problem
-    from service.estimates.service import compute_estimates
+    from service.estimates.publication import requested_report
     from service.estimates.tables import COLUMNS, estimate_rows
     from service.estimates.workbook import estimates_workbook
     from service.rounds.model import load_round
@@ -92,11 +92,12 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     query = {
         key: value
         for key, value in vars(args).items()
-        if key in ("indicator", "by", "ci", "level") and value is not None
+        if key in ("indicator", "by", "ci", "level", "suppressed", "weighting", "overall")
+        and value is not None
     }
     try:
         with create_app().app_context():
-            report = compute_estimates(load_round(args.round), EstimatesQuerySchema().load(query))
+            report = requested_report(load_round(args.round), EstimatesQuerySchema().load(query))
     except Problem as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
     out = Path(args.out or f"{args.round}-estimates.{args.format}")
@@ -159,6 +160,15 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--by", help="district, commune, area, type or sector")
     export.add_argument("--ci", default="logit")
     export.add_argument("--level", type=float, default=0.95)
+    export.add_argument(
+        "--suppressed",
+        choices=("show", "withhold"),
+        help="show (default): every number with its flag; withhold: a publication's table",
+    )
+    export.add_argument("--weighting", choices=("input", "nonresponse", "calibrated"))
+    export.add_argument(
+        "--overall", action="store_true", default=None, help="the province row first (with --by)"
+    )
     export.add_argument("--out", help="file to write (default ROUND-estimates.FORMAT)")
     export.set_defaults(run=cmd_export_estimates)
     return top

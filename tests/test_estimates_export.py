@@ -190,6 +190,23 @@ def test_withholding_applies_to_json_and_xlsx_alike(client, as_planner, mixed_ro
             assert [row[header.index(name)] for name in WITHHELD] == [None] * len(WITHHELD)
 
 
+def test_cli_export_withholds_suppressed_numbers_as_the_api_does(
+    store_server, database_name, client, as_planner, mixed_round, tmp_path: Path
+):
+    out = tmp_path / "withheld.csv"
+    env = {**os.environ, "MONGODB_URI": store_server.uri, "SURVEY_DB": database_name}
+    command = [sys.executable, "-m", "service", "export-estimates", MIXED, "--by", "district"]
+    command += ["--suppressed", "withhold", "--overall", "--out", str(out)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+    def without_time(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [{k: v for k, v in row.items() if k != "computed_at"} for row in rows]
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    api = estimates_csv(client, as_planner, "by=district&suppressed=withhold&overall=true")
+    assert without_time(rows) == without_time(api)
+
+
 def test_an_unknown_suppression_policy_is_refused_with_its_field(client, as_planner, mixed_round):
     response = client.get(f"/api/v1/rounds/{MIXED}/estimates?suppressed=hide", headers=as_planner)
 

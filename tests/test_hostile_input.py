@@ -498,6 +498,15 @@ def test_non_ascii_digits_in_query_parameters_are_refused(
     assert list(response.json["errors"]) == [query.split("=")[0]]
 
 
+@pytest.mark.parametrize("query", ["limit=1_0", "limit=+5", "limit=%2010", "limit=10.0"])
+def test_a_page_limit_is_plain_digits(
+    client: FlaskClient, as_admin: dict[str, str], unchanged: None, query: str
+) -> None:
+    response = client.get(f"{SUBMIT}?{query}", headers=as_admin)
+    assert_refused(response, {400, 422})
+    assert list(response.json["errors"]) == ["limit"]
+
+
 @pytest.mark.parametrize("digits", ["٤", "４", "৪", "𝟜", "²"])
 def test_non_ascii_digits_in_json_numbers_are_refused(
     client: FlaskClient, as_enumerator: dict[str, str], unchanged: None, digits: str

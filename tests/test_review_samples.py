@@ -4,6 +4,7 @@ assignment's status, progress and estimates."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -114,3 +115,27 @@ def test_a_miscoded_outcome_is_corrected_and_the_assignment_follows(
     assert back.status_code == 200, back.json
     assert counted(store, sid)
     assert status_of(client, as_supervisor, "B-001") == "completed"
+
+
+def test_concurrent_corrections_leave_the_completion_claim_as_the_last_version_says(
+    app, round_id, as_enumerator, as_supervisor, store: Store
+) -> None:
+    client = app.test_client()
+    sid = send(client, as_enumerator, visit("A-002"))
+    answers = visit("A-002")["answers"]
+    bodies = [
+        {"outcome": "refused", "reason": "Refused after all."},
+        {"outcome": "completed", "answers": answers, "reason": "Completed after all."},
+    ] * 4
+
+    def correct(body: dict[str, Any]) -> int:
+        return (
+            app.test_client().patch(f"{SUBMIT}/{sid}", json=body, headers=as_supervisor).status_code
+        )
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        assert set(pool.map(correct, bodies)) <= {200, 409}
+    doc = store.submissions.get(ROUND, sid)
+    claimed_by = store.assignments.get(ROUND, "A-002").get("completed_by")
+    assert counted(store, sid) == (doc["outcome"] == "completed")
+    assert (claimed_by == sid) == counted(store, sid)

@@ -15,7 +15,7 @@ from catalogue.outcomes import Outcome
 from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
 from service.cells.contributions import contributions
-from service.cells.writes import replace
+from service.cells.writes import replace, set_in_estimates
 from service.errors import Problem, invalid
 from service.samples.status import recompute_status
 from service.samples.visits import VisitInvalid, validate_visit
@@ -131,13 +131,16 @@ def correct_submission(
         if if_match is not None and if_match != current:
             raise stale(current)
         content = corrected_content(store, round_doc, doc, changes)
-        if doc.get("assignment_id") is not None:
-            content["in_estimates"] = counts_after_correction(store, doc, content)
+        is_visit = doc.get("assignment_id") is not None
+        if is_visit:
+            content["in_estimates"] = would_count(store, doc, content)
         content["version"] = current + 1
         if replace(store, round_id, submission_id, content, expected_version=current) is None:
             if if_match is not None:
                 raise stale(current + 1)
             continue  # another correction landed first: correct on top of it
+        if is_visit:
+            content["in_estimates"] = settle_completion(store, doc)
         if current == 1:
             store.versions.add(first_version(doc))
         who = {"at": utc_now(), "by": current_actor()["token_id"], "reason": changes["reason"]}
@@ -149,17 +152,33 @@ def correct_submission(
     raise Problem(409, "Conflict", "The submission is being corrected by others; try again.")
 
 
-def counts_after_correction(store: Store, doc: dict[str, Any], content: dict[str, Any]) -> bool:
-    """A corrected visit counts when it is (still, or now) its assignment's completion: a
-    completion corrected to another outcome gives its place back; another outcome corrected to
-    a completion takes the place when it is free."""
-    round_id, assignment_id, sid = doc["round_id"], doc["assignment_id"], doc["submission_id"]
+def would_count(store: Store, doc: dict[str, Any], content: dict[str, Any]) -> bool:
+    """Whether the corrected visit will count, read without claiming anything: only the
+    correction that wins the version check may move the assignment's completion."""
     if (doc.get("review") or {}).get("state") in ("rejected", "duplicate"):
         return False
     if content["outcome"] != Outcome.COMPLETED:
+        return False
+    assignment = store.assignments.get(doc["round_id"], doc["assignment_id"]) or {}
+    return assignment.get("completed_by") in (None, doc["submission_id"])
+
+
+def settle_completion(store: Store, doc: dict[str, Any]) -> bool:
+    """After the version check, the assignment's completion follows the visit's latest version
+    (read again: a later correction may have landed meanwhile, and the last to settle must
+    act on it): a visit no longer completed gives its place back; a completion takes the
+    place when it is free, and moves out of the cells if another one took it meanwhile."""
+    round_id, assignment_id, sid = doc["round_id"], doc["assignment_id"], doc["submission_id"]
+    latest = store.submissions.get(round_id, sid) or doc
+    if latest.get("outcome") != Outcome.COMPLETED:
         store.assignments.release_completion(round_id, assignment_id, sid)
         return False
-    return store.assignments.claim_completion(round_id, assignment_id, sid) != "taken"
+    if not latest.get("in_estimates", True):
+        return False
+    if store.assignments.claim_completion(round_id, assignment_id, sid) != "taken":
+        return True
+    set_in_estimates(store, round_id, sid, False)
+    return False
 
 
 def correct_from_edit(
