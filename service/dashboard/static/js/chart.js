@@ -47,7 +47,7 @@ function describe(view, row) {
   return `${row.name}: ${formatValue(r.estimate, view.isRate)} (${range}), ${t("n")}: ${r.n}${note ? ` — ${note}` : ""}`;
 }
 
-export function marker(state, x, y) {
+function marker(state, x, y) {
   if (state === "review") {
     return s("path", { class: "mark mark-review", d: `M${x} ${y - 4.5} L${x + 4.5} ${y} L${x} ${y + 4.5} L${x - 4.5} ${y} Z` });
   }
@@ -67,10 +67,21 @@ function rowLayout(row, geometry) {
   return { names, notes, nameHeight, barHeight, notesBeside, height: nameHeight + barHeight + notesHeight };
 }
 
-function drawRow(view, row, geometry, y, isProvince) {
-  const { scale, plotLeft, width, stacked, noteX } = geometry;
-  const layout = rowLayout(row, geometry);
+/** A published estimate on its line `mid`: its likely range as a bar, its mark, its number. */
+export function estimateMarks(view, row, { scale, width }, mid) {
   const r = row.result;
+  const low = scale(r.ci_low ?? r.estimate);
+  const high = scale(r.ci_high ?? r.estimate);
+  return [
+    s("rect", { class: `ci ci-${row.state}`, x: low, y: mid - 5, width: Math.max(high - low, 1), height: 10, rx: 2 }),
+    marker(row.state, scale(r.estimate), mid),
+    s("text", { class: "row-value", x: width - 4, y: mid + 4, "text-anchor": "end" }, formatValue(r.estimate, view.isRate)),
+  ];
+}
+
+function drawRow(view, row, geometry, y, isProvince) {
+  const { plotLeft, stacked, noteX } = geometry;
+  const layout = rowLayout(row, geometry);
   const mid = y + layout.nameHeight + ROW / 2;
   const classes = ["row", `rel-${row.state}`, isProvince ? "province-bar" : isPublished(row) ? "domain-bar" : `domain-${row.state}`];
   const children = [s("title", {}, describe(view, row))];
@@ -79,15 +90,7 @@ function drawRow(view, row, geometry, y, isProvince) {
       ? s("text", { class: "row-name", x: 4, y: y + ROW_GAP + (k + 1) * NAME - 3 }, line)
       : s("text", { class: "row-name", x: plotLeft - 12, y: mid + 4, "text-anchor": "end" }, line));
   });
-  if (isPublished(row)) {
-    const low = scale(r.ci_low ?? r.estimate);
-    const high = scale(r.ci_high ?? r.estimate);
-    children.push(
-      s("rect", { class: `ci ci-${row.state}`, x: low, y: mid - 5, width: Math.max(high - low, 1), height: 10, rx: 2 }),
-      marker(row.state, scale(r.estimate), mid),
-      s("text", { class: "row-value", x: width - 4, y: mid + 4, "text-anchor": "end" }, formatValue(r.estimate, view.isRate)),
-    );
-  }
+  if (isPublished(row)) children.push(...estimateMarks(view, row, geometry, mid));
   const firstNote = layout.notesBeside ? mid + 4 : y + layout.nameHeight + layout.barHeight + NOTE - 4;
   layout.notes.forEach((line, k) => {
     children.push(s("text", { class: `row-note note-${row.state}`, x: noteX, y: firstNote + k * NOTE }, line));

@@ -4,7 +4,7 @@
 // round not published has no mark, bar or number: only its reason in words.
 
 import {
-  BOTTOM, NAME, NARROW, NOTE, ROW, TOP, VALUE_WIDTH, axis, charWidth, marker, targetMark, wrap,
+  BOTTOM, NAME, NARROW, NOTE, ROW, TOP, VALUE_WIDTH, axis, charWidth, estimateMarks, targetMark, wrap,
 } from "./chart.js";
 import { s } from "./dom.js";
 import { formatLevel, formatRange, formatValue, t } from "./i18n.js";
@@ -43,23 +43,14 @@ function groupLayout(group, geometry) {
 }
 
 function drawRound(view, item, layout, geometry, y) {
-  const { scale, plotLeft, width } = geometry;
+  const { plotLeft } = geometry;
   const { row } = item;
-  const r = row.result;
   const mid = y + ROW / 2;
   const children = [
     s("title", {}, describe(view, item)),
     s("text", { class: "round-label", x: plotLeft - 10, y: mid + 4, "text-anchor": "end" }, item.label),
   ];
-  if (isPublished(row)) {
-    const low = scale(r.ci_low ?? r.estimate);
-    const high = scale(r.ci_high ?? r.estimate);
-    children.push(
-      s("rect", { class: `ci ci-${row.state}`, x: low, y: mid - 5, width: Math.max(high - low, 1), height: 10, rx: 2 }),
-      marker(row.state, scale(r.estimate), mid),
-      s("text", { class: "row-value", x: width - 4, y: mid + 4, "text-anchor": "end" }, formatValue(r.estimate, view.isRate)),
-    );
-  }
+  if (isPublished(row)) children.push(...estimateMarks(view, row, geometry, mid));
   const firstNote = isPublished(row) ? y + ROW + NOTE - 4 : mid + 4;
   layout.notes.forEach((line, k) => {
     children.push(s("text", { class: `row-note note-${row.state}`, x: plotLeft, y: firstNote + k * NOTE }, line));

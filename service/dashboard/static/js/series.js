@@ -7,7 +7,10 @@ import { getJson } from "./api.js";
 import { legend } from "./chart.js";
 import { h } from "./dom.js";
 import { addWords, formatCount, formatLevel, formatTime, formatValue, lang, t, term } from "./i18n.js";
-import { applyWords, roundTitle, setUpPage, showError } from "./page.js";
+import {
+  applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundTitle, setIfOffered, setUpPage, showError,
+  showTableOf,
+} from "./page.js";
 import { BY_LABELS, byOptions, indicatorDefinition, indicatorLabel } from "./rows.js";
 import { seriesChart } from "./series-chart.js";
 import { SERIES_WORDS } from "./series-labels.js";
@@ -37,17 +40,10 @@ const controls = () => ({
   view: document.querySelector('input[name="view"]:checked').value,
 });
 
-// The view lives in the URL fragment (never the token), so it can be bookmarked.
-const readFragment = () => new URLSearchParams(window.location.hash.slice(1));
-
 function writeFragment() {
   const { by, pairing, level, view } = controls();
   const fragment = new URLSearchParams({ series: state.seriesId, by, pairing, level, view });
   window.history.replaceState(null, "", `#${fragment}`);
-}
-
-function setIfOffered(select, value) {
-  if (value !== null && [...select.options].some((option) => option.value === value)) select.value = value;
 }
 
 /** The series the rounds carry: id → its rounds (list entries), in period order. */
@@ -201,27 +197,13 @@ function summary(view) {
   ]);
 }
 
-function showTable(indicatorId) {
-  $("view-table").checked = true;
-  writeFragment();
-  render();
-  $(`table-${indicatorId}`)?.focus();
-}
-
 function card(view, mode) {
   const label = indicatorLabel(view.info, lang(), view.id);
   const definition = indicatorDefinition(view.info, lang());
   const byName = view.by ? t(BY_LABELS[view.by] ?? view.by).toLowerCase() : "";
   const content = mode === "table" ? seriesTable(view, label, `table-${view.id}`) : h("div", { class: "chart-wrap" });
-  const pointer = mode === "table" ? null : h("button", { type: "button", class: "link-button table-pointer" }, t("tablePointer"));
-  pointer?.addEventListener("click", () => showTable(view.id));
-  const section = h("section", { class: "indicator", "data-indicator": view.id, "aria-labelledby": `title-${view.id}` }, [
-    h("h3", { id: `title-${view.id}` }, label),
-    definition ? h("p", { class: "definition" }, definition) : null,
-    summary(view),
-    content,
-    pointer,
-  ]);
+  const onTable = mode === "table" ? null : () => showTableOf(view.id, { writeFragment, render });
+  const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content, onTable });
   const chartLabel = t("seriesChartLabel", label, byName, view.target !== null);
   // the chart is drawn once the card is in the page and its width is known
   const draw = mode === "table" ? () => {} : () => content.replaceChildren(seriesChart(view, Math.max(content.clientWidth, 260), chartLabel));
@@ -254,13 +236,7 @@ function render() {
   container.dataset.shown = `${state.seriesId}|${by}|${pairing}|${level}|${view}|${lang()}`;
 }
 
-function clear() {
-  state.serial += 1; // results of requests still in flight are dropped
-  state.data = null;
-  $("indicators").replaceChildren();
-  delete $("indicators").dataset.shown;
-  $("meta").textContent = "";
-}
+const clear = () => clearBoard(state);
 
 function onLanguage() {
   applyLabels();
@@ -281,20 +257,7 @@ function bindControls(failed) {
       loadSeries().catch(failed);
     });
   }
-  for (const radio of document.querySelectorAll('input[name="view"]')) {
-    radio.addEventListener("change", () => {
-      writeFragment();
-      render();
-    });
-  }
-  $("controls").addEventListener("submit", (event) => event.preventDefault());
-  let resizeTimer = 0;
-  window.addEventListener("resize", () => {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => {
-      if (state.data && $("indicators").clientWidth !== state.renderedWidth) render();
-    }, 150);
-  });
+  bindBoard(state, { writeFragment, render });
 }
 
 bindControls(setUpPage({ start, clear, onLanguage, forbiddenKey: "errorForbiddenSeries" }));
