@@ -24,7 +24,7 @@ VIEWS: dict[str, tuple[tuple[int, int], str, dict[str, str]]] = {
     "chart, en": (DESKTOP, "en", {}),
     "chart by district, vi": (DESKTOP, "vi", {"by": "district"}),
     "table by district, en": (DESKTOP, "en", {"by": "district", "view": "table"}),
-    "table by commune, vi": (DESKTOP, "vi", {"by": "commune", "view": "table"}),
+    "table by district, vi": (DESKTOP, "vi", {"by": "district", "view": "table"}),
     "advanced choices, en": (DESKTOP, "en", {"pairing": "overlapping", "level": "0.9"}),
     "phone, chart by district, vi": (PHONE, "vi", {"by": "district"}),
     "phone, table, vi": (PHONE, "vi", {"by": "area", "view": "table"}),

@@ -47,6 +47,8 @@ export const SERIES_WORDS = {
       + "with the change since the first round.",
     noSeries: "No rounds form a series yet: an administrator puts rounds of the same survey in a series.",
     errorForbiddenSeries: "This token cannot read the change between rounds: a planner or administrator token is needed.",
+    errorPairing: "These rounds cannot be compared as the same communes revisited (their samples do not match "
+      + "commune by commune). Choose \u201cDrawn separately\u201d under Advanced.",
   },
   vi: {
     seriesPageTitle: "Thay đổi giữa các đợt khảo sát — Chuyển đổi số tại Lào Cai",
@@ -93,5 +95,7 @@ export const SERIES_WORDS = {
       + "cùng thay đổi so với đợt đầu tiên.",
     noSeries: "Chưa có đợt khảo sát nào thuộc một chuỗi: quản trị viên xếp các đợt của cùng một cuộc khảo sát vào một chuỗi.",
     errorForbiddenSeries: "Mã này không được xem thay đổi giữa các đợt: cần mã của cán bộ kế hoạch hoặc quản trị.",
+    errorPairing: "Không so sánh được hai đợt này như cùng các xã được khảo sát lại (mẫu của hai đợt không khớp "
+      + "theo từng xã). Hãy chọn \u201cChọn riêng từng đợt\u201d trong phần Nâng cao.",
   },
 };

@@ -3,7 +3,7 @@
 // the change since the first round in words. Estimates are asked with `suppressed=withhold`;
 // the change is said only where both rounds' estimates are published (series-rows.js).
 
-import { getJson } from "./api.js";
+import { ApiError, getJson } from "./api.js";
 import { legend } from "./chart.js";
 import { h } from "./dom.js";
 import { addWords, formatCount, formatLevel, formatTime, formatValue, lang, t, term } from "./i18n.js";
@@ -149,7 +149,13 @@ async function withCommunes(ids) {
 /** The change from the first round to `to`, province-wide and (with `by`) by domain. */
 async function changeFrom(from, to, { by, level, pairing }) {
   const path = `/api/v1/series/${encodeURIComponent(state.seriesId)}/change`;
-  const ask = (breakdown) => getJson(path, { from, to, by: breakdown, level, pairing });
+  const ask = (breakdown) => getJson(path, { from, to, by: breakdown, level, pairing }).catch((error) => {
+    // the API names the PSU that cannot be paired; the planner needs what to do instead
+    if (error instanceof ApiError && error.status === 422 && pairing === "overlapping") {
+      throw new ApiError(422, error.title, t("errorPairing"));
+    }
+    throw error;
+  });
   const [province, domains] = await Promise.all([ask(""), by ? ask(by) : null]);
   if (!domains) return province;
   const byIndicator = new Map(domains.changes.map((block) => [block.indicator, block.results]));
