@@ -345,8 +345,12 @@ def test_the_page_logs_no_browser_errors(series_page: WebDriver, demo_server: De
 
 
 @pytest.mark.parametrize(
-    ("name", "size", "lang", "by"),
-    [("series-desktop.png", DESKTOP, "en", "district"), ("series-phone.png", PHONE, "vi", "")],
+    ("name", "size", "lang", "view"),
+    [
+        ("series-desktop.png", DESKTOP, "en", {"by": "district"}),
+        ("series-table.png", DESKTOP, "vi", {"by": "district", "view": "table"}),
+        ("series-phone.png", PHONE, "vi", {}),
+    ],
 )
 def test_screenshots_of_the_series_view(
     series_page: WebDriver,
@@ -354,10 +358,10 @@ def test_screenshots_of_the_series_view(
     name: str,
     size: tuple[int, int],
     lang: str,
-    by: str,
+    view: dict[str, str],
 ) -> None:
     set_viewport(series_page, size)
-    open_series(series_page, demo_server, lang, by=by)
+    open_series(series_page, demo_server, lang, **view)
     if size == PHONE:  # past the controls, to the first indicator
         card = series_page.find_element(By.CSS_SELECTOR, "section.indicator")
         series_page.execute_script("arguments[0].scrollIntoView()", card)
