@@ -3,6 +3,9 @@ helpers shared by tests/test_dashboard_*.py (registered in tests/conftest.py).""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,10 +36,14 @@ POLL_SECONDS = 0.05
 
 
 class DemoServer:
-    """gunicorn with the demo rounds loaded, and a planner and an enumerator token."""
+    """gunicorn with the demo rounds loaded, and a planner, an enumerator and a supervisor
+    token (the fieldwork page)."""
 
-    def __init__(self, gunicorn: GunicornServer, planner: str, enumerator: str) -> None:
+    def __init__(
+        self, gunicorn: GunicornServer, planner: str, enumerator: str, supervisor: str
+    ) -> None:
         self.url, self.planner, self.enumerator = gunicorn.url, planner, enumerator
+        self.supervisor = supervisor
 
     def get(self, path: str, **params: str) -> requests.Response:
         response = requests.get(
@@ -69,13 +76,14 @@ def demo_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     load_demo(store)
     planner = store.tokens.create("planner", "dashboard-planner")[1]
     enumerator = store.tokens.create("enumerator", "dashboard-enumerator")[1]
+    supervisor = store.tokens.create("supervisor", "dashboard-supervisor")[1]
     store.close()
     # the suppression sweep asks for every view of every round, and several tests sign in with
     # a wrong token: no rate limit in their way
     limits = {"SURVEY_RATE_LIMIT": "100000/minute", "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute"}
     gunicorn = GunicornServer(store_server.uri, database, env=limits).start()
     try:
-        yield DemoServer(gunicorn, planner, enumerator)
+        yield DemoServer(gunicorn, planner, enumerator, supervisor)
     finally:
         gunicorn.stop()
 
@@ -230,3 +238,51 @@ def screenshot(driver: WebDriver, name: str) -> Path:
     path = ARTIFACTS / name
     driver.save_screenshot(str(path))
     return path
+
+
+# axe-core (from npm, pinned in tests/axe/package-lock.json) and the page checks of
+# tests/dashboard_checks/, for the accessibility tests of every dashboard page
+AXE_SOURCE = Path(__file__).parent / "axe"
+CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
+CHECKS = {path.stem: path.read_text() for path in CHECKS_DIR.glob("*.js")}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_script(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """axe.min.js of the pinned axe-core, installed with `npm ci` outside the source tree."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm is needed to install axe-core: apt-get install npm")
+    directory = tmp_path_factory.mktemp("axe")
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(AXE_SOURCE / name, directory / name)
+    command = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"]
+    installed = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr[-500:]
+    return (directory / "node_modules" / "axe-core" / "axe.min.js").read_text()
+
+
+def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
+    """Run axe-core in the page on what is shown now; its WCAG 2.1 A/AA violations."""
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(axe_script)
+    result = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: "tag", values: arguments[0]}})
+          .then((r) => done(JSON.stringify(r.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => n.target.join(" ") + " — " + n.failureSummary)})))))
+          .catch((e) => done(JSON.stringify([{id: "axe-error", help: String(e)}])));
+        """,
+        WCAG_21_AA,
+    )
+    return json.loads(result)
+
+
+def cut_off(driver: WebDriver, width: int) -> list[str]:
+    """What is cut off on the page as shown (tests/dashboard_checks/cut_off.js), and the page
+    itself when it scrolls sideways at this viewport `width`."""
+    found = driver.execute_script(CHECKS["cut_off"])
+    page_width = driver.execute_script("return document.documentElement.scrollWidth")
+    return found + ([f"page {page_width}>{width}"] if page_width > width else [])

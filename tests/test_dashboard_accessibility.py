@@ -8,10 +8,6 @@ injected into the page by WebDriver, which the page's CSP does not restrict.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +16,16 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
+from service.samples.demo import FIELDWORK_ROUND
 from tests.dashboard_support import (
+    CHECKS,
     DESKTOP,
     PHONE,
     DemoServer,
+    axe_violations,
+    cut_off,
     open_page,
+    screenshot,
     set_viewport,
     sign_in,
     sign_in_and_wait,
@@ -33,43 +34,6 @@ from tests.dashboard_support import (
 )
 
 pytestmark = pytest.mark.browser
-
-AXE_SOURCE = Path(__file__).parent / "axe"
-CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
-CHECKS = {path.stem: path.read_text() for path in CHECKS_DIR.glob("*.js")}
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture(scope="module")
-def axe_script(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """axe.min.js of the pinned axe-core, installed with `npm ci` outside the source tree."""
-    if shutil.which("npm") is None:
-        pytest.fail("npm is needed to install axe-core: apt-get install npm")
-    directory = tmp_path_factory.mktemp("axe")
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(AXE_SOURCE / name, directory / name)
-    command = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"]
-    installed = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
-    assert installed.returncode == 0, installed.stderr[-500:]
-    return (directory / "node_modules" / "axe-core" / "axe.min.js").read_text()
-
-
-def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
-    """Run axe-core in the page on what is shown now; its WCAG 2.1 A/AA violations."""
-    if not driver.execute_script("return typeof window.axe === 'object'"):
-        driver.execute_script(axe_script)
-    result = driver.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        axe.run(document, {runOnly: {type: "tag", values: arguments[0]}})
-          .then((r) => done(JSON.stringify(r.violations.map((v) => ({
-            id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map((n) => n.target.join(" ") + " — " + n.failureSummary)})))))
-          .catch((e) => done(JSON.stringify([{id: "axe-error", help: String(e)}])));
-        """,
-        WCAG_21_AA,
-    )
-    return json.loads(result)
 
 
 def on_board(
@@ -117,6 +81,22 @@ def test_axe_finds_no_wcag_21_a_or_aa_violation(
     assert axe_violations(browser, axe_script) == []
 
 
+def tab_through(driver: WebDriver, presses: int) -> list[dict[str, Any]]:
+    """Tab from the top of the page `presses` times: each focused element's ring
+    (tests/dashboard_checks/focus_contrast.js), until Tab leaves the page."""
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    rings = []
+    for _ in range(presses):
+        rings.append(driver.execute_script(CHECKS["focus_contrast"]))
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    return [ring for ring in rings if ring["id"] != "BODY"]  # Tab left the page: no ring
+
+
+def stands_out(ring: dict[str, Any]) -> bool:
+    """A ring WCAG 1.4.11 accepts: drawn, at least 2 px, 3:1 against its background."""
+    return ring["style"] != "none" and ring["width"] >= 2 and ring["ratio"] >= 3
+
+
 @pytest.mark.parametrize("name", ["sign-in", "chart, en", "phone, chart"])
 def test_every_focus_ring_has_3_to_1_contrast_against_its_background(
     browser: WebDriver, demo_server: DemoServer, name: str
@@ -124,17 +104,10 @@ def test_every_focus_ring_has_3_to_1_contrast_against_its_background(
     arrive_at(browser, demo_server, name)
     browser.refresh()  # a keyboard user arriving: Tab from the top of the page
     wait_for(browser, lambda d: d.execute_script("return document.readyState") == "complete")
-    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
-    rings = []
-    for _ in range(14):
-        rings.append(browser.execute_script(CHECKS["focus_contrast"]))
-        browser.switch_to.active_element.send_keys(Keys.TAB)
-    rings = [ring for ring in rings if ring["id"] != "BODY"]  # Tab left the page: no ring
+    rings = tab_through(browser, 14)
 
     assert {ring["id"] for ring in rings} >= {"skip-link", "lang-vi", "lang-en"}
-    for ring in rings:
-        assert ring["style"] != "none" and ring["width"] >= 2, ring
-        assert ring["ratio"] >= 3, ring
+    assert [ring for ring in rings if not stands_out(ring)] == []
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
@@ -148,5 +121,71 @@ def test_no_label_option_or_chart_text_is_cut_off(
     on_board(browser, demo_server, BUSINESS_ROUND, by="district", view=view)
     browser.find_element(By.CSS_SELECTOR, "#advanced summary").click()
 
-    assert browser.execute_script(CHECKS["cut_off"]) == []
-    assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+    assert cut_off(browser, size[0]) == []
+
+
+def on_fieldwork(driver: WebDriver, demo_server: DemoServer, lang: str, size: tuple[int, int]):
+    """The fieldwork page signed in as a supervisor (progress and quality), every "what the
+    columns mean" open and one flagged form shown."""
+    set_viewport(driver, size)
+    open_page(driver, f"{demo_server.url}/dashboard/fieldwork#round={FIELDWORK_ROUND}")
+    driver.find_element(By.ID, f"lang-{lang}").click()
+    sign_in(driver, demo_server.supervisor)
+    progress = driver.find_element(By.ID, "progress")
+    wait_for(driver, lambda d: progress.get_attribute("data-shown") == f"{FIELDWORK_ROUND}|{lang}")
+    for summary in driver.find_elements(By.CSS_SELECTOR, "details.about-columns summary"):
+        summary.click()
+    driver.find_element(By.CSS_SELECTOR, "a[data-submission]").click()
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#submission-detail dl"))
+
+
+FIELDWORK_VIEWS = {"en": ("en", DESKTOP), "vi": ("vi", DESKTOP), "phone": ("vi", PHONE)}
+
+
+@pytest.mark.parametrize("name", list(FIELDWORK_VIEWS))
+def test_axe_finds_no_violation_on_the_fieldwork_page(
+    browser: WebDriver, demo_server: DemoServer, axe_script: str, name: str
+) -> None:
+    on_fieldwork(browser, demo_server, *FIELDWORK_VIEWS[name])
+
+    assert axe_violations(browser, axe_script) == []
+
+
+def test_axe_finds_no_violation_on_the_fieldwork_sign_in_after_a_wrong_token(
+    browser: WebDriver, demo_server: DemoServer, axe_script: str
+) -> None:
+    open_page(browser, f"{demo_server.url}/dashboard/fieldwork")
+    sign_in(browser, "not-a-real-token")
+    wait_for(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
+
+    assert axe_violations(browser, axe_script) == []
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_nothing_is_cut_off_on_the_fieldwork_page(
+    browser: WebDriver, demo_server: DemoServer, size: tuple[int, int], lang: str
+) -> None:
+    on_fieldwork(browser, demo_server, lang, size)
+
+    assert cut_off(browser, size[0]) == []
+
+
+def test_every_focus_ring_on_the_fieldwork_page_has_3_to_1_contrast(
+    browser: WebDriver, demo_server: DemoServer
+) -> None:
+    on_fieldwork(browser, demo_server, "vi", DESKTOP)
+    browser.refresh()  # a keyboard user arriving: the tab stays signed in
+    progress = browser.find_element(By.ID, "progress")
+    wait_for(browser, lambda d: progress.get_attribute("data-shown"))
+    rings = tab_through(browser, 12)
+
+    assert {ring["id"] for ring in rings} >= {"skip-link", "lang-vi", "estimates-link", "signout"}
+    assert [ring for ring in rings if not stands_out(ring)] == []
+
+
+def test_screenshot_of_the_fieldwork_page(browser: WebDriver, demo_server: DemoServer) -> None:
+    on_fieldwork(browser, demo_server, "en", DESKTOP)
+    browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+
+    assert screenshot(browser, "fieldwork-desktop.png").stat().st_size > 10_000

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from scoring.reliability import Reason
@@ -22,18 +26,26 @@ def test_the_dashboard_page_is_html_that_needs_no_token(client: FlaskClient) -> 
     assert b'id="signin-form"' in response.data
 
 
-def test_the_page_has_no_inline_script_or_style(client: FlaskClient) -> None:
-    html = client.get("/dashboard").get_data(as_text=True)
+# page → its scripts and stylesheets
+PAGES = {"/dashboard": 2, "/dashboard/fieldwork": 3, "/dashboard/series": 3}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_page_has_no_inline_script_or_style(client: FlaskClient, page: str) -> None:
+    html = client.get(page).get_data(as_text=True)
 
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert not re.search(r"\sstyle=|<style|\son[a-z]+=", html)
 
 
-def test_every_script_and_stylesheet_the_page_names_is_served(client: FlaskClient) -> None:
-    html = client.get("/dashboard").get_data(as_text=True)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_script_and_stylesheet_the_page_names_is_served(
+    client: FlaskClient, page: str
+) -> None:
+    html = client.get(page).get_data(as_text=True)
     names = re.findall(r'(?:src|href)="(/dashboard/static/[^"]+)"', html)
 
-    assert len(names) == 2
+    assert len(names) == PAGES[page]
     for name in names:
         assert client.get(name).status_code == 200, name
 
@@ -62,3 +74,32 @@ def test_every_reliability_reason_the_service_gives_has_plain_words_in_both_lang
     assert len(tables) == 2  # en, vi
     for table in tables:
         assert set(re.findall(r"^\s+(\w+):", table, re.M)) == codes
+
+
+KEYS_OF_EVERY_TABLE = """
+import { LABELS } from "./labels.js";
+const keys = (table, prefix = "") => Object.entries(table).flatMap(([key, value]) =>
+  value && typeof value === "object" ? keys(value, `${prefix}${key}.`) : [`${prefix}${key}`]);
+const all = Object.entries(LABELS).map(([lang, table]) => [lang, keys(table)]);
+console.log(JSON.stringify(Object.fromEntries(all)));
+"""
+
+
+def test_every_word_of_every_page_is_in_both_languages() -> None:
+    """labels.js with the tables it merges (fieldwork page, weights panel), read by node."""
+    if shutil.which("node") is None:
+        pytest.fail("node is needed to read the dashboard's word tables: apt-get install nodejs")
+    run = subprocess.run(
+        ["node", "--input-type=module", "-e", KEYS_OF_EVERY_TABLE],
+        cwd=STATIC / "js",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    keys = json.loads(run.stdout)
+
+    assert set(keys) == {"en", "vi"}
+    assert set(keys["en"]) == set(keys["vi"])
+    expected = {"fwTitle", "fwColumns.response_rate", "weightsDeff", "provisional", "changeWithheld"}
+    assert expected <= set(keys["vi"])

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from service.loading import load_fieldwork_demo
-from service.samples.demo import ENUMERATORS, FIELDWORK_ROUND
+from service.samples.demo import ENUMERATORS, FIELDWORK_ROUND, round_body
 from service.store import Store
 from tests.servers import EmbeddedStore, GunicornServer
 
@@ -117,12 +118,83 @@ def test_an_enumerator_token_is_told_it_cannot_read_progress(page, server) -> No
     sign_in(page, server["enumerator"])
     error = WebDriverWait(page, 20).until(
         lambda d: (
-            d.find_element(By.ID, "board-error")
-            if d.find_element(By.ID, "board-error").is_displayed()
+            d.find_element(By.ID, "signin-error")
+            if d.find_element(By.ID, "signin-error").is_displayed()
             else None
         )
     )
     assert "không xem được tiến độ" in error.text
+    assert page.find_element(By.ID, "board").is_displayed() is False
+
+
+def test_a_wrong_token_marks_the_field_invalid_and_ties_it_to_the_message(page, server) -> None:
+    sign_in(page, "not-a-real-token")
+    error = page.find_element(By.ID, "signin-error")
+    WebDriverWait(page, 20).until(lambda d: error.is_displayed())
+
+    field = page.find_element(By.ID, "token-input")
+    assert "không hợp lệ" in error.text
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "signin-error" in field.get_attribute("aria-describedby").split()
+
+
+def test_the_round_is_chosen_as_on_the_dashboard_with_its_vietnamese_title(page, server) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    choice = page.find_element(By.CSS_SELECTOR, f"label:has(#round-{FIELDWORK_ROUND})")
+    assert choice.find_element(By.TAG_NAME, "input").get_attribute("type") == "radio"
+    assert choice.text == round_body()["title_vi"]
+    assert page.title.startswith("Tiến độ điều tra thực địa — ")
+
+    page.find_element(By.ID, "lang-en").click()
+    wait_shown(page, "en")
+    choice = page.find_element(By.CSS_SELECTOR, f"label:has(#round-{FIELDWORK_ROUND})")
+    assert choice.text == round_body()["title"]
+
+
+def test_the_skip_link_moves_focus_to_the_progress_and_keeps_the_url(page, server) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    url = page.current_url
+    assert f"round={FIELDWORK_ROUND}" in url
+    page.refresh()  # a keyboard user arriving: the tab stays signed in
+    wait_shown(page, "vi")
+    page.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert page.switch_to.active_element.get_attribute("id") == "skip-link"
+
+    page.switch_to.active_element.send_keys(Keys.ENTER)
+
+    assert page.switch_to.active_element.get_attribute("id") == "main"
+    assert page.current_url == url
+
+
+CODES = ("noncontact", "not_found", "other_nonresponse", "response_rate", "short_interviews")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_outcomes_rates_and_flags_read_in_plain_words(page, server, lang: str) -> None:
+    sign_in(page, server["supervisor"])
+    page.find_element(By.ID, f"lang-{lang}").click()
+    wait_shown(page, lang)
+    text = page.find_element(By.ID, "progress").get_attribute("textContent")
+
+    assert not [code for code in CODES if code in text]
+    plain = {
+        "vi": ("Không phỏng vấn được", "Tỷ lệ trả lời", "Ý nghĩa các cột"),
+        "en": ("Nobody could be interviewed", "Response rate", "What the columns mean"),
+    }
+    assert all(words in text for words in plain[lang])
+
+
+def test_rates_and_numbers_follow_vietnamese_conventions(page, server) -> None:
+    sign_in(page, server["supervisor"])
+    wait_shown(page, "vi")
+    total = progress(server, "district")["total"]
+    rate = page.find_element(
+        By.CSS_SELECTOR, '#progress-district tr[data-key="total"] td[data-column="response_rate"]'
+    )
+
+    assert rate.text == f"{total['response_rate'] * 100:.1f}%".replace(".", ",")
 
 
 def test_the_page_logs_no_browser_errors(page, server) -> None:
@@ -189,4 +261,5 @@ def test_a_flagged_submission_opens_from_its_link(page, server, overlapping_visi
         lambda d: d.find_element(By.CSS_SELECTOR, "#submission-detail dl.submission")
     )
     assert detail.get_attribute("data-submission") == overlapping_visits[0]
-    assert "refused" in detail.text
+    assert "Result of the visit\nRefused" in detail.text
+    assert "Started\n03 Jun 2025, 09:00" in detail.text  # in Vietnam's time

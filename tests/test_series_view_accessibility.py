@@ -1,23 +1,27 @@
 """The series view is usable by everyone: axe-core finds no WCAG 2.1 A/AA violation on its views
 (English, Vietnamese, table, advanced choices, a 390 px phone), the focus ring stands out at
 3:1, and no label, option or chart text is cut off at 1280 px or 390 px, in either language.
-axe-core and the page checks are the dashboard's (tests/test_dashboard_accessibility.py)."""
+axe-core and the page checks are the dashboard's (tests/dashboard_support.py)."""
 
 from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests import test_dashboard_accessibility as dashboard_checks
-from tests.dashboard_support import DESKTOP, PHONE, DemoServer, set_viewport, wait_for
+from tests.dashboard_support import (
+    DESKTOP,
+    PHONE,
+    DemoServer,
+    axe_violations,
+    cut_off,
+    set_viewport,
+    wait_for,
+)
 from tests.series_support import open_series
+from tests.test_dashboard_accessibility import stands_out, tab_through
 
 pytestmark = pytest.mark.browser
-
-CHECKS, axe_violations = dashboard_checks.CHECKS, dashboard_checks.axe_violations
-axe_script = dashboard_checks.axe_script  # the pinned axe-core, installed once per module
 
 # name: (viewport, language, fragment)
 VIEWS: dict[str, tuple[tuple[int, int], str, dict[str, str]]] = {
@@ -61,17 +65,10 @@ def test_every_focus_ring_on_the_series_view_has_3_to_1_contrast(
     arrive_at(series_page, demo_server, name)
     series_page.refresh()  # a keyboard user arriving: Tab from the top of the page
     wait_for(series_page, lambda d: d.find_elements(By.CSS_SELECTOR, "section.indicator"))
-    series_page.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
-    rings = []
-    for _ in range(16):
-        rings.append(series_page.execute_script(CHECKS["focus_contrast"]))
-        series_page.switch_to.active_element.send_keys(Keys.TAB)
-    rings = [ring for ring in rings if ring["id"] != "BODY"]  # Tab left the page: no ring
+    rings = tab_through(series_page, 16)
 
     assert {ring["id"] for ring in rings} >= {"skip-link", "lang-vi", "by-select"}
-    for ring in rings:
-        assert ring["style"] != "none" and ring["width"] >= 2, ring
-        assert ring["ratio"] >= 3, ring
+    assert [ring for ring in rings if not stands_out(ring)] == []
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
@@ -84,5 +81,4 @@ def test_no_label_option_or_chart_text_of_the_series_view_is_cut_off(
     open_series(series_page, demo_server, lang, by="district", view=view)
     series_page.find_element(By.CSS_SELECTOR, "#advanced summary").click()
 
-    assert series_page.execute_script(CHECKS["cut_off"]) == []
-    assert series_page.execute_script("return document.documentElement.scrollWidth") <= size[0]
+    assert cut_off(series_page, size[0]) == []

@@ -40,6 +40,7 @@ def round_body() -> dict[str, Any]:
         "period": {"start": "2025-03-01", "end": "2025-10-31"},
         "frame": demo.frame(),
         "title": "Lào Cai household survey 2025 — fieldwork with a sample (demo)",
+        "title_vi": "Khảo sát hộ gia đình Lào Cai 2025 — điều tra thực địa theo mẫu (thử nghiệm)",
     }
 
 

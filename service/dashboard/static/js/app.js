@@ -2,7 +2,7 @@
 // Estimates are asked with `suppressed=withhold`, so a number that must not be published never
 // reaches the page or the downloads (docs/planners.md).
 
-import { getBlob, getJson } from "./api.js";
+import { ApiError, getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
@@ -11,9 +11,10 @@ import {
   showError, showTableOf,
 } from "./page.js";
 import {
-  BY_LABELS, byOptions, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
+  BY_LABELS, byOptions, domainName, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
 } from "./rows.js";
 import { indicatorTable } from "./table.js";
+import { weightingNote, weightsPanel } from "./weights.js";
 
 const $ = (id) => document.getElementById(id);
 const STATUS_MARKS = { met: "✓", not_met: "✗", uncertain: "?" };
@@ -27,6 +28,7 @@ const state = {
   data: null, // {response, by, query}
   serial: 0,
   renderedWidth: 0,
+  weights: null, // {key, summary | error}: the "about the weights" panel's answer
 };
 
 const controls = () => ({
@@ -118,6 +120,42 @@ async function loadEstimates() {
   $("board-status").textContent = "";
   $("indicators").removeAttribute("aria-busy");
   render();
+  if ($("weights-panel").open) await loadWeights();
+}
+
+const weightsKey = () => `${state.roundId}|${state.data?.response.data_version}`;
+
+/** The panel's numbers, asked when it is opened (the API reads every unit's weight for them). */
+async function loadWeights() {
+  if (!state.data || state.weights?.key === weightsKey()) {
+    renderWeights();
+    return;
+  }
+  const key = weightsKey();
+  $("weights-body").replaceChildren(h("p", { class: "status" }, t("weightsLoading")));
+  let answer;
+  try {
+    answer = { key, summary: await getJson(`/api/v1/rounds/${encodeURIComponent(state.roundId)}/weights`) };
+  } catch (error) {
+    if (!(error instanceof ApiError) || [401, 403].includes(error.status)) throw error;
+    answer = { key, error: error.message };
+  }
+  const margins = answer.summary?.margins || [];
+  if (margins.some((row) => row.variables.includes("commune"))) await roundWithCommunes();
+  if (key !== weightsKey()) return; // another round or version is shown by now
+  state.weights = answer;
+  renderWeights();
+}
+
+function renderWeights() {
+  const body = $("weights-body");
+  const answer = state.weights;
+  if (!answer || answer.key !== weightsKey()) return;
+  const nameOf = (variable, code) => domainName(currentRound(), variable, code);
+  body.replaceChildren(...(answer.error
+    ? [h("p", { class: "error" }, t("weightsError", answer.error))]
+    : weightsPanel(answer.summary, currentRound()?.instrument, nameOf)));
+  body.dataset.shown = `${answer.key}|${lang()}`;
 }
 
 function currentViews() {
@@ -182,6 +220,7 @@ function render() {
   const { response } = state.data;
   const { view } = controls();
   $("meta").textContent = `${roundTitle(currentRound())} · ${t("meta", formatTime(response.computed_at), response.data_version, formatCount(response.n_submissions))}`;
+  $("weighting-note").replaceChildren(...weightingNote(response.weighting));
   $("legend").replaceChildren(legend());
   $("legend").hidden = view === "table";
   const container = $("indicators");
@@ -215,7 +254,13 @@ async function download(format) {
   $("board-status").textContent = "";
 }
 
-const clear = () => clearBoard(state);
+function clear() {
+  clearBoard(state);
+  state.weights = null;
+  $("weighting-note").replaceChildren();
+  $("weights-body").replaceChildren();
+  delete $("weights-body").dataset.shown;
+}
 
 function onLanguage() {
   applyLabels();
@@ -224,9 +269,13 @@ function onLanguage() {
     fillBySelect();
   }
   render();
+  renderWeights();
 }
 
 function bindControls(failed) {
+  $("weights-panel").addEventListener("toggle", () => {
+    if ($("weights-panel").open) loadWeights().catch(failed);
+  });
   $("round-options").addEventListener("change", (event) => {
     state.roundId = event.target.value;
     fillBySelect();

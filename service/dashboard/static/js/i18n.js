@@ -70,8 +70,3 @@ export function formatTime(iso) {
     ? `${parts.day}/${parts.month}/${parts.year} ${time}`
     : `${parts.day} ${parts.month} ${parts.year}, ${time}`;
 }
-
-/** A page's own words (`{en: {...}, vi: {...}}`), added to the shared tables before it starts. */
-export function addWords(tables) {
-  for (const code of LANGS) Object.assign(LABELS[code], tables[code]);
-}

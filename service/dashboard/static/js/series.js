@@ -6,18 +6,15 @@
 import { ApiError, getJson } from "./api.js";
 import { legend } from "./chart.js";
 import { h } from "./dom.js";
-import { addWords, formatCount, formatLevel, formatTime, formatValue, lang, t, term } from "./i18n.js";
+import { formatCount, formatLevel, formatTime, formatValue, lang, t, term } from "./i18n.js";
 import {
   applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundTitle, setIfOffered, setUpPage, showError,
   showTableOf,
 } from "./page.js";
 import { BY_LABELS, byOptions, indicatorDefinition, indicatorLabel } from "./rows.js";
 import { seriesChart } from "./series-chart.js";
-import { SERIES_WORDS } from "./series-labels.js";
 import { roundLabels, seriesViews } from "./series-rows.js";
 import { seriesTable } from "./series-table.js";
-
-addWords(SERIES_WORDS);
 
 const $ = (id) => document.getElementById(id);
 const DEFAULTS = { by: "", pairing: "independent", level: "0.95", view: "chart" };

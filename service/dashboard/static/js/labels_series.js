@@ -1,5 +1,6 @@
-// The series view's own words, in English and Vietnamese (docs/planners.md, "The series view");
-// the words it shares with the dashboard (reasons, controls, sign-in) are in labels.js.
+// The series view's own words, in English and Vietnamese (docs/planners.md, "The series view"),
+// merged into the dashboard's tables by labels.js; the words it shares with the dashboard
+// (reasons, controls, sign-in) are there.
 
 export const SERIES_WORDS = {
   en: {
