@@ -17,9 +17,13 @@ class RangeSchema(Schema):
 
 
 class ClassSchema(Schema):
+    """A non-response class (docs/design.md §9): factor = unknown_factor · response_factor."""
+
     cls = fields.String(data_key="class")
     eligible = fields.Float()
     completed = fields.Float()
+    unknown_factor = fields.Float()
+    response_factor = fields.Float()
     factor = fields.Float(allow_none=True)
 
 
@@ -33,7 +37,11 @@ class MarginAchievedSchema(Schema):
 class WeightsSchema(Schema):
     n_units = fields.Integer()
     n_respondents = fields.Integer()
-    sum_input = fields.Float()
+    sum_sample = fields.Float(
+        allow_none=True,
+        metadata={"description": "Σd over every sampled unit (null without a sample)"},
+    )
+    sum_input = fields.Float(metadata={"description": "Σd over the respondents"})
     sum_final = fields.Float()
     min = fields.Float(allow_none=True)
     max = fields.Float(allow_none=True)

@@ -309,6 +309,24 @@ def test_warnings_non_response_groups_and_provisional_estimates_read_in_plain_wo
 
 
 @pytest.mark.parametrize(
+    ("classes", "words"),
+    [
+        ("none", "carried by all those interviewed in the round"),
+        (None, "no adjustment for units that were not interviewed"),
+    ],
+    ids=["one-class", "not-applied"],
+)
+def test_one_class_for_the_whole_round_is_not_told_as_no_adjustment(
+    page: WebDriver, weighted_server: DemoServer, classes: str | None, words: str
+) -> None:
+    open_board(page, weighted_server, "en")
+    block = {"input": "sample", "nonresponse": classes, "calibration": None, "provisional": False}
+    shown = json.loads(page.execute_async_script(RENDER, weights(weighted_server), block))
+
+    assert words in shown["note"]
+
+
+@pytest.mark.parametrize(
     ("lang", "size"), [("en", DESKTOP), ("vi", DESKTOP), ("vi", PHONE)], ids=["en", "vi", "phone"]
 )
 def test_axe_finds_no_violation_with_the_weights_panel_open(

@@ -1,6 +1,8 @@
-"""Estimates of a round with a sample use its base weights 1/(psu_prob·unit_prob), certainty
-PSUs as their own strata, only the completion that counts per assignment, and equal R `survey`
-on the same units (tests/fixtures/sample_round/golden.R)."""
+"""Estimates of a round with a sample on its input weights (`?weighting=input`, before the
+non-response step) use its base weights 1/(psu_prob·unit_prob), certainty PSUs as their own
+strata, only the completion that counts per assignment, and equal R `survey` on the same units
+(tests/fixtures/sample_round/golden.R). The non-response step:
+tests/test_weighting_sample_api.py."""
 
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ def round_id(make_round, client: FlaskClient, as_admin, as_enumerator) -> str:
 
 
 def estimates(client: FlaskClient, headers: dict[str, str], query: str) -> dict[str, Any]:
-    response = client.get(f"/api/v1/rounds/{ROUND}/estimates?{query}", headers=headers)
+    url = f"/api/v1/rounds/{ROUND}/estimates?{query}&weighting=input"
+    response = client.get(url, headers=headers)
     assert response.status_code == 200, response.json
     return {block["indicator"]: block for block in response.json["estimates"]}
 

@@ -18,10 +18,13 @@ def is_included(doc: dict[str, Any]) -> bool:
 
 @dataclass
 class CellChange:
-    """Per-cell increments ({cell: {field: Δ}}) and how many submissions were stored."""
+    """Per-cell increments ({cell: {field: Δ}}) and how many submissions were stored;
+    `versioned`: the write changed what estimates see outside the cells (an assignment's
+    status), so the cells' version moves even without increments."""
 
     deltas: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
     stored: int = 0
+    versioned: bool = False
 
     def add(self, agg: dict[str, Any], sign: int = 1) -> None:
         """Add (sign 1) or take away (sign -1) one submission's contribution."""

@@ -20,6 +20,7 @@ STORED_MOMENTS: dict[IndicatorKind, tuple[str, ...]] = {
     IndicatorKind.MEMBER_PROPORTION: ("wy", "wx", "x"),
 }
 SEPARATOR = "|"  # never inside a code: codes match [A-Za-z0-9_-]
+WEIGHTED_MOMENTS = ("wy", "wyy", "wx")  # sums of w·…; `x` (and a cell's `n`) are counts
 
 
 def cell_fields(instrument: str) -> tuple[str, ...]:
@@ -76,3 +77,14 @@ def contributions(
         "w": weight,
         "v": values,
     }
+
+
+def reweighted(cell: dict[str, Any], factor: float) -> dict[str, Any]:
+    """A cell whose every unit's weight is multiplied by `factor`: Σw and the weighted moments
+    scale, the counts (`n`, `x`) do not."""
+    scaled = {**cell, "w": float(cell.get("w", 0.0)) * factor}
+    for name, value in cell.items():
+        _, separator, moment = name.rpartition("__")
+        if separator and moment in WEIGHTED_MOMENTS:
+            scaled[name] = float(value) * factor
+    return scaled

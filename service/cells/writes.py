@@ -46,7 +46,7 @@ def record(
         close_after_failure(store, round_id, writer)
         raise
     _fault_point(submission_ids)
-    store.cells.end_write(round_id, writer, change.deltas, change.stored)
+    store.cells.end_write(round_id, writer, change.deltas, change.stored, bump=change.versioned)
     return result
 
 

@@ -17,6 +17,7 @@ from service.estimates.cache import EstimateCache
 from service.offload import off_the_loop
 from service.store import get_store
 from service.weighting.estimates import weighted_report
+from service.weighting.nonresponse import outcomes_at
 from service.weighting.spec import applied_mode
 
 
@@ -48,14 +49,15 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     by, ci = query["by"], query["ci"]
     mode = applied_mode(round_doc, query.get("weighting"))
     store = get_store()
-    version = current_version(store, round_doc)
-    key = (store.db.name, round_doc["_id"], version, tuple(ids), by, ci, query["level"], mode)
+    key_version = current_version(store, round_doc)
+    key = (store.db.name, round_doc["_id"], key_version, tuple(ids), by, ci, query["level"], mode)
 
     def compute() -> dict[str, Any]:
         head, cells = read_cells(store, round_doc["_id"])
+        outcomes = outcomes_at(store, round_doc, key_version)  # store reads stay on the loop
         version = data_version(round_doc, head)
         return off_the_loop(
-            lambda: weighted_report(round_doc, version, cells, indicators, query, mode)
+            lambda: weighted_report(round_doc, version, cells, indicators, query, mode, outcomes)
         )
 
     return estimate_cache().get_or_compute(key, compute)

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from schemas.samples import OUTCOMES
-from service.samples.status import PENDING, STATUS_OF_RANK
+from service.samples.status import PENDING, status_from
 from service.store import Store
 
 COUNTED = ("assigned", PENDING, *OUTCOMES, "duplicates")
@@ -32,7 +32,7 @@ def progress(store: Store, round_id: str, by: str) -> dict[str, Any]:
     for state in store.assignments.states_by(round_id, by):
         counts: Counter[str] = Counter(assigned=len(state["ids"]))
         for rank, closed in zip(state["ranks"], state["closed"], strict=True):
-            counts[closed or STATUS_OF_RANK[rank]] += 1
+            counts[status_from(rank, closed)] += 1
         counts["duplicates"] = sum(duplicates.get(aid, 0) for aid in state["ids"])
         total.update(counts)
         groups.append({"key": state["key"], **_with_rate(counts)})

@@ -18,11 +18,14 @@ RANK: dict[str, int] = {o.value: len(Outcome) - i for i, o in enumerate(Outcome)
 STATUS_OF_RANK: dict[int, str] = {rank: outcome for outcome, rank in RANK.items()} | {0: PENDING}
 
 
+def status_from(rank: int, closed_outcome: str | None) -> str:
+    """The closing outcome when closed, else the outcome its visits ranked highest."""
+    return closed_outcome or STATUS_OF_RANK[rank]
+
+
 def status_of(assignment: dict[str, Any]) -> str:
-    closed = assignment.get("closed")
-    if closed:
-        return closed["outcome"]
-    return STATUS_OF_RANK[assignment.get("rank", 0)]
+    closed = assignment.get("closed") or {}
+    return status_from(assignment.get("rank", 0), closed.get("outcome"))
 
 
 def status_filter(status: str) -> dict[str, Any]:
@@ -39,7 +42,11 @@ def is_open(assignment: dict[str, Any]) -> bool:
 
 
 def recompute_status(store: Store, round_id: str, assignment_id: str) -> str:
-    """Status from the visits that still count, for when a review rejects one (§11)."""
+    """Status from the visits that still count, for when a review rejects one (§11). A changed
+    status changes the non-response weighting, so it bumps the round's data version (after the
+    change: a cached estimate keyed by the new version never saw the old status)."""
     ranks = [RANK[outcome] for outcome in store.submissions.outcomes_of(round_id, assignment_id)]
-    store.assignments.set_rank(round_id, assignment_id, max(ranks, default=0))
-    return STATUS_OF_RANK[max(ranks, default=0)]
+    rank = max(ranks, default=0)
+    if store.assignments.set_rank(round_id, assignment_id, rank) != rank:
+        store.rounds.bump_data_version(round_id)
+    return STATUS_OF_RANK[rank]

@@ -132,12 +132,17 @@ def decide_counting(store: Store, doc: dict[str, Any], assignment: dict[str, Any
     return claim == "claimed"
 
 
-def after_store(store: Store, doc: dict[str, Any], status: SubmissionStatus, claimed: bool) -> None:
-    """Raise the assignment's status; give back a claim whose submission was not stored."""
+def after_store(store: Store, doc: dict[str, Any], status: SubmissionStatus, claimed: bool) -> bool:
+    """Raise the assignment's status; give back a claim whose submission was not stored.
+
+    True when a new visit was stored: its assignment's status may have changed, which changes
+    the non-response weighting (docs/design.md §9b), so the cells' version must move.
+    """
     if status is SubmissionStatus.CONFLICT:
         if claimed:
             store.assignments.release_completion(
                 doc["round_id"], doc["assignment_id"], doc["submission_id"]
             )
-        return
+        return False
     store.assignments.raise_rank(doc["round_id"], doc["assignment_id"], RANK[doc["outcome"]])
+    return status is SubmissionStatus.CREATED

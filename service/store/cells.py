@@ -70,13 +70,15 @@ class Cells:
         *,
         dirty: bool = False,
         marks: int = 1,
+        bump: bool = False,
     ) -> None:
         """Apply a write's cell deltas and close its in-flight mark(s), in one command.
 
         `dirty`: the write failed part-way, so the next reader must recount the cells.
+        `bump`: move the version even without deltas (the write changed an assignment's status).
         """
         head_inc: dict[str, float] = {writer: -marks, "stored": stored}
-        if deltas or dirty:
+        if deltas or dirty or bump:
             head_inc["version"] = 1
         head_update: dict[str, Any] = {"$inc": head_inc}
         if dirty:

@@ -76,6 +76,22 @@ class Assignments:
         pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
         return [{**row, "key": row.pop("_id")} for row in self.collection.aggregate(pipeline)]
 
+    def outcomes_by_psu(self, round_id: str) -> list[dict[str, Any]]:
+        """Per sample PSU: its stratum, `psu_prob` and the variance stratum its units' cells
+        carry, then position by position each unit's status rank, closing outcome (None when
+        open) and base weight (docs/design.md §9b). One `$group` on the PSU: O(assignments)."""
+        group = {
+            "_id": "$psu",
+            "stratum": {"$first": "$stratum"},
+            "psu_prob": {"$first": "$psu_prob"},
+            "variance_stratum": {"$first": "$sampling.stratum"},
+            "ranks": {"$push": "$rank"},
+            "closed": {"$push": "$closed.outcome"},
+            "d": {"$push": "$sampling.weight"},
+        }
+        pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
+        return [{**row, "psu": row.pop("_id")} for row in self.collection.aggregate(pipeline)]
+
     def claim_completion(self, round_id: str, assignment_id: str, submission_id: str) -> str:
         """Make this submission the completion that counts unless another one already does:
         "claimed" (now), "held" (by this submission before: a replay) or "taken"."""
@@ -111,9 +127,15 @@ class Assignments:
     def raise_rank(self, round_id: str, assignment_id: str, rank: int) -> None:
         self.collection.update_one({"_id": _key(round_id, assignment_id)}, {"$max": {"rank": rank}})
 
-    def set_rank(self, round_id: str, assignment_id: str, rank: int) -> None:
-        """Set the status rank outright (after a review removed a visit from counting)."""
-        self.collection.update_one({"_id": _key(round_id, assignment_id)}, {"$set": {"rank": rank}})
+    def set_rank(self, round_id: str, assignment_id: str, rank: int) -> int | None:
+        """Set the status rank outright (after a review removed a visit from counting); the
+        rank it had (None: no such assignment)."""
+        before = self.collection.find_one_and_update(
+            {"_id": _key(round_id, assignment_id)},
+            {"$set": {"rank": rank}},
+            projection={"rank": 1},
+        )
+        return None if before is None else before.get("rank", 0)
 
     def update(
         self, round_id: str, assignment_id: str, changes: dict[str, Any]

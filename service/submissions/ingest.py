@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -153,13 +154,23 @@ def _valid_visit(
 
 
 def _insert_counted(
-    store: Store, round_doc: dict[str, Any], doc: dict[str, Any]
+    store: Store,
+    round_doc: dict[str, Any],
+    doc: dict[str, Any],
+    settle: Callable[[SubmissionStatus], bool] | None = None,
 ) -> SubmissionStatus:
-    """Insert one document, adding it to the round's cells when it counts (docs/design.md §7)."""
+    """Insert one document, adding it to the round's cells when it counts (docs/design.md §7).
+
+    `settle` runs after the insert and before the cells' version moves (a visit raises its
+    assignment's status there); True when what it changed must move the version.
+    """
 
     def write() -> tuple[SubmissionStatus, CellChange]:
         status = store.submissions.insert(doc)
-        return status, CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
+        change = CellChange.of_stored([doc] if status is SubmissionStatus.CREATED else [])
+        if settle is not None:
+            change.versioned = settle(status)
+        return status, change
 
     status = record(store, round_doc["_id"], write, [doc["submission_id"]])
     audit_created(
@@ -185,8 +196,9 @@ def store_visit(
     }
     doc |= visit_fields(round_doc, assignment, data, received_at)
     claimed = decide_counting(store, doc, assignment)
-    status = _insert_counted(store, round_doc, doc)
-    after_store(store, doc, status, claimed)
+    status = _insert_counted(
+        store, round_doc, doc, lambda status: after_store(store, doc, status, claimed)
+    )
     return status, doc
 
 

@@ -1,5 +1,5 @@
 """`GET …/weights` (docs/design.md §9): the summary of a round's final weights and the
-per-unit table.
+per-unit table. Final weight = d · non-response factor · g.
 
 Both read each unit's weight (an admin export, not an estimate): the cells keep Σw per
 class but not Σw², the smallest or the largest weight, which the summary needs.
@@ -17,6 +17,7 @@ from scoring.weights import WeightCells, summarize
 from service.cells.contributions import SEPARATOR
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
+from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
 from service.weighting.spec import configured
 
 UNIT_COLUMNS = (
@@ -33,20 +34,45 @@ UNIT_COLUMNS = (
 
 @dataclass(frozen=True)
 class UnitWeights:
-    """Every unit in estimates with its weight, class, and its class's g."""
+    """Every unit carrying weight with its input weight, non-response factor, class and g."""
 
     units: list[dict[str, Any]]
-    weights: np.ndarray
-    classes: UnitClasses
+    inputs: np.ndarray  # d
+    factors: np.ndarray  # the non-response factor (ones without a sample)
+    classes: UnitClasses  # calibration classes, with Σ of the non-response adjusted weights
     g: np.ndarray  # per class (ones without calibration)
     margins: list[dict[str, Any]]
+    nonresponse: SampleFactors | None  # None: a round without a sample
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The non-response adjusted weights ``d · factor``."""
+        return self.inputs * self.factors
+
+
+def nonresponse_of(
+    round_doc: dict[str, Any], units: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], np.ndarray, SampleFactors | None]:
+    """The units that carry weight after the non-response step, their factors and the step."""
+    outcomes = read_outcomes(get_store(), round_doc)
+    if outcomes is None:
+        return units, np.ones(len(units)), None
+    step = sample_factors(round_doc, outcomes)
+    factors = np.array([step.of(unit["agg"]["cell"]) for unit in units])
+    kept = [unit for unit, factor in zip(units, factors, strict=True) if factor > 0]
+    return kept, factors[factors > 0], step
 
 
 def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
     """The round's units and weights under its configured weighting (422 when its
     calibration cannot be done)."""
-    units = list(get_store().submissions.unit_weights(round_doc["_id"]))
-    as_cells = [{"cell": u["agg"]["cell"], "w": u["agg"]["w"], "n": 1} for u in units]
+    found = list(get_store().submissions.unit_weights(round_doc["_id"]))
+    units, factors, step = nonresponse_of(round_doc, found)
+    inputs = np.array([float(u["agg"]["w"]) for u in units])
+    as_cells = [
+        {"cell": u["agg"]["cell"], "w": w, "n": 1}
+        for u, w in zip(units, inputs * factors, strict=True)
+    ]
     classes = unit_classes(round_doc["instrument"], as_cells)
     calibration = configured(round_doc)["calibration"]
     g, margins = np.ones(classes.sw.shape[0]), []
@@ -62,8 +88,43 @@ def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
             }
             for category in calibrated.categories
         ]
-    weights = np.array([float(u["agg"]["w"]) for u in units])
-    return UnitWeights(units, weights, classes, g, margins)
+    return UnitWeights(units, inputs, factors, classes, g, margins, step)
+
+
+def nonresponse_summary(step: SampleFactors | None) -> dict[str, Any]:
+    """The sampled units, their Σd, the non-response classes and warnings (none without a
+    sample: `n_units` is then the submissions in estimates)."""
+    if step is None:
+        return {"classes": [], "warnings": []}
+    classes = [
+        {
+            "cls": item.label,  # shown as `class` (schemas/weights.py)
+            "eligible": item.eligible,
+            "completed": item.completed,
+            "unknown_factor": item.unknown_factor,
+            "response_factor": item.response_factor,
+            "factor": item.factor,
+        }
+        for item in step.adjustment.classes
+    ]
+    return {
+        "n_units": step.outcomes.n_units,
+        "sum_sample": step.outcomes.sum_input,
+        "classes": classes,
+        "warnings": list(step.adjustment.warnings),
+    }
+
+
+def weight_cells(found: UnitWeights) -> WeightCells:
+    """Per calibration class: units, Σd, Σw_nr, Σw_nr², the smallest and largest w_nr."""
+    of_unit, w, n_classes = found.classes.of_cell, found.weights, found.classes.sw.shape[0]
+    inputs, squares = np.zeros(n_classes), np.zeros(n_classes)
+    np.add.at(inputs, of_unit, found.inputs)
+    np.add.at(squares, of_unit, w * w)
+    low, high = np.full(n_classes, np.inf), np.full(n_classes, -np.inf)
+    np.minimum.at(low, of_unit, w)
+    np.maximum.at(high, of_unit, w)
+    return WeightCells(found.classes.n, inputs, found.classes.sw, squares, low, high)
 
 
 def weights_summary(round_doc: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +133,7 @@ def weights_summary(round_doc: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "n_units": len(found.units),
         "n_respondents": 0,
+        "sum_sample": None,
         "sum_input": 0.0,
         "sum_final": 0.0,
         "min": None,
@@ -79,21 +141,11 @@ def weights_summary(round_doc: dict[str, Any]) -> dict[str, Any]:
         "cv": None,
         "kish_deff": None,
         "g": {"min": None, "max": None},
-        "classes": [],
         "margins": found.margins,
-        "warnings": [],
-    }
+    } | nonresponse_summary(found.nonresponse)
     if not found.units:
         return summary
-    of_unit, w, n_classes = found.classes.of_cell, found.weights, found.classes.sw.shape[0]
-    squares = np.zeros(n_classes)
-    np.add.at(squares, of_unit, w * w)
-    low, high = np.full(n_classes, np.inf), np.full(n_classes, -np.inf)
-    np.minimum.at(low, of_unit, w)
-    np.maximum.at(high, of_unit, w)
-    sums = found.classes.sw
-    cells = WeightCells(found.classes.n, sums, sums, squares, low, high)
-    result = summarize(cells, found.g)
+    result = summarize(weight_cells(found), found.g)
     return summary | {
         "n_respondents": result.n_respondents,
         "sum_input": result.sum_input,
@@ -109,7 +161,8 @@ def weights_summary(round_doc: dict[str, Any]) -> dict[str, Any]:
 def unit_rows(round_doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """One row per unit: its design, input weight, non-response factor, g and final weight."""
     found = unit_weights(round_doc)
-    for unit, weight, klass in zip(found.units, found.weights, found.classes.of_cell, strict=True):
+    rows = zip(found.units, found.inputs, found.factors, found.classes.of_cell, strict=True)
+    for unit, weight, factor, klass in rows:
         stratum, psu = unit["agg"]["cell"].split(SEPARATOR)[:2]
         g = float(found.g[klass])
         yield {
@@ -117,8 +170,8 @@ def unit_rows(round_doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
             "assignment_id": unit.get("assignment_id"),
             "stratum": stratum,
             "psu": psu,
-            "input_weight": weight,
-            "nonresponse_factor": 1.0,
+            "input_weight": float(weight),
+            "nonresponse_factor": float(factor),
             "g": g,
-            "final_weight": g * weight,
+            "final_weight": float(weight * factor) * g,
         }

@@ -14,7 +14,7 @@ from service.weighting.calibrated import (
     per_cell,
     unit_classes,
 )
-from service.weighting.nonresponse import adjusted_cells
+from service.weighting.nonresponse import SampleOutcomes, adjusted_cells
 from service.weighting.spec import WeightingMode, configured, weighting_block
 
 
@@ -25,13 +25,14 @@ def weighted_report(
     indicators: list[Indicator],
     query: dict[str, Any],
     mode: WeightingMode,
+    outcomes: SampleOutcomes | None,
 ) -> dict[str, Any]:
-    """Estimates on the input weights, or calibrated from the cells' unit classes.
+    """Estimates on the (non-response adjusted) cells, or calibrated from their unit classes.
 
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     instrument, by = round_doc["instrument"], query["by"]
-    adjusted = adjusted_cells(round_doc, cells, mode)
+    adjusted = adjusted_cells(round_doc, cells, mode, outcomes)
     cells = adjusted.cells
     block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
     options = (by, query["ci"], query["level"], block)

@@ -101,11 +101,12 @@ def applied_mode(round_doc: dict[str, Any], requested: str | None) -> WeightingM
 def weighting_block(
     round_doc: dict[str, Any], mode: WeightingMode, nonresponse: str | None, provisional: bool
 ) -> dict[str, Any]:
-    """The `weighting` block of an estimates answer; `nonresponse`: the classes applied."""
+    """The `weighting` block of an estimates answer; `nonresponse`: the classes applied (None:
+    the input weights; `none` on a sample round is one class for the whole round)."""
     calibration = configured(round_doc)["calibration"]
     return {
         "input": WeightInput.SAMPLE if has_sample(round_doc) else WeightInput.SUBMITTED,
-        "nonresponse": None if nonresponse == ClassKind.NONE else nonresponse,
+        "nonresponse": nonresponse,
         "calibration": calibration["method"] if mode is WeightingMode.CALIBRATED else None,
         "provisional": provisional,
     }

@@ -12,6 +12,7 @@ export const WEIGHTS_WORDS = {
     weightingNonresponse: {
       psu: "the weight of units that were not interviewed (refused, nobody at home) is carried by those interviewed in the same commune",
       stratum: "the weight of units that were not interviewed (refused, nobody at home) is carried by those interviewed in the same district and area",
+      whole: "the weight of units that were not interviewed (refused, nobody at home) is carried by all those interviewed in the round",
       none: "no adjustment for units that were not interviewed",
     },
     weightingCalibration: {
@@ -69,6 +70,7 @@ export const WEIGHTS_WORDS = {
     weightingNonresponse: {
       psu: "trọng số của các đơn vị không phỏng vấn được (từ chối, vắng nhà) được chuyển cho các đơn vị đã phỏng vấn trong cùng xã",
       stratum: "trọng số của các đơn vị không phỏng vấn được (từ chối, vắng nhà) được chuyển cho các đơn vị đã phỏng vấn trong cùng huyện và khu vực",
+      whole: "trọng số của các đơn vị không phỏng vấn được (từ chối, vắng nhà) được chuyển cho tất cả các đơn vị đã phỏng vấn trong đợt",
       none: "không điều chỉnh cho các đơn vị không phỏng vấn được",
     },
     weightingCalibration: {

@@ -11,12 +11,15 @@ const units = (instrument) => term("unitsOf", instrument);
 const missing = (value) => value === null || value === undefined;
 const decimal = (value, digits) => (missing(value) ? "–" : formatValue(value, false, digits));
 
+// `nonresponse` null: the step was not applied; "none": one class, the whole round
+const nonresponseWords = (classes) => (classes === "none" ? "whole" : classes ?? "none");
+
 /** The weighting sentence, and the provisional mark when fieldwork is still open. */
 export function weightingNote(block) {
   if (!block) return [];
   const parts = [
     term("weightingInput", block.input ?? "submitted"),
-    term("weightingNonresponse", block.nonresponse ?? "none"),
+    term("weightingNonresponse", nonresponseWords(block.nonresponse)),
     term("weightingCalibration", block.calibration ?? "none"),
   ];
   const sentence = h("p", { class: "weighting", id: "weighting", "data-calibration": block.calibration ?? "none" }, [
