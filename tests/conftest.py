@@ -17,7 +17,7 @@ from service.store import Store
 from tests.factories import household_round, small_sample
 from tests.servers import EmbeddedStore, GunicornServer
 
-pytest_plugins = ["tests.dashboard_support"]  # the dashboard's browser fixtures
+pytest_plugins = ["tests.dashboard_support", "tests.series_support"]  # browser fixtures
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,7 @@ OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
     ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
+    ("GET", "/dashboard/series"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,

@@ -21,3 +21,10 @@ blp = Blueprint(
 def dashboard() -> str:
     """The dashboard page; no inline script or style, so a strict CSP applies."""
     return render_template("dashboard.html")
+
+
+@blp.get("/dashboard/series")
+def series() -> str:
+    """The series view (docs/design.md §10): each round's estimates and the change since the
+    first round, read from the public API like the dashboard."""
+    return render_template("series.html")

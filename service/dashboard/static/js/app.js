@@ -6,7 +6,10 @@ import { ApiError, getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
-import { applyWords, roundChoices, roundTitle, setUpPage, showError } from "./page.js";
+import {
+  applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundChoices, roundTitle, setIfOffered, setUpPage,
+  showError, showTableOf,
+} from "./page.js";
 import {
   BY_LABELS, byOptions, domainName, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
 } from "./rows.js";
@@ -35,19 +38,10 @@ const controls = () => ({
   view: document.querySelector('input[name="view"]:checked').value,
 });
 
-// The page's query lives in the URL fragment (never the token), so a view can be bookmarked.
-function readFragment() {
-  return new URLSearchParams(window.location.hash.slice(1));
-}
-
 function writeFragment() {
   const { by, ci, level, view } = controls();
   const fragment = new URLSearchParams({ round: state.roundId, by, ci, level, view });
   window.history.replaceState(null, "", `#${fragment}`);
-}
-
-function setIfOffered(select, value) {
-  if (value && [...select.options].some((option) => option.value === value)) select.value = value;
 }
 
 const currentRound = () => state.fullRounds.get(state.roundId) || state.rounds.find((round) => round.id === state.roundId);
@@ -204,13 +198,6 @@ function summary(view) {
   ]);
 }
 
-function showTable(indicatorId) {
-  $("view-table").checked = true;
-  writeFragment();
-  render();
-  $(`table-${indicatorId}`)?.focus();
-}
-
 function card(view, mode) {
   const label = indicatorLabel(view.info, lang(), view.id);
   const definition = indicatorDefinition(view.info, lang());
@@ -218,15 +205,8 @@ function card(view, mode) {
   const content = mode === "table"
     ? indicatorTable(view, label, `table-${view.id}`)
     : h("div", { class: "chart-wrap" });
-  const pointer = mode === "table" ? null : h("button", { type: "button", class: "link-button table-pointer" }, t("tablePointer"));
-  pointer?.addEventListener("click", () => showTable(view.id));
-  const section = h("section", { class: "indicator", "data-indicator": view.id, "aria-labelledby": `title-${view.id}` }, [
-    h("h3", { id: `title-${view.id}` }, label),
-    definition ? h("p", { class: "definition" }, definition) : null,
-    summary(view),
-    content,
-    pointer,
-  ]);
+  const onTable = mode === "table" ? null : () => showTableOf(view.id, { writeFragment, render });
+  const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content, onTable });
   const hasTarget = view.target !== null && view.target !== undefined;
   // the chart is drawn once the card is in the page and its width is known
   const draw = mode === "table" ? () => {} : () => content.replaceChildren(
@@ -275,11 +255,7 @@ async function download(format) {
 }
 
 function clear() {
-  state.serial += 1; // results of requests still in flight are dropped
-  state.data = null;
-  $("indicators").replaceChildren();
-  delete $("indicators").dataset.shown;
-  $("meta").textContent = "";
+  clearBoard(state);
   state.weights = null;
   $("weighting-note").replaceChildren();
   $("weights-body").replaceChildren();
@@ -311,22 +287,9 @@ function bindControls(failed) {
       loadEstimates().catch(failed);
     });
   }
-  for (const radio of document.querySelectorAll('input[name="view"]')) {
-    radio.addEventListener("change", () => {
-      writeFragment();
-      render();
-    });
-  }
-  $("controls").addEventListener("submit", (event) => event.preventDefault());
   $("download-csv").addEventListener("click", () => download("csv").catch(failed));
   $("download-xlsx").addEventListener("click", () => download("xlsx").catch(failed));
-  let resizeTimer = 0;
-  window.addEventListener("resize", () => {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => {
-      if (state.data && $("indicators").clientWidth !== state.renderedWidth) render();
-    }, 150);
-  });
+  bindBoard(state, { writeFragment, render });
 }
 
 bindControls(setUpPage({ start, clear, onLanguage, forbiddenKey: "errorForbidden" }));

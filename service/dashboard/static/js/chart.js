@@ -8,22 +8,22 @@ import { h, s } from "./dom.js";
 import { formatLevel, formatRange, formatValue, t } from "./i18n.js";
 import { isPublished, rowNote } from "./rows.js";
 
-const ROW = 26; // a bar's line
-const NAME = 15; // a line of a domain name above its bar (stacked layout)
-const NOTE = 14; // a line of a row's note
+export const ROW = 26; // a bar's line
+export const NAME = 15; // a line of a domain name above its bar (stacked layout)
+export const NOTE = 14; // a line of a row's note
 const ROW_GAP = 8; // above a name on its own line
-const TOP = 26;
-const BOTTOM = 26;
-const VALUE_WIDTH = 60;
-const NARROW = 480; // below this chart width: names above the bars, smaller type
+export const TOP = 26;
+export const BOTTOM = 26;
+export const VALUE_WIDTH = 60;
+export const NARROW = 480; // below this chart width: names above the bars, smaller type
 let chartSerial = 0;
 
 // A generous average advance of a character at the chart's type sizes: enough to lay out and
 // wrap text before the chart is in the page (measuring needs it there); a test checks with
 // getBBox that no text leaves the chart.
-const charWidth = (fontSize) => fontSize * 0.6;
+export const charWidth = (fontSize) => fontSize * 0.6;
 
-function wrap(text, width, fontSize) {
+export function wrap(text, width, fontSize) {
   if (!text) return [];
   const perLine = Math.max(Math.floor(width / charWidth(fontSize)), 12);
   const lines = [];
@@ -67,10 +67,21 @@ function rowLayout(row, geometry) {
   return { names, notes, nameHeight, barHeight, notesBeside, height: nameHeight + barHeight + notesHeight };
 }
 
-function drawRow(view, row, geometry, y, isProvince) {
-  const { scale, plotLeft, width, stacked, noteX } = geometry;
-  const layout = rowLayout(row, geometry);
+/** A published estimate on its line `mid`: its likely range as a bar, its mark, its number. */
+export function estimateMarks(view, row, { scale, width }, mid) {
   const r = row.result;
+  const low = scale(r.ci_low ?? r.estimate);
+  const high = scale(r.ci_high ?? r.estimate);
+  return [
+    s("rect", { class: `ci ci-${row.state}`, x: low, y: mid - 5, width: Math.max(high - low, 1), height: 10, rx: 2 }),
+    marker(row.state, scale(r.estimate), mid),
+    s("text", { class: "row-value", x: width - 4, y: mid + 4, "text-anchor": "end" }, formatValue(r.estimate, view.isRate)),
+  ];
+}
+
+function drawRow(view, row, geometry, y, isProvince) {
+  const { plotLeft, stacked, noteX } = geometry;
+  const layout = rowLayout(row, geometry);
   const mid = y + layout.nameHeight + ROW / 2;
   const classes = ["row", `rel-${row.state}`, isProvince ? "province-bar" : isPublished(row) ? "domain-bar" : `domain-${row.state}`];
   const children = [s("title", {}, describe(view, row))];
@@ -79,15 +90,7 @@ function drawRow(view, row, geometry, y, isProvince) {
       ? s("text", { class: "row-name", x: 4, y: y + ROW_GAP + (k + 1) * NAME - 3 }, line)
       : s("text", { class: "row-name", x: plotLeft - 12, y: mid + 4, "text-anchor": "end" }, line));
   });
-  if (isPublished(row)) {
-    const low = scale(r.ci_low ?? r.estimate);
-    const high = scale(r.ci_high ?? r.estimate);
-    children.push(
-      s("rect", { class: `ci ci-${row.state}`, x: low, y: mid - 5, width: Math.max(high - low, 1), height: 10, rx: 2 }),
-      marker(row.state, scale(r.estimate), mid),
-      s("text", { class: "row-value", x: width - 4, y: mid + 4, "text-anchor": "end" }, formatValue(r.estimate, view.isRate)),
-    );
-  }
+  if (isPublished(row)) children.push(...estimateMarks(view, row, geometry, mid));
   const firstNote = layout.notesBeside ? mid + 4 : y + layout.nameHeight + layout.barHeight + NOTE - 4;
   layout.notes.forEach((line, k) => {
     children.push(s("text", { class: `row-note note-${row.state}`, x: noteX, y: firstNote + k * NOTE }, line));
@@ -95,7 +98,7 @@ function drawRow(view, row, geometry, y, isProvince) {
   return s("g", { class: classes.join(" "), "data-code": row.code ?? "", "data-reliability": row.state }, children);
 }
 
-function axis(view, geometry, bottom) {
+export function axis(view, geometry, bottom) {
   const { scale, plotLeft, plotRight, max } = geometry;
   const grid = s("g", { class: "axis", "aria-hidden": "true" });
   const ticks = plotRight - plotLeft < 220 ? 2 : 5;
@@ -110,7 +113,7 @@ function axis(view, geometry, bottom) {
   return grid;
 }
 
-function targetMark(view, geometry, bottom) {
+export function targetMark(view, geometry, bottom) {
   const { scale, plotLeft, plotRight } = geometry;
   const x = scale(view.target);
   const anchor = x > plotRight - 60 ? "end" : x < plotLeft + 60 ? "start" : "middle";

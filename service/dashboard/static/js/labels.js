@@ -2,6 +2,7 @@
 // what a number means and what to do, never a statistician's code (docs/planners.md).
 
 import { FIELDWORK_WORDS } from "./labels_fieldwork.js";
+import { SERIES_WORDS } from "./labels_series.js";
 import { WEIGHTS_WORDS } from "./labels_weights.js";
 
 const VSIC_EN = {
@@ -57,6 +58,7 @@ export const LABELS = {
     pageTitle: "Digital adoption in Lào Cai — planners' dashboard",
     title: "Digital adoption in Lào Cai",
     skip: "Skip to the estimates",
+    seriesLink: "Change between rounds",
     signinTitle: "Sign in",
     signinHelp: "Enter a planner or administrator token. It is kept only in this browser tab.",
     tokenLabel: "Access token",
@@ -156,6 +158,7 @@ export const LABELS = {
     pageTitle: "Chuyển đổi số tại Lào Cai — trang số liệu cho cán bộ kế hoạch",
     title: "Chuyển đổi số tại Lào Cai",
     skip: "Chuyển đến số liệu ước lượng",
+    seriesLink: "Thay đổi giữa các đợt",
     signinTitle: "Đăng nhập",
     signinHelp: "Nhập mã truy cập của cán bộ kế hoạch hoặc quản trị. Mã chỉ được giữ trong thẻ trình duyệt này.",
     tokenLabel: "Mã truy cập",
@@ -266,4 +269,6 @@ export const HELP_FOR_REASON = {
 };
 
 // the other pages' and panels' words join the same tables (one table per language)
-for (const code of Object.keys(LABELS)) Object.assign(LABELS[code], FIELDWORK_WORDS[code], WEIGHTS_WORDS[code]);
+for (const code of Object.keys(LABELS)) {
+  Object.assign(LABELS[code], FIELDWORK_WORDS[code], WEIGHTS_WORDS[code], SERIES_WORDS[code]);
+}

@@ -119,3 +119,63 @@ export function setUpPage({ start, clear, onLanguage, forbiddenKey }) {
   else showSignin("");
   return failed;
 }
+
+// ---- What the boards of the estimates page and the series view share ----
+
+/** The view kept in the URL fragment (never the token), so that it can be bookmarked. */
+export const readFragment = () => new URLSearchParams(window.location.hash.slice(1));
+
+export function setIfOffered(select, value) {
+  if (value !== null && [...select.options].some((option) => option.value === value)) select.value = value;
+}
+
+/**
+ * One indicator's card: title, definition, summary, then `content` (a chart's holder or a table);
+ * under a chart a button that opens the table (`onTable`), so keyboard users find every number.
+ */
+export function indicatorCard({ id, label, definition, summary, content, onTable }) {
+  const pointer = onTable ? h("button", { type: "button", class: "link-button table-pointer" }, t("tablePointer")) : null;
+  pointer?.addEventListener("click", onTable);
+  return h("section", { class: "indicator", "data-indicator": id, "aria-labelledby": `title-${id}` }, [
+    h("h3", { id: `title-${id}` }, label),
+    definition ? h("p", { class: "definition" }, definition) : null,
+    summary,
+    content,
+    pointer,
+  ]);
+}
+
+/** Show the table view and move the focus to the table of one indicator. */
+export function showTableOf(indicatorId, { writeFragment, render }) {
+  $("view-table").checked = true;
+  writeFragment();
+  render();
+  $(`table-${indicatorId}`)?.focus();
+}
+
+/** Forget what the board showed; requests still in flight are dropped (their serial is old). */
+export function clearBoard(state) {
+  state.serial += 1;
+  state.data = null;
+  $("indicators").replaceChildren();
+  delete $("indicators").dataset.shown;
+  $("meta").textContent = "";
+}
+
+/** The chart/table switch, no form submission, and a redraw when the board's width changes. */
+export function bindBoard(state, { writeFragment, render }) {
+  for (const radio of document.querySelectorAll('input[name="view"]')) {
+    radio.addEventListener("change", () => {
+      writeFragment();
+      render();
+    });
+  }
+  $("controls").addEventListener("submit", (event) => event.preventDefault());
+  let resizeTimer = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      if (state.data && $("indicators").clientWidth !== state.renderedWidth) render();
+    }, 150);
+  });
+}

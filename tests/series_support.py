@@ -1,0 +1,100 @@
+"""The series view (/dashboard/series) in headless Chromium against the demo server: fixtures
+and helpers shared by tests/test_series_view_*.py (registered in tests/conftest.py). The
+browser and the server are the dashboard's (tests/dashboard_support.py)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from service.demo import HOUSEHOLD_SERIES
+from tests.dashboard_support import (
+    DemoServer,
+    clear_downloads,
+    open_page,
+    sign_in,
+    wait_for,
+)
+
+SERIES_PATH = "/dashboard/series"
+FIELDS = ("series", "by", "pairing", "level", "view", "lang")
+SERIES_ROWS = (Path(__file__).parent / "dashboard_checks" / "series_rows.js").read_text()
+MINUS = "\u2212"
+
+
+@pytest.fixture
+def series_page(chromium: WebDriver, demo_server: DemoServer, downloads: Path) -> WebDriver:
+    """The series view freshly opened: no token, no language choice."""
+    clear_downloads(downloads)
+    chromium.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    chromium.get(f"{demo_server.url}{SERIES_PATH}")
+    chromium.execute_script("sessionStorage.clear(); localStorage.clear();")
+    open_page(chromium, f"{demo_server.url}{SERIES_PATH}")
+    chromium.get_log("browser")  # drain what earlier tests logged
+    return chromium
+
+
+def series_shown(driver: WebDriver) -> dict[str, str]:
+    """What the view shows: series, by, pairing, level, view, lang ({} while it shows nothing)."""
+    now = driver.find_element(By.ID, "indicators").get_attribute("data-shown") or ""
+    return dict(zip(FIELDS, now.split("|"), strict=True)) if now else {}
+
+
+def wait_series(driver: WebDriver, **expected: str) -> None:
+    def matches(d: WebDriver) -> bool:
+        current = series_shown(d)
+        return bool(current) and all(current.get(k) == v for k, v in expected.items())
+
+    wait_for(driver, matches)
+
+
+def open_series(
+    driver: WebDriver, demo_server: DemoServer, lang: str = "vi", **fragment: str
+) -> None:
+    """Sign in to the series view opened at `fragment`, in `lang`; wait until it shows it."""
+    view = {"series": HOUSEHOLD_SERIES, **fragment}
+    driver.execute_script("localStorage.setItem('survey.dashboard.lang', arguments[0])", lang)
+    query = "&".join(f"{k}={v}" for k, v in view.items())
+    open_page(driver, f"{demo_server.url}{SERIES_PATH}#{query}")
+    sign_in(driver, demo_server.planner)
+    wait_series(driver, lang=lang, **view)
+
+
+def shown_series_rows(driver: WebDriver) -> list[dict[str, Any]]:
+    return driver.execute_script(SERIES_ROWS)
+
+
+def one_decimal(value: float) -> str:
+    """A number as the page writes it in English: one decimal, halves away from zero (as
+    Intl.NumberFormat rounds the exact binary value), a true minus sign."""
+    text = str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return text.replace("-", MINUS)
+
+
+def in_language(text: str, lang: str) -> str:
+    """An English-written number in `lang`'s convention (Vietnamese: a decimal comma)."""
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def written_forms(value: float, is_rate: bool) -> set[str]:
+    """How the page could write an estimate or bound, in either language."""
+    text = one_decimal(value * 100 if is_rate else value)
+    forms = {text, in_language(text, "vi")}
+    return {f"{form}%" for form in forms} if is_rate else forms
+
+
+def change_block(demo_server: DemoServer, indicator: str, **params: str) -> dict[str, Any]:
+    report = demo_server.get(
+        f"/api/v1/series/{HOUSEHOLD_SERIES}/change", indicator=indicator, **params
+    ).json()
+    return report["changes"][0]
+
+
+def rate_indicators(demo_server: DemoServer) -> dict[str, bool]:
+    items = demo_server.get("/api/v1/indicators").json()["items"]
+    return {item["id"]: item["is_rate"] for item in items}
