@@ -218,6 +218,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--write-concern",
+        default="1",
+        help="SURVEY_WRITE_CONCERN; 1 is how `make run` writes to the embedded store",
+    )
     args = parser.parse_args()
     with EmbeddedStore(tempfile.mkdtemp(prefix="load-store-")) as store:
         server = GunicornServer(
@@ -225,7 +230,9 @@ def main() -> int:
             "load",
             workers=args.workers,
             threads=args.threads,
-            env={"SURVEY_LOG_LEVEL": "WARNING"},
+            # the embedded store as `make run` writes to it (service/supervisor.py): w=1, SQLite
+            # WAL; "majority" would fsync every operation (synchronous=FULL)
+            env={"SURVEY_LOG_LEVEL": "WARNING", "SURVEY_WRITE_CONCERN": args.write_concern},
         ).start()
         try:
             report = run_load(
@@ -239,8 +246,8 @@ def main() -> int:
             server.stop()
     print(
         f"{args.enumerators} enumerators + {args.planners} planners, {args.seconds:g} s, "
-        f"gunicorn {args.workers} workers × {args.threads} threads (gthread) on 127.0.0.1, "
-        "embedded store\n"
+        f"gunicorn {args.workers} gevent workers on 127.0.0.1, embedded store "
+        f"(write concern {args.write_concern})\n"
     )
     print(report.table())
     planner_p95 = report.percentiles(ESTIMATES).get("p95", float("nan"))

@@ -25,6 +25,8 @@ class Config:
     SURVEY_RATE_LIMIT: str = "600/minute"
     # Where rate-limit counters live: per worker in memory, or a `limits` storage URI (redis://…).
     SURVEY_RATE_LIMIT_STORAGE: str = "memory://"
+    # Submissions stored at once per worker; more wait their turn (service/admission.py).
+    SURVEY_INGEST_CONCURRENCY: int = 4
     # Memory for computed estimates, per worker (service/estimates/cache.py).
     SURVEY_ESTIMATE_CACHE_MB: int = 32
     # Wrong credentials per client address before 429 (service/observability/auth_failures.py).
@@ -46,6 +48,7 @@ _INT_SETTINGS = {
     "SURVEY_STORE_TIMEOUT_MS",
     "SURVEY_TRUSTED_PROXIES",
     "SURVEY_ESTIMATE_CACHE_MB",
+    "SURVEY_INGEST_CONCURRENCY",
 }
 
 

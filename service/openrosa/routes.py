@@ -14,6 +14,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from catalogue import RoundStatus, SubmissionStatus
+from service.admission import ingest_slot
 from service.errors import RETRY_AFTER_SECONDS, Problem
 from service.observability.rate_limit import too_many_requests
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
@@ -226,9 +227,15 @@ def submission(round_id: str | None = None) -> Response:
         if original is not None:
             status = correct_from_edit(get_store(), round_doc, original, payload)
         else:
-            status, _ = submit_one(
-                get_store(), round_doc, payload, token_id=token["_id"], source="openrosa", raw=raw
-            )
+            with ingest_slot():
+                status, _ = submit_one(
+                    get_store(),
+                    round_doc,
+                    payload,
+                    token_id=token["_id"],
+                    source="openrosa",
+                    raw=raw,
+                )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
     except Problem as exc:  # a correction refused: its message in OpenRosa's format

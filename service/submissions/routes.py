@@ -24,6 +24,7 @@ from schemas.submissions import (
     SubmissionAcceptedSchema,
     SubmissionListSchema,
 )
+from service.admission import ingest_slot
 from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round, round_for_writing
@@ -84,7 +85,10 @@ class RoundSubmissions(MethodView):
         """Submit one interview; resending the same one is harmless."""
         round_doc = round_for_writing(round_id)
         try:
-            status, doc = submit_one(get_store(), round_doc, json_body(), token_id=g.token["_id"])
+            with ingest_slot():
+                status, doc = submit_one(
+                    get_store(), round_doc, json_body(), token_id=g.token["_id"]
+                )
         except SubmissionInvalid as exc:
             raise invalid(exc.errors, "The submission is invalid.") from exc
         if status is SubmissionStatus.CONFLICT:
@@ -124,9 +128,10 @@ class RoundSubmissionBatch(MethodView):
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
         round_doc = round_for_writing(round_id)
-        outcomes = submit_batch(
-            get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
-        )
+        with ingest_slot():
+            outcomes = submit_batch(
+                get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
+            )
         results = [
             {"submission_id": o.submission_id, "status": o.status}
             | ({"errors": o.errors} if o.errors else {})
