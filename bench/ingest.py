@@ -1,7 +1,7 @@
 """Ingest benchmark: batch throughput and single-submission latency, gunicorn + embedded store.
 
 Starts `python -m service serve` (the `make run` layout: nx-27017 on a temporary data dir,
-gunicorn gthread workers) on a free port, then measures
+gunicorn gevent workers) on a free port, then measures
 
 * batch ingest: batches of 1000 household submissions sent by a few concurrent clients,
   reported as stored submissions per second;
@@ -25,15 +25,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cpu import cpu_by_role  # noqa: E402
 from service.store.embedded import free_port  # noqa: E402
 from tests.factories import household, household_round  # noqa: E402
 
@@ -57,8 +59,9 @@ class Client:
 
 
 @contextmanager
-def running_service(workers: int, threads: int) -> Iterator[tuple[int, str]]:
-    """`python -m service serve` on a free port and a fresh data dir; yield (port, admin token)."""
+def running_service(workers: int, threads: int) -> Iterator[tuple[int, str, int]]:
+    """`python -m service serve` on a free port and a fresh data dir; yield (port, admin token,
+    the serving process's pid)."""
     port, admin = free_port(), secrets.token_urlsafe(32)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as data_dir:
         # The per-token rate limit protects production from runaway clients, not from this load.
@@ -90,7 +93,7 @@ def running_service(workers: int, threads: int) -> Iterator[tuple[int, str]]:
         )
         try:
             wait_until_ready(port, process)
-            yield port, admin
+            yield port, admin, process.pid
         finally:
             process.terminate()
             process.wait(30)
@@ -171,6 +174,10 @@ class LatencyResult:
     clients: int
     latencies_ms: list[float]
     seconds: float
+    cpu_seconds: Counter[str] = field(default_factory=Counter)
+
+    def cpu_ms_per_request(self, role: str) -> float:
+        return 1000 * self.cpu_seconds[role] / len(self.latencies_ms)
 
     def percentile(self, q: int) -> float:
         return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[q - 1]
@@ -180,8 +187,11 @@ class LatencyResult:
         return len(self.latencies_ms) / self.seconds
 
 
-def bench_singles(port: int, token: str, clients: int, seconds: float) -> LatencyResult:
-    """`clients` threads post one new submission at a time for `seconds` (after a warm-up)."""
+def bench_singles(
+    port: int, token: str, clients: int, seconds: float, server_pid: int
+) -> LatencyResult:
+    """`clients` threads post one new submission at a time for `seconds` (after a warm-up),
+    with the CPU every process spent meanwhile (warm-up included: a second of 1 + `seconds`)."""
     path = f"/api/v1/rounds/{ROUND_ID}/submissions"
     latencies: list[list[float]] = [[] for _ in range(clients)]
     warm_up = 1.0
@@ -197,11 +207,18 @@ def bench_singles(port: int, token: str, clients: int, seconds: float) -> Latenc
             if now >= started + warm_up:
                 latencies[index].append((time.perf_counter() - sent) * 1000)
 
+    before = cpu_by_role(server_pid)
     run_threads(clients, work)
-    return LatencyResult(clients, [ms for per in latencies for ms in per], seconds)
+    spent = cpu_by_role(server_pid)
+    spent.subtract(before)
+    measured = [ms for per in latencies for ms in per]
+    share = seconds / (seconds + warm_up)  # the CPU of the measured part, pro rata
+    cpu = Counter({role: spent_seconds * share for role, spent_seconds in spent.items()})
+    return LatencyResult(clients, measured, seconds, cpu)
 
 
 def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: int) -> str:
+    total = sum(single.cpu_ms_per_request(role) for role in single.cpu_seconds)
     machine = (
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}, {platform.system()}"
@@ -216,9 +233,15 @@ def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: i
         f"| single p50 | {single.percentile(50):.1f} ms | |",
         f"| single p95 | {single.percentile(95):.1f} ms | < 50 ms |",
         f"| single p99 | {single.percentile(99):.1f} ms | |",
+        *(
+            f"| CPU per single submission, {role} | {single.cpu_ms_per_request(role):.2f} ms | |"
+            for role in ("store", "workers", "client")
+        ),
+        f"| CPU per single submission, all | {total:.2f} ms | "
+        f"≤ {2 * 1000 / total:,.0f}/s on 2 cores |",
     ]
     setup = (
-        f"gunicorn {workers} workers × {threads} threads (gthread) + embedded store "
+        f"gunicorn {workers} gevent workers (`serve`'s default) + embedded store "
         f"(nx-27017), client on the same machine; {machine}"
     )
     return "\n".join([*rows, "", setup])
@@ -233,10 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
-    with running_service(args.workers, args.threads) as (port, admin):
+    with running_service(args.workers, args.threads) as (port, admin, pid):
         token = prepare(port, admin)
         batch = bench_batches(port, token, args.batches, args.batch_clients)
-        single = bench_singles(port, token, args.clients, args.seconds)
+        single = bench_singles(port, token, args.clients, args.seconds, pid)
     print(markdown(batch, single, args.workers, args.threads))
     return 0
 
