@@ -24,7 +24,7 @@ export const SERIES_WORDS = {
     pairingNames: { independent: "Drawn separately (usual)", overlapping: "Same communes revisited" },
     pairingHelp: {
       independent: "Treats the two samples as unrelated: right when each round drew its communes afresh.",
-      overlapping: "Counts the communes surveyed in both rounds as the same places, which usually narrows the range of the change.",
+      overlapping: "Counts the communes surveyed in both rounds as the same places. Use it only when the second round revisited the first round's communes by design; otherwise the range can come out wider, not narrower.",
     },
     seriesMeta: (at, counts) => `Updated ${at} · interviews: ${counts}`,
     roundCount: (label, n) => `${label}: ${n}`,
@@ -72,7 +72,7 @@ export const SERIES_WORDS = {
     pairingNames: { independent: "Chọn riêng từng đợt (thông dụng)", overlapping: "Cùng các xã được khảo sát lại" },
     pairingHelp: {
       independent: "Coi hai mẫu là không liên quan: đúng khi mỗi đợt chọn lại các xã từ đầu.",
-      overlapping: "Tính các xã được khảo sát ở cả hai đợt là cùng một nơi, thường làm khoảng tin cậy của thay đổi hẹp hơn.",
+      overlapping: "Tính các xã được khảo sát ở cả hai đợt là cùng một nơi. Chỉ dùng khi đợt sau được thiết kế để khảo sát lại các xã của đợt trước; nếu không, khoảng tin cậy có thể rộng hơn chứ không hẹp hơn.",
     },
     seriesMeta: (at, counts) => `Cập nhật lúc ${at} · số phiếu: ${counts}`,
     roundCount: (label, n) => `${label}: ${n}`,
