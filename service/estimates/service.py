@@ -11,13 +11,13 @@ from marshmallow import ValidationError
 from catalogue import BY_DIMENSIONS, INDICATORS_BY_ID, indicators_of
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
-from service.cells.reading import current_version, data_version, read_cells
+from service.cells.reading import current_version, data_version
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
 from service.offload import off_the_loop
 from service.store import get_store
+from service.weighting.applied import read_round
 from service.weighting.estimates import weighted_report
-from service.weighting.nonresponse import outcomes_at
 from service.weighting.spec import applied_mode
 
 
@@ -53,11 +53,12 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     key = (store.db.name, round_doc["_id"], key_version, tuple(ids), by, ci, query["level"], mode)
 
     def compute() -> dict[str, Any]:
-        head, cells = read_cells(store, round_doc["_id"])
-        outcomes = outcomes_at(store, round_doc, key_version)  # store reads stay on the loop
-        version = data_version(round_doc, head)
+        data = read_round(store, round_doc, key_version)
+        version = data_version(round_doc, data.head)
         return off_the_loop(
-            lambda: weighted_report(round_doc, version, cells, indicators, query, mode, outcomes)
+            lambda: weighted_report(
+                round_doc, version, data.cells, indicators, query, mode, data.outcomes
+            )
         )
 
     return estimate_cache().get_or_compute(key, compute)

@@ -14,15 +14,14 @@ from scoring import LonelyPsu, LonelyPsuError, ScoringError
 from scoring.calibrated_rounds import CalibratedRound
 from scoring.contrasts import Change, Round, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
-from service.cells.reading import current_version, data_version, read_cells
+from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.errors import Problem, invalid
 from service.estimates.service import estimate_cache, requested_indicators
 from service.offload import off_the_loop
 from service.series.model import series_rounds
 from service.store import get_store
-from service.weighting.applied import WeightedCells, weighted_cells
-from service.weighting.nonresponse import SampleOutcomes, outcomes_at
+from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
 from service.weighting.spec import WeightingMode, applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
@@ -119,22 +118,6 @@ def shaped(change: Change, by: str | None) -> dict[str, Any]:
     return fields
 
 
-@dataclass(frozen=True)
-class RoundData:
-    """What the change reads from the store for one round (on the event loop)."""
-
-    doc: dict[str, Any]
-    head: dict[str, Any]
-    cells: list[dict[str, Any]]
-    outcomes: SampleOutcomes | None  # the sample's outcomes (None: no sample)
-
-
-def read_round(doc: dict[str, Any], version: int) -> RoundData:
-    store = get_store()
-    head, cells = read_cells(store, doc["_id"])
-    return RoundData(doc, head, cells, outcomes_at(store, doc, version))
-
-
 def weighted_pair(
     data: tuple[RoundData, RoundData],
     modes: tuple[WeightingMode, WeightingMode],
@@ -196,7 +179,8 @@ def change_report(
     """Read both rounds' cells (and sample outcomes), then weight them and run the engine off
     the event loop."""
     indicators = [INDICATORS_BY_ID[i] for i in query["indicators"]]
-    data = (read_round(rounds[0], versions[0]), read_round(rounds[1], versions[1]))
+    store = get_store()
+    data = (read_round(store, rounds[0], versions[0]), read_round(store, rounds[1], versions[1]))
     heads = (data[0].head, data[1].head)
     return off_the_loop(
         lambda: report(

@@ -9,9 +9,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue import Indicator
+from service.cells.reading import read_cells
+from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
-from service.weighting.nonresponse import SampleOutcomes, adjusted_cells
+from service.weighting.nonresponse import SampleOutcomes, adjusted_cells, outcomes_at
 from service.weighting.spec import WeightingMode, weighting_block
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """What a weighted answer reads from the store for one round."""
+
+    doc: dict[str, Any]
+    head: dict[str, Any]
+    cells: list[dict[str, Any]]
+    outcomes: SampleOutcomes | None  # the sample's outcomes (None: no sample)
+
+
+def read_round(store: Store, doc: dict[str, Any], version: int) -> RoundData:
+    """The round's cells and sample outcomes at `version`, read on the event loop (the store's
+    sockets belong to it); the weighting and the engine then run off it."""
+    head, cells = read_cells(store, doc["_id"])
+    return RoundData(doc, head, cells, outcomes_at(store, doc, version))
 
 
 @dataclass(frozen=True)
