@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,23 @@ class AreaEstimates:
     estimate: np.ndarray
     mse: np.ndarray
     shrinkage: np.ndarray
+
+    def model_dict(self, names: list[str]) -> dict[str, Any]:
+        """The fitted model as JSON: method, σ̂²_v, β̂ with se by covariate name, convergence,
+        goodness of fit (numbers NaN only when the fit did not converge: then null)."""
+        fit = self.fit
+        return {
+            "method": fit.method.value,
+            "sigma2_v": finite_or_none(fit.sigma2_v),
+            "beta": [
+                {"name": name, "estimate": finite_or_none(b), "se": finite_or_none(se)}
+                for name, b, se in zip(names, fit.beta, fit.beta_se, strict=True)
+            ],
+            "converged": fit.converged,
+            "iterations": fit.iterations,
+            "areas_in_fit": int(self.in_fit.sum()),
+            "diagnostics": None if self.diagnostics is None else self.diagnostics.as_dict(),
+        }
 
     @property
     def rmse(self) -> np.ndarray:
@@ -68,3 +86,8 @@ def estimate_areas(
     estimate[out], mse[out] = synthetic(fit, X[out])
     shrinkage[out] = 0.0
     return AreaEstimates(fit, diagnose(fit), in_fit, estimate, mse, shrinkage)
+
+
+def finite_or_none(value: float) -> float | None:
+    """A finite number as float, else None (JSON has no NaN)."""
+    return float(value) if np.isfinite(value) else None
