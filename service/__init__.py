@@ -67,6 +67,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.rounds import routes as rounds
     from service.samples import routes as samples
     from service.series import routes as series
+    from service.small_area import routes as small_area
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
     from service.weighting import routes as weights
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         weights,
         quality,
         audit,
+        small_area,
     ):
         api.register_blueprint(module.blp)
     submissions.document(api)

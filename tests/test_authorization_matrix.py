@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.store import Store
-from tests import factories
+from tests import factories, small_area_data
 from tests.conftest import bearer
 from tests.openrosa_client import openrosa_message
 from tests.servers import EmbeddedStore, GunicornServer
@@ -41,6 +41,7 @@ SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
 SERIES = "hh-auth-series"
+SMALL_AREA_ROUND = "hh-auth-small-area"  # communes with data and covariates (§14)
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -72,6 +73,9 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
+    ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): ADMIN,
+    ("GET", "/api/v1/geography/{version}/auxiliary/{name}"): ANY,
+    ("GET", "/api/v1/rounds/{round_id}/small-area"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -136,6 +140,19 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     sample = {"assignments": factories.small_sample()}
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
+    client.post("/api/v1/rounds", json=factories.household_round(SMALL_AREA_ROUND), headers=admin)
+    items = small_area_data.submissions()
+    for start in range(0, len(items), 1000):
+        batch = {"submissions": items[start : start + 1000]}
+        url = f"/api/v1/rounds/{SMALL_AREA_ROUND}/submissions/batch"
+        assert client.post(url, json=batch, headers=admin).status_code == 200
+    table = client.put(
+        f"/api/v1/geography/{small_area_data.VERSION}/auxiliary/census?source=SYNTHETIC",
+        data=small_area_data.auxiliary_csv(),
+        content_type="text/csv",
+        headers=admin,
+    )
+    assert table.status_code == 200, table.json
     yield app
     app.extensions["store"].close()
 
@@ -159,8 +176,8 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
     }
 
 
-def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
-    """A concrete, valid request for an operation: the URL and its JSON body."""
+def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
+    """A concrete, valid request for an operation: the URL and its body (JSON, or CSV text)."""
     fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
     url = (
@@ -168,10 +185,14 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         .replace("{assignment_id}", "A-001")
         .replace("{submission_id}", SUBMISSION)
     )
+    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", "census")
+    if path.endswith("/small-area"):
+        url = url.replace(ROUND, SMALL_AREA_ROUND)
+        url += f"?indicator=fiber_available&geography={small_area_data.VERSION}"
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
-    bodies: dict[tuple[str, str], dict[str, Any]] = {
+    bodies: dict[tuple[str, str], Any] = {
         ("POST", "/api/v1/tokens"): {"role": "planner", "name": f"p-{uuid.uuid4().hex[:8]}"},
         ("POST", "/api/v1/rounds"): factories.household_round(f"r-{uuid.uuid4().hex[:8]}"),
         ("PATCH", "/api/v1/rounds/{round_id}"): {"title": "Renamed"},
@@ -193,6 +214,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
             "enumerator": "enum-01"
         },
+        ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): small_area_data.auxiliary_csv(),
     }
     return url, bodies.get((method, path))
 
@@ -230,8 +252,13 @@ def test_authorization_matrix(
 ) -> None:
     method, path = operation
     url, body = request_for(method, path, matrix_store)
+    if isinstance(body, str):
+        url += "?source=SYNTHETIC"
+        sent: dict[str, Any] = {"data": body, "content_type": "text/csv"}
+    else:
+        sent = {"json": body}
     response = matrix_app.test_client().open(
-        url, method=method, json=body, headers=callers[identity].headers(path)
+        url, method=method, headers=callers[identity].headers(path), **sent
     )
     answer = response.get_data(as_text=True)[:200]
     assert response.status_code in expected_statuses(ACCESS[operation], identity), (
@@ -364,7 +391,7 @@ def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
     headers = allowed_caller(operation, callers).headers(path)
 
     response = matrix_app.test_client().open(
-        f"{url}?{TYPO}=x", method=method, json=body, headers=headers
+        f"{url}{'&' if '?' in url else '?'}{TYPO}=x", method=method, json=body, headers=headers
     )
 
     assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])
