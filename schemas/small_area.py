@@ -39,7 +39,8 @@ class SmallAreaQuerySchema(StrictSchema):
         validate=validate.OneOf(tuple(VarianceSource)),
         metadata={
             "description": "smoothed: ψ_d = p̂(1−p̂)·deff/n_d from the province estimate; "
-            "direct: the commune estimate's se²"
+            "pooled: ψ_d = mean(n_k·se_k²)/n_d over the communes; direct: the commune "
+            "estimate's se²"
         },
     )
     geography = Text(

@@ -84,6 +84,16 @@ def test_smoothed_variances_are_the_province_variance_at_the_area_size() -> None
     assert np.isnan(psi[2])
 
 
+def test_pooled_variances_are_the_mean_variance_per_interview_at_the_area_size() -> None:
+    se, n = np.array([0.1, 0.2, 0.0, np.nan]), np.array([10, 40, 5, 0])
+    psi = sampling_variances("pooled", se, n, 0, 0)
+    c = (10 * 0.01 + 40 * 0.04) / 2
+    np.testing.assert_allclose(psi[:3], [c / 10, c / 40, c / 5])
+    assert np.isnan(psi[3])
+    with pytest.raises(ScoringError, match="no area has a positive direct variance"):
+        sampling_variances("pooled", np.zeros(3), np.ones(3), 0, 0)
+
+
 def test_direct_variances_are_se_squared_and_a_zero_se_cannot_enter_the_fit() -> None:
     psi = sampling_variances("direct", np.array([0.1, 0.0, np.nan]), np.array([]), 0, 0)
     assert psi[0] == pytest.approx(0.01)
@@ -119,6 +129,17 @@ def test_a_publishable_direct_estimate_is_published_as_it_is() -> None:
         0.42,
         0.30,
     )
+
+
+def test_a_fit_with_no_area_variance_publishes_no_model_estimate() -> None:
+    out = publish(False, None, True, 0.40, 0.01, is_rate=True, sigma2_v_zero=True)
+    assert (out.source, out.reason, out.estimate) == (
+        Source.WITHHELD,
+        Why.MODEL_SIGMA2_V_ZERO,
+        None,
+    )
+    direct = publish(True, (0.42, 0.3, 0.55), True, 0.40, 0.01, is_rate=True, sigma2_v_zero=True)
+    assert direct.source is Source.DIRECT
 
 
 def test_the_model_replaces_a_suppressed_direct_estimate_when_its_cv_is_at_most_30_percent() -> (

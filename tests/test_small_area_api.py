@@ -206,6 +206,14 @@ def test_a_withheld_row_carries_no_number_in_json_csv_or_xlsx(
             assert all(row[c] is None for c in numeric), row
 
 
+@pytest.mark.parametrize("variance", ["smoothed", "pooled", "direct"])
+def test_each_variance_source_fits(
+    client: FlaskClient, as_planner: dict[str, str], variance: str
+) -> None:
+    out = small_area(client, as_planner, variance=variance, covariates="fiber_route_share")
+    assert out.status_code == 200 and out.json["model"]["variance"] == variance
+
+
 @pytest.mark.parametrize("method", ["reml", "ml", "fh"])
 def test_each_method_fits(client: FlaskClient, as_planner: dict[str, str], method: str) -> None:
     out = small_area(client, as_planner, method=method, covariates="fiber_route_share")

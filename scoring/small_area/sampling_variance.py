@@ -7,6 +7,12 @@
   formula is the same, V̂ · n / n_d. Direct variances of areas with a handful of interviews are
   themselves too noisy (a commune with 3 interviews all "yes" has se 0), which is why
   statistical offices smooth them (Rao and Molina 2015, §6.4.1).
+- ``pooled`` (a GVF from the communes themselves): ψ_d = c / n_d with c the mean of n_d·se_d²
+  over the areas with a positive direct variance: each area's variance per interview, which
+  keeps the clustering inside areas and leaves out what ``smoothed`` also counts, the spread
+  of the weights across areas and of p̂_d around p̂. In the simulation of docs/statistics.md
+  ``smoothed`` overstates ψ by about 30 %, σ̂²_v comes out too small and model intervals
+  cover 84–89 % for communes with ≤ 20 interviews; ``pooled`` covers 91–95 %.
 - ``direct``: ψ_d = se_d², the design-based variance of the area's own estimate; an area whose
   se is 0 or undefined cannot enter the fit and is treated like an area without interviews.
 """
@@ -22,6 +28,7 @@ from scoring.errors import ScoringError
 
 class VarianceSource(StrEnum):
     SMOOTHED = "smoothed"
+    POOLED = "pooled"
     DIRECT = "direct"
 
     @classmethod
@@ -30,7 +37,7 @@ class VarianceSource(StrEnum):
             return cls(str(value).lower())
         except ValueError:
             raise ScoringError(
-                f"unknown variance {value!r} (expected smoothed or direct)"
+                f"unknown variance {value!r} (expected smoothed, pooled or direct)"
             ) from None
 
 
@@ -41,6 +48,17 @@ def smoothed_variances(province_se: float, province_n: int, n: np.ndarray) -> np
     n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(n > 0, province_se**2 * province_n / n, np.nan)
+
+
+def pooled_variances(se: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """ψ_d = mean(n_k·se_k² over areas with se_k > 0) / n_d (NaN where n_d = 0)."""
+    se, n = np.asarray(se, dtype=float), np.asarray(n, dtype=float)
+    usable = (se > 0) & (n > 0)
+    if not usable.any():
+        raise ScoringError("no area has a positive direct variance to pool")
+    per_interview = float(np.mean(n[usable] * se[usable] ** 2))
+    with np.errstate(divide="ignore"):
+        return np.where(n > 0, per_interview / n, np.nan)
 
 
 def direct_variances(se: np.ndarray) -> np.ndarray:
@@ -57,6 +75,10 @@ def sampling_variances(
     province_n: int,
 ) -> np.ndarray:
     """ψ for every area under ``source``; NaN marks an area that cannot enter the fit."""
-    if VarianceSource.parse(source) is VarianceSource.DIRECT:
-        return direct_variances(se)
-    return smoothed_variances(province_se, province_n, n)
+    match VarianceSource.parse(source):
+        case VarianceSource.DIRECT:
+            return direct_variances(se)
+        case VarianceSource.POOLED:
+            return pooled_variances(se, n)
+        case VarianceSource.SMOOTHED:
+            return smoothed_variances(province_se, province_n, n)

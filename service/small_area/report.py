@@ -155,7 +155,14 @@ def _commune_row(
     publishable = has_direct and result["reliability"] in PUBLISHABLE
     direct = (result["estimate"], result["ci_low"], result["ci_high"]) if publishable else None
     decision = publish(
-        publishable, direct, has_direct, areas.estimate[i], areas.rmse[i], is_rate, LEVEL
+        publishable,
+        direct,
+        has_direct,
+        areas.estimate[i],
+        areas.rmse[i],
+        is_rate,
+        LEVEL,
+        sigma2_v_zero=areas.fit.sigma2_v == 0,
     )
     published = {
         "estimate": decision.estimate,
