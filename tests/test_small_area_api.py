@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from service.small_area.demo import NAME, VERSION, load_demo_auxiliary
 from tests import small_area_data as data
 from tests.conftest import module_app
 from tests.factories import household_round
@@ -265,3 +266,15 @@ def test_an_unknown_round_is_404(client: FlaskClient, as_planner: dict[str, str]
         headers=as_planner,
     )
     assert out.status_code == 404
+
+
+def test_the_demo_covariates_are_labelled_synthetic_in_name_and_source(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    store = client.application.extensions["store"]
+    first, again = load_demo_auxiliary(store), load_demo_auxiliary(store)
+    assert first == again
+    got = client.get(f"/api/v1/geography/{VERSION}/auxiliary/{NAME}", headers=as_planner).json
+    assert got["communes"] == 99
+    assert got["source"].startswith("SYNTHETIC")
+    assert all(column.endswith("_synthetic") for column in got["columns"])

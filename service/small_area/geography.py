@@ -9,15 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue import geography
-from service.errors import invalid
+from service.errors import invalid, not_found
 
 
 def version_communes(version: str) -> dict[str, str] | None:
-    """Code → name of the version's communes, or None while versions are not catalogue data."""
+    """Code → name of the version's communes (404 for an unknown version), or None while
+    versions are not catalogue data (then a version is known by its auxiliary tables)."""
     load_version = getattr(geography, "load_version", None)
     if load_version is None:
         return None
-    units = load_version(version).units
+    try:
+        units = load_version(version).units
+    except LookupError as exc:
+        raise not_found(f"Geography version {version!r}") from exc
     return {unit.code: unit.name_vi for unit in units if unit.level == "commune"}
 
 
