@@ -18,9 +18,10 @@ import numpy as np
 
 from scoring.csv_input import read_columns
 from scoring.errors import ScoringError
-from scoring.small_area import FitMethod, estimate_areas, sampling_variances
+from scoring.small_area import FitMethod, estimate_areas
 from scoring.small_area.areas import finite_or_none
 from scoring.small_area.fitting import DEFAULT_MAX_ITER, DEFAULT_PRECISION
+from scoring.small_area.sampling_variance import direct_variances, smoothed_variances
 
 AREA_FIELDS = ("area", "direct", "psi", "in_fit", "estimate", "mse", "rmse", "cv", "shrinkage")
 
@@ -64,12 +65,12 @@ def run_small_area(args: argparse.Namespace) -> str:
         psi = columns.number(args.psi)
         psi = np.where(psi > 0, psi, np.nan)
     elif args.se:
-        psi = sampling_variances("direct", columns.number(args.se), np.zeros(0), 0.0, 0)
+        psi = direct_variances(columns.number(args.se))
     else:
         if args.province_se is None or args.province_n is None:
             raise ScoringError("--n needs --province-se and --province-n")
         n = columns.number(args.n, required=True)
-        psi = sampling_variances("smoothed", np.zeros(0), n, args.province_se, args.province_n)
+        psi = smoothed_variances(args.province_se, args.province_n, n)
     result = estimate_areas(direct, psi, X, args.method, args.max_iter, args.precision)
     rows = [
         {
