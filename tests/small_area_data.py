@@ -7,9 +7,12 @@ import math
 import random
 from typing import Any
 
-from tests.factories import household
+from flask.testing import FlaskClient
+
+from tests.factories import household, household_round
 
 VERSION = "test-2025"
+TABLE = "census"
 COMMUNES = [f"{20000 + k:05d}" for k in range(40)]
 NO_INTERVIEWS = set(COMMUNES[35:])
 FEW_INTERVIEWS = set(COMMUNES[30:35])  # 2 interviews: too few for a direct estimate
@@ -47,3 +50,21 @@ def submissions() -> list[dict[str, Any]]:
             item["sampling"] = {"stratum": code, "psu": f"{code}-{i // 4}", "weight": 50.0}
             items.append(item)
     return items
+
+
+def load(client: FlaskClient, admin: dict[str, str], round_id: str) -> None:
+    """Create the round with its submissions, and store the covariates of VERSION as TABLE."""
+    made = client.post("/api/v1/rounds", json=household_round(round_id), headers=admin)
+    assert made.status_code == 201, made.json
+    items = submissions()
+    for start in range(0, len(items), 1000):  # the batch limit
+        batch = {"submissions": items[start : start + 1000]}
+        out = client.post(f"/api/v1/rounds/{round_id}/submissions/batch", json=batch, headers=admin)
+        assert out.json["summary"]["created"] == len(batch["submissions"])
+    put = client.put(
+        f"/api/v1/geography/{VERSION}/auxiliary/{TABLE}?source=SYNTHETIC test data",
+        data=auxiliary_csv(),
+        content_type="text/csv",
+        headers=admin,
+    )
+    assert put.status_code == 200, put.json

@@ -140,19 +140,7 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     sample = {"assignments": factories.small_sample()}
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
-    client.post("/api/v1/rounds", json=factories.household_round(SMALL_AREA_ROUND), headers=admin)
-    items = small_area_data.submissions()
-    for start in range(0, len(items), 1000):
-        batch = {"submissions": items[start : start + 1000]}
-        url = f"/api/v1/rounds/{SMALL_AREA_ROUND}/submissions/batch"
-        assert client.post(url, json=batch, headers=admin).status_code == 200
-    table = client.put(
-        f"/api/v1/geography/{small_area_data.VERSION}/auxiliary/census?source=SYNTHETIC",
-        data=small_area_data.auxiliary_csv(),
-        content_type="text/csv",
-        headers=admin,
-    )
-    assert table.status_code == 200, table.json
+    small_area_data.load(client, admin, SMALL_AREA_ROUND)
     yield app
     app.extensions["store"].close()
 
@@ -185,7 +173,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
         .replace("{assignment_id}", "A-001")
         .replace("{submission_id}", SUBMISSION)
     )
-    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", "census")
+    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", small_area_data.TABLE)
     if path.endswith("/small-area"):
         url = url.replace(ROUND, SMALL_AREA_ROUND)
         url += f"?indicator=fiber_available&geography={small_area_data.VERSION}"

@@ -15,11 +15,10 @@ from openpyxl import load_workbook
 from service.small_area.demo import NAME, VERSION, load_demo_auxiliary
 from tests import small_area_data as data
 from tests.conftest import module_app
-from tests.factories import household_round
 from tests.servers import EmbeddedStore
 
 ROUND = "hh-small-area"
-AUX = f"/api/v1/geography/{data.VERSION}/auxiliary/census"
+AUX = f"/api/v1/geography/{data.VERSION}/auxiliary/{data.TABLE}"
 SMALL_AREA = f"/api/v1/rounds/{ROUND}/small-area"
 
 
@@ -27,23 +26,7 @@ SMALL_AREA = f"/api/v1/rounds/{ROUND}/small-area"
 def env(store_server: EmbeddedStore) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]]]]:
     """One round with its submissions and one auxiliary table, shared by the module."""
     with module_app(store_server.uri, "small_area") as (client, headers):
-        admin = headers["admin"]
-        made = client.post("/api/v1/rounds", json=household_round(ROUND), headers=admin)
-        assert made.status_code == 201
-        items = data.submissions()
-        for start in range(0, len(items), 1000):
-            batch = {"submissions": items[start : start + 1000]}
-            out = client.post(
-                f"/api/v1/rounds/{ROUND}/submissions/batch", json=batch, headers=admin
-            )
-            assert out.json["summary"]["created"] == len(batch["submissions"])
-        put = client.put(
-            f"{AUX}?source=SYNTHETIC test data",
-            data=data.auxiliary_csv(),
-            content_type="text/csv",
-            headers=admin,
-        )
-        assert put.status_code == 200, put.json
+        data.load(client, headers["admin"], ROUND)
         yield client, headers
 
 
@@ -181,10 +164,8 @@ def test_a_withheld_row_carries_no_number_in_json_csv_or_xlsx(
         headers=as_planner,
     )
     rows = list(csv.DictReader(io.StringIO(table.data.decode())))
-    numeric = [
-        c
-        for c in rows[0]
-        if c.startswith(("n", "direct_", "model_", "published_e", "published_ci"))
+    numeric = ["n"] + [
+        c for c in rows[0] if c.startswith(("direct_", "model_", "published_e", "published_ci"))
     ]
     for row in rows:
         if row["commune"] in codes:
