@@ -78,6 +78,10 @@ class SmallAreaModelSchema(Schema):
     auxiliary_source = fields.String()
     variance = fields.String()
     areas_in_fit = fields.Integer()
+    communes_without_covariates = fields.List(
+        fields.String(),
+        metadata={"description": "Communes with interviews but no covariates: left out"},
+    )
     diagnostics = fields.Dict(allow_none=True)
 
 

@@ -131,6 +131,7 @@ def test_small_area_answers_every_commune_of_the_version(
     assert [b["name"] for b in model["beta"]] == ["(intercept)", "fiber_route_share", "households"]
     assert model["auxiliary_source"] == "census: SYNTHETIC test data"
     assert model["areas_in_fit"] == 35
+    assert model["communes_without_covariates"] == []
     assert [row["commune"] for row in body["communes"]] == data.COMMUNES
     sources = {row["commune"]: row["published"]["source"] for row in body["communes"]}
     assert {sources[c] for c in data.NO_INTERVIEWS} <= {"model", "withheld"}
@@ -259,3 +260,20 @@ def test_the_demo_covariates_are_labelled_synthetic_in_name_and_source(
     assert got["communes"] == 99
     assert got["source"].startswith("SYNTHETIC")
     assert all(column.endswith("_synthetic") for column in got["columns"])
+
+
+def test_communes_with_interviews_but_no_covariates_are_named_not_hidden(
+    client: FlaskClient, as_admin: dict[str, str], as_planner: dict[str, str]
+) -> None:
+    lines = data.auxiliary_csv().splitlines()
+    partial = "\n".join(lines[:26]) + "\n"  # the first 25 communes only
+    put = client.put(
+        "/api/v1/geography/test-part/auxiliary/census?source=s",
+        data=partial,
+        content_type="text/csv",
+        headers=as_admin,
+    )
+    assert put.status_code == 200
+    body = small_area(client, as_planner, geography="test-part").json
+    assert [row["commune"] for row in body["communes"]] == data.COMMUNES[:25]
+    assert body["model"]["communes_without_covariates"] == data.COMMUNES[25:35]

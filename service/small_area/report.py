@@ -74,7 +74,7 @@ def covariates_of(version: str, requested: list[str] | None) -> Covariates:
     return Covariates(names, communes, matrix, source)
 
 
-def _estimates(round_doc: dict[str, Any], indicator: str, by: str | None) -> dict[str, Any]:
+def _estimates(round_doc: dict[str, Any], indicator: str, by: str | None) -> list[dict[str, Any]]:
     query = {
         "indicators": [indicator],
         "by": by,
@@ -138,6 +138,7 @@ def small_area_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
             "covariates": covariates.names,
             "auxiliary_source": covariates.source,
             "variance": query["variance"],
+            "communes_without_covariates": sorted(set(direct_results) - set(codes)),
         },
         "communes": rows,
     }
