@@ -5,13 +5,15 @@ from marshmallow import Schema, fields, validate
 from catalogue import ROLES
 from schemas.common import StrictSchema, Text
 
+TOKEN_NAME = r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}"
+
 
 class TokenCreateSchema(StrictSchema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     name = Text(
         required=True,
         max_length=64,
-        pattern=r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}",
+        pattern=TOKEN_NAME,
         metadata={"description": "Unique; the username for OpenRosa clients"},
     )
 

@@ -25,6 +25,7 @@ from schemas.samples import (
 from service.auth import require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round
+from service.rounds.teams import require_collector
 from service.samples.operations import append_rows, change_assignment, with_status
 from service.samples.progress import progress
 from service.samples.sample import (
@@ -127,8 +128,9 @@ class RoundAssignments(MethodView):
     @blp.arguments(AssignmentQuerySchema, location="query")
     @blp.response(200, AssignmentListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:
-        """Assignments with their status; an enumerator sees only its own."""
-        load_round(round_id)
+        """Assignments with their status; an enumerator sees only its own, and none of a round
+        whose teams it is not in (403)."""
+        require_collector(load_round(round_id), g.token)
         filters = _filters(query)
         items = get_store().assignments.page(round_id, filters, query["limit"] + 1, query["after"])
         more = len(items) > query["limit"]
