@@ -31,12 +31,13 @@ from service.samples.progress import progress
 from service.samples.sample import (
     SampleInUse,
     SampleInvalid,
-    csv_rows,
     import_sample,
+    uploaded_rows,
     validate_rows,
 )
 from service.samples.status import status_filter
 from service.store import get_store
+from service.uploaded_tables import TABLE_MIMETYPES, XLSX
 
 blp = Blueprint(
     "samples",
@@ -49,6 +50,7 @@ SAMPLE_BODY = {
     "required": True,
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/Sample"}},
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
         "text/csv": {
             "schema": {"type": "string"},
             "example": "assignment_id,stratum,psu,district,commune,area,psu_prob,unit_prob,"
@@ -68,10 +70,11 @@ def document(api: Api) -> None:
 
 
 def sample_rows() -> tuple[list[Any], str]:
-    """The rows of a CSV or JSON body, and which of the two it was."""
-    if request.mimetype == "text/csv":
+    """The rows of a CSV, XLSX or JSON body, and whether they came from a file or JSON."""
+    if request.mimetype in TABLE_MIMETYPES:
+        body, charset = request.get_data(), request.mimetype_params.get("charset")
         try:
-            return csv_rows(request.get_data(as_text=True)), "csv"
+            return uploaded_rows(body, request.mimetype, charset), "csv"
         except SampleInvalid as exc:
             raise invalid(exc.errors, "The sample is invalid; nothing was stored.") from exc
     try:
