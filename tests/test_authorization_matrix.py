@@ -48,6 +48,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/api/v1/tokens"): ADMIN,
     ("POST", "/api/v1/tokens"): ADMIN,
+    ("POST", "/api/v1/tokens/import"): ADMIN,
     ("DELETE", "/api/v1/tokens/{token_id}"): ADMIN,
     ("GET", "/api/v1/rounds"): ANY,
     ("POST", "/api/v1/rounds"): ADMIN,
@@ -79,6 +80,7 @@ OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
     ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/dashboard/series"): PUBLIC,  # the same: data only through the API
+    ("GET", "/console"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,
@@ -159,8 +161,8 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
     }
 
 
-def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
-    """A concrete, valid request for an operation: the URL and its JSON body."""
+def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | str | None]:
+    """A concrete, valid request for an operation: the URL and its JSON body (or CSV text)."""
     fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
     url = (
@@ -171,8 +173,9 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
-    bodies: dict[tuple[str, str], dict[str, Any]] = {
+    bodies: dict[tuple[str, str], dict[str, Any] | str] = {
         ("POST", "/api/v1/tokens"): {"role": "planner", "name": f"p-{uuid.uuid4().hex[:8]}"},
+        ("POST", "/api/v1/tokens/import"): f"name,team\ne-{uuid.uuid4().hex[:8]},north\n",
         ("POST", "/api/v1/rounds"): factories.household_round(f"r-{uuid.uuid4().hex[:8]}"),
         ("PATCH", "/api/v1/rounds/{round_id}"): {"title": "Renamed"},
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
@@ -230,9 +233,13 @@ def test_authorization_matrix(
 ) -> None:
     method, path = operation
     url, body = request_for(method, path, matrix_store)
-    response = matrix_app.test_client().open(
-        url, method=method, json=body, headers=callers[identity].headers(path)
-    )
+    headers = callers[identity].headers(path)
+    if isinstance(body, str):
+        response = matrix_app.test_client().open(
+            url, method=method, data=body, content_type="text/csv", headers=headers
+        )
+    else:
+        response = matrix_app.test_client().open(url, method=method, json=body, headers=headers)
     answer = response.get_data(as_text=True)[:200]
     assert response.status_code in expected_statuses(ACCESS[operation], identity), (
         f"{method} {url} as {identity}: {response.status_code} {answer}"
