@@ -57,8 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask, api: Api) -> None:
     from service.audit import routes as audit
-    from service.dashboard import console
-    from service.dashboard import fieldwork
+    from service.dashboard import console, fieldwork
     from service.dashboard import routes as dashboard
     from service.docs import routes as docs
     from service.estimates import routes as estimates
