@@ -255,7 +255,7 @@ def test_onboarding_sample_assignments_and_review(
     )
     assert row.text == "dtv-03"
     click(page, '[data-edit="A-002"]')
-    Select(page.find_element(By.ID, "close-outcome")).select_by_value("not_found")
+    click(page, "#close-outcome-not_found")
     type_into(page, "close-reason", "Nhà đã chuyển đi")
     click(page, "#close-assignment")
     notice(page)

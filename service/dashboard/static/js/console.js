@@ -50,6 +50,13 @@ const input = (attrs) => h("input", { type: "text", autocomplete: "off", ...attr
 function select(attrs, options, selected) {
   return h("select", attrs, options.map(([value, text]) => h("option", { value, selected: value === selected }, text)));
 }
+/** Choices as radio buttons (a long outcome wraps; a select would cut it off on a phone). */
+function radios(name, legend, options, selected) {
+  return h("fieldset", { class: "field", id: `${name}-choices` }, [h("legend", {}, legend), h("div", { class: "choices" },
+    options.map(([value, text]) => h("label", {}, [
+      h("input", { type: "radio", name, value, id: `${name}-${value}`, checked: value === selected }), text])))]);
+}
+const chosen = (name) => document.querySelector(`input[name="${name}"]:checked`)?.value;
 const button = (attrs, text) => h("button", { type: "button", ...attrs }, text);
 const table = (id, caption, columns, rows) => h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": caption },
   h("table", { class: "console", id }, [h("caption", { class: "visually-hidden" }, caption),
@@ -303,7 +310,7 @@ function assignmentEditor(id) {
       h("div", { class: "actions" }, button({ id: "reassign" }, t("coReassign"))),
     ]),
     h("div", { class: "form-grid" }, [
-      field(t("coCloseOutcome"), select({ id: "close-outcome" }, CLOSING.map((o) => [o, term("fwOutcomes", o)]), "refused")),
+      radios("close-outcome", t("coCloseOutcome"), CLOSING.map((o) => [o, term("fwOutcomes", o)]), "refused"),
       field(t("coReason"), input({ id: "close-reason" })),
       h("div", { class: "actions" }, button({ id: "close-assignment" }, t("coCloseAssignment"))),
     ]),
@@ -384,7 +391,7 @@ function reviewDetail(doc) {
     h("h4", {}, t("coCorrect")),
     h("p", { class: "hint" }, t("coCorrectHelp")),
     h("form", { id: "correct-form", novalidate: true }, [
-      doc.outcome ? field(t("coOutcome"), select({ id: "correct-outcome" }, Object.keys(t("fwOutcomes")).map((o) => [o, term("fwOutcomes", o)]), doc.outcome)) : null,
+      doc.outcome ? radios("correct-outcome", t("coOutcome"), Object.keys(t("fwOutcomes")).map((o) => [o, term("fwOutcomes", o)]), doc.outcome) : null,
       h("div", { class: "form-grid" }, Object.entries(doc.answers || {}).map(([k, v]) => answerControl(k, v))),
       field(t("coReason"), input({ id: "correct-reason", required: true })),
       h("div", { class: "actions" }, h("button", { type: "submit", id: "correct-submit" }, t("coSendCorrection"))),
@@ -413,7 +420,7 @@ async function openSubmission(sid) {
 
 async function sendReview() {
   const doc = state.detail.body;
-  const verdict = document.querySelector('input[name="verdict"]:checked').value;
+  const verdict = chosen("verdict");
   const comment = $("review-comment").value.trim();
   await send("POST", roundPath(`/submissions/${encodeURIComponent(doc.submission_id)}/review`), {
     body: { state: verdict, comment: comment || null },
@@ -427,7 +434,7 @@ async function sendCorrection() {
   const doc = state.detail.body;
   const body = { reason: $("correct-reason").value.trim() };
   if (doc.answers) body.answers = editedAnswers(doc.answers);
-  if ($("correct-outcome") && $("correct-outcome").value !== doc.outcome) body.outcome = $("correct-outcome").value;
+  if (doc.outcome && chosen("correct-outcome") !== doc.outcome) body.outcome = chosen("correct-outcome");
   const path = roundPath(`/submissions/${encodeURIComponent(doc.submission_id)}`);
   try {
     state.detail = await send("PATCH", path, { body, ifMatch: state.detail.etag });
@@ -601,7 +608,7 @@ $("panel").addEventListener("click", (event) => {
   } else if (id === "reassign") {
     run(() => act(() => changeAssignment({ enumerator: $("reassign-to").value.trim() || null }), t("coSaved")));
   } else if (id === "close-assignment") {
-    const closed = { outcome: $("close-outcome").value, reason: $("close-reason").value.trim() };
+    const closed = { outcome: chosen("close-outcome"), reason: $("close-reason").value.trim() };
     run(() => act(() => changeAssignment({ closed }), t("coSaved")));
   } else if (id === "assignments-more") {
     run(async () => {
