@@ -1,5 +1,5 @@
 """Tables that people upload (a sample, a list of enumerators): CSV as spreadsheets save it, or
-an XLSX workbook, read into rows of text and numbers with one clear message per problem.
+an XLSX workbook, read into rows of text with one clear message per problem.
 
 A CSV must be UTF-8 (a BOM is fine) unless its Content-Type declares `charset=windows-1258` or
 `windows-1252`, the encodings Vietnamese Windows saves "CSV" in. Cells are separated by `,`, `;`
@@ -15,7 +15,6 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 from typing import Any
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,16 +44,11 @@ class TableInvalid(Exception):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class Table:
-    """The rows under the header, as {column: text}; blank rows left out."""
-
-    rows: list[dict[str, str]]
-    separator: str | None  # None for a workbook
-
-
-def read_table(body: bytes, mimetype: str, charset: str | None, key_column: str) -> Table:
-    """A CSV or XLSX upload as a table whose header holds `key_column`."""
+def read_table(
+    body: bytes, mimetype: str, charset: str | None, key_column: str
+) -> list[dict[str, str]]:
+    """The rows of a CSV or XLSX upload whose header holds `key_column`, as {column: text};
+    blank rows left out."""
     if mimetype == XLSX:
         return _workbook_table(body, key_column)
     return _csv_table(_decoded(body, charset), key_column)
@@ -76,6 +70,11 @@ def _decoded(body: bytes, charset: str | None) -> str:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
+        if encoding != "utf-8":
+            message = (
+                f"The file is not {declared} text (byte 0x{body[exc.start]:02X} on line {line})."
+            )
+            raise TableInvalid({"file": [message]}) from exc
         raise TableInvalid(
             {
                 "file": [
@@ -119,7 +118,7 @@ def _header(cells: list[Any]) -> list[str]:
     return names
 
 
-def _csv_table(text: str, key_column: str) -> Table:
+def _csv_table(text: str, key_column: str) -> list[dict[str, str]]:
     separator = _separator(text.split("\n", 1)[0], key_column)
     reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = _header(next(reader))
@@ -134,7 +133,7 @@ def _csv_table(text: str, key_column: str) -> Table:
         rows.append(dict(zip(header, (cell.strip() for cell in cells), strict=False)))
         if len(rows) > MAX_TABLE_ROWS:
             raise TableInvalid({"file": [f"More than {MAX_TABLE_ROWS} rows."]})
-    return Table(rows, separator)
+    return rows
 
 
 def _too_many_cells(separator: str) -> str:
@@ -156,7 +155,7 @@ def number_cell(text: str) -> float | str:
         return text
 
 
-def _workbook_table(body: bytes, key_column: str) -> Table:
+def _workbook_table(body: bytes, key_column: str) -> list[dict[str, str]]:
     from openpyxl import load_workbook  # only uploads of workbooks pay for the import
 
     try:
@@ -192,7 +191,7 @@ def _workbook_table(body: bytes, key_column: str) -> Table:
         book.close()
     if header is None:
         raise TableInvalid({"header": ["The workbook's first sheet is empty."]})
-    return Table(rows, None)
+    return rows
 
 
 def _sheet_cell(value: Any) -> str:

@@ -23,7 +23,7 @@ from schemas.submissions import frame_errors
 from service.audit.log import record as audit
 from service.samples.design import sampling_of
 from service.store import Store
-from service.uploaded_tables import Table, TableInvalid, number_cell, read_table
+from service.uploaded_tables import TableInvalid, number_cell, read_table
 
 KEY_COLUMN = "assignment_id"
 NUMBER_COLUMNS = ("psu_prob", "unit_prob")
@@ -47,11 +47,11 @@ class ImportResult:
     changed: bool
 
 
-def table_rows(table: Table) -> list[dict[str, Any]]:
+def table_rows(table: list[dict[str, str]]) -> list[dict[str, Any]]:
     """An uploaded table's rows as JSON-like rows: probabilities as numbers when they parse
     (a decimal comma too), blank optional cells dropped."""
     rows = []
-    for record in table.rows:
+    for record in table:
         row: dict[str, Any] = {}
         for column, cell in record.items():
             if column in OPTIONAL_COLUMNS and not cell:

@@ -84,7 +84,7 @@ class TokenImport(MethodView):
 def imported_people() -> list[dict[str, Any]]:
     """The list's rows, validated together (names unique in the list), or 422 by line."""
     try:
-        table = read_table(
+        rows = read_table(
             request.get_data(), request.mimetype, request.mimetype_params.get("charset"), "name"
         )
     except TableInvalid as exc:
@@ -92,7 +92,7 @@ def imported_people() -> list[dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     people: list[dict[str, Any]] = []
     lines: dict[str, str] = {}
-    for number, row in enumerate(table.rows, 2):
+    for number, row in enumerate(rows, 2):
         where = f"line.{number}"
         try:
             person = _PERSON.load({k: v for k, v in row.items() if k in PERSON_COLUMNS and v})
@@ -103,7 +103,7 @@ def imported_people() -> list[dict[str, Any]]:
             errors[f"{where}.name"] = [f"Also on {lines[person['name']]}."]
         lines.setdefault(person["name"], where)
         people.append(person)
-    if not table.rows:
+    if not rows:
         errors["file"] = ["The list has no names."]
     if errors:
         raise invalid(errors, "The list is invalid; no token was issued.")
