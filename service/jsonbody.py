@@ -14,16 +14,12 @@ from service.uploaded_tables import CSV, TABLE_MIMETYPES, XLSX
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # Our documents nest 4 levels; anything far deeper is hostile and would exhaust recursion later.
 MAX_DEPTH = 32
-<<<<<<< HEAD
-# Bodies that may be sent as the CSV a statistician keeps: a sample, an auxiliary table.
-CSV_BODY_PATHS = re.compile(
-    r"/api/v1/(rounds/[^/]+/sample(/rows)?|geography/[^/]+/auxiliary/[^/]+)"
-)
-=======
-TABLE_BODY_PATHS = ("/sample", "/sample/rows", "/tokens/import")
+# Bodies that may be sent as the file people keep them in: a sample, a list of enumerators
+# (CSV or XLSX); and CSV-only tables: a commune auxiliary table.
+TABLE_BODY_PATHS = re.compile(r"/api/v1/(rounds/[^/]+/sample(/rows)?|tokens/import)")
+CSV_BODY_PATHS = re.compile(r"/api/v1/geography/[^/]+/auxiliary/[^/]+")
 JSON_415 = "Send the body as application/json."
 TABLE_415 = f"Send the body as application/json, {CSV} (UTF-8) or an XLSX workbook ({XLSX})."
->>>>>>> console
 
 
 class SafeJSONProvider(DefaultJSONProvider):
@@ -67,14 +63,11 @@ def require_json_body() -> None:
         return
     if request.routing_exception is not None:
         return  # 404/405 first: `PUT /api/v1/rounds` is a method the route lacks, not a bad body
-<<<<<<< HEAD
     if request.mimetype == "text/csv" and CSV_BODY_PATHS.fullmatch(request.path):
         return
-=======
-    table = request.path.endswith(TABLE_BODY_PATHS)
+    table = TABLE_BODY_PATHS.fullmatch(request.path) is not None
     if table and request.mimetype in TABLE_MIMETYPES:
         return  # a sample or a list of enumerators, as the file people keep it in
->>>>>>> console
     if request.mimetype != "application/json":
         raise Problem(415, "Unsupported Media Type", TABLE_415 if table else JSON_415)
     request.get_json()  # cached for the view; malformed → 400 problem
