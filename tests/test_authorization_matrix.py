@@ -26,7 +26,14 @@ from service import create_app
 from service.store import Store
 from tests import factories
 from tests.conftest import bearer
-from tests.openrosa_client import openrosa_message
+from tests.openrosa_client import (
+    FRAME,
+    basic,
+    collect_instance,
+    instance_values,
+    openrosa_message,
+    post_to,
+)
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
@@ -391,3 +398,119 @@ def test_the_documented_parameters_are_still_accepted(
     headers = callers["admin"].headers(path)
 
     assert matrix_app.test_client().get(f"{path}?{query}", headers=headers).status_code == 200
+
+
+# --- Who may act on what: an edit from a phone (docs/design.md §11) ---------------------------
+# An OpenRosa instance whose meta/deprecatedID names a stored submission is an edit of it. Only
+# the token that sent the original may send one, only while the round is open, and never once
+# a supervisor rejected or corrected the submission; anything else stores nothing.
+
+
+@pytest.fixture
+def phones(store: Store, make_round: Any) -> dict[str, dict[str, str]]:
+    """Basic credentials of two enumerators and a supervisor, and the round they work in."""
+    make_round(factories.household_round(frame=FRAME))
+    made = {}
+    for role, name in (("enumerator", "enum-a"), ("enumerator", "enum-b"), ("supervisor", "sup")):
+        doc, token = store.tokens.create(role, name)
+        made[name] = basic(doc["name"], token)
+    return made
+
+
+def phone_instance(client: FlaskClient, headers: dict[str, str], payload: dict[str, Any], **meta):
+    form = client.get("/openrosa/forms/hh-test.xml", headers=headers)
+    return collect_instance(form.data, {**instance_values(payload), **meta})
+
+
+def phone_edit(client: FlaskClient, headers: dict[str, str], original: dict[str, Any], **answers):
+    """What Collect sends after editing a sent form: a new instanceID, the old one deprecated."""
+    edit = {**original, "submission_id": str(uuid.uuid4())}
+    edit["answers"] = {**original["answers"], **answers}
+    deprecated = {"meta/deprecatedID": f"uuid:{original['submission_id']}"}
+    return phone_instance(client, headers, edit, **deprecated)
+
+
+@pytest.fixture
+def sent_by_a(client: FlaskClient, phones: dict[str, dict[str, str]]) -> dict[str, Any]:
+    original = factories.household()
+    document = phone_instance(client, phones["enum-a"], original)
+    assert post_to(client, phones["enum-a"], document, "/openrosa/submission").status_code == 201
+    return original
+
+
+def version_and_smartphones(store: Store, original: dict[str, Any]) -> tuple[int, int]:
+    doc = store.submissions.get("hh-test", original["submission_id"])
+    return doc.get("version", 1), doc["answers"]["smartphones"]
+
+
+@pytest.mark.parametrize("sender", ["enum-b", "sup"])
+def test_a_phone_edit_of_a_form_someone_else_sent_is_refused_with_403(
+    client: FlaskClient,
+    store: Store,
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+    sender: str,
+) -> None:
+    edit = phone_edit(client, phones[sender], sent_by_a, smartphones=9)
+    response = post_to(client, phones[sender], edit, "/openrosa/submission")
+    assert response.status_code == 403
+    assert "Only the user who sent this form" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (1, 2)
+    assert store.submissions.count("hh-test") == 1
+
+
+def test_a_phone_edit_from_the_sender_of_the_form_is_stored(
+    client: FlaskClient, store: Store, phones: dict[str, dict[str, str]], sent_by_a: dict[str, Any]
+) -> None:
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    assert post_to(client, phones["enum-a"], edit, "/openrosa/submission").status_code == 201
+    assert version_and_smartphones(store, sent_by_a) == (2, 9)
+
+
+def test_a_phone_edit_in_a_closed_round_is_refused_with_409(
+    client: FlaskClient,
+    store: Store,
+    as_admin: dict[str, str],
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+) -> None:
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    client.patch("/api/v1/rounds/hh-test", json={"status": "closed"}, headers=as_admin)
+    response = post_to(client, phones["enum-a"], edit, "/openrosa/submission")
+    assert response.status_code == 409
+    assert "closed" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (1, 2)
+
+
+def test_a_phone_edit_of_a_rejected_form_is_refused_with_409(
+    client: FlaskClient,
+    store: Store,
+    as_supervisor: dict[str, str],
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+) -> None:
+    url = f"/api/v1/rounds/hh-test/submissions/{sent_by_a['submission_id']}/review"
+    assert client.post(url, json={"state": "rejected"}, headers=as_supervisor).status_code == 200
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    response = post_to(client, phones["enum-a"], edit, "/openrosa/submission")
+    assert response.status_code == 409
+    assert "rejected" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (1, 2)
+
+
+def test_a_phone_edit_after_a_supervisor_correction_is_refused_with_409(
+    client: FlaskClient,
+    store: Store,
+    as_supervisor: dict[str, str],
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+) -> None:
+    url = f"/api/v1/rounds/hh-test/submissions/{sent_by_a['submission_id']}"
+    answers = {**sent_by_a["answers"], "smartphones": 3}
+    correction = {"answers": answers, "reason": "phoned back"}
+    assert client.patch(url, json=correction, headers=as_supervisor).status_code == 200
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    response = post_to(client, phones["enum-a"], edit, "/openrosa/submission")
+    assert response.status_code == 409
+    assert "supervisor corrected" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (2, 3)

@@ -225,7 +225,14 @@ def submission(round_id: str | None = None) -> Response:
     original = edited_submission(round_doc, instance)
     try:
         if original is not None:
-            status = correct_from_edit(get_store(), round_doc, original, payload)
+            status = correct_from_edit(
+                get_store(),
+                round_doc,
+                original,
+                payload,
+                token_id=token["_id"],
+                edit_instance_id=submission_id(instance.instance_id),
+            )
         else:
             with ingest_slot():
                 status, _ = submit_one(
