@@ -514,3 +514,88 @@ def test_a_phone_edit_after_a_supervisor_correction_is_refused_with_409(
     assert response.status_code == 409
     assert "supervisor corrected" in openrosa_message(response)
     assert version_and_smartphones(store, sent_by_a) == (2, 3)
+
+
+# --- Who may act on what: visits to a sample's assignments (docs/design.md §8) ----------------
+# An enumerator sends visits only to its own assignments and signs them with its own name;
+# supervisors and admins may send any assignment's visit. A refused visit stores nothing and
+# its message never says what the assignment holds.
+
+VISITS = "/api/v1/rounds/hh-visits/submissions"
+
+
+@pytest.fixture
+def field_team(store: Store, make_sample_round: Any) -> dict[str, dict[str, str]]:
+    make_sample_round("hh-visits")
+    return {
+        name: bearer(store.tokens.create(role, name)[1])
+        for name, role in (
+            ("enum-01", "enumerator"),
+            ("enum-02", "enumerator"),
+            ("sup", "supervisor"),
+        )
+    }
+
+
+def assignment_status(store: Store, assignment_id: str) -> Any:
+    return (store.assignments.get("hh-visits", assignment_id) or {}).get("completed_by")
+
+
+@pytest.mark.parametrize("outcome", ["completed", "refused"])
+def test_an_enumerator_cannot_visit_another_enumerators_assignment(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]], outcome: str
+) -> None:
+    payload = factories.visit("A-001", outcome)  # A-001 is enum-01's
+    response = client.post(VISITS, json=payload, headers=field_team["enum-02"])
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["assignment_id"]
+    assert store.submissions.count("hh-visits") == 0
+    listed = client.get("/api/v1/rounds/hh-visits/assignments", headers=field_team["sup"])
+    statuses = {item["assignment_id"]: item["status"] for item in listed.json["items"]}
+    assert statuses["A-001"] == "pending"
+
+
+def test_an_enumerator_cannot_slip_a_visit_into_another_ones_batch(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    batch = {"submissions": [factories.visit("A-001"), factories.visit("A-003")]}
+    response = client.post(f"{VISITS}/batch", json=batch, headers=field_team["enum-02"])
+    assert [item["status"] for item in response.json["results"]] == ["invalid", "created"]
+    assert assignment_status(store, "A-001") is None
+
+
+def test_a_visit_is_signed_with_the_enumerators_own_name(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    payload = factories.visit("A-003", enumerator_id="enum-01")  # A-003 is enum-02's
+    assert client.post(VISITS, json=payload, headers=field_team["enum-02"]).status_code == 201
+    stored = store.submissions.get("hh-visits", payload["submission_id"])
+    assert stored["enumerator_id"] == "enum-02"
+
+
+def test_a_supervisor_may_send_any_assignments_visit(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    payload = factories.visit("A-001", enumerator_id="enum-01")
+    assert client.post(VISITS, json=payload, headers=field_team["sup"]).status_code == 201
+    assert assignment_status(store, "A-001") == payload["submission_id"]
+
+
+def test_a_disagreeing_visit_is_refused_without_echoing_the_assignment(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    stored = store.assignments.get("hh-visits", "A-001")
+    payload = factories.visit(
+        "A-001",
+        location={"district": "086", "commune": "02800", "area": "rural"},
+        sampling={"stratum": "086-R", "psu": "086999", "weight": 1.0},
+    )
+    response = client.post(VISITS, json=payload, headers=field_team["enum-01"])
+    assert response.status_code == 422
+    answer = response.get_data(as_text=True)
+    withheld = [stored[k] for k in ("district", "commune", "area")] + [
+        stored["sampling"]["psu"],
+        stored["sampling"]["stratum"],
+        f"{stored['sampling']['weight']:.10g}",
+    ]
+    assert not [value for value in withheld if str(value) in answer]

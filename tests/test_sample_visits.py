@@ -21,10 +21,10 @@ def round_id(make_sample_round) -> str:
 
 
 @pytest.fixture
-def send(client: FlaskClient, as_enumerator, round_id):
+def send(client: FlaskClient, as_supervisor, round_id):
     def post(payload: dict[str, Any]) -> Any:
         return client.post(
-            f"/api/v1/rounds/{ROUND}/submissions", json=payload, headers=as_enumerator
+            f"/api/v1/rounds/{ROUND}/submissions", json=payload, headers=as_supervisor
         )
 
     return post
@@ -161,12 +161,12 @@ def test_an_interview_on_time_carries_no_flag(send, store) -> None:
     assert store.submissions.get(ROUND, sent["submission_id"])["flags"] == []
 
 
-def test_a_batch_of_visits_reports_each(client, as_enumerator, round_id, store: Store) -> None:
+def test_a_batch_of_visits_reports_each(client, as_supervisor, round_id, store: Store) -> None:
     items = [visit("A-001"), visit("A-001"), visit("Z-404"), visit("B-001", "refused")]
     response = client.post(
         f"/api/v1/rounds/{ROUND}/submissions/batch",
         json={"submissions": items},
-        headers=as_enumerator,
+        headers=as_supervisor,
     )
     assert response.status_code == 200
     assert [r["status"] for r in response.json["results"]] == [

@@ -160,11 +160,11 @@ def test_a_sample_not_yet_used_may_be_replaced(client, as_admin, round_id, store
 
 
 def test_replacing_a_sample_in_use_is_a_conflict(
-    client, as_admin, as_enumerator, round_id, store: Store
+    client, as_admin, as_supervisor, round_id, store: Store
 ) -> None:
     put_sample(client, as_admin, small_sample())
     sent = client.post(
-        f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_enumerator
+        f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_supervisor
     )
     assert sent.status_code == 201, sent.json
     response = put_sample(client, as_admin, small_sample()[:2])
@@ -172,7 +172,7 @@ def test_replacing_a_sample_in_use_is_a_conflict(
     assert len(store.assignments.of_round(ROUND)) == 6
 
 
-def test_the_same_sample_stays_fine_once_in_use(client, as_admin, as_enumerator, round_id) -> None:
+def test_the_same_sample_stays_fine_once_in_use(client, as_admin, as_supervisor, round_id) -> None:
     put_sample(client, as_admin, small_sample())
-    client.post(f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_enumerator)
+    client.post(f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_supervisor)
     assert put_sample(client, as_admin, small_sample()).status_code == 200
