@@ -25,9 +25,7 @@ def quality(client: FlaskClient, headers: dict[str, str], **query: str) -> dict[
     return response.json
 
 
-def test_durations_outcomes_and_flags_per_enumerator(
-    client, round_id, as_supervisor
-) -> None:
+def test_durations_outcomes_and_flags_per_enumerator(client, round_id, as_supervisor) -> None:
     rushed = visit("A-001", started_at="2025-05-01T09:55:00+07:00")  # 5 minutes
     overlapping = visit("A-002", started_at="2025-05-01T09:50:00+07:00")
     for payload in (
