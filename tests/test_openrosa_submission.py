@@ -114,10 +114,12 @@ def test_digest_answer_for_another_url_is_refused(client: FlaskClient, store: St
 
 
 def test_digest_answer_to_an_expired_nonce_is_challenged_again_as_stale(
-    client: FlaskClient, store: Store
+    client: FlaskClient, store: Store, app: Flask
 ) -> None:
     _, token = store.tokens.create("enumerator", "enum-digest")
-    old = f'Digest realm="digital-adoption-survey", nonce="{new_nonce(time.time() - 3600)}"'
+    with app.app_context():
+        expired = new_nonce(time.time() - 3600)
+    old = f'Digest realm="digital-adoption-survey", nonce="{expired}"'
     answer = digest_authorization(old, "HEAD", SUBMISSION, "enum-digest", token)
     response = client.head(SUBMISSION, headers={"Authorization": answer})
     assert response.status_code == 401
