@@ -14,6 +14,7 @@ from schemas.submissions import (
     BusinessAnswersSchema,
     GpsSchema,
     HouseholdAnswersSchema,
+    InterviewTime,
     LocationSchema,
     SamplingSchema,
 )
@@ -143,8 +144,8 @@ class _SampleSubmissionSchema(StrictSchema):
     submission_id = fields.UUID(required=True)
     assignment_id = Text(required=True, max_length=64, pattern=ASSIGNMENT_ID)
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    interviewed_at = fields.AwareDateTime(required=True, format="iso")
-    started_at = fields.AwareDateTime(load_default=None, format="iso")
+    interviewed_at = InterviewTime(required=True, format="iso")  # in UTC: no overflow later
+    started_at = InterviewTime(load_default=None, format="iso")
     enumerator_id = Text(required=True, max_length=64)
     gps = fields.Nested(GpsSchema, load_default=None)
     location = fields.Nested(SampledLocationSchema, load_default=None)
