@@ -11,6 +11,7 @@ from catalogue.outcomes import Outcome
 from schemas.common import FiniteNumber, PageLimit, StrictSchema, Text
 from schemas.rounds import CODE
 from schemas.submissions import (
+    MAX_WEIGHT,
     BusinessAnswersSchema,
     GpsSchema,
     HouseholdAnswersSchema,
@@ -50,6 +51,15 @@ class SampleRowSchema(StrictSchema):
     unit_prob = Probability(required=True, metadata={"description": "Unit probability in PSU"})
     enumerator = Text(load_default=None, allow_none=True, max_length=64)
     label = Text(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _base_weight_in_range(self, data: dict[str, Any], **_: Any) -> None:
+        """d = 1/(psu_prob · unit_prob) must be a design weight: at most MAX_WEIGHT (a product
+        that small, or one that underflows to 0, has no usable inverse)."""
+        if data["psu_prob"] * data["unit_prob"] < 1 / MAX_WEIGHT:
+            raise ValidationError(
+                {"unit_prob": [f"psu_prob · unit_prob must be at least {1 / MAX_WEIGHT:g}."]}
+            )
 
 
 class SampleSchema(StrictSchema):
