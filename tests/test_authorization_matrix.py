@@ -599,3 +599,57 @@ def test_a_disagreeing_visit_is_refused_without_echoing_the_assignment(
         f"{stored['sampling']['weight']:.10g}",
     ]
     assert not [value for value in withheld if str(value) in answer]
+
+
+# --- Repeated query parameters: 400 naming them on every route (docs/design.md §3) -----------
+# `level=0.95&level=0.9` must not be resolved silently (nor by order): each takes one value.
+
+
+def a_parameter_of(operation: tuple[str, str], client: FlaskClient) -> str | None:
+    """A query parameter the route accepts, from /openapi.json (formID for the form list)."""
+    method, path = operation
+    if path.startswith("/openrosa/formList"):
+        return "formID"
+    item = client.get("/openapi.json").json["paths"].get(path, {}).get(method.lower(), {})
+    names = [p["name"] for p in item.get("parameters", []) if p.get("in") == "query"]
+    return names[0] if names else None
+
+
+@pytest.mark.parametrize("operation", list(ACCESS), ids=" ".join)
+def test_a_repeated_query_parameter_is_refused_with_400_naming_it(
+    matrix_app: Flask,
+    matrix_store: Store,
+    callers: dict[str, Caller],
+    operation: tuple[str, str],
+) -> None:
+    method, path = operation
+    client = matrix_app.test_client()
+    name = a_parameter_of(operation, client) or TYPO  # a route without any: still refused
+    url, body = request_for(method, path, matrix_store)
+    headers = allowed_caller(operation, callers).headers(path)
+
+    response = client.open(f"{url}?{name}=1&{name}=2", method=method, json=body, headers=headers)
+
+    assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])
+    if path.startswith("/openrosa"):
+        if method != "HEAD":
+            assert name in openrosa_message(response)
+    else:
+        assert list(response.json["errors"]) == [name]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "reader"),
+    [
+        ("/api/v1/rounds/{round}/estimates", "level=0.95&level=0.9", "planner"),
+        ("/api/v1/rounds/{sample}/assignments", "enumerator=a&enumerator=b", "supervisor"),
+    ],
+)
+def test_repeated_values_are_never_resolved_by_order(
+    matrix_app: Flask, callers: dict[str, Caller], path: str, query: str, reader: str
+) -> None:
+    url = path.format(round=ROUND, sample=SAMPLE_ROUND)
+    headers = callers[reader].headers("/api")
+    response = matrix_app.test_client().get(f"{url}?{query}", headers=headers)
+    assert response.status_code == 400
+    assert query.partition("=")[0] in response.json["detail"]
