@@ -8,8 +8,10 @@ in tests/test_cli.py.
 from __future__ import annotations
 
 import base64
+import gc
 import hmac
 import re
+import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -321,7 +323,7 @@ def test_a_level_of_up_to_three_decimals_is_answered(
 
 def test_the_estimate_cache_holds_no_more_bytes_than_its_bound() -> None:
     cache = EstimateCache(max_bytes=1000)
-    report = {"rows": ["x" * 90] * 3}  # about 300 bytes as JSON
+    report = {"rows": [f"{row}" + "x" * 89 for row in range(3)]}  # about 300 bytes as JSON
 
     for key in range(10):
         cache.get_or_compute(key, lambda: report)
@@ -329,6 +331,51 @@ def test_the_estimate_cache_holds_no_more_bytes_than_its_bound() -> None:
     assert cache.held_bytes <= 1000
     assert len(cache) == 3
     assert cache.get_or_compute(9, lambda: "recomputed") == report  # the newest are kept
+
+
+def a_report(seed: int) -> dict[str, Any]:
+    """An estimates report's shape: rows of typed numbers per indicator and domain."""
+    return {
+        "round_id": "hh",
+        "results": [
+            {
+                "indicator": f"ind_{i}",
+                "domain": {"district": f"{d:03d}"},
+                **{name: seed + i * 0.001 + d * 1e-6 + k for k, name in enumerate(NUMBERS)},
+                "reliability_reasons": ["cv_high"],
+            }
+            for i in range(12)
+            for d in range(150)
+        ],
+    }
+
+
+NUMBERS = ("estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "population", "cv")
+
+
+def test_the_estimate_cache_grows_the_process_by_no_more_than_its_bound() -> None:
+    """Measured, not estimated: what 120 distinct reports leave allocated once the cache is full
+    (before, Python objects worth five to ten times the bound's JSON count stayed)."""
+    bound = 4 * 1024 * 1024
+    cache = EstimateCache(max_bytes=bound)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for level in range(120):  # e.g. 120 distinct valid `level`s
+            cache.get_or_compute(("hh", level), lambda level=level: a_report(level))
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held - before <= 1.25 * bound
+    assert cache.held_bytes <= bound
+
+
+def test_a_cached_report_comes_back_equal_and_unchangeable_by_its_reader() -> None:
+    cache = EstimateCache()
+    first = cache.get_or_compute("k", lambda: a_report(1))
+    first["results"].clear()
+    assert cache.get_or_compute("k", lambda: "recomputed") == a_report(1)
 
 
 def test_an_estimate_larger_than_the_whole_cache_is_answered_but_not_kept() -> None:
