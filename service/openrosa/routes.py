@@ -234,7 +234,7 @@ def submission(round_id: str | None = None) -> Response:
                 edit_instance_id=submission_id(instance.instance_id),
             )
         else:
-            with ingest_slot():
+            with ingest_slot(token["_id"]):
                 status, _ = submit_one(
                     get_store(),
                     round_doc,

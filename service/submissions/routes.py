@@ -85,7 +85,7 @@ class RoundSubmissions(MethodView):
         """Submit one interview; resending the same one is harmless."""
         round_doc = round_for_writing(round_id)
         try:
-            with ingest_slot():
+            with ingest_slot(g.token["_id"]):
                 status, doc = submit_one(
                     get_store(), round_doc, json_body(), token_id=g.token["_id"]
                 )
@@ -128,7 +128,7 @@ class RoundSubmissionBatch(MethodView):
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
         round_doc = round_for_writing(round_id)
-        with ingest_slot():
+        with ingest_slot(g.token["_id"]):
             outcomes = submit_batch(
                 get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
             )
