@@ -9,12 +9,12 @@
 
 - `issue22`: the holes of issue 22 as a client meets them (items 1–5 and 8–11; items 6 and 7
   kill the store and are measured by tests/test_correction_crash.py and
-  tests/test_recount_stall.py). Run it once on this checkout and once on the one before
-  (`--checkout DIR`, e.g. `git worktree add /tmp/before <commit>`) to print before/after.
+  tests/test_recount_stall.py). `--before DIR` probes a checkout from before the fixes first
+  (e.g. `git archive main | tar -x -C /tmp/before`) and prints both answers side by side.
 
 Usage: `python bench/attacks.py slow --connections 200 --seconds 60`
        `python bench/attacks.py recompute --planners 16 --seconds 60`
-       `python bench/attacks.py issue22 [--checkout /tmp/before] [--batches 8]`
+       `python bench/attacks.py issue22 [--before /tmp/before] [--batches 8]`
 """
 
 from __future__ import annotations
@@ -292,6 +292,8 @@ def run_probes(service: Service, batches: int) -> Iterator[tuple[int, str]]:
     stolen = binh.send_form(household, _edit_values(original, 9))
     yield 1, f"another enumerator's phone edit: {stolen.status_code} (201 = overwritten)"
 
+    original = household_payload()  # a fresh form: item 1 may have edited the first
+    an.send_form(household, instance_values(original))
     edit = _edit_values(original, 4)
     an.send_form(household, edit)
     one = f"{submissions}/{original['submission_id']}"
@@ -345,7 +347,7 @@ def run_probes(service: Service, batches: int) -> Iterator[tuple[int, str]]:
         )
     after = service.worker_rss_mb()
     growth = [round(b - a) for a, b in zip(before, after, strict=False)]
-    yield 8, f"120 distinct levels: worker RSS growth {growth} MB (bound 32 MB per worker)"
+    yield 8, f"120 distinct levels by commune: worker RSS growth {growth} MB (bound 32 MB each)"
 
     tiny = household_payload()
     tiny["sampling"]["weight"] = 5e-324
@@ -392,14 +394,24 @@ def _starvation(service: Service, bulk: Client, phone: Client, round_id: str, n:
     )
 
 
-def issue22(args: argparse.Namespace) -> None:
-    """Each hole of issue 22 as a client meets it: what the service answers."""
-    service = Service(extra=args.extra, root=Path(args.checkout).resolve())
+def probed(root: Path, extra: tuple[str, ...], batches: int) -> dict[int, str]:
+    service = Service(extra=extra, root=root)
     try:
-        for item, found in run_probes(service, batches=args.batches):
-            print(f"  item {item:>2}: {found}")
+        return dict(run_probes(service, batches=batches))
     finally:
         service.stop()
+
+
+def issue22(args: argparse.Namespace) -> None:
+    """Each hole of issue 22 as a client meets it; with `--before DIR`, that checkout first."""
+    roots = {"before": args.before, "now": args.checkout} if args.before else {"": args.checkout}
+    found = {
+        label: probed(Path(root).resolve(), args.extra, args.batches)
+        for label, root in roots.items()
+    }
+    for item in found[next(iter(found))]:
+        for label, answers in found.items():
+            print(f"  item {item:>2} {label:6s} {answers[item]}")
 
 
 def main() -> None:
@@ -420,6 +432,7 @@ def main() -> None:
     )
     holes = sub.add_parser("issue22")
     holes.add_argument("--checkout", default=str(ROOT), help="the checkout to serve from")
+    holes.add_argument("--before", help="a checkout before the fixes: probed first, side by side")
     holes.add_argument("--batches", type=int, default=8, help="item 11: parallel batches")
     for attack in (slow_parser, again, holes):
         attack.add_argument("--extra", nargs="*", default=(), help="more `serve` arguments")
