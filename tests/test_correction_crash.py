@@ -92,6 +92,7 @@ def crashing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedde
         holder["store"].stop()
 
 
+@pytest.mark.slow  # about 10 s: a store of its own, killed and restarted
 def test_kill_9_of_the_store_during_concurrent_corrections_loses_no_version(
     crashing: tuple[dict[str, EmbeddedStore], GunicornServer],
 ) -> None:

@@ -75,6 +75,7 @@ def stall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dic
         holder["store"].stop()
 
 
+@pytest.mark.slow  # about 10 s: a store of its own, killed and restarted
 def test_after_a_store_kill_the_first_estimate_costs_the_recount_not_the_writer_wait(
     stall_server: tuple[dict[str, EmbeddedStore], GunicornServer],
 ) -> None:
