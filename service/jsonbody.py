@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -35,6 +36,25 @@ class SafeJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from exc
         check_parsed(value)
         return value
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Valid JSON only: a NaN or ±Infinity that reached a response is written as null (the
+        fast path is tried first, so the rewrite costs nothing when there is none)."""
+        try:
+            return super().dumps(obj, allow_nan=False, **kwargs)
+        except ValueError:
+            return super().dumps(finite_or_null(obj), allow_nan=False, **kwargs)
+
+
+def finite_or_null(value: Any) -> Any:
+    """`value` with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_null(item) for item in value]
+    return value
 
 
 def check_parsed(value: Any) -> None:

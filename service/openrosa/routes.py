@@ -251,9 +251,16 @@ def submission(round_id: str | None = None) -> Response:
     original = edited_submission(round_doc, instance)
     try:
         if original is not None:
-            status = correct_from_edit(get_store(), round_doc, original, payload)
+            status = correct_from_edit(
+                get_store(),
+                round_doc,
+                original,
+                payload,
+                token_id=token["_id"],
+                edit_instance_id=submission_id(instance.instance_id),
+            )
         else:
-            with ingest_slot():
+            with ingest_slot(token["_id"]):
                 status, _ = submit_one(
                     get_store(),
                     round_doc,

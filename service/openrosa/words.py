@@ -66,6 +66,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Realm hoặc thuật toán đăng nhập không được hỗ trợ.",
         "Unknown realm or algorithm.",
     ),
+    "nonce_not_issued": (
+        "Máy chủ không cấp mã nonce này; hãy đăng nhập lại.",
+        "The nonce was not issued by this server; sign in again.",
+    ),
     "digest_other_url": (
         "Thông tin đăng nhập Digest dành cho một địa chỉ khác.",
         "The Digest credentials are for another URL.",

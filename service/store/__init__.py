@@ -13,6 +13,7 @@ from service.store.audit import AuditLog
 from service.store.auxiliary import Auxiliary
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
+from service.store.keys import ServerKeys
 from service.store.rounds import Rounds
 from service.store.samples import Assignments
 from service.store.submissions import Submissions
@@ -67,6 +68,7 @@ class Store:
         self.assignments = Assignments(self.db["assignments"])
         self.cells = Cells(self.db["cells"])
         self.auxiliary = Auxiliary(self.db["auxiliary"])
+        self.keys = ServerKeys(self.db["server_keys"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()

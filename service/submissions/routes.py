@@ -87,7 +87,7 @@ class RoundSubmissions(MethodView):
         round_doc = round_for_writing(round_id)
         require_collector(round_doc, g.token)
         try:
-            with ingest_slot():
+            with ingest_slot(g.token["_id"]):
                 status, doc = submit_one(
                     get_store(), round_doc, json_body(), token_id=g.token["_id"]
                 )
@@ -131,7 +131,7 @@ class RoundSubmissionBatch(MethodView):
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
         round_doc = round_for_writing(round_id)
         require_collector(round_doc, g.token)
-        with ingest_slot():
+        with ingest_slot(g.token["_id"]):
             outcomes = submit_batch(
                 get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
             )
