@@ -240,6 +240,7 @@ def calibrate(
         distance = raking_distance if method is CalibrationMethod.RAKE else linear_distance
         g, iterations = newton_g(x, d, totals, distance, spec.bounds, names)
     achieved = x.T @ (d * g)
+    _check_achieved(x, d, totals, achieved, names)
     categories = tuple(
         Category(margin, key, float(t), float(a))
         for (margin, key), t, a in zip(names, totals, achieved, strict=True)
@@ -419,6 +420,48 @@ def _line_search(
             return lam + length * step
         length /= 2
     return None
+
+
+class InconsistentTotals(CalibrationError):
+    """The margins' totals contradict each other on the sample: no weights can meet them all."""
+
+
+def _check_achieved(
+    x: np.ndarray,
+    d: np.ndarray,
+    totals: np.ndarray,
+    achieved: np.ndarray,
+    names: Sequence[tuple[str, str]],
+) -> None:
+    """Refuse weights that miss a total (by more than 1e-6 relative), naming where and why.
+
+    Unbounded linear calibration solves with a generalised inverse: when two margins select
+    the same units but give them different totals it returns a least-squares compromise
+    that meets neither, so every method's achieved totals are checked.
+    """
+    misfit = np.abs(achieved - totals) / (1 + np.abs(totals))
+    if not np.any(misfit > SUM_TOLERANCE):
+        return
+    worst = int(np.argmax(misfit))
+    margin, key = names[worst]
+    units = x[d > 0, worst]
+    for other, (other_margin, _) in enumerate(names):
+        if other_margin != margin and np.array_equal(x[d > 0, other], units):
+            first, second = sorted((other, worst))
+            raise InconsistentTotals(
+                f"the margins {names[first][0]} and {names[second][0]} select the same units "
+                f"({' and '.join(' '.join(names[i]) for i in (first, second))}) "
+                f"but their totals differ ({totals[first]:g} and {totals[second]:g})",
+                margin,
+                key,
+            )
+    raise InconsistentTotals(
+        f"calibration cannot meet margin {margin} category {key}: it reaches "
+        f"{achieved[worst]:g} of its total {totals[worst]:g}, as the margins' totals "
+        "contradict each other on the sample",
+        margin,
+        key,
+    )
 
 
 def _check_positive(g: np.ndarray, x: np.ndarray, names: Sequence[tuple[str, str]]) -> None:

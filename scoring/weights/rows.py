@@ -50,9 +50,19 @@ def calibration_cells(
 
 
 def row_totals(
-    design: Design, estimand: Estimand, cell: np.ndarray, domain: ArrayLike | None
+    design: Design,
+    estimand: Estimand,
+    cell: np.ndarray,
+    domain: ArrayLike | None,
+    psu: ArrayLike | None = None,
 ) -> CellTotals:
-    """One :class:`CellTotals` row per unit; rows without a value are outside every domain."""
+    """One :class:`CellTotals` row per unit, and one empty row per unit without a value.
+
+    A unit without a value is outside every domain (its ``Σd`` still enters the calibration
+    residuals) and leaves an empty row (``n = 0``, ``rows = 1``, no weight) in its domain, so
+    that its PSU counts in the domain's df as R's ``degf`` of the domain counts it. ``psu``
+    labels the rows' PSUs (default: the design's PSU codes).
+    """
     n_rows = design.n_rows
     if estimand.y.shape[0] != n_rows:
         raise ScoringError(f"the variable has {estimand.y.shape[0]} rows, the design {n_rows}")
@@ -61,21 +71,33 @@ def row_totals(
         labels = np.full(n_rows, WHOLE_POPULATION, dtype=object)
     else:
         labels = as_label_array(domain, "domain", n_rows).astype(object)
+    empty = np.flatnonzero(missing)
+    empty_labels = labels[empty]
     labels[missing] = None
     d = design.weights
     y = np.where(missing, 0.0, estimand.y)
     x = np.zeros(n_rows) if estimand.x is None else np.where(missing, 0.0, estimand.x)
     member = estimand.kind is Kind.MEMBER_PROPORTION
+    n = x if member else np.ones(n_rows)
+    sums = {
+        "sd": d,
+        "sdy": d * y,
+        "sdx": d * x,
+        "sdyy": d * y if member else d * y * y,
+        "sdxy": d * x * y,
+        "sdxx": d * x * x,
+    }
+    zeros = np.zeros(empty.shape[0])
+    stratum = design.stratum_labels[design.stratum_codes]
+    psu_labels = design.psu_codes if psu is None else np.asarray(psu)
     return CellTotals(
-        stratum=design.stratum_labels[design.stratum_codes],
-        psu=design.psu_codes,
-        cell=cell,
-        domain=labels,
-        n=x if member else np.ones(n_rows),
-        sd=d,
-        sdy=d * y,
-        sdx=d * x,
-        sdyy=d * y if member else d * y * y,
+        stratum=np.concatenate([stratum, stratum[empty]]),
+        psu=np.concatenate([psu_labels, psu_labels[empty]]),
+        cell=np.concatenate([cell, cell[empty]]),
+        domain=np.concatenate([labels, empty_labels]),
+        n=np.concatenate([n, zeros]),
+        rows=np.concatenate([n, np.ones(empty.shape[0])]),
+        **{name: np.concatenate([values, zeros]) for name, values in sums.items()},
     )
 
 
