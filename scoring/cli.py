@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from scoring.csv_input import Columns, read_columns
-from scoring.design import Design
+from scoring.design import Design, check_weight_column
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand
 from scoring.estimation import estimate
@@ -47,7 +47,12 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strata", help="stratum column")
     parser.add_argument("--psu", help="PSU column (labels nested in strata)")
     parser.add_argument("--fpc", help="fpc column: population PSU count N_h or fraction ≤ 1")
-    parser.add_argument("--lonely-psu", default="adjust", choices=[p.value for p in LonelyPsu])
+    parser.add_argument(
+        "--lonely-psu",
+        default="adjust",
+        choices=[p.value for p in LonelyPsu],
+        help="single-PSU strata (default: adjust; R's default is fail)",
+    )
 
 
 def design_columns(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -59,8 +64,10 @@ def design_columns(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 def design_from(args: argparse.Namespace, columns: Columns) -> Design:
     """The design the arguments of :func:`add_design_arguments` describe."""
+    weights = columns.number(args.weight, required=True)
+    check_weight_column(weights, args.weight)
     return Design(
-        weights=columns.number(args.weight, required=True),
+        weights=weights,
         strata=None if args.strata is None else columns.label(args.strata),
         psu=None if args.psu is None else columns.label(args.psu),
         fpc=None if args.fpc is None else columns.number(args.fpc, required=True),
@@ -78,7 +85,11 @@ def add_estimate_arguments(est: argparse.ArgumentParser) -> None:
     what.add_argument("--ratio", metavar="NUM/DEN")
     what.add_argument("--member-proportion", metavar="COUNT/SIZE")
     est.add_argument("--by", metavar="COL", help="domain column")
-    est.add_argument("--ci", default="logit", choices=[m.value for m in CiMethod])
+    est.add_argument(
+        "--ci",
+        choices=[m.value for m in CiMethod],
+        help="interval of a proportion (default logit); means, totals and ratios use wald",
+    )
     est.add_argument("--level", type=float, default=0.95)
     est.add_argument("--format", default="json", choices=["json", "csv"])
     est.add_argument(
@@ -102,8 +113,9 @@ def run_estimate(args: argparse.Namespace) -> str:
     design = design_from(args, columns)
     domain = None if args.by is None else columns.label(args.by)
     estimand = _estimand(args, variables, columns)
+    ci = _ci_method(args, estimand)
     if spec is None:
-        results = estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
+        results = estimate(design, estimand, domain=domain, ci=ci, level=args.level)
     else:
         from scoring.weights import estimate_calibrated_rows  # imported only to calibrate
 
@@ -113,7 +125,7 @@ def run_estimate(args: argparse.Namespace) -> str:
             spec,
             {name: columns.label(name) for name in margins},
             domain=None if domain is None else domain.labels(),
-            ci=args.ci,
+            ci=ci,
             level=args.level,
         )
     return format_results(results, args.by, args.format)
@@ -209,6 +221,17 @@ def _estimand(
     if args.ratio is not None:
         return Estimand.ratio(*values)
     return Estimand.member_proportion(*values)
+
+
+def _ci_method(args: argparse.Namespace, estimand: Estimand) -> str:
+    """``--ci`` chooses a proportion's interval; a mean, total or ratio has Wald's only."""
+    if args.ci is None:
+        return "logit"
+    if not estimand.kind.is_proportion:
+        raise ScoringError(
+            f"--ci applies to proportions; a {estimand.kind.value} has a wald interval"
+        )
+    return args.ci
 
 
 def _pair(text: str, usage: str) -> tuple[str, str]:

@@ -122,6 +122,7 @@ class CalibrationSpec:
         """Parse ``{"method", "margins": [{"variables", "totals"}], "bounds"}``."""
         if not isinstance(obj, Mapping):
             raise ScoringError("calibration must be an object")
+        _known_keys(obj, ("method", "margins", "bounds"), "calibration")
         method = CalibrationMethod.parse(obj.get("method"))
         margins = obj.get("margins")
         if not isinstance(margins, list) or not margins:
@@ -156,6 +157,7 @@ def _margin(obj: object, index: int) -> Margin:
     where = f"calibration.margins[{index}]"
     if not isinstance(obj, Mapping):
         raise ScoringError(f"{where} must be an object")
+    _known_keys(obj, ("variables", "totals"), where)
     variables, totals = obj.get("variables"), obj.get("totals")
     if (
         not isinstance(variables, list)
@@ -173,6 +175,13 @@ def _margin(obj: object, index: int) -> Margin:
         if len(str(key).split(KEY_SEPARATOR)) != len(variables):
             raise ScoringError(f"{where}.totals.{key} must name one category per variable")
     return Margin(tuple(variables), {str(k): float(v) for k, v in totals.items()})
+
+
+def _known_keys(obj: Mapping, keys: tuple[str, ...], where: str) -> None:
+    """Refuse a key the object does not have (a misspelt ``bounds`` would be ignored)."""
+    unknown = sorted(str(k) for k in obj if k not in keys)
+    if unknown:
+        raise ScoringError(f"{where} has an unknown key {unknown[0]!r} (keys: {', '.join(keys)})")
 
 
 def _bounds(obj: Mapping) -> tuple[float, float] | None:
@@ -390,11 +399,16 @@ def newton_g(
             lam, damping = accepted, damping / 10 if damping > 1e-9 else 0.0
     g = distance.g(x @ lam, limits)
     worst = names[int(np.argmax(np.abs(totals - x.T @ (d * g)) / (1 + np.abs(totals))))]
-    error = NotConverged if bounds is None else InfeasibleBounds
-    raise error(
+    if bounds is not None:
+        raise InfeasibleBounds(
+            f"no weights within bounds [{bounds[0]:g}, {bounds[1]:g}] meet margin {worst[0]} "
+            f"(category {worst[1]})",
+            worst[0],
+            worst[1],
+        )
+    raise NotConverged(
         f"calibration did not meet margin {worst[0]} (category {worst[1]}) within "
-        f"{MAX_ITERATIONS} iterations"
-        + ("" if bounds is None else f" and bounds [{bounds[0]:g}, {bounds[1]:g}]"),
+        f"{MAX_ITERATIONS} iterations",
         worst[0],
         worst[1],
     )
