@@ -122,6 +122,8 @@ def calibrated_round_from_rows(
     population is the domain ``""`` there.
     """
     design = Design(weights, strata=strata, psu=psu)
-    cell, labels = calibration_cells(variables, spec.variables, design.n_rows)
+    cell, labels = calibration_cells(
+        variables, spec.variables, design.n_rows, spec.numeric_variables
+    )
     calibrated = calibrate(spec, labels, np.bincount(cell, weights=design.weights))
     return CalibratedRound(row_totals(design, estimand, cell, domain, psu), calibrated)

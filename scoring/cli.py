@@ -104,10 +104,11 @@ def run_estimate(args: argparse.Namespace) -> str:
     numbers, labels = design_columns(args)
     variables = _variables(args)
     spec = None if args.calibration is None else read_calibration(args.calibration)
-    margins = [] if spec is None else list(spec.variables)
+    numeric = [] if spec is None else list(spec.numeric_variables)
+    margins = [] if spec is None else [v for v in spec.variables if v not in numeric]
     columns = read_columns(
         args.data,
-        numbers + [name for name, _ in variables],
+        numbers + [name for name, _ in variables] + numeric,
         labels + ([args.by] if args.by else []) + margins,
     )
     design = design_from(args, columns)
@@ -123,7 +124,8 @@ def run_estimate(args: argparse.Namespace) -> str:
             design,
             estimand,
             spec,
-            {name: columns.label(name) for name in margins},
+            {name: columns.label(name) for name in margins}
+            | {name: columns.number(name, required=True) for name in numeric},
             domain=None if domain is None else domain.labels(),
             ci=ci,
             level=args.level,

@@ -55,8 +55,8 @@ def test_a_duplicate_column_name_is_refused(capsys, tmp_path) -> None:
             "calibration has an unknown key 'bound' (keys: method, margins, bounds)",
         ),
         (
-            {"method": "rake", "margins": [{"variables": ["m"], "total": {"a": 1}}]},
-            "calibration.margins[0] has an unknown key 'total' (keys: variables, totals)",
+            {"method": "rake", "margins": [{"variables": ["m"], "counts": {"a": 1}}]},
+            "calibration.margins[0] has an unknown key 'counts' (keys: variables, totals, total)",
         ),
     ],
 )

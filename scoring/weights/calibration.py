@@ -90,10 +90,21 @@ class CalibrationMethod(StrEnum):
 
 @dataclass(frozen=True)
 class Margin:
-    """Population totals by category of one variable, or of several crossed (keys ``a|b``)."""
+    """Population totals by category of one variable, or of several crossed (keys ``a|b``).
+
+    A *numeric* margin (``total`` set, ``totals`` empty) is one numeric variable and its
+    population total, as R ``calibrate(design, ~x, population = c(N, T_x))``; the intercept
+    comes from the categorical margins.
+    """
 
     variables: tuple[str, ...]
     totals: Mapping[str, float]
+    total: float | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """A numeric variable with one population total."""
+        return self.total is not None
 
     @property
     def name(self) -> str:
@@ -136,19 +147,31 @@ class CalibrationSpec:
         """Every variable some margin uses, in first-use order."""
         return tuple(dict.fromkeys(v for m in self.margins for v in m.variables))
 
+    @property
+    def numeric_variables(self) -> tuple[str, ...]:
+        """The variables of numeric margins (read as numbers, not labels)."""
+        return tuple(m.variables[0] for m in self.margins if m.numeric)
+
     def check(self) -> None:
         """Method/margin/bounds combinations and equal margin sums (1e-6 relative)."""
         if self.method is CalibrationMethod.POSTSTRATIFY and len(self.margins) != 1:
             raise ScoringError("poststratify takes exactly one margin")
         if self.method is CalibrationMethod.POSTSTRATIFY and self.bounds is not None:
             raise ScoringError("bounds apply to rake and linear calibration only")
-        population = sum(self.margins[0].totals.values())
-        for margin in self.margins[1:]:
+        categorical = [m for m in self.margins if not m.numeric]
+        if not categorical:
+            raise ScoringError(
+                "calibration needs a categorical margin (the population) beside numeric ones"
+            )
+        if set(self.numeric_variables) & {v for m in categorical for v in m.variables}:
+            raise ScoringError("a variable cannot be in both a numeric and a categorical margin")
+        population = sum(categorical[0].totals.values())
+        for margin in categorical[1:]:
             total = sum(margin.totals.values())
             if abs(total - population) > SUM_TOLERANCE * abs(population):
                 raise MarginSumsDiffer(
                     f"margin {margin.name} sums to {total:g}, "
-                    f"margin {self.margins[0].name} to {population:g}",
+                    f"margin {categorical[0].name} to {population:g}",
                     margin.name,
                 )
 
@@ -157,7 +180,7 @@ def _margin(obj: object, index: int) -> Margin:
     where = f"calibration.margins[{index}]"
     if not isinstance(obj, Mapping):
         raise ScoringError(f"{where} must be an object")
-    _known_keys(obj, ("variables", "totals"), where)
+    _known_keys(obj, ("variables", "totals", "total"), where)
     variables, totals = obj.get("variables"), obj.get("totals")
     if (
         not isinstance(variables, list)
@@ -166,6 +189,8 @@ def _margin(obj: object, index: int) -> Margin:
         or len(set(variables)) != len(variables)
     ):
         raise ScoringError(f"{where}.variables must be a list of distinct variable names")
+    if "total" in obj:
+        return _numeric_margin(obj, variables, where)
     if not isinstance(totals, Mapping) or not totals:
         raise ScoringError(f"{where}.totals must be a non-empty object")
     for key, value in totals.items():
@@ -175,6 +200,19 @@ def _margin(obj: object, index: int) -> Margin:
         if len(str(key).split(KEY_SEPARATOR)) != len(variables):
             raise ScoringError(f"{where}.totals.{key} must name one category per variable")
     return Margin(tuple(variables), {str(k): float(v) for k, v in totals.items()})
+
+
+def _numeric_margin(obj: Mapping, variables: list[str], where: str) -> Margin:
+    """``{"variables": [x], "total": T}``: a numeric variable and its population total."""
+    if "totals" in obj:
+        raise ScoringError(f"{where} has either totals (categories) or total (numeric), not both")
+    if len(variables) != 1:
+        raise ScoringError(f"{where}.variables must name one numeric variable with a total")
+    total = obj["total"]
+    ok = isinstance(total, int | float) and not isinstance(total, bool)
+    if not ok or not np.isfinite(total):
+        raise ScoringError(f"{where}.total must be a finite number")
+    return Margin((variables[0],), {}, float(total))
 
 
 def _known_keys(obj: Mapping, keys: tuple[str, ...], where: str) -> None:
@@ -262,12 +300,19 @@ def _indicators(
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
     """The cell × category indicator matrix X, the totals T and each column's (margin, key).
 
+    A numeric margin adds one column, the cells' values of its variable (key ``total``).
+
     Checks that every category with units has a positive total and every positive total a
     responding unit; categories with a zero total and no unit are dropped (as R does).
     """
     arrays = {v: np.asarray(values) for v, values in labels.items()}
     columns, totals, names = [], [], []
     for margin in margins:
+        if margin.numeric:  # the column is the cell's value of the variable
+            columns.append(np.asarray(arrays[margin.variables[0]], dtype=np.float64))
+            totals.append(margin.total)
+            names.append((margin.name, "total"))
+            continue
         keys = margin.keys(arrays)
         present = set(keys[d > 0])
         for key in sorted(present):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, missing_labels
+from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.design import Design
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
@@ -26,14 +26,24 @@ WHOLE_POPULATION = ""
 
 
 def calibration_cells(
-    variables: Mapping[str, ArrayLike], names: Sequence[str], n_rows: int
+    variables: Mapping[str, ArrayLike],
+    names: Sequence[str],
+    n_rows: int,
+    numeric: Sequence[str] = (),
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Each row's calibration cell (distinct label combination) and each cell's labels."""
+    """Each row's calibration cell (distinct label combination) and each cell's labels.
+
+    A ``numeric`` variable splits cells by its distinct values (g depends on the value).
+    """
     key = np.zeros(n_rows, dtype=np.int64)
     levels = {}
     for name in names:
         if name not in variables:
             raise ScoringError(f"calibration variable {name!r} is not in the data")
+        if name in numeric:
+            codes, levels[name] = _numeric_levels(variables[name], name, n_rows)
+            key = key * np.int64(levels[name].shape[0]) + codes
+            continue
         labels = as_label_array(variables[name], name, n_rows)
         if missing_labels(labels).any():
             raise ScoringError(f"calibration variable {name!r} has missing values")
@@ -47,6 +57,17 @@ def calibration_cells(
         labels_of_cell[name] = levels[name][cells % width]
         cells = cells // width
     return index, labels_of_cell
+
+
+def _numeric_levels(values: ArrayLike, name: str, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        numbers = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ScoringError(f"calibration variable {name!r} must be numbers") from None
+    if numbers.shape != (n_rows,) or not np.all(np.isfinite(numbers)):
+        raise ScoringError(f"calibration variable {name!r} must be a number in every row")
+    levels, codes = np.unique(numbers, return_inverse=True)
+    return codes.astype(np.int64), levels
 
 
 def row_totals(
@@ -111,13 +132,23 @@ def estimate_calibrated_rows(
     level: float = 0.95,
 ) -> list[Result]:
     """Calibrate ``design.weights`` (the input weight d) on ``variables`` and estimate."""
-    if design.fpc is not None:
-        raise ScoringError("calibration with an fpc is not supported")
-    cell, labels = calibration_cells(variables, spec.variables, design.n_rows)
+    cell, labels = calibration_cells(
+        variables, spec.variables, design.n_rows, spec.numeric_variables
+    )
     calibrated = calibrate(spec, labels, np.bincount(cell, weights=design.weights))
     totals = row_totals(design, estimand, cell, domain)
+    fpc = None
+    if design.fpc is not None:  # R: svyrecvar's (1 − f_h) on the calibration residuals
+        labels_fpc = zip(design.stratum_labels, design.fpc.values, strict=True)
+        fpc = {python_label(label): float(value) for label, value in labels_fpc}
     results = estimate_calibrated(
-        totals, calibrated, estimand.kind, lonely_psu=design.lonely_psu, ci=ci, level=level
+        totals,
+        calibrated,
+        estimand.kind,
+        fpc=fpc,
+        lonely_psu=design.lonely_psu,
+        ci=ci,
+        level=level,
     )
     if domain is None:
         return [dataclasses.replace(r, domain=None) for r in results]
