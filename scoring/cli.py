@@ -48,6 +48,12 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--psu", help="PSU column (labels nested in strata)")
     parser.add_argument("--fpc", help="fpc column: population PSU count N_h or fraction ≤ 1")
     parser.add_argument(
+        "--ssu", help="second-stage unit column (two-stage design; needs --fpc and --ssu-fpc)"
+    )
+    parser.add_argument(
+        "--ssu-fpc", help="second-stage fpc column: SSUs M_j in the row's PSU, or fraction ≤ 1"
+    )
+    parser.add_argument(
         "--lonely-psu",
         default="adjust",
         choices=[p.value for p in LonelyPsu],
@@ -57,8 +63,8 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
 
 def design_columns(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """The numeric and the label columns :func:`add_design_arguments` names."""
-    numbers = [args.weight] + ([args.fpc] if args.fpc else [])
-    labels = [c for c in (args.strata, args.psu) if c]
+    numbers = [args.weight] + [c for c in (args.fpc, getattr(args, "ssu_fpc", None)) if c]
+    labels = [c for c in (args.strata, args.psu, getattr(args, "ssu", None)) if c]
     return numbers, labels
 
 
@@ -116,8 +122,18 @@ def run_estimate(args: argparse.Namespace) -> str:
     estimand = _estimand(args, variables, columns)
     ci = _ci_method(args, estimand)
     if spec is None:
-        results = estimate(design, estimand, domain=domain, ci=ci, level=args.level)
+        stage2 = {}
+        if args.ssu is not None or args.ssu_fpc is not None:
+            if args.ssu is None or args.ssu_fpc is None or args.psu is None or args.fpc is None:
+                raise ScoringError("a two-stage design needs --psu, --fpc, --ssu and --ssu-fpc")
+            stage2 = {
+                "ssu": columns.label(args.ssu).labels(),
+                "ssu_fpc": columns.number(args.ssu_fpc, required=True),
+            }
+        results = estimate(design, estimand, domain=domain, ci=ci, level=args.level, **stage2)
     else:
+        if args.ssu is not None:
+            raise ScoringError("a two-stage design with --calibration is not supported")
         from scoring.weights import estimate_calibrated_rows  # imported only to calibrate
 
         results = estimate_calibrated_rows(

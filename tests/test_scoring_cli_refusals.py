@@ -91,3 +91,9 @@ def test_help_shows_the_lonely_psu_default_and_r_s() -> None:
     estimate = build_parser()._subparsers._group_actions[0].choices["estimate"]
     text = " ".join(estimate.format_help().split())
     assert "(default: adjust; R's default is fail)" in text
+
+
+def test_a_two_stage_design_needs_every_stage_column(capsys) -> None:
+    data = str(Path(__file__).parent / "fixtures" / "reference_differential" / "designs.csv")
+    message = _refused(capsys, "estimate", data, *DESIGN, "--ssu", "ssu", "--mean", "y")
+    assert message == "a two-stage design needs --psu, --fpc, --ssu and --ssu-fpc"
