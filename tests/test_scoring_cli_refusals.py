@@ -97,3 +97,48 @@ def test_a_two_stage_design_needs_every_stage_column(capsys) -> None:
     data = str(Path(__file__).parent / "fixtures" / "reference_differential" / "designs.csv")
     message = _refused(capsys, "estimate", data, *DESIGN, "--ssu", "ssu", "--mean", "y")
     assert message == "a two-stage design needs --psu, --fpc, --ssu and --ssu-fpc"
+
+
+def test_several_estimands_and_domain_columns_in_one_run(capsys) -> None:
+    argv = ["estimate", str(DATA), *DESIGN, "--mean", "y", "--ratio", "y/x"]
+    assert main([*argv, "--by", "m2", "--by", ""]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert [(r["estimand"], r["by"], r["domain"]) for r in results] == [
+        ("mean y", "m2", {"m2": "u"}),
+        ("mean y", "m2", {"m2": "v"}),
+        ("mean y", None, None),
+        ("ratio y/x", "m2", {"m2": "u"}),
+        ("ratio y/x", "m2", {"m2": "v"}),
+        ("ratio y/x", None, None),
+    ]
+    for estimand, option in (("mean y", ["--mean", "y"]), ("ratio y/x", ["--ratio", "y/x"])):
+        assert main(["estimate", str(DATA), *DESIGN, *option]) == 0
+        (alone,) = json.loads(capsys.readouterr().out)["results"]
+        (together,) = [r for r in results if r["estimand"] == estimand and r["by"] is None]
+        assert {k: together[k] for k in alone if k != "domain"} == {
+            k: v for k, v in alone.items() if k != "domain"
+        }
+
+
+def test_write_weights_writes_final_weights_and_achieved_totals(capsys, tmp_path) -> None:
+    weights = tmp_path / "weights.csv"
+    calibration = str(FOLDER / "rake.json")
+    argv = ["estimate", str(DATA), *DESIGN, "--mean", "y", "--calibration", calibration]
+    assert main([*argv, "--write-weights", str(weights)]) == 0
+    lines = weights.read_text().splitlines()
+    assert lines[0] == "line,input_weight,g,weight"
+    rows = [line.split(",") for line in lines[1:13]]
+    assert [int(r[0]) for r in rows] == list(range(2, 14))
+    for _, d, g, w in rows:
+        assert float(w) == pytest.approx(float(d) * float(g), rel=1e-15)
+    assert lines[13] == "# margin,category,total,achieved"
+    achieved = {r.split(",")[1]: float(r.split(",")[3]) for r in lines[14:]}
+    assert achieved == pytest.approx({"a": 80.0, "b": 70.0}, rel=1e-9)
+    message = _refused(
+        capsys, "estimate", str(DATA), *DESIGN, "--mean", "y", "--write-weights", "x"
+    )
+    assert message == "--write-weights writes calibrated weights: give --calibration"
+
+
+def test_nothing_to_estimate_is_refused(capsys) -> None:
+    assert _refused(capsys, "estimate", str(DATA), *DESIGN).startswith("name what to estimate")

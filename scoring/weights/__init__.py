@@ -32,7 +32,7 @@ from scoring.weights.nonresponse import (
     adjust,
     adjusted_weights,
 )
-from scoring.weights.rows import estimate_calibrated_rows
+from scoring.weights.rows import calibrate_rows, estimate_calibrated_rows
 
 __all__ = [
     "Adjustment",
@@ -57,6 +57,7 @@ __all__ = [
     "adjust",
     "adjusted_weights",
     "calibrate",
+    "calibrate_rows",
     "estimate_calibrated",
     "estimate_calibrated_rows",
     "summarize",

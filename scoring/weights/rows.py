@@ -17,7 +17,7 @@ from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
 from scoring.intervals import CiMethod
 from scoring.results import Result
-from scoring.weights.calibration import CalibrationSpec, calibrate
+from scoring.weights.calibration import Calibrated, CalibrationSpec, calibrate
 from scoring.weights.estimates import CellTotals, estimate_calibrated
 
 ArrayLike = Sequence[object] | np.ndarray
@@ -130,12 +130,14 @@ def estimate_calibrated_rows(
     domain: ArrayLike | None = None,
     ci: str | CiMethod = "logit",
     level: float = 0.95,
+    calibration: tuple[np.ndarray, Calibrated] | None = None,
 ) -> list[Result]:
-    """Calibrate ``design.weights`` (the input weight d) on ``variables`` and estimate."""
-    cell, labels = calibration_cells(
-        variables, spec.variables, design.n_rows, spec.numeric_variables
-    )
-    calibrated = calibrate(spec, labels, np.bincount(cell, weights=design.weights))
+    """Calibrate ``design.weights`` (the input weight d) on ``variables`` and estimate.
+
+    ``calibration``: :func:`calibrate_rows`'s answer for this design, to calibrate once
+    for several estimands.
+    """
+    cell, calibrated = calibration or calibrate_rows(design, spec, variables)
     totals = row_totals(design, estimand, cell, domain)
     fpc = None
     if design.fpc is not None:  # R: svyrecvar's (1 − f_h) on the calibration residuals
@@ -153,3 +155,14 @@ def estimate_calibrated_rows(
     if domain is None:
         return [dataclasses.replace(r, domain=None) for r in results]
     return results
+
+
+def calibrate_rows(
+    design: Design, spec: CalibrationSpec, variables: Mapping[str, ArrayLike]
+) -> tuple[np.ndarray, Calibrated]:
+    """Each row's calibration cell and the cells' g: the final weight of row i is
+    ``design.weights[i] · g[cell[i]]``."""
+    cell, labels = calibration_cells(
+        variables, spec.variables, design.n_rows, spec.numeric_variables
+    )
+    return cell, calibrate(spec, labels, np.bincount(cell, weights=design.weights))
