@@ -148,7 +148,7 @@ def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_usage_error_is_a_one_line_error(small: Path) -> None:
-    assert_bad_input(run(small, "--weight", "w"), "one of the arguments")
+    assert_bad_input(run(small, "--weight", "w"), "name what to estimate")
 
 
 def test_level_out_of_range_is_a_one_line_error(small: Path) -> None:
