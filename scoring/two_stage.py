@@ -52,7 +52,7 @@ def second_stage_variance(
     if design.fpc is None:
         raise ScoringError("a second stage needs the first stage's fpc (N_h or a fraction)")
     psu_labels = design.psu_codes
-    inner = Design(design.weights, strata=psu_labels, psu=ssu, fpc=ssu_fpc, lonely_psu="remove")
+    inner = Design(design.weights, strata=psu_labels, psu=ssu, fpc=ssu_fpc)
     cells = cells_from_rows(inner, estimand, domain)
     units = cells.in_design
     m_j = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
