@@ -44,6 +44,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/series_change.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/estimates.py
+	$(BIN)/python bench/small_area.py
 
 ## Mutation testing of scoring/ with the scoring tests; the score goes in docs/statistics.md.
 ## One module: make mutate MUTANTS='scoring.fpc.*' (mutmut's mutant-name pattern).

@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.store import Store
-from tests import factories
+from tests import factories, small_area_data
 from tests.conftest import bearer
 from tests.openrosa_client import openrosa_message
 from tests.servers import EmbeddedStore, GunicornServer
@@ -41,6 +41,7 @@ SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
 SERIES = "hh-auth-series"
+SMALL_AREA_ROUND = "hh-auth-small-area"  # communes with data and covariates (§14)
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -48,6 +49,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/api/v1/tokens"): ADMIN,
     ("POST", "/api/v1/tokens"): ADMIN,
+    ("POST", "/api/v1/tokens/import"): ADMIN,
     ("DELETE", "/api/v1/tokens/{token_id}"): ADMIN,
     ("GET", "/api/v1/rounds"): ANY,
     ("POST", "/api/v1/rounds"): ADMIN,
@@ -72,6 +74,9 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
+    ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): ADMIN,
+    ("GET", "/api/v1/geography/{version}/auxiliary/{name}"): ANY,
+    ("GET", "/api/v1/rounds/{round_id}/small-area"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -79,6 +84,7 @@ OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
     ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/dashboard/series"): PUBLIC,  # the same: data only through the API
+    ("GET", "/console"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,
@@ -136,6 +142,7 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     sample = {"assignments": factories.small_sample()}
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
+    small_area_data.load(client, admin, SMALL_AREA_ROUND)
     yield app
     app.extensions["store"].close()
 
@@ -159,8 +166,8 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
     }
 
 
-def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
-    """A concrete, valid request for an operation: the URL and its JSON body."""
+def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
+    """A concrete, valid request for an operation: the URL and its body (JSON, or CSV text)."""
     fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
     url = (
@@ -168,11 +175,16 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         .replace("{assignment_id}", "A-001")
         .replace("{submission_id}", SUBMISSION)
     )
+    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", small_area_data.TABLE)
+    if path.endswith("/small-area"):
+        url = url.replace(ROUND, SMALL_AREA_ROUND)
+        url += f"?indicator=fiber_available&geography={small_area_data.VERSION}"
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
-    bodies: dict[tuple[str, str], dict[str, Any]] = {
+    bodies: dict[tuple[str, str], Any] = {
         ("POST", "/api/v1/tokens"): {"role": "planner", "name": f"p-{uuid.uuid4().hex[:8]}"},
+        ("POST", "/api/v1/tokens/import"): f"name,team\ne-{uuid.uuid4().hex[:8]},north\n",
         ("POST", "/api/v1/rounds"): factories.household_round(f"r-{uuid.uuid4().hex[:8]}"),
         ("PATCH", "/api/v1/rounds/{round_id}"): {"title": "Renamed"},
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
@@ -193,6 +205,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
             "enumerator": "enum-01"
         },
+        ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): small_area_data.auxiliary_csv(),
     }
     return url, bodies.get((method, path))
 
@@ -230,9 +243,14 @@ def test_authorization_matrix(
 ) -> None:
     method, path = operation
     url, body = request_for(method, path, matrix_store)
-    response = matrix_app.test_client().open(
-        url, method=method, json=body, headers=callers[identity].headers(path)
-    )
+    headers = callers[identity].headers(path)
+    if isinstance(body, str):
+        if "/auxiliary/" in path:
+            url += "?source=SYNTHETIC"
+        sent: dict[str, Any] = {"data": body, "content_type": "text/csv"}
+    else:
+        sent = {"json": body}
+    response = matrix_app.test_client().open(url, method=method, headers=headers, **sent)
     answer = response.get_data(as_text=True)[:200]
     assert response.status_code in expected_statuses(ACCESS[operation], identity), (
         f"{method} {url} as {identity}: {response.status_code} {answer}"
@@ -364,7 +382,7 @@ def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
     headers = allowed_caller(operation, callers).headers(path)
 
     response = matrix_app.test_client().open(
-        f"{url}?{TYPO}=x", method=method, json=body, headers=headers
+        f"{url}{'&' if '?' in url else '?'}{TYPO}=x", method=method, json=body, headers=headers
     )
 
     assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])

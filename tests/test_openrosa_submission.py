@@ -213,7 +213,7 @@ def test_household_instance_is_stored_as_the_json_submission(
     payload = factories.household()
     response = post_document(instance_for(payload))
     assert response.status_code == 201
-    assert openrosa_message(response) == "Form received."
+    assert openrosa_message(response) == "Đã nhận phiếu của enum-collect – Phường Cốc Lếu."
     [item] = stored(client, as_admin)
     assert item["submission_id"] == payload["submission_id"]
     assert item["answers"] == payload["answers"]
@@ -367,7 +367,7 @@ def test_element_unknown_to_the_form_is_rejected(
 def test_malformed_xml_is_rejected(post_document: Callable[..., TestResponse]) -> None:
     response = post_document(b"<data id='hh-test'><answers><members>4</answers>")
     assert response.status_code == 400
-    assert "not well-formed" in openrosa_message(response)
+    assert "không phải XML hợp lệ" in openrosa_message(response)
 
 
 @pytest.mark.usefixtures("nothing_stored")

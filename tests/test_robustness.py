@@ -461,7 +461,7 @@ def test_resending_a_stored_form_from_odk_collect_after_the_round_closed_is_201(
 
     message = assert_openrosa(post_to(client, collector, document), 201)
 
-    assert "already received" in message
+    assert "đã được nhận trước đó" in message
 
 
 # --- 11. the smaller ones ---------------------------------------------------------------------

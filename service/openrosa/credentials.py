@@ -22,6 +22,7 @@ from werkzeug.datastructures import Authorization
 
 from service.auth import SUBMITTERS, active_token, allow
 from service.observability.auth_failures import failed_authentication
+from service.openrosa.words import say
 from service.recent import TOKENS_BY_NAME, recent
 from service.store import get_store
 from service.store.tokens import DIGEST_REALM
@@ -85,27 +86,27 @@ def _names_this_request(uri: str) -> bool:
 
 def _digest_token(auth: Authorization) -> dict[str, Any]:
     if not (auth.username and auth.nonce and auth.uri and auth.response):
-        raise AuthenticationError("The Digest credentials are incomplete.")
+        raise AuthenticationError(say("digest_incomplete"))
     if auth.realm != DIGEST_REALM or (auth.algorithm or "MD5").upper() != "MD5":
-        raise AuthenticationError("Unknown realm or algorithm.")
+        raise AuthenticationError(say("digest_realm"))
     if not _names_this_request(auth.uri):
-        raise AuthenticationError("The Digest credentials are for another URL.")
+        raise AuthenticationError(say("digest_other_url"))
     doc = recent(TOKENS_BY_NAME).get_or_load(
         auth.username, lambda: get_store().tokens.by_name(auth.username)
     )
     ha1 = doc.get("digest_ha1") if doc else None
     expected = expected_response(ha1, auth, request.method) if ha1 else None
     if expected is None or not hmac.compare_digest(expected, auth.response):
-        raise AuthenticationError("Unknown user name or wrong token.")
+        raise AuthenticationError(say("wrong_credentials"))
     if not nonce_is_fresh(auth.nonce):
-        raise AuthenticationError("The nonce has expired; sign in again.", stale=True)
+        raise AuthenticationError(say("nonce_expired"), stale=True)
     return doc
 
 
 def _basic_token(auth: Authorization) -> dict[str, Any]:
     doc = active_token(auth.password or "")
     if doc is None or not hmac.compare_digest(doc["name"], auth.username or ""):
-        raise AuthenticationError("Unknown user name or wrong token.")
+        raise AuthenticationError(say("wrong_credentials"))
     return doc
 
 
@@ -113,7 +114,7 @@ def openrosa_token() -> dict[str, Any]:
     """The caller's token document (a submitter or admin), or AuthenticationError / 403."""
     auth = request.authorization
     if auth is None or auth.type not in ("digest", "basic"):
-        raise AuthenticationError("Sign in with your user name and token.")
+        raise AuthenticationError(say("sign_in"))
     try:
         doc = _digest_token(auth) if auth.type == "digest" else _basic_token(auth)
     except AuthenticationError as exc:

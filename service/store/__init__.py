@@ -10,6 +10,7 @@ from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionT
 from pymongo.write_concern import WriteConcern
 
 from service.store.audit import AuditLog
+from service.store.auxiliary import Auxiliary
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
 from service.store.rounds import Rounds
@@ -65,6 +66,7 @@ class Store:
         self.versions = Versions(self.db["versions"])
         self.assignments = Assignments(self.db["assignments"])
         self.cells = Cells(self.db["cells"])
+        self.auxiliary = Auxiliary(self.db["auxiliary"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
@@ -73,6 +75,7 @@ class Store:
         self.versions.ensure_indexes()
         self.assignments.ensure_indexes()
         self.cells.ensure_indexes()
+        self.auxiliary.ensure_indexes()
 
     def ping(self) -> None:
         self.client.admin.command("ping")
