@@ -47,9 +47,11 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/small_area.py
 
 ## Mutation testing of scoring/ with the scoring tests; the score goes in docs/statistics.md.
+## One module: make mutate MUTANTS='scoring.fpc.*' (mutmut's mutant-name pattern).
+MUTANTS ?=
 mutate: $(VENV)/.dev
 	rm -rf mutants
-	$(BIN)/mutmut run
+	$(BIN)/mutmut run $(MUTANTS)
 	$(BIN)/mutmut results --all true | $(BIN)/python bench/mutation_score.py
 
 clean:

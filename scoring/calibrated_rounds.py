@@ -17,7 +17,6 @@ indicators (:meth:`Calibrated.fitted`).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -123,7 +122,8 @@ def calibrated_round_from_rows(
     population is the domain ``""`` there.
     """
     design = Design(weights, strata=strata, psu=psu)
-    cell, labels = calibration_cells(variables, spec.variables, design.n_rows)
+    cell, labels = calibration_cells(
+        variables, spec.variables, design.n_rows, spec.numeric_variables
+    )
     calibrated = calibrate(spec, labels, np.bincount(cell, weights=design.weights))
-    totals = row_totals(design, estimand, cell, domain)
-    return CalibratedRound(dataclasses.replace(totals, psu=np.asarray(psu)), calibrated)
+    return CalibratedRound(row_totals(design, estimand, cell, domain, psu), calibrated)

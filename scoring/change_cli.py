@@ -108,7 +108,10 @@ def _columns(args: argparse.Namespace, path: str, spec: CalibrationSpec | None) 
     """The columns one round's file needs (scoring.csv_input)."""
     numbers = [args.weight] + [name for name, _ in _variables(args)]
     labels = [args.strata, args.psu] + ([args.by] if args.by else [])
-    return read_columns(path, numbers, labels + ([] if spec is None else list(spec.variables)))
+    if spec is not None:
+        numbers += list(spec.numeric_variables)
+        labels += [v for v in spec.variables if v not in spec.numeric_variables]
+    return read_columns(path, numbers, labels)
 
 
 def _round(
@@ -123,5 +126,10 @@ def _round(
     domain = None if args.by is None else table.label(args.by).labels()
     if spec is None:
         return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
-    variables = {v: table.label(v).labels() for v in spec.variables}
+    variables = {
+        v: table.number(v, required=True)
+        if v in spec.numeric_variables
+        else table.label(v).labels()
+        for v in spec.variables
+    }
     return calibrated_round_from_rows(weights, strata, psu, estimand, spec, variables, domain)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from scoring.csv_input import Columns, read_columns
-from scoring.design import Design
+from scoring.design import Design, check_weight_column
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand
 from scoring.estimation import estimate
@@ -26,7 +26,9 @@ from scoring.lonely_psu import LonelyPsu
 from scoring.results import RESULT_FIELDS, Result
 
 if TYPE_CHECKING:
-    from scoring.weights import CalibrationSpec
+    import numpy as np
+
+    from scoring.weights import Calibrated, CalibrationSpec
 
 EXIT_BAD_INPUT = 2
 CSV_FIELDS = RESULT_FIELDS
@@ -47,20 +49,33 @@ def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strata", help="stratum column")
     parser.add_argument("--psu", help="PSU column (labels nested in strata)")
     parser.add_argument("--fpc", help="fpc column: population PSU count N_h or fraction ≤ 1")
-    parser.add_argument("--lonely-psu", default="adjust", choices=[p.value for p in LonelyPsu])
+    parser.add_argument(
+        "--ssu", help="second-stage unit column (two-stage design; needs --fpc and --ssu-fpc)"
+    )
+    parser.add_argument(
+        "--ssu-fpc", help="second-stage fpc column: SSUs M_j in the row's PSU, or fraction ≤ 1"
+    )
+    parser.add_argument(
+        "--lonely-psu",
+        default="adjust",
+        choices=[p.value for p in LonelyPsu],
+        help="single-PSU strata (default: adjust; R's default is fail)",
+    )
 
 
 def design_columns(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """The numeric and the label columns :func:`add_design_arguments` names."""
-    numbers = [args.weight] + ([args.fpc] if args.fpc else [])
-    labels = [c for c in (args.strata, args.psu) if c]
+    numbers = [args.weight] + [c for c in (args.fpc, getattr(args, "ssu_fpc", None)) if c]
+    labels = [c for c in (args.strata, args.psu, getattr(args, "ssu", None)) if c]
     return numbers, labels
 
 
 def design_from(args: argparse.Namespace, columns: Columns) -> Design:
     """The design the arguments of :func:`add_design_arguments` describe."""
+    weights = columns.number(args.weight, required=True)
+    check_weight_column(weights, args.weight)
     return Design(
-        weights=columns.number(args.weight, required=True),
+        weights=weights,
         strata=None if args.strata is None else columns.label(args.strata),
         psu=None if args.psu is None else columns.label(args.psu),
         fpc=None if args.fpc is None else columns.number(args.fpc, required=True),
@@ -68,17 +83,29 @@ def design_from(args: argparse.Namespace, columns: Columns) -> Design:
     )
 
 
+ESTIMAND_OPTIONS = ("mean", "proportion", "total", "ratio", "member_proportion")
+
+
 def add_estimate_arguments(est: argparse.ArgumentParser) -> None:
-    """``estimate``: one estimand, optionally by domain."""
+    """``estimate``: one or more estimands, each over one or more domain columns."""
     add_design_arguments(est)
-    what = est.add_mutually_exclusive_group(required=True)
-    what.add_argument("--mean", metavar="V")
-    what.add_argument("--proportion", metavar="V", help="a 0/1 column")
-    what.add_argument("--total", metavar="V")
-    what.add_argument("--ratio", metavar="NUM/DEN")
-    what.add_argument("--member-proportion", metavar="COUNT/SIZE")
-    est.add_argument("--by", metavar="COL", help="domain column")
-    est.add_argument("--ci", default="logit", choices=[m.value for m in CiMethod])
+    what = est.add_argument_group("what to estimate (each may repeat; at least one)")
+    what.add_argument("--mean", metavar="V", action="append")
+    what.add_argument("--proportion", metavar="V", action="append", help="a 0/1 column")
+    what.add_argument("--total", metavar="V", action="append")
+    what.add_argument("--ratio", metavar="NUM/DEN", action="append")
+    what.add_argument("--member-proportion", metavar="COUNT/SIZE", action="append")
+    est.add_argument(
+        "--by",
+        metavar="COL",
+        action="append",
+        help="domain column; repeat for several tables, '' for the whole population",
+    )
+    est.add_argument(
+        "--ci",
+        choices=[m.value for m in CiMethod],
+        help="interval of a proportion (default logit); means, totals and ratios use wald",
+    )
     est.add_argument("--level", type=float, default=0.95)
     est.add_argument("--format", default="json", choices=["json", "csv"])
     est.add_argument(
@@ -86,37 +113,133 @@ def add_estimate_arguments(est: argparse.ArgumentParser) -> None:
         metavar="CALIBRATION.json",
         help="calibrate the weights to these margins (docs/design.md §9; variables are columns)",
     )
+    est.add_argument(
+        "--write-weights",
+        metavar="FILE",
+        help="with --calibration: write each row's line, input weight, g and final weight",
+    )
 
 
 def run_estimate(args: argparse.Namespace) -> str:
-    """Read the columns, estimate (calibrated when asked), and format the results."""
+    """Read the columns once, build the design once, then estimate every estimand × by."""
+    requests = _requests(args)
+    bys = [b or None for b in args.by] if args.by else [None]
     numbers, labels = design_columns(args)
-    variables = _variables(args)
     spec = None if args.calibration is None else read_calibration(args.calibration)
-    margins = [] if spec is None else list(spec.variables)
+    if args.write_weights is not None and spec is None:
+        raise ScoringError("--write-weights writes calibrated weights: give --calibration")
+    numeric = [] if spec is None else list(spec.numeric_variables)
+    margins = [] if spec is None else [v for v in spec.variables if v not in numeric]
+    variables = [v for r in requests for v in _variables(r)]
     columns = read_columns(
         args.data,
-        numbers + [name for name, _ in variables],
-        labels + ([args.by] if args.by else []) + margins,
+        numbers + [name for name, _ in variables] + numeric,
+        labels + [b for b in bys if b] + margins,
     )
     design = design_from(args, columns)
-    domain = None if args.by is None else columns.label(args.by)
-    estimand = _estimand(args, variables, columns)
-    if spec is None:
-        results = estimate(design, estimand, domain=domain, ci=args.ci, level=args.level)
-    else:
-        from scoring.weights import estimate_calibrated_rows  # imported only to calibrate
+    estimands = [_estimand(r, _variables(r), columns) for r in requests]
+    ci = _ci_method(args, estimands)
+    run = _estimator(args, design, columns, spec, margins, numeric)
+    tables = [
+        (request, by, run(estimand, None if by is None else columns.label(by).labels(), ci))
+        for request, estimand in zip(requests, estimands, strict=True)
+        for by in bys
+    ]
+    if len(tables) == 1:
+        return format_results(tables[0][2], bys[0], args.format)
+    return format_tables([(_label(r), by, results) for r, by, results in tables], args.format)
 
-        results = estimate_calibrated_rows(
-            design,
-            estimand,
-            spec,
-            {name: columns.label(name) for name in margins},
-            domain=None if domain is None else domain.labels(),
-            ci=args.ci,
-            level=args.level,
+
+def _estimator(
+    args: argparse.Namespace,
+    design: Design,
+    columns: Columns,
+    spec: CalibrationSpec | None,
+    margins: list[str],
+    numeric: list[str],
+) -> Callable[..., list[Result]]:
+    """``run(estimand, domain, ci)`` for this design: plain, two-stage or calibrated."""
+    if spec is None:
+        stage2: dict[str, object] = {}
+        if args.ssu is not None or args.ssu_fpc is not None:
+            if args.ssu is None or args.ssu_fpc is None or args.psu is None or args.fpc is None:
+                raise ScoringError("a two-stage design needs --psu, --fpc, --ssu and --ssu-fpc")
+            stage2 = {
+                "ssu": columns.label(args.ssu).labels(),
+                "ssu_fpc": columns.number(args.ssu_fpc, required=True),
+            }
+        return lambda estimand, domain, ci: estimate(
+            design, estimand, domain=domain, ci=ci, level=args.level, **stage2
         )
-    return format_results(results, args.by, args.format)
+    if args.ssu is not None:
+        raise ScoringError("a two-stage design with --calibration is not supported")
+    from scoring.weights import calibrate_rows, estimate_calibrated_rows  # only to calibrate
+
+    variables = {name: columns.label(name) for name in margins} | {
+        name: columns.number(name, required=True) for name in numeric
+    }
+    calibration = calibrate_rows(design, spec, variables)
+    if args.write_weights is not None:
+        write_weights(args.write_weights, design, *calibration)
+    return lambda estimand, domain, ci: estimate_calibrated_rows(
+        design, estimand, spec, variables, domain, ci, args.level, calibration
+    )
+
+
+def write_weights(path: str, design: Design, cell: np.ndarray, calibrated: Calibrated) -> None:
+    """Each row's file line, input weight d, g and final weight ``d·g``, then the achieved
+    totals (``# margin,category,total,achieved`` rows) so that they can be checked."""
+    g = calibrated.g[cell]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["line", "input_weight", "g", "weight"])
+        for i, (d, factor) in enumerate(zip(design.weights, g, strict=True)):
+            writer.writerow([i + 2, repr(float(d)), repr(float(factor)), repr(float(d * factor))])
+        writer.writerow(["# margin", "category", "total", "achieved"])
+        for c in calibrated.categories:
+            writer.writerow([f"# {c.margin}", c.key, repr(c.total), repr(c.achieved)])
+
+
+def format_tables(tables: list[tuple[str, str | None, list[Result]]], fmt: str) -> str:
+    """Several estimands or domain columns: each row names its ``estimand`` and ``by``."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["estimand", "by", *CSV_FIELDS])
+        for label, by, results in tables:
+            for r in results:
+                row = r.as_dict()
+                row["reliability_reasons"] = ";".join(r.reliability_reasons)
+                values = ["" if row[k] is None else row[k] for k in CSV_FIELDS]
+                writer.writerow([label, by or "", *values])
+        return out.getvalue()
+    items = []
+    for label, by, results in tables:
+        for r in results:
+            item = {"estimand": label, "by": by} | r.as_dict()
+            item["domain"] = None if by is None else {by: r.domain}
+            items.append(item)
+    return json.dumps({"results": items}, allow_nan=False, indent=1) + "\n"
+
+
+def _requests(args: argparse.Namespace) -> list[argparse.Namespace]:
+    """One namespace per requested estimand, with that one option set (as ``change`` has)."""
+    requests = []
+    for option in ESTIMAND_OPTIONS:
+        for value in getattr(args, option) or []:
+            request = argparse.Namespace(**dict.fromkeys(ESTIMAND_OPTIONS))
+            setattr(request, option, value)
+            requests.append(request)
+    if not requests:
+        raise ScoringError(
+            "name what to estimate: --mean, --proportion, --total, --ratio or --member-proportion"
+        )
+    return requests
+
+
+def _label(request: argparse.Namespace) -> str:
+    option = next(o for o in ESTIMAND_OPTIONS if getattr(request, o) is not None)
+    return f"{option.replace('_', '-')} {getattr(request, option)}"
 
 
 def read_calibration(path: str) -> CalibrationSpec:
@@ -190,7 +313,7 @@ def format_results(results: list[Result], by: str | None, fmt: str) -> str:
 def _variables(args: argparse.Namespace) -> list[tuple[str, bool]]:
     """The estimand's columns in order, each with whether a missing value is an error."""
     for option in ("mean", "total", "proportion"):
-        if getattr(args, option) is not None:
+        if getattr(args, option, None) is not None:
             return [(getattr(args, option), False)]
     if args.ratio is not None:
         return [(name, False) for name in _pair(args.ratio, "--ratio NUM/DEN")]
@@ -211,6 +334,16 @@ def _estimand(
     if args.ratio is not None:
         return Estimand.ratio(*values)
     return Estimand.member_proportion(*values)
+
+
+def _ci_method(args: argparse.Namespace, estimands: list[Estimand]) -> str:
+    """``--ci`` chooses a proportion's interval; a mean, total or ratio has Wald's only."""
+    if args.ci is None:
+        return "logit"
+    if not any(e.kind.is_proportion for e in estimands):
+        kind = estimands[0].kind.value
+        raise ScoringError(f"--ci applies to proportions; a {kind} has a wald interval")
+    return args.ci
 
 
 def _pair(text: str, usage: str) -> tuple[str, str]:

@@ -130,19 +130,28 @@ def change_cells(
     calibrations: tuple[CalibratedRound | None, CalibratedRound | None] = (None, None),
 ) -> list[Change]:
     """The whole chain on stacked cells, vectorised across domains."""
-    units = stack.n > 0
+    units = stack.in_design
     n_h = design_psu_counts(stack.psu[units], stack.stratum[units], stack.n_strata)
     factor = fpc_factor(stack.fpc, n_h, stack.stratum_labels)
     check_fail_policy(policy, np.flatnonzero(n_h), n_h, factor, stack.stratum_labels)
 
-    inside = units & (stack.domain >= 0)
+    # a domain's df counts its units with or without a value (R degf of the domain, na.rm
+    # inside the estimate); its estimate and variance use the units with a value
+    reached = stack.in_domain
+    psu_domain = np.unique(stack.psu[reached] * np.int64(stack.n_domains) + stack.domain[reached])
+    psu = psu_domain // stack.n_domains
+    psu_stratum = np.zeros(int(stack.psu.max()) + 1, dtype=np.int64)
+    psu_stratum[stack.psu] = stack.stratum
+    df = degrees_of_freedom(
+        psu_domain % stack.n_domains, psu_stratum[psu], stack.n_strata, stack.n_domains
+    )
+    inside = reached & (stack.n > 0)
     rounds = round_estimates(stack, inside, kind)
     if not rounds.n.any():
         raise ScoringError("no rows with a value: every domain is empty")
     z = signed_scores(stack, inside, kind, rounds)
     members = PsuDomainScores.of(stack, inside, z)
     pairs = DomainStrata.of(members.domain, members.stratum, stack.n_strata)
-    df = degrees_of_freedom(members.domain, members.stratum, stack.n_strata, stack.n_domains)
     scores = members
     if any(c is not None for c in calibrations):
         scores = members.residualised(stack, _corrections(stack, calibrations, kind, rounds))

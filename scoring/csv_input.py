@@ -55,6 +55,9 @@ def read_columns(path: str, numbers: Iterable[str], labels: Iterable[str]) -> Co
     if both:
         raise ScoringError(f"column {sorted(both)[0]!r} cannot be both a number and a label")
     header = _header(path)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ScoringError(f"column {repeated[0]!r} appears more than once in the header of {path}")
     for name in (*numbers, *labels):
         if name not in header:
             raise ScoringError(f"no column {name!r} in the data (columns: {', '.join(header)})")

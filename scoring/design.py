@@ -85,8 +85,18 @@ def _weights(weights: ArrayLike) -> np.ndarray:
     bad = ~np.isfinite(w) | (w <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ScoringError(f"weights must be finite and > 0 (row {i}: {w[i]!r})")
+        raise ScoringError(f"weight {float(w[i]):g} in row {i + 1}: weights must be finite and > 0")
     return w
+
+
+def check_weight_column(w: np.ndarray, column: str) -> None:
+    """Refuse a weight ≤ 0 naming its column and file line (the header is line 1)."""
+    bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
+    if bad.size:
+        i = int(bad[0])
+        raise ScoringError(
+            f"weight {float(w[i]):g} in column {column}, line {i + 2}: weights must be > 0"
+        )
 
 
 def _strata(strata: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,9 @@ import numpy as np
 from scoring.estimands import Kind
 from scoring.sufficient import Spread
 
+ROUNDING = 1e-24
+"""A residual sum of squares below this fraction of ``Σ_c (Σwy)²_c/Σw_c`` is rounding noise."""
+
 
 def residual_squares(
     kind: Kind,
@@ -43,7 +46,12 @@ def residual_squares(
         within = within - 2 * c * spread.sxy + c * c * spread.sxx
     with np.errstate(divide="ignore", invalid="ignore"):
         between = np.where(weight > 0, (swy - c * base) ** 2 / weight, 0.0)
-    return np.bincount(cell_domain, weights=within + between, minlength=n_domains)
+        level = np.where(weight > 0, swy**2 / weight, 0.0)
+    squares = np.bincount(cell_domain, weights=within + between, minlength=n_domains)
+    scale = np.bincount(cell_domain, weights=level, minlength=n_domains)
+    # a constant y leaves only rounding noise (~1e-32 of Σwy², squared relative errors):
+    # its SRS variance is 0, as R's 0/0; a real spread of 1 next to a mean of 1e7 is 1e-14
+    return np.where(squares > ROUNDING * scale, squares, 0.0)
 
 
 def design_effect(

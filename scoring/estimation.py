@@ -31,6 +31,7 @@ from scoring.reliability import (
 )
 from scoring.results import Result
 from scoring.sufficient import Cells, PsuTotals, cells_from_rows, cells_from_totals
+from scoring.two_stage import second_stage_variance
 from scoring.variance import design_psu_counts, design_variance
 
 if TYPE_CHECKING:
@@ -43,16 +44,43 @@ def estimate(
     domain: Sequence[object] | np.ndarray | None = None,
     ci: str | CiMethod = "logit",
     level: float = 0.95,
+    ssu: Sequence[object] | np.ndarray | None = None,
+    ssu_fpc: Sequence[object] | np.ndarray | None = None,
 ) -> list[Result]:
     """Estimate over the whole population (``domain=None``) or per domain label, sorted.
 
     Rows whose domain label is ``None`` belong to no domain but keep their PSU in the
     design, as R ``subset()`` does; rows whose variable is NaN stay in their domain's design
-    (df, ``nrow``) but not in its estimate, as R ``svyby(..., na.rm = TRUE)``.
+    (df, ``nrow``) but not in its estimate, as R ``svyby(..., na.rm = TRUE)``. ``ssu`` and
+    ``ssu_fpc`` (per row: ``M_j`` SSUs in the PSU, or the fraction) add a second stage
+    (``scoring.two_stage``; the design's ``fpc`` is then the first stage's).
     """
     method, level = CiMethod.parse(ci), check_level(level)
     cells = cells_from_rows(design, estimand, domain)
-    return estimate_cells(cells, estimand.kind, design.lonely_psu, method, level)
+    second_stage = None
+    if ssu is not None:
+        if ssu_fpc is None:
+            raise ScoringError("a second stage needs its fpc (M_j SSUs in the PSU, or a fraction)")
+
+        def second_stage(domains: DomainEstimates) -> np.ndarray:
+            n_h = design_psu_counts(
+                cells.psu[cells.in_design], cells.stratum[cells.in_design], cells.n_strata
+            )
+            return second_stage_variance(
+                design,
+                ssu,
+                ssu_fpc,
+                estimand,
+                domain,
+                estimand.kind,
+                domains.estimate,
+                domains.base,
+                fpc_factor(cells.fpc, n_h, cells.stratum_labels),
+            )
+
+    return estimate_cells(
+        cells, estimand.kind, design.lonely_psu, method, level, second_stage=second_stage
+    )
 
 
 def estimate_from_totals(
@@ -82,13 +110,17 @@ def estimate_cells(
     method: CiMethod,
     level: float,
     residual: CalibrationResidual | None = None,
+    second_stage: Callable[[DomainEstimates], np.ndarray] | None = None,
 ) -> list[Result]:
     """The whole chain on integer-coded cells, vectorised across domains.
 
     ``residual``: the cells carry calibrated weights; scores become calibration residuals.
+    ``second_stage``: a two-stage design's second-stage variance per domain.
     """
     domains = domain_estimates(cells, kind)
     variance = domain_variance(cells, kind, policy, domains, residual)
+    if second_stage is not None:
+        variance = variance + second_stage(domains)
     # R keeps every row of a calibrated design in a subset (weight 0): nrow() counts them all
     nrow = None if residual is None else np.full(cells.n_domains, float(residual.n_rows))
     precision = Precision.of(cells, kind, domains, variance, method, level, nrow)

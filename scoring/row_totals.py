@@ -26,14 +26,13 @@ def totals_from_rows(
     first_row = np.unique(design.psu_codes, return_index=True)[1]
     psu_labels = np.asarray(psu)[first_row]
     domain_labels = np.append(cells.domain_labels, None)
-    # a cell whose rows all lack a value keeps its PSU in the design, outside every domain
-    answered = cells.n > 0
     return PsuTotals(
         stratum=cells.stratum_labels[cells.stratum],
         psu=psu_labels[cells.psu],
-        domain=np.where(answered, domain_labels[cells.domain], None),
-        n=np.where(answered, cells.n, cells.rows),
+        domain=domain_labels[cells.domain],
+        n=cells.n,
         sw=cells.sw,
         swy=cells.swy,
         swx=cells.swx,
+        rows=cells.rows,
     )

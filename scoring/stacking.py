@@ -99,12 +99,15 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
     domain, domain_labels = code_domains(domains, domains.shape[0])
     columns = {name: _stacked_column(rounds, name) for name in ("n", "sw", "swy", "swx")}
     check_cell_sums(columns["n"], columns["sw"])
+    rows = _stacked_column(rounds, "rows")
+    if np.any(rows < columns["n"]):
+        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
     return StackedCells(
         round=round_codes,
         stratum=stratum,
         psu=psu,
         domain=domain,
-        rows=columns["n"],
+        rows=rows,
         spread=Spread(*(np.zeros_like(columns["n"]) for _ in range(3))),
         stratum_labels=names,
         domain_labels=domain_labels,
@@ -206,10 +209,13 @@ def _labels(values: object, name: str, length: int) -> np.ndarray:
 
 
 def _stacked_column(rounds: tuple[RoundTotals, RoundTotals], name: str) -> np.ndarray:
+    """One column of both rounds; ``rows`` defaults to ``n``, the others to zeros."""
     parts = []
     for r in rounds:
         values = getattr(r.totals, name)
         length = _length(r.totals)
+        if values is None and name == "rows":
+            values = r.totals.n
         column = np.zeros(length) if values is None else number_column(values, name)
         if column.shape[0] != length:
             raise ScoringError(f"{name} must have one entry per cell ({length})")

@@ -70,7 +70,13 @@ def _round(case: dict, which: str) -> RoundTotals | CalibratedRound:
     if case["calibration"] is None:
         return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
     calibration = case["calibration"]
-    spec = CalibrationSpec.from_json({**calibration, "margins": calibration[which]})
+    spec = CalibrationSpec.from_json(
+        {
+            "method": calibration["method"],
+            "bounds": calibration.get("bounds"),
+            "margins": calibration[which],
+        }
+    )
     return calibrated_round_from_rows(weights, strata, psu, estimand, spec, columns, domain)
 
 

@@ -53,7 +53,8 @@ def write_calibration(path: Path, calibration: object) -> Path:
 def test_calibrated_estimates_equal_r(tmp_path: Path, name: str, option: list[str]) -> None:
     case = CASES[name]
     calibration = write_calibration(tmp_path / "cal.json", case["weighting"]["calibration"])
-    proc = run(*option, "--ci", case["ci"], "--calibration", calibration)
+    ci = ["--ci", case["ci"]] if option[0] != "--mean" else []  # a mean has wald only
+    proc = run(*option, *ci, "--calibration", calibration)
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)["results"]
     assert len(results) == len(case["expected"])

@@ -8,8 +8,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
+from scoring import Design, Estimand
+from scoring.weights import CalibrationSpec, estimate_calibrated_rows
 from tests import factories
 from tests.conftest import module_app
 from tests.reference_data import FIXTURES, household_payload
@@ -317,11 +320,44 @@ def test_setting_a_weighting_recomputes_a_cached_estimate(shared):
     assert after["estimates"] != before["estimates"]
 
 
-def test_an_fpc_and_a_calibration_are_refused_together_whichever_comes_first(shared):
+def test_a_calibrated_round_with_an_fpc_equals_the_engine_on_its_rows(shared):
+    """fpc with calibration: the service's cells give what the rows give (equal to R in
+    tests/test_scoring_differential.py)."""
     client, headers = shared
     assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
-    strata = {r["stratum"] for r in csv.DictReader((GOLDENS / "households.csv").open())}
-    design = {"design": {"fpc": dict.fromkeys(strata, 1000)}}
-    response = client.patch(f"/api/v1/rounds/{ROUND}", json=design, headers=headers["admin"])
-    assert response.status_code == 422, response.json
-    assert "design.fpc" in response.json["errors"]
+    rows = list(csv.DictReader((GOLDENS / "households.csv").open()))
+    psus: dict[str, set[str]] = {}
+    for row in rows:
+        psus.setdefault(row["stratum"], set()).add(row["psu"])
+    fpc = {stratum: 2 * len(labels) for stratum, labels in psus.items()}
+    response = client.patch(
+        f"/api/v1/rounds/{ROUND}", json={"design": {"fpc": fpc}}, headers=headers["admin"]
+    )
+    assert response.status_code == 200, response.json
+    query = {"indicator": "fiber_available", "by": "district", "ci": "logit"}
+    results = get_estimates(client, headers["planner"], **query).json["estimates"][0]["results"]
+
+    def column(name: str) -> np.ndarray:
+        return np.array([row[name] for row in rows], dtype=object)
+
+    spec = CalibrationSpec.from_json(RAKE["calibration"])
+    design = Design(
+        column("weight").astype(float),
+        strata=column("stratum"),
+        psu=column("psu"),
+        fpc=[fpc[row["stratum"]] for row in rows],
+    )
+    expected = estimate_calibrated_rows(
+        design,
+        Estimand.proportion(column("fiber_available").astype(float)),
+        spec,
+        {v: column(v) for v in spec.variables},
+        domain=column("district"),
+        ci="logit",
+    )
+    assert [r["domain"]["district"] for r in results] == [e.domain for e in expected]
+    for got, want in zip(results, expected, strict=True):
+        for field in ("estimate", "se", "ci_low", "ci_high", "df", "deff", "population"):
+            assert close(got[field], getattr(want, field)), (want.domain, field)
+    without_fpc = {"design": {"fpc": None}}
+    client.patch(f"/api/v1/rounds/{ROUND}", json=without_fpc, headers=headers["admin"])

@@ -13,6 +13,7 @@ from scoring.weights.calibration import (
     CalibrationResidual,
     CalibrationSpec,
     CategoryWithoutTotal,
+    InconsistentTotals,
     InfeasibleBounds,
     MarginSumsDiffer,
     NotConverged,
@@ -31,7 +32,7 @@ from scoring.weights.nonresponse import (
     adjust,
     adjusted_weights,
 )
-from scoring.weights.rows import estimate_calibrated_rows
+from scoring.weights.rows import calibrate_rows, estimate_calibrated_rows
 
 __all__ = [
     "Adjustment",
@@ -43,6 +44,7 @@ __all__ = [
     "CategoryWithoutTotal",
     "CellTotals",
     "ClassKind",
+    "InconsistentTotals",
     "InfeasibleBounds",
     "MarginSumsDiffer",
     "NonresponseSpec",
@@ -55,6 +57,7 @@ __all__ = [
     "adjust",
     "adjusted_weights",
     "calibrate",
+    "calibrate_rows",
     "estimate_calibrated",
     "estimate_calibrated_rows",
     "summarize",

@@ -90,10 +90,21 @@ class CalibrationMethod(StrEnum):
 
 @dataclass(frozen=True)
 class Margin:
-    """Population totals by category of one variable, or of several crossed (keys ``a|b``)."""
+    """Population totals by category of one variable, or of several crossed (keys ``a|b``).
+
+    A *numeric* margin (``total`` set, ``totals`` empty) is one numeric variable and its
+    population total, as R ``calibrate(design, ~x, population = c(N, T_x))``; the intercept
+    comes from the categorical margins.
+    """
 
     variables: tuple[str, ...]
     totals: Mapping[str, float]
+    total: float | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """A numeric variable with one population total."""
+        return self.total is not None
 
     @property
     def name(self) -> str:
@@ -122,6 +133,7 @@ class CalibrationSpec:
         """Parse ``{"method", "margins": [{"variables", "totals"}], "bounds"}``."""
         if not isinstance(obj, Mapping):
             raise ScoringError("calibration must be an object")
+        _known_keys(obj, ("method", "margins", "bounds"), "calibration")
         method = CalibrationMethod.parse(obj.get("method"))
         margins = obj.get("margins")
         if not isinstance(margins, list) or not margins:
@@ -135,19 +147,31 @@ class CalibrationSpec:
         """Every variable some margin uses, in first-use order."""
         return tuple(dict.fromkeys(v for m in self.margins for v in m.variables))
 
+    @property
+    def numeric_variables(self) -> tuple[str, ...]:
+        """The variables of numeric margins (read as numbers, not labels)."""
+        return tuple(m.variables[0] for m in self.margins if m.numeric)
+
     def check(self) -> None:
         """Method/margin/bounds combinations and equal margin sums (1e-6 relative)."""
         if self.method is CalibrationMethod.POSTSTRATIFY and len(self.margins) != 1:
             raise ScoringError("poststratify takes exactly one margin")
         if self.method is CalibrationMethod.POSTSTRATIFY and self.bounds is not None:
             raise ScoringError("bounds apply to rake and linear calibration only")
-        population = sum(self.margins[0].totals.values())
-        for margin in self.margins[1:]:
+        categorical = [m for m in self.margins if not m.numeric]
+        if not categorical:
+            raise ScoringError(
+                "calibration needs a categorical margin (the population) beside numeric ones"
+            )
+        if set(self.numeric_variables) & {v for m in categorical for v in m.variables}:
+            raise ScoringError("a variable cannot be in both a numeric and a categorical margin")
+        population = sum(categorical[0].totals.values())
+        for margin in categorical[1:]:
             total = sum(margin.totals.values())
             if abs(total - population) > SUM_TOLERANCE * abs(population):
                 raise MarginSumsDiffer(
                     f"margin {margin.name} sums to {total:g}, "
-                    f"margin {self.margins[0].name} to {population:g}",
+                    f"margin {categorical[0].name} to {population:g}",
                     margin.name,
                 )
 
@@ -156,6 +180,7 @@ def _margin(obj: object, index: int) -> Margin:
     where = f"calibration.margins[{index}]"
     if not isinstance(obj, Mapping):
         raise ScoringError(f"{where} must be an object")
+    _known_keys(obj, ("variables", "totals", "total"), where)
     variables, totals = obj.get("variables"), obj.get("totals")
     if (
         not isinstance(variables, list)
@@ -164,6 +189,8 @@ def _margin(obj: object, index: int) -> Margin:
         or len(set(variables)) != len(variables)
     ):
         raise ScoringError(f"{where}.variables must be a list of distinct variable names")
+    if "total" in obj:
+        return _numeric_margin(obj, variables, where)
     if not isinstance(totals, Mapping) or not totals:
         raise ScoringError(f"{where}.totals must be a non-empty object")
     for key, value in totals.items():
@@ -173,6 +200,26 @@ def _margin(obj: object, index: int) -> Margin:
         if len(str(key).split(KEY_SEPARATOR)) != len(variables):
             raise ScoringError(f"{where}.totals.{key} must name one category per variable")
     return Margin(tuple(variables), {str(k): float(v) for k, v in totals.items()})
+
+
+def _numeric_margin(obj: Mapping, variables: list[str], where: str) -> Margin:
+    """``{"variables": [x], "total": T}``: a numeric variable and its population total."""
+    if "totals" in obj:
+        raise ScoringError(f"{where} has either totals (categories) or total (numeric), not both")
+    if len(variables) != 1:
+        raise ScoringError(f"{where}.variables must name one numeric variable with a total")
+    total = obj["total"]
+    ok = isinstance(total, int | float) and not isinstance(total, bool)
+    if not ok or not np.isfinite(total):
+        raise ScoringError(f"{where}.total must be a finite number")
+    return Margin((variables[0],), {}, float(total))
+
+
+def _known_keys(obj: Mapping, keys: tuple[str, ...], where: str) -> None:
+    """Refuse a key the object does not have (a misspelt ``bounds`` would be ignored)."""
+    unknown = sorted(str(k) for k in obj if k not in keys)
+    if unknown:
+        raise ScoringError(f"{where} has an unknown key {unknown[0]!r} (keys: {', '.join(keys)})")
 
 
 def _bounds(obj: Mapping) -> tuple[float, float] | None:
@@ -240,6 +287,7 @@ def calibrate(
         distance = raking_distance if method is CalibrationMethod.RAKE else linear_distance
         g, iterations = newton_g(x, d, totals, distance, spec.bounds, names)
     achieved = x.T @ (d * g)
+    _check_achieved(x, d, totals, achieved, names)
     categories = tuple(
         Category(margin, key, float(t), float(a))
         for (margin, key), t, a in zip(names, totals, achieved, strict=True)
@@ -252,12 +300,19 @@ def _indicators(
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
     """The cell × category indicator matrix X, the totals T and each column's (margin, key).
 
+    A numeric margin adds one column, the cells' values of its variable (key ``total``).
+
     Checks that every category with units has a positive total and every positive total a
     responding unit; categories with a zero total and no unit are dropped (as R does).
     """
     arrays = {v: np.asarray(values) for v, values in labels.items()}
     columns, totals, names = [], [], []
     for margin in margins:
+        if margin.numeric:  # the column is the cell's value of the variable
+            columns.append(np.asarray(arrays[margin.variables[0]], dtype=np.float64))
+            totals.append(margin.total)
+            names.append((margin.name, "total"))
+            continue
         keys = margin.keys(arrays)
         present = set(keys[d > 0])
         for key in sorted(present):
@@ -389,11 +444,16 @@ def newton_g(
             lam, damping = accepted, damping / 10 if damping > 1e-9 else 0.0
     g = distance.g(x @ lam, limits)
     worst = names[int(np.argmax(np.abs(totals - x.T @ (d * g)) / (1 + np.abs(totals))))]
-    error = NotConverged if bounds is None else InfeasibleBounds
-    raise error(
+    if bounds is not None:
+        raise InfeasibleBounds(
+            f"no weights within bounds [{bounds[0]:g}, {bounds[1]:g}] meet margin {worst[0]} "
+            f"(category {worst[1]})",
+            worst[0],
+            worst[1],
+        )
+    raise NotConverged(
         f"calibration did not meet margin {worst[0]} (category {worst[1]}) within "
-        f"{MAX_ITERATIONS} iterations"
-        + ("" if bounds is None else f" and bounds [{bounds[0]:g}, {bounds[1]:g}]"),
+        f"{MAX_ITERATIONS} iterations",
         worst[0],
         worst[1],
     )
@@ -419,6 +479,48 @@ def _line_search(
             return lam + length * step
         length /= 2
     return None
+
+
+class InconsistentTotals(CalibrationError):
+    """The margins' totals contradict each other on the sample: no weights can meet them all."""
+
+
+def _check_achieved(
+    x: np.ndarray,
+    d: np.ndarray,
+    totals: np.ndarray,
+    achieved: np.ndarray,
+    names: Sequence[tuple[str, str]],
+) -> None:
+    """Refuse weights that miss a total (by more than 1e-6 relative), naming where and why.
+
+    Unbounded linear calibration solves with a generalised inverse: when two margins select
+    the same units but give them different totals it returns a least-squares compromise
+    that meets neither, so every method's achieved totals are checked.
+    """
+    misfit = np.abs(achieved - totals) / (1 + np.abs(totals))
+    if not np.any(misfit > SUM_TOLERANCE):
+        return
+    worst = int(np.argmax(misfit))
+    margin, key = names[worst]
+    units = x[d > 0, worst]
+    for other, (other_margin, _) in enumerate(names):
+        if other_margin != margin and np.array_equal(x[d > 0, other], units):
+            first, second = sorted((other, worst))
+            raise InconsistentTotals(
+                f"the margins {names[first][0]} and {names[second][0]} select the same units "
+                f"({' and '.join(' '.join(names[i]) for i in (first, second))}) "
+                f"but their totals differ ({totals[first]:g} and {totals[second]:g})",
+                margin,
+                key,
+            )
+    raise InconsistentTotals(
+        f"calibration cannot meet margin {margin} category {key}: it reaches "
+        f"{achieved[worst]:g} of its total {totals[worst]:g}, as the margins' totals "
+        "contradict each other on the sample",
+        margin,
+        key,
+    )
 
 
 def _check_positive(g: np.ndarray, x: np.ndarray, names: Sequence[tuple[str, str]]) -> None:

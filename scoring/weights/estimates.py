@@ -41,7 +41,10 @@ class CellTotals:
     ``cell``: index into the :class:`Calibrated` cells; ``sd = Σd``, ``sdy = Σd·y``,
     ``sdx = Σd·x``, ``sdyy = Σd·y²`` with d the non-response-adjusted weight; ``stratum``,
     ``psu``, ``domain`` and ``n`` as in :class:`scoring.PsuTotals` (for a member proportion
-    ``sdy = Σd·count``, ``sdx = Σd·size``, ``n = Σ size``, ``sdyy = sdy``).
+    ``sdy = Σd·count``, ``sdx = Σd·size``, ``n = Σ size``, ``sdyy = sdy``). ``sdxy = Σd·x·y``
+    and ``sdxx = Σd·x²`` give a ratio its design effect; ``rows`` (default ``n``) counts the
+    units with or without a value, so that a PSU whose units all miss the variable still
+    counts in its domain's df (R ``degf`` of the domain, ``na.rm`` inside the estimate).
     """
 
     stratum: ArrayLike
@@ -53,6 +56,9 @@ class CellTotals:
     sdy: ArrayLike
     sdx: ArrayLike | None = None
     sdyy: ArrayLike | None = None
+    sdxy: ArrayLike | None = None
+    sdxx: ArrayLike | None = None
+    rows: ArrayLike | None = None
 
     def calibrated(self, g: np.ndarray) -> PsuTotals:
         """The same rows with the calibrated weight ``w = g·d``: ``Σw = g·Σd`` and so on."""
@@ -65,6 +71,9 @@ class CellTotals:
             swy=g * _numbers(self.sdy),
             swx=None if self.sdx is None else g * _numbers(self.sdx),
             swyy=None if self.sdyy is None else g * _numbers(self.sdyy),
+            swxy=None if self.sdxy is None else g * _numbers(self.sdxy),
+            swxx=None if self.sdxx is None else g * _numbers(self.sdxx),
+            rows=self.rows,
         )
 
 

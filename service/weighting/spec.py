@@ -74,9 +74,6 @@ def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dic
     if calibration:
         for index, margin in enumerate(calibration["margins"]):
             errors |= _margin_errors(round_doc, index, margin)
-        if (round_doc.get("design") or {}).get("fpc"):
-            message = "Calibration of a round with an fpc is refused (no R golden checks it)."
-            errors |= {"weighting.calibration": [message], "design.fpc": [message]}
     if errors:
         raise invalid(errors, "The weighting does not fit this round.")
     if calibration:
