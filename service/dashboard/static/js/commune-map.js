@@ -1,7 +1,8 @@
 // The commune map (docs/design.md §14): the communes of the round's geography version, coloured
-// by the published estimate, hatched where it is withheld, ringed where it is model-based. Every
-// commune is a keyboard stop whose name and number are its accessible name; Enter opens its row
-// in the map's table, whose button leads back. A withheld commune's shape, title and row carry no
+// by the published estimate, hatched where it is withheld, ringed where it is model-based. The map
+// is one Tab stop (a toolbar of communes): the arrow keys go from commune to commune in the order
+// of their names, each saying its name and number; Enter opens its row in the map's table, whose
+// button leads back. A withheld commune's shape, title and row carry no
 // number at all: only the words "not published" and why.
 
 import { h, s } from "./dom.js";
@@ -75,6 +76,27 @@ function sentence(row, view) {
   const range = `${t("likelyRange", formatLevel(view.level))}: ${formatRange(p.ci_low, p.ci_high, view.isRate)}`;
   const source = p.source === "model" ? t("mapModel") : t("mapDirect");
   return `${row.name}: ${formatValue(p.estimate, view.isRate)} (${range}); ${source}.`;
+}
+
+const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
+/** One Tab stop for all the shapes: the arrow keys (Home, End) move along them, in this order. */
+function roving(shapes) {
+  let current = shapes[0];
+  current.setAttribute("tabindex", 0);
+  shapes.forEach((shape, k) => {
+    shape.addEventListener("focus", () => {
+      current.setAttribute("tabindex", -1);
+      shape.setAttribute("tabindex", 0);
+      current = shape;
+    });
+    shape.addEventListener("keydown", (event) => {
+      const to = event.key === "Home" ? 0 : event.key === "End" ? shapes.length - 1 : k + (STEPS[event.key] ?? NaN);
+      if (!(to >= 0 && to < shapes.length)) return;
+      event.preventDefault();
+      shapes[to].focus();
+    });
+  });
 }
 
 function hatch(id) {
@@ -159,7 +181,7 @@ export function communeMap(view, label, drawing) {
     const fill = p.source === "withheld" ? `url(#${ids.hatch})` : CLASS_COLOURS[scale.index(p.estimate)];
     const words = sentence(row, view);
     const shape = s("path", {
-      id: ids.shape(commune.code), class: "commune", d: commune.path, fill, tabindex: 0, role: "button",
+      id: ids.shape(commune.code), class: "commune", d: commune.path, fill, tabindex: -1, role: "button",
       "aria-label": words, "data-code": commune.code, "data-source": p.source,
     }, s("title", {}, words));
     shape.addEventListener("focus", () => {
@@ -173,15 +195,16 @@ export function communeMap(view, label, drawing) {
       event.preventDefault();
       openRow(commune.code);
     });
-    shapes.push({ name: row.name, shape });
+    shapes.push({ name: row.name, code: commune.code, shape });
     if (p.source === "model") {
       marks.push(s("circle", { class: "model-mark", cx: commune.centre[0], cy: commune.centre[1], r: 4, "aria-hidden": "true" }));
     }
   }
   // keyboard order: by name, as the table lists them
-  shapes.sort((a, b) => a.name.localeCompare(b.name, "vi"));
+  shapes.sort((a, b) => a.name.localeCompare(b.name, "vi") || a.code.localeCompare(b.code));
+  roving(shapes.map((item) => item.shape));
   const svg = s("svg", {
-    class: "map-drawing", viewBox: drawing.view_box, role: "group", "aria-label": t("mapLabel", label),
+    class: "map-drawing", viewBox: drawing.view_box, role: "toolbar", "aria-label": t("mapLabel", label),
   }, [s("defs", {}, hatch(ids.hatch)), ...shapes.map((item) => item.shape), ...marks, ring]);
   const skip = h("a", { class: "map-skip", href: `#${ids.table}` }, t("mapSkip"));
   skip.addEventListener("click", (event) => {

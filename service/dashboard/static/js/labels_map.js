@@ -4,10 +4,10 @@
 export const MAP_WORDS = {
   en: {
     mapTitle: (label) => `Map by commune and ward: ${label}`,
-    mapLabel: (label) => `Map of the communes and wards, ${label}. Each commune is a button: its name, number and source are read out; Enter opens its row in the map's table.`,
+    mapLabel: (label) => `Map of the communes and wards, ${label}. The arrow keys move from commune to commune by name, reading its number and where it comes from; Enter opens its row in the map's table.`,
     mapSchematic: "Schematic map: each commune is drawn as the land nearest to its centre point, not along its official boundary (no boundary file of the new communes that may be shared was found).",
     mapSource: (attribution) => `Where the map comes from: ${attribution}.`,
-    mapHint: "Move to a commune with Tab to read its number here; Enter opens its row in the table below.",
+    mapHint: "Tab into the map, then move from commune to commune with the arrow keys to read each number here; Enter opens its row in the table below.",
     mapSkip: "Skip the map: go to its table",
     mapTable: "The map's numbers as a table",
     mapLegend: "Map legend",
@@ -22,10 +22,10 @@ export const MAP_WORDS = {
   },
   vi: {
     mapTitle: (label) => `Bản đồ theo xã, phường: ${label}`,
-    mapLabel: (label) => `Bản đồ các xã, phường, ${label}. Mỗi xã là một nút: đọc tên, số liệu và nguồn; nhấn Enter để mở dòng của xã trong bảng của bản đồ.`,
+    mapLabel: (label) => `Bản đồ các xã, phường, ${label}. Phím mũi tên chuyển từ xã này sang xã khác theo tên, đọc số liệu và nguồn của số liệu; nhấn Enter để mở dòng của xã trong bảng của bản đồ.`,
     mapSchematic: "Bản đồ sơ lược: mỗi xã được vẽ là vùng gần điểm trung tâm của xã nhất, không theo địa giới chính thức (chưa tìm được tệp địa giới các xã mới được phép chia sẻ lại).",
     mapSource: (attribution) => `Nguồn bản đồ: ${attribution}.`,
-    mapHint: "Dùng phím Tab để đến một xã và đọc số liệu tại đây; nhấn Enter để mở dòng của xã trong bảng bên dưới.",
+    mapHint: "Dùng phím Tab để vào bản đồ, rồi phím mũi tên để đi từ xã này sang xã khác và đọc số liệu tại đây; nhấn Enter để mở dòng của xã trong bảng bên dưới.",
     mapSkip: "Bỏ qua bản đồ: đến bảng của bản đồ",
     mapTable: "Số liệu của bản đồ dạng bảng",
     mapLegend: "Chú giải bản đồ",
