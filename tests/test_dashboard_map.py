@@ -216,6 +216,51 @@ def test_the_map_has_no_axe_violation_and_nothing_cut_off(
     assert drawing.size["width"] <= size[0]
 
 
+# the page's own module draws a map from small-area rows (design §14's shape) in which every
+# third commune is withheld yet carries numbers (43.21 %, 12.34–76.54 %), every third is model-based
+SMALL_AREA_MAP = """
+const done = arguments[arguments.length - 1];
+import("/dashboard/static/js/commune-map.js").then(async (module) => {
+  const drawing = await module.loadDrawing("vn-2025-07");
+  const sources = ["withheld", "model", "direct"];
+  const rows = new Map(drawing.communes.map((c, k) => [c.code, {
+    commune: c.code, name: c.name_vi, n: 3,
+    published: {estimate: 0.4321, ci_low: 0.1234, ci_high: 0.7654, source: sources[k % 3],
+                reason: k % 3 === 0 ? "too few interviews" : null},
+  }]));
+  const view = {id: "synthetic", rows: [], isRate: true, level: 0.95};
+  const figure = module.communeMap(view, "Synthetic", drawing, rows);
+  document.body.append(figure);
+  const shapes = [...figure.querySelectorAll("path.commune")];
+  const said = (p) => [p.getAttribute("aria-label"), p.textContent, p.getAttribute("fill")]
+    .join(" ");
+  const of = (source) => shapes.filter((p) => p.dataset.source === source);
+  done({
+    sources: shapes.map((p) => p.dataset.source),
+    marks: figure.querySelectorAll("svg.map-drawing circle.model-mark").length,
+    withheld: of("withheld").map(said),
+    rows: [...figure.querySelectorAll("tr[data-source=withheld]")].map((r) => r.textContent),
+    model: of("model").map(said),
+  });
+});
+"""
+
+
+def test_small_area_rows_draw_model_rings_and_never_a_withheld_number(
+    chromium: WebDriver, map_server: DemoServer
+) -> None:
+    on_map(chromium, map_server, "en")
+    drawn = chromium.execute_async_script(SMALL_AREA_MAP)
+
+    assert drawn["sources"].count("model") == drawn["marks"] == 33
+    assert all("estimated with the model" in words for words in drawn["model"])
+    assert len(drawn["withheld"]) == len(drawn["rows"]) == 33
+    for words in drawn["withheld"] + drawn["rows"]:
+        assert "not published" in words and "too few interviews" in words
+        assert not DECIMAL.search(words), words
+    assert all("url(#map-hatch-synthetic)" in words for words in drawn["withheld"])
+
+
 def test_a_round_of_the_old_geography_gets_no_map(
     browser: WebDriver, demo_server: DemoServer
 ) -> None:

@@ -4,7 +4,7 @@
 
 import { ApiError, getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
-import { communeMap, drawingFor } from "./commune-map.js";
+import { communeMap, drawingFor, publishedByCommune } from "./commune-map.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
 import {
@@ -209,7 +209,8 @@ function card(view, mode) {
     ? indicatorTable(view, label, `table-${view.id}`)
     : h("div", { class: "chart-wrap" });
   const onTable = mode === "table" ? null : () => showTableOf(view.id, { writeFragment, render });
-  const map = mode === "chart" && state.data.drawing ? communeMap(view, label, state.data.drawing) : null;
+  const { drawing } = state.data;
+  const map = mode === "chart" && drawing ? communeMap(view, label, drawing, publishedByCommune(view)) : null;
   const body = map ? h("div", {}, [map, content]) : content;
   const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content: body, onTable });
   const hasTarget = view.target !== null && view.target !== undefined;

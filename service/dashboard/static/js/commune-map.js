@@ -149,9 +149,12 @@ function tableOfMap(view, rows, ids, onShow) {
   ]);
 }
 
-/** The map of one indicator's view, drawn from `drawing` (the round's geography version). */
-export function communeMap(view, label, drawing) {
-  const published = publishedByCommune(view);
+/**
+ * The map of one indicator, drawn from `drawing` (the round's geography version), its communes'
+ * numbers in the small-area shape (`publishedByCommune`); a withheld commune's numbers, if it
+ * carried any, are never read.
+ */
+export function communeMap(view, label, drawing, published) {
   const rows = drawing.communes.map((commune) => published.get(commune.code) ?? {
     commune: commune.code,
     name: commune.name_vi,
