@@ -33,7 +33,22 @@ def communes() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+# Rounds name their geography version once the geography work (branch `geo`, design §13) is in:
+# then the round says vn-2025-07, which has no districts; before, a frame with the former
+# provinces as districts holds the same communes.
+NAMES_GEOGRAPHY = "geography" in RoundCreateSchema().fields
+
+
 def round_body() -> dict[str, Any]:
+    body = {
+        "id": MAP_ROUND,
+        "instrument": "household",
+        "title": "New Lào Cai commune map test round (vn-2025-07)",
+        "title_vi": "Đợt thử bản đồ xã Lào Cai mới (vn-2025-07)",
+        "period": {"start": "2026-01-01", "end": "2026-12-31"},
+    }
+    if NAMES_GEOGRAPHY:
+        return body | {"geography": "vn-2025-07"}
     frame = {
         "districts": dict(FORMER),
         "communes": {
@@ -44,14 +59,7 @@ def round_body() -> dict[str, Any]:
             for c in communes()
         },
     }
-    return {
-        "id": MAP_ROUND,
-        "instrument": "household",
-        "title": "New Lào Cai commune map test round (vn-2025-07)",
-        "title_vi": "Đợt thử bản đồ xã Lào Cai mới (vn-2025-07)",
-        "period": {"start": "2026-01-01", "end": "2026-12-31"},
-        "frame": frame,
-    }
+    return body | {"frame": frame}
 
 
 def submissions() -> list[dict[str, Any]]:
@@ -74,7 +82,8 @@ def submissions() -> list[dict[str, Any]]:
                         "submission_id": str(uuid.uuid5(NAMESPACE, f"{code}-{village}-{k}")),
                         "interviewed_at": "2026-05-04T09:00:00+07:00",
                         "enumerator_id": f"enum-{province}",
-                        "location": {"district": province, "commune": code, "area": "rural"},
+                        "location": {"commune": code, "area": "rural"}
+                        | ({} if NAMES_GEOGRAPHY else {"district": province}),
                         "sampling": {
                             "stratum": province,
                             "psu": f"{code}-{village}",

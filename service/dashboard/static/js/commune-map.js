@@ -2,22 +2,26 @@
 // by the published estimate, hatched where it is withheld, ringed where it is model-based. The map
 // is one Tab stop (a toolbar of communes): the arrow keys go from commune to commune in the order
 // of their names, each saying its name and number; Enter opens its row in the map's table, whose
-// button leads back. A withheld commune's shape, title and row carry no
-// number at all: only the words "not published" and why.
+// button leads back. A withheld commune's shape, title and row carry no number at all: only the
+// words "not published" and why.
 
 import { h, s } from "./dom.js";
 import { formatLevel, formatRange, formatValue, t } from "./i18n.js";
-import { rowExplanation } from "./rows.js";
+import { isPublished, rowExplanation } from "./rows.js";
 
 // ColorBrewer "Blues", five classes: light (low) to dark (high)
 const CLASS_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
-const drawings = new Map(); // geography version → Promise of its drawing, or of null
+// the geography versions with a committed drawing (commune_map/build.py); the first is tried for
+// a round that names no version
+const DRAWN = ["vn-2025-07"];
+const drawings = new Map(); // geography version → Promise of its drawing
 
-/** The committed drawing of a geography version's communes (commune_map/build.py), or null. */
+/** The committed drawing of a geography version's communes, or null (never asked: no 404). */
 export function loadDrawing(geography) {
+  if (!DRAWN.includes(geography)) return Promise.resolve(null);
   if (!drawings.has(geography)) {
     const url = new URL(`../map/communes-${geography}.json`, import.meta.url);
-    drawings.set(geography, fetch(url).then((response) => (response.ok ? response.json() : null)));
+    drawings.set(geography, fetch(url).then((response) => response.json()));
   }
   return drawings.get(geography);
 }
@@ -44,13 +48,12 @@ export function publishedByCommune(view) {
   const out = new Map();
   for (const row of view.rows) {
     const { why, verdict } = rowExplanation(row);
-    const shown = row.state === "ok" || row.state === "review";
     const r = row.result;
     out.set(row.code, {
       commune: row.code,
       name: row.name,
       n: r.n,
-      published: shown
+      published: isPublished(row)
         ? { estimate: r.estimate, ci_low: r.ci_low, ci_high: r.ci_high, source: "direct", reason: why || null }
         : { estimate: null, ci_low: null, ci_high: null, source: "withheld", reason: why.trim() || verdict },
     });
@@ -72,7 +75,7 @@ function classes(rows, isRate) {
 /** What a commune says when reached: its name, then its number and where it comes from, or why none. */
 function sentence(row, view) {
   const p = row.published;
-  if (p.source === "withheld") return `${row.name}: ${t("mapWithheld")}. ${p.reason}`;
+  if (p.source === "withheld") return `${row.name}: ${t("notPublished")}. ${p.reason}`;
   const range = `${t("likelyRange", formatLevel(view.level))}: ${formatRange(p.ci_low, p.ci_high, view.isRate)}`;
   const source = p.source === "model" ? t("mapModel") : t("mapDirect");
   return `${row.name}: ${formatValue(p.estimate, view.isRate)} (${range}); ${source}.`;
@@ -230,10 +233,8 @@ export function communeMap(view, label, drawing, published) {
   ]);
 }
 
-const DRAWN = "vn-2025-07"; // the version a round that names none is tried against
-
 /** The drawing for a round's communes, or null when none fits them. */
 export async function drawingFor(round) {
-  const drawing = await loadDrawing(round?.geography || DRAWN);
+  const drawing = await loadDrawing(round?.geography || DRAWN[0]);
   return drawingFits(round, drawing) ? drawing : null;
 }

@@ -17,7 +17,6 @@ export const MAP_WORDS = {
     mapSourceHeader: "Where the number comes from",
     mapDirect: "from the commune's own interviews",
     mapModel: "estimated with the model, borrowing from similar communes",
-    mapWithheld: "not published",
     mapShowOnMap: "Show on the map",
   },
   vi: {
@@ -35,7 +34,6 @@ export const MAP_WORDS = {
     mapSourceHeader: "Nguồn của số liệu",
     mapDirect: "từ các phiếu của chính xã",
     mapModel: "ước lượng bằng mô hình, mượn thông tin từ các xã tương tự",
-    mapWithheld: "không công bố",
     mapShowOnMap: "Xem trên bản đồ",
   },
 };
