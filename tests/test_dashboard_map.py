@@ -28,6 +28,7 @@ from tests.dashboard_support import (
     axe_violations,
     cut_off,
     open_page,
+    screenshot,
     set_viewport,
     sign_in_and_wait,
     switch_language,
@@ -268,3 +269,16 @@ def test_a_round_of_the_old_geography_gets_no_map(
     sign_in_and_wait(browser, demo_server.planner, HOUSEHOLD_ROUND, by="commune", view="chart")
 
     assert maps(browser) == []
+
+
+def test_screenshot_of_the_map(chromium: WebDriver, map_server: DemoServer) -> None:
+    """docs/dashboard-map.png: the first map, a commune reached by keyboard."""
+    on_map(chromium, map_server, "en")
+    figure = maps(chromium)[0]
+    figure.find_element(By.CSS_SELECTOR, "a.map-skip").send_keys(Keys.TAB)
+    chromium.switch_to.active_element.send_keys(Keys.END)
+    chromium.execute_script(
+        "arguments[0].scrollIntoView()", figure.find_element(By.TAG_NAME, "strong")
+    )
+
+    assert screenshot(chromium, "dashboard-map.png").stat().st_size > 10_000
