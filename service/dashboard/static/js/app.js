@@ -4,6 +4,7 @@
 
 import { ApiError, getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
+import { communeMap, drawingFor, publishedByCommune } from "./commune-map.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
 import {
@@ -114,8 +115,10 @@ async function loadEstimates() {
     getJson(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold" }),
     by === "commune" ? roundWithCommunes() : null,
   ]);
+  // the commune map, when the round's communes are of a drawn geography version
+  const drawing = by === "commune" ? await drawingFor(currentRound()) : null;
   if (serial !== state.serial) return;
-  state.data = { response, by, query: { by, ci, level } };
+  state.data = { response, by, drawing, query: { by, ci, level } };
   writeFragment();
   $("board-status").textContent = "";
   $("indicators").removeAttribute("aria-busy");
@@ -206,7 +209,10 @@ function card(view, mode) {
     ? indicatorTable(view, label, `table-${view.id}`)
     : h("div", { class: "chart-wrap" });
   const onTable = mode === "table" ? null : () => showTableOf(view.id, { writeFragment, render });
-  const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content, onTable });
+  const { drawing } = state.data;
+  const map = mode === "chart" && drawing ? communeMap(view, label, drawing, publishedByCommune(view)) : null;
+  const body = map ? h("div", {}, [map, content]) : content;
+  const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content: body, onTable });
   const hasTarget = view.target !== null && view.target !== undefined;
   // the chart is drawn once the card is in the page and its width is known
   const draw = mode === "table" ? () => {} : () => content.replaceChildren(

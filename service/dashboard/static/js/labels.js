@@ -3,6 +3,7 @@
 
 import { CONSOLE_WORDS } from "./labels_console.js";
 import { FIELDWORK_WORDS } from "./labels_fieldwork.js";
+import { MAP_WORDS } from "./labels_map.js";
 import { SERIES_WORDS } from "./labels_series.js";
 import { WEIGHTS_WORDS } from "./labels_weights.js";
 
@@ -271,5 +272,6 @@ export const HELP_FOR_REASON = {
 
 // the other pages' and panels' words join the same tables (one table per language)
 for (const code of Object.keys(LABELS)) {
-  Object.assign(LABELS[code], FIELDWORK_WORDS[code], WEIGHTS_WORDS[code], SERIES_WORDS[code], CONSOLE_WORDS[code]);
+  Object.assign(LABELS[code], FIELDWORK_WORDS[code], WEIGHTS_WORDS[code], SERIES_WORDS[code], CONSOLE_WORDS[code],
+    MAP_WORDS[code]);
 }
