@@ -23,7 +23,8 @@ class Config:
     SURVEY_WRITE_CONCERN: str = "majority"
     SURVEY_STORE_TIMEOUT_MS: int = 2000
     SURVEY_RATE_LIMIT: str = "600/minute"
-    # Where rate-limit counters live: per worker in memory, or a `limits` storage URI (redis://…).
+    # Where rate-limit counters live: `store` (the service's MongoDB, shared by every worker), or a
+    # `limits` storage URI (default: memory, per worker). service/store/rate_counters.py
     SURVEY_RATE_LIMIT_STORAGE: str = "memory://"
     # Submissions stored at once per worker; more wait their turn (service/admission.py).
     SURVEY_INGEST_CONCURRENCY: int = 4
