@@ -34,6 +34,8 @@ class Config:
     SURVEY_AUTH_FAILURE_LIMIT: str = "30/minute"
     # Reverse proxies in front that set X-Forwarded-For (docker-compose.yml: nginx, so 1).
     SURVEY_TRUSTED_PROXIES: int = 0
+    # The bearer token a Prometheus scrape of /metrics presents; unset: loopback callers only.
+    SURVEY_METRICS_TOKEN: str | None = None
     # Set by `python -m service serve` when it watches the embedded store (service/store_state.py).
     SURVEY_STORE_STATE: str | None = None
 
@@ -59,11 +61,19 @@ def current_settings() -> dict[str, Any]:
 
 
 def settings_from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read every `Config` name that is set in the environment, typed like its default."""
+    """Read every `Config` name that is set in the environment, typed like its default.
+
+    `NAME_FILE` names a file holding the value (Docker secrets under /run/secrets): passwords and
+    tokens then never appear in the environment, where `docker inspect` and /proc would show them.
+    """
     environ = os.environ if environ is None else environ
     found: dict[str, Any] = {}
     for name in dir(Config):
-        if name.isupper() and name in environ and environ[name] != "":
-            value: Any = environ[name]
+        if not name.isupper():
+            continue
+        value: Any = environ.get(name, "")
+        if environ.get(name + "_FILE"):
+            value = Path(environ[name + "_FILE"]).read_text(encoding="utf-8").strip()
+        if value != "":
             found[name] = int(value) if name in _INT_SETTINGS else value
     return found
