@@ -12,7 +12,7 @@ import requests
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
-from service.observability.json_logging import JsonFormatter
+from service.observability.log_format import JsonFormatter
 from service.observability.metrics import count_estimate_cache
 from tests import factories
 from tests.conftest import bearer
