@@ -99,6 +99,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recount_cells(args: argparse.Namespace) -> int:
+    _store().cells.recount_all()
+    print(json.dumps({"recount": "every round's cells, at its next read"}))
+    return 0
+
+
 def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service import create_app
@@ -190,6 +196,11 @@ def parser() -> argparse.ArgumentParser:
         "(for a dump taken while writes ran)",
     )
     restore.set_defaults(run=cmd_restore)
+
+    recount = commands.add_parser(
+        "recount-cells", help="recount every round's cells from its submissions at its next read"
+    )
+    recount.set_defaults(run=cmd_recount_cells)
 
     export = commands.add_parser("export-estimates", help="estimates of a round as CSV or XLSX")
     export.add_argument("round")

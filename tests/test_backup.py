@@ -19,6 +19,7 @@ from service.samples.demo import FIELDWORK_ROUND
 from service.store import Store
 from service.store.backup import dump_with_retention
 from tests.conftest import bearer
+from tests.factories import household, household_round
 from tests.servers import EmbeddedStore
 
 pytestmark = pytest.mark.slow
@@ -113,3 +114,32 @@ def test_only_the_newest_dumps_are_kept(store: Store, tmp_path: Path) -> None:
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f, _ in made[-2:])
     assert made[-1][1] == [made[-3][0]]
+
+
+def test_recount_cells_makes_every_round_recount_at_its_next_read(
+    client: FlaskClient,
+    store: Store,
+    as_admin: dict[str, str],
+    as_enumerator: dict[str, str],
+    make_round,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_round(household_round())
+    client.post("/api/v1/rounds/hh-test/submissions", json=household(), headers=as_enumerator)
+    url = "/api/v1/rounds/hh-test/estimates"
+    before = client.get(url, headers=as_admin).json
+    monkeypatch.setenv("MONGODB_URI", store_uri(store))
+    monkeypatch.setenv("SURVEY_DB", store.db.name)
+
+    assert main(["recount-cells"]) == 0
+    assert store.cells.head("hh-test")["dirty"]  # nx-27017 answers 1 for a $set true
+    after = client.get(url, headers=as_admin).json
+
+    assert not store.cells.head("hh-test")["dirty"]
+    assert after["data_version"] != before["data_version"]
+    assert differences(after["estimates"], before["estimates"]) == []
+
+
+def store_uri(store: Store) -> str:
+    host, port = store.client.address
+    return f"mongodb://{host}:{port}/"
