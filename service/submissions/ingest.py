@@ -32,6 +32,10 @@ from service.samples.visits import (
 )
 from service.store import Store
 from service.store.clock import utc_now
+from service.submissions.group_commit import GroupCommit
+
+# Concurrent single submissions of this process share their store commands (group_commit.py).
+GROUPS = GroupCommit()
 
 
 class SubmissionInvalid(Exception):
@@ -179,6 +183,33 @@ def _insert_counted(
     return status
 
 
+def insert_counted(
+    store: Store, round_doc: dict[str, Any], docs: list[dict[str, Any]]
+) -> list[SubmissionStatus]:
+    """Insert documents of a round without a sample (unordered), add the created ones to the
+    cells and the audit log: four store commands however many documents."""
+    if not docs:
+        return []
+
+    def write() -> tuple[list[SubmissionStatus], CellChange]:
+        statuses = store.submissions.insert_many(docs)
+        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
+        return statuses, CellChange.of_stored(created)
+
+    ids = [doc["submission_id"] for doc in docs]
+    statuses = record(store, round_doc["_id"], write, ids)
+    audit_created(
+        store,
+        round_doc,
+        [
+            sid
+            for sid, status in zip(ids, statuses, strict=True)
+            if status is SubmissionStatus.CREATED
+        ],
+    )
+    return statuses
+
+
 def store_visit(
     store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
 ) -> tuple[SubmissionStatus, dict[str, Any]]:
@@ -210,7 +241,9 @@ def _store_one(
         return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
     data = validate(round_doc, payload)
     doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-    return _insert_counted(store, round_doc, doc), doc
+    key = (id(store), round_doc["_id"])
+    status = GROUPS.insert(key, doc, lambda docs: insert_counted(store, round_doc, docs))
+    return status, doc
 
 
 def submit_one(
@@ -289,24 +322,7 @@ def submit_batch(
     if round_doc.get("sample"):
         return _submit_visits(store, round_doc, payloads, token_id=token_id)
     outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
-    docs = [doc for _, doc in valid]
-
-    def write() -> tuple[list[SubmissionStatus], CellChange]:
-        statuses = store.submissions.insert_many(docs)
-        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
-        return statuses, CellChange.of_stored(created)
-
-    ids = [doc["submission_id"] for doc in docs]
-    statuses = record(store, round_doc["_id"], write, ids) if docs else []
-    audit_created(
-        store,
-        round_doc,
-        [
-            sid
-            for sid, status in zip(ids, statuses, strict=True)
-            if status is SubmissionStatus.CREATED
-        ],
-    )
+    statuses = insert_counted(store, round_doc, [doc for _, doc in valid])
     for (position, doc), status in zip(valid, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
