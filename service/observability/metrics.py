@@ -22,6 +22,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from service.errors import Problem
+from service.observability.auth_failures import failed_authentication
 from service.observability.request_context import elapsed_seconds, route_name
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -83,7 +84,6 @@ def _observe(response: Response) -> Response:
 def require_scraper() -> None:
     """The metrics token when one is configured; otherwise a caller on this host only."""
     from service.auth import bearer_token  # imports this package: not at module level
-    from service.observability.auth_failures import failed_authentication
 
     expected = current_app.config.get("SURVEY_METRICS_TOKEN")
     if expected:
