@@ -18,6 +18,7 @@ Prints a markdown table with the load averages before and after. Usage:
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import queue
@@ -58,7 +59,13 @@ def run(port: int, admin: str, pid: int, rate: float, planners: int, seconds: fl
         client = Client(port, token)
         while (arrival := arrivals.get()) is not None:
             scheduled, body = arrival
-            status, _ = client.request("POST", path, body)
+            try:
+                status, _ = client.request("POST", path, body)
+            except (http.client.HTTPException, OSError):
+                # gunicorn closed the idle keep-alive connection: send again on a new one (the
+                # same submission: a resend is idempotent); the latency counts the retry.
+                client = Client(port, token)
+                status, _ = client.request("POST", path, body)
             with lock:
                 if status == 201:
                     submitted.append((time.perf_counter() - scheduled) * 1000)
