@@ -43,6 +43,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/change.py
 	$(BIN)/python bench/series_change.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/open_loop.py
 	$(BIN)/python bench/estimates.py
 
 ## Mutation testing of scoring/ with the scoring tests; the score goes in docs/statistics.md.
