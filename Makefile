@@ -45,6 +45,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/open_loop.py
 	$(BIN)/python bench/estimates.py
+	$(BIN)/python bench/small_area.py
 
 ## Mutation testing of scoring/ with the scoring tests; the score goes in docs/statistics.md.
 mutate: $(VENV)/.dev

@@ -7,13 +7,21 @@
   `--levels valid` cycles through the 500 accepted levels 0.500…0.999 instead); prints the
   median and p95 latency, the statuses, `/readyz` latency and the workers' memory growth.
 
+- `issue22`: the holes of issue 22 as a client meets them (items 1–5 and 8–11; items 6 and 7
+  kill the store and are measured by tests/test_correction_crash.py and
+  tests/test_recount_stall.py). `--before DIR` probes a checkout from before the fixes first
+  (e.g. `git archive main | tar -x -C /tmp/before`) and prints both answers side by side.
+
 Usage: `python bench/attacks.py slow --connections 200 --seconds 60`
        `python bench/attacks.py recompute --planners 16 --seconds 60`
+       `python bench/attacks.py issue22 [--before /tmp/before] [--batches 8]`
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
 import os
 import secrets
 import socket
@@ -23,7 +31,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -32,6 +43,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from service.store.embedded import free_port  # noqa: E402
+from tests.factories import household as household_payload  # noqa: E402
+from tests.factories import household_round, small_sample, visit  # noqa: E402
+from tests.openrosa_client import (  # noqa: E402
+    FRAME,
+    basic,
+    collect_headers,
+    collect_instance,
+    instance_values,
+    multipart,
+)
+
+HOUSEHOLD_DEMO = "laocai-2025-household"
 
 READY_TIMEOUT = 2.0
 
@@ -39,16 +62,16 @@ READY_TIMEOUT = 2.0
 class Service:
     """`python -m service serve --demo` on a free port with its own data folder."""
 
-    def __init__(self, workers: int = 2, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, workers: int = 2, extra: tuple[str, ...] = (), root: Path = ROOT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix="attack-"))
-        env = {**os.environ, "SURVEY_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "SURVEY_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(root)}
         env.pop("MONGODB_URI", None)
         command = [sys.executable, "-m", "service", "serve", "--demo", "--port", str(self.port)]
         self.process = subprocess.Popen(
             [*command, "--workers", str(workers), *extra],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=(self.data_dir / "serve.log").open("wb"),
@@ -201,6 +224,196 @@ def recompute(args: argparse.Namespace) -> None:
         service.stop()
 
 
+# --- issue 22: each hole as a client meets it -----------------------------------------------
+
+
+class Client:
+    """A caller of the running service: bearer for the API, Basic for OpenRosa."""
+
+    def __init__(self, service: Service, role: str, name: str | None = None) -> None:
+        self.url, self.name = service.url, name or f"{role}-{secrets.token_hex(3)}"
+        made = requests.post(
+            f"{service.url}/api/v1/tokens",
+            json={"role": role, "name": self.name},
+            headers={"Authorization": f"Bearer {service.admin}"},
+            timeout=10,
+        )
+        made.raise_for_status()
+        self.token = made.json()["token"]
+        self.bearer = {"Authorization": f"Bearer {self.token}"}
+        self.basic = basic(self.name, self.token)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {**self.bearer, **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=120, **kwargs)
+
+    def send_form(self, round_id: str, values: dict[str, str]) -> requests.Response:
+        form = requests.get(
+            f"{self.url}/openrosa/forms/{round_id}.xml", headers=self.basic, timeout=10
+        )
+        body, content_type = multipart(collect_instance(form.content, values))
+        headers = {**collect_headers(), **self.basic, "Content-Type": content_type}
+        return requests.post(
+            f"{self.url}/openrosa/submission", data=body, headers=headers, timeout=30
+        )
+
+
+def _edit_values(original: dict[str, Any], smartphones: int) -> dict[str, str]:
+    edit = {**original, "submission_id": str(uuid.uuid4())}
+    edit["answers"] = {**original["answers"], "smartphones": smartphones}
+    return {
+        **instance_values(edit),
+        "meta/deprecatedID": f"uuid:{original['submission_id']}",
+    }
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def run_probes(service: Service, batches: int) -> Iterator[tuple[int, str]]:
+    """(item, what the service answered) for items 1–5 and 8–11 of issue 22."""
+    admin = Client.__new__(Client)
+    admin.url, admin.bearer = service.url, {"Authorization": f"Bearer {service.admin}"}
+    tag = secrets.token_hex(3)
+    household, sampled = f"atk-hh-{tag}", f"atk-sample-{tag}"
+    admin.call("POST", "/api/v1/rounds", json=household_round(household, frame=FRAME))
+    admin.call("POST", "/api/v1/rounds", json=household_round(sampled))
+    an, binh = Client(service, "enumerator"), Client(service, "enumerator")
+    supervisor = Client(service, "supervisor")
+    rows = small_sample()
+    for row in rows:
+        row["enumerator"] = an.name if row["enumerator"] == "enum-01" else binh.name
+    admin.call("PUT", f"/api/v1/rounds/{sampled}/sample", json={"assignments": rows})
+    submissions = f"/api/v1/rounds/{household}/submissions"
+
+    original = household_payload()
+    an.send_form(household, instance_values(original))
+    stolen = binh.send_form(household, _edit_values(original, 9))
+    yield 1, f"another enumerator's phone edit: {stolen.status_code} (201 = overwritten)"
+
+    original = household_payload()  # a fresh form: item 1 may have edited the first
+    an.send_form(household, instance_values(original))
+    edit = _edit_values(original, 4)
+    an.send_form(household, edit)
+    one = f"{submissions}/{original['submission_id']}"
+    corrected = {"answers": {**original["answers"], "smartphones": 3}, "reason": "phoned back"}
+    supervisor.call("PATCH", one, json=corrected, headers={"If-Match": '"2"'})
+    an.send_form(household, edit)
+    version = supervisor.call("GET", one).json().get("version")
+    yield 2, f"edit resent after a supervisor's v3: now at version {version} (4 = undone)"
+
+    challenge = requests.head(f"{service.url}/openrosa/submission", timeout=10)
+    nonce = challenge.headers.get("WWW-Authenticate", "").split('nonce="')[1].split('"')[0]
+    digest = (
+        f'Digest username="{an.name}", realm="digital-adoption-survey", nonce="{nonce}", '
+        f'uri="/openrosa/submission", response="{"é" * 32}"'
+    )
+    known = requests.head(
+        f"{service.url}/openrosa/submission",
+        headers={"Authorization": digest.encode("utf-8")},
+        timeout=10,
+    )
+    pair = base64.b64encode(f"é{an.name}:{an.token}".encode()).decode()
+    basic_answer = requests.head(
+        f"{service.url}/openrosa/submission",
+        headers={"Authorization": f"Basic {pair}"},
+        timeout=10,
+    )
+    yield (
+        3,
+        (
+            f"Digest, known name, non-ASCII response: {known.status_code}; Basic, non-ASCII name: "
+            f"{basic_answer.status_code} (500 = crash)"
+        ),
+    )
+
+    visits = f"/api/v1/rounds/{sampled}/submissions"
+    theirs = binh.call("POST", visits, json=visit("A-001", "refused"))
+    yield 4, f"a visit to another enumerator's assignment: {theirs.status_code} (201 = taken)"
+
+    far = binh.call("POST", visits, json=visit("A-003", interviewed_at="9999-12-31T23:59:59-23:59"))
+    batch = binh.call(
+        "POST",
+        f"{visits}/batch",
+        json={"submissions": [visit("A-004", interviewed_at="9999-12-31T23:59:59-23:59")]},
+    )
+    yield 5, f"far-future visit: {far.status_code}; in a batch: {batch.status_code} (500 = stuck)"
+
+    before = service.worker_rss_mb()
+    for k in range(120):
+        admin.call(
+            "GET", f"/api/v1/rounds/{HOUSEHOLD_DEMO}/estimates?by=district&level=0.{500 + k}"
+        )
+    after = service.worker_rss_mb()
+    growth = [round(b - a) for a, b in zip(before, after, strict=False)]
+    yield 8, f"120 distinct levels by commune: worker RSS growth {growth} MB (bound 32 MB each)"
+
+    tiny = household_payload()
+    tiny["sampling"]["weight"] = 5e-324
+    weight = an.call("POST", submissions, json=tiny)
+    yield 9, f"weight 5e-324: {weight.status_code} (201 = accepted, NaN later)"
+
+    twice = admin.call("GET", f"/api/v1/rounds/{HOUSEHOLD_DEMO}/estimates?level=0.95&level=0.9")
+    yield 10, f"level=0.95&level=0.9: {twice.status_code} (200 = silently resolved)"
+
+    yield 11, _starvation(service, an, binh, household, batches)
+
+
+def _starvation(service: Service, bulk: Client, phone: Client, round_id: str, n: int) -> str:
+    path = f"/api/v1/rounds/{round_id}/submissions"
+
+    def singles(count: int) -> list[float]:
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            phone.call("POST", path, json=household_payload())
+            times.append(time.perf_counter() - start)
+        return times
+
+    quiet = _p95(singles(20))
+    stop = threading.Event()
+
+    def flood() -> None:
+        while not stop.is_set():
+            items = [household_payload() for _ in range(1000)]
+            with contextlib.suppress(requests.RequestException):
+                bulk.call("POST", f"{path}/batch", json={"submissions": items})
+
+    threads = [threading.Thread(target=flood) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    loaded = _p95(singles(20))
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return (
+        f"single submissions p95 {quiet * 1000:.0f} ms quiet, {loaded * 1000:.0f} ms under "
+        f"{n} parallel 1000-item batches from one token ({loaded / quiet:.1f}x; goal <= 2x)"
+    )
+
+
+def probed(root: Path, extra: tuple[str, ...], batches: int) -> dict[int, str]:
+    service = Service(extra=extra, root=root)
+    try:
+        return dict(run_probes(service, batches=batches))
+    finally:
+        service.stop()
+
+
+def issue22(args: argparse.Namespace) -> None:
+    """Each hole of issue 22 as a client meets it; with `--before DIR`, that checkout first."""
+    roots = {"before": args.before, "now": args.checkout} if args.before else {"": args.checkout}
+    found = {
+        label: probed(Path(root).resolve(), args.extra, args.batches)
+        for label, root in roots.items()
+    }
+    for item in found[next(iter(found))]:
+        for label, answers in found.items():
+            print(f"  item {item:>2} {label:6s} {answers[item]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="attack", required=True)
@@ -217,10 +430,14 @@ def main() -> None:
         default="fine",
         help="fine: 0.5+k·1e-9 (the issue's attack); valid: 0.500…0.999, all accepted",
     )
-    for attack in (slow_parser, again):
+    holes = sub.add_parser("issue22")
+    holes.add_argument("--checkout", default=str(ROOT), help="the checkout to serve from")
+    holes.add_argument("--before", help="a checkout before the fixes: probed first, side by side")
+    holes.add_argument("--batches", type=int, default=8, help="item 11: parallel batches")
+    for attack in (slow_parser, again, holes):
         attack.add_argument("--extra", nargs="*", default=(), help="more `serve` arguments")
     args = parser.parse_args()
-    slow(args) if args.attack == "slow" else recompute(args)
+    {"slow": slow, "recompute": recompute, "issue22": issue22}[args.attack](args)
 
 
 if __name__ == "__main__":

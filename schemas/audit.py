@@ -17,6 +17,7 @@ class AuditAction(StrEnum):
     SUBMISSION_CREATE = "submission.create"
     SUBMISSION_REVIEW = "submission.review"
     SUBMISSION_CORRECT = "submission.correct"
+    AUXILIARY_IMPORT = "auxiliary.import"
 
 
 class AuditQuerySchema(StrictSchema):

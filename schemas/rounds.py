@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
+from schemas.tokens import TOKEN_NAME
 from schemas.weighting import WeightingSchema
 from scoring import LonelyPsu
 
@@ -125,6 +126,16 @@ SERIES_METADATA = {
 }
 
 
+TEAM_NAME = Text(max_length=64, pattern=TOKEN_NAME)
+TEAMS_ARGS: dict[str, Any] = {
+    "validate": validate.Length(max=5000),
+    "metadata": {
+        "description": "Token names of the enumerators who collect for the round "
+        "(docs/design.md §16); empty or absent: every enumerator"
+    },
+}
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
@@ -138,6 +149,7 @@ class RoundCreateSchema(StrictSchema):
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
     series = Text(load_default=None, allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
+    teams = fields.List(TEAM_NAME, load_default=list, **TEAMS_ARGS)
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
@@ -155,6 +167,7 @@ class RoundPatchSchema(StrictSchema):
     )
     series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
+    teams = fields.List(TEAM_NAME, **TEAMS_ARGS)
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
@@ -184,6 +197,7 @@ class RoundSchema(Schema):
     sample = fields.Nested(SampleSummarySchema, allow_none=True)
     weighting = fields.Dict(allow_none=True)
     series = fields.String(allow_none=True)
+    teams = fields.List(fields.String())
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

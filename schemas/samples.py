@@ -11,9 +11,11 @@ from catalogue.outcomes import Outcome
 from schemas.common import FiniteNumber, PageLimit, StrictSchema, Text
 from schemas.rounds import CODE
 from schemas.submissions import (
+    MAX_WEIGHT,
     BusinessAnswersSchema,
     GpsSchema,
     HouseholdAnswersSchema,
+    InterviewTime,
     LocationSchema,
     SamplingSchema,
 )
@@ -49,6 +51,15 @@ class SampleRowSchema(StrictSchema):
     unit_prob = Probability(required=True, metadata={"description": "Unit probability in PSU"})
     enumerator = Text(load_default=None, allow_none=True, max_length=64)
     label = Text(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _base_weight_in_range(self, data: dict[str, Any], **_: Any) -> None:
+        """d = 1/(psu_prob · unit_prob) must be a design weight: at most MAX_WEIGHT (a product
+        that small, or one that underflows to 0, has no usable inverse)."""
+        if data["psu_prob"] * data["unit_prob"] < 1 / MAX_WEIGHT:
+            raise ValidationError(
+                {"unit_prob": [f"psu_prob · unit_prob must be at least {1 / MAX_WEIGHT:g}."]}
+            )
 
 
 class SampleSchema(StrictSchema):
@@ -143,8 +154,8 @@ class _SampleSubmissionSchema(StrictSchema):
     submission_id = fields.UUID(required=True)
     assignment_id = Text(required=True, max_length=64, pattern=ASSIGNMENT_ID)
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    interviewed_at = fields.AwareDateTime(required=True, format="iso")
-    started_at = fields.AwareDateTime(load_default=None, format="iso")
+    interviewed_at = InterviewTime(required=True, format="iso")  # in UTC: no overflow later
+    started_at = InterviewTime(load_default=None, format="iso")
     enumerator_id = Text(required=True, max_length=64)
     gps = fields.Nested(GpsSchema, load_default=None)
     location = fields.Nested(SampledLocationSchema, load_default=None)

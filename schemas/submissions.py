@@ -48,10 +48,15 @@ class LocationSchema(StrictSchema):
     gps = fields.Nested(GpsSchema, load_default=None)
 
 
+# A design weight (§4): finite, at least 10^-6 (smaller ones underflow what the cells and the
+# weighting multiply them by) and at most 10^7 (larger ones overflow their squared sums).
+MIN_WEIGHT, MAX_WEIGHT = 1e-6, 1e7
+
+
 class SamplingSchema(StrictSchema):
     stratum = Text(required=True, max_length=64, pattern=CODE)
     psu = Text(required=True, max_length=64, pattern=CODE)
-    weight = FiniteNumber(low=0, high=1e7, low_inclusive=False, required=True)
+    weight = FiniteNumber(low=MIN_WEIGHT, high=MAX_WEIGHT, required=True)
 
 
 class HouseholdAnswersSchema(StrictSchema):

@@ -149,8 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
     # Imported here: change_cli reads its files with this module's column readers.
     from scoring.change_cli import add_change_command
+    from scoring.small_area_cli import add_small_area_command
 
     add_change_command(commands)
+    add_small_area_command(commands)
     return parser
 
 

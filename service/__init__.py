@@ -57,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask, api: Api) -> None:
     from service.audit import routes as audit
-    from service.dashboard import fieldwork
+    from service.dashboard import console, fieldwork
     from service.dashboard import routes as dashboard
     from service.docs import routes as docs
     from service.estimates import routes as estimates
@@ -67,6 +67,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.rounds import routes as rounds
     from service.samples import routes as samples
     from service.series import routes as series
+    from service.small_area import routes as small_area
     from service.submissions import routes as submissions
     from service.tokens import routes as tokens
     from service.weighting import routes as weights
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         weights,
         quality,
         audit,
+        small_area,
     ):
         api.register_blueprint(module.blp)
     submissions.document(api)
@@ -89,4 +91,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     app.register_blueprint(openrosa.blp)
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(fieldwork.blp)
+    app.register_blueprint(console.blp)
     docs.init_app(app)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import g, has_request_context, request
 
 from catalogue import ROLES, Role
 from service.errors import Problem
@@ -46,6 +46,11 @@ def active_token(token: str) -> dict[str, Any] | None:
     return recent(TOKENS_BY_SECRET).get_or_load(
         token_hash(token), lambda: get_store().tokens.authenticate(token)
     )
+
+
+def current_token() -> dict[str, Any] | None:
+    """The authenticated token of this request; None outside a request (the command line)."""
+    return g.get("token") if has_request_context() else None
 
 
 def allow(doc: dict[str, Any], roles: tuple[Role, ...]) -> None:

@@ -28,6 +28,8 @@ class Config:
     SURVEY_RATE_LIMIT_STORAGE: str = "memory://"
     # Submissions stored at once per worker; more wait their turn (service/admission.py).
     SURVEY_INGEST_CONCURRENCY: int = 4
+    # Of those, at most this many for one token: one client cannot starve the others.
+    SURVEY_INGEST_PER_TOKEN: int = 1
     # Memory for computed estimates, per worker (service/estimates/cache.py).
     SURVEY_ESTIMATE_CACHE_MB: int = 32
     # Wrong credentials per client address before 429 (service/observability/auth_failures.py).
@@ -52,6 +54,7 @@ _INT_SETTINGS = {
     "SURVEY_TRUSTED_PROXIES",
     "SURVEY_ESTIMATE_CACHE_MB",
     "SURVEY_INGEST_CONCURRENCY",
+    "SURVEY_INGEST_PER_TOKEN",
 }
 
 

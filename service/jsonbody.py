@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 
 from service.errors import Problem
+from service.uploaded_tables import CSV, TABLE_MIMETYPES, XLSX
 
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # Our documents nest 4 levels; anything far deeper is hostile and would exhaust recursion later.
 MAX_DEPTH = 32
-CSV_BODY_PATHS = ("/sample", "/sample/rows")
+# Bodies that may be sent as the file people keep them in: a sample, a list of enumerators
+# (CSV or XLSX); and CSV-only tables: a commune auxiliary table.
+TABLE_BODY_PATHS = re.compile(r"/api/v1/(rounds/[^/]+/sample(/rows)?|tokens/import)")
+CSV_BODY_PATHS = re.compile(r"/api/v1/geography/[^/]+/auxiliary/[^/]+")
+JSON_415 = "Send the body as application/json."
+TABLE_415 = f"Send the body as application/json, {CSV} (UTF-8) or an XLSX workbook ({XLSX})."
 
 
 class SafeJSONProvider(DefaultJSONProvider):
@@ -28,6 +36,25 @@ class SafeJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from exc
         check_parsed(value)
         return value
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Valid JSON only: a NaN or ±Infinity that reached a response is written as null (the
+        fast path is tried first, so the rewrite costs nothing when there is none)."""
+        try:
+            return super().dumps(obj, allow_nan=False, **kwargs)
+        except ValueError:
+            return super().dumps(finite_or_null(obj), allow_nan=False, **kwargs)
+
+
+def finite_or_null(value: Any) -> Any:
+    """`value` with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_null(item) for item in value]
+    return value
 
 
 def check_parsed(value: Any) -> None:
@@ -56,8 +83,11 @@ def require_json_body() -> None:
         return
     if request.routing_exception is not None:
         return  # 404/405 first: `PUT /api/v1/rounds` is a method the route lacks, not a bad body
-    if request.mimetype == "text/csv" and request.path.endswith(CSV_BODY_PATHS):
-        return  # a sample may be sent as the CSV a statistician keeps it in
+    if request.mimetype == "text/csv" and CSV_BODY_PATHS.fullmatch(request.path):
+        return
+    table = TABLE_BODY_PATHS.fullmatch(request.path) is not None
+    if table and request.mimetype in TABLE_MIMETYPES:
+        return  # a sample or a list of enumerators, as the file people keep it in
     if request.mimetype != "application/json":
-        raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
+        raise Problem(415, "Unsupported Media Type", TABLE_415 if table else JSON_415)
     request.get_json()  # cached for the view; malformed → 400 problem

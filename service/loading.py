@@ -18,6 +18,7 @@ from service import demo
 from service.rounds.model import round_to_store
 from service.samples import demo as fieldwork_demo
 from service.samples.sample import import_sample, validate_rows
+from service.small_area.demo import load_demo_auxiliary
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
@@ -59,7 +60,9 @@ def _create_round(
 
 
 def load_demo(store: Store) -> dict[str, dict[str, int]]:
-    """Create the demo rounds if missing and load their submissions (once; replays are no-ops)."""
+    """Create the demo rounds if missing and load their submissions (once; replays are no-ops),
+    and the synthetic commune covariates for small-area estimation."""
+    load_demo_auxiliary(store)
     for round_body in demo.rounds():
         _create_round(store, round_body, demo.weighting_of(round_body["id"]))
     loaded = {

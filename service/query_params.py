@@ -1,6 +1,7 @@
-"""Unknown query parameters → 400 naming them, on every route (docs/design.md §3): a typo such as
-`?indicatr=` must never silently change an answer. Values are ASCII (every parameter is a code,
-an id or a number), so `limit=١٠` is refused rather than read as 10.
+"""Unknown or repeated query parameters → 400 naming them, on every route (docs/design.md §3): a
+typo such as `?indicatr=` must never silently change an answer, nor may `level=0.95&level=0.9`
+(every parameter takes one value; lists are comma-separated). Values are ASCII (every
+parameter is a code, an id or a number), so `limit=١٠` is refused rather than read as 10.
 
 A route's known parameters are the fields of its flask-smorest query schema
 (`@blp.arguments(..., location="query")`) plus any it declares with `@accepts_query(...)` (routes
@@ -75,6 +76,17 @@ def refuse_unknown_query() -> None:
             "Bad Request",
             f"Unknown query parameter(s): {', '.join(unknown)}.",
             {name: ["Unknown query parameter."] for name in unknown},
+        )
+    repeated = sorted(name for name in set(request.args) if len(request.args.getlist(name)) > 1)
+    if repeated:
+        raise Problem(
+            400,
+            "Bad Request",
+            f"Query parameter(s) given more than once: {', '.join(repeated)}.",
+            {
+                name: ["Given more than once (send one value; lists are comma-separated)."]
+                for name in repeated
+            },
         )
     foreign = sorted(
         {name for name, value in request.args.items(multi=True) if not value.isascii()}

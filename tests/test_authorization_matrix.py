@@ -24,9 +24,16 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.store import Store
-from tests import factories
+from tests import factories, small_area_data
 from tests.conftest import bearer
-from tests.openrosa_client import openrosa_message
+from tests.openrosa_client import (
+    FRAME,
+    basic,
+    collect_instance,
+    instance_values,
+    openrosa_message,
+    post_to,
+)
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
@@ -41,6 +48,7 @@ SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
 SERIES = "hh-auth-series"
+SMALL_AREA_ROUND = "hh-auth-small-area"  # communes with data and covariates (§14)
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -48,6 +56,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/api/v1/tokens"): ADMIN,
     ("POST", "/api/v1/tokens"): ADMIN,
+    ("POST", "/api/v1/tokens/import"): ADMIN,
     ("DELETE", "/api/v1/tokens/{token_id}"): ADMIN,
     ("GET", "/api/v1/rounds"): ANY,
     ("POST", "/api/v1/rounds"): ADMIN,
@@ -72,6 +81,9 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
+    ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): ADMIN,
+    ("GET", "/api/v1/geography/{version}/auxiliary/{name}"): ANY,
+    ("GET", "/api/v1/rounds/{round_id}/small-area"): READERS,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -82,6 +94,7 @@ OTHER_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
     ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/dashboard/series"): PUBLIC,  # the same: data only through the API
+    ("GET", "/console"): PUBLIC,  # the same: data only through the API
     ("GET", "/docs/"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/openrosa/formList"): SUBMITTERS,
@@ -139,6 +152,7 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     sample = {"assignments": factories.small_sample()}
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
+    small_area_data.load(client, admin, SMALL_AREA_ROUND)
     yield app
     app.extensions["store"].close()
 
@@ -162,8 +176,8 @@ def callers(matrix_store: Store) -> dict[str, Caller]:
     }
 
 
-def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, Any] | None]:
-    """A concrete, valid request for an operation: the URL and its JSON body."""
+def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
+    """A concrete, valid request for an operation: the URL and its body (JSON, or CSV text)."""
     fieldwork = any(part in path for part in ("/sample", "/assignments", "/progress", "/manifest"))
     url = path.replace("{round_id}", SAMPLE_ROUND if fieldwork else ROUND)
     url = (
@@ -171,11 +185,16 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         .replace("{assignment_id}", "A-001")
         .replace("{submission_id}", SUBMISSION)
     )
+    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", small_area_data.TABLE)
+    if path.endswith("/small-area"):
+        url = url.replace(ROUND, SMALL_AREA_ROUND)
+        url += f"?indicator=fiber_available&geography={small_area_data.VERSION}"
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
-    bodies: dict[tuple[str, str], dict[str, Any]] = {
+    bodies: dict[tuple[str, str], Any] = {
         ("POST", "/api/v1/tokens"): {"role": "planner", "name": f"p-{uuid.uuid4().hex[:8]}"},
+        ("POST", "/api/v1/tokens/import"): f"name,team\ne-{uuid.uuid4().hex[:8]},north\n",
         ("POST", "/api/v1/rounds"): factories.household_round(f"r-{uuid.uuid4().hex[:8]}"),
         ("PATCH", "/api/v1/rounds/{round_id}"): {"title": "Renamed"},
         ("POST", "/api/v1/rounds/{round_id}/submissions"): factories.household(),
@@ -196,6 +215,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
             "enumerator": "enum-01"
         },
+        ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): small_area_data.auxiliary_csv(),
     }
     return url, bodies.get((method, path))
 
@@ -233,9 +253,14 @@ def test_authorization_matrix(
 ) -> None:
     method, path = operation
     url, body = request_for(method, path, matrix_store)
-    response = matrix_app.test_client().open(
-        url, method=method, json=body, headers=callers[identity].headers(path)
-    )
+    headers = callers[identity].headers(path)
+    if isinstance(body, str):
+        if "/auxiliary/" in path:
+            url += "?source=SYNTHETIC"
+        sent: dict[str, Any] = {"data": body, "content_type": "text/csv"}
+    else:
+        sent = {"json": body}
+    response = matrix_app.test_client().open(url, method=method, headers=headers, **sent)
     answer = response.get_data(as_text=True)[:200]
     assert response.status_code in expected_statuses(ACCESS[operation], identity), (
         f"{method} {url} as {identity}: {response.status_code} {answer}"
@@ -367,7 +392,7 @@ def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
     headers = allowed_caller(operation, callers).headers(path)
 
     response = matrix_app.test_client().open(
-        f"{url}?{TYPO}=x", method=method, json=body, headers=headers
+        f"{url}{'&' if '?' in url else '?'}{TYPO}=x", method=method, json=body, headers=headers
     )
 
     assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])
@@ -394,3 +419,258 @@ def test_the_documented_parameters_are_still_accepted(
     headers = callers["admin"].headers(path)
 
     assert matrix_app.test_client().get(f"{path}?{query}", headers=headers).status_code == 200
+
+
+# --- Who may act on what: an edit from a phone (docs/design.md §11) ---------------------------
+# An OpenRosa instance whose meta/deprecatedID names a stored submission is an edit of it. Only
+# the token that sent the original may send one, only while the round is open, and never once
+# a supervisor rejected or corrected the submission; anything else stores nothing.
+
+
+@pytest.fixture
+def phones(store: Store, make_round: Any) -> dict[str, dict[str, str]]:
+    """Basic credentials of two enumerators and a supervisor, and the round they work in."""
+    make_round(factories.household_round(frame=FRAME))
+    made = {}
+    for role, name in (("enumerator", "enum-a"), ("enumerator", "enum-b"), ("supervisor", "sup")):
+        doc, token = store.tokens.create(role, name)
+        made[name] = basic(doc["name"], token)
+    return made
+
+
+def phone_instance(client: FlaskClient, headers: dict[str, str], payload: dict[str, Any], **meta):
+    form = client.get("/openrosa/forms/hh-test.xml", headers=headers)
+    return collect_instance(form.data, {**instance_values(payload), **meta})
+
+
+def phone_edit(client: FlaskClient, headers: dict[str, str], original: dict[str, Any], **answers):
+    """What Collect sends after editing a sent form: a new instanceID, the old one deprecated."""
+    edit = {**original, "submission_id": str(uuid.uuid4())}
+    edit["answers"] = {**original["answers"], **answers}
+    deprecated = {"meta/deprecatedID": f"uuid:{original['submission_id']}"}
+    return phone_instance(client, headers, edit, **deprecated)
+
+
+@pytest.fixture
+def sent_by_a(client: FlaskClient, phones: dict[str, dict[str, str]]) -> dict[str, Any]:
+    original = factories.household()
+    document = phone_instance(client, phones["enum-a"], original)
+    assert post_to(client, phones["enum-a"], document, "/openrosa/submission").status_code == 201
+    return original
+
+
+def version_and_smartphones(store: Store, original: dict[str, Any]) -> tuple[int, int]:
+    doc = store.submissions.get("hh-test", original["submission_id"])
+    return doc.get("version", 1), doc["answers"]["smartphones"]
+
+
+@pytest.mark.parametrize("sender", ["enum-b", "sup"])
+def test_a_phone_edit_of_a_form_someone_else_sent_is_refused_with_403(
+    client: FlaskClient,
+    store: Store,
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+    sender: str,
+) -> None:
+    edit = phone_edit(client, phones[sender], sent_by_a, smartphones=9)
+    response = post_to(client, phones[sender], edit, "/openrosa/submission")
+    assert response.status_code == 403
+    assert "Only the user who sent this form" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (1, 2)
+    assert store.submissions.count("hh-test") == 1
+
+
+def test_a_phone_edit_from_the_sender_of_the_form_is_stored(
+    client: FlaskClient, store: Store, phones: dict[str, dict[str, str]], sent_by_a: dict[str, Any]
+) -> None:
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    assert post_to(client, phones["enum-a"], edit, "/openrosa/submission").status_code == 201
+    assert version_and_smartphones(store, sent_by_a) == (2, 9)
+
+
+def test_a_phone_edit_in_a_closed_round_is_refused_with_409(
+    client: FlaskClient,
+    store: Store,
+    as_admin: dict[str, str],
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+) -> None:
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    client.patch("/api/v1/rounds/hh-test", json={"status": "closed"}, headers=as_admin)
+    response = post_to(client, phones["enum-a"], edit, "/openrosa/submission")
+    assert response.status_code == 409
+    assert "closed" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (1, 2)
+
+
+def test_a_phone_edit_of_a_rejected_form_is_refused_with_409(
+    client: FlaskClient,
+    store: Store,
+    as_supervisor: dict[str, str],
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+) -> None:
+    url = f"/api/v1/rounds/hh-test/submissions/{sent_by_a['submission_id']}/review"
+    assert client.post(url, json={"state": "rejected"}, headers=as_supervisor).status_code == 200
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    response = post_to(client, phones["enum-a"], edit, "/openrosa/submission")
+    assert response.status_code == 409
+    assert "rejected" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (1, 2)
+
+
+def test_a_phone_edit_after_a_supervisor_correction_is_refused_with_409(
+    client: FlaskClient,
+    store: Store,
+    as_supervisor: dict[str, str],
+    phones: dict[str, dict[str, str]],
+    sent_by_a: dict[str, Any],
+) -> None:
+    url = f"/api/v1/rounds/hh-test/submissions/{sent_by_a['submission_id']}"
+    answers = {**sent_by_a["answers"], "smartphones": 3}
+    correction = {"answers": answers, "reason": "phoned back"}
+    assert client.patch(url, json=correction, headers=as_supervisor).status_code == 200
+    edit = phone_edit(client, phones["enum-a"], sent_by_a, smartphones=9)
+    response = post_to(client, phones["enum-a"], edit, "/openrosa/submission")
+    assert response.status_code == 409
+    assert "supervisor corrected" in openrosa_message(response)
+    assert version_and_smartphones(store, sent_by_a) == (2, 3)
+
+
+# --- Who may act on what: visits to a sample's assignments (docs/design.md §8) ----------------
+# An enumerator sends visits only to its own assignments and signs them with its own name;
+# supervisors and admins may send any assignment's visit. A refused visit stores nothing and
+# its message never says what the assignment holds.
+
+VISITS = "/api/v1/rounds/hh-visits/submissions"
+
+
+@pytest.fixture
+def field_team(store: Store, make_sample_round: Any) -> dict[str, dict[str, str]]:
+    make_sample_round("hh-visits")
+    return {
+        name: bearer(store.tokens.create(role, name)[1])
+        for name, role in (
+            ("enum-01", "enumerator"),
+            ("enum-02", "enumerator"),
+            ("sup", "supervisor"),
+        )
+    }
+
+
+def assignment_status(store: Store, assignment_id: str) -> Any:
+    return (store.assignments.get("hh-visits", assignment_id) or {}).get("completed_by")
+
+
+@pytest.mark.parametrize("outcome", ["completed", "refused"])
+def test_an_enumerator_cannot_visit_another_enumerators_assignment(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]], outcome: str
+) -> None:
+    payload = factories.visit("A-001", outcome)  # A-001 is enum-01's
+    response = client.post(VISITS, json=payload, headers=field_team["enum-02"])
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["assignment_id"]
+    assert store.submissions.count("hh-visits") == 0
+    listed = client.get("/api/v1/rounds/hh-visits/assignments", headers=field_team["sup"])
+    statuses = {item["assignment_id"]: item["status"] for item in listed.json["items"]}
+    assert statuses["A-001"] == "pending"
+
+
+def test_an_enumerator_cannot_slip_a_visit_into_another_ones_batch(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    batch = {"submissions": [factories.visit("A-001"), factories.visit("A-003")]}
+    response = client.post(f"{VISITS}/batch", json=batch, headers=field_team["enum-02"])
+    assert [item["status"] for item in response.json["results"]] == ["invalid", "created"]
+    assert assignment_status(store, "A-001") is None
+
+
+def test_a_visit_is_signed_with_the_enumerators_own_name(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    payload = factories.visit("A-003", enumerator_id="enum-01")  # A-003 is enum-02's
+    assert client.post(VISITS, json=payload, headers=field_team["enum-02"]).status_code == 201
+    stored = store.submissions.get("hh-visits", payload["submission_id"])
+    assert stored["enumerator_id"] == "enum-02"
+
+
+def test_a_supervisor_may_send_any_assignments_visit(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    payload = factories.visit("A-001", enumerator_id="enum-01")
+    assert client.post(VISITS, json=payload, headers=field_team["sup"]).status_code == 201
+    assert assignment_status(store, "A-001") == payload["submission_id"]
+
+
+def test_a_disagreeing_visit_is_refused_without_echoing_the_assignment(
+    client: FlaskClient, store: Store, field_team: dict[str, dict[str, str]]
+) -> None:
+    stored = store.assignments.get("hh-visits", "A-001")
+    payload = factories.visit(
+        "A-001",
+        location={"district": "086", "commune": "02800", "area": "rural"},
+        sampling={"stratum": "086-R", "psu": "086999", "weight": 1.0},
+    )
+    response = client.post(VISITS, json=payload, headers=field_team["enum-01"])
+    assert response.status_code == 422
+    answer = response.get_data(as_text=True)
+    withheld = [stored[k] for k in ("district", "commune", "area")] + [
+        stored["sampling"]["psu"],
+        stored["sampling"]["stratum"],
+        f"{stored['sampling']['weight']:.10g}",
+    ]
+    assert not [value for value in withheld if str(value) in answer]
+
+
+# --- Repeated query parameters: 400 naming them on every route (docs/design.md §3) -----------
+# `level=0.95&level=0.9` must not be resolved silently (nor by order): each takes one value.
+
+
+def a_parameter_of(operation: tuple[str, str], client: FlaskClient) -> str | None:
+    """A query parameter the route accepts, from /openapi.json (formID for the form list)."""
+    method, path = operation
+    if path.startswith("/openrosa/formList"):
+        return "formID"
+    item = client.get("/openapi.json").json["paths"].get(path, {}).get(method.lower(), {})
+    names = [p["name"] for p in item.get("parameters", []) if p.get("in") == "query"]
+    return names[0] if names else None
+
+
+@pytest.mark.parametrize("operation", list(ACCESS), ids=" ".join)
+def test_a_repeated_query_parameter_is_refused_with_400_naming_it(
+    matrix_app: Flask,
+    matrix_store: Store,
+    callers: dict[str, Caller],
+    operation: tuple[str, str],
+) -> None:
+    method, path = operation
+    client = matrix_app.test_client()
+    name = a_parameter_of(operation, client) or TYPO  # a route without any: still refused
+    url, body = request_for(method, path, matrix_store)
+    headers = allowed_caller(operation, callers).headers(path)
+
+    response = client.open(f"{url}?{name}=1&{name}=2", method=method, json=body, headers=headers)
+
+    assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])
+    if path.startswith("/openrosa"):
+        if method != "HEAD":
+            assert name in openrosa_message(response)
+    else:
+        assert list(response.json["errors"]) == [name]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "reader"),
+    [
+        ("/api/v1/rounds/{round}/estimates", "level=0.95&level=0.9", "planner"),
+        ("/api/v1/rounds/{sample}/assignments", "enumerator=a&enumerator=b", "supervisor"),
+    ],
+)
+def test_repeated_values_are_never_resolved_by_order(
+    matrix_app: Flask, callers: dict[str, Caller], path: str, query: str, reader: str
+) -> None:
+    url = path.format(round=ROUND, sample=SAMPLE_ROUND)
+    headers = callers[reader].headers("/api")
+    response = matrix_app.test_client().get(f"{url}?{query}", headers=headers)
+    assert response.status_code == 400
+    assert query.partition("=")[0] in response.json["detail"]

@@ -34,6 +34,7 @@ from tests.servers import EmbeddedStore
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ROLES = ("admin", "planner", "enumerator")
+FUZZ_NAMES = {"enumerator": "enum-01"}  # the assignee of A-001 in factories.small_sample()
 KNOWN_ROUNDS = {"household": "hh-fuzz", "business": "biz-fuzz", "sample": "hh-fuzz-sample"}
 KNOWN_SERIES = "hh-fuzz-series"  # the household round and a later one
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
@@ -54,7 +55,8 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         )
         store: Store = app.extensions["store"]
         app.config["FUZZ_TOKENS"] = {
-            role: store.tokens.create(role, f"fuzz-{role}")[1] for role in ROLES
+            role: store.tokens.create(role, FUZZ_NAMES.get(role, f"fuzz-{role}"))[1]
+            for role in ROLES
         }
         admin = app.test_client()
         headers = bearer(app.config["FUZZ_TOKENS"]["admin"])

@@ -179,4 +179,4 @@ def test_changed_form_under_a_sent_instance_id_is_refused(
     edited["answers"]["smartphones"] = 7
     response = phone.send(collect_instance(forms[HOUSEHOLD_ROUND], instance_values(edited)))
     assert response.status_code == 409
-    assert b"was not stored" in response.content
+    assert "không được lưu" in response.content.decode()

@@ -100,9 +100,9 @@ def test_the_same_list_is_served_as_the_same_bytes(client, phones, round_id) -> 
 
 
 def test_a_completed_or_closed_unit_leaves_the_phone(
-    client, phones, round_id, as_admin, as_enumerator
+    client, phones, round_id, as_admin, as_supervisor
 ) -> None:
-    client.post(f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-003"), headers=as_enumerator)
+    client.post(f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-003"), headers=as_supervisor)
     client.patch(
         f"/api/v1/rounds/{ROUND}/assignments/A-004",
         json={"closed": {"outcome": "refused", "reason": "Refused twice"}},

@@ -114,10 +114,12 @@ def test_digest_answer_for_another_url_is_refused(client: FlaskClient, store: St
 
 
 def test_digest_answer_to_an_expired_nonce_is_challenged_again_as_stale(
-    client: FlaskClient, store: Store
+    client: FlaskClient, store: Store, app: Flask
 ) -> None:
     _, token = store.tokens.create("enumerator", "enum-digest")
-    old = f'Digest realm="digital-adoption-survey", nonce="{new_nonce(time.time() - 3600)}"'
+    with app.app_context():
+        expired = new_nonce(time.time() - 3600)
+    old = f'Digest realm="digital-adoption-survey", nonce="{expired}"'
     answer = digest_authorization(old, "HEAD", SUBMISSION, "enum-digest", token)
     response = client.head(SUBMISSION, headers={"Authorization": answer})
     assert response.status_code == 401
@@ -213,7 +215,7 @@ def test_household_instance_is_stored_as_the_json_submission(
     payload = factories.household()
     response = post_document(instance_for(payload))
     assert response.status_code == 201
-    assert openrosa_message(response) == "Form received."
+    assert openrosa_message(response) == "Đã nhận phiếu của enum-collect – Phường Cốc Lếu."
     [item] = stored(client, as_admin)
     assert item["submission_id"] == payload["submission_id"]
     assert item["answers"] == payload["answers"]
@@ -367,7 +369,7 @@ def test_element_unknown_to_the_form_is_rejected(
 def test_malformed_xml_is_rejected(post_document: Callable[..., TestResponse]) -> None:
     response = post_document(b"<data id='hh-test'><answers><members>4</answers>")
     assert response.status_code == 400
-    assert "not well-formed" in openrosa_message(response)
+    assert "không phải XML hợp lệ" in openrosa_message(response)
 
 
 @pytest.mark.usefixtures("nothing_stored")
@@ -505,3 +507,19 @@ def test_an_edit_naming_an_unknown_submission_is_a_new_submission(
     assert post_document(edited_instance(instance_for, original)).status_code == 201
     assert store.submissions.count("hh-test") == 1
     assert store.submissions.get("hh-test", original["submission_id"]) is None
+
+
+def test_an_edit_resent_after_a_supervisor_correction_is_a_replay(
+    post_document, instance_for, client: FlaskClient, as_supervisor: dict[str, str], store: Store
+) -> None:
+    original = factories.household()
+    assert post_document(instance_for(original)).status_code == 201
+    edit = edited_instance(instance_for, original, smartphones=4)
+    assert post_document(edit).status_code == 201
+    url = f"/api/v1/rounds/hh-test/submissions/{original['submission_id']}"
+    correction = {"answers": {**original["answers"], "smartphones": 3}, "reason": "phoned back"}
+    corrected = client.patch(url, json=correction, headers={**as_supervisor, "If-Match": '"2"'})
+    assert corrected.status_code == 200
+    assert post_document(edit).status_code == 201  # the phone resends: already received
+    doc = store.submissions.get("hh-test", original["submission_id"])
+    assert (doc["version"], doc["answers"]["smartphones"]) == (3, 3)

@@ -25,9 +25,7 @@ def quality(client: FlaskClient, headers: dict[str, str], **query: str) -> dict[
     return response.json
 
 
-def test_durations_outcomes_and_flags_per_enumerator(
-    client, round_id, as_enumerator, as_supervisor
-) -> None:
+def test_durations_outcomes_and_flags_per_enumerator(client, round_id, as_supervisor) -> None:
     rushed = visit("A-001", started_at="2025-05-01T09:55:00+07:00")  # 5 minutes
     overlapping = visit("A-002", started_at="2025-05-01T09:50:00+07:00")
     for payload in (
@@ -40,7 +38,7 @@ def test_durations_outcomes_and_flags_per_enumerator(
             interviewed_at="2025-05-01T10:35:00+07:00",
         ),
     ):
-        assert client.post(SUBMIT, json=payload, headers=as_enumerator).status_code == 201
+        assert client.post(SUBMIT, json=payload, headers=as_supervisor).status_code == 201
     report = quality(client, as_supervisor, short_minutes="8")
     (group,) = report["groups"]
     assert (group["key"], group["submissions"], group["completed"]) == ("enum-01", 3, 2)
@@ -54,9 +52,9 @@ def test_durations_outcomes_and_flags_per_enumerator(
     }
 
 
-def test_rejected_submissions_do_not_count(client, round_id, as_enumerator, as_supervisor) -> None:
+def test_rejected_submissions_do_not_count(client, round_id, as_supervisor) -> None:
     payload = visit("A-001")
-    client.post(SUBMIT, json=payload, headers=as_enumerator)
+    client.post(SUBMIT, json=payload, headers=as_supervisor)
     client.post(
         f"{SUBMIT}/{payload['submission_id']}/review",
         json={"state": "rejected"},

@@ -45,10 +45,10 @@ def counted(store: Store, sid: str) -> bool:
 
 
 def test_approving_a_held_duplicate_makes_it_count_and_rejects_the_other(
-    client, round_id, as_enumerator, as_supervisor, store: Store
+    client, round_id, as_supervisor, store: Store
 ) -> None:
-    first = send(client, as_enumerator, visit("A-001"))
-    second = send(client, as_enumerator, visit("A-001"))
+    first = send(client, as_supervisor, visit("A-001"))
+    second = send(client, as_supervisor, visit("A-001"))
     assert progress_total(client, as_supervisor)["duplicates"] == 1
     assert review(client, as_supervisor, second, "approved").status_code == 200
     assert (counted(store, first), counted(store, second)) == (False, True)
@@ -58,28 +58,28 @@ def test_approving_a_held_duplicate_makes_it_count_and_rejects_the_other(
 
 
 def test_rejecting_a_held_duplicate_keeps_the_first_completion(
-    client, round_id, as_enumerator, as_supervisor, store: Store
+    client, round_id, as_supervisor, store: Store
 ) -> None:
-    first = send(client, as_enumerator, visit("A-002"))
-    second = send(client, as_enumerator, visit("A-002"))
+    first = send(client, as_supervisor, visit("A-002"))
+    second = send(client, as_supervisor, visit("A-002"))
     assert review(client, as_supervisor, second, "rejected").status_code == 200
     assert (counted(store, first), counted(store, second)) == (True, False)
     assert progress_total(client, as_supervisor)["duplicates"] == 0
 
 
 def test_has_issues_on_a_held_duplicate_asks_for_a_decision(
-    client, round_id, as_enumerator, as_supervisor
+    client, round_id, as_supervisor
 ) -> None:
-    send(client, as_enumerator, visit("A-003"))
-    second = send(client, as_enumerator, visit("A-003"))
+    send(client, as_supervisor, visit("A-003"))
+    second = send(client, as_supervisor, visit("A-003"))
     assert review(client, as_supervisor, second, "has_issues").status_code == 409
 
 
 def test_a_rejected_completion_leaves_the_status_and_the_estimates(
-    client, round_id, as_enumerator, as_supervisor, as_planner, store: Store
+    client, round_id, as_supervisor, as_planner, store: Store
 ) -> None:
-    send(client, as_enumerator, visit("A-004", outcome="refused"))
-    completed = send(client, as_enumerator, visit("A-004"))
+    send(client, as_supervisor, visit("A-004", outcome="refused"))
+    completed = send(client, as_supervisor, visit("A-004"))
     estimates = f"/api/v1/rounds/{ROUND}/estimates?indicator=fiber_available"
     before = client.get(estimates, headers=as_planner).json
     assert status_of(client, as_supervisor, "A-004") == "completed"
@@ -95,9 +95,9 @@ def test_a_rejected_completion_leaves_the_status_and_the_estimates(
 
 
 def test_a_miscoded_outcome_is_corrected_and_the_assignment_follows(
-    client, round_id, as_enumerator, as_supervisor, store: Store
+    client, round_id, as_supervisor, store: Store
 ) -> None:
-    sid = send(client, as_enumerator, visit("B-001"))
+    sid = send(client, as_supervisor, visit("B-001"))
     corrected = client.patch(
         f"{SUBMIT}/{sid}",
         json={"outcome": "refused", "reason": "The household refused; coded by mistake."},
@@ -118,10 +118,10 @@ def test_a_miscoded_outcome_is_corrected_and_the_assignment_follows(
 
 
 def test_concurrent_corrections_leave_the_completion_claim_as_the_last_version_says(
-    app, round_id, as_enumerator, as_supervisor, store: Store
+    app, round_id, as_supervisor, store: Store
 ) -> None:
     client = app.test_client()
-    sid = send(client, as_enumerator, visit("A-002"))
+    sid = send(client, as_supervisor, visit("A-002"))
     answers = visit("A-002")["answers"]
     bodies = [
         {"outcome": "refused", "reason": "Refused after all."},

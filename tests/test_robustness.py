@@ -7,6 +7,11 @@ in tests/test_cli.py.
 
 from __future__ import annotations
 
+import base64
+import gc
+import hmac
+import re
+import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.http import parse_dict_header
 
 from service import create_app
 from service.estimates.cache import EstimateCache
@@ -29,6 +35,7 @@ from tests.openrosa_client import (
     basic,
     collect_instance,
     digest_authorization,
+    digest_challenge,
     instance_values,
     openrosa_message,
     post_to,
@@ -316,7 +323,7 @@ def test_a_level_of_up_to_three_decimals_is_answered(
 
 def test_the_estimate_cache_holds_no_more_bytes_than_its_bound() -> None:
     cache = EstimateCache(max_bytes=1000)
-    report = {"rows": ["x" * 90] * 3}  # about 300 bytes as JSON
+    report = {"rows": [f"{row}" + "x" * 89 for row in range(3)]}  # about 300 bytes as JSON
 
     for key in range(10):
         cache.get_or_compute(key, lambda: report)
@@ -324,6 +331,51 @@ def test_the_estimate_cache_holds_no_more_bytes_than_its_bound() -> None:
     assert cache.held_bytes <= 1000
     assert len(cache) == 3
     assert cache.get_or_compute(9, lambda: "recomputed") == report  # the newest are kept
+
+
+def a_report(seed: int) -> dict[str, Any]:
+    """An estimates report's shape: rows of typed numbers per indicator and domain."""
+    return {
+        "round_id": "hh",
+        "results": [
+            {
+                "indicator": f"ind_{i}",
+                "domain": {"district": f"{d:03d}"},
+                **{name: seed + i * 0.001 + d * 1e-6 + k for k, name in enumerate(NUMBERS)},
+                "reliability_reasons": ["cv_high"],
+            }
+            for i in range(12)
+            for d in range(150)
+        ],
+    }
+
+
+NUMBERS = ("estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "population", "cv")
+
+
+def test_the_estimate_cache_grows_the_process_by_no_more_than_its_bound() -> None:
+    """Measured, not estimated: what 120 distinct reports leave allocated once the cache is full
+    (before, Python objects worth five to ten times the bound's JSON count stayed)."""
+    bound = 4 * 1024 * 1024
+    cache = EstimateCache(max_bytes=bound)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for level in range(120):  # e.g. 120 distinct valid `level`s
+            cache.get_or_compute(("hh", level), lambda level=level: a_report(level))
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held - before <= 1.25 * bound
+    assert cache.held_bytes <= bound
+
+
+def test_a_cached_report_comes_back_equal_and_unchangeable_by_its_reader() -> None:
+    cache = EstimateCache()
+    first = cache.get_or_compute("k", lambda: a_report(1))
+    first["results"].clear()
+    assert cache.get_or_compute("k", lambda: "recomputed") == a_report(1)
 
 
 def test_an_estimate_larger_than_the_whole_cache_is_answered_but_not_kept() -> None:
@@ -461,7 +513,7 @@ def test_resending_a_stored_form_from_odk_collect_after_the_round_closed_is_201(
 
     message = assert_openrosa(post_to(client, collector, document), 201)
 
-    assert "already received" in message
+    assert "đã được nhận trước đó" in message
 
 
 # --- 11. the smaller ones ---------------------------------------------------------------------
@@ -539,3 +591,95 @@ def test_an_active_tokens_name_is_still_unique(
     client.post("/api/v1/tokens", json=body, headers=as_admin)
 
     assert_problem(client.post("/api/v1/tokens", json=body, headers=as_admin), 409)
+
+
+# --- 7. Digest and Basic sign-in: malformed credentials, unknown names, forged nonces ----------
+# Every malformed credential is a 401 counted by the failed-sign-in limit, never a 500; known and
+# unknown user names are checked the same way; only nonces this server issued are accepted.
+
+
+def fresh_challenge(client: FlaskClient) -> str:
+    return digest_challenge(client.head(SUBMISSION).headers.getlist("WWW-Authenticate"))
+
+
+def with_response(answer: str, response: str) -> str:
+    return re.sub(r'response="[0-9a-f]+"', f'response="{response}"', answer)
+
+
+@pytest.mark.parametrize("name", ["enum-digest", "nobody-here"])
+def test_a_non_ascii_digest_response_is_a_401_for_known_and_unknown_names(
+    client: FlaskClient, store: Store, name: str
+) -> None:
+    _, token = store.tokens.create("enumerator", "enum-digest")
+    answer = digest_authorization(fresh_challenge(client), "HEAD", SUBMISSION, name, token)
+    response = client.head(SUBMISSION, headers={"Authorization": with_response(answer, "é" * 32)})
+    assert response.status_code == 401
+
+
+def test_a_non_ascii_basic_user_name_is_a_401(client: FlaskClient, store: Store) -> None:
+    _, token = store.tokens.create("enumerator", "enum-basic")
+    pair = base64.b64encode(f"énum-basic:{token}".encode()).decode()
+    response = client.head(SUBMISSION, headers={"Authorization": f"Basic {pair}"})
+    assert response.status_code == 401
+
+
+def test_known_and_unknown_names_are_both_checked_against_a_secret(
+    client: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No early answer for an unknown name: both end in one compare_digest of equal lengths."""
+    store.tokens.create("enumerator", "enum-digest")
+    compared: list[tuple[int, int]] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        compared.append((len(a), len(b)))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    counts = []
+    for name in ("enum-digest", "nobody-here"):
+        compared.clear()
+        answer = digest_authorization(fresh_challenge(client), "HEAD", SUBMISSION, name, "x")
+        assert client.head(SUBMISSION, headers={"Authorization": answer}).status_code == 401
+        counts.append(sorted(compared))
+    assert counts[0] == counts[1]
+    assert (32, 32) in counts[0]
+
+
+def test_a_nonce_the_server_did_not_issue_is_refused_even_with_the_right_token(
+    client: FlaskClient, store: Store
+) -> None:
+    _, token = store.tokens.create("enumerator", "enum-digest")
+    issued = parse_dict_header(fresh_challenge(client).removeprefix("Digest "))["nonce"]
+    forged = issued[:-32] + ("0" * 32 if not issued.endswith("0" * 32) else "1" * 32)
+    challenge = f'Digest realm="digital-adoption-survey", nonce="{forged}"'
+    answer = digest_authorization(challenge, "HEAD", SUBMISSION, "enum-digest", token)
+    response = client.head(SUBMISSION, headers={"Authorization": answer})
+    assert response.status_code == 401
+    assert "stale=true" not in response.headers["WWW-Authenticate"]
+
+
+def test_a_digest_uri_naming_another_host_is_refused(client: FlaskClient, store: Store) -> None:
+    _, token = store.tokens.create("enumerator", "enum-digest")
+    uri = f"https://elsewhere.example{SUBMISSION}"
+    answer = digest_authorization(fresh_challenge(client), "HEAD", uri, "enum-digest", token)
+    assert client.head(SUBMISSION, headers={"Authorization": answer}).status_code == 401
+
+
+def test_the_right_digest_answer_is_still_accepted(client: FlaskClient, store: Store) -> None:
+    _, token = store.tokens.create("enumerator", "enum-digest")
+    answer = digest_authorization(fresh_challenge(client), "HEAD", SUBMISSION, "enum-digest", token)
+    assert client.head(SUBMISSION, headers={"Authorization": answer}).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Digest", 'Digest username="é", response="ü"', "Basic !!!", "Bearer x", "Negotiate abc"],
+)
+def test_malformed_openrosa_credentials_count_against_the_failure_limit(
+    guarded_app: Flask, authorization: str
+) -> None:
+    client = from_address(guarded_app, "10.0.0.71")
+    headers = {"Authorization": authorization}
+    statuses = [client.head(SUBMISSION, headers=headers).status_code for _ in range(FAILURES + 1)]
+    assert statuses == [401] * FAILURES + [429]

@@ -21,7 +21,7 @@ GOLDEN = json.loads((FIXTURE / "golden.json").read_text())
 
 
 @pytest.fixture
-def round_id(make_round, client: FlaskClient, as_admin, as_enumerator) -> str:
+def round_id(make_round, client: FlaskClient, as_admin, as_supervisor) -> str:
     make_round(household_round(ROUND))
     loaded = client.put(
         f"/api/v1/rounds/{ROUND}/sample",
@@ -33,7 +33,7 @@ def round_id(make_round, client: FlaskClient, as_admin, as_enumerator) -> str:
     sent = client.post(
         f"/api/v1/rounds/{ROUND}/submissions/batch",
         json={"submissions": visits},
-        headers=as_enumerator,
+        headers=as_supervisor,
     )
     assert sent.json["summary"]["created"] == len(visits), sent.json
     return ROUND

@@ -21,10 +21,10 @@ def round_id(make_sample_round) -> str:
 
 
 @pytest.fixture
-def send(client: FlaskClient, as_enumerator, round_id):
+def send(client: FlaskClient, as_supervisor, round_id):
     def post(payload: dict[str, Any]) -> Any:
         return client.post(
-            f"/api/v1/rounds/{ROUND}/submissions", json=payload, headers=as_enumerator
+            f"/api/v1/rounds/{ROUND}/submissions", json=payload, headers=as_supervisor
         )
 
     return post
@@ -161,12 +161,12 @@ def test_an_interview_on_time_carries_no_flag(send, store) -> None:
     assert store.submissions.get(ROUND, sent["submission_id"])["flags"] == []
 
 
-def test_a_batch_of_visits_reports_each(client, as_enumerator, round_id, store: Store) -> None:
+def test_a_batch_of_visits_reports_each(client, as_supervisor, round_id, store: Store) -> None:
     items = [visit("A-001"), visit("A-001"), visit("Z-404"), visit("B-001", "refused")]
     response = client.post(
         f"/api/v1/rounds/{ROUND}/submissions/batch",
         json={"submissions": items},
-        headers=as_enumerator,
+        headers=as_supervisor,
     )
     assert response.status_code == 200
     assert [r["status"] for r in response.json["results"]] == [
@@ -209,3 +209,25 @@ def test_a_visit_resent_after_the_round_closed_is_still_a_replay(client, as_admi
     assert closing.status_code == 200
     assert send(sent).status_code == 200
     assert send(visit("A-002", "refused")).status_code == 409
+
+
+FAR_FUTURE = "9999-12-31T23:59:59-23:59"  # year 10000 once in UTC
+
+
+@pytest.mark.parametrize("field", ["interviewed_at", "started_at"])
+def test_a_time_beyond_the_calendar_in_utc_is_refused_with_422(send, store, field) -> None:
+    response = send(visit("A-001", **{field: FAR_FUTURE}))
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+    assert store.submissions.count(ROUND) == 0
+
+
+def test_a_batch_with_a_time_beyond_the_calendar_reports_that_item_and_can_be_resent(
+    client, as_supervisor, round_id
+) -> None:
+    items = [visit("A-001"), visit("A-003", interviewed_at=FAR_FUTURE)]
+    url = f"/api/v1/rounds/{ROUND}/submissions/batch"
+    for expected in (["created", "invalid"], ["duplicate", "invalid"]):  # then the phone resends
+        response = client.post(url, json={"submissions": items}, headers=as_supervisor)
+        assert response.status_code == 200
+        assert [r["status"] for r in response.json["results"]] == expected

@@ -160,11 +160,11 @@ def test_a_sample_not_yet_used_may_be_replaced(client, as_admin, round_id, store
 
 
 def test_replacing_a_sample_in_use_is_a_conflict(
-    client, as_admin, as_enumerator, round_id, store: Store
+    client, as_admin, as_supervisor, round_id, store: Store
 ) -> None:
     put_sample(client, as_admin, small_sample())
     sent = client.post(
-        f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_enumerator
+        f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_supervisor
     )
     assert sent.status_code == 201, sent.json
     response = put_sample(client, as_admin, small_sample()[:2])
@@ -172,7 +172,22 @@ def test_replacing_a_sample_in_use_is_a_conflict(
     assert len(store.assignments.of_round(ROUND)) == 6
 
 
-def test_the_same_sample_stays_fine_once_in_use(client, as_admin, as_enumerator, round_id) -> None:
+def test_the_same_sample_stays_fine_once_in_use(client, as_admin, as_supervisor, round_id) -> None:
     put_sample(client, as_admin, small_sample())
-    client.post(f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_enumerator)
+    client.post(f"/api/v1/rounds/{ROUND}/submissions", json=visit("A-001"), headers=as_supervisor)
     assert put_sample(client, as_admin, small_sample()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("psu_prob", "unit_prob"),
+    [(1e-200, 0.5), (5e-324, 5e-324), (1e-4, 1e-4)],
+    ids=["weight 2e200", "underflow to 0", "weight 1e8"],
+)
+def test_a_base_weight_outside_the_design_range_is_refused(
+    client, as_admin, round_id, store: Store, psu_prob: float, unit_prob: float
+) -> None:
+    rows = [sample_row("A-001", psu_prob=psu_prob, unit_prob=unit_prob)]
+    response = put_sample(client, as_admin, rows)
+    assert response.status_code == 422
+    assert "assignments.0.unit_prob" in response.json["errors"]
+    assert store.assignments.get(ROUND, "A-001") is None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from service.store import Store
@@ -297,3 +299,40 @@ def test_an_invalid_submission_is_not_stored(
     post(client, as_enumerator, "hh-test", household(members=0))
 
     assert store.submissions.count("hh-test") == 0
+
+
+@pytest.mark.parametrize("weight", [5e-324, 1e-7, 1e200, 10_000_001])
+def test_a_weight_outside_the_design_range_is_rejected(
+    client: FlaskClient,
+    as_enumerator: dict[str, str],
+    make_round: Callable[[dict], dict],
+    store: Store,
+    weight: float,
+) -> None:
+    """§4: a weight is finite, at least 10^-6 and at most 10^7 (tiny ones give NaN later)."""
+    make_round(household_round())
+    body = household()
+    body["sampling"]["weight"] = weight
+    response = post(client, as_enumerator, "hh-test", body)
+    assert response.status_code == 422
+    assert "sampling.weight" in response.json["errors"]
+    assert store.submissions.count("hh-test") == 0
+
+
+@pytest.mark.parametrize("weight", [1e-6, 1e7])
+def test_weights_at_the_ends_of_the_range_are_accepted(
+    client: FlaskClient,
+    as_enumerator: dict[str, str],
+    make_round: Callable[[dict], dict],
+    weight: float,
+) -> None:
+    make_round(household_round())
+    body = household()
+    body["sampling"]["weight"] = weight
+    assert post(client, as_enumerator, "hh-test", body).status_code == 201
+
+
+def test_a_non_finite_number_in_a_response_is_written_as_null(app: Flask) -> None:
+    """Whatever a computation yields, a response is valid JSON: never NaN or Infinity."""
+    written = app.json.dumps({"cv": math.nan, "se": [math.inf, -math.inf, 1.5]})
+    assert json.loads(written) == {"cv": None, "se": [None, None, 1.5]}

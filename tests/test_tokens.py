@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -25,13 +29,14 @@ def test_issuing_returns_the_secret_once_with_id_role_name_and_time(
 ) -> None:
     issued = issue(client, as_admin, "enumerator", "phone-17")
 
-    assert set(issued) == {"id", "token", "role", "name", "created_at", "revoked_at"}
+    assert set(issued) == {"id", "token", "role", "name", "created_at", "revoked_at", "collect"}
     assert (issued["role"], issued["name"], issued["revoked_at"]) == (
         "enumerator",
         "phone-17",
         None,
     )
     assert len(issued["token"]) >= 40
+    assert issued["collect"]["server_url"] == "http://localhost/openrosa"  # a phone's setup code
 
 
 def test_an_admin_can_issue_a_supervisor_token_that_reads_submissions_but_not_estimates(
@@ -276,3 +281,89 @@ def test_starting_again_issues_a_new_admin_when_every_admin_is_revoked(store: St
     second = store.tokens.bootstrap_admin(None)
 
     assert second is not None and store.tokens.authenticate(second)["role"] == "admin"
+
+
+def collect_settings(issued: dict[str, Any]) -> dict[str, Any]:
+    """The setup code's text as ODK Collect decodes it: base64, then zlib, then JSON."""
+    return json.loads(zlib.decompress(base64.b64decode(issued["collect"]["settings"])))
+
+
+def test_a_phone_token_comes_with_collect_settings_and_a_qr_code(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issued = issue(client, as_admin, "enumerator", "phone-qr")
+    general = collect_settings(issued)["general"]
+    assert general == {
+        "server_url": "http://localhost/openrosa",
+        "username": "phone-qr",
+        "password": issued["token"],
+    }
+    assert issued["collect"]["qr_png"].startswith("data:image/png;base64,")
+    planner = issue(client, as_admin, "planner", "no-phone")
+    assert "collect" not in planner
+
+
+def test_a_list_of_enumerators_becomes_tokens_with_setup_codes(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    body = "name;team;role;phone\nenum-a;Sa Pa;;0912\nsup-b;Sa Pa;supervisor;\nenum-c;;;\n"
+    response = client.post(
+        "/api/v1/tokens/import",
+        data=body.encode(),
+        headers={**as_admin, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 201, response.json
+    items = response.json["items"]
+    assert [(t["name"], t["role"], t.get("team")) for t in items] == [
+        ("enum-a", "enumerator", "Sa Pa"),
+        ("sup-b", "supervisor", "Sa Pa"),
+        ("enum-c", "enumerator", None),
+    ]
+    assert [collect_settings(t)["general"]["username"] for t in items] == [
+        "enum-a",
+        "sup-b",
+        "enum-c",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "errors"),
+    [
+        ("name\nenum-x\nenum-x\n", 422, {"line.3.name": ["Also on line.2."]}),
+        (
+            "name\nbad name\n",
+            422,
+            {"line.2.name": ["Does not match [A-Za-z0-9][A-Za-z0-9._@-]{0,63}."]},
+        ),
+        ("name,name\nx,y\n", 422, {"header": ["Column 'name' appears more than once."]}),
+        ("who\nx\n", 422, None),
+    ],
+)
+def test_a_bad_list_issues_no_token(
+    client: FlaskClient, as_admin: dict[str, str], body: str, status: int, errors: Any
+) -> None:
+    before = len(client.get("/api/v1/tokens", headers=as_admin).json["items"])
+    response = client.post(
+        "/api/v1/tokens/import",
+        data=body.encode(),
+        headers={**as_admin, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == status
+    if errors is not None:
+        assert response.json["errors"] == errors
+    assert len(client.get("/api/v1/tokens", headers=as_admin).json["items"]) == before
+
+
+def test_a_list_with_a_name_in_use_issues_no_token(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    issue(client, as_admin, "enumerator", "enum-taken")
+    before = len(client.get("/api/v1/tokens", headers=as_admin).json["items"])
+    response = client.post(
+        "/api/v1/tokens/import",
+        data=b"name\nenum-new\nenum-taken\n",
+        headers={**as_admin, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 409
+    assert "enum-taken" in response.json["detail"]
+    assert len(client.get("/api/v1/tokens", headers=as_admin).json["items"]) == before

@@ -104,7 +104,7 @@ def shared(store_server) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]
             f"/api/v1/rounds/{ROUND}/sample", json=sample_body(units), headers=headers["admin"]
         )
         assert loaded.status_code == 200, loaded.json
-        submit_all(client, headers["enumerator"], ROUND, visits(units))
+        submit_all(client, headers["supervisor"], ROUND, visits(units))
         yield client, headers
 
 
@@ -236,7 +236,7 @@ SMALL = "nr-small"
 
 
 @pytest.fixture
-def small(client: FlaskClient, make_round, as_admin, as_enumerator, as_planner):
+def small(client: FlaskClient, make_round, as_admin, as_supervisor, as_planner):
     """The small sample with A-001, A-003 and B-001 completed and A-004 refused; A-002 and
     B-002 pending. Returns (client, headers by role)."""
     make_round(household_round(SMALL))
@@ -245,8 +245,8 @@ def small(client: FlaskClient, make_round, as_admin, as_enumerator, as_planner):
     )
     assert loaded.status_code == 200, loaded.json
     sent = [visit("A-001"), visit("A-003"), visit("B-001"), visit("A-004", "refused")]
-    submit_all(client, as_enumerator, SMALL, sent)
-    return client, {"admin": as_admin, "enumerator": as_enumerator, "planner": as_planner}
+    submit_all(client, as_supervisor, SMALL, sent)
+    return client, {"admin": as_admin, "supervisor": as_supervisor, "planner": as_planner}
 
 
 def whole(client: FlaskClient, headers, **query: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -287,7 +287,7 @@ def test_input_weights_are_provisional_too_while_units_are_pending(small):
 
 
 def refuse_by_visit(client: FlaskClient, headers) -> None:
-    submit_all(client, headers["enumerator"], SMALL, [visit("A-002", "refused")])
+    submit_all(client, headers["supervisor"], SMALL, [visit("A-002", "refused")])
 
 
 def refuse_by_closing(client: FlaskClient, headers) -> None:

@@ -4,7 +4,9 @@
 changes and closes the mark in one store command. A process that dies between the two leaves
 its mark behind; readers see a mark whose process is gone and recount the cells
 (`service.cells.recount`). A write that fails part-way marks the cells dirty, which also makes
-the next reader recount.
+the next reader recount. When the store itself is gone, the mark cannot be closed: the process
+owes it, and a background settler closes it as soon as the store answers again, so a recount
+after a store crash does not wait for a live process that has no reason to write.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -28,6 +31,8 @@ KILL_BEFORE_CELLS = "SURVEY_FAULT_KILL_BEFORE_CELLS"
 
 _owed_lock = threading.Lock()
 _owed: dict[tuple[str, str], int] = {}  # (database, round) → in-flight marks left open
+_settlers: set[str] = set()  # databases with a background settler running
+SETTLE_RETRY_SECONDS = 0.25
 
 
 def record(
@@ -46,7 +51,11 @@ def record(
         close_after_failure(store, round_id, writer)
         raise
     _fault_point(submission_ids)
-    store.cells.end_write(round_id, writer, change.deltas, change.stored, bump=change.versioned)
+    try:
+        store.cells.end_write(round_id, writer, change.deltas, change.stored, bump=change.versioned)
+    except BaseException:  # the store went away: whether or not it applied them, recount
+        close_after_failure(store, round_id, writer)
+        raise
     return result
 
 
@@ -69,6 +78,25 @@ def close_after_failure(store: Store, round_id: str, writer: str) -> None:
         with _owed_lock:
             key = (store.db.name, round_id)
             _owed[key] = _owed.get(key, 0) + 1
+            start = store.db.name not in _settlers
+            _settlers.add(store.db.name)
+        if start:
+            threading.Thread(target=_settle_when_back, args=(store,), daemon=True).start()
+
+
+def _settle_when_back(store: Store) -> None:
+    """Retry closing this process's owed marks until the store takes them (a thread; a
+    greenlet under gevent workers)."""
+    while True:
+        time.sleep(SETTLE_RETRY_SECONDS)
+        try:
+            settle_owed(store)
+        except Exception:  # still unreachable: try again
+            continue
+        with _owed_lock:
+            if not any(key[0] == store.db.name for key in _owed):
+                _settlers.discard(store.db.name)
+                return
 
 
 def settle_owed(store: Store) -> None:

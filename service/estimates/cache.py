@@ -1,14 +1,17 @@
 """Computed estimates kept per process, keyed by the round's data version.
 
 Every accepted write bumps `data_version`, so a key with the current version is never stale
-and old versions simply age out of the LRU. The cache is bounded by the size of what it holds
-(each report measured once, as its JSON length), not by a count: a few reports by commune weigh
-as much as hundreds province-wide (docs/operations.md "Estimate cache").
+and old versions simply age out of the LRU. The cache is bounded by the bytes it really holds,
+not by a count: each report is kept pickled, so its size is exactly the length of its bytes (the
+Python objects of a report take five to ten times its JSON length, which let a 32 MB bound grow
+a worker by 300 MB), and a hit unpickles a fresh copy, which no caller can change in the cache.
+A few reports by commune weigh as much as hundreds province-wide (docs/operations.md "Estimate
+cache").
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -19,17 +22,20 @@ from service.observability.metrics import count_estimate_cache
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
 
-def size_of(value: Any) -> int:
-    """About the memory a report holds: its JSON length (Python objects take a few times more,
-    in proportion, which is all a bound needs)."""
-    return len(json.dumps(value, default=str, separators=(",", ":")))
+def packed(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def size_of(data: bytes) -> int:
+    """The memory a kept report holds: its bytes (a bytes object adds 33 bytes of header)."""
+    return len(data)
 
 
 class EstimateCache:
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
         self.held_bytes = 0
-        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[bytes, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -37,13 +43,18 @@ class EstimateCache:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 count_estimate_cache(hit=True)
-                return self._entries[key][0]
+                data = self._entries[key][0]
+            else:
+                data = None
+        if data is not None:
+            return pickle.loads(data)
         count_estimate_cache(hit=False)
         value = compute()
-        self._keep(key, value, size_of(value))
+        data = packed(value)
+        self._keep(key, data, size_of(data))
         return value
 
-    def _keep(self, key: Hashable, value: Any, size: int) -> None:
+    def _keep(self, key: Hashable, value: bytes, size: int) -> None:
         if size > self.max_bytes:
             return
         with self._lock:

@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from service.openrosa.responses import OpenRosaError
+from service.openrosa.words import say
 from service.openrosa.xforms import SKIPPED_VALUE, Question
 
 MAX_INSTANCE_BYTES = 256 * 1024  # an interview of these forms is about 2 KB
@@ -41,24 +42,24 @@ def local_name(tag: str) -> str:
 def parse(data: bytes) -> ET.Element:
     """The root element of an instance document, parsed without DTDs or entities."""
     if len(data) > MAX_INSTANCE_BYTES:
-        raise OpenRosaError(413, f"The instance is larger than {MAX_INSTANCE_BYTES} bytes.")
+        raise OpenRosaError(413, say("too_large", limit=MAX_INSTANCE_BYTES))
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise OpenRosaError(400, "DTDs and entity declarations are not accepted.") from exc
+        raise OpenRosaError(400, say("dtd")) from exc
     except ET.ParseError as exc:
-        raise OpenRosaError(400, f"The instance is not well-formed XML ({exc}).") from exc
+        raise OpenRosaError(400, say("not_xml", error=exc)) from exc
 
 
 def element_values(element: ET.Element, depth: int = 0) -> dict[str, Any]:
     """Children of an element as {name: text | nested dict}; names are unique per level."""
     if depth > MAX_DEPTH:
-        raise OpenRosaError(400, f"The instance is nested deeper than {MAX_DEPTH} levels.")
+        raise OpenRosaError(400, say("too_deep", levels=MAX_DEPTH))
     values: dict[str, Any] = {}
     for child in element:
         name = local_name(child.tag)
         if name in values:
-            raise OpenRosaError(400, f"Element {name!r} appears more than once.")
+            raise OpenRosaError(400, say("repeated_element", name=name))
         values[name] = element_values(child, depth + 1) if len(child) else (child.text or "")
     return values
 
@@ -68,12 +69,12 @@ def read_instance(data: bytes) -> Instance:
     root = parse(data)
     form_id = root.get("id")
     if not form_id:
-        raise OpenRosaError(400, "The instance's root element has no form id attribute.")
+        raise OpenRosaError(400, say("no_form_id"))
     tree = element_values(root)
     meta = tree.pop("meta", None)
     instance_id = meta.get("instanceID", "").strip() if isinstance(meta, dict) else ""
     if not instance_id:
-        raise OpenRosaError(400, "The instance has no meta/instanceID.")
+        raise OpenRosaError(400, say("no_instance_id"))
     deprecated = str(meta.get("deprecatedID") or "").strip() or None
     return Instance(form_id, instance_id, tree, deprecated)
 

@@ -35,14 +35,15 @@ def message(text: str, status: int, nature: str = "") -> Response:
     return xml_response(root, status)
 
 
-def form_list(forms: Iterable[tuple[XForm, str, str | None]]) -> Response:
-    """`<xforms>` with one `<xform>` per (form, download URL, manifest URL or None)."""
+def form_list(forms: Iterable[tuple[XForm, str, str, str | None]]) -> Response:
+    """`<xforms>` with one `<xform>` per (form, name shown, download URL, manifest URL or
+    None)."""
     root = ET.Element("xforms", xmlns=FORM_LIST_NS)
-    for form, download_url, manifest_url in forms:
+    for form, name, download_url, manifest_url in forms:
         entry = ET.SubElement(root, "xform")
         for tag, text in (
             ("formID", form.form_id),
-            ("name", form.title),
+            ("name", name),
             ("version", form.version),
             ("hash", f"md5:{form.md5}"),
             ("downloadUrl", download_url),

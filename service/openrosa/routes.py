@@ -39,9 +39,11 @@ from service.openrosa.responses import (
     message,
     xml_response,
 )
+from service.openrosa.words import language, say, with_lead
 from service.openrosa.xforms import form_source, questions, xform_for
 from service.query_params import accepts_query
 from service.rounds.model import recent_round
+from service.rounds.teams import collects_for
 from service.store import UNAVAILABLE_ERRORS, get_store
 from service.submissions.corrections import correct_from_edit
 from service.submissions.ingest import SubmissionInvalid, submit_one
@@ -74,14 +76,15 @@ def _openrosa_error(exc: OpenRosaError) -> Response:
 
 @blp.errorhandler(Problem)
 def _problem(exc: Problem) -> Response:
-    response = message(exc.detail or exc.title, exc.status)
+    response = message(with_lead(exc.status, exc.detail or exc.title), exc.status)
     response.headers.update(exc.headers)
     return response
 
 
 @blp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
-    return message(exc.description or exc.name, exc.code or 400)
+    code = exc.code or 400
+    return message(with_lead(code, exc.description or exc.name), code)
 
 
 @blp.errorhandler(RateLimitExceeded)
@@ -91,7 +94,7 @@ def _rate_limited(_exc: RateLimitExceeded) -> Response:
 
 def _store_unavailable(_exc: Exception) -> Response:
     current_app.logger.warning("store unavailable: %s", type(_exc).__name__)
-    response = message("The server's data store cannot be reached; try again shortly.", 503)
+    response = message(say("store_down"), 503)
     response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     return response
 
@@ -100,11 +103,22 @@ for _error in UNAVAILABLE_ERRORS:
     blp.register_error_handler(_error, _store_unavailable)
 
 
-def round_for_form(form_id: str, *, writing: bool = False) -> dict[str, Any]:
+def round_for_form(form_id: str, token: dict[str, Any], *, writing: bool = False) -> dict[str, Any]:
+    """The round of a form this user collects for; 404 when there is none, 403 when the user
+    is outside the round's teams."""
     doc = recent_round(form_id) if writing else get_store().rounds.get(form_id)
     if doc is None:
-        raise OpenRosaError(404, f"There is no form {form_id!r} on this server.")
+        raise OpenRosaError(404, say("no_form", form_id=form_id))
+    if not collects_for(doc, token):
+        raise OpenRosaError(403, say("not_in_team", user=token["name"], form_id=form_id))
     return doc
+
+
+def form_name(round_doc: dict[str, Any]) -> str:
+    """The round's title as the phone lists it: Vietnamese unless the client asks for
+    English."""
+    vietnamese = language() != "en" and round_doc.get("title_vi")
+    return vietnamese or round_doc["title"]
 
 
 @blp.get("/formList")
@@ -112,34 +126,36 @@ def round_for_form(form_id: str, *, writing: bool = False) -> dict[str, Any]:
 @accepts_query(*FORM_LIST_PARAMETERS)
 def form_list_view(round_id: str | None = None) -> Response:
     """The open rounds' XForms (OpenRosa form list API); `?formID=` narrows it to one."""
-    openrosa_token()
-    rounds = [round_for_form(round_id)] if round_id else get_store().rounds.list()
+    token = openrosa_token()
+    rounds = [round_for_form(round_id, token)] if round_id else get_store().rounds.list()
     wanted = request.args.get("formID")
     return form_list(
         (
             xform_for(doc),
+            form_name(doc),
             url_for(".form_definition", form_id=doc["_id"], _external=True),
             url_for(".form_manifest", form_id=doc["_id"], _external=True)
             if doc.get("sample")
             else None,
         )
         for doc in rounds
-        if doc.get("status") == RoundStatus.OPEN and wanted in (None, doc["_id"])
+        if doc.get("status") == RoundStatus.OPEN
+        and wanted in (None, doc["_id"])
+        and collects_for(doc, token)
     )
 
 
 @blp.get("/forms/<form_id>.xml")
 def form_definition(form_id: str) -> Response:
     """The round's XForm, built from its instrument's XLSForm and its frame."""
-    openrosa_token()
-    form = xform_for(round_for_form(form_id))
+    form = xform_for(round_for_form(form_id, openrosa_token()))
     return Response(form.xml, content_type=f"{XML_MIMETYPE}; charset=utf-8")
 
 
 def _assignments_bytes(form_id: str, token: dict[str, Any]) -> bytes:
-    round_doc = round_for_form(form_id)
+    round_doc = round_for_form(form_id, token)
     if not round_doc.get("sample"):
-        raise OpenRosaError(404, f"Form {form_id!r} has no media files.")
+        raise OpenRosaError(404, say("no_media", form_id=form_id))
     return assignments_csv(assignments_for(get_store(), form_id, token))
 
 
@@ -162,13 +178,13 @@ def assignments_file(form_id: str) -> Response:
 def instance_document() -> bytes:
     upload = request.files.get(SUBMISSION_FIELD)
     if upload is None:
-        raise OpenRosaError(400, f"The request has no multipart part {SUBMISSION_FIELD!r}.")
+        raise OpenRosaError(400, say("no_part", part=SUBMISSION_FIELD))
     return upload.stream.read(MAX_INSTANCE_BYTES + 1)
 
 
 def invalid_message(errors: dict[str, list[str]]) -> str:
     details = "; ".join(f"{path}: {' '.join(texts)}" for path, texts in sorted(errors.items()))
-    return f"The form was not accepted: {details}"
+    return say("not_accepted_because", details=details)
 
 
 def received_submission(
@@ -178,8 +194,8 @@ def received_submission(
     document = instance_document()
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
-        raise OpenRosaError(404, f"This server URL accepts form {round_id!r} only.")
-    round_doc = round_for_form(instance.form_id, writing=True)
+        raise OpenRosaError(404, say("one_form_only", form_id=round_id))
+    round_doc = round_for_form(instance.form_id, token, writing=True)
     payload = to_payload(instance.tree, questions(form_source(round_doc)))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
@@ -194,21 +210,31 @@ def edited_submission(round_doc: dict[str, Any], instance: Instance) -> str | No
     return original if get_store().submissions.get(round_doc["_id"], original) else None
 
 
-def acknowledgement(status: SubmissionStatus, instance_id: str) -> Response:
-    """What ODK Collect shows: stored, already stored, or refused (409, kept on the phone)."""
+def unit_named(round_doc: dict[str, Any], payload: dict[str, Any]) -> str:
+    """What the form was about, for the confirmation: its assignment, or its commune's name
+    from the round's frame (nothing more is read from the store)."""
+    if payload.get("assignment_id"):
+        return f" – {payload['assignment_id']}"
+    commune = (payload.get("location") or {}).get("commune")
+    name = ((round_doc.get("frame") or {}).get("communes") or {}).get(commune, {}).get("name")
+    return f" – {name}" if name else ""
+
+
+def acknowledgement(
+    status: SubmissionStatus, instance_id: str, user: str, unit: str = ""
+) -> Response:
+    """What ODK Collect shows: stored, already stored (both naming who sent it and what it was
+    about), or refused (409, kept on the phone)."""
     match status:
         case SubmissionStatus.CREATED:
-            return message("Form received.", 201, nature="submit_success")
+            return message(say("received", user=user, unit=unit), 201, nature="submit_success")
         case SubmissionStatus.DUPLICATE:
-            return message("Form already received; kept once.", 201, nature="submit_success")
+            text = say("received_again", user=user, unit=unit)
+            return message(text, 201, nature="submit_success")
         case SubmissionStatus.CONFLICT:
-            raise OpenRosaError(
-                409,
-                f"Another form with instanceID {instance_id} was "
-                "already received; this one was not stored.",
-            )
+            raise OpenRosaError(409, say("conflict", instance_id=instance_id))
         case SubmissionStatus.INVALID:  # submit_one raises SubmissionInvalid instead
-            raise OpenRosaError(422, "The form was not accepted.")
+            raise OpenRosaError(422, say("not_accepted"))
         case _:
             assert_never(status)
 
@@ -225,9 +251,16 @@ def submission(round_id: str | None = None) -> Response:
     original = edited_submission(round_doc, instance)
     try:
         if original is not None:
-            status = correct_from_edit(get_store(), round_doc, original, payload)
+            status = correct_from_edit(
+                get_store(),
+                round_doc,
+                original,
+                payload,
+                token_id=token["_id"],
+                edit_instance_id=submission_id(instance.instance_id),
+            )
         else:
-            with ingest_slot():
+            with ingest_slot(token["_id"]):
                 status, _ = submit_one(
                     get_store(),
                     round_doc,
@@ -239,5 +272,6 @@ def submission(round_id: str | None = None) -> Response:
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
     except Problem as exc:  # a correction refused: its message in OpenRosa's format
-        raise OpenRosaError(exc.status, exc.detail) from exc
-    return acknowledgement(status, instance.instance_id)
+        raise OpenRosaError(exc.status, with_lead(exc.status, exc.detail)) from exc
+    unit = unit_named(round_doc, payload)
+    return acknowledgement(status, instance.instance_id, token["name"], unit)

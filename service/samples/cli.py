@@ -1,5 +1,6 @@
-"""`python -m service sample import ROUND FILE.csv|.json`: load a sample from the command line,
-with the same validation as `PUT /api/v1/rounds/{id}/sample` and a progress bar on large files."""
+"""`python -m service sample import ROUND FILE.csv|.xlsx|.json`: load a sample from the command
+line, with the same validation as `PUT /api/v1/rounds/{id}/sample` and a progress bar on large
+files."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from typing import Any, TextIO
 from service.samples.sample import (
     SampleInUse,
     SampleInvalid,
-    csv_rows,
     import_sample,
+    uploaded_rows,
     validate_rows,
 )
 from service.store import Store
+from service.uploaded_tables import CSV, XLSX
 
 BAR_FROM_ROWS = 2000  # smaller files validate in a blink
 BAR_WIDTH = 30
@@ -42,12 +44,12 @@ class ProgressBar:
 
 
 def read_rows(path: Path) -> tuple[list[Any], str]:
-    """Rows of a CSV file, or of a JSON file holding {"assignments": [...]}."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        body = json.loads(text)
+    """Rows of a CSV (UTF-8) or XLSX file, or of a JSON file holding {"assignments": [...]}."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        body = json.loads(path.read_text(encoding="utf-8"))
         return (body.get("assignments") if isinstance(body, dict) else body) or [], "json"
-    return csv_rows(text), "csv"
+    return uploaded_rows(path.read_bytes(), XLSX if suffix == ".xlsx" else CSV, None), "csv"
 
 
 def import_file(store: Store, round_id: str, path: Path) -> int:

@@ -25,17 +25,19 @@ from schemas.samples import (
 from service.auth import require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round
+from service.rounds.teams import require_collector
 from service.samples.operations import append_rows, change_assignment, with_status
 from service.samples.progress import progress
 from service.samples.sample import (
     SampleInUse,
     SampleInvalid,
-    csv_rows,
     import_sample,
+    uploaded_rows,
     validate_rows,
 )
 from service.samples.status import status_filter
 from service.store import get_store
+from service.uploaded_tables import TABLE_MIMETYPES, XLSX
 
 blp = Blueprint(
     "samples",
@@ -48,6 +50,7 @@ SAMPLE_BODY = {
     "required": True,
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/Sample"}},
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
         "text/csv": {
             "schema": {"type": "string"},
             "example": "assignment_id,stratum,psu,district,commune,area,psu_prob,unit_prob,"
@@ -67,10 +70,11 @@ def document(api: Api) -> None:
 
 
 def sample_rows() -> tuple[list[Any], str]:
-    """The rows of a CSV or JSON body, and which of the two it was."""
-    if request.mimetype == "text/csv":
+    """The rows of a CSV, XLSX or JSON body, and whether they came from a file or JSON."""
+    if request.mimetype in TABLE_MIMETYPES:
+        body, charset = request.get_data(), request.mimetype_params.get("charset")
         try:
-            return csv_rows(request.get_data(as_text=True)), "csv"
+            return uploaded_rows(body, request.mimetype, charset), "csv"
         except SampleInvalid as exc:
             raise invalid(exc.errors, "The sample is invalid; nothing was stored.") from exc
     try:
@@ -127,8 +131,9 @@ class RoundAssignments(MethodView):
     @blp.arguments(AssignmentQuerySchema, location="query")
     @blp.response(200, AssignmentListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:
-        """Assignments with their status; an enumerator sees only its own."""
-        load_round(round_id)
+        """Assignments with their status; an enumerator sees only its own, and none of a round
+        whose teams it is not in (403)."""
+        require_collector(load_round(round_id), g.token)
         filters = _filters(query)
         items = get_store().assignments.page(round_id, filters, query["limit"] + 1, query["after"])
         more = len(items) > query["limit"]

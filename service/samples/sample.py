@@ -1,4 +1,4 @@
-"""A round's sample: read rows (CSV or JSON), validate them together, store them once.
+"""A round's sample: read rows (CSV, XLSX or JSON), validate them together, store them once.
 
 docs/design.md §8: every row is checked on its own (schema) and against the others (unique ids,
 one stratum and one `psu_prob` per PSU, codes in the round's frame); any error refuses the whole
@@ -8,9 +8,7 @@ submission uses the round.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,7 +23,9 @@ from schemas.submissions import frame_errors
 from service.audit.log import record as audit
 from service.samples.design import sampling_of
 from service.store import Store
+from service.uploaded_tables import TableInvalid, number_cell, read_table
 
+KEY_COLUMN = "assignment_id"
 NUMBER_COLUMNS = ("psu_prob", "unit_prob")
 OPTIONAL_COLUMNS = ("enumerator", "label")
 _ROW = SampleRowSchema()
@@ -47,28 +47,26 @@ class ImportResult:
     changed: bool
 
 
-def csv_rows(text: str) -> list[dict[str, Any]]:
-    """CSV text as JSON-like rows: probabilities as numbers when they parse, blanks dropped."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+def table_rows(table: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """An uploaded table's rows as JSON-like rows: probabilities as numbers when they parse
+    (a decimal comma too), blank optional cells dropped."""
     rows = []
-    for record in reader:
-        if None in record:
-            raise SampleInvalid({f"line.{reader.line_num}": ["More cells than header columns."]})
+    for record in table:
         row: dict[str, Any] = {}
-        for column, value in record.items():
-            cell = (value or "").strip()
+        for column, cell in record.items():
             if column in OPTIONAL_COLUMNS and not cell:
                 continue
-            row[column] = _number(cell) if column in NUMBER_COLUMNS else cell
+            row[column] = number_cell(cell) if column in NUMBER_COLUMNS else cell
         rows.append(row)
     return rows
 
 
-def _number(text: str) -> Any:
+def uploaded_rows(body: bytes, mimetype: str, charset: str | None) -> list[dict[str, Any]]:
+    """The rows of a sample sent as CSV or XLSX, or SampleInvalid saying what to change."""
     try:
-        return float(text)
-    except ValueError:
-        return text
+        return table_rows(read_table(body, mimetype, charset, KEY_COLUMN))
+    except TableInvalid as exc:
+        raise SampleInvalid(exc.errors) from exc
 
 
 def row_path(index: int, source: str) -> str:

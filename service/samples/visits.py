@@ -12,10 +12,11 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalogue import SubmissionStatus
+from catalogue import Role, SubmissionStatus
 from catalogue.outcomes import Outcome
 from schemas.common import error_paths
 from schemas.samples import SAMPLE_SUBMISSION_SCHEMAS, as_utc
+from service.auth import current_token
 from service.cells.contributions import contributions
 from service.samples.status import RANK
 from service.store import Store
@@ -42,6 +43,7 @@ def validate_visit(
     assignment = store.assignments.get(round_doc["_id"], data["assignment_id"])
     if assignment is None:
         raise VisitInvalid({"assignment_id": ["Not an assignment of this round's sample."]})
+    _sign_as_visitor(data, assignment, current_token())
     errors = _disagreements(data, assignment)
     if errors:
         raise VisitInvalid(errors)
@@ -52,22 +54,43 @@ def validate_visit(
     return data, assignment
 
 
+def _sign_as_visitor(
+    data: dict[str, Any], assignment: dict[str, Any], token: dict[str, Any] | None
+) -> None:
+    """An enumerator visits only its own assignments and signs with its own name, whatever the
+    body says; supervisors, admins and the command line may send any assignment's visit."""
+    if token is None or token["role"] != Role.ENUMERATOR:
+        return
+    if assignment.get("enumerator") != token["name"]:
+        raise VisitInvalid(
+            {
+                "assignment_id": [
+                    "Assigned to another enumerator: only they or a supervisor may send its visits."
+                ]
+            }
+        )
+    data["enumerator_id"] = token["name"]
+
+
+MISMATCH = "Does not match the assignment."  # never the stored value: it is withheld
+
+
 def _disagreements(data: dict[str, Any], assignment: dict[str, Any]) -> dict[str, list[str]]:
     """A location or sampling sent with the visit must say what the assignment says."""
     errors: dict[str, list[str]] = {}
     location = data.get("location") or {}
     for field in ("district", "commune", "area"):
         if field in location and location[field] != assignment[field]:
-            errors[f"location.{field}"] = [f"The assignment says {assignment[field]!r}."]
+            errors[f"location.{field}"] = [MISMATCH]
     sampling = data.get("sampling") or {}
     expected = assignment["sampling"]
     for field in ("stratum", "psu"):
         if field in sampling and sampling[field] not in (expected[field], assignment[field]):
-            errors[f"sampling.{field}"] = [f"The assignment says {assignment[field]!r}."]
+            errors[f"sampling.{field}"] = [MISMATCH]
     if "weight" in sampling and abs(sampling["weight"] - expected["weight"]) > 1e-9 * max(
         1.0, expected["weight"]
     ):
-        errors["sampling.weight"] = [f"The sample's weight is {expected['weight']:.10g}."]
+        errors["sampling.weight"] = [MISMATCH]
     return errors
 
 

@@ -18,8 +18,10 @@ from pymongo.errors import (
 from pymongo.write_concern import WriteConcern
 
 from service.store.audit import AuditLog
+from service.store.auxiliary import Auxiliary
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
+from service.store.keys import ServerKeys
 from service.store.rounds import Rounds
 from service.store.samples import Assignments
 from service.store.submissions import Submissions
@@ -75,6 +77,8 @@ class Store:
         self.versions = Versions(self.db["versions"])
         self.assignments = Assignments(self.db["assignments"])
         self.cells = Cells(self.db["cells"])
+        self.auxiliary = Auxiliary(self.db["auxiliary"])
+        self.keys = ServerKeys(self.db["server_keys"])
         # Set once every index exists: until then /readyz answers 503 (a unique index missing
         # would let a retry store a duplicate).
         self.indexes_ready = threading.Event()
@@ -87,6 +91,7 @@ class Store:
         self.versions.ensure_indexes()
         self.assignments.ensure_indexes()
         self.cells.ensure_indexes()
+        self.auxiliary.ensure_indexes()
         self.indexes_ready.set()
 
     def prepare(self, then: Callable[[Store], Any], log: logging.Logger) -> None:

@@ -19,6 +19,11 @@ INCLUDED: dict[str, Any] = {"$nin": EXCLUDED_VALUES}
 _DUPLICATE_KEY = 11000
 
 
+# A batch is inserted in commands of this many documents: the store serves one command at a
+# time, so others' single submissions wait behind one chunk, not behind 1000 documents.
+INSERT_CHUNK = 100
+
+
 class Submissions:
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self.collection = collection
@@ -38,8 +43,12 @@ class Submissions:
 
     def insert_many(self, docs: Sequence[dict[str, Any]]) -> list[SubmissionStatus]:
         """Insert a batch unordered, so every valid document lands even when others collide."""
-        if not docs:
-            return []
+        statuses: list[SubmissionStatus] = []
+        for start in range(0, len(docs), INSERT_CHUNK):
+            statuses += self._insert_chunk(docs[start : start + INSERT_CHUNK])
+        return statuses
+
+    def _insert_chunk(self, docs: Sequence[dict[str, Any]]) -> list[SubmissionStatus]:
         statuses = [SubmissionStatus.CREATED] * len(docs)
         try:
             self.collection.insert_many(docs, ordered=False)

@@ -4,6 +4,11 @@ The corrected answers (or outcome) replace the old ones whole and are validated 
 new submission. Each correction is a new version with who, when and why; `If-Match` guards
 against lost updates (412). The content hash of what was first received is kept, so resending
 the original is still a replay, never a conflict.
+
+History survives a crash at any point: the version a correction replaces is stored in the
+versions collection before the submission moves on, and the submission carries who made its
+own latest version, so the history is always what the collection holds plus the submission
+itself (docs/design.md §11).
 """
 
 from __future__ import annotations
@@ -16,15 +21,16 @@ from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
 from service.cells.contributions import contributions
 from service.cells.writes import replace, set_in_estimates
-from service.errors import Problem, invalid
+from service.errors import Problem, conflict, invalid
 from service.samples.status import recompute_status
 from service.samples.visits import VisitInvalid, validate_visit
 from service.store import Store
 from service.store.clock import utc_now
-from service.submissions.ingest import SubmissionInvalid, validate
+from service.submissions.ingest import SubmissionInvalid, is_open, validate
 from service.submissions.review import load_submission
 
 RETRIES = 5  # concurrent corrections without If-Match each become a version, in order
+PHONE_EDIT_REASON = "Edited on the phone and sent again."
 SUBMITTED_FIELDS = (
     "submission_id",
     "interviewed_at",
@@ -114,6 +120,15 @@ def first_version(doc: dict[str, Any]) -> dict[str, Any]:
     return version_entry(doc, 1, at=doc["received_at"], by=doc.get("token_id"), reason=None)
 
 
+def own_version(doc: dict[str, Any]) -> dict[str, Any]:
+    """The version a stored submission is at, from the submission itself."""
+    version = version_of(doc)
+    if version == 1:
+        return first_version(doc)
+    who = doc.get("corrected") or {"at": None, "by": None, "reason": None}
+    return version_entry(doc, version, **who)
+
+
 def correct_submission(
     store: Store,
     round_doc: dict[str, Any],
@@ -125,6 +140,9 @@ def correct_submission(
     round_id = round_doc["_id"]
     if changes["outcome"] is not None and not round_doc.get("sample"):
         raise invalid({"outcome": ["Only visits to a sample's assignments have an outcome."]})
+    who = {"at": utc_now(), "by": current_actor()["token_id"], "reason": changes["reason"]}
+    if changes.get("edit_instance_id") is not None:
+        who["edit_instance_id"] = changes["edit_instance_id"]
     for _ in range(RETRIES):
         doc = load_submission(store, round_id, submission_id)
         current = version_of(doc)
@@ -135,16 +153,15 @@ def correct_submission(
         if is_visit:
             content["in_estimates"] = would_count(store, doc, content)
         content["version"] = current + 1
+        content["corrected"] = who
+        store.versions.add(own_version(doc))  # kept before the submission moves past it
         if replace(store, round_id, submission_id, content, expected_version=current) is None:
             if if_match is not None:
                 raise stale(current + 1)
             continue  # another correction landed first: correct on top of it
         if is_visit:
             content["in_estimates"] = settle_completion(store, doc)
-        if current == 1:
-            store.versions.add(first_version(doc))
-        who = {"at": utc_now(), "by": current_actor()["token_id"], "reason": changes["reason"]}
-        store.versions.add(version_entry({**doc, **content}, current + 1, **who))
+        store.versions.add(own_version({**doc, **content}))
         if doc.get("assignment_id") is not None:
             recompute_status(store, round_id, doc["assignment_id"])
         record(store, AuditAction.SUBMISSION_CORRECT, [submission_id], round_id=round_id)
@@ -182,27 +199,72 @@ def settle_completion(store: Store, doc: dict[str, Any]) -> bool:
 
 
 def correct_from_edit(
-    store: Store, round_doc: dict[str, Any], original_id: str, payload: dict[str, Any]
+    store: Store,
+    round_doc: dict[str, Any],
+    original_id: str,
+    payload: dict[str, Any],
+    *,
+    token_id: str,
+    edit_instance_id: str,
 ) -> SubmissionStatus:
     """An edit sent from a client (OpenRosa `meta/deprecatedID`): a new version of the stored
-    submission (CREATED), or a replay (DUPLICATE) when its latest version already says the same."""
-    doc = load_submission(store, round_doc["_id"], original_id)
+    submission (CREATED), or a replay (DUPLICATE) when this edit is already stored or the
+    latest version already says the same.
+
+    Only the token that sent the original may edit it (403), only while the round is open,
+    never once a supervisor rejected or corrected it (409): a phone must not overwrite what
+    others sent or undo a supervisor's decision.
+    """
+    round_id = round_doc["_id"]
+    doc = load_submission(store, round_id, original_id)
+    if doc.get("token_id") != token_id:
+        raise Problem(403, "Forbidden", "Only the user who sent this form may send an edit of it.")
+    history = versions_of(store, round_id, original_id, doc)
+    if any(entry.get("edit_instance_id") == edit_instance_id for entry in history):
+        return SubmissionStatus.DUPLICATE
     changes = {
         "answers": payload.get("answers"),
         "outcome": payload.get("outcome"),
-        "reason": "Edited on the phone and sent again.",
+        "reason": PHONE_EDIT_REASON,
+        "edit_instance_id": edit_instance_id,
     }
     content = corrected_content(store, round_doc, doc, changes)
     if all(content[name] == doc.get(name) for name in ("answers", "outcome") if name in content):
         return SubmissionStatus.DUPLICATE
-    correct_submission(store, round_doc, original_id, changes, None)
+    refuse_edit(round_doc, doc, history)
+    try:
+        correct_submission(store, round_doc, original_id, changes, version_of(doc))
+    except Problem as exc:
+        if exc.status != 412:
+            raise
+        raise conflict(
+            "The form was changed on the server meanwhile; the edit was not stored."
+        ) from exc
     return SubmissionStatus.CREATED
 
 
-def versions_of(store: Store, round_id: str, submission_id: str) -> list[dict[str, Any]]:
-    """Every version, oldest first (a submission never corrected has only version 1)."""
-    doc = load_submission(store, round_id, submission_id)
-    return store.versions.of(round_id, submission_id) or [first_version(doc)]
+def refuse_edit(
+    round_doc: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]]
+) -> None:
+    """409 with what the phone shows when an edit from its sender may not be stored."""
+    if not is_open(round_doc):
+        raise conflict(f"Round {round_doc['_id']!r} is closed; the edit was not stored.")
+    if (doc.get("review") or {}).get("state") in ("rejected", "duplicate"):
+        raise conflict("A supervisor rejected this form; the edit was not stored.")
+    if any(entry["version"] > 1 and not entry.get("edit_instance_id") for entry in history):
+        raise conflict(
+            "A supervisor corrected this form; the edit was not stored. Ask your supervisor."
+        )
+
+
+def versions_of(
+    store: Store, round_id: str, submission_id: str, doc: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every version, oldest first: those stored, completed by the submission's own."""
+    doc = doc or load_submission(store, round_id, submission_id)
+    stored = {entry["version"]: entry for entry in store.versions.of(round_id, submission_id)}
+    stored.setdefault(version_of(doc), own_version(doc))
+    return [stored[version] for version in sorted(stored) if version <= version_of(doc)]
 
 
 def parse_if_match(header: str | None) -> int | None:

@@ -22,6 +22,7 @@ from service.cells.contributions import contributions
 from service.cells.writes import record
 from service.errors import Problem, conflict
 from service.observability.metrics import count_submission
+from service.offload import off_the_loop
 from service.samples.visits import (
     VisitInvalid,
     after_store,
@@ -321,7 +322,9 @@ def submit_batch(
         return [closed_batch_item(store, round_doc, payload) for payload in payloads]
     if round_doc.get("sample"):
         return _submit_visits(store, round_doc, payloads, token_id=token_id)
-    outcomes, valid = _prepare_batch(round_doc, payloads, token_id)
+    # Validating 1000 items is seconds of pure CPU: off the event loop, so a bulk sender does
+    # not hold up the other connections of its worker (issue 22: one token starving others).
+    outcomes, valid = off_the_loop(lambda: _prepare_batch(round_doc, payloads, token_id))
     statuses = insert_counted(store, round_doc, [doc for _, doc in valid])
     for (position, doc), status in zip(valid, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)

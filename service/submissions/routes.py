@@ -28,6 +28,7 @@ from service.admission import ingest_slot
 from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round, round_for_writing
+from service.rounds.teams import require_collector
 from service.store import get_store
 from service.submissions.corrections import (
     correct_submission,
@@ -84,8 +85,9 @@ class RoundSubmissions(MethodView):
     def post(self, round_id: str) -> tuple[dict[str, Any], int]:
         """Submit one interview; resending the same one is harmless."""
         round_doc = round_for_writing(round_id)
+        require_collector(round_doc, g.token)
         try:
-            with ingest_slot():
+            with ingest_slot(g.token["_id"]):
                 status, doc = submit_one(
                     get_store(), round_doc, json_body(), token_id=g.token["_id"]
                 )
@@ -128,7 +130,8 @@ class RoundSubmissionBatch(MethodView):
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
         round_doc = round_for_writing(round_id)
-        with ingest_slot():
+        require_collector(round_doc, g.token)
+        with ingest_slot(g.token["_id"]):
             outcomes = submit_batch(
                 get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
             )

@@ -22,6 +22,15 @@ def issue_token(store: Store, role: str, name: str) -> tuple[dict[str, Any], str
     return doc, token
 
 
+def issue_tokens(store: Store, people: list[dict[str, str]]) -> list[tuple[dict[str, Any], str]]:
+    """Tokens for a list of people ({name, role}); names taken by an active token → 409 naming
+    them, before any token is issued."""
+    taken = sorted(p["name"] for p in people if store.tokens.by_name(p["name"]) is not None)
+    if taken:
+        raise conflict(f"Active tokens already have these names: {', '.join(taken)}.")
+    return [issue_token(store, p["role"], p["name"]) for p in people]
+
+
 def revoke_token(store: Store, token_id: str) -> None:
     """Revoke: every worker refuses it within half a second. 404 for an unknown id; revoking
     twice changes (and audits) nothing."""

@@ -1,6 +1,7 @@
 // Every word the dashboard shows, in English and Vietnamese, in plain language: a planner reads
 // what a number means and what to do, never a statistician's code (docs/planners.md).
 
+import { CONSOLE_WORDS } from "./labels_console.js";
 import { FIELDWORK_WORDS } from "./labels_fieldwork.js";
 import { SERIES_WORDS } from "./labels_series.js";
 import { WEIGHTS_WORDS } from "./labels_weights.js";
@@ -270,5 +271,5 @@ export const HELP_FOR_REASON = {
 
 // the other pages' and panels' words join the same tables (one table per language)
 for (const code of Object.keys(LABELS)) {
-  Object.assign(LABELS[code], FIELDWORK_WORDS[code], WEIGHTS_WORDS[code], SERIES_WORDS[code]);
+  Object.assign(LABELS[code], FIELDWORK_WORDS[code], WEIGHTS_WORDS[code], SERIES_WORDS[code], CONSOLE_WORDS[code]);
 }

@@ -1,0 +1,1 @@
+"""Commune estimates planners can use: Fay–Herriot small-area estimation (docs/design.md §14)."""

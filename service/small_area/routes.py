@@ -1,0 +1,104 @@
+"""Auxiliary data per geography version (admin writes, any token reads) and small-area
+estimates of a round (planners)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from catalogue import Role
+from schemas.small_area import (
+    TABLE_PATTERN,
+    VERSION_PATTERN,
+    AuxiliaryGetQuerySchema,
+    AuxiliaryPutQuerySchema,
+    AuxiliarySchema,
+    AuxiliarySummarySchema,
+    SmallAreaQuerySchema,
+    SmallAreaSchema,
+)
+from service.auth import ANY_ROLE, READERS, require_role
+from service.errors import Problem, invalid, not_found
+from service.estimates.workbook import rows_workbook
+from service.rounds.model import load_round
+from service.small_area.auxiliary import store_table, summary, table_rows
+from service.small_area.report import small_area_report
+from service.small_area.tables import COLUMNS, small_area_rows
+from service.store import get_store
+from service.tabular import csv_response, xlsx_response
+
+blp = Blueprint(
+    "small_area",
+    __name__,
+    url_prefix="/api/v1",
+    description="Commune estimates: Fay–Herriot small-area estimation and its auxiliary data",
+)
+
+AUXILIARY_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "commune,households_2024,urban_share\n02641,10450,0.92\n",
+        }
+    },
+}
+
+
+def _checked(version: str, name: str) -> None:
+    if not re.fullmatch(VERSION_PATTERN, version) or not re.fullmatch(TABLE_PATTERN, name):
+        raise invalid({"path": [f"version must match {VERSION_PATTERN}, name {TABLE_PATTERN}."]})
+
+
+@blp.route("/geography/<string:version>/auxiliary/<string:name>")
+class AuxiliaryTable(MethodView):
+    @require_role(Role.ADMIN)
+    @blp.arguments(AuxiliaryPutQuerySchema, location="query")
+    @blp.doc(requestBody=AUXILIARY_BODY)
+    @blp.response(200, AuxiliarySummarySchema)
+    def put(self, query: dict[str, Any], version: str, name: str) -> dict[str, Any]:
+        """Store commune covariates (CSV `commune,<numeric columns>`, every commune once)."""
+        _checked(version, name)
+        if request.mimetype != "text/csv":
+            raise Problem(415, "Unsupported Media Type", "Send the table as text/csv.")
+        text = request.get_data(as_text=True)
+        return store_table(get_store(), version, name, query["source"], text)
+
+    @require_role(*ANY_ROLE)
+    @blp.arguments(AuxiliaryGetQuerySchema, location="query")
+    @blp.response(200, AuxiliarySchema)
+    def get(self, query: dict[str, Any], version: str, name: str) -> Any:
+        """The table with its source; `format=csv` gives the CSV it was loaded from."""
+        _checked(version, name)
+        doc = get_store().auxiliary.get(version, name)
+        if doc is None:
+            raise not_found(f"Auxiliary table {name!r} of {version}")
+        if query["format"] == "csv":
+            return csv_response(["commune", *doc["columns"]], table_rows(doc), f"{name}.csv")
+        return {**summary(doc), "rows": table_rows(doc)}
+
+
+SMALL_AREA_READERS = READERS  # planners; admin may always
+
+
+@blp.route("/rounds/<string:round_id>/small-area")
+class RoundSmallArea(MethodView):
+    @require_role(*SMALL_AREA_READERS)
+    @blp.arguments(SmallAreaQuerySchema, location="query")
+    @blp.response(200, SmallAreaSchema)
+    def get(self, query: dict[str, Any], round_id: str) -> Any:
+        """Commune estimates: direct where reliable, else Fay–Herriot where its CV ≤ 0.30,
+        else withheld (no number)."""
+        report = small_area_report(load_round(round_id), query)
+        stem = f"{round_id}-small-area-{report['indicator']}"
+        if query["format"] == "xlsx":
+            return xlsx_response(
+                rows_workbook("small-area", COLUMNS, small_area_rows(report)), f"{stem}.xlsx"
+            )
+        if query["format"] == "csv":
+            return csv_response(COLUMNS, small_area_rows(report), f"{stem}.csv")
+        return report

@@ -1,0 +1,279 @@
+"""Commune estimates over HTTP (docs/design.md §14): auxiliary data per geography version, the
+small-area endpoint with its publication rule, and no number in a withheld row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from service.small_area.demo import NAME, VERSION, load_demo_auxiliary
+from tests import small_area_data as data
+from tests.conftest import module_app
+from tests.servers import EmbeddedStore
+
+ROUND = "hh-small-area"
+AUX = f"/api/v1/geography/{data.VERSION}/auxiliary/{data.TABLE}"
+SMALL_AREA = f"/api/v1/rounds/{ROUND}/small-area"
+
+
+@pytest.fixture(scope="module")
+def env(store_server: EmbeddedStore) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]]]]:
+    """One round with its submissions and one auxiliary table, shared by the module."""
+    with module_app(store_server.uri, "small_area") as (client, headers):
+        data.load(client, headers["admin"], ROUND)
+        yield client, headers
+
+
+@pytest.fixture
+def client(env: tuple[FlaskClient, dict]) -> FlaskClient:
+    return env[0]
+
+
+@pytest.fixture
+def as_admin(env: tuple[FlaskClient, dict]) -> dict[str, str]:
+    return env[1]["admin"]
+
+
+@pytest.fixture
+def as_planner(env: tuple[FlaskClient, dict]) -> dict[str, str]:
+    return env[1]["planner"]
+
+
+def small_area(client: FlaskClient, headers: dict[str, str], **params: Any):
+    query = {"indicator": "fiber_available", "geography": data.VERSION, **params}
+    return client.get(SMALL_AREA, query_string=query, headers=headers)
+
+
+def test_auxiliary_table_round_trips_with_its_source(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    got = client.get(AUX, headers=as_planner)
+    assert got.status_code == 200
+    assert got.json["source"] == "SYNTHETIC test data"
+    assert got.json["columns"] == ["fiber_route_share", "households"]
+    assert got.json["communes"] == 40
+    assert got.json["rows"][0] == {
+        "commune": "20000",
+        "fiber_route_share": 0.15,
+        "households": 1000.0,
+    }
+    as_csv = client.get(AUX, query_string={"format": "csv"}, headers=as_planner)
+    assert as_csv.data.decode().splitlines()[0] == "commune,fiber_route_share,households"
+
+
+def test_the_same_table_again_changes_nothing_and_writes_one_audit_entry(
+    client: FlaskClient, as_admin: dict[str, str]
+) -> None:
+    again = client.put(
+        f"{AUX}?source=SYNTHETIC test data",
+        data=data.auxiliary_csv(),
+        content_type="text/csv",
+        headers=as_admin,
+    )
+    assert again.status_code == 200
+    audit = client.get(
+        "/api/v1/audit", query_string={"action": "auxiliary.import"}, headers=as_admin
+    )
+    assert [e["target"] for e in audit.json["items"]] == [f"{data.VERSION}/census"]
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "message"),
+    [
+        ("commune,x\n20000,1\n20000,2\n", "communes", "More than once: 20000"),
+        ("code,x\n20000,1\n", "header", "first column must be `commune`"),
+        ("commune;x\n20000;1\n", "header", "separated by `;`"),
+        ('commune,x\n20000,"0,5"\n', "line 2.x", "decimal commas"),
+        ("commune,x\n20000,inf\n", "line 2.x", "finite"),
+        ("commune,X y\n20000,1\n", "header", "Column names must match"),
+        ("commune\n20000\n", "header", "numeric columns"),
+    ],
+)
+def test_bad_tables_are_refused_whole(
+    client: FlaskClient, as_admin: dict[str, str], body: str, path: str, message: str
+) -> None:
+    bad = AUX.replace("census", "bad")
+    out = client.put(f"{bad}?source=s", data=body, content_type="text/csv", headers=as_admin)
+    assert out.status_code == 422
+    assert any(message in text for text in out.json["errors"][path]), out.json
+    assert client.get(bad, headers=as_admin).status_code == 404
+
+
+def test_a_table_needs_its_source_and_csv(client: FlaskClient, as_admin: dict[str, str]) -> None:
+    assert (
+        client.put(
+            AUX, data="commune,x\n1,1\n", content_type="text/csv", headers=as_admin
+        ).status_code
+        == 422
+    )
+    assert client.put(f"{AUX}?source=s", json={"a": 1}, headers=as_admin).status_code == 415
+
+
+def test_small_area_answers_every_commune_of_the_version(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    out = small_area(client, as_planner)
+    assert out.status_code == 200, out.json
+    body = out.json
+    assert (body["round_id"], body["indicator"], body["geography"]) == (
+        ROUND,
+        "fiber_available",
+        data.VERSION,
+    )
+    model = body["model"]
+    assert model["method"] == "reml" and model["converged"]
+    assert [b["name"] for b in model["beta"]] == ["(intercept)", "fiber_route_share", "households"]
+    assert model["auxiliary_source"] == "census: SYNTHETIC test data"
+    assert model["areas_in_fit"] == 35
+    assert model["communes_without_covariates"] == []
+    assert [row["commune"] for row in body["communes"]] == data.COMMUNES
+    sources = {row["commune"]: row["published"]["source"] for row in body["communes"]}
+    assert {sources[c] for c in data.NO_INTERVIEWS} <= {"model", "withheld"}
+    assert "direct" in sources.values() and "model" in sources.values()
+    for row in body["communes"]:
+        if row["commune"] in data.NO_INTERVIEWS and row["model"]:
+            assert row["model"]["shrinkage"] == 0 and row["direct"] is None
+            assert row["published"]["reason"] == "no_interviews"
+
+
+def test_a_withheld_row_carries_no_number_in_json_csv_or_xlsx(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    # One covariate of no use and direct variances: the few-interview communes cannot make it.
+    params = {"covariates": "households", "variance": "direct"}
+    body = small_area(client, as_planner, **params).json
+    withheld = [row for row in body["communes"] if row["published"]["source"] == "withheld"]
+    assert withheld
+    for row in withheld:
+        assert row["n"] is None and row["direct"] is None and row["model"] is None
+        assert set(row["published"].values()) - {None} == {"withheld", row["published"]["reason"]}
+    codes = {row["commune"] for row in withheld}
+    table = client.get(
+        SMALL_AREA,
+        query_string={
+            "indicator": "fiber_available",
+            "geography": data.VERSION,
+            "format": "csv",
+            **params,
+        },
+        headers=as_planner,
+    )
+    rows = list(csv.DictReader(io.StringIO(table.data.decode())))
+    numeric = ["n"] + [
+        c for c in rows[0] if c.startswith(("direct_", "model_", "published_e", "published_ci"))
+    ]
+    for row in rows:
+        if row["commune"] in codes:
+            assert all(row[c] == "" for c in numeric), row
+    book = client.get(
+        SMALL_AREA,
+        query_string={
+            "indicator": "fiber_available",
+            "geography": data.VERSION,
+            "format": "xlsx",
+            **params,
+        },
+        headers=as_planner,
+    )
+    sheet = load_workbook(io.BytesIO(book.data)).active
+    header, *cells = list(sheet.values)
+    for line in cells:
+        row = dict(zip(header, line, strict=True))
+        if row["commune"] in codes:
+            assert all(row[c] is None for c in numeric), row
+
+
+@pytest.mark.parametrize("variance", ["smoothed", "pooled", "direct"])
+def test_each_variance_source_fits(
+    client: FlaskClient, as_planner: dict[str, str], variance: str
+) -> None:
+    out = small_area(client, as_planner, variance=variance, covariates="fiber_route_share")
+    assert out.status_code == 200 and out.json["model"]["variance"] == variance
+
+
+@pytest.mark.parametrize("method", ["reml", "ml", "fh"])
+def test_each_method_fits(client: FlaskClient, as_planner: dict[str, str], method: str) -> None:
+    out = small_area(client, as_planner, method=method, covariates="fiber_route_share")
+    assert out.status_code == 200 and out.json["model"]["method"] == method
+
+
+def test_person_level_rates_and_means_are_estimated_too(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    for indicator in ("epay_account", "fiber_subscribed"):
+        out = small_area(client, as_planner, indicator=indicator)
+        assert out.status_code == 200, out.json
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"covariates": "nope"}, 422, "covariates"),
+        ({"indicator": "it_use"}, 422, "indicator"),
+        ({"geography": "other-2025"}, 422, "covariates"),
+        ({"geography": None}, 422, "geography"),
+        ({"method": "bayes"}, 422, "method"),
+        ({"variance": "gvf"}, 422, "variance"),
+        ({"typo": "1"}, 400, None),
+    ],
+)
+def test_refusals_name_the_field(
+    client: FlaskClient,
+    as_planner: dict[str, str],
+    params: dict,
+    status: int,
+    field: str | None,
+) -> None:
+    query = {"indicator": "fiber_available", "geography": data.VERSION, **params}
+    out = client.get(
+        SMALL_AREA,
+        query_string={k: v for k, v in query.items() if v is not None},
+        headers=as_planner,
+    )
+    assert out.status_code == status, out.json
+    if field:
+        assert field in str(out.json.get("errors")), out.json
+
+
+def test_an_unknown_round_is_404(client: FlaskClient, as_planner: dict[str, str]) -> None:
+    out = client.get(
+        "/api/v1/rounds/nope/small-area",
+        query_string={"indicator": "fiber_available"},
+        headers=as_planner,
+    )
+    assert out.status_code == 404
+
+
+def test_the_demo_covariates_are_labelled_synthetic_in_name_and_source(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    store = client.application.extensions["store"]
+    first, again = load_demo_auxiliary(store), load_demo_auxiliary(store)
+    assert first == again
+    got = client.get(f"/api/v1/geography/{VERSION}/auxiliary/{NAME}", headers=as_planner).json
+    assert got["communes"] == 99
+    assert got["source"].startswith("SYNTHETIC")
+    assert all(column.endswith("_synthetic") for column in got["columns"])
+
+
+def test_communes_with_interviews_but_no_covariates_are_named_not_hidden(
+    client: FlaskClient, as_admin: dict[str, str], as_planner: dict[str, str]
+) -> None:
+    lines = data.auxiliary_csv().splitlines()
+    partial = "\n".join(lines[:26]) + "\n"  # the first 25 communes only
+    put = client.put(
+        "/api/v1/geography/test-part/auxiliary/census?source=s",
+        data=partial,
+        content_type="text/csv",
+        headers=as_admin,
+    )
+    assert put.status_code == 200
+    body = small_area(client, as_planner, geography="test-part").json
+    assert [row["commune"] for row in body["communes"]] == data.COMMUNES[:25]
+    assert body["model"]["communes_without_covariates"] == data.COMMUNES[25:35]
