@@ -10,11 +10,11 @@ PORT ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+$(VENV)/.runtime: requirements.txt requirements-production.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+$(VENV)/.dev: requirements-dev.txt requirements.txt requirements-production.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
@@ -43,6 +43,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/change.py
 	$(BIN)/python bench/series_change.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/open_loop.py
 	$(BIN)/python bench/estimates.py
 	$(BIN)/python bench/small_area.py
 

@@ -46,10 +46,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["SURVEY_MAX_BODY"])
     app.config["API_SPEC_OPTIONS"] = API_SPEC_OPTIONS
 
-    store.init_app(app)
     api = ProblemApi(app)
     errors.init_app(app)
-    observability.init_app(app)
+    observability.init_app(app)  # first: the store's own log lines are JSON too
+    store.init_app(app)
     http_edges.init_app(app)
     register_blueprints(app, api)
     return app

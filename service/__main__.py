@@ -79,6 +79,32 @@ def cmd_sample_import(args: argparse.Namespace) -> int:
     return import_file(_store(), args.round, Path(args.file))
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from service.store.backup import dump_with_retention
+
+    store = _store()
+    folder, removed = dump_with_retention(store.db, Path(args.to), args.keep)
+    print(json.dumps({"backup": str(folder / store.db.name), "removed": [str(p) for p in removed]}))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from service.store.backup import restore
+
+    store = _store()
+    counts = restore(Path(args.folder), store.db, drop=args.drop)
+    if args.recount:
+        store.cells.recount_all()
+    print(json.dumps({"restored": counts}))
+    return 0
+
+
+def cmd_recount_cells(args: argparse.Namespace) -> int:
+    _store().cells.recount_all()
+    print(json.dumps({"recount": "every round's cells, at its next read"}))
+    return 0
+
+
 def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service import create_app
@@ -152,6 +178,29 @@ def parser() -> argparse.ArgumentParser:
     sample_import.add_argument("round")
     sample_import.add_argument("file")
     sample_import.set_defaults(run=cmd_sample_import)
+
+    backup = commands.add_parser(
+        "backup", help="dump the database (mongodump's layout) and keep the newest --keep dumps"
+    )
+    backup.add_argument("--to", default="var/backups", help="folder of dated dumps")
+    backup.add_argument("--keep", type=int, default=14, help="dumps kept (default 14)")
+    backup.set_defaults(run=cmd_backup)
+
+    restore = commands.add_parser("restore", help="load a dump made by `backup` or mongodump")
+    restore.add_argument("folder", help="the dump's database folder (holding *.bson.gz)")
+    restore.add_argument("--drop", action="store_true", help="replace collections that exist")
+    restore.add_argument(
+        "--recount",
+        action="store_true",
+        help="recount every round's cells from the submissions on first read "
+        "(for a dump taken while writes ran)",
+    )
+    restore.set_defaults(run=cmd_restore)
+
+    recount = commands.add_parser(
+        "recount-cells", help="recount every round's cells from its submissions at its next read"
+    )
+    recount.set_defaults(run=cmd_recount_cells)
 
     export = commands.add_parser("export-estimates", help="estimates of a round as CSV or XLSX")
     export.add_argument("round")

@@ -23,7 +23,8 @@ class Config:
     SURVEY_WRITE_CONCERN: str = "majority"
     SURVEY_STORE_TIMEOUT_MS: int = 2000
     SURVEY_RATE_LIMIT: str = "600/minute"
-    # Where rate-limit counters live: per worker in memory, or a `limits` storage URI (redis://…).
+    # Where rate-limit counters live: `store` (the service's MongoDB, shared by every worker), or a
+    # `limits` storage URI (default: memory, per worker). service/store/rate_counters.py
     SURVEY_RATE_LIMIT_STORAGE: str = "memory://"
     # Submissions stored at once per worker; more wait their turn (service/admission.py).
     SURVEY_INGEST_CONCURRENCY: int = 4
@@ -35,6 +36,8 @@ class Config:
     SURVEY_AUTH_FAILURE_LIMIT: str = "30/minute"
     # Reverse proxies in front that set X-Forwarded-For (docker-compose.yml: nginx, so 1).
     SURVEY_TRUSTED_PROXIES: int = 0
+    # The bearer token a Prometheus scrape of /metrics presents; unset: loopback callers only.
+    SURVEY_METRICS_TOKEN: str | None = None
     # Set by `python -m service serve` when it watches the embedded store (service/store_state.py).
     SURVEY_STORE_STATE: str | None = None
 
@@ -61,11 +64,19 @@ def current_settings() -> dict[str, Any]:
 
 
 def settings_from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read every `Config` name that is set in the environment, typed like its default."""
+    """Read every `Config` name that is set in the environment, typed like its default.
+
+    `NAME_FILE` names a file holding the value (Docker secrets under /run/secrets): passwords and
+    tokens then never appear in the environment, where `docker inspect` and /proc would show them.
+    """
     environ = os.environ if environ is None else environ
     found: dict[str, Any] = {}
     for name in dir(Config):
-        if name.isupper() and name in environ and environ[name] != "":
-            value: Any = environ[name]
+        if not name.isupper():
+            continue
+        value: Any = environ.get(name, "")
+        if environ.get(name + "_FILE"):
+            value = Path(environ[name + "_FILE"]).read_text(encoding="utf-8").strip()
+        if value != "":
             found[name] = int(value) if name in _INT_SETTINGS else value
     return found

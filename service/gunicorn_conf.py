@@ -14,12 +14,15 @@ thread, up to `worker_connections` per worker. Production also puts nginx (which
 requests) in front (docker-compose.yml, deploy/nginx.conf).
 
 gunicorn's own refusals (request line or header field too long, malformed request) are written
-as RFC 9457 problem+json like the app's, not as gunicorn's HTML page.
+as RFC 9457 problem+json like the app's, not as gunicorn's HTML page; gunicorn's own log lines
+are JSON like the app's (service/observability/log_format.py, loaded by path).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -50,6 +53,29 @@ def _metrics_dir() -> tuple[Path, bool]:
 
 
 METRICS_DIR, OWN_METRICS_DIR = _metrics_dir()
+
+
+def _json_formatter() -> type[logging.Formatter]:
+    """The app's JSON line formatter, loaded by path: importing `service` here would import the
+    app (and prometheus-client, pymongo) into the master before gevent patches the workers."""
+    path = Path(__file__).with_name("observability") / "log_format.py"
+    spec = importlib.util.spec_from_file_location("survey_log_format", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.JsonFormatter
+
+
+# gunicorn merges this over its defaults: every handler writes through "generic"; its lines go to
+# stderr once (not again through the root logger), and its access log stays off (the app writes
+# one JSON access line per request itself).
+logconfig_dict = {
+    "formatters": {"generic": {"()": _json_formatter()}},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+    },
+}
 
 
 def on_starting(server: Any) -> None:

@@ -3,6 +3,7 @@ embedded store is watched and restarted when it dies (docs/operations.md "Store 
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from service.config import GUNICORN_CONFIG, current_settings
+from service.observability.json_logging import configure
 from service.store import Store
 from service.store.embedded import EmbeddedStore
 from service.store_state import StoreState, write_state
@@ -23,6 +25,8 @@ WATCH_SECONDS = 0.5
 RESTART_TIMEOUT = 15.0
 RETRY_FAILED_SECONDS = 30.0
 GIVE_UP_AFTER = 3  # failed restarts in a row before the store is reported as failed
+# Every line `make run` writes is a JSON object, these included (docs/operations.md "Logs").
+log = logging.getLogger("service.supervisor")
 
 
 def _remember_admin_token(data_dir: Path, token: str) -> Path:
@@ -50,7 +54,9 @@ class StoreWatch:
             return
         if self.failures < GIVE_UP_AFTER:
             write_state(self.state_file, StoreState.RESTARTING)
-            print(f"embedded store exited with {process.returncode}; restarting it", flush=True)
+            log.warning(
+                "embedded store exited; restarting it", extra={"exit_code": process.returncode}
+            )
         try:
             self.embedded.start(RESTART_TIMEOUT)
         except (OSError, RuntimeError) as exc:
@@ -58,12 +64,12 @@ class StoreWatch:
             return
         self.failures = 0
         write_state(self.state_file, StoreState.RUNNING)
-        print(f"embedded store restarted on {self.embedded.uri}", flush=True)
+        log.info("embedded store restarted", extra={"address": self.embedded.uri})
 
     def _failed(self, exc: Exception) -> None:
         self.failures += 1
         self.embedded.stop()  # one that started but never answered would block the next attempt
-        print(f"embedded store restart {self.failures} failed: {exc}", flush=True)
+        log.error("embedded store restart %d failed (%s)", self.failures, type(exc).__name__)
         if self.failures >= GIVE_UP_AFTER:
             write_state(self.state_file, StoreState.FAILED)
             self.next_attempt = time.monotonic() + RETRY_FAILED_SECONDS
@@ -81,7 +87,10 @@ def start_embedded_store(
     env["SURVEY_STORE_STATE"] = str(data_dir / STORE_STATE_FILE)
     settings["SURVEY_WRITE_CONCERN"] = env["SURVEY_WRITE_CONCERN"]
     (data_dir / STORE_URI_FILE).write_text(embedded.uri + "\n")
-    print(f"embedded store (nx-27017) on {embedded.uri}, data in {data_dir / 'store'}")
+    log.info(
+        "embedded store (nx-27017) started",
+        extra={"address": embedded.uri, "path": str(data_dir / "store")},
+    )
     return embedded
 
 
@@ -95,9 +104,13 @@ def prepare_store(uri: str, settings: dict[str, Any], with_demo: bool) -> str | 
             from service.loading import load_demo
 
             for round_id, summary in load_demo(store).items():
-                print(
-                    f"demo round {round_id}: {summary['created']} new, "
-                    f"{summary['duplicate']} already loaded"
+                log.info(
+                    "demo round loaded",
+                    extra={
+                        "round_id": round_id,
+                        "new": summary["created"],
+                        "already_loaded": summary["duplicate"],
+                    },
                 )
         return admin
     finally:
@@ -108,16 +121,17 @@ def announce(
     host: str, port: int, data_dir: Path, admin: str | None, settings: dict[str, Any]
 ) -> None:
     url = f"http://{host}:{port}"
-    print(f"API        {url}/api/v1   (docs {url}/docs, OpenAPI {url}/openapi.json)")
-    print(f"dashboard  {url}/dashboard")
+    log.info("API (docs at /docs, OpenAPI at /openapi.json)", extra={"address": f"{url}/api/v1"})
+    log.info("dashboard", extra={"address": f"{url}/dashboard"})
     if admin:
         path = _remember_admin_token(data_dir, admin)
-        print(f"admin token (shown once, also in {path}): {admin}")
+        log.info("admin token, shown once", extra={"admin_token": admin, "path": str(path)})
     elif settings.get("SURVEY_ADMIN_TOKEN"):
-        print("admin token: the value of SURVEY_ADMIN_TOKEN")
+        log.info("admin token: the value of SURVEY_ADMIN_TOKEN")
     else:
-        print(f"admin token: created on first start (see {data_dir / ADMIN_TOKEN_FILE})")
-    sys.stdout.flush()
+        log.info(
+            "admin token: created on first start", extra={"path": str(data_dir / ADMIN_TOKEN_FILE)}
+        )
 
 
 def gunicorn_command(
@@ -159,13 +173,14 @@ def shut_down(
         (data_dir / STORE_URI_FILE).unlink(missing_ok=True)
         (data_dir / STORE_STATE_FILE).unlink(missing_ok=True)
         embedded.stop()
-        print("stopped the embedded store")
+        log.info("stopped the embedded store")
 
 
 def serve(
     host: str, port: int, workers: int, threads: int, with_demo: bool, worker_class: str = "gevent"
 ) -> int:
     settings = current_settings()
+    configure(logging.getLogger("service"), str(settings["SURVEY_LOG_LEVEL"]))
     data_dir = Path(settings["SURVEY_DATA_DIR"]).resolve()
     env = dict(os.environ)
     embedded = (
@@ -176,7 +191,9 @@ def serve(
         admin = prepare_store(env["MONGODB_URI"], settings, with_demo)
         announce(host, port, data_dir, admin, settings)
         command = gunicorn_command(host, port, workers, threads, worker_class)
-        gunicorn = subprocess.Popen(command, env=env)
+        # Its own session: Ctrl-C reaches only this supervisor, which stops gunicorn with SIGTERM
+        # (a graceful stop; a gevent worker given SIGINT prints a traceback as it exits).
+        gunicorn = subprocess.Popen(command, env=env, start_new_session=True)
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate() if gunicorn else None)
         watch = StoreWatch(embedded, data_dir / STORE_STATE_FILE) if embedded else None
         return supervise(gunicorn, watch)

@@ -87,7 +87,10 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
-    ("GET", "/metrics"): PUBLIC,
+    (
+        "GET",
+        "/metrics",
+    ): PUBLIC,  # from this host only, or with SURVEY_METRICS_TOKEN (test_observability)
     ("GET", "/dashboard"): PUBLIC,  # the page holds no data; its API calls carry the token
     ("GET", "/dashboard/fieldwork"): PUBLIC,  # the same: data only through the API
     ("GET", "/dashboard/series"): PUBLIC,  # the same: data only through the API

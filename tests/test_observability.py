@@ -12,7 +12,7 @@ import requests
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
-from service.observability.json_logging import JsonFormatter
+from service.observability.log_format import JsonFormatter
 from service.observability.metrics import count_estimate_cache
 from tests import factories
 from tests.conftest import bearer
@@ -179,3 +179,26 @@ def test_gunicorn_logs_are_json_with_request_ids_and_no_tokens_or_answers(
         "Bearer",
     ):
         assert secret not in log
+
+
+def test_metrics_answer_only_callers_on_this_host_without_a_metrics_token(
+    client: FlaskClient,
+) -> None:
+    assert client.get("/metrics").status_code == 200
+    remote = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+
+    assert remote.status_code == 403
+    assert remote.mimetype == "application/problem+json"
+
+
+def test_metrics_need_the_metrics_token_when_one_is_set(app, client: FlaskClient) -> None:
+    app.config["SURVEY_METRICS_TOKEN"] = "scrape-secret-0123456789"
+    remote = {"REMOTE_ADDR": "203.0.113.9"}
+
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=bearer("wrong"), environ_base=remote).status_code == 401
+    scraped = client.get(
+        "/metrics", headers=bearer("scrape-secret-0123456789"), environ_base=remote
+    )
+    assert scraped.status_code == 200
+    assert "survey_http_requests_total" in scraped.get_data(as_text=True)

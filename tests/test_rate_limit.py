@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 from service import create_app
 from service.store import Store
 from tests.conftest import bearer
-from tests.servers import EmbeddedStore
+from tests.servers import EmbeddedStore, GunicornServer
 
 LIMIT = 3
 
@@ -91,3 +94,55 @@ def test_probes_and_metrics_are_never_limited(limited: FlaskClient) -> None:
 
 def test_the_default_limit_is_600_per_minute_per_token(app: Flask) -> None:
     assert app.config["SURVEY_RATE_LIMIT"] == "600/minute"
+
+
+def test_limits_kept_in_the_store_hold_across_gunicorn_workers(tmp_path) -> None:
+    """SURVEY_RATE_LIMIT_STORAGE=store: one limit for the whole server, whichever worker answers."""
+    limit = 8
+    with EmbeddedStore(tmp_path) as store_server:
+        server = GunicornServer(
+            store_server.uri,
+            "shared_limits",
+            workers=3,
+            env={"SURVEY_RATE_LIMIT": f"{limit}/minute", "SURVEY_RATE_LIMIT_STORAGE": "store"},
+        ).start()
+        try:
+            headers = {"Authorization": f"Bearer {server.admin_token}"}
+            answered: list[int] = []
+            for _ in range(3 * limit):
+                with requests.Session() as fresh_connection:
+                    answer = fresh_connection.get(
+                        f"{server.url}/api/v1/rounds", headers=headers, timeout=10
+                    )
+                answered.append(answer.status_code)
+        finally:
+            server.stop()
+
+    assert answered == [200] * limit + [429] * (2 * limit)
+
+
+def test_store_counters_count_every_hit_of_concurrent_callers(store_server: EmbeddedStore) -> None:
+    from limits import parse
+    from limits.strategies import FixedWindowRateLimiter
+
+    from service.store.rate_counters import StoreRateCounters
+
+    database = f"limits_{uuid.uuid4().hex[:8]}"
+    storages = [
+        StoreRateCounters("survey+" + store_server.uri, database_name=database) for _ in range(4)
+    ]
+    limit = parse("1000/minute")
+    hits: list[bool] = []
+
+    def hit_many(storage: StoreRateCounters) -> None:
+        limiter = FixedWindowRateLimiter(storage)
+        hits.extend(limiter.hit(limit, "caller") for _ in range(40))
+
+    threads = [threading.Thread(target=hit_many, args=(storage,)) for storage in storages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(hits) == 160 and all(hits)
+    assert FixedWindowRateLimiter(storages[0]).get_window_stats(limit, "caller").remaining == 840

@@ -5,6 +5,7 @@ whole service (issue 17, finding 1)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -30,9 +31,21 @@ class Served:
     url: str
     data_dir: Path
     admin: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log_path: Path
 
     def store_pid(self) -> int:
         return int((self.data_dir / "store.pid").read_text().split()[0])
+
+    def stop(self) -> None:
+        """Stop it as Ctrl-C or `docker stop` would."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def wait_for(check: Callable[[], bool], seconds: float) -> float:
@@ -53,7 +66,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
     port, data_dir = free_port(), tmp_path / "var"
     env = {**os.environ, "SURVEY_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     env.pop("MONGODB_URI", None)
-    log = (tmp_path / "serve.log").open("wb")
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],
         cwd=ROOT,
@@ -61,18 +75,14 @@ def served(tmp_path: Path) -> Iterator[Served]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    served = Served(f"http://127.0.0.1:{port}", data_dir, {}, process, log_path)
     try:
-        wait_for(lambda: requests.get(f"{url}/readyz", timeout=2).ok, 90)
-        admin = {"Authorization": f"Bearer {(data_dir / 'admin-token').read_text().strip()}"}
-        yield Served(url, data_dir, admin)
+        wait_for(lambda: requests.get(f"{served.url}/readyz", timeout=2).ok, 90)
+        token = (data_dir / "admin-token").read_text().strip()
+        served.admin = {"Authorization": f"Bearer {token}"}
+        yield served
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        served.stop()
         log.close()
 
 
@@ -110,3 +120,21 @@ def test_a_store_that_cannot_be_restarted_fails_healthz(served: Served) -> None:
     ready = requests.get(f"{served.url}/readyz", timeout=5)
     assert ready.status_code == 503
     assert ready.json()["store"] == "failed"
+
+
+def test_every_line_it_writes_is_a_json_object(served: Served) -> None:
+    """The supervisor's, gunicorn's and the app's lines, a store restart and a stop included."""
+    os.kill(served.store_pid(), signal.SIGKILL)
+    wait_for(lambda: requests.get(f"{served.url}/readyz", timeout=2).ok, 20)
+    requests.get(f"{served.url}/no/such/page", timeout=5)
+    served.stop()
+
+    lines = served.log_path.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]
+
+    assert all(isinstance(entry, dict) and entry["message"] for entry in entries)
+    loggers = {entry["logger"] for entry in entries}
+    assert {"service.supervisor", "gunicorn.error", "service.access"} <= loggers
+    messages = [entry["message"] for entry in entries]
+    assert "embedded store exited; restarting it" in messages
+    assert "stopped the embedded store" in messages

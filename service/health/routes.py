@@ -36,9 +36,10 @@ class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200)
     def get(self) -> dict[str, str]:
-        """The store answers ping (503 otherwise, saying when the store is being restarted)."""
+        """The store answers ping and the indexes exist (503 otherwise, saying why)."""
+        store = get_store()
         try:
-            get_store().ping()
+            store.ping()
         except UNAVAILABLE_ERRORS as exc:
             state = store_state()
             if state is None or state is StoreState.RUNNING:
@@ -50,4 +51,12 @@ class Ready(MethodView):
                 headers={"Retry-After": "2"},
                 extra={"store": state.value},
             ) from exc
+        if not store.indexes_ready.is_set():
+            raise Problem(
+                503,
+                "Service Unavailable",
+                "The store's indexes are not created yet; try again shortly.",
+                headers={"Retry-After": "2"},
+                extra={"store": "preparing"},
+            )
         return {"status": "ready"}

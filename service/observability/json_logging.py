@@ -7,43 +7,15 @@ for the one access line per request, method, route, status, duration and the cal
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-import traceback
-from datetime import UTC, datetime
-from typing import Any
 
 from flask import Flask, Response, g, request
 
+from service.observability.log_format import JsonFormatter
 from service.observability.request_context import current_request_id, elapsed_seconds, route_name
 
-ACCESS_FIELDS = ("method", "route", "status", "duration_ms", "token_id", "remote_addr")
 _HANDLER_MARK = "_survey_json_handler"
-
-
-class JsonFormatter(logging.Formatter):
-    """`{"time", "level", "logger", "message", "request_id", ...access fields}` per line."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None),
-        }
-        for name in ACCESS_FIELDS:
-            if hasattr(record, name):
-                entry[name] = getattr(record, name)
-        if record.exc_info and record.exc_info[0] is not None:
-            # The type and where it happened, never the message: messages can quote stored data.
-            entry["exception"] = record.exc_info[0].__name__
-            entry["frames"] = [
-                f"{frame.filename}:{frame.lineno} {frame.name}"
-                for frame in traceback.extract_tb(record.exc_info[2])
-            ]
-        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class RequestIdFilter(logging.Filter):

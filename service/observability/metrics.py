@@ -4,18 +4,25 @@ Under gunicorn every worker writes its samples to files in PROMETHEUS_MULTIPROC_
 cleaned by service/gunicorn_conf.py before any worker starts); a scrape of /metrics, whichever
 worker answers it, adds up every worker's files, those of workers that died included. Without
 that directory (tests, `flask run`) the process's own registry answers.
+
+/metrics is not public: with SURVEY_METRICS_TOKEN set, a scrape presents it as a bearer token;
+without one, only a caller on this host (loopback) is answered. The proxy refuses it outright.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client import disable_created_metrics as _disable_created_metrics
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from service.errors import Problem
+from service.observability.auth_failures import failed_authentication
 from service.observability.request_context import elapsed_seconds, route_name
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -74,7 +81,33 @@ def _observe(response: Response) -> Response:
     return response
 
 
+def require_scraper() -> None:
+    """The metrics token when one is configured; otherwise a caller on this host only."""
+    from service.auth import bearer_token  # imports this package: not at module level
+
+    expected = current_app.config.get("SURVEY_METRICS_TOKEN")
+    if expected:
+        presented = bearer_token()
+        if presented is None or not hmac.compare_digest(presented.encode(), str(expected).encode()):
+            if presented is not None:
+                failed_authentication()
+            raise Problem(
+                401,
+                "Unauthorized",
+                "Metrics need the metrics token (SURVEY_METRICS_TOKEN).",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        return
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise Problem(403, "Forbidden", "Metrics are answered on this host only.")
+
+
 def metrics_view() -> Response:
+    require_scraper()
     encode, content_type = choose_encoder(request.headers.get("Accept", ""))
     return Response(encode(scrape_registry()), mimetype=None, content_type=content_type)
 

@@ -1,8 +1,9 @@
 """Rate limits per caller: one bucket per token (or per address when anonymous), 429 + Retry-After.
 
-Counters live in memory in each gunicorn worker (`memory://`): a caller spread over W workers can
-make up to W times the limit. That is enough to stop a runaway client; a shared limit across
-workers needs a shared storage (`SURVEY_RATE_LIMIT_STORAGE`, e.g. a Redis URI for `limits`).
+Where the counters live is `SURVEY_RATE_LIMIT_STORAGE`: `store` keeps them in the service's MongoDB
+(service/store/rate_counters.py), one limit across every worker and replica (docker-compose.yml);
+the default `memory://` counts in each gunicorn worker, so a caller spread over W workers can make
+up to W times the limit.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from service.errors import Problem, problem_response
+from service.store.rate_counters import storage_settings
 
 # Probes and scrapes must keep working under load, whoever sends them.
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -65,11 +67,13 @@ def _too_many_requests(limiter: Limiter) -> Response:
 
 
 def init_app(app: Flask) -> Limiter:
+    storage_uri, storage_options = storage_settings(app.config)
     limiter = Limiter(
         caller_key,
         app=app,
         application_limits=[str(app.config["SURVEY_RATE_LIMIT"])],
-        storage_uri=str(app.config.get("SURVEY_RATE_LIMIT_STORAGE") or "memory://"),
+        storage_uri=storage_uri,
+        storage_options=storage_options,
         strategy="fixed-window",
         headers_enabled=False,
         key_prefix="survey",

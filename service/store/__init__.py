@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 from pymongo import MongoClient
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
+from pymongo.errors import (
+    ConnectionFailure,
+    ExecutionTimeout,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 from pymongo.write_concern import WriteConcern
 
 from service.store.audit import AuditLog
@@ -27,6 +35,8 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ExecutionTimeout,
     StoreBusy,
 )
+# Seconds between attempts at the indexes while the store is not ready (doubling up to the cap).
+INDEX_RETRY_SECONDS = (0.5, 10.0)
 
 
 def write_concern_of(setting: str) -> WriteConcern:
@@ -69,6 +79,10 @@ class Store:
         self.cells = Cells(self.db["cells"])
         self.auxiliary = Auxiliary(self.db["auxiliary"])
         self.keys = ServerKeys(self.db["server_keys"])
+        # Set once every index exists: until then /readyz answers 503 (a unique index missing
+        # would let a retry store a duplicate).
+        self.indexes_ready = threading.Event()
+        self._closed = threading.Event()
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()
@@ -78,11 +92,40 @@ class Store:
         self.assignments.ensure_indexes()
         self.cells.ensure_indexes()
         self.auxiliary.ensure_indexes()
+        self.indexes_ready.set()
+
+    def prepare(self, then: Callable[[Store], Any], log: logging.Logger) -> None:
+        """Create the indexes and run `then` (the first admin token) now, or, when the store is
+        not ready yet (still electing a primary, users not created, unreachable), in a background
+        thread that retries until it succeeds or the store is closed."""
+        if self._prepare_once(then, log):
+            return
+        threading.Thread(
+            target=self._prepare_until_done, args=(then, log), name="store-indexes", daemon=True
+        ).start()
+
+    def _prepare_once(self, then: Callable[[Store], Any], log: logging.Logger) -> bool:
+        try:
+            self.ensure_indexes()
+            then(self)
+        except PyMongoError as exc:
+            log.warning("store not ready for its indexes yet (%s); retrying", type(exc).__name__)
+            return False
+        return True
+
+    def _prepare_until_done(self, then: Callable[[Store], Any], log: logging.Logger) -> None:
+        wait, cap = INDEX_RETRY_SECONDS
+        while not self._closed.wait(wait):
+            if self._prepare_once(then, log):
+                log.info("store indexes created")
+                return
+            wait = min(wait * 2, cap)
 
     def ping(self) -> None:
         self.client.admin.command("ping")
 
     def close(self) -> None:
+        self._closed.set()
         self.client.close()
 
 
@@ -102,12 +145,13 @@ def init_app(app: Flask) -> None:
         event_listeners=app.config.get("STORE_EVENT_LISTENERS"),  # tests count round trips
     )
     app.extensions["store"] = store
-    try:
-        store.ensure_indexes()
-        if app.config.get("SURVEY_ADMIN_TOKEN"):
-            store.tokens.bootstrap_admin(app.config["SURVEY_ADMIN_TOKEN"])
-    except UNAVAILABLE_ERRORS:
-        app.logger.warning("store unreachable at start; indexes will be created on next start")
+    admin_token = app.config.get("SURVEY_ADMIN_TOKEN")
+
+    def bootstrap_admin(ready: Store) -> None:
+        if admin_token:
+            ready.tokens.bootstrap_admin(admin_token)
+
+    store.prepare(bootstrap_admin, logging.getLogger("service.store"))
 
 
 def get_store() -> Store:

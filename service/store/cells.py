@@ -111,6 +111,11 @@ class Cells:
             return False
         return True
 
+    def recount_all(self) -> None:
+        """Make the next reader of every round recount its cells (`restore --recount`: a dump
+        taken while writes ran may hold cells a few writes apart from the submissions)."""
+        self.collection.update_many({"cell": {"$exists": False}}, {"$set": {"dirty": True}})
+
     def abandon_rebuild(self, round_id: str, rebuilder: str) -> None:
         """A rebuild that failed part-way: leave the cells dirty for the next reader."""
         self.collection.update_one(

@@ -33,6 +33,10 @@ from service.samples.visits import (
 )
 from service.store import Store
 from service.store.clock import utc_now
+from service.submissions.group_commit import GroupCommit
+
+# Concurrent single submissions of this process share their store commands (group_commit.py).
+GROUPS = GroupCommit()
 
 
 class SubmissionInvalid(Exception):
@@ -180,6 +184,33 @@ def _insert_counted(
     return status
 
 
+def insert_counted(
+    store: Store, round_doc: dict[str, Any], docs: list[dict[str, Any]]
+) -> list[SubmissionStatus]:
+    """Insert documents of a round without a sample (unordered), add the created ones to the
+    cells and the audit log: four store commands however many documents."""
+    if not docs:
+        return []
+
+    def write() -> tuple[list[SubmissionStatus], CellChange]:
+        statuses = store.submissions.insert_many(docs)
+        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
+        return statuses, CellChange.of_stored(created)
+
+    ids = [doc["submission_id"] for doc in docs]
+    statuses = record(store, round_doc["_id"], write, ids)
+    audit_created(
+        store,
+        round_doc,
+        [
+            sid
+            for sid, status in zip(ids, statuses, strict=True)
+            if status is SubmissionStatus.CREATED
+        ],
+    )
+    return statuses
+
+
 def store_visit(
     store: Store, round_doc: dict[str, Any], payload: Any, *, token_id: str, source: str, raw: str
 ) -> tuple[SubmissionStatus, dict[str, Any]]:
@@ -211,7 +242,9 @@ def _store_one(
         return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
     data = validate(round_doc, payload)
     doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-    return _insert_counted(store, round_doc, doc), doc
+    key = (id(store), round_doc["_id"])
+    status = GROUPS.insert(key, doc, lambda docs: insert_counted(store, round_doc, docs))
+    return status, doc
 
 
 def submit_one(
@@ -292,24 +325,7 @@ def submit_batch(
     # Validating 1000 items is seconds of pure CPU: off the event loop, so a bulk sender does
     # not hold up the other connections of its worker (issue 22: one token starving others).
     outcomes, valid = off_the_loop(lambda: _prepare_batch(round_doc, payloads, token_id))
-    docs = [doc for _, doc in valid]
-
-    def write() -> tuple[list[SubmissionStatus], CellChange]:
-        statuses = store.submissions.insert_many(docs)
-        created = [d for d, s in zip(docs, statuses, strict=True) if s is SubmissionStatus.CREATED]
-        return statuses, CellChange.of_stored(created)
-
-    ids = [doc["submission_id"] for doc in docs]
-    statuses = record(store, round_doc["_id"], write, ids) if docs else []
-    audit_created(
-        store,
-        round_doc,
-        [
-            sid
-            for sid, status in zip(ids, statuses, strict=True)
-            if status is SubmissionStatus.CREATED
-        ],
-    )
+    statuses = insert_counted(store, round_doc, [doc for _, doc in valid])
     for (position, doc), status in zip(valid, statuses, strict=True):
         outcomes[position] = ItemOutcome(doc["submission_id"], status)
         count_submission(status)
