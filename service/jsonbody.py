@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
@@ -12,7 +13,8 @@ from service.errors import Problem
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # Our documents nest 4 levels; anything far deeper is hostile and would exhaust recursion later.
 MAX_DEPTH = 32
-CSV_BODY_PATHS = ("/sample", "/sample/rows")
+# Writes that take the CSV a statistician keeps: samples, and groupings of communes (§13).
+CSV_BODY_PATHS = re.compile(r"/sample(/rows)?$|/geography/[^/]+/groupings/[^/]+$")
 
 
 class SafeJSONProvider(DefaultJSONProvider):
@@ -56,8 +58,8 @@ def require_json_body() -> None:
         return
     if request.routing_exception is not None:
         return  # 404/405 first: `PUT /api/v1/rounds` is a method the route lacks, not a bad body
-    if request.mimetype == "text/csv" and request.path.endswith(CSV_BODY_PATHS):
-        return  # a sample may be sent as the CSV a statistician keeps it in
+    if request.mimetype == "text/csv" and CSV_BODY_PATHS.search(request.path):
+        return  # a sample or grouping may be sent as the CSV a statistician keeps it in
     if request.mimetype != "application/json":
         raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
     request.get_json()  # cached for the view; malformed → 400 problem

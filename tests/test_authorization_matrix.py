@@ -22,6 +22,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalogue.geography import load_version
 from service import create_app
 from service.store import Store
 from tests import factories
@@ -41,6 +42,14 @@ SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
 SERIES = "hh-auth-series"
+GROUPING = "halves"  # a grouping of vn-2025-07's communes (docs/design.md §13)
+
+
+def grouping() -> dict[str, str]:
+    """Every commune of vn-2025-07 in one of two groups."""
+    communes = [u.code for u in load_version("vn-2025-07").communes]
+    return {code: "a" if i % 2 else "b" for i, code in enumerate(communes)}
+
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -72,6 +81,11 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
+    ("GET", "/api/v1/geography"): ANY,
+    ("GET", "/api/v1/geography/{version_id}/units"): ANY,
+    ("GET", "/api/v1/geography/crosswalk"): ANY,
+    ("GET", "/api/v1/geography/{version_id}/groupings/{name}"): ANY,
+    ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): ADMIN,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -136,6 +150,12 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     sample = {"assignments": factories.small_sample()}
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
+    grouped = client.put(
+        f"/api/v1/geography/vn-2025-07/groupings/{GROUPING}",
+        json={"groups": grouping()},
+        headers=admin,
+    )
+    assert grouped.status_code == 200, grouped.json
     yield app
     app.extensions["store"].close()
 
@@ -167,7 +187,11 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         url.replace("{series}", SERIES)
         .replace("{assignment_id}", "A-001")
         .replace("{submission_id}", SUBMISSION)
+        .replace("{version_id}", "vn-2025-07")
+        .replace("{name}", GROUPING)
     )
+    if path == "/api/v1/geography/crosswalk":
+        url += "?from=vn-2025-03&to=vn-2025-07"
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -193,6 +217,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, dict[str, An
         ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
             "enumerator": "enum-01"
         },
+        ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): {"groups": grouping()},
     }
     return url, bodies.get((method, path))
 

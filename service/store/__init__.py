@@ -12,6 +12,7 @@ from pymongo.write_concern import WriteConcern
 from service.store.audit import AuditLog
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
+from service.store.groupings import Groupings
 from service.store.rounds import Rounds
 from service.store.samples import Assignments
 from service.store.submissions import Submissions
@@ -65,6 +66,7 @@ class Store:
         self.versions = Versions(self.db["versions"])
         self.assignments = Assignments(self.db["assignments"])
         self.cells = Cells(self.db["cells"])
+        self.groupings = Groupings(self.db["groupings"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()

@@ -67,7 +67,8 @@ function fillRoundOptions() {
 function fillBySelect() {
   const select = $("by-select");
   const previous = select.value || DEFAULTS.by;
-  const options = byOptions(state.catalogue, currentRound()?.instrument);
+  const round = currentRound();
+  const options = round?.domains ?? byOptions(state.catalogue, round?.instrument);
   select.replaceChildren(...options.map((by) => h("option", { value: by }, t(BY_LABELS[by] ?? by))));
   select.value = options.includes(previous) ? previous : options[0];
 }
@@ -82,7 +83,8 @@ async function start() {
     return;
   }
   const wanted = readFragment();
-  const withData = state.rounds.find((round) => round.n_submissions > 0) || state.rounds[0];
+  const latestFirst = [...state.rounds].sort((a, b) => String(b.period?.start).localeCompare(String(a.period?.start)));
+  const withData = latestFirst.find((round) => round.n_submissions > 0) || state.rounds[0];
   const known = (id) => state.rounds.some((round) => round.id === id);
   state.roundId = [wanted.get("round"), state.roundId].find(known) || withData.id;
   fillRoundOptions();
@@ -100,8 +102,21 @@ async function start() {
 
 async function roundWithCommunes() {
   if (!state.fullRounds.has(state.roundId)) {
-    state.fullRounds.set(state.roundId, await getJson(`/api/v1/rounds/${encodeURIComponent(state.roundId)}`));
+    const round = await getJson(`/api/v1/rounds/${encodeURIComponent(state.roundId)}`);
+    if (round.geography) round.geographyNames = await geographyNames(round.geography);
+    state.fullRounds.set(state.roundId, round);
   }
+}
+
+/** Names of a geography version's communes and of the former provinces (docs/design.md §13). */
+async function geographyNames(version) {
+  const units = (path, query) => getJson(`/api/v1/geography/${encodeURIComponent(path)}/units`, query);
+  const [communes, provinces] = await Promise.all([
+    units(version, { level: "commune" }),
+    units("vn-2025-03", { level: "province" }),
+  ]);
+  const named = (items) => Object.fromEntries(items.map((unit) => [unit.code, unit.name_vi]));
+  return { commune: named(communes.items), former_province: named(provinces.items) };
 }
 
 async function loadEstimates() {
@@ -112,7 +127,7 @@ async function loadEstimates() {
   $("indicators").setAttribute("aria-busy", "true");
   const [response] = await Promise.all([
     getJson(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold" }),
-    by === "commune" ? roundWithCommunes() : null,
+    ["commune", "former_province"].includes(by) ? roundWithCommunes() : null,
   ]);
   if (serial !== state.serial) return;
   state.data = { response, by, query: { by, ci, level } };

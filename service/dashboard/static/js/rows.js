@@ -6,6 +6,7 @@ import { helpText, reasonText, t, term } from "./i18n.js";
 
 export const BY_LABELS = {
   district: "byDistrict", commune: "byCommune", area: "byArea", type: "byType", sector: "bySector",
+  former_province: "byFormerProvince",
 };
 
 /** The breakdowns a round's instrument offers, as `GET /api/v1/indicators` lists them. */
@@ -24,9 +25,11 @@ export function domainCode(domain) {
 
 export function domainName(round, by, code) {
   const frame = round.frame || {};
+  const names = round.geographyNames || {}; // from GET /api/v1/geography/{version}/units
   switch (by) {
     case "district": return (frame.districts || {})[code] ?? code;
-    case "commune": return (frame.communes || {})[code]?.name ?? code;
+    case "commune": return (names.commune || {})[code] ?? (frame.communes || {})[code]?.name ?? code;
+    case "former_province": return (names.former_province || {})[code] ?? code;
     case "sector": return term("sectors", code);
     default: return t(code);
   }
