@@ -388,8 +388,9 @@ def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
     url, body = request_for(method, path, matrix_store)
     headers = allowed_caller(operation, callers).headers(path)
 
+    joined = "&" if "?" in url else "?"  # the crosswalk's URL carries its query already
     response = matrix_app.test_client().open(
-        f"{url}?{TYPO}=x", method=method, json=body, headers=headers
+        f"{url}{joined}{TYPO}=x", method=method, json=body, headers=headers
     )
 
     assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])

@@ -3,10 +3,11 @@
 const TOKEN_KEY = "survey.dashboard.token";
 
 export class ApiError extends Error {
-  constructor(status, title, detail) {
+  constructor(status, title, detail, problem = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
+    this.problem = problem; // the problem+json body, with its extension members
   }
 }
 
@@ -38,7 +39,7 @@ async function get(path, params, accept) {
     } catch {
       // not problem+json (a proxy's page, say): keep the status alone
     }
-    throw new ApiError(response.status, body.title, body.detail);
+    throw new ApiError(response.status, body.title, body.detail, body);
   }
   return response;
 }

@@ -143,6 +143,36 @@ async function withCommunes(ids) {
   }));
 }
 
+/**
+ * The province-wide change; when the rounds cover different former provinces (422 `coverage`,
+ * docs/design.md §13), the change on the one former province both cover, marked `comparedOn`.
+ */
+async function provinceWide(ask) {
+  try {
+    return await ask("");
+  } catch (error) {
+    const common = error instanceof ApiError ? error.problem.common_coverage : null;
+    if (!common || common.length !== 1) throw error;
+    const [code] = common;
+    const area = await ask(error.problem.comparable_by);
+    const onArea = (block) => block.results
+      .filter((result) => result.domain && Object.values(result.domain)[0] === code)
+      .map((result) => ({ ...result, domain: null }));
+    const names = await formerProvinceNames();
+    const comparedOn = names[code] ?? code;
+    return { ...area, comparedOn, changes: area.changes.map((block) => ({ ...block, by: null, results: onArea(block) })) };
+  }
+}
+
+let formerProvinces = null;
+async function formerProvinceNames() {
+  if (!formerProvinces) {
+    const units = await getJson("/api/v1/geography/vn-2025-03/units", { level: "province" });
+    formerProvinces = Object.fromEntries(units.items.map((unit) => [unit.code, unit.name_vi]));
+  }
+  return formerProvinces;
+}
+
 /** The change from the first round to `to`, province-wide and (with `by`) by domain. */
 async function changeFrom(from, to, { by, level, pairing }) {
   const path = `/api/v1/series/${encodeURIComponent(state.seriesId)}/change`;
@@ -153,7 +183,7 @@ async function changeFrom(from, to, { by, level, pairing }) {
     }
     throw error;
   });
-  const [province, domains] = await Promise.all([ask(""), by ? ask(by) : null]);
+  const [province, domains] = await Promise.all([provinceWide(ask), by ? ask(by) : null]);
   if (!domains) return province;
   const byIndicator = new Map(domains.changes.map((block) => [block.indicator, block.results]));
   const changes = province.changes.map((block) => ({ ...block, results: [...block.results, ...(byIndicator.get(block.indicator) || [])] }));
@@ -185,6 +215,12 @@ async function loadSeries() {
   render();
 }
 
+/** Where a change was compared on one former province only, say so in words. */
+function comparedOnNotes() {
+  const areas = new Set([...state.data.changes.values()].map((change) => change.comparedOn).filter(Boolean));
+  return [...areas].map((area) => h("p", { class: "coverage-note" }, t("comparedOn", area)));
+}
+
 function summary(view) {
   const province = view.groups[0];
   return h("div", { class: "summary" }, [
@@ -196,6 +232,7 @@ function summary(view) {
         change.kind === "shown" ? "." : "",
       ])),
     ]),
+    ...comparedOnNotes(),
     h("p", { class: "target-line" }, view.target === null ? t("noTarget") : t("targetLine", formatValue(view.target, view.isRate, 0))),
   ]);
 }
