@@ -108,7 +108,8 @@ def rounds() -> list[dict[str, Any]]:
             "period": {"start": "2026-03-01", "end": "2026-10-31"},
             "geography": NEW_GEOGRAPHY,
             "coverage": ["10", "15"],
-            "series": HOUSEHOLD_SERIES,
+            # Not yet in HOUSEHOLD_SERIES: the series view's browser tests are written for the
+            # 2024 → 2025 pair; `PATCH {"series": "laocai-household"}` joins it (issue 24).
             "title": "Lào Cai household digital adoption survey 2026 (demo)",
             "title_vi": "Khảo sát chuyển đổi số hộ gia đình Lào Cai 2026 (thử nghiệm)",
         },

@@ -37,7 +37,14 @@ def demo(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]], Any]]:
         role: bearer(store.tokens.create(role, f"{role}-geo")[1])
         for role in ("admin", "planner", "enumerator", "supervisor")
     }
-    yield app.test_client(), headers, store
+    client = app.test_client()
+    joined = client.patch(
+        f"/api/v1/rounds/{HOUSEHOLD_ROUND_2026}",
+        json={"series": HOUSEHOLD_SERIES},
+        headers=headers["admin"],
+    )
+    assert joined.status_code == 200, joined.json
+    yield client, headers, store
     store.close()
 
 

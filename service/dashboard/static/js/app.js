@@ -12,6 +12,7 @@ import {
 } from "./page.js";
 import {
   BY_LABELS, byOptions, domainName, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
+  geographyNames,
 } from "./rows.js";
 import { indicatorTable } from "./table.js";
 import { weightingNote, weightsPanel } from "./weights.js";
@@ -103,21 +104,11 @@ async function start() {
 async function roundWithCommunes() {
   if (!state.fullRounds.has(state.roundId)) {
     const round = await getJson(`/api/v1/rounds/${encodeURIComponent(state.roundId)}`);
-    if (round.geography) round.geographyNames = await geographyNames(round.geography);
+    if (round.geography) round.geographyNames = await geographyNames(getJson, round.geography);
     state.fullRounds.set(state.roundId, round);
   }
 }
 
-/** Names of a geography version's communes and of the former provinces (docs/design.md §13). */
-async function geographyNames(version) {
-  const units = (path, query) => getJson(`/api/v1/geography/${encodeURIComponent(path)}/units`, query);
-  const [communes, provinces] = await Promise.all([
-    units(version, { level: "commune" }),
-    units("vn-2025-03", { level: "province" }),
-  ]);
-  const named = (items) => Object.fromEntries(items.map((unit) => [unit.code, unit.name_vi]));
-  return { commune: named(communes.items), former_province: named(provinces.items) };
-}
 
 async function loadEstimates() {
   const serial = ++state.serial;

@@ -11,7 +11,14 @@ import {
   applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundTitle, setIfOffered, setUpPage, showError,
   showTableOf,
 } from "./page.js";
-import { BY_LABELS, byOptions, indicatorDefinition, indicatorLabel } from "./rows.js";
+import {
+  BY_LABELS,
+  byOptions,
+  geographyNames,
+  indicatorDefinition,
+  indicatorLabel,
+  seriesByOptions,
+} from "./rows.js";
 import { seriesChart } from "./series-chart.js";
 import { roundLabels, seriesViews } from "./series-rows.js";
 import { seriesTable } from "./series-table.js";
@@ -90,7 +97,8 @@ function fillSeriesOptions() {
 function fillBySelect() {
   const select = $("by-select");
   const previous = select.value;
-  const options = ["", ...byOptions(state.catalogue, state.series?.instrument)];
+  const docs = (state.series?.rounds || []).map((item) => state.rounds.find((round) => round.id === item.id) || item);
+  const options = ["", ...(seriesByOptions(docs) ?? byOptions(state.catalogue, state.series?.instrument))];
   select.replaceChildren(...options.map((by) => h("option", { value: by }, by ? t(BY_LABELS[by] ?? by) : t("byNone"))));
   select.value = options.includes(previous) ? previous : DEFAULTS.by;
 }
@@ -139,8 +147,19 @@ async function start() {
 
 async function withCommunes(ids) {
   await Promise.all(ids.filter((id) => !state.fullRounds.has(id)).map(async (id) => {
-    state.fullRounds.set(id, await getJson(`/api/v1/rounds/${encodeURIComponent(id)}`));
+    const round = await getJson(`/api/v1/rounds/${encodeURIComponent(id)}`);
+    if (round.geography) round.geographyNames = await geographyNames(getJson, round.geography);
+    state.fullRounds.set(id, round);
   }));
+}
+
+/** The newest geography version among the series' rounds: every round is read in it (§13). */
+function seriesGeography() {
+  const versions = state.series.rounds
+    .map((item) => state.rounds.find((round) => round.id === item.id)?.geography)
+    .filter(Boolean)
+    .sort();
+  return versions.length ? versions[versions.length - 1] : "";
 }
 
 /**
@@ -199,9 +218,11 @@ async function loadSeries() {
   const ids = state.series.rounds.map((round) => round.id);
   const path = (id) => `/api/v1/rounds/${encodeURIComponent(id)}/estimates`;
   const [estimates, changes] = await Promise.all([
-    Promise.all(ids.map((id) => getJson(path(id), { by, level, overall: by ? "true" : "", suppressed: "withhold" }))),
+    Promise.all(ids.map((id) => getJson(path(id), {
+      by, level, overall: by ? "true" : "", suppressed: "withhold", geography: by ? seriesGeography() : "",
+    }))),
     Promise.all(ids.slice(1).map((id) => changeFrom(ids[0], id, { by, level, pairing }))),
-    by === "commune" ? withCommunes(ids) : null,
+    ["commune", "former_province"].includes(by) ? withCommunes(ids) : null,
   ]);
   if (serial !== state.serial) return;
   state.data = {
