@@ -13,17 +13,16 @@ usage: python bench/geography.py [--households 100000] [--repeats 9]
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.estimates import synthetic_households
 from catalogue.geography import load_version
 from schemas.rounds import RoundCreateSchema
 from service import create_app
@@ -44,41 +43,20 @@ CASES = [  # (label, by in the round's own version, the same read through the cr
 
 
 def households(n: int, seed: int) -> list[dict]:
-    """n households spread over the former Lào Cai's communes (real vn-2025-03 codes)."""
-    rng = random.Random(seed)
+    """bench/estimates.py's households, placed in the former Lào Cai's communes (real
+    vn-2025-03 codes, each commune its own PSU, strata district × area)."""
     old = load_version("vn-2025-03")
     communes = [c for c in old.communes if old.province_of(c.code) == "10"]
-    out = []
-    for i in range(n):
+    out = synthetic_households(n, seed)
+    for i, payload in enumerate(out):
         commune = communes[i % len(communes)]
         area = "rural" if commune.kind == "xã" else "urban"
-        level = 0.35 + 0.4 * rng.random()
-        members = rng.randint(1, 8)
-        adults = rng.randint(1, members)
-        fiber = rng.random() < level
-        out.append(
-            {
-                "submission_id": str(uuid.UUID(int=rng.getrandbits(128))),
-                "interviewed_at": "2025-04-01T09:00:00+07:00",
-                "enumerator_id": "bench",
-                "location": {"district": commune.parent, "commune": commune.code, "area": area},
-                "sampling": {
-                    "stratum": f"{commune.parent}-{area[0].upper()}",
-                    "psu": commune.code,
-                    "weight": round(rng.uniform(50, 150), 3),
-                },
-                "answers": {
-                    "members": members,
-                    "members_15plus": adults,
-                    "fiber_available": fiber,
-                    "fiber_subscribed": fiber and rng.random() < 0.7,
-                    "mobile_4g_5g": rng.random() < level + 0.2,
-                    "smartphones": rng.randint(0, adults),
-                    "members_15plus_with_epay": rng.randint(0, adults),
-                    "members_15plus_egov_mobile": rng.randint(0, adults),
-                },
-            }
-        )
+        payload["location"] = {"district": commune.parent, "commune": commune.code, "area": area}
+        payload["sampling"] |= {
+            "stratum": f"{commune.parent}-{area[0].upper()}",
+            "psu": commune.code,
+        }
+        payload["interviewed_at"] = "2025-04-01T09:00:00+07:00"
     return out
 
 
