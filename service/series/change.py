@@ -156,9 +156,11 @@ def reported_geography(rounds: tuple[dict[str, Any], ...], query: dict[str, Any]
 
 
 def check_coverage(rounds: tuple[dict[str, Any], dict[str, Any]], by: str | None) -> None:
-    """Rounds of different coverage compare only area by area: 422 `coverage` otherwise."""
+    """Rounds of different coverage compare only area by area: 422 `coverage` otherwise. A
+    round without a geography (free codes) declares no coverage: nothing to compare."""
     first, last = (set(round_coverage(doc)) for doc in rounds)
-    if first == last or by in GEOGRAPHIC_BY or (by or "").startswith(GROUPING_PREFIX):
+    comparable = by in GEOGRAPHIC_BY or (by or "").startswith(GROUPING_PREFIX)
+    if not first or not last or first == last or comparable:
         return
     common = sorted(first & last)
     area = ", ".join(common) if common else "none"
