@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from catalogue.geography.versions import LEVELS
 from schemas.common import StrictSchema, Text
 
-LEVELS = ("province", "district", "commune")
 FORMATS = ("json", "csv")
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
 LEVELS = ("province", "district", "commune")
 
 
@@ -215,12 +214,6 @@ def crosswalk(from_id: str, to_id: str) -> Crosswalk:
         built_from=built_from,
         mapping=MappingProxyType({r.from_code: r.to_code for r in rows}),
     )
-
-
-def crosswalk_pairs() -> tuple[tuple[str, str], ...]:
-    """(from, to) of every crosswalk in data/."""
-    manifest = json.loads((DATA_DIR / "crosswalks.json").read_text(encoding="utf-8"))
-    return tuple((entry["from"], entry["to"]) for entry in manifest.values())
 
 
 @cache
