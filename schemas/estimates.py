@@ -29,6 +29,13 @@ def three_decimals(level: float) -> None:
         raise ValidationError("At most 3 decimals (e.g. 0.95 or 0.975).")
 
 
+GROUPING_NAME = r"[a-z0-9][a-z0-9-]{0,62}"
+BY_CHOICES = (*ALL_BY_DIMENSIONS, "former_province", "grouping:{name}")
+BY_PATTERN = (
+    "^(" + "|".join((*ALL_BY_DIMENSIONS, "former_province")) + f"|grouping:{GROUPING_NAME})$"
+)
+
+
 class EstimatesQuerySchema(StrictSchema):
     indicator = fields.String(
         load_default=None,
@@ -36,8 +43,23 @@ class EstimatesQuerySchema(StrictSchema):
     )
     by = fields.String(
         load_default=None,
-        validate=validate.OneOf(ALL_BY_DIMENSIONS),
-        metadata={"description": "Domain dimension; none for province-wide"},
+        validate=validate.Regexp(
+            BY_PATTERN,
+            error="Must be one of: " + ", ".join(BY_CHOICES).replace("{", "{{").replace("}", "}}"),
+        ),
+        metadata={
+            "description": "Domain: " + ", ".join(BY_CHOICES) + " (docs/design.md §13); "
+            "none for province-wide"
+        },
+    )
+    geography = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^vn-[0-9]{4}-[0-9]{2}$"),
+        metadata={
+            "description": "Report in this geography version (GET /api/v1/geography): a round "
+            "of an older version is re-expressed through the crosswalk; default: the round's",
+            "example": "vn-2025-07",
+        },
     )
     ci = fields.String(
         load_default=CiMethod.LOGIT.value,

@@ -7,6 +7,14 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
+from catalogue.geography import version_ids
+from catalogue.geography.rounds import (
+    all_former_provinces,
+    default_geography,
+    round_coverage,
+    round_domains,
+    round_geography_id,
+)
 from schemas.common import FiniteNumber, StrictSchema, Text
 from schemas.tokens import TOKEN_NAME
 from schemas.weighting import WeightingSchema
@@ -136,6 +144,37 @@ TEAMS_ARGS: dict[str, Any] = {
 }
 
 
+GEOGRAPHY_METADATA = {
+    "description": "The geography version whose codes the round uses (GET /api/v1/geography); "
+    "default: the version in force on period.start; null: free codes (docs/design.md §13)",
+    "example": "vn-2025-07",
+}
+COVERAGE_METADATA = {
+    "description": "The former provinces (codes of vn-2025-03) whose population the round "
+    "represents; default: every one its geography version spans",
+    "example": ["10", "15"],
+}
+
+
+def check_geography(geography: str | None, coverage: list[str] | None) -> None:
+    """A known version, and a coverage of former provinces that version spans."""
+    if geography is None:
+        if coverage:
+            raise ValidationError({"coverage": ["A round without a geography has no coverage."]})
+        return
+    if geography not in version_ids():
+        known = ", ".join(version_ids())
+        raise ValidationError({"geography": [f"Unknown geography version (known: {known})."]})
+    spanned = all_former_provinces(geography)
+    unknown = sorted(set(coverage or ()) - set(spanned))
+    if unknown:
+        raise ValidationError(
+            {"coverage": [f"Not former provinces of {geography}: {', '.join(unknown)}."]}
+        )
+    if coverage is not None and not coverage:
+        raise ValidationError({"coverage": ["Name at least one former province."]})
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
@@ -150,10 +189,21 @@ class RoundCreateSchema(StrictSchema):
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
     series = Text(load_default=None, allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     teams = fields.List(TEAM_NAME, load_default=list, **TEAMS_ARGS)
+    geography = Text(allow_none=True, max_length=32, metadata=GEOGRAPHY_METADATA)
+    coverage = fields.List(
+        Text(pattern=r"[0-9]{2}"), allow_none=True, load_default=None, metadata=COVERAGE_METADATA
+    )
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
         check_targets(data.get("instrument"), data.get("targets"))
+
+    @validates_schema
+    def _known_geography(self, data: dict[str, Any], **_: Any) -> None:
+        if "period" not in data:
+            return
+        geography = data.get("geography", default_geography(data["period"]["start"]))
+        check_geography(geography, data.get("coverage"))
 
 
 class RoundPatchSchema(StrictSchema):
@@ -198,6 +248,19 @@ class RoundSchema(Schema):
     weighting = fields.Dict(allow_none=True)
     series = fields.String(allow_none=True)
     teams = fields.List(fields.String())
+    geography = fields.Function(round_geography_id, allow_none=True, metadata=GEOGRAPHY_METADATA)
+    coverage = fields.Function(
+        lambda doc: list(round_coverage(doc)),
+        metadata=COVERAGE_METADATA | {"type": "array", "items": {"type": "string"}},
+    )
+    domains = fields.Function(
+        lambda doc: list(round_domains(doc)),
+        metadata={
+            "description": "The `by` domains the round's estimates offer (plus grouping:{name})",
+            "type": "array",
+            "items": {"type": "string"},
+        },
+    )
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

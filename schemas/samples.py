@@ -44,7 +44,11 @@ class SampleRowSchema(StrictSchema):
     assignment_id = Text(required=True, max_length=64, pattern=ASSIGNMENT_ID)
     stratum = Text(required=True, max_length=64, pattern=CODE)
     psu = Text(required=True, max_length=64, pattern=CODE)
-    district = Text(required=True, pattern=CODE)
+    district = Text(
+        load_default=None,
+        pattern=CODE,
+        metadata={"description": "Only where the round's geography version has districts"},
+    )
     commune = Text(required=True, pattern=CODE)
     area = fields.String(required=True, validate=validate.OneOf(("urban", "rural")))
     psu_prob = Probability(required=True, metadata={"description": "PSU inclusion probability"})

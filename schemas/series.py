@@ -28,6 +28,7 @@ class ChangeQuerySchema(StrictSchema):
     )
     indicator = EstimatesQuerySchema._declared_fields["indicator"]
     by = EstimatesQuerySchema._declared_fields["by"]
+    geography = EstimatesQuerySchema._declared_fields["geography"]
     level = EstimatesQuerySchema._declared_fields["level"]
     pairing = fields.String(
         load_default=Pairing.INDEPENDENT.value,

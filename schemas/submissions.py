@@ -16,6 +16,8 @@ from marshmallow import (
 )
 
 from catalogue import SubmissionStatus
+from catalogue.geography.codes import location_errors as geography_errors
+from catalogue.geography.rounds import round_geography_id
 from schemas.common import Count, FiniteNumber, PageLimit, StrictBoolean, StrictSchema, Text
 from schemas.rounds import CODE
 
@@ -41,7 +43,11 @@ class GpsSchema(StrictSchema):
 
 
 class LocationSchema(StrictSchema):
-    district = Text(required=True, pattern=CODE)
+    district = Text(
+        load_default=None,
+        pattern=CODE,
+        metadata={"description": "Only where the round's geography version has districts"},
+    )
     commune = Text(required=True, pattern=CODE)
     village = Text(load_default=None)
     area = fields.String(required=True, validate=validate.OneOf(("urban", "rural")))
@@ -165,12 +171,25 @@ class BatchSchema(Schema):
     )
 
 
+def location_errors(location: dict[str, Any], round_doc: dict[str, Any]) -> dict[str, list[str]]:
+    """Errors when the location's codes are not units of the round's geography version (with
+    what a code of another version became) or not in its frame (DESIGN §4, §13)."""
+    version_id = round_geography_id(round_doc)
+    if version_id is not None:
+        errors = geography_errors(version_id, location.get("district"), location["commune"])
+    elif not location.get("district"):
+        errors = {"location.district": ["Missing data for required field."]}
+    else:
+        errors = {}
+    return errors or frame_errors(location, round_doc.get("frame"))
+
+
 def frame_errors(location: dict[str, Any], frame: dict[str, Any] | None) -> dict[str, list[str]]:
     """Errors when the location's codes are not in the round's frame (no frame: no check)."""
     if not frame:
         return {}
     errors: dict[str, list[str]] = {}
-    if location["district"] not in frame["districts"]:
+    if location.get("district") not in frame["districts"]:
         errors["location.district"] = ["Not a district of the round's frame."]
     communes = frame.get("communes") or {}
     if communes:

@@ -44,11 +44,15 @@ class NonresponseSchema(StrictSchema):
     max_factor = FiniteNumber(low=1, high=1e6, load_default=3.0)
 
 
+# former_province: rounds with a geography version (docs/design.md §13)
+CALIBRATION_VARIABLES = (*ALL_BY_DIMENSIONS, "former_province")
+
+
 class MarginSchema(StrictSchema):
     variables = fields.List(
-        fields.String(validate=validate.OneOf(ALL_BY_DIMENSIONS)),
+        fields.String(validate=validate.OneOf(CALIBRATION_VARIABLES)),
         required=True,
-        validate=validate.Length(min=1, max=len(ALL_BY_DIMENSIONS)),
+        validate=validate.Length(min=1, max=len(CALIBRATION_VARIABLES)),
         metadata={"description": "One variable, or several crossed (keys joined by `|`)"},
     )
     totals = fields.Dict(

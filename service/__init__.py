@@ -61,6 +61,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.dashboard import routes as dashboard
     from service.docs import routes as docs
     from service.estimates import routes as estimates
+    from service.geography import routes as geography
     from service.health import routes as health
     from service.openrosa import routes as openrosa
     from service.quality import routes as quality
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         samples,
         submissions,
         estimates,
+        geography,
         series,
         weights,
         quality,
@@ -88,6 +90,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         api.register_blueprint(module.blp)
     submissions.document(api)
     samples.document(api)
+    geography.document(api)
     app.register_blueprint(openrosa.blp)
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(fieldwork.blp)

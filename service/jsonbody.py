@@ -16,9 +16,9 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 # Our documents nest 4 levels; anything far deeper is hostile and would exhaust recursion later.
 MAX_DEPTH = 32
 # Bodies that may be sent as the file people keep them in: a sample, a list of enumerators
-# (CSV or XLSX); and CSV-only tables: a commune auxiliary table.
+# (CSV or XLSX); and CSV-only tables of communes: auxiliary data (§14) and groupings (§13).
 TABLE_BODY_PATHS = re.compile(r"/api/v1/(rounds/[^/]+/sample(/rows)?|tokens/import)")
-CSV_BODY_PATHS = re.compile(r"/api/v1/geography/[^/]+/auxiliary/[^/]+")
+CSV_BODY_PATHS = re.compile(r"/api/v1/geography/[^/]+/(auxiliary|groupings)/[^/]+")
 JSON_415 = "Send the body as application/json."
 TABLE_415 = f"Send the body as application/json, {CSV} (UTF-8) or an XLSX workbook ({XLSX})."
 

@@ -76,7 +76,7 @@ def load_fieldwork_demo(store: Store) -> dict[str, int]:
     """The demo round with a sample: its sample (the same again changes nothing) and visits."""
     _create_round(store, fieldwork_demo.round_body())
     round_doc = store.rounds.get(fieldwork_demo.FIELDWORK_ROUND)
-    rows = validate_rows(fieldwork_demo.sample_rows(), round_doc.get("frame"), "json")
+    rows = validate_rows(fieldwork_demo.sample_rows(), round_doc, "json")
     import_sample(store, round_doc, rows)
     return load_submissions(store, fieldwork_demo.FIELDWORK_ROUND, fieldwork_demo.visits())
 

@@ -7,6 +7,9 @@ import uuid
 from typing import Any
 
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
+# The tests' rounds use synthetic codes ("08001"), so they keep free codes whatever their period
+# (a round's default geography is the version in force on its first day, docs/design.md §13).
+FREE_CODES = {"geography": None}
 
 
 def household_round(round_id: str = "hh-test", **changes: Any) -> dict[str, Any]:
@@ -15,6 +18,7 @@ def household_round(round_id: str = "hh-test", **changes: Any) -> dict[str, Any]
         "instrument": "household",
         "title": "Household test round",
         "period": dict(PERIOD),
+        **FREE_CODES,
         **changes,
     }
 
@@ -25,6 +29,7 @@ def business_round(round_id: str = "biz-test", **changes: Any) -> dict[str, Any]
         "instrument": "business",
         "title": "Business test round",
         "period": dict(PERIOD),
+        **FREE_CODES,
         **changes,
     }
 

@@ -22,6 +22,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalogue.geography import load_version
 from service import create_app
 from service.store import Store
 from tests import factories, small_area_data
@@ -49,6 +50,14 @@ FIELD_OPERATORS = ("admin", "supervisor")
 PROGRESS_READERS = ("admin", "supervisor", "planner")
 SERIES = "hh-auth-series"
 SMALL_AREA_ROUND = "hh-auth-small-area"  # communes with data and covariates (§14)
+GROUPING = "halves"  # a grouping of vn-2025-07's communes (docs/design.md §13)
+
+
+def grouping() -> dict[str, str]:
+    """Every commune of vn-2025-07 in one of two groups."""
+    communes = [u.code for u in load_version("vn-2025-07").communes]
+    return {code: "a" if i % 2 else "b" for i, code in enumerate(communes)}
+
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
 OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
@@ -84,6 +93,11 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): ADMIN,
     ("GET", "/api/v1/geography/{version}/auxiliary/{name}"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/small-area"): READERS,
+    ("GET", "/api/v1/geography"): ANY,
+    ("GET", "/api/v1/geography/{version_id}/units"): ANY,
+    ("GET", "/api/v1/geography/crosswalk"): ANY,
+    ("GET", "/api/v1/geography/{version_id}/groupings/{name}"): ANY,
+    ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): ADMIN,
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -153,6 +167,12 @@ def matrix_app(store_server: EmbeddedStore) -> Iterator[Flask]:
     loaded = client.put(f"/api/v1/rounds/{SAMPLE_ROUND}/sample", json=sample, headers=admin)
     assert loaded.status_code == 200, loaded.json
     small_area_data.load(client, admin, SMALL_AREA_ROUND)
+    grouped = client.put(
+        f"/api/v1/geography/vn-2025-07/groupings/{GROUPING}",
+        json={"groups": grouping()},
+        headers=admin,
+    )
+    assert grouped.status_code == 200, grouped.json
     yield app
     app.extensions["store"].close()
 
@@ -184,11 +204,15 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
         url.replace("{series}", SERIES)
         .replace("{assignment_id}", "A-001")
         .replace("{submission_id}", SUBMISSION)
+        .replace("{version_id}", "vn-2025-07")
     )
-    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", small_area_data.TABLE)
+    table = small_area_data.TABLE if "/auxiliary/" in path else GROUPING
+    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", table)
     if path.endswith("/small-area"):
         url = url.replace(ROUND, SMALL_AREA_ROUND)
         url += f"?indicator=fiber_available&geography={small_area_data.VERSION}"
+    if path == "/api/v1/geography/crosswalk":
+        url += "?from=vn-2025-03&to=vn-2025-07"
     if "{token_id}" in url:
         victim, _ = store.tokens.create("planner", f"victim-{uuid.uuid4().hex[:8]}")
         url = url.replace("{token_id}", victim["_id"])
@@ -216,6 +240,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
             "enumerator": "enum-01"
         },
         ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): small_area_data.auxiliary_csv(),
+        ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): {"groups": grouping()},
     }
     return url, bodies.get((method, path))
 
@@ -391,8 +416,9 @@ def test_an_unknown_query_parameter_is_refused_with_400_naming_it(
     url, body = request_for(method, path, matrix_store)
     headers = allowed_caller(operation, callers).headers(path)
 
+    joined = "&" if "?" in url else "?"  # the crosswalk's URL carries its query already
     response = matrix_app.test_client().open(
-        f"{url}{'&' if '?' in url else '?'}{TYPO}=x", method=method, json=body, headers=headers
+        f"{url}{joined}{TYPO}=x", method=method, json=body, headers=headers
     )
 
     assert response.status_code == 400, (method, url, response.get_data(as_text=True)[:200])

@@ -16,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.__main__ import main
-from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2024
+from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND_2026
 from service.store import Store
 from tests.factories import household, household_round
 from tests.servers import ROOT, EmbeddedStore
@@ -107,8 +107,13 @@ def test_demo_writes_the_rounds_and_their_submissions_as_files(
 
     assert done.returncode == 0
     rounds = json.loads((tmp_path / "rounds.json").read_text())
-    assert {r["id"] for r in rounds} == {HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND, BUSINESS_ROUND}
-    for round_id in (HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND, BUSINESS_ROUND):
+    assert {r["id"] for r in rounds} == {
+        HOUSEHOLD_ROUND_2024,
+        HOUSEHOLD_ROUND,
+        BUSINESS_ROUND,
+        HOUSEHOLD_ROUND_2026,
+    }
+    for round_id in (HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND, BUSINESS_ROUND, HOUSEHOLD_ROUND_2026):
         lines = (tmp_path / f"{round_id}.jsonl").read_text().splitlines()
         assert lines and all(json.loads(line)["submission_id"] for line in lines)
 

@@ -29,6 +29,7 @@ def round_doc(instrument: str, frame: dict[str, Any] | None = FRAME) -> dict[str
         "status": "open",
         "title": f"{instrument.title()} 2025",
         "frame": frame,
+        "geography": None,  # free codes: the frame alone says which (docs/design.md §13)
     }
 
 
@@ -156,3 +157,18 @@ def test_commune_is_picked_from_the_frame_within_the_district() -> None:
 def test_commune_is_a_checked_code_when_the_round_has_no_frame() -> None:
     found = bind("household", "/data/location/commune", frame=None)
     assert found["constraint"] == "regex(., '^[A-Za-z0-9_-]{1,32}$')"
+
+
+def test_a_round_on_the_new_geography_picks_among_its_99_communes_by_name() -> None:
+    """vn-2025-07 has no districts: no district question, every commune named (§13)."""
+    doc = {**round_doc("household", None), "geography": "vn-2025-07", "coverage": ["10", "15"]}
+    body = ET.fromstring(xform_for(doc).xml)
+    refs = {e.get("ref") for e in body.iter() if e.get("ref")}
+    assert "/data/location/district" not in refs
+    select = next(e for e in body.iter(f"{XF}select1") if e.get("ref") == "/data/location/commune")
+    assert (
+        " ".join(select.find(f"{XF}itemset").get("nodeset").split())
+        == "instance('commune')/root/item"
+    )
+    items = body.find(f".//{XF}model").find(f"{XF}instance[@id='commune']")[0]
+    assert len(items) == 99

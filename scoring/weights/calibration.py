@@ -427,6 +427,10 @@ def newton_g(
     def objective(lam: np.ndarray) -> float:
         return float(d @ distance.dual(x @ lam, limits) - lam @ (totals - x.T @ d))
 
+    def magnitude(lam: np.ndarray) -> float:
+        """The size of Φ's summed terms: its rounding error is relative to it, not to Φ."""
+        return float(d @ np.abs(distance.dual(x @ lam, limits)) + np.abs(lam) @ np.abs(totals))
+
     lam, damping = np.zeros(x.shape[1]), 0.0
     for iteration in range(1, MAX_ITERATIONS + 1):
         g = distance.g(x @ lam, limits)
@@ -437,7 +441,7 @@ def newton_g(
         step = weighted_gram_inverse(x, slopes + damping * d) @ misfit
         slope = float(misfit @ step)
         descends = slope > ROUNDING * np.linalg.norm(misfit) * np.linalg.norm(step)
-        accepted = _line_search(objective, lam, step, slope) if descends else None
+        accepted = _line_search(objective, lam, step, slope, magnitude(lam)) if descends else None
         if accepted is None:
             damping = max(10 * damping, 1e-3)
         else:
@@ -460,17 +464,22 @@ def newton_g(
 
 
 def _line_search(
-    objective: Callable[[np.ndarray], float], lam: np.ndarray, step: np.ndarray, slope: float
+    objective: Callable[[np.ndarray], float],
+    lam: np.ndarray,
+    step: np.ndarray,
+    slope: float,
+    magnitude: float,
 ) -> np.ndarray | None:
     """Armijo backtracking along ``step`` (``slope = m·step``); None when nothing decreases.
 
-    Near the solution Φ changes below its rounding error, which then counts as a decrease;
-    when even the whole step's predicted decrease is below it, Φ cannot judge the step and it
-    is taken whole, as R ``grake`` takes every step (else the step halves on rounding noise and
+    Near the solution Φ changes below its rounding error (relative to the `magnitude` of the
+    terms it sums, which cancel to a much smaller Φ), which then counts as a decrease; when
+    even the whole step's predicted decrease is below it, Φ cannot judge the step and it is
+    taken whole, as R ``grake`` takes every step (else the step halves on rounding noise and
     the misfit stalls just above the tolerance).
     """
     start, length = objective(lam), 1.0
-    noise = ROUNDING * (1 + abs(start))
+    noise = ROUNDING * (1 + max(abs(start), magnitude))
     if slope <= noise:
         return lam + step
     for _ in range(MAX_HALVINGS):

@@ -45,7 +45,7 @@ def domain_values(
     instrument: str, location: dict[str, Any], answers: dict[str, Any]
 ) -> dict[str, str]:
     values = {
-        "district": location["district"],
+        "district": location.get("district") or "",
         "commune": location["commune"],
         "area": location["area"],
     }

@@ -10,7 +10,8 @@ import numpy as np
 
 from catalogue import Indicator, IndicatorKind
 from scoring import PsuTotals
-from service.cells.contributions import SEPARATOR, cell_fields, moment_field, moment_fields
+from service.cells.contributions import SEPARATOR, moment_field, moment_fields
+from service.cells.domains import Domain
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,15 @@ def cell_sums(
     instrument: str,
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
-    by: str | None,
+    domain: Domain | None,
 ) -> CellSums:
-    """Sum the round's cells into stratum × PSU (× the `by` domain) entries: O(cells)."""
+    """Sum the round's cells into stratum × PSU (× the domain) entries: O(cells)."""
     names = ["n", "w", *moment_fields(list(indicators))]
-    position = cell_fields(instrument).index(by) if by else None
     keys = []
     for cell in cells:
         parts = cell["cell"].split(SEPARATOR)
-        domain = parts[position] if position is not None else ""
-        keys.append(SEPARATOR.join([parts[0], parts[1], domain]))
+        label = domain.label(cell["cell"]) if domain is not None else ""
+        keys.append(SEPARATOR.join([parts[0], parts[1], label]))
     values = np.array([[float(cell.get(name, 0.0)) for name in names] for cell in cells])
     unique, inverse = np.unique(np.array(keys, dtype=str), return_inverse=True)
     sums = np.zeros((len(unique), len(names)))
@@ -52,7 +52,7 @@ def cell_sums(
     return CellSums(
         stratum=[p[0] for p in parts],
         psu=[p[1] for p in parts],
-        domain=[p[2] if by else None for p in parts],
+        domain=[p[2] if domain is not None else None for p in parts],
         rows=np.rint(sums[:, 0]),
         sw=sums[:, 1],
         moments={name: sums[:, 2 + i] for i, name in enumerate(names[2:])},

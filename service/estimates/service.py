@@ -8,12 +8,16 @@ from typing import Any
 from flask import current_app
 from marshmallow import ValidationError
 
-from catalogue import BY_DIMENSIONS, INDICATORS_BY_ID, indicators_of
+from catalogue import INDICATORS_BY_ID, indicators_of
+from catalogue.geography import version_ids
+from catalogue.geography.rounds import round_geography_id
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
+from service.cells.domains import GROUPING_PREFIX, Domain, DomainUnavailable, domain_of
 from service.cells.reading import current_version, data_version
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
+from service.geography.groupings import read_grouping
 from service.offload import off_the_loop
 from service.store import get_store
 from service.weighting.applied import read_round
@@ -31,14 +35,33 @@ def estimate_cache() -> EstimateCache:
 def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
     """The query's indicator ids (default: all of the instrument's), or 422."""
     ids = query["indicators"] or [indicator.id for indicator in indicators_of(instrument)]
-    by = query["by"]
     try:
         check_indicators_of(instrument, ids)
-        if by is not None and by not in BY_DIMENSIONS[instrument]:  # type: ignore[index]
-            raise ValidationError({"by": [f"The {instrument} instrument has no {by!r} domain."]})
     except ValidationError as exc:
         raise invalid(error_paths(exc.messages), "The estimates query is invalid.") from exc
     return ids
+
+
+def query_domain(round_doc: dict[str, Any], by: str | None, geography: str | None) -> Domain | None:
+    """The round's `by` domain reported in `geography` (default its own), or 422 naming why."""
+    if geography is not None and geography not in version_ids():
+        known = ", ".join(version_ids())
+        raise invalid({"geography": [f"Unknown geography version (known: {known})."]})
+    groupings = None
+    if by is not None and by.startswith(GROUPING_PREFIX):
+        target = geography or round_geography_id(round_doc)
+        groupings = read_grouping(get_store(), target, by.removeprefix(GROUPING_PREFIX))
+    try:
+        return domain_of(round_doc, by, geography, groupings)
+    except DomainUnavailable as exc:
+        raise invalid({"by": [str(exc)]}, "The estimates query is invalid.") from exc
+
+
+def grouping_key(domain: Domain | None) -> tuple[tuple[str, str], ...] | None:
+    """A grouping's content, for cache keys: a grouping replaced under its name is new."""
+    if domain is None or not domain.name.startswith(GROUPING_PREFIX) or domain.lookup is None:
+        return None
+    return tuple(sorted(domain.lookup.items()))
 
 
 def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
@@ -46,18 +69,30 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     instrument = round_doc["instrument"]
     ids = requested_indicators(instrument, query)
     indicators = [INDICATORS_BY_ID[i] for i in ids]
-    by, ci = query["by"], query["ci"]
+    by, ci, geography = query["by"], query["ci"], query.get("geography")
+    domain = query_domain(round_doc, by, geography)
     mode = applied_mode(round_doc, query.get("weighting"))
     store = get_store()
     key_version = current_version(store, round_doc)
-    key = (store.db.name, round_doc["_id"], key_version, tuple(ids), by, ci, query["level"], mode)
+    key = (
+        store.db.name,
+        round_doc["_id"],
+        key_version,
+        tuple(ids),
+        by,
+        geography,
+        grouping_key(domain),
+        ci,
+        query["level"],
+        mode,
+    )
 
     def compute() -> dict[str, Any]:
         data = read_round(store, round_doc, key_version)
         version = data_version(round_doc, data.head)
         return off_the_loop(
             lambda: weighted_report(
-                round_doc, version, data.cells, indicators, query, mode, data.outcomes
+                round_doc, version, data.cells, indicators, query, mode, data.outcomes, domain
             )
         )
 

@@ -15,6 +15,8 @@ from pyxform.xls2json_backends import xlsx_to_dict
 from pyxform.xls2xform import convert
 
 from catalogue import LAO_CAI_DISTRICTS
+from catalogue.geography import former_provinces
+from catalogue.geography.rounds import round_coverage, round_geography
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 LANGUAGES = ("English (en)", "Tiếng Việt (vi)")
@@ -94,10 +96,33 @@ def _choice(list_name: str, code: str, name: str, **columns: str) -> dict[str, s
     return {"list_name": list_name, "name": code, **labels, **columns}
 
 
-def _commune_as_pick_list(row: dict[str, Any]) -> dict[str, Any]:
-    """The free-text commune code becomes a choice among the frame's communes of the district."""
+def _commune_as_pick_list(row: dict[str, Any], cascading: bool) -> dict[str, Any]:
+    """The free-text commune code becomes a choice among the frame's communes (of the district,
+    where the geography has districts)."""
     kept = {k: v for k, v in row.items() if not k.startswith(("constraint", "hint"))}
-    return {**kept, "type": "select_one commune", "choice_filter": "district = ${district}"}
+    picked = {**kept, "type": "select_one commune"}
+    return picked | ({"choice_filter": "district = ${district}"} if cascading else {})
+
+
+def geography_frame(round_doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The districts and communes a round's form offers, with names: from its geography version
+    (the provinces of its coverage), else its frame (docs/design.md §13)."""
+    version = round_geography(round_doc)
+    if version is None:
+        return round_doc.get("frame")
+    coverage = set(round_coverage(round_doc))
+    former = former_provinces(version.id)
+    communes = {
+        unit.code: {"district": unit.parent if version.has_districts else "", "name": unit.name_vi}
+        for unit in version.communes
+        if former.get(unit.code) in coverage
+    }
+    districts = {
+        unit.code: unit.name_vi
+        for unit in version.districts
+        if any(c["district"] == unit.code for c in communes.values())
+    }
+    return {"districts": districts, "communes": communes}
 
 
 def form_source(round_doc: dict[str, Any]) -> str:
@@ -114,17 +139,27 @@ def round_workbook(
     if instrument.endswith("_sample"):  # the assignment brings location and design
         settings = {**book["settings"][0], "form_id": round_id, "form_title": title}
         return {**book, "settings": [{**settings, "version": version}]}
-    districts = (frame or {}).get("districts") or LAO_CAI_DISTRICTS
     communes = (frame or {}).get("communes") or {}
+    districts = (frame or {}).get("districts")
+    if districts is None or (not districts and not communes):
+        districts = LAO_CAI_DISTRICTS
     choices = [row for row in book["choices"] if row["list_name"] not in ("district", "commune")]
     choices += [_choice("district", code, name) for code, name in sorted(districts.items())]
     choices += [
-        _choice("commune", code, commune["name"], district=commune["district"])
+        _choice(
+            "commune",
+            code,
+            commune["name"],
+            **({"district": commune["district"]} if districts else {}),
+        )
         for code, commune in sorted(communes.items())
     ]
     survey = [
-        _commune_as_pick_list(row) if communes and row.get("name") == "commune" else row
+        _commune_as_pick_list(row, bool(districts))
+        if communes and row.get("name") == "commune"
+        else row
         for row in book["survey"]
+        if districts or row.get("name") != "district"  # no districts since 1 July 2025
     ]
     settings = {**book["settings"][0], "form_id": round_id, "form_title": literal(title)}
     settings["version"] = version
@@ -150,5 +185,5 @@ def _build(instrument: str, round_id: str, title: str, frame_json: str) -> XForm
 
 def xform_for(round_doc: dict[str, Any]) -> XForm:
     """The round's XForm, built once per process and per version of its inputs."""
-    frame_json = json.dumps(round_doc.get("frame"), sort_keys=True, ensure_ascii=False)
+    frame_json = json.dumps(geography_frame(round_doc), sort_keys=True, ensure_ascii=False)
     return _build(form_source(round_doc), round_doc["_id"], round_doc["title"], frame_json)

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from catalogue import default_targets
+from catalogue.geography.rounds import all_former_provinces, default_geography
 from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.rounds import check_targets
@@ -22,9 +23,13 @@ from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
-    """A validated round as stored: dates as ISO strings, default targets filled in."""
+    """A validated round as stored: dates as ISO strings, default targets, geography and
+    coverage filled in."""
+    geography = data.get("geography", default_geography(data["period"]["start"]))
     return {
         **data,
+        "geography": geography,
+        "coverage": data.get("coverage") or list(all_former_provinces(geography)),
         "period": {key: value.isoformat() for key, value in data["period"].items()},
         "targets": {**default_targets(data["instrument"]), **(data.get("targets") or {})},
     }

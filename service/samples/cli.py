@@ -60,7 +60,7 @@ def import_file(store: Store, round_id: str, path: Path) -> int:
     try:
         raw, source = read_rows(path)
         bar = ProgressBar(len(raw)) if len(raw) >= BAR_FROM_ROWS else None
-        rows = validate_rows(raw, round_doc.get("frame"), source, bar)
+        rows = validate_rows(raw, round_doc, source, bar)
         result = import_sample(store, round_doc, rows)
     except SampleInvalid as exc:
         shown = sorted(exc.errors.items())[:MAX_ERRORS_SHOWN]

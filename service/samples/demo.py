@@ -39,6 +39,8 @@ def round_body() -> dict[str, Any]:
         "instrument": "household",
         "period": {"start": "2025-03-01", "end": "2025-10-31"},
         "frame": demo.frame(),
+        "geography": demo.OLD_GEOGRAPHY,
+        "coverage": ["10"],
         "title": "Lào Cai household survey 2025 — fieldwork with a sample (demo)",
         "title_vi": "Khảo sát hộ gia đình Lào Cai 2025 — điều tra thực địa theo mẫu (thử nghiệm)",
     }
@@ -48,8 +50,7 @@ def sample_rows(seed: int = 12) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     rows = []
     for stratum, district, area, n_psu, psu_prob in STRATA:
-        communes = [c for c, v in demo.frame()["communes"].items() if v["district"] == district]
-        communes = [c for c in communes if (int(c[-2:]) < 50) == (area == "urban")]
+        communes = demo.communes_of(district, area)
         for commune in rng.sample(communes, n_psu):
             enumerator = rng.choice(ENUMERATORS)
             unit_prob = round(UNITS_PER_PSU / rng.randint(150, 400), 5)

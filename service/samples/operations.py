@@ -76,7 +76,7 @@ def append_rows(
 ) -> dict[str, int]:
     """Add reserve units; each PSU they touch takes their `unit_prob` for all its units."""
     round_id = round_doc["_id"]
-    indexed, errors = checked_rows(raw_rows, round_doc.get("frame"), source)
+    indexed, errors = checked_rows(raw_rows, round_doc, source)
     existing = store.assignments.of_round(round_id, {"_id": 0, "sampling": 0})
     errors |= _append_errors(existing, indexed, source)
     if errors:

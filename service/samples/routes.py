@@ -103,7 +103,7 @@ class RoundSample(MethodView):
 
 def _validated(rows: list[Any], round_doc: dict[str, Any], source: str) -> list[dict[str, Any]]:
     try:
-        return validate_rows(rows, round_doc.get("frame"), source)
+        return validate_rows(rows, round_doc, source)
     except SampleInvalid as exc:
         raise invalid(exc.errors, "The sample is invalid; nothing was stored.") from exc
 

@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.samples import MAX_SAMPLE_ROWS, SampleRowSchema
-from schemas.submissions import frame_errors
+from schemas.submissions import location_errors
 from service.audit.log import record as audit
 from service.samples.design import sampling_of
 from service.store import Store
@@ -76,12 +76,12 @@ def row_path(index: int, source: str) -> str:
 
 def validate_rows(
     raw_rows: list[Any],
-    frame: dict[str, Any] | None,
+    round_doc: dict[str, Any],
     source: str,
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The normalised rows, or SampleInvalid naming every bad row and field."""
-    rows, errors = checked_rows(raw_rows, frame, source, progress)
+    rows, errors = checked_rows(raw_rows, round_doc, source, progress)
     if errors:
         raise SampleInvalid(errors)
     return [row for _, row in rows]
@@ -89,7 +89,7 @@ def validate_rows(
 
 def checked_rows(
     raw_rows: list[Any],
-    frame: dict[str, Any] | None,
+    round_doc: dict[str, Any],
     source: str,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
@@ -110,7 +110,7 @@ def checked_rows(
             if progress is not None:
                 progress(index + 1)
             continue
-        for path, texts in frame_errors(row, frame).items():
+        for path, texts in location_errors(row, round_doc).items():
             errors[f"{where}.{path.removeprefix('location.')}"] = texts
         rows.append((index, row))
         if progress is not None:

@@ -10,14 +10,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue import INDICATORS_BY_ID, Indicator
+from catalogue.geography import version_ids
+from catalogue.geography.rounds import round_coverage, round_geography_id
 from scoring import LonelyPsu, LonelyPsuError, ScoringError
 from scoring.calibrated_rounds import CalibratedRound
 from scoring.contrasts import Change, Round, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
+from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.errors import Problem, invalid
-from service.estimates.service import estimate_cache, requested_indicators
+from service.estimates.service import (
+    estimate_cache,
+    grouping_key,
+    query_domain,
+    requested_indicators,
+)
 from service.offload import off_the_loop
 from service.series.model import series_rounds
 from service.store import get_store
@@ -25,6 +33,8 @@ from service.weighting.applied import RoundData, WeightedCells, read_round, weig
 from service.weighting.spec import WeightingMode, applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
+# Domains that are areas: rounds of different coverage compare on them, area by area.
+GEOGRAPHIC_BY = ("commune", "district", FORMER_PROVINCE)
 
 
 def chosen_rounds(series: str, query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -69,12 +79,12 @@ class WeightedRound:
 
 
 def change_round(
-    doc: dict[str, Any], weighted: WeightedCells, indicators: list[Indicator], by: str | None
+    doc: dict[str, Any], weighted: WeightedCells, indicators: list[Indicator], domain: Domain | None
 ) -> WeightedRound:
     """The round as the change reads it: calibrated, or its weighted cells summed per PSU."""
     if weighted.calibration is not None:
         return WeightedRound(doc, weighted, None)
-    sums = cell_sums(doc["instrument"], weighted.cells, indicators, by)
+    sums = cell_sums(doc["instrument"], weighted.cells, indicators, domain)
     return WeightedRound(doc, weighted, sums)
 
 
@@ -122,18 +132,50 @@ def weighted_pair(
     data: tuple[RoundData, RoundData],
     modes: tuple[WeightingMode, WeightingMode],
     indicators: list[Indicator],
-    by: str | None,
+    domains: tuple[Domain | None, Domain | None],
 ) -> tuple[WeightedRound, WeightedRound]:
     """Both rounds under their weighting modes (422 naming the round and margin)."""
     out = []
-    for round_data, mode in zip(data, modes, strict=True):
+    for round_data, mode, domain in zip(data, modes, domains, strict=True):
         doc = round_data.doc
         with naming_round(doc):
             weighted = weighted_cells(
-                doc, round_data.cells, indicators, by, mode, round_data.outcomes
+                doc, round_data.cells, indicators, domain, mode, round_data.outcomes
             )
-        out.append(change_round(doc, weighted, indicators, by))
+        out.append(change_round(doc, weighted, indicators, domain))
     return out[0], out[1]
+
+
+def reported_geography(rounds: tuple[dict[str, Any], ...], query: dict[str, Any]) -> str | None:
+    """`?geography=`, else the newer of the two rounds' versions (§13)."""
+    if query.get("geography"):
+        return query["geography"]
+    ids = [round_geography_id(doc) for doc in rounds]
+    known = [v for v in ids if v is not None]
+    return max(known, key=version_ids().index) if len(known) == len(ids) else None
+
+
+def check_coverage(rounds: tuple[dict[str, Any], dict[str, Any]], by: str | None) -> None:
+    """Rounds of different coverage compare only area by area: 422 `coverage` otherwise. A
+    round without a geography (free codes) declares no coverage: nothing to compare."""
+    first, last = (set(round_coverage(doc)) for doc in rounds)
+    comparable = by in GEOGRAPHIC_BY or (by or "").startswith(GROUPING_PREFIX)
+    if not first or not last or first == last or comparable:
+        return
+    common = sorted(first & last)
+    area = ", ".join(common) if common else "none"
+    message = (
+        f"The rounds cover different former provinces ({', '.join(sorted(first))} and "
+        f"{', '.join(sorted(last))}): they describe different populations. The area both "
+        f"cover: former province(s) {area}; compare it with by=former_province."
+    )
+    raise Problem(
+        422,
+        "Unprocessable Content",
+        message,
+        {"coverage": [message]},
+        extra={"common_coverage": common, "comparable_by": "former_province"},
+    )
 
 
 def report(
@@ -182,11 +224,21 @@ def change_report(
     store = get_store()
     data = (read_round(store, rounds[0], versions[0]), read_round(store, rounds[1], versions[1]))
     heads = (data[0].head, data[1].head)
+    domains = domain_pair(rounds, query)
     return off_the_loop(
         lambda: report(
-            series, weighted_pair(data, modes, indicators, query["by"]), heads, indicators, query
+            series, weighted_pair(data, modes, indicators, domains), heads, indicators, query
         )
     )
+
+
+def domain_pair(
+    rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any]
+) -> tuple[Domain | None, Domain | None]:
+    """Both rounds' `by` domains in the geography the change is reported in."""
+    target = reported_geography(rounds, query)
+    by = query["by"]
+    return query_domain(rounds[0], by, target), query_domain(rounds[1], by, target)
 
 
 def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
@@ -197,6 +249,7 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
     """
     rounds = chosen_rounds(series, query)
     query = {**query, "indicators": requested_indicators(rounds[0]["instrument"], query)}
+    check_coverage(rounds, query["by"])
     modes = (
         applied_mode(rounds[0], query["weighting"]),
         applied_mode(rounds[1], query["weighting"]),
@@ -210,6 +263,8 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         *zip((doc["_id"] for doc in rounds), versions, modes, strict=True),
         tuple(query["indicators"]),
         query["by"],
+        query.get("geography"),
+        *(grouping_key(domain) for domain in domain_pair(rounds, query)),
         query["level"],
         query["pairing"],
     )

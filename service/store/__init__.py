@@ -21,6 +21,7 @@ from service.store.audit import AuditLog
 from service.store.auxiliary import Auxiliary
 from service.store.cells import Cells
 from service.store.errors import StoreBusy
+from service.store.groupings import Groupings
 from service.store.keys import ServerKeys
 from service.store.rounds import Rounds
 from service.store.samples import Assignments
@@ -83,6 +84,7 @@ class Store:
         # would let a retry store a duplicate).
         self.indexes_ready = threading.Event()
         self._closed = threading.Event()
+        self.groupings = Groupings(self.db["groupings"])
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()

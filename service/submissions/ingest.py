@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from catalogue import RoundStatus, SubmissionStatus
 from schemas.audit import AuditAction
 from schemas.common import error_paths
-from schemas.submissions import SUBMISSION_SCHEMAS, frame_errors
+from schemas.submissions import SUBMISSION_SCHEMAS, location_errors
 from service.audit.log import record as audit_record
 from service.cells.change import CellChange
 from service.cells.contributions import contributions
@@ -104,7 +104,7 @@ def validate(round_doc: dict[str, Any], payload: Any) -> dict[str, Any]:
         data = schema.load(payload)
     except ValidationError as exc:
         raise SubmissionInvalid(error_paths(exc.messages), _claimed_id(payload)) from exc
-    errors = frame_errors(data["location"], round_doc.get("frame"))
+    errors = location_errors(data["location"], round_doc)
     if errors:
         raise SubmissionInvalid(errors, str(data["submission_id"]))
     data["submission_id"] = str(data["submission_id"])

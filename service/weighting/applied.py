@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue import Indicator
+from service.cells.domains import Domain
 from service.cells.reading import read_cells
 from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
@@ -46,7 +47,7 @@ def weighted_cells(
     round_doc: dict[str, Any],
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
-    by: str | None,
+    domain: Domain | None,
     mode: WeightingMode,
     outcomes: SampleOutcomes | None,
 ) -> WeightedCells:
@@ -60,5 +61,5 @@ def weighted_cells(
     block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
     calibration = None
     if mode is WeightingMode.CALIBRATED and adjusted.cells:
-        calibration = calibrated_cells(round_doc, adjusted.cells, indicators, by)
+        calibration = calibrated_cells(round_doc, adjusted.cells, indicators, domain)
     return WeightedCells(adjusted.cells, block, calibration)

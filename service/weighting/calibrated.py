@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from catalogue import BY_DIMENSIONS, Indicator
+from catalogue.geography import former_provinces
+from catalogue.geography.rounds import round_geography_id
 from schemas.weighting import margin_name
 from scoring import Result, ScoringError
 from scoring.weights import (
@@ -25,7 +27,8 @@ from scoring.weights import (
     calibrate,
     estimate_calibrated,
 )
-from service.cells.contributions import SEPARATOR, cell_fields, moment_fields
+from service.cells.contributions import SEPARATOR, moment_fields
+from service.cells.domains import FORMER_PROVINCE, UNMAPPED, Domain
 from service.cells.sums import CellSums, psu_totals
 from service.errors import invalid
 from service.estimates.report import Estimator
@@ -42,13 +45,18 @@ class UnitClasses:
     n: np.ndarray  # units per class
 
 
-def unit_classes(instrument: str, cells: Sequence[dict[str, Any]]) -> UnitClasses:
-    """The distinct unit classes of the round's cells (the key after stratum and PSU)."""
-    variables = BY_DIMENSIONS[instrument]  # type: ignore[index]
+def unit_classes(round_doc: dict[str, Any], cells: Sequence[dict[str, Any]]) -> UnitClasses:
+    """The distinct unit classes of the round's cells (the key after stratum and PSU), with
+    each class's former province where the round has a geography."""
+    variables = BY_DIMENSIONS[round_doc["instrument"]]
     keys = [SEPARATOR.join(cell["cell"].split(SEPARATOR)[2:]) for cell in cells]
     unique, of_cell = np.unique(np.array(keys, dtype=str), return_inverse=True)
     parts = [str(key).split(SEPARATOR) for key in unique]
     labels = {v: np.array([p[i] for p in parts], dtype=object) for i, v in enumerate(variables)}
+    if round_geography_id(round_doc) is not None:
+        former = former_provinces(round_geography_id(round_doc))
+        commune = labels["commune"]
+        labels[FORMER_PROVINCE] = np.array([former.get(c, UNMAPPED) for c in commune], dtype=object)
     sw = np.zeros(len(unique))
     n = np.zeros(len(unique))
     np.add.at(sw, of_cell, [float(cell.get("w", 0.0)) for cell in cells])
@@ -80,16 +88,17 @@ def per_cell(
     instrument: str,
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
-    by: str | None,
+    domain: Domain | None,
 ) -> CellSums:
     """The round's cells one by one (not summed over classes), in their given order."""
     names = moment_fields(list(indicators))
-    position = cell_fields(instrument).index(by) if by else None
     parts = [cell["cell"].split(SEPARATOR) for cell in cells]
     return CellSums(
         stratum=[p[0] for p in parts],
         psu=[p[1] for p in parts],
-        domain=[p[position] if position is not None else None for p in parts],
+        domain=[domain.label(c["cell"]) for c in cells]
+        if domain is not None
+        else [None] * len(cells),
         rows=np.array([float(cell.get("n", 0)) for cell in cells]),
         sw=np.array([float(cell.get("w", 0.0)) for cell in cells]),
         moments={name: np.array([float(cell.get(name, 0.0)) for cell in cells]) for name in names},
@@ -124,13 +133,14 @@ def calibrated_cells(
     round_doc: dict[str, Any],
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
-    by: str | None,
+    domain: Domain | None,
 ) -> CalibratedCells:
     """The round's (non-response adjusted) cells calibrated with its margins, or 422."""
-    instrument = round_doc["instrument"]
-    classes = unit_classes(instrument, cells)
+    classes = unit_classes(round_doc, cells)
     calibrated = calibrate_classes(configured(round_doc)["calibration"], classes)
-    return CalibratedCells(per_cell(instrument, cells, indicators, by), classes, calibrated)
+    return CalibratedCells(
+        per_cell(round_doc["instrument"], cells, indicators, domain), classes, calibrated
+    )
 
 
 def calibrated_estimator(calibration: CalibratedCells) -> Callable[[Indicator], Estimator]:

@@ -73,7 +73,7 @@ def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
         {"cell": u["agg"]["cell"], "w": w, "n": 1}
         for u, w in zip(units, inputs * factors, strict=True)
     ]
-    classes = unit_classes(round_doc["instrument"], as_cells)
+    classes = unit_classes(round_doc, as_cells)
     calibration = configured(round_doc)["calibration"]
     g, margins = np.ones(classes.sw.shape[0]), []
     if calibration is not None and units:

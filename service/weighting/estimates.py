@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from catalogue import Indicator
+from service.cells.domains import Domain
 from service.cells.sums import cell_sums
 from service.estimates.report import estimates_report
 from service.weighting.applied import weighted_cells
@@ -22,16 +23,17 @@ def weighted_report(
     query: dict[str, Any],
     mode: WeightingMode,
     outcomes: SampleOutcomes | None,
+    domain: Domain | None,
 ) -> dict[str, Any]:
     """Estimates on the (non-response adjusted) cells, or calibrated from their unit classes.
 
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     by = query["by"]
-    weighted = weighted_cells(round_doc, cells, indicators, by, mode, outcomes)
+    weighted = weighted_cells(round_doc, cells, indicators, domain, mode, outcomes)
     options = (by, query["ci"], query["level"], weighted.block)
     if weighted.calibration is None:
-        sums = cell_sums(round_doc["instrument"], weighted.cells, indicators, by)
+        sums = cell_sums(round_doc["instrument"], weighted.cells, indicators, domain)
         return estimates_report(round_doc, version, sums, indicators, *options)
     estimator = calibrated_estimator(weighted.calibration)
     rows = weighted.calibration.rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue import BY_DIMENSIONS
+from catalogue.geography.rounds import round_coverage, round_geography_id
 from schemas.submissions import BUSINESS_TYPES, VSIC_SECTIONS
 from schemas.weighting import KEY_SEPARATOR, WeightingMode, WeightInput
 from scoring import ScoringError
@@ -43,6 +44,8 @@ def _frame_codes(round_doc: dict[str, Any], variable: str) -> set[str] | None:
             return set(frame["districts"]) if frame else None
         case "commune":
             return set(frame.get("communes") or {}) or None if frame else None
+        case "former_province":
+            return set(round_coverage(round_doc))
         case _:
             return set(FIXED_CODES[variable])
 
@@ -50,7 +53,10 @@ def _frame_codes(round_doc: dict[str, Any], variable: str) -> set[str] | None:
 def _margin_errors(round_doc: dict[str, Any], index: int, margin: dict[str, Any]) -> dict:
     path = f"weighting.calibration.margins.{index}"
     variables = margin["variables"]
-    lacking = [v for v in variables if v not in BY_DIMENSIONS[round_doc["instrument"]]]
+    known = set(BY_DIMENSIONS[round_doc["instrument"]])
+    if round_geography_id(round_doc) is not None:
+        known.add("former_province")
+    lacking = [v for v in variables if v not in known]
     if lacking:
         message = f"The {round_doc['instrument']} instrument has no {lacking[0]!r} variable."
         return {f"{path}.variables": [message]}

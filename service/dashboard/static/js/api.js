@@ -3,11 +3,12 @@
 const TOKEN_KEY = "survey.dashboard.token";
 
 export class ApiError extends Error {
-  constructor(status, title, detail, errors) {
+  constructor(status, title, detail, problem = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
-    this.errors = errors || null; // a problem's field paths → messages
+    this.problem = problem; // the problem+json body, with its extension members
+    this.errors = problem.errors || null; // a problem's field paths → messages
   }
 }
 
@@ -45,7 +46,7 @@ async function failed(response) {
     } catch {
       // not problem+json (a proxy's page, say): keep the status alone
     }
-    throw new ApiError(response.status, body.title, body.detail, body.errors);
+    throw new ApiError(response.status, body.title, body.detail, body);
   }
 }
 

@@ -13,6 +13,7 @@ import {
 } from "./page.js";
 import {
   BY_LABELS, byOptions, domainName, indicatorDefinition, indicatorLabel, indicatorViews, isPublished, rowExplanation,
+  geographyNames,
 } from "./rows.js";
 import { indicatorTable } from "./table.js";
 import { weightingNote, weightsPanel } from "./weights.js";
@@ -68,7 +69,8 @@ function fillRoundOptions() {
 function fillBySelect() {
   const select = $("by-select");
   const previous = select.value || DEFAULTS.by;
-  const options = byOptions(state.catalogue, currentRound()?.instrument);
+  const round = currentRound();
+  const options = round?.domains ?? byOptions(state.catalogue, round?.instrument);
   select.replaceChildren(...options.map((by) => h("option", { value: by }, t(BY_LABELS[by] ?? by))));
   select.value = options.includes(previous) ? previous : options[0];
 }
@@ -83,7 +85,8 @@ async function start() {
     return;
   }
   const wanted = readFragment();
-  const withData = state.rounds.find((round) => round.n_submissions > 0) || state.rounds[0];
+  const latestFirst = [...state.rounds].sort((a, b) => String(b.period?.start).localeCompare(String(a.period?.start)));
+  const withData = latestFirst.find((round) => round.n_submissions > 0) || state.rounds[0];
   const known = (id) => state.rounds.some((round) => round.id === id);
   state.roundId = [wanted.get("round"), state.roundId].find(known) || withData.id;
   fillRoundOptions();
@@ -101,9 +104,12 @@ async function start() {
 
 async function roundWithCommunes() {
   if (!state.fullRounds.has(state.roundId)) {
-    state.fullRounds.set(state.roundId, await getJson(`/api/v1/rounds/${encodeURIComponent(state.roundId)}`));
+    const round = await getJson(`/api/v1/rounds/${encodeURIComponent(state.roundId)}`);
+    if (round.geography) round.geographyNames = await geographyNames(getJson, round.geography);
+    state.fullRounds.set(state.roundId, round);
   }
 }
+
 
 async function loadEstimates() {
   const serial = ++state.serial;
@@ -113,7 +119,7 @@ async function loadEstimates() {
   $("indicators").setAttribute("aria-busy", "true");
   const [response] = await Promise.all([
     getJson(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold" }),
-    by === "commune" ? roundWithCommunes() : null,
+    ["commune", "former_province"].includes(by) ? roundWithCommunes() : null,
   ]);
   // the commune map, when the round's communes are of a drawn geography version
   const drawing = by === "commune" ? await drawingFor(currentRound()) : null;

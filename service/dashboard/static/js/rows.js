@@ -6,6 +6,7 @@ import { helpText, reasonText, t, term } from "./i18n.js";
 
 export const BY_LABELS = {
   district: "byDistrict", commune: "byCommune", area: "byArea", type: "byType", sector: "bySector",
+  former_province: "byFormerProvince",
 };
 
 /** The breakdowns a round's instrument offers, as `GET /api/v1/indicators` lists them. */
@@ -18,15 +19,41 @@ export function byOptions(catalogue, instrument) {
   return options;
 }
 
+/**
+ * Names of a geography version's communes and of the former provinces (docs/design.md §13).
+ * `getJson`: the API client (api.js), passed in so this module stays free of it.
+ */
+export async function geographyNames(getJson, version) {
+  const units = (path, query) => getJson(`/api/v1/geography/${encodeURIComponent(path)}/units`, query);
+  const [communes, provinces] = await Promise.all([
+    units(version, { level: "commune" }),
+    units("vn-2025-03", { level: "province" }),
+  ]);
+  const named = (items) => Object.fromEntries(items.map((unit) => [unit.code, unit.name_vi]));
+  return { commune: named(communes.items), former_province: named(provinces.items) };
+}
+
+/** Domains every round of a series offers; across coverages, only areas compare (§13). */
+export function seriesByOptions(rounds) {
+  const [first, ...rest] = rounds;
+  if (!first?.domains) return null;
+  const common = first.domains.filter((by) => rest.every((round) => (round.domains || []).includes(by)));
+  const coverage = (round) => (round.coverage || []).join(",");
+  const same = rest.every((round) => coverage(round) === coverage(first));
+  return same ? common : common.filter((by) => ["commune", "district", "former_province"].includes(by));
+}
+
 export function domainCode(domain) {
   return domain ? String(Object.values(domain)[0]) : null;
 }
 
 export function domainName(round, by, code) {
   const frame = round.frame || {};
+  const names = round.geographyNames || {}; // from GET /api/v1/geography/{version}/units
   switch (by) {
     case "district": return (frame.districts || {})[code] ?? code;
-    case "commune": return (frame.communes || {})[code]?.name ?? code;
+    case "commune": return (names.commune || {})[code] ?? (frame.communes || {})[code]?.name ?? code;
+    case "former_province": return (names.former_province || {})[code] ?? code;
     case "sector": return term("sectors", code);
     default: return t(code);
   }

@@ -11,7 +11,14 @@ import {
   applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundTitle, setIfOffered, setUpPage, showError,
   showTableOf,
 } from "./page.js";
-import { BY_LABELS, byOptions, indicatorDefinition, indicatorLabel } from "./rows.js";
+import {
+  BY_LABELS,
+  byOptions,
+  geographyNames,
+  indicatorDefinition,
+  indicatorLabel,
+  seriesByOptions,
+} from "./rows.js";
 import { seriesChart } from "./series-chart.js";
 import { roundLabels, seriesViews } from "./series-rows.js";
 import { seriesTable } from "./series-table.js";
@@ -90,7 +97,8 @@ function fillSeriesOptions() {
 function fillBySelect() {
   const select = $("by-select");
   const previous = select.value;
-  const options = ["", ...byOptions(state.catalogue, state.series?.instrument)];
+  const docs = (state.series?.rounds || []).map((item) => state.rounds.find((round) => round.id === item.id) || item);
+  const options = ["", ...(seriesByOptions(docs) ?? byOptions(state.catalogue, state.series?.instrument))];
   select.replaceChildren(...options.map((by) => h("option", { value: by }, by ? t(BY_LABELS[by] ?? by) : t("byNone"))));
   select.value = options.includes(previous) ? previous : DEFAULTS.by;
 }
@@ -139,8 +147,49 @@ async function start() {
 
 async function withCommunes(ids) {
   await Promise.all(ids.filter((id) => !state.fullRounds.has(id)).map(async (id) => {
-    state.fullRounds.set(id, await getJson(`/api/v1/rounds/${encodeURIComponent(id)}`));
+    const round = await getJson(`/api/v1/rounds/${encodeURIComponent(id)}`);
+    if (round.geography) round.geographyNames = await geographyNames(getJson, round.geography);
+    state.fullRounds.set(id, round);
   }));
+}
+
+/** The newest geography version among the series' rounds: every round is read in it (§13). */
+function seriesGeography() {
+  const versions = state.series.rounds
+    .map((item) => state.rounds.find((round) => round.id === item.id)?.geography)
+    .filter(Boolean)
+    .sort();
+  return versions.length ? versions[versions.length - 1] : "";
+}
+
+/**
+ * The province-wide change; when the rounds cover different former provinces (422 `coverage`,
+ * docs/design.md §13), the change on the one former province both cover, marked `comparedOn`.
+ */
+async function provinceWide(ask) {
+  try {
+    return await ask("");
+  } catch (error) {
+    const common = error instanceof ApiError ? error.problem.common_coverage : null;
+    if (!common || common.length !== 1) throw error;
+    const [code] = common;
+    const area = await ask(error.problem.comparable_by);
+    const onArea = (block) => block.results
+      .filter((result) => result.domain && Object.values(result.domain)[0] === code)
+      .map((result) => ({ ...result, domain: null }));
+    const names = await formerProvinceNames();
+    const comparedOn = names[code] ?? code;
+    return { ...area, comparedOn, changes: area.changes.map((block) => ({ ...block, by: null, results: onArea(block) })) };
+  }
+}
+
+let formerProvinces = null;
+async function formerProvinceNames() {
+  if (!formerProvinces) {
+    const units = await getJson("/api/v1/geography/vn-2025-03/units", { level: "province" });
+    formerProvinces = Object.fromEntries(units.items.map((unit) => [unit.code, unit.name_vi]));
+  }
+  return formerProvinces;
 }
 
 /** The change from the first round to `to`, province-wide and (with `by`) by domain. */
@@ -153,7 +202,7 @@ async function changeFrom(from, to, { by, level, pairing }) {
     }
     throw error;
   });
-  const [province, domains] = await Promise.all([ask(""), by ? ask(by) : null]);
+  const [province, domains] = await Promise.all([provinceWide(ask), by ? ask(by) : null]);
   if (!domains) return province;
   const byIndicator = new Map(domains.changes.map((block) => [block.indicator, block.results]));
   const changes = province.changes.map((block) => ({ ...block, results: [...block.results, ...(byIndicator.get(block.indicator) || [])] }));
@@ -169,9 +218,11 @@ async function loadSeries() {
   const ids = state.series.rounds.map((round) => round.id);
   const path = (id) => `/api/v1/rounds/${encodeURIComponent(id)}/estimates`;
   const [estimates, changes] = await Promise.all([
-    Promise.all(ids.map((id) => getJson(path(id), { by, level, overall: by ? "true" : "", suppressed: "withhold" }))),
+    Promise.all(ids.map((id) => getJson(path(id), {
+      by, level, overall: by ? "true" : "", suppressed: "withhold", geography: by ? seriesGeography() : "",
+    }))),
     Promise.all(ids.slice(1).map((id) => changeFrom(ids[0], id, { by, level, pairing }))),
-    by === "commune" ? withCommunes(ids) : null,
+    ["commune", "former_province"].includes(by) ? withCommunes(ids) : null,
   ]);
   if (serial !== state.serial) return;
   state.data = {
@@ -185,6 +236,12 @@ async function loadSeries() {
   render();
 }
 
+/** Where a change was compared on one former province only, say so in words. */
+function comparedOnNotes() {
+  const areas = new Set([...state.data.changes.values()].map((change) => change.comparedOn).filter(Boolean));
+  return [...areas].map((area) => h("p", { class: "coverage-note" }, t("comparedOn", area)));
+}
+
 function summary(view) {
   const province = view.groups[0];
   return h("div", { class: "summary" }, [
@@ -196,6 +253,7 @@ function summary(view) {
         change.kind === "shown" ? "." : "",
       ])),
     ]),
+    ...comparedOnNotes(),
     h("p", { class: "target-line" }, view.target === null ? t("noTarget") : t("targetLine", formatValue(view.target, view.isRate, 0))),
   ]);
 }

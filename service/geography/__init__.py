@@ -1,0 +1,1 @@
+"""Geography over HTTP: versions, units, crosswalks and groupings (docs/design.md §13)."""
