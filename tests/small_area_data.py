@@ -1,5 +1,6 @@
-"""A household round whose communes differ in fiber coverage, with a commune covariate that
-predicts it: 40 communes, 5 of them without interviews, a few with very few (tests of §14)."""
+"""A household round on the new Lào Cai (vn-2025-07) whose communes differ in fiber coverage,
+with a commune covariate that predicts it: 35 of the 99 communes interviewed, a few of them with
+very few interviews, the other 64 without any (tests of §14)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from catalogue.geography import load_version
 from tests.factories import household, household_round
 
-VERSION = "test-2025"
+VERSION = "vn-2025-07"
 TABLE = "census"
-COMMUNES = [f"{20000 + k:05d}" for k in range(40)]
+COMMUNES = [unit.code for unit in load_version(VERSION).communes]
 NO_INTERVIEWS = set(COMMUNES[35:])
 FEW_INTERVIEWS = set(COMMUNES[30:35])  # 2 interviews: too few for a direct estimate
 MANY_INTERVIEWS = {COMMUNES[k] for k in (3, 7, 27, 29)}  # enough for a direct estimate
@@ -45,7 +47,7 @@ def submissions() -> list[dict[str, Any]]:
                 fiber_subscribed=fiber and rng.random() < 0.6,
                 members_15plus_with_epay=rng.randint(0, 3),
             )
-            item["location"] = {"district": "080", "commune": code, "area": "rural"}
+            item["location"] = {"commune": code, "area": "rural"}
             # a stratum per commune, villages of 4 households as PSUs
             item["sampling"] = {"stratum": code, "psu": f"{code}-{i // 4}", "weight": 50.0}
             items.append(item)
@@ -54,7 +56,7 @@ def submissions() -> list[dict[str, Any]]:
 
 def load(client: FlaskClient, admin: dict[str, str], round_id: str) -> None:
     """Create the round with its submissions, and store the covariates of VERSION as TABLE."""
-    made = client.post("/api/v1/rounds", json=household_round(round_id), headers=admin)
+    made = client.post("/api/v1/rounds", json=household_round(round_id, geography=VERSION), headers=admin)
     assert made.status_code == 201, made.json
     items = submissions()
     for start in range(0, len(items), 1000):  # the batch limit
