@@ -163,7 +163,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--suppressed",
         choices=("show", "withhold"),
-        help="show (default): every number with its flag; withhold: a publication's table",
+        help="withhold (default): a publication's table; show: every number with its flag",
     )
     export.add_argument("--weighting", choices=("input", "nonresponse", "calibrated"))
     export.add_argument(

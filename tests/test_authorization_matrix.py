@@ -30,16 +30,18 @@ from tests.openrosa_client import openrosa_message
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
-ANY = ("admin", "supervisor", "planner", "enumerator")
+ANY = ("admin", "supervisor", "planner", "analyst", "enumerator")
 ADMIN = ("admin",)
-READERS = ("admin", "planner")
+READERS = ("admin", "planner", "analyst")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
+MICRODATA_READERS = ("admin", "supervisor", "analyst")  # reads submissions, writes nothing
 ROUND = "hh-auth"
 SUBMISSION = "3c6f2a7e-1d2b-4e8f-9a0b-5c4d3e2f1a0b"
 SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
-PROGRESS_READERS = ("admin", "supervisor", "planner")
+PROGRESS_READERS = ("admin", "supervisor", "planner", "analyst")
+ASSIGNMENT_READERS = ("admin", "supervisor", "enumerator", "analyst")
 SERIES = "hh-auth-series"
 
 # (method, path) -> who may call it; {round_id} and {token_id} are filled in per request.
@@ -53,20 +55,20 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds"): ADMIN,
     ("GET", "/api/v1/rounds/{round_id}"): ANY,
     ("PATCH", "/api/v1/rounds/{round_id}"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/submissions"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions"): MICRODATA_READERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions"): SUBMITTERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
     ("GET", "/api/v1/rounds/{round_id}/quality"): SUBMISSION_READERS,
     ("GET", "/api/v1/audit"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): MICRODATA_READERS,
     ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): SUBMISSION_READERS,
-    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): MICRODATA_READERS,
     ("PUT", "/api/v1/rounds/{round_id}/sample"): ADMIN,
     ("POST", "/api/v1/rounds/{round_id}/sample/rows"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
+    ("GET", "/api/v1/rounds/{round_id}/assignments"): ASSIGNMENT_READERS,
     ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): FIELD_OPERATORS,
     ("GET", "/api/v1/rounds/{round_id}/progress"): PROGRESS_READERS,
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 
 CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
 SHOWN_ROWS = (CHECKS_DIR / "shown_rows.js").read_text()
-WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
+WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv", "population")
 # columns that do not come from the estimate (a target of 100% may equal an estimate of 1)
 NOT_FROM_THE_ESTIMATE = {"target", "level", "n", "df", "population", "data_version"}
 NOT_PUBLISHED = {"vi": "Không công bố", "en": "Not published"}
@@ -40,14 +40,9 @@ NOT_PUBLISHED = {"vi": "Không công bố", "en": "Not published"}
 def suppressed_results(
     demo_server: DemoServer, round_id: str, by: str
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """(indicator, domain code or '') → the full result of each suppressed estimate."""
-    report = demo_server.estimates(round_id, by=by, overall="true")
-    return {
-        (block["indicator"], next(iter(r["domain"].values())) if r["domain"] else ""): r
-        for block in report["estimates"]
-        for r in block["results"]
-        if r["reliability"] == "suppress" and r["estimate"] is not None
-    }
+    """(indicator, domain code or '') → the full result of each withheld estimate: unreliable,
+    or withheld as the complement of one (docs/design.md §15)."""
+    return demo_server.withheld(round_id, by=by, overall="true")
 
 
 def written_forms(value: float, is_rate: bool) -> set[str]:
@@ -91,7 +86,9 @@ def assert_page_withholds(
 
 def assert_download_withholds(rows: list[dict[str, Any]], suppressed: dict) -> None:
     flagged = {
-        (row["indicator"], row["domain"]): row for row in rows if row["reliability"] == "suppress"
+        (row["indicator"], row["domain"]): row
+        for row in rows
+        if row["reliability"] == "suppress" or "complementary" in row["reliability_reasons"]
     }
     assert set(suppressed) <= set(flagged)
     for key, row in flagged.items():

@@ -43,7 +43,9 @@ def small_round(client, make_round, as_enumerator) -> None:
 
 
 def json_rows(client, headers) -> list[dict]:
-    report = client.get(f"/api/v1/rounds/{ROUND}/estimates?by=district", headers=headers).json
+    report = client.get(
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&suppressed=show", headers=headers
+    ).json
     return [
         {
             "indicator": block["indicator"],
@@ -55,14 +57,14 @@ def json_rows(client, headers) -> list[dict]:
     ]
 
 
-def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_planner, small_round):
+def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_analyst, small_round):
     response = client.get(
-        f"/api/v1/rounds/{ROUND}/estimates?by=district",
-        headers={**as_planner, "Accept": "text/csv"},
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&suppressed=show",
+        headers={**as_analyst, "Accept": "text/csv"},
     )
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode())))
-    expected = json_rows(client, as_planner)
+    expected = json_rows(client, as_analyst)
     assert [(r["indicator"], r["domain"]) for r in rows] == [
         (e["indicator"], e["domain"]) for e in expected
     ]
@@ -70,15 +72,16 @@ def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_pl
         assert float(row["estimate"]) == pytest.approx(want["estimate"], rel=1e-12)
 
 
-def test_xlsx_has_the_same_numbers_as_json(client, as_planner, small_round):
+def test_xlsx_has_the_same_numbers_as_json(client, as_analyst, small_round):
     response = client.get(
-        f"/api/v1/rounds/{ROUND}/estimates?by=district&format=xlsx", headers=as_planner
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&format=xlsx&suppressed=show",
+        headers=as_analyst,
     )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     at = {name: header.index(name) for name in ("indicator", "domain", "estimate")}
-    expected = json_rows(client, as_planner)
+    expected = json_rows(client, as_analyst)
     assert [(r[at["indicator"]], r[at["domain"]]) for r in rows] == [
         (e["indicator"], e["domain"]) for e in expected
     ]
@@ -86,7 +89,7 @@ def test_xlsx_has_the_same_numbers_as_json(client, as_planner, small_round):
 
 
 def test_cli_export_writes_the_same_csv(
-    store_server, database_name, client, as_planner, small_round, tmp_path: Path
+    store_server, database_name, client, as_analyst, small_round, tmp_path: Path
 ):
     out = tmp_path / "estimates.csv"
     env = {**os.environ, "MONGODB_URI": store_server.uri, "SURVEY_DB": database_name}
@@ -99,6 +102,8 @@ def test_cli_export_writes_the_same_csv(
             ROUND,
             "--by",
             "district",
+            "--suppressed",
+            "show",
             "--out",
             str(out),
         ],
@@ -108,7 +113,7 @@ def test_cli_export_writes_the_same_csv(
         capture_output=True,
     )
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    expected = json_rows(client, as_planner)
+    expected = json_rows(client, as_analyst)
     assert [float(r["estimate"]) for r in rows] == pytest.approx([e["estimate"] for e in expected])
 
 
@@ -125,7 +130,7 @@ def test_cli_export_refuses_an_unknown_round(store_server, database_name):
     assert "does not exist" in done.stderr
 
 
-WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
+WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv", "population")
 MIXED = "mixed-round"
 
 
@@ -143,14 +148,31 @@ def estimates_csv(client, headers, query: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.data.decode())))
 
 
-def test_by_default_a_suppressed_estimate_is_exported_with_its_numbers_and_flag(
-    client, as_planner, mixed_round
+def test_an_analyst_asking_show_gets_a_suppressed_estimate_with_its_numbers_and_flag(
+    client, as_analyst, mixed_round
 ):
-    rows = estimates_csv(client, as_planner, "by=district")
+    rows = estimates_csv(client, as_analyst, "by=district&suppressed=show")
 
     suppressed = [row for row in rows if row["reliability"] == "suppress"]
     assert suppressed
     assert all(row["estimate"] and row["ci_low"] and row["se"] for row in suppressed)
+
+
+def test_by_default_every_caller_gets_the_withheld_table(
+    client, as_planner, as_analyst, mixed_round
+):
+    default = estimates_csv(client, as_analyst, "by=district")
+
+    assert default == estimates_csv(client, as_planner, "by=district&suppressed=withhold")
+    assert all(row["estimate"] == "" for row in default if row["reliability"] == "suppress")
+
+
+def test_a_planner_asking_show_is_refused(client, as_planner, mixed_round):
+    url = f"/api/v1/rounds/{MIXED}/estimates?by=district&suppressed=show"
+    response = client.get(url, headers=as_planner)
+
+    assert response.status_code == 403
+    assert "analyst" in response.json["detail"]
 
 
 def test_withholding_blanks_every_number_of_a_suppressed_estimate_and_keeps_its_reasons(
@@ -166,13 +188,31 @@ def test_withholding_blanks_every_number_of_a_suppressed_estimate_and_keeps_its_
     assert all(row["reliability_reasons"] == "n_eff" for row in rows if row["domain"] == "082")
 
 
-def test_withholding_keeps_every_number_of_a_shown_estimate(client, as_planner, mixed_round):
-    shown = estimates_csv(client, as_planner, "by=district")
-    withheld = estimates_csv(client, as_planner, "by=district&suppressed=withhold")
+def test_withholding_keeps_every_number_of_a_shown_estimate(
+    client, as_analyst, as_planner, mixed_round
+):
+    query = "by=district&overall=true"
+    shown = estimates_csv(client, as_analyst, f"{query}&suppressed=show")
+    withheld = estimates_csv(client, as_planner, query)
 
-    kept = [(a, b) for a, b in zip(shown, withheld, strict=True) if a["reliability"] != "suppress"]
-    assert any(a["indicator"] == "fiber_subscribed" for a, _ in kept)
+    kept = [(a, b) for a, b in zip(shown, withheld, strict=True) if b["estimate"]]
+    assert any(a["indicator"] == "fiber_subscribed" and a["domain"] == "" for a, _ in kept)
     assert all(a == b for a, b in kept)
+
+
+def test_with_two_districts_one_withheld_the_other_is_withheld_too(client, as_planner, mixed_round):
+    """Province and district 080 would give 082 back: 080 is withheld as its complement."""
+    rows = estimates_csv(client, as_planner, "by=district")
+
+    checked = 0
+    for indicator in {row["indicator"] for row in rows}:
+        mine = {row["domain"]: row for row in rows if row["indicator"] == indicator}
+        if mine["082"]["reliability"] == "suppress" and mine["082"]["n"] != "0":
+            assert mine["080"]["estimate"] == "", indicator
+            own = mine["080"]["reliability"] == "suppress"
+            assert own or "complementary" in mine["080"]["reliability_reasons"], indicator
+            checked += not own
+    assert checked, "district 080 is withheld as a complement somewhere"
 
 
 def test_withholding_applies_to_json_and_xlsx_alike(client, as_planner, mixed_round):
@@ -226,7 +266,8 @@ def test_overall_puts_each_indicators_province_row_before_its_domains(
     for block in province["estimates"]:
         first = firsts[block["indicator"]]
         assert (first["domain"], first["by"]) == ("", "")
-        assert float(first["estimate"]) == pytest.approx(block["results"][0]["estimate"])
+        want = block["results"][0]["estimate"]
+        assert first["estimate"] == "" if want is None else float(first["estimate"]) == want
     assert len(rows) == len(province["estimates"]) * 3
 
 
@@ -236,4 +277,5 @@ def test_the_openapi_document_describes_the_suppression_policy(client):
 
     suppressed = next(p for p in parameters if p["name"] == "suppressed")
     assert suppressed["schema"]["enum"] == ["show", "withhold"]
+    assert suppressed["schema"]["default"] == "withhold"
     assert "withhold" in suppressed["description"]

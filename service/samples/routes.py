@@ -57,8 +57,8 @@ SAMPLE_BODY = {
 }
 # Who runs fieldwork (docs/design.md §3, §8); admin may always.
 FIELD_OPERATORS = (Role.SUPERVISOR,)
-ASSIGNMENT_READERS = (Role.SUPERVISOR, Role.ENUMERATOR)  # an enumerator sees its own
-PROGRESS_READERS = (Role.SUPERVISOR, Role.PLANNER)
+ASSIGNMENT_READERS = (Role.SUPERVISOR, Role.ENUMERATOR, Role.ANALYST)  # an enumerator: its own
+PROGRESS_READERS = (Role.SUPERVISOR, Role.PLANNER, Role.ANALYST)
 
 
 def document(api: Api) -> None:

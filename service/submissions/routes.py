@@ -25,7 +25,7 @@ from schemas.submissions import (
     SubmissionListSchema,
 )
 from service.admission import ingest_slot
-from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
+from service.auth import MICRODATA_READERS, SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round, round_for_writing
 from service.store import get_store
@@ -103,7 +103,7 @@ class RoundSubmissions(MethodView):
         }
         return accepted, 201 if status is SubmissionStatus.CREATED else 200
 
-    @require_role(*SUBMISSION_READERS)
+    @require_role(*MICRODATA_READERS)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SubmissionListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
@@ -142,7 +142,7 @@ class RoundSubmissionBatch(MethodView):
 
 @blp.route("/<string:round_id>/submissions/<string:submission_id>")
 class SubmissionById(MethodView):
-    @require_role(*SUBMISSION_READERS)
+    @require_role(*MICRODATA_READERS)
     @blp.response(200, SubmissionDetailSchema)
     def get(self, round_id: str, submission_id: str) -> Any:
         """One submission with its review, version (also the ETag) and flags."""
@@ -177,7 +177,7 @@ class SubmissionReview(MethodView):
 
 @blp.route("/<string:round_id>/submissions/<string:submission_id>/versions")
 class SubmissionVersions(MethodView):
-    @require_role(*SUBMISSION_READERS)
+    @require_role(*MICRODATA_READERS)
     @blp.response(200, VersionListSchema)
     def get(self, round_id: str, submission_id: str) -> Any:
         """Every version, oldest first: 1 is what was received."""

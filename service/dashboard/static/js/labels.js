@@ -146,12 +146,14 @@ export const LABELS = {
       cv: "the estimate is too imprecise",
       lonely_psu: "a group of the sample has only one commune, so the precision cannot be worked out",
       fpc: "the round's population counts do not fit the communes interviewed",
+      complementary: "held back so that an unpublished estimate cannot be worked out from the province figure and the others",
     },
     help: {
       more: "More interviews in this area would help.",
       communes: "Interviews in more communes would help.",
       design: "The round's sampling design needs a second commune in that group.",
       population: "An administrator should correct the round's population counts.",
+      complement: "It will be published once the other unpublished estimate of this breakdown can be.",
     },
   },
   vi: {
@@ -245,12 +247,14 @@ export const LABELS = {
       cv: "ước lượng quá kém chính xác",
       lonely_psu: "một nhóm của mẫu chỉ có một xã, nên không tính được độ chính xác",
       fpc: "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
+      complementary: "tạm không công bố để không ai tính ngược ra được ước lượng chưa công bố từ số của toàn tỉnh và các địa bàn khác",
     },
     help: {
       more: "Phỏng vấn thêm ở địa bàn này sẽ giúp ích.",
       communes: "Phỏng vấn ở nhiều xã, phường hơn sẽ giúp ích.",
       design: "Thiết kế mẫu của đợt cần thêm một xã nữa trong nhóm đó.",
       population: "Quản trị viên cần sửa số liệu tổng thể của đợt.",
+      complement: "Số liệu này sẽ được công bố khi ước lượng chưa công bố kia đủ tin cậy.",
     },
   },
 };
@@ -266,6 +270,7 @@ export const HELP_FOR_REASON = {
   boundary: "more",
   lonely_psu: "design",
   fpc: "population",
+  complementary: "complement",
 };
 
 // the other pages' and panels' words join the same tables (one table per language)
