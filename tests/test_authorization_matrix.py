@@ -74,6 +74,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
+    ("GET", "/api/v1/rounds/{round_id}/analysis-package"): ("admin", "analyst"),
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {

@@ -36,6 +36,7 @@ from service.samples.sample import (
 )
 from service.samples.status import status_filter
 from service.store import get_store
+from service.tabular import csv_response, flatten, wants_csv
 
 blp = Blueprint(
     "samples",
@@ -126,10 +127,14 @@ class RoundAssignments(MethodView):
     @require_role(*ASSIGNMENT_READERS)
     @blp.arguments(AssignmentQuerySchema, location="query")
     @blp.response(200, AssignmentListSchema)
-    def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:
-        """Assignments with their status; an enumerator sees only its own."""
+    def get(self, query: dict[str, Any], round_id: str) -> Any:
+        """Assignments with their status; an enumerator sees only its own. CSV: all of them."""
         load_round(round_id)
         filters = _filters(query)
+        if wants_csv(query["format"]):
+            every = _every(get_store().assignments, round_id, filters)
+            rows = (flatten(with_status(item)) for item in every)
+            return csv_response(ASSIGNMENT_COLUMNS, rows, f"{round_id}-assignments.csv")
         items = get_store().assignments.page(round_id, filters, query["limit"] + 1, query["after"])
         more = len(items) > query["limit"]
         items = items[: query["limit"]]
@@ -137,6 +142,24 @@ class RoundAssignments(MethodView):
             "items": [with_status(item) for item in items],
             "next": items[-1]["assignment_id"] if more else None,
         }
+
+
+ASSIGNMENT_COLUMNS = [
+    *(name for name in AssignmentSchema().fields if name != "closed"),
+    *("closed.outcome", "closed.reason", "closed.by", "closed.at"),
+]
+
+
+def _every(assignments: Any, round_id: str, filters: dict[str, Any]) -> Any:
+    """Every assignment matching `filters`, page by page in assignment_id order (read while
+    the CSV streams, so the store is passed in)."""
+    after = None
+    while True:
+        batch = assignments.page(round_id, filters, 1000, after)
+        yield from batch
+        if len(batch) < 1000:
+            return
+        after = batch[-1]["assignment_id"]
 
 
 def _filters(query: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.submissions.review import load_submission, review_submission
 from service.tabular import csv_response, wants_csv
+from service.weighting.spec import has_sample
 
 blp = Blueprint(
     "submissions",
@@ -111,7 +112,7 @@ class RoundSubmissions(MethodView):
         round_doc = load_round(round_id)
         submissions = get_store().submissions
         if wants_csv(query["format"]):
-            columns = export_columns(round_doc["instrument"])
+            columns = export_columns(round_doc["instrument"], has_sample(round_doc))
             rows = (export_row(doc) for doc in submissions.iterate(round_id))
             return csv_response(columns, rows, f"{round_id}-submissions.csv")
         items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
