@@ -75,6 +75,11 @@ class EstimatesQuerySchema(StrictSchema):
         validate=validate.OneOf(tuple(WeightingMode)),
         metadata={"description": "Weighting steps to apply; default: every configured step"},
     )
+    lang = fields.String(
+        load_default="vi",
+        validate=validate.OneOf(("vi", "en")),
+        metadata={"description": "XLSX only: the language of its headers, names and words"},
+    )
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -74,18 +74,45 @@ def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_an
 
 def test_xlsx_has_the_same_numbers_as_json(client, as_analyst, small_round):
     response = client.get(
-        f"/api/v1/rounds/{ROUND}/estimates?by=district&format=xlsx&suppressed=show",
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&format=xlsx&suppressed=show&lang=en",
         headers=as_analyst,
     )
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    at = {name: header.index(name) for name in ("indicator", "domain", "estimate")}
     expected = json_rows(client, as_analyst)
-    assert [(r[at["indicator"]], r[at["domain"]]) for r in rows] == [
-        (e["indicator"], e["domain"]) for e in expected
-    ]
-    assert [r[at["estimate"]] for r in rows] == pytest.approx([e["estimate"] for e in expected])
+    assert header[:4] == ["Indicator", "Breakdown", "Area", "Estimate"]
+    assert [r[1] for r in rows] == ["District"] * len(expected)
+    assert [r[3] for r in rows] == pytest.approx([e["estimate"] for e in expected])
+
+
+def test_xlsx_is_report_ready_in_either_language(client, as_analyst, mixed_round):
+    """Names not codes, words for reliability and the target, percentages to one decimal,
+    widths, a frozen header and a notes sheet; read back with openpyxl."""
+    url = f"/api/v1/rounds/{MIXED}/estimates?by=district&overall=true&format=xlsx"
+    for lang, words in (
+        ("vi", ("Chỉ tiêu", "Toàn tỉnh Lào Cai", "Ghi chú", "Quyết định 1634/QĐ-UBND")),
+        ("en", ("Indicator", "Lào Cai province", "Notes", "Decision 1634/QĐ-UBND")),
+    ):
+        book = load_workbook(io.BytesIO(client.get(f"{url}&lang={lang}", headers=as_analyst).data))
+        sheet, notes = book.worksheets
+        header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert header[0] == words[0] and sheet.freeze_panes == "A2"
+        assert rows[0][2] == words[1]
+        assert notes.title == words[2]
+        assert any(words[3] in str(row[-1]) for row in rows if row[-1])
+        assert all("080" not in str(row[2]) and "082" not in str(row[2]) for row in rows)
+        fiber = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value is not None)
+        assert sheet.cell(fiber, 4).number_format == "0.0%"
+        assert sheet.column_dimensions["A"].width >= 30
+        verdicts = {row[7] for row in rows}
+        assert verdicts <= {"Tin cậy", "Dùng thận trọng", "Không công bố"} | {
+            "Reliable",
+            "Use with care",
+            "Not published",
+        }
+        notes_text = " ".join(str(c) for row in notes.iter_rows(values_only=True) for c in row)
+        assert "mixed-round" in notes_text
 
 
 def test_cli_export_writes_the_same_csv(
@@ -219,15 +246,15 @@ def test_withholding_applies_to_json_and_xlsx_alike(client, as_planner, mixed_ro
     url = f"/api/v1/rounds/{MIXED}/estimates?by=district&suppressed=withhold"
     report = client.get(url, headers=as_planner).json
     sheet = load_workbook(
-        io.BytesIO(client.get(f"{url}&format=xlsx", headers=as_planner).data)
-    ).active
-    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        io.BytesIO(client.get(f"{url}&format=xlsx&lang=en", headers=as_planner).data)
+    ).worksheets[0]
+    _, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
 
     results = [r for block in report["estimates"] for r in block["results"]]
     for result, row in zip(results, rows, strict=True):
-        if result["reliability"] == "suppress":
+        if result["estimate"] is None:
             assert [result[name] for name in WITHHELD] == [None] * len(WITHHELD)
-            assert [row[header.index(name)] for name in WITHHELD] == [None] * len(WITHHELD)
+            assert row[3:6] == [None, None, None] and row[7] == "Not published"
 
 
 def test_cli_export_withholds_suppressed_numbers_as_the_api_does(

@@ -187,7 +187,8 @@ def withheld_changes(
     report: dict[str, Any], withheld: Iterable[dict[str, set[str | None]]]
 ) -> dict[str, Any]:
     """The change report with every row emptied where either round's estimate is withheld
-    (`withheld`: each round's `withheld_domains`), reason `suppressed`."""
+    (`withheld`: each round's `withheld_domains`), reason `suppressed` (unless it has one:
+    `missing_in_round`)."""
     rounds = list(withheld)
 
     def hidden(indicator: str, domain: dict[str, str] | None) -> bool:
@@ -203,7 +204,7 @@ def withheld_changes(
                     {
                         **result,
                         **dict.fromkeys(CHANGE_WITHHELD_FIELDS),
-                        "reason": CHANGE_WITHHELD_REASON,
+                        "reason": result.get("reason") or CHANGE_WITHHELD_REASON,
                     }
                     if hidden(block["indicator"], result["domain"])
                     else result

@@ -47,12 +47,14 @@ class RoundEstimates(MethodView):
         Unreliable estimates are withheld (with their complements) unless an admin or analyst
         asks `suppressed=show`."""
         check_policy(query["suppressed"], g.token["role"])
-        report = requested_report(load_round(round_id), query)
+        round_doc = load_round(round_id)
+        report = requested_report(round_doc, query)
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
-            from service.estimates.workbook import estimates_workbook
+            from service.estimates.report_workbook import report_workbook
 
-            return xlsx_response(estimates_workbook(report), f"{stem}.xlsx")
+            content = report_workbook(report, round_doc, query["lang"])
+            return xlsx_response(content, f"{stem}.xlsx")
         if wants_csv(query["format"]):
             return csv_response(COLUMNS, estimate_rows(report), f"{stem}.csv")
         return report

@@ -249,7 +249,7 @@ async function download(format) {
   if (!state.data) return;
   const { by, ci, level } = state.data.query;
   $("board-status").textContent = t("downloading");
-  const blob = await getBlob(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold", format });
+  const blob = await getBlob(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold", format, lang: lang() });
   saveFile(`${state.roundId}-estimates-by-${by}-${ci}-${level}.${format}`, blob);
   $("board-status").textContent = "";
 }
