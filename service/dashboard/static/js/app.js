@@ -219,7 +219,7 @@ function render() {
   if (!state.data) return;
   const { response } = state.data;
   const { view } = controls();
-  $("meta").textContent = `${roundTitle(currentRound())} · ${t("meta", formatTime(response.computed_at), response.data_version, formatCount(response.n_submissions))}`;
+  $("meta").textContent = `${roundTitle(currentRound())} · ${t("meta", formatTime(response.computed_at), formatCount(response.n_submissions))}`;
   $("weighting-note").replaceChildren(...weightingNote(response.weighting));
   $("legend").replaceChildren(legend());
   $("legend").hidden = view === "table";
