@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
+from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundPurpose, RoundStatus
 from schemas.common import FiniteNumber, StrictSchema, Text
 from schemas.weighting import WeightingSchema
 from scoring import LonelyPsu
@@ -125,6 +125,12 @@ SERIES_METADATA = {
 }
 
 
+PURPOSE_METADATA = {
+    "description": "production (default) | pilot | test: pilots and tests are not listed to "
+    "planners, and the dashboard never shows them"
+}
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
@@ -138,6 +144,11 @@ class RoundCreateSchema(StrictSchema):
     targets = fields.Dict(load_default=None, allow_none=True, **TARGETS_FIELD_ARGS)
     frame = fields.Nested(FrameSchema, load_default=None, allow_none=True)
     series = Text(load_default=None, allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
+    purpose = fields.String(
+        load_default=RoundPurpose.PRODUCTION.value,
+        validate=validate.OneOf(tuple(RoundPurpose)),
+        metadata=PURPOSE_METADATA,
+    )
 
     @validates_schema
     def _targets_match_instrument(self, data: dict[str, Any], **_: Any) -> None:
@@ -155,6 +166,7 @@ class RoundPatchSchema(StrictSchema):
     )
     series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
+    purpose = fields.String(validate=validate.OneOf(tuple(RoundPurpose)), metadata=PURPOSE_METADATA)
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
@@ -184,6 +196,7 @@ class RoundSchema(Schema):
     sample = fields.Nested(SampleSummarySchema, allow_none=True)
     weighting = fields.Dict(allow_none=True)
     series = fields.String(allow_none=True)
+    purpose = fields.String(dump_default=RoundPurpose.PRODUCTION.value)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

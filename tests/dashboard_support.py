@@ -21,8 +21,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from schemas.rounds import RoundCreateSchema
 from service.demo import HOUSEHOLD_ROUND
 from service.loading import load_demo
+from service.rounds.model import round_to_store
 from service.store import Store
 from tests.servers import EmbeddedStore, GunicornServer
 
@@ -94,12 +96,23 @@ class DemoServer:
         return list(dict.fromkeys(offered))
 
 
+# a pilot after the demo's rounds: never on the planners' page (docs/design.md §15)
+PILOT_ROUND = {
+    "id": "laocai-2026-household-pilot",
+    "instrument": "household",
+    "title": "Household questionnaire pilot 2026",
+    "period": {"start": "2026-01-05", "end": "2026-01-20"},
+    "purpose": "pilot",
+}
+
+
 @pytest.fixture(scope="session")
 def demo_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     database = f"dashboard_{uuid.uuid4().hex[:8]}"
     store = Store(store_server.uri, database)
     store.ensure_indexes()
     load_demo(store)
+    store.rounds.create(round_to_store(RoundCreateSchema().load(PILOT_ROUND)))
     planner = store.tokens.create("planner", "dashboard-planner")[1]
     enumerator = store.tokens.create("enumerator", "dashboard-enumerator")[1]
     supervisor = store.tokens.create("supervisor", "dashboard-supervisor")[1]

@@ -19,6 +19,7 @@ from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
 from tests.dashboard_support import (
     DESKTOP,
     PHONE,
+    PILOT_ROUND,
     DemoServer,
     card,
     choose,
@@ -28,6 +29,7 @@ from tests.dashboard_support import (
     screenshot,
     set_viewport,
     show_view,
+    shown,
     sign_in,
     sign_in_and_wait,
     switch_language,
@@ -500,3 +502,33 @@ def test_chromium_loaded_nothing_from_outside_the_service(
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert loaded and all(url.startswith(demo_server.url) for url in loaded)
+
+
+@pytest.mark.parametrize(
+    ("lang", "groups"),
+    [
+        (
+            "vi",
+            [
+                "Khảo sát hộ gia đình 2025",
+                "Khảo sát hộ gia đình 2024",
+                "Khảo sát doanh nghiệp 2025",
+            ],
+        ),
+        ("en", ["Household survey 2025", "Household survey 2024", "Business survey 2025"]),
+    ],
+)
+def test_the_page_opens_on_the_latest_household_round_grouped_by_survey_and_year_without_pilots(
+    browser: WebDriver, demo_server: DemoServer, lang: str, groups: list[str]
+) -> None:
+    open_page(browser, f"{demo_server.url}/dashboard")
+    switch_language(browser, lang)
+    sign_in(browser, demo_server.planner)
+    wait_shown(browser, lang=lang)
+
+    assert shown(browser).split("|")[0] == HOUSEHOLD_ROUND  # opened on it, not picked
+    titles = [node.text for node in browser.find_elements(By.CLASS_NAME, "round-group-title")]
+    assert titles == groups
+    assert browser.find_element(By.ID, f"round-{HOUSEHOLD_ROUND}").is_selected()
+    assert not browser.find_elements(By.ID, f"round-{PILOT_ROUND['id']}")
+    assert PILOT_ROUND["id"] not in {r["id"] for r in demo_server.rounds()}

@@ -7,7 +7,7 @@ import { indicatorChart, legend } from "./chart.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
 import {
-  applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundChoices, roundTitle, setIfOffered, setUpPage,
+  applyWords, bindBoard, clearBoard, indicatorCard, latestRound, readFragment, roundChoices, roundTitle, setIfOffered, setUpPage,
   showError, showTableOf,
 } from "./page.js";
 import {
@@ -75,16 +75,19 @@ function fillBySelect() {
 async function start() {
   $("board-status").textContent = t("loading");
   const [rounds, catalogue] = await Promise.all([getJson("/api/v1/rounds"), getJson("/api/v1/indicators")]);
-  state.rounds = rounds.items;
+  // pilots and tests are not for planners (docs/design.md §15)
+  state.rounds = rounds.items.filter((round) => (round.purpose || "production") === "production");
   state.catalogue = new Map(catalogue.items.map((item) => [item.id, item]));
   if (!state.rounds.length) {
     $("board-status").textContent = t("noRounds");
     return;
   }
   const wanted = readFragment();
-  const withData = state.rounds.find((round) => round.n_submissions > 0) || state.rounds[0];
+  // a bookmarked round, else the one shown before, else the latest round of the chosen survey
   const known = (id) => state.rounds.some((round) => round.id === id);
-  state.roundId = [wanted.get("round"), state.roundId].find(known) || withData.id;
+  const survey = state.rounds.find((round) => round.id === wanted.get("round"))?.instrument || "household";
+  const latest = latestRound(state.rounds, survey) || state.rounds[0];
+  state.roundId = [wanted.get("round"), state.roundId].find(known) || latest.id;
   fillRoundOptions();
   fillBySelect();
   setIfOffered($("by-select"), wanted.get("by"));
