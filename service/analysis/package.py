@@ -22,10 +22,6 @@ from service.tabular import csv_lines
 from service.weighting.diagnostics import unit_rows
 from service.weighting.spec import configured
 
-DESIGN = ("submission_id", "assignment_id", "stratum", "psu")
-WEIGHTS = ("input_weight", "nonresponse_factor", "w_design", "g", "final_weight")
-LOCATION = ("district", "district_name", "commune", "commune_name", "area")
-
 
 @dataclass(frozen=True)
 class Variable:

@@ -132,7 +132,7 @@ class RoundAssignments(MethodView):
         load_round(round_id)
         filters = _filters(query)
         if wants_csv(query["format"]):
-            every = _every(get_store().assignments, round_id, filters)
+            every = get_store().assignments.iterate(round_id, filters)
             rows = (flatten(with_status(item)) for item in every)
             return csv_response(ASSIGNMENT_COLUMNS, rows, f"{round_id}-assignments.csv")
         items = get_store().assignments.page(round_id, filters, query["limit"] + 1, query["after"])
@@ -148,18 +148,6 @@ ASSIGNMENT_COLUMNS = [
     *(name for name in AssignmentSchema().fields if name != "closed"),
     *("closed.outcome", "closed.reason", "closed.by", "closed.at"),
 ]
-
-
-def _every(assignments: Any, round_id: str, filters: dict[str, Any]) -> Any:
-    """Every assignment matching `filters`, page by page in assignment_id order (read while
-    the CSV streams, so the store is passed in)."""
-    after = None
-    while True:
-        batch = assignments.page(round_id, filters, 1000, after)
-        yield from batch
-        if len(batch) < 1000:
-            return
-        after = batch[-1]["assignment_id"]
 
 
 def _filters(query: dict[str, Any]) -> dict[str, Any]:
