@@ -114,22 +114,27 @@ def downloaded_rows(browser: WebDriver, downloads: Path) -> list[dict[str, Any]]
     return list(csv.DictReader(io.StringIO(downloaded(downloads, ".csv").read_text("utf-8"))))
 
 
-def assert_report_withholds(browser: WebDriver, downloads: Path, suppressed: dict, lang: str):
-    """The report-ready XLSX: a withheld row says so in words and has no number of its own, and
-    no cell of the sheet holds a withheld number."""
+def assert_report_withholds(
+    browser: WebDriver, downloads: Path, report: dict[str, Any], suppressed: dict, lang: str
+) -> None:
+    """The report-ready XLSX, row by row against the planner's answer (same order: each
+    indicator's province, then its domains): a withheld row says so in words and has no
+    estimate nor limits; every other row has the answer's numbers."""
     clear_downloads(downloads)
     browser.find_element(By.ID, "download-xlsx").click()
     sheet = load_workbook(downloaded(downloads, ".xlsx"), read_only=True).worksheets[0]
     _, *rows = list(sheet.iter_rows(values_only=True))
-    said = 0
-    for row in rows:
-        if NOT_PUBLISHED[lang] in row:
-            said += 1
-            assert row[3:6] == (None, None, None), row
-    assert said >= len({key for key in suppressed if key[1]}), "each withheld row says so"
-    numbers = {result[name] for result in suppressed.values() for name in WITHHELD}
-    cells = {value for row in rows for value in row if isinstance(value, float)}
-    assert not (numbers - {None}) & cells
+    results = [
+        ((block["indicator"], next(iter(r["domain"].values())) if r["domain"] else ""), r)
+        for block in report["estimates"]
+        for r in block["results"]
+    ]
+    assert len(rows) == len(results)
+    for row, (key, result) in zip(rows, results, strict=True):
+        numbers = tuple(result[name] for name in ("estimate", "ci_low", "ci_high"))
+        assert tuple(row[3:6]) == pytest.approx(numbers, rel=1e-14), (key, row)  # 16 digits
+        if key in suppressed:
+            assert numbers == (None, None, None) and NOT_PUBLISHED[lang] in row, (key, row)
 
 
 def assert_round_withholds(
@@ -146,7 +151,8 @@ def assert_round_withholds(
         show_view(browser, "table")
         assert_page_withholds(browser, demo_server, suppressed, lang)
         assert_download_withholds(downloaded_rows(browser, downloads), suppressed)
-        assert_report_withholds(browser, downloads, suppressed, lang)
+        report = demo_server.estimates(round_doc["id"], by=by, overall="true")
+        assert_report_withholds(browser, downloads, report, suppressed, lang)
         show_view(browser, "chart")
         checked += len(suppressed)
     return checked
