@@ -3,9 +3,11 @@
 For every table the API can produce on the demo rounds — each round, each `by` its instrument
 offers and the province, each weighting, with and without `overall`, and the change between the
 series' rounds — the attacker applies the recovery formula of a partition,
-p_k = (P·p − Σ_{d≠k} N_d·p_d) / N_k (N_k itself as N − Σ_{d≠k} N_d), wherever it can, and adds a
-shown change to a shown estimate of the other round. An analyst's `suppressed=show` answer is
-the truth: nothing the attacker computes may equal a withheld number.
+p_k = (P·p − Σ_{d≠k} N_d·p_d) / N_k (N_k itself as N − Σ_{d≠k} N_d), wherever it can — the
+province over any table's parts, and each district over its communes (the district table's
+row as the total) — and adds a shown change to a shown estimate of the other round. An
+analyst's `suppressed=show` answer is the truth: nothing the attacker computes may equal a
+withheld number.
 """
 
 from __future__ import annotations
@@ -95,10 +97,12 @@ def assert_not_recovered(truth: dict[str, Any], value: float, what: str) -> None
 
 def test_no_withheld_estimate_follows_from_a_partition_of_any_demo_table(demo_api) -> None:
     client, headers = demo_api
-    attempts = withheld = 0
+    attempts = withheld = nested = 0
     for round_id in ROUNDS:
         path = f"/api/v1/rounds/{round_id}/estimates"
         round_doc = answer(client, headers["planner"], f"/api/v1/rounds/{round_id}")
+        communes = (round_doc.get("frame") or {}).get("communes") or {}
+        district_of = {code: commune["district"] for code, commune in communes.items()}
         for query in tables(round_doc):
             planner = keyed(answer(client, headers["planner"], path, **query))
             truth = keyed(answer(client, headers["analyst"], path, suppressed="show", **query))
@@ -116,10 +120,38 @@ def test_no_withheld_estimate_follows_from_a_partition_of_any_demo_table(demo_ap
                 for domain, value in recovered_by_partition(province[(indicator, None)], parts):
                     where = f"{round_id} {query} {indicator} {domain}"
                     assert_not_recovered(truth[(indicator, domain)], value, where)
+            if query.get("by") == "commune":  # each district is a sub-total of its communes
+                district_query = {"weighting": query["weighting"], "by": "district"}
+                districts = keyed(answer(client, headers["planner"], path, **district_query))
+                for (indicator, district), total in districts.items():
+                    parts = [
+                        r
+                        for (i, c), r in planner.items()
+                        if i == indicator and c is not None and district_of.get(c) == district
+                    ]
+                    nested += 1
+                    for domain, value in recovered_by_partition(total, parts):
+                        where = f"{round_id} {query} {indicator} in {district}: {domain}"
+                        truth_key = (indicator, domain) if domain else (indicator, district)
+                        source = (
+                            truth
+                            if domain
+                            else keyed(
+                                answer(
+                                    client,
+                                    headers["analyst"],
+                                    path,
+                                    suppressed="show",
+                                    **district_query,
+                                )
+                            )
+                        )
+                        assert_not_recovered(source[truth_key], value, where)
             for key, result in planner.items():
                 if result["estimate"] is None:
                     assert result["population"] is None, key
     assert attempts > 0 and withheld > 0, "the demo tables have withheld estimates to attack"
+    assert nested > 0, "communes were attacked through their districts too"
 
 
 def test_no_withheld_estimate_follows_from_a_change_and_the_other_round(demo_api) -> None:

@@ -68,17 +68,28 @@ def _withhold(result: dict[str, Any], reason: str | None = None) -> dict[str, An
     return withheld
 
 
-def _complement(parts: list[dict[str, Any]], province: dict[str, Any] | None) -> set[int]:
-    """Indexes of the parts to withhold besides the unreliable ones, so that no single withheld
-    number of the table (parts and province) follows from the others."""
-    unreliable = [i for i, r in enumerate(parts) if r["reliability"] == Reliability.SUPPRESS]
-    withheld_with_number = [i for i in unreliable if _has_number(parts[i])]
-    province_withheld = province is not None and (
-        province["reliability"] == Reliability.SUPPRESS and _has_number(province)
-    )
-    if len(withheld_with_number) + int(province_withheld) != 1:
+def _total_withheld(total: dict[str, Any] | None) -> bool:
+    """Whether a group's total is a gap: unreliable with a number (the engine's result), or
+    empty in a published table though it has interviews."""
+    if total is None:
+        return False
+    if total["reliability"] == Reliability.SUPPRESS:
+        return _has_number(total) or bool(total.get("n"))
+    return not _has_number(total) and bool(total.get("n"))
+
+
+def _complement(
+    parts: list[dict[str, Any]],
+    members: set[int],
+    withheld: set[int],
+    total: dict[str, Any] | None,
+) -> set[int]:
+    """The part to withhold besides `withheld` so that no single withheld number of the group
+    (its `members` and its `total`) follows from the others: the smallest shown member."""
+    gaps = [i for i in members & withheld if _has_number(parts[i])]
+    if len(gaps) + int(_total_withheld(total)) != 1:
         return set()
-    shown = [i for i, r in enumerate(parts) if i not in unreliable and _has_number(r)]
+    shown = [i for i in members - withheld if _has_number(parts[i])]
     if not shown:
         return set()
     smallest = min(
@@ -92,16 +103,37 @@ def _complement(parts: list[dict[str, Any]], province: dict[str, Any] | None) ->
     return {smallest}
 
 
+Group = tuple[dict[str, Any] | None, set[str]]  # a sub-total (its published result), its codes
+
+
 def withheld_results(
-    results: list[dict[str, Any]], province: dict[str, Any] | None = None
+    results: list[dict[str, Any]],
+    province: dict[str, Any] | None = None,
+    groups: list[Group] | None = None,
 ) -> list[dict[str, Any]]:
     """A block's results under withholding: unreliable ones and their complements emptied.
 
     `results` may start with the province row (domain null); `province` is the province's
-    result for a `by` table that does not hold it (it is public either way)."""
+    result for a `by` table that does not hold it (it is public either way). `groups` are
+    sub-totals published elsewhere whose parts are in this table — a district and its
+    communes — each a partition to protect like the province's."""
     parts = [r for r in results if r["domain"] is not None]
     own_province = next((r for r in results if r["domain"] is None), None)
-    complement = _complement(parts, own_province or province) if parts else set()
+    codes = [_code(r["domain"]) for r in parts]
+    partitions = [(own_province or province, set(range(len(parts))))] + [
+        (total, {i for i, code in enumerate(codes) if code in members})
+        for total, members in groups or []
+    ]
+    unreliable = {i for i, r in enumerate(parts) if r["reliability"] == Reliability.SUPPRESS}
+    complement: set[int] = set()
+    changed = bool(parts)
+    while changed:  # a complement in one group may leave another with a single gap
+        changed = False
+        for total, members in partitions:
+            extra = _complement(parts, members, unreliable | complement, total)
+            if extra:
+                complement |= extra
+                changed = True
     complementary_ids = {id(parts[i]) for i in complement}
     out = []
     for result in results:
@@ -114,11 +146,18 @@ def withheld_results(
     return out
 
 
+def _code(domain: dict[str, str] | None) -> str | None:
+    return None if domain is None else next(iter(domain.values()))
+
+
 def withheld_report(
-    report: dict[str, Any], province: dict[str, Any] | None = None
+    report: dict[str, Any],
+    province: dict[str, Any] | None = None,
+    groups: dict[str, list[Group]] | None = None,
 ) -> dict[str, Any]:
     """The report with every block withheld; `province`: the province-wide report of a `by`
-    report without its province rows. The (cached) report itself is never changed."""
+    report without its province rows; `groups`: per indicator, the published sub-totals over
+    this table's parts. The (cached) report itself is never changed."""
     province_of = (
         {block["indicator"]: block["results"][0] for block in province["estimates"]}
         if province is not None
@@ -129,7 +168,11 @@ def withheld_report(
         "estimates": [
             {
                 **block,
-                "results": withheld_results(block["results"], province_of.get(block["indicator"])),
+                "results": withheld_results(
+                    block["results"],
+                    province_of.get(block["indicator"]),
+                    (groups or {}).get(block["indicator"]),
+                ),
             }
             for block in report["estimates"]
         ],
@@ -150,27 +193,45 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
 
 def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
     """The report a validated query asks for: with the province rows when `overall`, under
-    its `suppressed` policy (withholding looks at the province row even without `overall`)."""
+    its `suppressed` policy (withholding looks at the province row even without `overall`,
+    and a commune table at its districts' published rows)."""
     report = compute_estimates(round_doc, query)
-    if not query["by"]:
-        province = None
-    else:
-        province = compute_estimates(round_doc, {**query, "by": None})
-        if query["overall"]:
-            report, province = with_overall(province, report), None
     if query["suppressed"] == SuppressedPolicy.SHOW:
+        if query["overall"] and query["by"]:
+            report = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
         return report
-    return withheld_report(report, province)
+    if not query["by"]:
+        return withheld_report(report)
+    province = compute_estimates(round_doc, {**query, "by": None})
+    groups = district_groups(round_doc, query, province) if query["by"] == "commune" else None
+    if query["overall"]:
+        return withheld_report(with_overall(province, report), None, groups)
+    return withheld_report(report, province, groups)
+
+
+def district_groups(
+    round_doc: dict[str, Any], query: dict[str, Any], province: dict[str, Any]
+) -> dict[str, list[Group]]:
+    """Per indicator, each district's published result with its communes (from the round's
+    frame): a commune table must not give a withheld commune back through its district."""
+    communes = (round_doc.get("frame") or {}).get("communes") or {}
+    members: dict[str, set[str]] = {}
+    for code, commune in communes.items():
+        members.setdefault(commune["district"], set()).add(code)
+    districts = withheld_report(compute_estimates(round_doc, {**query, "by": "district"}), province)
+    return {
+        block["indicator"]: [
+            (result, members.get(_code(result["domain"]) or "", set()))
+            for result in block["results"]
+        ]
+        for block in districts["estimates"]
+    }
 
 
 def withheld_domains(report: dict[str, Any]) -> dict[str, set[str | None]]:
     """indicator → the domain codes (None: province) a withheld report leaves empty."""
     return {
-        block["indicator"]: {
-            None if r["domain"] is None else next(iter(r["domain"].values()))
-            for r in block["results"]
-            if is_withheld(r)
-        }
+        block["indicator"]: {_code(r["domain"]) for r in block["results"] if is_withheld(r)}
         for block in report["estimates"]
     }
 
@@ -192,8 +253,7 @@ def withheld_changes(
     rounds = list(withheld)
 
     def hidden(indicator: str, domain: dict[str, str] | None) -> bool:
-        code = None if domain is None else next(iter(domain.values()))
-        return any(code in per_round.get(indicator, set()) for per_round in rounds)
+        return any(_code(domain) in per_round.get(indicator, set()) for per_round in rounds)
 
     return {
         **report,
