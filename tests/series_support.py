@@ -88,9 +88,12 @@ def written_forms(value: float, is_rate: bool) -> set[str]:
     return {f"{form}%" for form in forms} if is_rate else forms
 
 
-def change_block(demo_server: DemoServer, indicator: str, **params: str) -> dict[str, Any]:
+def change_block(
+    demo_server: DemoServer, indicator: str, token: str | None = None, **params: str
+) -> dict[str, Any]:
+    """One indicator's change block as a planner reads it (or as `token` does)."""
     report = demo_server.get(
-        f"/api/v1/series/{HOUSEHOLD_SERIES}/change", indicator=indicator, **params
+        f"/api/v1/series/{HOUSEHOLD_SERIES}/change", token=token, indicator=indicator, **params
     ).json()
     return report["changes"][0]
 

@@ -30,11 +30,9 @@ def suppressed(demo_server: DemoServer, by: str) -> dict[tuple[str, str, str], d
     """(indicator, domain code or '', round) → the full result of each suppressed estimate."""
     params = {"by": by, "overall": "true"} if by else {}
     return {
-        (block["indicator"], next(iter(r["domain"].values())) if r["domain"] else "", round_id): r
+        (indicator, domain, round_id): result
         for round_id in ROUNDS
-        for block in demo_server.estimates(round_id, **params)["estimates"]
-        for r in block["results"]
-        if r["reliability"] == "suppress" and r["estimate"] is not None
+        for (indicator, domain), result in demo_server.withheld(round_id, **params).items()
     }
 
 
