@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from catalogue import Role, SuppressedPolicy, TargetStatus
+from catalogue.geography import former_provinces, load_version
+from catalogue.geography.rounds import round_geography_id
 from scoring import Reliability
 from service.errors import Problem
 from service.estimates.service import compute_estimates
@@ -194,7 +196,7 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
 def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
     """The report a validated query asks for: with the province rows when `overall`, under
     its `suppressed` policy (withholding looks at the province row even without `overall`,
-    and a commune table at its districts' published rows)."""
+    and a commune table at its districts' or former provinces' published rows)."""
     report = compute_estimates(round_doc, query)
     if query["suppressed"] == SuppressedPolicy.SHOW:
         if query["overall"] and query["by"]:
@@ -203,29 +205,43 @@ def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[s
     if not query["by"]:
         return withheld_report(report)
     province = compute_estimates(round_doc, {**query, "by": None})
-    groups = district_groups(round_doc, query, province) if query["by"] == "commune" else None
+    groups = subtotal_groups(round_doc, query, province) if query["by"] == "commune" else None
     if query["overall"]:
         return withheld_report(with_overall(province, report), None, groups)
     return withheld_report(report, province, groups)
 
 
-def district_groups(
+def subtotal_groups(
     round_doc: dict[str, Any], query: dict[str, Any], province: dict[str, Any]
 ) -> dict[str, list[Group]]:
-    """Per indicator, each district's published result with its communes (from the round's
-    frame): a commune table must not give a withheld commune back through its district."""
-    communes = (round_doc.get("frame") or {}).get("communes") or {}
+    """Per indicator, each published sub-total of a commune table with its communes — the
+    districts where the table's geography version has them, else the former provinces: a
+    commune table must not give a withheld commune back through its sub-total."""
+    level, parent_of = commune_parents(round_doc, query)
     members: dict[str, set[str]] = {}
-    for code, commune in communes.items():
-        members.setdefault(commune["district"], set()).add(code)
-    districts = withheld_report(compute_estimates(round_doc, {**query, "by": "district"}), province)
+    for commune, parent in parent_of.items():
+        members.setdefault(parent, set()).add(commune)
+    subtotals = withheld_report(compute_estimates(round_doc, {**query, "by": level}), province)
     return {
         block["indicator"]: [
             (result, members.get(_code(result["domain"]) or "", set()))
             for result in block["results"]
         ]
-        for block in districts["estimates"]
+        for block in subtotals["estimates"]
     }
+
+
+def commune_parents(round_doc: dict[str, Any], query: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The `by` whose rows are sub-totals of a commune table, and each commune's row there:
+    the round's frame for free codes, else the geography version the table is expressed in."""
+    version_id = query.get("geography") or round_geography_id(round_doc)
+    if version_id is None:
+        communes = (round_doc.get("frame") or {}).get("communes") or {}
+        return "district", {code: commune["district"] for code, commune in communes.items()}
+    version = load_version(version_id)
+    if version.has_districts:
+        return "district", {unit.code: unit.parent or "" for unit in version.communes}
+    return "former_province", dict(former_provinces(version_id))
 
 
 def withheld_domains(report: dict[str, Any]) -> dict[str, set[str | None]]:
