@@ -49,7 +49,7 @@ const reasonsOf = (row) => (row.result.reliability_reasons || []).map(reasonText
 /**
  * The change from the first round to `to` for one group: {kind, text} where kind is `shown`
  * (the sentence), `missing` (a round without interviews here), or `withheld` (an estimate not
- * published).
+ * published); seriesViews adds `unpaired` (rounds that cannot be paired as asked).
  */
 export function changeStatement(group, change, view) {
   const first = group.rounds[0];
@@ -113,6 +113,8 @@ export function seriesViews({ catalogue, rounds, estimates, changes, by }) {
         rounds: rounds.map((round, k) => ({ round, label: round.label, row: roundRow(blocks[k], code, name) })),
       };
       group.changes = later.map((round, k) => {
+        const refused = changes.get(round.id)?.unpaired;
+        if (refused) return { from: rounds[0], to: round, kind: "unpaired", text: refused };
         const result = (changeBlocks[k]?.results || []).find((item) => sameDomain(item, code));
         return { from: rounds[0], to: round, ...changeStatement(group, { to: round, result }, view) };
       });
