@@ -335,6 +335,31 @@ def test_a_score_changes_by_units_and_a_zero_change_is_unchanged(
     ]
 
 
+def test_a_change_on_the_compared_area_is_not_said_where_its_estimate_is_withheld(
+    series_page: WebDriver, demo_server: DemoServer
+) -> None:
+    open_series(series_page, demo_server, "en")
+    statement = series_page.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        import("/dashboard/static/js/series-rows.js").then(({ changeStatement }) => {
+          const row = { state: "ok" };
+          const group = { rounds: [
+            { round: { id: "a" }, label: "2024", row }, { round: { id: "b" }, label: "2026", row },
+          ] };
+          // the former Lào Cai's 2026 estimate withheld, the province's rows published
+          const result = { difference: 0.06, ci_low: 0.01, ci_high: 0.11, significant: true,
+            withheldIn: "b", reasons: ["n_min"] };
+          done(changeStatement(group, { to: { id: "b" }, result }, { isRate: true, level: 0.95 }));
+        });
+        """
+    )
+
+    assert statement["kind"] == "withheld"
+    assert statement["text"].startswith("The change is not shown: the 2026 estimate is not")
+    assert "6.0" not in statement["text"] and "11.0" not in statement["text"]
+
+
 def tab_from_the_top(page: WebDriver) -> None:
     """Reload (the tab stays signed in) and press Tab once, as a keyboard user arriving."""
     page.refresh()

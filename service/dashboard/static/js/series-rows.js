@@ -60,6 +60,10 @@ export function changeStatement(group, change, view) {
   const hidden = [first, last].find((item) => !isPublished(item.row));
   if (hidden) return { kind: "withheld", text: t("changeWithheld", hidden.label, reasonsOf(hidden.row)) };
   const result = change.result;
+  if (result?.withheldIn) {
+    const round = group.rounds.find((item) => item.round.id === result.withheldIn);
+    return { kind: "withheld", text: t("changeWithheld", round.label, result.reasons.map(reasonText).join("; ")) };
+  }
   if (!result || result.difference === null || result.difference === undefined) {
     return { kind: "missing", text: t("changeMissing", result?.from_estimate == null ? first.label : last.label) };
   }

@@ -14,9 +14,12 @@ import {
 import {
   BY_LABELS,
   byOptions,
+  domainCode,
   geographyNames,
   indicatorDefinition,
   indicatorLabel,
+  isPublished,
+  rowState,
   seriesByOptions,
 } from "./rows.js";
 import { seriesChart } from "./series-chart.js";
@@ -175,7 +178,7 @@ function commonCoverage(from, to) {
  * `coverage`, docs/design.md §13), the change on the one former province both cover, marked
  * `comparedOn`. The rounds' coverage says so before asking: no request known to fail.
  */
-async function provinceWide(ask, from, to) {
+async function provinceWide(ask, { from, to, level }) {
   const known = commonCoverage(from, to);
   const refusal = known?.length === 1 ? { common_coverage: known, comparable_by: "former_province" } : await ask("").then(
     (answer) => ({ answer }),
@@ -186,10 +189,20 @@ async function provinceWide(ask, from, to) {
   );
   if (refusal.answer) return refusal.answer;
   const [code] = refusal.common_coverage;
-  const area = await ask(refusal.comparable_by);
+  const estimatesOn = (id) => getJson(`/api/v1/rounds/${encodeURIComponent(id)}/estimates`, {
+    by: refusal.comparable_by, level, suppressed: "withhold", geography: seriesGeography(),
+  });
+  const [area, ...estimates] = await Promise.all([ask(refusal.comparable_by), estimatesOn(from), estimatesOn(to)]);
+  // the change on the area is said only where both rounds' estimates of the area are published:
+  // the province's rows show other estimates, and the difference would give a withheld one away
+  const withheldIn = (indicator) => [from, to].map((id, k) => {
+    const block = estimates[k].estimates.find((item) => item.indicator === indicator);
+    const result = block?.results.find((item) => domainCode(item.domain) === code);
+    return result && !isPublished({ state: rowState(result) }) ? { withheldIn: id, reasons: result.reliability_reasons || [] } : null;
+  }).find(Boolean);
   const onArea = (block) => block.results
     .filter((result) => result.domain && Object.values(result.domain)[0] === code)
-    .map((result) => ({ ...result, domain: null }));
+    .map((result) => ({ ...result, domain: null, ...withheldIn(block.indicator) }));
   const names = await formerProvinceNames();
   const comparedOn = names[code] ?? code;
   return { ...area, comparedOn, changes: area.changes.map((block) => ({ ...block, by: null, results: onArea(block) })) };
@@ -216,7 +229,7 @@ async function changeFrom(from, to, { by, level, pairing }) {
     }
     throw error;
   });
-  const [province, domains] = await Promise.all([provinceWide(ask, from, to), by ? ask(by) : null]);
+  const [province, domains] = await Promise.all([provinceWide(ask, { from, to, level }), by ? ask(by) : null]);
   if (!domains) return province;
   const byIndicator = new Map(domains.changes.map((block) => [block.indicator, block.results]));
   const changes = province.changes.map((block) => ({ ...block, results: [...block.results, ...(byIndicator.get(block.indicator) || [])] }));
