@@ -21,6 +21,7 @@ from catalogue.instruments import ALL_BY_DIMENSIONS, BY_DIMENSIONS, INSTRUMENTS,
 from catalogue.roles import ROLES, Role
 from catalogue.statuses import (
     ReviewState,
+    RoundPurpose,
     RoundStatus,
     SubmissionStatus,
     SuppressedPolicy,
@@ -41,6 +42,7 @@ __all__ = [
     "Instrument",
     "ReviewState",
     "Role",
+    "RoundPurpose",
     "RoundStatus",
     "SubmissionStatus",
     "SuppressedPolicy",

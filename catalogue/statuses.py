@@ -11,6 +11,14 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
 
 
+class RoundPurpose(StrEnum):
+    """Why a round was run; only production rounds are shown to planners (docs/design.md §15)."""
+
+    PRODUCTION = "production"
+    PILOT = "pilot"  # trying the questionnaire or the fieldwork out
+    TEST = "test"  # training, or trying the system out
+
+
 class SubmissionStatus(StrEnum):
     """One submission's outcome; the store decides the first three, validation the last."""
 

@@ -75,11 +75,14 @@ class EstimatesQuerySchema(StrictSchema):
     suppressed = fields.Enum(
         SuppressedPolicy,
         by_value=True,
-        load_default=SuppressedPolicy.SHOW,
+        load_default=SuppressedPolicy.WITHHOLD,
         metadata={
-            "description": "show: every number with its reliability flag (for statisticians); "
-            "withhold: a suppressed estimate's numbers (estimate, se, CI, deff, n_eff, cv) "
-            "are null or empty, its reliability and reasons kept (for publication)"
+            "description": "withhold (default): a suppressed estimate's numbers (estimate, se, "
+            "CI, deff, n_eff, cv, population) are null or empty, its reliability and reasons "
+            "kept, and where one part of a `by` table would follow from the province and the "
+            "other parts, the smallest other part is withheld too (reason `complementary`); "
+            "show: every number with its reliability flag, for the admin and analyst roles "
+            "only (403 otherwise)"
         },
     )
     overall = fields.Boolean(
@@ -93,6 +96,11 @@ class EstimatesQuerySchema(StrictSchema):
         load_default=None,
         validate=validate.OneOf(tuple(WeightingMode)),
         metadata={"description": "Weighting steps to apply; default: every configured step"},
+    )
+    lang = fields.String(
+        load_default="vi",
+        validate=validate.OneOf(("vi", "en")),
+        metadata={"description": "XLSX only: the language of its headers, names and words"},
     )
 
     @post_load

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundStatus
+from catalogue import INDICATORS_BY_ID, INSTRUMENTS, RoundPurpose, RoundStatus
 from catalogue.geography import version_ids
 from catalogue.geography.rounds import (
     all_former_provinces,
@@ -175,6 +175,12 @@ def check_geography(geography: str | None, coverage: list[str] | None) -> None:
         raise ValidationError({"coverage": ["Name at least one former province."]})
 
 
+PURPOSE_METADATA = {
+    "description": "production (default) | pilot | test: pilots and tests are not listed to "
+    "planners, and the dashboard never shows them"
+}
+
+
 class RoundCreateSchema(StrictSchema):
     id = Text(required=True, pattern=SLUG, metadata={"example": "laocai-2025-household"})
     instrument = fields.String(required=True, validate=validate.OneOf(INSTRUMENTS))
@@ -192,6 +198,11 @@ class RoundCreateSchema(StrictSchema):
     geography = Text(allow_none=True, max_length=32, metadata=GEOGRAPHY_METADATA)
     coverage = fields.List(
         Text(pattern=r"[0-9]{2}"), allow_none=True, load_default=None, metadata=COVERAGE_METADATA
+    )
+    purpose = fields.String(
+        load_default=RoundPurpose.PRODUCTION.value,
+        validate=validate.OneOf(tuple(RoundPurpose)),
+        metadata=PURPOSE_METADATA,
     )
 
     @validates_schema
@@ -218,6 +229,7 @@ class RoundPatchSchema(StrictSchema):
     series = Text(allow_none=True, pattern=SLUG, metadata=SERIES_METADATA)
     design = fields.Nested(DesignPatchSchema)
     teams = fields.List(TEAM_NAME, **TEAMS_ARGS)
+    purpose = fields.String(validate=validate.OneOf(tuple(RoundPurpose)), metadata=PURPOSE_METADATA)
 
     @validates_schema
     def _known_targets(self, data: dict[str, Any], **_: Any) -> None:
@@ -261,6 +273,7 @@ class RoundSchema(Schema):
             "items": {"type": "string"},
         },
     )
+    purpose = fields.String(dump_default=RoundPurpose.PRODUCTION.value)
     data_version = fields.Integer()
     n_submissions = fields.Integer()
     created_at = fields.String()

@@ -105,6 +105,11 @@ class AssignmentQuerySchema(StrictSchema):
     district = Text(load_default=None, pattern=CODE)
     limit = PageLimit()
     after = Text(load_default=None, max_length=64)
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(("json", "csv")),
+        metadata={"description": "csv: every matching assignment (no pages), one row each"},
+    )
 
 
 class ClosingSchema(StrictSchema):

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
+from catalogue import SuppressedPolicy
 from schemas.common import StrictSchema
 from schemas.estimates import FORMATS, EstimatesQuerySchema
 from schemas.rounds import SLUG
@@ -39,6 +40,16 @@ class ChangeQuerySchema(StrictSchema):
         },
     )
     weighting = EstimatesQuerySchema._declared_fields["weighting"]  # must fit both rounds
+    suppressed = fields.Enum(
+        SuppressedPolicy,
+        by_value=True,
+        load_default=SuppressedPolicy.WITHHOLD,
+        metadata={
+            "description": "withhold (default): a change is emptied (reason `suppressed`) where "
+            "either round's estimate is withheld; show: every number, for the admin and "
+            "analyst roles only (403 otherwise)"
+        },
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
     @post_load
@@ -79,7 +90,12 @@ class ChangeResultSchema(Schema):
     df = fields.Integer(allow_none=True)
     p_value = fields.Float(allow_none=True)
     significant = fields.Boolean(allow_none=True)
-    reason = fields.String(metadata={"description": "missing_in_round: data in one round only"})
+    reason = fields.String(
+        metadata={
+            "description": "missing_in_round: data in one round only; suppressed: withheld "
+            "because either round's estimate is"
+        }
+    )
 
 
 class IndicatorChangeSchema(Schema):

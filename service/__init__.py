@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
+    from service.analysis import routes as analysis
     from service.audit import routes as audit
     from service.dashboard import console, fieldwork
     from service.dashboard import routes as dashboard
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         geography,
         series,
         weights,
+        analysis,
         quality,
         audit,
         small_area,

@@ -110,8 +110,8 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     from service import create_app
     from service.errors import Problem
     from service.estimates.publication import requested_report
+    from service.estimates.report_workbook import report_workbook
     from service.estimates.tables import COLUMNS, estimate_rows
-    from service.estimates.workbook import estimates_workbook
     from service.rounds.model import load_round
     from service.tabular import csv_lines
 
@@ -123,12 +123,13 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     }
     try:
         with create_app().app_context():
-            report = requested_report(load_round(args.round), EstimatesQuerySchema().load(query))
+            round_doc = load_round(args.round)
+            report = requested_report(round_doc, EstimatesQuerySchema().load(query))
     except Problem as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
     out = Path(args.out or f"{args.round}-estimates.{args.format}")
     if args.format == "xlsx":
-        out.write_bytes(estimates_workbook(report))
+        out.write_bytes(report_workbook(report, round_doc, args.lang))
     else:
         out.write_text("".join(csv_lines(COLUMNS, estimate_rows(report))), encoding="utf-8")
     print(f"wrote {out}")
@@ -212,12 +213,13 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--suppressed",
         choices=("show", "withhold"),
-        help="show (default): every number with its flag; withhold: a publication's table",
+        help="withhold (default): a publication's table; show: every number with its flag",
     )
     export.add_argument("--weighting", choices=("input", "nonresponse", "calibrated"))
     export.add_argument(
         "--overall", action="store_true", default=None, help="the province row first (with --by)"
     )
+    export.add_argument("--lang", choices=("vi", "en"), default="vi", help="XLSX words")
     export.add_argument("--out", help="file to write (default ROUND-estimates.FORMAT)")
     export.set_defaults(run=cmd_export_estimates)
     return top

@@ -78,6 +78,7 @@ def require_role(*roles: Role) -> Callable[[F], F]:
 # Who may call what (docs/design.md §3); admin may always.
 ANY_ROLE = ROLES
 ADMIN_ONLY = (Role.ADMIN,)
-READERS = (Role.PLANNER,)  # estimates
+READERS = (Role.PLANNER, Role.ANALYST)  # estimates, weights, series and their change
 SUBMITTERS = (Role.ENUMERATOR, Role.SUPERVISOR)
-SUBMISSION_READERS = (Role.SUPERVISOR,)
+SUBMISSION_READERS = (Role.SUPERVISOR,)  # reads and reviews submissions
+MICRODATA_READERS = (Role.SUPERVISOR, Role.ANALYST)  # reads submissions, writes nothing

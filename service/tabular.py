@@ -29,12 +29,13 @@ GUARDED = ("=", "+", "-", "@", GUARD)
 
 
 def cell(value: Any, missing: Any = "") -> Any:
-    """A value as a spreadsheet-safe cell: 1/0 for booleans, lists joined with `;`, text that
-    a spreadsheet would run as a formula quoted, `missing` for None."""
+    """A value as a spreadsheet-safe cell: `true`/`false` for booleans (one way in every
+    export), lists joined with `;`, text that a spreadsheet would run as a formula quoted,
+    `missing` for None. Codes stay text: `080` is written `080`."""
     if value is None:
         return missing
     if isinstance(value, bool):
-        return int(value)
+        return "true" if value else "false"
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
     if isinstance(value, str) and value[:1] in GUARDED and not _is_number(value):

@@ -81,6 +81,11 @@ def as_planner(tokens: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture
+def as_analyst(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["analyst"])
+
+
+@pytest.fixture
 def as_supervisor(tokens: dict[str, str]) -> dict[str, str]:
     return bearer(tokens["supervisor"])
 

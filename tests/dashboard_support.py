@@ -21,8 +21,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from schemas.rounds import RoundCreateSchema
 from service.demo import HOUSEHOLD_ROUND
 from service.loading import load_demo
+from service.rounds.model import round_to_store
 from service.store import Store
 from tests.servers import EmbeddedStore, GunicornServer
 
@@ -37,19 +39,24 @@ POLL_SECONDS = 0.05
 
 class DemoServer:
     """gunicorn with the demo rounds loaded, and a planner, an enumerator and a supervisor
-    token (the fieldwork page)."""
+    token (the fieldwork page), and an analyst's (every number, to check none is shown)."""
 
     def __init__(
-        self, gunicorn: GunicornServer, planner: str, enumerator: str, supervisor: str
+        self,
+        gunicorn: GunicornServer,
+        planner: str,
+        enumerator: str,
+        supervisor: str,
+        analyst: str,
     ) -> None:
         self.url, self.planner, self.enumerator = gunicorn.url, planner, enumerator
-        self.supervisor = supervisor
+        self.supervisor, self.analyst = supervisor, analyst
 
-    def get(self, path: str, **params: str) -> requests.Response:
+    def get(self, path: str, token: str | None = None, **params: str) -> requests.Response:
         response = requests.get(
             f"{self.url}{path}",
             params=params,
-            headers={"Authorization": f"Bearer {self.planner}"},
+            headers={"Authorization": f"Bearer {token or self.planner}"},
             timeout=30,
         )
         response.raise_for_status()
@@ -57,6 +64,27 @@ class DemoServer:
 
     def estimates(self, round_id: str, **params: str) -> dict[str, Any]:
         return self.get(f"/api/v1/rounds/{round_id}/estimates", **params).json()
+
+    def withheld(self, round_id: str, **params: str) -> dict[tuple[str, str], dict[str, Any]]:
+        """(indicator, domain code or '') → the full result (an analyst's `suppressed=show`)
+        of each estimate a planner's answer withholds (unreliable, or its complement)."""
+        path = f"/api/v1/rounds/{round_id}/estimates"
+        planner = self.get(path, **params).json()
+        analyst = self.get(path, token=self.analyst, suppressed="show", **params).json()
+
+        def keyed(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+            return {
+                (block["indicator"], next(iter(r["domain"].values())) if r["domain"] else ""): r
+                for block in report["estimates"]
+                for r in block["results"]
+            }
+
+        full = keyed(analyst)
+        return {
+            key: full[key]
+            for key, result in keyed(planner).items()
+            if result["estimate"] is None and full[key]["estimate"] is not None
+        }
 
     def rounds(self) -> list[dict[str, Any]]:
         return self.get("/api/v1/rounds").json()["items"]
@@ -68,22 +96,34 @@ class DemoServer:
         return list(dict.fromkeys(offered))
 
 
+# a pilot after the demo's rounds: never on the planners' page (docs/design.md §15)
+PILOT_ROUND = {
+    "id": "laocai-2026-household-pilot",
+    "instrument": "household",
+    "title": "Household questionnaire pilot 2026",
+    "period": {"start": "2026-01-05", "end": "2026-01-20"},
+    "purpose": "pilot",
+}
+
+
 @pytest.fixture(scope="session")
 def demo_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     database = f"dashboard_{uuid.uuid4().hex[:8]}"
     store = Store(store_server.uri, database)
     store.ensure_indexes()
     load_demo(store)
+    store.rounds.create(round_to_store(RoundCreateSchema().load(PILOT_ROUND)))
     planner = store.tokens.create("planner", "dashboard-planner")[1]
     enumerator = store.tokens.create("enumerator", "dashboard-enumerator")[1]
     supervisor = store.tokens.create("supervisor", "dashboard-supervisor")[1]
+    analyst = store.tokens.create("analyst", "dashboard-analyst")[1]
     store.close()
     # the suppression sweep asks for every view of every round, and several tests sign in with
     # a wrong token: no rate limit in their way
     limits = {"SURVEY_RATE_LIMIT": "100000/minute", "SURVEY_AUTH_FAILURE_LIMIT": "100000/minute"}
     gunicorn = GunicornServer(store_server.uri, database, env=limits).start()
     try:
-        yield DemoServer(gunicorn, planner, enumerator, supervisor)
+        yield DemoServer(gunicorn, planner, enumerator, supervisor, analyst)
     finally:
         gunicorn.stop()
 

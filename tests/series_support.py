@@ -97,13 +97,17 @@ def written_forms(value: float, is_rate: bool) -> set[str]:
     return {f"{form}%" for form in forms} if is_rate else forms
 
 
-def change_block(demo_server: DemoServer, indicator: str, to: str, **params: str) -> dict[str, Any]:
-    """The change API's answer for the change from the series' first round to `to`, a
-    breakdown read in the series' newest geography version, as the page asks it."""
+def change_block(
+    demo_server: DemoServer, indicator: str, to: str, token: str | None = None, **params: str
+) -> dict[str, Any]:
+    """The change API's answer for the change from the series' first round to `to` as a
+    planner reads it (or as `token` does), a breakdown read in the series' newest geography
+    version, as the page asks it."""
     if params.get("by"):
         params.setdefault("geography", SERIES_GEOGRAPHY)
     report = demo_server.get(
         f"/api/v1/series/{HOUSEHOLD_SERIES}/change",
+        token=token,
         indicator=indicator,
         **{"from": SERIES_ROUNDS[0], "to": to},
         **params,
@@ -127,11 +131,15 @@ def domain_code(result: dict[str, Any]) -> str:
     return next(iter(result["domain"].values())) if result["domain"] else ""
 
 
+def params_as_shown(by: str) -> dict[str, str]:
+    """The estimates' query the page sends (with a breakdown: the province too, in the series'
+    newest geography version)."""
+    return {"by": by, "overall": "true", "geography": SERIES_GEOGRAPHY} if by else {}
+
+
 def estimates_as_shown(demo_server: DemoServer, round_id: str, by: str) -> dict[str, Any]:
-    """A round's estimates as the page asks them (with a breakdown: the province too, in the
-    series' newest geography version)."""
-    params = {"by": by, "overall": "true", "geography": SERIES_GEOGRAPHY} if by else {}
-    return demo_server.estimates(round_id, **params)
+    """A round's estimates as a planner's page asks them."""
+    return demo_server.estimates(round_id, **params_as_shown(by))
 
 
 def rate_indicators(demo_server: DemoServer) -> dict[str, bool]:

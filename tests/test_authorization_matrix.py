@@ -38,16 +38,18 @@ from tests.openrosa_client import (
 from tests.servers import EmbeddedStore, GunicornServer
 
 PUBLIC = "public"
-ANY = ("admin", "supervisor", "planner", "enumerator")
+ANY = ("admin", "supervisor", "planner", "analyst", "enumerator")
 ADMIN = ("admin",)
-READERS = ("admin", "planner")
+READERS = ("admin", "planner", "analyst")
 SUBMITTERS = ("admin", "supervisor", "enumerator")
 SUBMISSION_READERS = ("admin", "supervisor")
+MICRODATA_READERS = ("admin", "supervisor", "analyst")  # reads submissions, writes nothing
 ROUND = "hh-auth"
 SUBMISSION = "3c6f2a7e-1d2b-4e8f-9a0b-5c4d3e2f1a0b"
 SAMPLE_ROUND = "hh-auth-sample"  # a round with a sample (docs/design.md §8)
 FIELD_OPERATORS = ("admin", "supervisor")
-PROGRESS_READERS = ("admin", "supervisor", "planner")
+PROGRESS_READERS = ("admin", "supervisor", "planner", "analyst")
+ASSIGNMENT_READERS = ("admin", "supervisor", "enumerator", "analyst")
 SERIES = "hh-auth-series"
 SMALL_AREA_ROUND = "hh-auth-small-area"  # communes with data and covariates (§14)
 GROUPING = "halves"  # a grouping of vn-2025-07's communes (docs/design.md §13)
@@ -71,20 +73,20 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/rounds"): ADMIN,
     ("GET", "/api/v1/rounds/{round_id}"): ANY,
     ("PATCH", "/api/v1/rounds/{round_id}"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/submissions"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions"): MICRODATA_READERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions"): SUBMITTERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions/batch"): SUBMITTERS,
     ("GET", "/api/v1/indicators"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/estimates"): READERS,
     ("GET", "/api/v1/rounds/{round_id}/quality"): SUBMISSION_READERS,
     ("GET", "/api/v1/audit"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): MICRODATA_READERS,
     ("PATCH", "/api/v1/rounds/{round_id}/submissions/{submission_id}"): SUBMISSION_READERS,
     ("POST", "/api/v1/rounds/{round_id}/submissions/{submission_id}/review"): SUBMISSION_READERS,
-    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): SUBMISSION_READERS,
+    ("GET", "/api/v1/rounds/{round_id}/submissions/{submission_id}/versions"): MICRODATA_READERS,
     ("PUT", "/api/v1/rounds/{round_id}/sample"): ADMIN,
     ("POST", "/api/v1/rounds/{round_id}/sample/rows"): ADMIN,
-    ("GET", "/api/v1/rounds/{round_id}/assignments"): SUBMITTERS,
+    ("GET", "/api/v1/rounds/{round_id}/assignments"): ASSIGNMENT_READERS,
     ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): FIELD_OPERATORS,
     ("GET", "/api/v1/rounds/{round_id}/progress"): PROGRESS_READERS,
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
@@ -98,6 +100,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/geography/crosswalk"): ANY,
     ("GET", "/api/v1/geography/{version_id}/groupings/{name}"): ANY,
     ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): ADMIN,
+    ("GET", "/api/v1/rounds/{round_id}/analysis-package"): ("admin", "analyst"),
 }
 # Routes that are not part of the JSON API's OpenAPI document.
 OTHER_ACCESS: dict[tuple[str, str], Any] = {
@@ -286,7 +289,7 @@ def test_authorization_matrix(
     else:
         sent = {"json": body}
     response = matrix_app.test_client().open(url, method=method, headers=headers, **sent)
-    answer = response.get_data(as_text=True)[:200]
+    answer = response.get_data()[:200].decode(errors="replace")  # a zip is not text
     assert response.status_code in expected_statuses(ACCESS[operation], identity), (
         f"{method} {url} as {identity}: {response.status_code} {answer}"
     )

@@ -19,14 +19,17 @@ from service.demo import BUSINESS_ROUND, HOUSEHOLD_ROUND
 from tests.dashboard_support import (
     DESKTOP,
     PHONE,
+    PILOT_ROUND,
     DemoServer,
     card,
     choose,
+    clear_downloads,
     downloaded,
     open_page,
     screenshot,
     set_viewport,
     show_view,
+    shown,
     sign_in,
     sign_in_and_wait,
     switch_language,
@@ -83,8 +86,8 @@ def test_the_district_view_draws_a_bar_for_each_published_district_named_in_viet
 
     for block in api["estimates"]:
         published = {
-            r["domain"]["district"] for r in block["results"] if r["reliability"] != "suppress"
-        }
+            r["domain"]["district"] for r in block["results"] if r["estimate"] is not None
+        }  # neither unreliable nor withheld as a complement
         bars = card(browser, block["indicator"]).find_elements(By.CSS_SELECTOR, "g.domain-bar")
         assert {bar.get_attribute("data-code") for bar in bars} == published
         assert len(bars) == len(published)
@@ -157,41 +160,29 @@ def test_the_downloaded_csv_is_the_servers_export_of_what_is_shown(
     assert got[0]["domain"] == "" and got[0]["ci_method"] == "beta"
 
 
-def test_the_downloaded_xlsx_has_the_same_rows_as_the_csv(
-    browser: WebDriver, demo_server: DemoServer, downloads: Path
+@pytest.mark.parametrize(("lang", "header"), [("vi", "Chỉ tiêu"), ("en", "Indicator")])
+def test_the_downloaded_xlsx_is_a_report_in_the_pages_language_with_the_csvs_numbers(
+    browser: WebDriver, demo_server: DemoServer, downloads: Path, lang: str, header: str
 ) -> None:
-    sign_in_and_wait(browser, demo_server.planner, by="district")
+    switch_language(browser, lang)
+    sign_in_and_wait(browser, demo_server.planner, by="district", lang=lang)
+    clear_downloads(downloads)
     browser.find_element(By.ID, "download-csv").click()
-    csv_rows = list(csv.reader(io.StringIO(downloaded(downloads, ".csv").read_text("utf-8"))))
+    csv_rows = list(csv.DictReader(io.StringIO(downloaded(downloads, ".csv").read_text("utf-8"))))
     browser.find_element(By.ID, "download-xlsx").click()
-    sheet = load_workbook(downloaded(downloads, ".xlsx"), read_only=True)["estimates"]
+    book = load_workbook(downloaded(downloads, ".xlsx"))
+    sheet = book.worksheets[0]
+    head, *rows = list(sheet.iter_rows(values_only=True))
 
-    width = len(csv_rows[0])  # a sheet leaves out a row's trailing empty cells
-    xlsx_rows = [
-        ["" if v is None else str(v) for v in row] + [""] * (width - len(row))
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    time_column = csv_rows[0].index("computed_at")
-    for rows in (csv_rows, xlsx_rows):
-        for row in rows[1:]:
-            row[time_column] = ""
-    assert [len(row) for row in xlsx_rows] == [len(row) for row in csv_rows]
-    differing = [
-        (xlsx_value, csv_value)
-        for xlsx_row, csv_row in zip(xlsx_rows, csv_rows, strict=True)
-        for xlsx_value, csv_value in zip(xlsx_row, csv_row, strict=True)
-        if not same_cell(xlsx_value, csv_value)
-    ]
-    assert differing == []
-
-
-def same_cell(xlsx: str, csv_text: str) -> bool:
-    """The same text, or the same number to the 16 significant digits an XLSX cell keeps (the
-    CSV has Python's shortest repr: 109179.76742528848 is 109179.7674252885 in the sheet)."""
-    try:
-        return math.isclose(float(xlsx), float(csv_text), rel_tol=1e-14, abs_tol=1e-300)
-    except ValueError:
-        return xlsx == csv_text
+    assert head[0] == header and sheet.freeze_panes == "A2"
+    assert len(book.worksheets) == 2  # the notes
+    assert len(rows) == len(csv_rows)
+    for row, csv_row in zip(rows, csv_rows, strict=True):
+        if csv_row["estimate"]:
+            assert math.isclose(row[3], float(csv_row["estimate"]), rel_tol=1e-14)
+        if csv_row["domain"]:
+            assert csv_row["domain"] not in row[2]  # a name, not the code
+    assert sheet.cell(2, 4).number_format == "0.0%"
 
 
 def test_the_table_view_shows_the_same_rows_as_the_chart(
@@ -349,7 +340,8 @@ def test_dates_and_numbers_follow_vietnamese_conventions(
     sign_in_and_wait(browser, demo_server.planner, lang="vi")
 
     meta = browser.find_element(By.ID, "meta").text
-    assert re.search(r"Cập nhật lúc \d\d/\d\d/\d{4} \d\d:\d\d \(phiên bản dữ liệu \d+\)", meta)
+    assert re.search(r"Cập nhật lúc \d\d/\d\d/\d{4} \d\d:\d\d · ", meta)
+    assert "phiên bản" not in meta  # when it was updated, not a version number
     assert re.search(r"\d\.\d{3} phiếu$", meta)  # 1.145 phiếu
     estimate = card(browser, "fiber_available").find_element(By.CLASS_NAME, "estimate").text
     assert re.fullmatch(r"\d+,\d%", estimate)
@@ -513,3 +505,37 @@ def test_chromium_loaded_nothing_from_outside_the_service(
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert loaded and all(url.startswith(demo_server.url) for url in loaded)
+
+
+@pytest.mark.parametrize(
+    ("lang", "groups"),
+    [
+        (
+            "vi",
+            [
+                "Khảo sát hộ gia đình 2025",
+                "Khảo sát hộ gia đình 2024",
+                "Khảo sát doanh nghiệp 2025",
+            ],
+        ),
+        ("en", ["Household survey 2025", "Household survey 2024", "Business survey 2025"]),
+    ],
+)
+def test_the_page_opens_on_the_latest_household_round_grouped_by_survey_and_year_without_pilots(
+    browser: WebDriver, demo_server: DemoServer, lang: str, groups: list[str]
+) -> None:
+    open_page(browser, f"{demo_server.url}/dashboard")
+    switch_language(browser, lang)
+    sign_in(browser, demo_server.planner)
+    wait_shown(browser, lang=lang)
+
+    households = [
+        r for r in demo_server.rounds() if r["instrument"] == "household" and r["n_submissions"]
+    ]
+    latest = max(households, key=lambda r: (r["period"]["end"], r["period"]["start"]))
+    assert shown(browser).split("|")[0] == latest["id"]  # opened on it, not picked
+    titles = [node.text for node in browser.find_elements(By.CLASS_NAME, "round-group-title")]
+    assert titles == groups
+    assert browser.find_element(By.ID, f"round-{latest['id']}").is_selected()
+    assert not browser.find_elements(By.ID, f"round-{PILOT_ROUND['id']}")
+    assert PILOT_ROUND["id"] not in {r["id"] for r in demo_server.rounds()}

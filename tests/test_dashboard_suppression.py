@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 CHECKS_DIR = Path(__file__).parent / "dashboard_checks"
 SHOWN_ROWS = (CHECKS_DIR / "shown_rows.js").read_text()
-WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
+WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv", "population")
 # columns that do not come from the estimate (a target of 100% may equal an estimate of 1)
 NOT_FROM_THE_ESTIMATE = {"target", "level", "n", "df", "population", "data_version"}
 NOT_PUBLISHED = {"vi": "Không công bố", "en": "Not published"}
@@ -40,14 +41,9 @@ NOT_PUBLISHED = {"vi": "Không công bố", "en": "Not published"}
 def suppressed_results(
     demo_server: DemoServer, round_id: str, by: str
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """(indicator, domain code or '') → the full result of each suppressed estimate."""
-    report = demo_server.estimates(round_id, by=by, overall="true")
-    return {
-        (block["indicator"], next(iter(r["domain"].values())) if r["domain"] else ""): r
-        for block in report["estimates"]
-        for r in block["results"]
-        if r["reliability"] == "suppress" and r["estimate"] is not None
-    }
+    """(indicator, domain code or '') → the full result of each withheld estimate: unreliable,
+    or withheld as the complement of one (docs/design.md §15)."""
+    return demo_server.withheld(round_id, by=by, overall="true")
 
 
 def written_forms(value: float, is_rate: bool) -> set[str]:
@@ -91,7 +87,9 @@ def assert_page_withholds(
 
 def assert_download_withholds(rows: list[dict[str, Any]], suppressed: dict) -> None:
     flagged = {
-        (row["indicator"], row["domain"]): row for row in rows if row["reliability"] == "suppress"
+        (row["indicator"], row["domain"]): row
+        for row in rows
+        if row["reliability"] == "suppress" or "complementary" in row["reliability_reasons"]
     }
     assert set(suppressed) <= set(flagged)
     for key, row in flagged.items():
@@ -111,18 +109,34 @@ def float_or_none(value: Any) -> float | None:
         return None
 
 
-def downloaded_rows(browser: WebDriver, downloads: Path, fmt: str) -> list[dict[str, Any]]:
+def downloaded_rows(browser: WebDriver, downloads: Path) -> list[dict[str, Any]]:
     clear_downloads(downloads)
-    browser.find_element(By.ID, f"download-{fmt}").click()
-    path = downloaded(downloads, f".{fmt}")
-    if fmt == "csv":
-        return list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
-    header, *rows = load_workbook(path, read_only=True)["estimates"].iter_rows(values_only=True)
-    return [
-        {name: "" if value is None else value for name, value in zip(header, row, strict=False)}
-        | {name: "" for name in header[len(row) :]}
-        for row in rows
+    browser.find_element(By.ID, "download-csv").click()
+    return list(csv.DictReader(io.StringIO(downloaded(downloads, ".csv").read_text("utf-8"))))
+
+
+def assert_report_withholds(
+    browser: WebDriver, downloads: Path, report: dict[str, Any], suppressed: dict, lang: str
+) -> None:
+    """The report-ready XLSX, row by row against the planner's answer (same order: each
+    indicator's province, then its domains): a withheld row says so in words and has no
+    estimate nor limits; every other row has the answer's numbers."""
+    clear_downloads(downloads)
+    browser.find_element(By.ID, "download-xlsx").click()
+    sheet = load_workbook(downloaded(downloads, ".xlsx"), read_only=True).worksheets[0]
+    _, *rows = list(sheet.iter_rows(values_only=True))
+    results = [
+        ((block["indicator"], next(iter(r["domain"].values())) if r["domain"] else ""), r)
+        for block in report["estimates"]
+        for r in block["results"]
     ]
+    assert len(rows) == len(results)
+    for row, (key, result) in zip(rows, results, strict=True):
+        numbers = tuple(result[name] for name in ("estimate", "ci_low", "ci_high"))
+        for cell, number in zip(row[3:6], numbers, strict=True):  # a cell keeps 16 digits
+            assert cell == number or math.isclose(cell, number, rel_tol=1e-14), (key, row)
+        if key in suppressed:
+            assert numbers == (None, None, None) and NOT_PUBLISHED[lang] in row, (key, row)
 
 
 def assert_round_withholds(
@@ -138,8 +152,9 @@ def assert_round_withholds(
         assert_page_withholds(browser, demo_server, suppressed, lang)
         show_view(browser, "table")
         assert_page_withholds(browser, demo_server, suppressed, lang)
-        for fmt in ("csv", "xlsx"):
-            assert_download_withholds(downloaded_rows(browser, downloads, fmt), suppressed)
+        assert_download_withholds(downloaded_rows(browser, downloads), suppressed)
+        report = demo_server.estimates(round_doc["id"], by=by, overall="true")
+        assert_report_withholds(browser, downloads, report, suppressed, lang)
         show_view(browser, "chart")
         checked += len(suppressed)
     return checked

@@ -68,13 +68,14 @@ def demo_rounds(client, as_admin, as_enumerator) -> None:
 
 @pytest.fixture(scope="module")
 def shared(store_server) -> Iterator[tuple[Any, dict[str, str]]]:
-    """One loaded database for the read-only tests of this module: (client, planner headers)."""
+    """One loaded database for the read-only tests of this module: (client, analyst headers)."""
     with module_app(store_server.uri, "estimates") as (client, headers):
         load_reference_rounds(client, headers["admin"], headers["enumerator"])
-        yield client, headers["planner"]
+        yield client, headers["analyst"]
 
 
 def estimates(client, headers, round_id: str, **query: Any) -> dict[str, Any]:
+    query.setdefault("suppressed", "show")  # statisticians' numbers (docs/design.md §15)
     response = client.get(
         f"/api/v1/rounds/{round_id}/estimates", query_string=query, headers=headers
     )
@@ -105,9 +106,9 @@ def scoring_cli(csv_name: str, *args: str) -> list[dict[str, Any]]:
 
 
 def test_fiber_by_district_equals_r_survey(shared):
-    client, as_planner = shared
+    client, as_analyst = shared
     case = reference_case("laocai demo fiber_available by district logit")
-    block = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available", by="district")
+    block = estimates(client, as_analyst, HOUSEHOLDS, indicator="fiber_available", by="district")
     results = block["estimates"][0]["results"]
     assert [r["domain"]["district"] for r in results] == [e["domain"] for e in case["expected"]]
     for result, expected in zip(results, case["expected"], strict=True):
@@ -116,18 +117,18 @@ def test_fiber_by_district_equals_r_survey(shared):
 
 
 def test_epay_rate_equals_r_survey_ratio_of_adults(shared):
-    client, as_planner = shared
+    client, as_analyst = shared
     expected = reference_case("laocai demo epay ratio")["expected"][0]
-    result = estimates(client, as_planner, HOUSEHOLDS, indicator="epay_account", ci="wald")
+    result = estimates(client, as_analyst, HOUSEHOLDS, indicator="epay_account", ci="wald")
     result = result["estimates"][0]["results"][0]
     for field in ("estimate", "se", "ci_low", "ci_high", "df"):
         assert close(result[field], expected[field]), field
 
 
 def test_person_level_rate_counts_adults_and_their_population(shared):
-    client, as_planner = shared
+    client, as_analyst = shared
     rows = read_rows("households.csv")
-    result = estimates(client, as_planner, HOUSEHOLDS, indicator="egov_mobile")["estimates"][0]
+    result = estimates(client, as_analyst, HOUSEHOLDS, indicator="egov_mobile")["estimates"][0]
     assert result["unit"] == "persons_15plus"
     only = result["results"][0]
     assert only["n"] == sum(int(r["members_15plus"]) for r in rows)
@@ -158,8 +159,8 @@ def test_person_level_rate_counts_adults_and_their_population(shared):
 )
 @pytest.mark.parametrize("ci", ["logit", "beta"])
 def test_api_equals_scoring_cli_by_district(shared, round_id, csv_name, indicator, cli_args, ci):
-    client, as_planner = shared
-    api = estimates(client, as_planner, round_id, indicator=indicator, by="district", ci=ci)
+    client, as_analyst = shared
+    api = estimates(client, as_analyst, round_id, indicator=indicator, by="district", ci=ci)
     ci_option = ["--ci", ci] if cli_args[0] != "--mean" else []  # a mean has wald only
     cli = scoring_cli(csv_name, *cli_args, "--by", "district", *ci_option)
     api_results = api["estimates"][0]["results"]
@@ -174,8 +175,8 @@ def test_api_equals_scoring_cli_by_district(shared, round_id, csv_name, indicato
 
 
 def test_every_indicator_of_the_instrument_by_default(shared):
-    client, as_planner = shared
-    report = estimates(client, as_planner, BUSINESSES)
+    client, as_analyst = shared
+    report = estimates(client, as_analyst, BUSINESSES)
     assert [b["indicator"] for b in report["estimates"]] == [
         "it_use",
         "e_transactions",
@@ -185,8 +186,8 @@ def test_every_indicator_of_the_instrument_by_default(shared):
 
 
 def test_target_status_follows_the_confidence_interval(shared):
-    client, as_planner = shared
-    for block in estimates(client, as_planner, HOUSEHOLDS, by="district")["estimates"]:
+    client, as_analyst = shared
+    for block in estimates(client, as_analyst, HOUSEHOLDS, by="district")["estimates"]:
         for result in block["results"]:
             target = result["target"]
             if target is None:
@@ -201,24 +202,24 @@ def test_target_status_follows_the_confidence_interval(shared):
                 assert target["status"] == "uncertain"
 
 
-def test_round_targets_override_the_defaults(client, as_admin, as_planner, demo_rounds):
+def test_round_targets_override_the_defaults(client, as_admin, as_analyst, demo_rounds):
     client.patch(
         f"/api/v1/rounds/{HOUSEHOLDS}", json={"targets": {"fiber_available": 0.1}}, headers=as_admin
     )
-    result = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available")
+    result = estimates(client, as_analyst, HOUSEHOLDS, indicator="fiber_available")
     assert result["estimates"][0]["results"][0]["target"] == {"value": 0.1, "status": "met"}
 
 
-def test_round_without_submissions_gives_empty_results_not_an_error(client, make_round, as_planner):
+def test_round_without_submissions_gives_empty_results_not_an_error(client, make_round, as_analyst):
     make_round(household_round("empty-round"))
-    report = estimates(client, as_planner, "empty-round", indicator="fiber_available")
+    report = estimates(client, as_analyst, "empty-round", indicator="fiber_available")
     assert report["n_submissions"] == 0
     only = report["estimates"][0]["results"][0]
     assert only["n"] == 0 and only["estimate"] is None and only["reliability"] == "suppress"
 
 
 def test_lonely_psu_under_fail_policy_is_suppressed_not_a_crash(
-    client, make_round, as_planner, as_enumerator
+    client, make_round, as_analyst, as_enumerator
 ):
     make_round(household_round("strict-round", design={"lonely_psu": "fail"}))
     for psu in ("p1", "p2"):
@@ -229,7 +230,7 @@ def test_lonely_psu_under_fail_policy_is_suppressed_not_a_crash(
             "weight": 10.0,
         }
         client.post("/api/v1/rounds/strict-round/submissions", json=payload, headers=as_enumerator)
-    result = estimates(client, as_planner, "strict-round", indicator="fiber_available")
+    result = estimates(client, as_analyst, "strict-round", indicator="fiber_available")
     only = result["estimates"][0]["results"][0]
     assert only["reliability"] == "suppress" and "lonely_psu" in only["reliability_reasons"]
 
@@ -247,9 +248,9 @@ def test_lonely_psu_under_fail_policy_is_suppressed_not_a_crash(
     ],
 )
 def test_bad_query_is_422_naming_the_parameter(shared, query, parameter):
-    client, as_planner = shared
+    client, as_analyst = shared
     response = client.get(
-        f"/api/v1/rounds/{HOUSEHOLDS}/estimates", query_string=query, headers=as_planner
+        f"/api/v1/rounds/{HOUSEHOLDS}/estimates", query_string=query, headers=as_analyst
     )
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
@@ -275,7 +276,7 @@ class CellReadCounter(monitoring.CommandListener):
 
 
 def test_cache_is_hit_until_a_new_submission_arrives_and_estimates_read_cells_only(
-    store_server, database_name, demo_rounds, as_planner, as_enumerator
+    store_server, database_name, demo_rounds, as_analyst, as_enumerator
 ):
     counter = CellReadCounter()
     app = create_app(
@@ -286,9 +287,9 @@ def test_cache_is_hit_until_a_new_submission_arrives_and_estimates_read_cells_on
         }
     )
     client = app.test_client()
-    first = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available")
+    first = estimates(client, as_analyst, HOUSEHOLDS, indicator="fiber_available")
     assert counter.cell_reads == 1
-    assert estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available") == first
+    assert estimates(client, as_analyst, HOUSEHOLDS, indicator="fiber_available") == first
     assert counter.cell_reads == 1
 
     new = household(fiber_available=False, fiber_subscribed=False)
@@ -296,7 +297,7 @@ def test_cache_is_hit_until_a_new_submission_arrives_and_estimates_read_cells_on
         f"/api/v1/rounds/{HOUSEHOLDS}/submissions", json=new, headers=as_enumerator
     )
     assert response.status_code == 201
-    after = estimates(client, as_planner, HOUSEHOLDS, indicator="fiber_available")
+    after = estimates(client, as_analyst, HOUSEHOLDS, indicator="fiber_available")
     assert counter.cell_reads == 2
     assert counter.aggregates == 0  # no pass over the submissions
     assert after["data_version"] > first["data_version"]

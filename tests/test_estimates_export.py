@@ -43,7 +43,9 @@ def small_round(client, make_round, as_enumerator) -> None:
 
 
 def json_rows(client, headers) -> list[dict]:
-    report = client.get(f"/api/v1/rounds/{ROUND}/estimates?by=district", headers=headers).json
+    report = client.get(
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&suppressed=show", headers=headers
+    ).json
     return [
         {
             "indicator": block["indicator"],
@@ -55,14 +57,14 @@ def json_rows(client, headers) -> list[dict]:
     ]
 
 
-def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_planner, small_round):
+def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_analyst, small_round):
     response = client.get(
-        f"/api/v1/rounds/{ROUND}/estimates?by=district",
-        headers={**as_planner, "Accept": "text/csv"},
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&suppressed=show",
+        headers={**as_analyst, "Accept": "text/csv"},
     )
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode())))
-    expected = json_rows(client, as_planner)
+    expected = json_rows(client, as_analyst)
     assert [(r["indicator"], r["domain"]) for r in rows] == [
         (e["indicator"], e["domain"]) for e in expected
     ]
@@ -70,23 +72,51 @@ def test_csv_by_accept_header_has_one_row_per_indicator_and_domain(client, as_pl
         assert float(row["estimate"]) == pytest.approx(want["estimate"], rel=1e-12)
 
 
-def test_xlsx_has_the_same_numbers_as_json(client, as_planner, small_round):
+def test_xlsx_has_the_same_numbers_as_json(client, as_analyst, small_round):
     response = client.get(
-        f"/api/v1/rounds/{ROUND}/estimates?by=district&format=xlsx", headers=as_planner
+        f"/api/v1/rounds/{ROUND}/estimates?by=district&format=xlsx&suppressed=show&lang=en",
+        headers=as_analyst,
     )
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    at = {name: header.index(name) for name in ("indicator", "domain", "estimate")}
-    expected = json_rows(client, as_planner)
-    assert [(r[at["indicator"]], r[at["domain"]]) for r in rows] == [
-        (e["indicator"], e["domain"]) for e in expected
-    ]
-    assert [r[at["estimate"]] for r in rows] == pytest.approx([e["estimate"] for e in expected])
+    expected = json_rows(client, as_analyst)
+    assert header[:4] == ["Indicator", "Breakdown", "Area", "Estimate"]
+    assert [r[1] for r in rows] == ["District"] * len(expected)
+    assert [r[3] for r in rows] == pytest.approx([e["estimate"] for e in expected])
+
+
+def test_xlsx_is_report_ready_in_either_language(client, as_analyst, mixed_round):
+    """Names not codes, words for reliability and the target, percentages to one decimal,
+    widths, a frozen header and a notes sheet; read back with openpyxl."""
+    url = f"/api/v1/rounds/{MIXED}/estimates?by=district&overall=true&format=xlsx"
+    for lang, words in (
+        ("vi", ("Chỉ tiêu", "Toàn tỉnh Lào Cai", "Ghi chú", "Quyết định 1634/QĐ-UBND")),
+        ("en", ("Indicator", "Lào Cai province", "Notes", "Decision 1634/QĐ-UBND")),
+    ):
+        book = load_workbook(io.BytesIO(client.get(f"{url}&lang={lang}", headers=as_analyst).data))
+        sheet, notes = book.worksheets
+        header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert header[0] == words[0] and sheet.freeze_panes == "A2"
+        assert rows[0][2] == words[1]
+        assert notes.title == words[2]
+        assert any(words[3] in str(row[-1]) for row in rows if row[-1])
+        assert all("080" not in str(row[2]) and "082" not in str(row[2]) for row in rows)
+        fiber = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value is not None)
+        assert sheet.cell(fiber, 4).number_format == "0.0%"
+        assert sheet.column_dimensions["A"].width >= 30
+        verdicts = {row[7] for row in rows}
+        assert verdicts <= {"Tin cậy", "Dùng thận trọng", "Không công bố"} | {
+            "Reliable",
+            "Use with care",
+            "Not published",
+        }
+        notes_text = " ".join(str(c) for row in notes.iter_rows(values_only=True) for c in row)
+        assert "mixed-round" in notes_text
 
 
 def test_cli_export_writes_the_same_csv(
-    store_server, database_name, client, as_planner, small_round, tmp_path: Path
+    store_server, database_name, client, as_analyst, small_round, tmp_path: Path
 ):
     out = tmp_path / "estimates.csv"
     env = {**os.environ, "MONGODB_URI": store_server.uri, "SURVEY_DB": database_name}
@@ -99,6 +129,8 @@ def test_cli_export_writes_the_same_csv(
             ROUND,
             "--by",
             "district",
+            "--suppressed",
+            "show",
             "--out",
             str(out),
         ],
@@ -108,7 +140,7 @@ def test_cli_export_writes_the_same_csv(
         capture_output=True,
     )
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    expected = json_rows(client, as_planner)
+    expected = json_rows(client, as_analyst)
     assert [float(r["estimate"]) for r in rows] == pytest.approx([e["estimate"] for e in expected])
 
 
@@ -125,7 +157,7 @@ def test_cli_export_refuses_an_unknown_round(store_server, database_name):
     assert "does not exist" in done.stderr
 
 
-WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv")
+WITHHELD = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv", "population")
 MIXED = "mixed-round"
 
 
@@ -143,14 +175,31 @@ def estimates_csv(client, headers, query: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.data.decode())))
 
 
-def test_by_default_a_suppressed_estimate_is_exported_with_its_numbers_and_flag(
-    client, as_planner, mixed_round
+def test_an_analyst_asking_show_gets_a_suppressed_estimate_with_its_numbers_and_flag(
+    client, as_analyst, mixed_round
 ):
-    rows = estimates_csv(client, as_planner, "by=district")
+    rows = estimates_csv(client, as_analyst, "by=district&suppressed=show")
 
     suppressed = [row for row in rows if row["reliability"] == "suppress"]
     assert suppressed
     assert all(row["estimate"] and row["ci_low"] and row["se"] for row in suppressed)
+
+
+def test_by_default_every_caller_gets_the_withheld_table(
+    client, as_planner, as_analyst, mixed_round
+):
+    default = estimates_csv(client, as_analyst, "by=district")
+
+    assert default == estimates_csv(client, as_planner, "by=district&suppressed=withhold")
+    assert all(row["estimate"] == "" for row in default if row["reliability"] == "suppress")
+
+
+def test_a_planner_asking_show_is_refused(client, as_planner, mixed_round):
+    url = f"/api/v1/rounds/{MIXED}/estimates?by=district&suppressed=show"
+    response = client.get(url, headers=as_planner)
+
+    assert response.status_code == 403
+    assert "analyst" in response.json["detail"]
 
 
 def test_withholding_blanks_every_number_of_a_suppressed_estimate_and_keeps_its_reasons(
@@ -166,28 +215,46 @@ def test_withholding_blanks_every_number_of_a_suppressed_estimate_and_keeps_its_
     assert all(row["reliability_reasons"] == "n_eff" for row in rows if row["domain"] == "082")
 
 
-def test_withholding_keeps_every_number_of_a_shown_estimate(client, as_planner, mixed_round):
-    shown = estimates_csv(client, as_planner, "by=district")
-    withheld = estimates_csv(client, as_planner, "by=district&suppressed=withhold")
+def test_withholding_keeps_every_number_of_a_shown_estimate(
+    client, as_analyst, as_planner, mixed_round
+):
+    query = "by=district&overall=true"
+    shown = estimates_csv(client, as_analyst, f"{query}&suppressed=show")
+    withheld = estimates_csv(client, as_planner, query)
 
-    kept = [(a, b) for a, b in zip(shown, withheld, strict=True) if a["reliability"] != "suppress"]
-    assert any(a["indicator"] == "fiber_subscribed" for a, _ in kept)
+    kept = [(a, b) for a, b in zip(shown, withheld, strict=True) if b["estimate"]]
+    assert any(a["indicator"] == "fiber_subscribed" and a["domain"] == "" for a, _ in kept)
     assert all(a == b for a, b in kept)
+
+
+def test_with_two_districts_one_withheld_the_other_is_withheld_too(client, as_planner, mixed_round):
+    """Province and district 080 would give 082 back: 080 is withheld as its complement."""
+    rows = estimates_csv(client, as_planner, "by=district")
+
+    checked = 0
+    for indicator in {row["indicator"] for row in rows}:
+        mine = {row["domain"]: row for row in rows if row["indicator"] == indicator}
+        if mine["082"]["reliability"] == "suppress" and mine["082"]["n"] != "0":
+            assert mine["080"]["estimate"] == "", indicator
+            own = mine["080"]["reliability"] == "suppress"
+            assert own or "complementary" in mine["080"]["reliability_reasons"], indicator
+            checked += not own
+    assert checked, "district 080 is withheld as a complement somewhere"
 
 
 def test_withholding_applies_to_json_and_xlsx_alike(client, as_planner, mixed_round):
     url = f"/api/v1/rounds/{MIXED}/estimates?by=district&suppressed=withhold"
     report = client.get(url, headers=as_planner).json
     sheet = load_workbook(
-        io.BytesIO(client.get(f"{url}&format=xlsx", headers=as_planner).data)
-    ).active
-    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        io.BytesIO(client.get(f"{url}&format=xlsx&lang=en", headers=as_planner).data)
+    ).worksheets[0]
+    _, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
 
     results = [r for block in report["estimates"] for r in block["results"]]
     for result, row in zip(results, rows, strict=True):
-        if result["reliability"] == "suppress":
+        if result["estimate"] is None:
             assert [result[name] for name in WITHHELD] == [None] * len(WITHHELD)
-            assert [row[header.index(name)] for name in WITHHELD] == [None] * len(WITHHELD)
+            assert row[3:6] == [None, None, None] and row[7] == "Not published"
 
 
 def test_cli_export_withholds_suppressed_numbers_as_the_api_does(
@@ -226,7 +293,8 @@ def test_overall_puts_each_indicators_province_row_before_its_domains(
     for block in province["estimates"]:
         first = firsts[block["indicator"]]
         assert (first["domain"], first["by"]) == ("", "")
-        assert float(first["estimate"]) == pytest.approx(block["results"][0]["estimate"])
+        want = block["results"][0]["estimate"]
+        assert first["estimate"] == "" if want is None else float(first["estimate"]) == want
     assert len(rows) == len(province["estimates"]) * 3
 
 
@@ -236,4 +304,5 @@ def test_the_openapi_document_describes_the_suppression_policy(client):
 
     suppressed = next(p for p in parameters if p["name"] == "suppressed")
     assert suppressed["schema"]["enum"] == ["show", "withhold"]
+    assert suppressed["schema"]["default"] == "withhold"
     assert "withhold" in suppressed["description"]

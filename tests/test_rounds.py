@@ -243,3 +243,27 @@ def test_a_round_keeps_its_vietnamese_title_and_a_patch_changes_it(
     assert created["title_vi"] == "Khảo sát hộ gia đình"
     assert patched["title_vi"] == "Khảo sát hộ 2025"
     assert patched["title"] == created["title"]
+
+
+def test_a_round_is_for_production_unless_it_says_pilot_or_test(
+    client: FlaskClient, make_round: Callable[[dict], dict], as_admin, as_planner, as_analyst
+) -> None:
+    make_round(household_round("hh-real"))
+    make_round(household_round("hh-pilot", purpose="pilot"))
+    make_round(household_round("hh-training", purpose="test"))
+
+    def listed(headers: dict[str, str]) -> dict[str, str]:
+        items = client.get("/api/v1/rounds", headers=headers).json["items"]
+        return {item["id"]: item["purpose"] for item in items}
+
+    assert listed(as_admin) == {"hh-real": "production", "hh-pilot": "pilot", "hh-training": "test"}
+    assert listed(as_analyst) == listed(as_admin)
+    assert listed(as_planner) == {"hh-real": "production"}  # pilots and tests are not theirs
+    refused = client.post(
+        "/api/v1/rounds", json=household_round("hh-x", purpose="trial"), headers=as_admin
+    )
+    assert refused.status_code == 422 and "purpose" in refused.json["errors"]
+    patched = client.patch(
+        "/api/v1/rounds/hh-pilot", json={"purpose": "production"}, headers=as_admin
+    )
+    assert patched.status_code == 200 and patched.json["purpose"] == "production"

@@ -41,7 +41,7 @@ def shared(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
     store = app.extensions["store"]
     headers = {
         role: bearer(store.tokens.create(role, role)[1])
-        for role in ("admin", "planner", "enumerator", "supervisor")
+        for role in ("admin", "planner", "analyst", "enumerator", "supervisor")
     }
     client = app.test_client()
     for round_id, (series, data, start, policy) in ROUNDS.items():
@@ -55,12 +55,14 @@ def shared(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
 
 
 def change(client, headers, series: str, **query: Any) -> dict[str, Any]:
+    query.setdefault("suppressed", "show")  # statisticians' numbers (docs/design.md §15)
     response = client.get(f"/api/v1/series/{series}/change", query_string=query, headers=headers)
     assert response.status_code == 200, response.json
     return response.json
 
 
 def problem(client, headers, series: str, **query: Any):
+    query.setdefault("suppressed", "show")  # statisticians' numbers (docs/design.md §15)
     response = client.get(f"/api/v1/series/{series}/change", query_string=query, headers=headers)
     assert response.headers["Content-Type"].startswith("application/problem+json")
     return response
@@ -80,10 +82,10 @@ def test_change_equals_r_stacked_svycontrast(shared, case):
     if case["by"]:
         query["by"] = case["by"]
     if "error" in case["expected"]:  # R refuses a lonely PSU under `fail`
-        response = problem(client, headers["planner"], series, **query)
+        response = problem(client, headers["analyst"], series, **query)
         assert response.status_code == 422 and list(response.json["errors"]) == ["lonely_psu"]
         return
-    body = change(client, headers["planner"], series, **query)
+    body = change(client, headers["analyst"], series, **query)
     results = body["changes"][0]["results"]
     expected = case["expected"]
     assert len(results) == len(expected)
@@ -100,7 +102,7 @@ def test_change_equals_r_stacked_svycontrast(shared, case):
 
 def test_series_lists_its_rounds_in_period_order_with_data_versions(shared):
     client, headers = shared
-    response = client.get("/api/v1/series/partial", headers=headers["planner"])
+    response = client.get("/api/v1/series/partial", headers=headers["analyst"])
     assert response.status_code == 200
     assert [r["id"] for r in response.json["rounds"]] == ["partial-2023", "partial-2025"]
     assert response.json["instrument"] == "household"
@@ -109,7 +111,7 @@ def test_series_lists_its_rounds_in_period_order_with_data_versions(shared):
 
 def test_change_defaults_to_first_and_last_round_and_every_indicator(shared):
     client, headers = shared
-    body = change(client, headers["planner"], "full")
+    body = change(client, headers["analyst"], "full")
     assert body["from"]["round_id"] == "full-2023" and body["to"]["round_id"] == "full-2025"
     assert body["pairing"] == "independent"
     assert [block["indicator"] for block in body["changes"]] == [
@@ -124,7 +126,7 @@ def test_change_defaults_to_first_and_last_round_and_every_indicator(shared):
 
 def test_domain_in_one_round_only_has_a_reason_and_no_number(shared):
     client, headers = shared
-    body = change(client, headers["planner"], "partial", indicator="fiber_available", by="commune")
+    body = change(client, headers["analyst"], "partial", indicator="fiber_available", by="commune")
     missing = [r for r in body["changes"][0]["results"] if r.get("reason")]
     assert missing
     for result in missing:
@@ -147,33 +149,33 @@ def test_domain_in_one_round_only_has_a_reason_and_no_number(shared):
 )
 def test_bad_change_query_is_4xx_naming_the_parameter(shared, query, parameter):
     client, headers = shared
-    response = problem(client, headers["planner"], "full", **query)
+    response = problem(client, headers["analyst"], "full", **query)
     assert response.status_code in (400, 422)
     assert any(path.split(".")[0] == parameter for path in response.json["errors"]), response.json
 
 
 def test_unknown_query_parameter_is_refused(shared):
     client, headers = shared
-    response = problem(client, headers["planner"], "full", frm="full-2023")
+    response = problem(client, headers["analyst"], "full", frm="full-2023")
     assert response.status_code == 400
 
 
 def test_unknown_series_is_404(shared):
     client, headers = shared
-    assert problem(client, headers["planner"], "no-such-series").status_code == 404
-    response = client.get("/api/v1/series/no-such-series", headers=headers["planner"])
+    assert problem(client, headers["analyst"], "no-such-series").status_code == 404
+    response = client.get("/api/v1/series/no-such-series", headers=headers["analyst"])
     assert response.status_code == 404
 
 
 def test_change_as_csv_and_xlsx_has_one_row_per_domain(shared):
     client, headers = shared
     query = {"indicator": "fiber_available", "by": "district"}
-    body = change(client, headers["planner"], "full", **query)
+    body = change(client, headers["analyst"], "full", **query)
     n = len(body["changes"][0]["results"])
     response = client.get(
         "/api/v1/series/full/change",
         query_string={**query, "format": "csv"},
-        headers=headers["planner"],
+        headers=headers["analyst"],
     )
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == n and rows[0]["from_round"] == "full-2023"
@@ -183,7 +185,7 @@ def test_change_as_csv_and_xlsx_has_one_row_per_domain(shared):
     response = client.get(
         "/api/v1/series/full/change",
         query_string={**query, "format": "xlsx"},
-        headers=headers["planner"],
+        headers=headers["analyst"],
     )
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert sheet.max_row == n + 1
@@ -214,20 +216,20 @@ def two_round_series(client, as_admin, as_enumerator, design=None, to_strata=("A
 
 
 def test_overlapping_with_a_psu_in_two_strata_is_422_naming_pairing(
-    client, as_admin, as_enumerator, as_planner
+    client, as_admin, as_enumerator, as_analyst
 ):
     two_round_series(client, as_admin, as_enumerator, to_strata=("B", "A"))
-    assert change(client, as_planner, "hh-series", indicator="fiber_available")["changes"][0][
+    assert change(client, as_analyst, "hh-series", indicator="fiber_available")["changes"][0][
         "results"
     ]
-    response = problem(client, as_planner, "hh-series", pairing="overlapping")
+    response = problem(client, as_analyst, "hh-series", pairing="overlapping")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["pairing"]
 
 
-def test_overlapping_with_fpc_is_422_naming_pairing(client, as_admin, as_enumerator, as_planner):
+def test_overlapping_with_fpc_is_422_naming_pairing(client, as_admin, as_enumerator, as_analyst):
     two_round_series(client, as_admin, as_enumerator, design={"fpc": {"A": 10, "B": 10}})
-    response = problem(client, as_planner, "hh-series", pairing="overlapping")
+    response = problem(client, as_analyst, "hh-series", pairing="overlapping")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["pairing"]
 
@@ -244,7 +246,7 @@ def test_a_series_holds_rounds_of_one_instrument(client, as_admin):
     assert response.status_code == 422 and list(response.json["errors"]) == ["series"]
 
 
-def test_patching_series_moves_a_round_and_bumps_its_data_version(client, as_admin, as_planner):
+def test_patching_series_moves_a_round_and_bumps_its_data_version(client, as_admin, as_analyst):
     for round_id in ("a", "b"):
         body = household_round(f"round-{round_id}")
         assert client.post("/api/v1/rounds", json=body, headers=as_admin).status_code == 201
@@ -253,7 +255,7 @@ def test_patching_series_moves_a_round_and_bumps_its_data_version(client, as_adm
     )
     assert response.status_code == 200 and response.json["series"] == "hh-series"
     assert response.json["data_version"] == 1
-    body = client.get("/api/v1/series/hh-series", headers=as_planner).json
+    body = client.get("/api/v1/series/hh-series", headers=as_analyst).json
     assert [r["id"] for r in body["rounds"]] == ["round-b"]
     client.patch("/api/v1/rounds/round-b", json={"series": None}, headers=as_admin)
-    assert client.get("/api/v1/series/hh-series", headers=as_planner).status_code == 404
+    assert client.get("/api/v1/series/hh-series", headers=as_analyst).status_code == 404

@@ -92,7 +92,7 @@ def assert_equals_golden(body: dict[str, Any], case: dict[str, Any]) -> None:
 def test_change_of_calibrated_rounds_equals_r(shared, case):
     client, headers = shared
     series = calibrate_series(client, headers["admin"], case)
-    body = change(client, headers["planner"], series, **query_of(case))
+    body = change(client, headers["analyst"], series, **query_of(case))
     assert_equals_golden(body, case)
     method = case["calibration"]["method"]
     assert body["from"]["weighting"]["calibration"] == method
@@ -103,7 +103,7 @@ def test_each_round_says_which_weighting_it_entered_with(shared):
     client, headers = shared
     calibrate_series(client, headers["admin"], RAKE)
     set_calibration(client, headers["admin"], "full-2023", None)
-    body = change(client, headers["planner"], "full", indicator="fiber_available")
+    body = change(client, headers["analyst"], "full", indicator="fiber_available")
     assert body["from"]["weighting"] == {
         "input": "submitted",
         "nonresponse": None,
@@ -136,9 +136,9 @@ def test_weighting_input_gives_the_input_weights_change_of_calibrated_rounds(sha
         if c["calibration"]["method"] == "rake" and c["pairing"] == pairing and c["by"]
     )
     series = calibrate_series(client, headers["admin"], case)
-    calibrated = change(client, headers["planner"], series, **query_of(case))
+    calibrated = change(client, headers["analyst"], series, **query_of(case))
     assert_equals_golden(calibrated, case)
-    body = change(client, headers["planner"], series, **query_of(case, weighting="input"))
+    body = change(client, headers["analyst"], series, **query_of(case, weighting="input"))
     assert_equals_golden(body, uncalibrated_twin(case))
     assert body["from"]["weighting"]["calibration"] is None
     assert body["to"]["weighting"]["calibration"] is None
@@ -148,7 +148,7 @@ def test_weighting_calibrated_needs_a_calibration_in_both_rounds(shared):
     client, headers = shared
     calibrate_series(client, headers["admin"], RAKE)
     set_calibration(client, headers["admin"], "full-2025", None)
-    response = problem(client, headers["planner"], "full", weighting="calibrated")
+    response = problem(client, headers["analyst"], "full", weighting="calibrated")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["weighting"]
     assert "full-2025" in response.json["errors"]["weighting"][0]
@@ -156,7 +156,7 @@ def test_weighting_calibrated_needs_a_calibration_in_both_rounds(shared):
 
 def test_unknown_weighting_mode_is_422_naming_weighting(shared):
     client, headers = shared
-    response = problem(client, headers["planner"], "full", weighting="trimmed")
+    response = problem(client, headers["analyst"], "full", weighting="trimmed")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["weighting"]
 
@@ -173,7 +173,7 @@ def test_a_calibration_the_data_cannot_meet_is_422_naming_its_round_and_margin(s
         },
     ]
     set_calibration(client, headers["admin"], "full-2025", {"method": "rake", "margins": margins})
-    response = problem(client, headers["planner"], "full", indicator="fiber_available")
+    response = problem(client, headers["analyst"], "full", indicator="fiber_available")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["weighting.calibration.margins.0.totals.081"]
     assert response.json["round"] == "full-2025"
@@ -200,11 +200,11 @@ def sample_series(store_server) -> Iterator[tuple[Any, dict[str, dict[str, str]]
 def test_a_sample_round_enters_the_change_with_its_estimates_weighting(sample_series, weighting):
     client, headers = sample_series
     query = {"indicator": "fiber_available"} | ({"weighting": weighting} if weighting else {})
-    body = change(client, headers["planner"], "fw", **query)
+    body = change(client, headers["analyst"], "fw", **query)
     estimates = client.get(
         f"/api/v1/rounds/{FIELDWORK_ROUND}/estimates",
         query_string=query,
-        headers=headers["planner"],
+        headers=headers["analyst"],
     ).json
     assert body["to"]["round_id"] == FIELDWORK_ROUND
     assert body["to"]["weighting"] == estimates["weighting"]

@@ -15,9 +15,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from tests.dashboard_support import DemoServer, choose
 from tests.series_support import (
     SERIES_ROUNDS,
-    domain_code,
-    estimates_as_shown,
     open_series,
+    params_as_shown,
     rate_indicators,
     shown_series_rows,
     wait_series,
@@ -33,11 +32,11 @@ NOT_PUBLISHED = {"vi": "Không công bố", "en": "Not published"}
 def suppressed(demo_server: DemoServer, by: str) -> dict[tuple[str, str, str], dict[str, Any]]:
     """(indicator, domain code or '', round) → the full result of each suppressed estimate."""
     return {
-        (block["indicator"], domain_code(r), round_id): r
+        (indicator, domain, round_id): result
         for round_id in ROUNDS
-        for block in estimates_as_shown(demo_server, round_id, by)["estimates"]
-        for r in block["results"]
-        if r["reliability"] == "suppress" and r["estimate"] is not None
+        for (indicator, domain), result in demo_server.withheld(
+            round_id, **params_as_shown(by)
+        ).items()
     }
 
 

@@ -335,7 +335,10 @@ def test_csv_export_has_the_documented_columns_in_order(
     assert header == export_columns("household")
     assert header[:3] == ["submission_id", "interviewed_at", "enumerator_id"]
     assert "answers.members_15plus_with_epay" in header
-    assert header[-2:] == ["received_at", "source"]
+    assert header[-6:] == [
+        *("received_at", "source", "review", "review_comment", "in_estimates", "version")
+    ]
+    assert "assignment_id" not in header  # a round without a sample has no visits
 
 
 def test_csv_export_has_one_row_per_submission_with_flat_values(
@@ -345,7 +348,8 @@ def test_csv_export_has_one_row_per_submission_with_flat_values(
 
     assert [row["submission_id"] for row in rows] == five_stored
     assert rows[0]["location.district"] == "080"
-    assert rows[0]["answers.fiber_available"] == "1"
+    assert rows[0]["answers.fiber_available"] == "true"
+    assert (rows[0]["in_estimates"], rows[0]["version"], rows[0]["review"]) == ("true", "1", "")
     assert rows[0]["sampling.weight"] == "100.5"
     assert rows[0]["location.gps.lat"] == ""
 
@@ -373,7 +377,7 @@ def test_business_csv_export_flattens_the_practices(
     )
 
     assert text.splitlines()[0].split(",") == export_columns("business")
-    assert read_csv(text)[0]["answers.practices.e_invoice"] == "1"
+    assert read_csv(text)[0]["answers.practices.e_invoice"] == "true"
 
 
 def test_csv_export_neutralises_spreadsheet_formulas(

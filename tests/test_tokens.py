@@ -233,7 +233,7 @@ ENDPOINTS: dict[str, tuple[tuple[str, ...], int, Call]] = {
         ),
     ),
     "GET /rounds/{id}/submissions": (
-        ("admin", "supervisor"),
+        ("admin", "supervisor", "analyst"),
         200,
         lambda c, h, ids: c.get("/api/v1/rounds/hh-test/submissions", headers=h).status_code,
     ),

@@ -66,6 +66,7 @@ def patch_weighting(client, admin, weighting: dict[str, Any], round_id: str = RO
 
 
 def get_estimates(client, headers, **query: Any):
+    query.setdefault("suppressed", "show")  # statisticians' numbers (docs/design.md §15)
     return client.get(f"/api/v1/rounds/{ROUND}/estimates", query_string=query, headers=headers)
 
 
@@ -96,7 +97,7 @@ def test_calibrated_estimates_equal_r_survey(shared, case):
     assert (
         patch_weighting(client, headers["admin"], {"calibration": calibration}).status_code == 200
     )
-    response = get_estimates(client, headers["planner"], **query_of(case))
+    response = get_estimates(client, headers["analyst"], **query_of(case))
     assert response.status_code == 200, response.json
     assert_equals_r(response.json, case)
 
@@ -104,14 +105,14 @@ def test_calibrated_estimates_equal_r_survey(shared, case):
 def test_the_weighting_block_says_which_steps_were_applied(shared):
     client, headers = shared
     assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
-    calibrated = get_estimates(client, headers["planner"], indicator="fiber_available")
+    calibrated = get_estimates(client, headers["analyst"], indicator="fiber_available")
     assert calibrated.json["weighting"] == {
         "input": "submitted",
         "nonresponse": None,
         "calibration": "rake",
         "provisional": False,
     }
-    raw = get_estimates(client, headers["planner"], indicator="fiber_available", weighting="input")
+    raw = get_estimates(client, headers["analyst"], indicator="fiber_available", weighting="input")
     assert raw.json["weighting"]["calibration"] is None
     population = {r.json["estimates"][0]["results"][0]["population"] for r in (calibrated, raw)}
     assert len(population) == 2  # the input weights do not sum to the margins' population
@@ -120,7 +121,7 @@ def test_the_weighting_block_says_which_steps_were_applied(shared):
 def test_calibrated_population_is_the_margins_population(shared):
     client, headers = shared
     assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
-    result = get_estimates(client, headers["planner"], indicator="fiber_available").json
+    result = get_estimates(client, headers["analyst"], indicator="fiber_available").json
     margin_total = sum(RAKE["calibration"]["margins"][0]["totals"].values())
     assert result["estimates"][0]["results"][0]["population"] == pytest.approx(margin_total)
 
@@ -135,7 +136,7 @@ def test_a_weighting_change_changes_the_data_version(shared):
 def test_calibrated_asked_of_a_round_without_calibration_is_422(shared):
     client, headers = shared
     assert patch_weighting(client, headers["admin"], {"calibration": None}).status_code == 200
-    response = get_estimates(client, headers["planner"], weighting="calibrated")
+    response = get_estimates(client, headers["analyst"], weighting="calibrated")
     assert response.status_code == 422
     assert "weighting" in response.json["errors"]
 
@@ -258,7 +259,7 @@ def test_a_calibration_the_data_cannot_meet_is_422_naming_the_margin(shared, cal
 def test_weights_summary_meets_the_margins(shared):
     client, headers = shared
     assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
-    summary = client.get(f"/api/v1/rounds/{ROUND}/weights", headers=headers["planner"]).json
+    summary = client.get(f"/api/v1/rounds/{ROUND}/weights", headers=headers["analyst"]).json
     assert summary["n_units"] == summary["n_respondents"] == 661
     assert summary["sum_final"] == pytest.approx(sum(DISTRICTS["totals"].values()))
     assert summary["kish_deff"] == pytest.approx(1 + summary["cv"] ** 2)
@@ -313,9 +314,9 @@ def test_a_business_round_is_calibrated_on_business_type(client, make_round, as_
 def test_setting_a_weighting_recomputes_a_cached_estimate(shared):
     client, headers = shared
     assert patch_weighting(client, headers["admin"], {"calibration": None}).status_code == 200
-    before = get_estimates(client, headers["planner"], indicator="fiber_available").json
+    before = get_estimates(client, headers["analyst"], indicator="fiber_available").json
     assert patch_weighting(client, headers["admin"], RAKE).status_code == 200
-    after = get_estimates(client, headers["planner"], indicator="fiber_available").json
+    after = get_estimates(client, headers["analyst"], indicator="fiber_available").json
     assert after["data_version"] > before["data_version"]
     assert after["estimates"] != before["estimates"]
 

@@ -116,8 +116,9 @@ def patch_weighting(client: FlaskClient, headers, weighting: dict[str, Any], rou
 
 
 def get_estimates(client: FlaskClient, headers, round_id=ROUND, **query: Any):
+    query.setdefault("suppressed", "show")  # statisticians' numbers (docs/design.md §15)
     return client.get(
-        f"/api/v1/rounds/{round_id}/estimates", query_string=query, headers=headers["planner"]
+        f"/api/v1/rounds/{round_id}/estimates", query_string=query, headers=headers["analyst"]
     )
 
 
@@ -175,7 +176,7 @@ def test_a_calibration_the_adjusted_weights_cannot_meet_is_422_naming_the_margin
 
 def weights(client: FlaskClient, headers, round_id=ROUND, **query: Any):
     response = client.get(
-        f"/api/v1/rounds/{round_id}/weights", query_string=query, headers=headers["planner"]
+        f"/api/v1/rounds/{round_id}/weights", query_string=query, headers=headers["analyst"]
     )
     assert response.status_code == 200, response.json
     return response
@@ -236,7 +237,7 @@ SMALL = "nr-small"
 
 
 @pytest.fixture
-def small(client: FlaskClient, make_round, as_admin, as_supervisor, as_planner):
+def small(client: FlaskClient, make_round, as_admin, as_supervisor, as_analyst):
     """The small sample with A-001, A-003 and B-001 completed and A-004 refused; A-002 and
     B-002 pending. Returns (client, headers by role)."""
     make_round(household_round(SMALL))
@@ -246,7 +247,7 @@ def small(client: FlaskClient, make_round, as_admin, as_supervisor, as_planner):
     assert loaded.status_code == 200, loaded.json
     sent = [visit("A-001"), visit("A-003"), visit("B-001"), visit("A-004", "refused")]
     submit_all(client, as_supervisor, SMALL, sent)
-    return client, {"admin": as_admin, "supervisor": as_supervisor, "planner": as_planner}
+    return client, {"admin": as_admin, "supervisor": as_supervisor, "analyst": as_analyst}
 
 
 def whole(client: FlaskClient, headers, **query: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -311,13 +312,13 @@ def test_a_new_refusal_changes_the_cached_estimates(small, refuse):
 
 
 def test_a_round_whose_units_are_all_pending_answers_without_weight(
-    client, make_round, as_admin, as_planner
+    client, make_round, as_admin, as_analyst
 ):
     make_round(household_round(SMALL))
     client.put(
         f"/api/v1/rounds/{SMALL}/sample", json={"assignments": small_sample()}, headers=as_admin
     )
-    headers = {"admin": as_admin, "planner": as_planner}
+    headers = {"admin": as_admin, "analyst": as_analyst}
     response = get_estimates(client, headers, SMALL, indicator="fiber_available")
     assert response.status_code == 200, response.json
     assert response.json["weighting"]["provisional"] is True

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from catalogue import BY_DIMENSIONS, INDICATORS, TARGET_SOURCE
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
-from service.estimates.publication import requested_report
+from service.estimates.publication import check_policy, requested_report
 from service.estimates.tables import COLUMNS, estimate_rows
 from service.rounds.model import load_round
 from service.tabular import csv_response, wants_csv, xlsx_response
@@ -42,13 +43,18 @@ class RoundEstimates(MethodView):
     @blp.arguments(EstimatesQuerySchema, location="query")
     @blp.response(200, EstimatesSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
-        """Estimates with CIs, reliability and target status; CSV or XLSX on request."""
-        report = requested_report(load_round(round_id), query)
+        """Estimates with CIs, reliability and target status; CSV or XLSX on request.
+        Unreliable estimates are withheld (with their complements) unless an admin or analyst
+        asks `suppressed=show`."""
+        check_policy(query["suppressed"], g.token["role"])
+        round_doc = load_round(round_id)
+        report = requested_report(round_doc, query)
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
-            from service.estimates.workbook import estimates_workbook
+            from service.estimates.report_workbook import report_workbook
 
-            return xlsx_response(estimates_workbook(report), f"{stem}.xlsx")
+            content = report_workbook(report, round_doc, query["lang"])
+            return xlsx_response(content, f"{stem}.xlsx")
         if wants_csv(query["format"]):
             return csv_response(COLUMNS, estimate_rows(report), f"{stem}.csv")
         return report

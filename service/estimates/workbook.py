@@ -1,4 +1,5 @@
-"""Tables as an XLSX workbook (openpyxl): one sheet of the same rows as the CSV."""
+"""A table as an XLSX workbook (openpyxl): one sheet of the same rows as the CSV (the change);
+the estimates have their report-ready workbook (report_workbook.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from service.estimates.tables import COLUMNS, estimate_rows
 from service.tabular import cell
 
 
@@ -23,7 +23,3 @@ def rows_workbook(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def estimates_workbook(report: dict[str, Any]) -> bytes:
-    return rows_workbook("estimates", COLUMNS, estimate_rows(report))

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalogue import default_targets
+from catalogue import RoundPurpose, default_targets
 from catalogue.geography.rounds import all_former_provinces, default_geography
 from schemas.audit import AuditAction
 from schemas.common import error_paths
@@ -84,8 +84,14 @@ def create_round(data: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "n_submissions": 0}
 
 
-def list_rounds() -> list[dict[str, Any]]:
-    return [listed(doc) for doc in get_store().rounds.list()]
+def list_rounds(production_only: bool = False) -> list[dict[str, Any]]:
+    """Every round; with `production_only`, not the pilots and tests (a planner's list)."""
+    docs = get_store().rounds.list()
+    if production_only:
+        docs = [
+            d for d in docs if d.get("purpose", RoundPurpose.PRODUCTION) == RoundPurpose.PRODUCTION
+        ]
+    return [listed(doc) for doc in docs]
 
 
 def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from catalogue import Role
 from schemas.rounds import RoundCreateSchema, RoundListSchema, RoundPatchSchema, RoundSchema
 from service.auth import ADMIN_ONLY, ANY_ROLE, require_role
 from service.rounds.model import create_round, list_rounds, load_round, patch_round, with_counts
@@ -27,8 +29,8 @@ class Rounds(MethodView):
     @blp.response(200, RoundListSchema)
     def get(self) -> dict[str, Any]:
         """Every round, with its number of submissions (frames list districts only; read one
-        round for its communes)."""
-        return {"items": list_rounds(), "next": None}
+        round for its communes); a planner's list leaves out pilots and tests."""
+        return {"items": list_rounds(g.token["role"] == Role.PLANNER), "next": None}
 
 
 @blp.route("/<string:round_id>")

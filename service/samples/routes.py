@@ -37,6 +37,7 @@ from service.samples.sample import (
 )
 from service.samples.status import status_filter
 from service.store import get_store
+from service.tabular import csv_response, flatten, wants_csv
 from service.uploaded_tables import TABLE_MIMETYPES, XLSX
 
 blp = Blueprint(
@@ -60,8 +61,8 @@ SAMPLE_BODY = {
 }
 # Who runs fieldwork (docs/design.md §3, §8); admin may always.
 FIELD_OPERATORS = (Role.SUPERVISOR,)
-ASSIGNMENT_READERS = (Role.SUPERVISOR, Role.ENUMERATOR)  # an enumerator sees its own
-PROGRESS_READERS = (Role.SUPERVISOR, Role.PLANNER)
+ASSIGNMENT_READERS = (Role.SUPERVISOR, Role.ENUMERATOR, Role.ANALYST)  # an enumerator: its own
+PROGRESS_READERS = (Role.SUPERVISOR, Role.PLANNER, Role.ANALYST)
 
 
 def document(api: Api) -> None:
@@ -130,11 +131,14 @@ class RoundAssignments(MethodView):
     @require_role(*ASSIGNMENT_READERS)
     @blp.arguments(AssignmentQuerySchema, location="query")
     @blp.response(200, AssignmentListSchema)
-    def get(self, query: dict[str, Any], round_id: str) -> dict[str, Any]:
-        """Assignments with their status; an enumerator sees only its own, and none of a round
-        whose teams it is not in (403)."""
+    def get(self, query: dict[str, Any], round_id: str) -> Any:
+        """Assignments with their status; an enumerator sees only its own. CSV: all of them."""
         require_collector(load_round(round_id), g.token)
         filters = _filters(query)
+        if wants_csv(query["format"]):
+            every = get_store().assignments.iterate(round_id, filters)
+            rows = (flatten(with_status(item)) for item in every)
+            return csv_response(ASSIGNMENT_COLUMNS, rows, f"{round_id}-assignments.csv")
         items = get_store().assignments.page(round_id, filters, query["limit"] + 1, query["after"])
         more = len(items) > query["limit"]
         items = items[: query["limit"]]
@@ -142,6 +146,12 @@ class RoundAssignments(MethodView):
             "items": [with_status(item) for item in items],
             "next": items[-1]["assignment_id"] if more else None,
         }
+
+
+ASSIGNMENT_COLUMNS = [
+    *(name for name in AssignmentSchema().fields if name != "closed"),
+    *("closed.outcome", "closed.reason", "closed.by", "closed.at"),
+]
 
 
 def _filters(query: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue import INDICATORS_BY_ID, Indicator
+from catalogue import INDICATORS_BY_ID, Indicator, SuppressedPolicy
 from catalogue.geography import version_ids
 from catalogue.geography.rounds import round_coverage, round_geography_id
-from scoring import LonelyPsu, LonelyPsuError, ScoringError
+from scoring import CiMethod, LonelyPsu, LonelyPsuError, ScoringError
 from scoring.calibrated_rounds import CalibratedRound
 from scoring.contrasts import Change, Round, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
@@ -20,6 +20,7 @@ from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.errors import Problem, invalid
+from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
     estimate_cache,
     grouping_key,
@@ -271,3 +272,23 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
     return estimate_cache().get_or_compute(
         key, lambda: change_report(series, rounds, versions, modes, query)
     )
+
+
+def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+    """The change report under the query's `suppressed` policy: with `withhold`, a row is
+    emptied where either round's estimate is withheld in the same table (docs/design.md §15)."""
+    report = compute_change(series, query)
+    if query["suppressed"] == SuppressedPolicy.SHOW:
+        return report
+    rounds = chosen_rounds(series, query)
+    estimates_query = {
+        "indicators": [block["indicator"] for block in report["changes"]],
+        "by": query["by"],
+        "ci": CiMethod.LOGIT.value,  # reliability is judged on its own 95% interval
+        "level": 0.95,
+        "weighting": query["weighting"],
+        "overall": False,
+        "suppressed": SuppressedPolicy.WITHHOLD,
+    }
+    withheld = [withheld_domains(requested_report(doc, estimates_query)) for doc in rounds]
+    return withheld_changes(report, withheld)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from schemas.series import ChangeQuerySchema, ChangeSchema, SeriesSchema
 from service.auth import READERS, require_role
-from service.series.change import compute_change
+from service.estimates.publication import check_policy
+from service.series.change import published_change
 from service.series.model import series_view
 from service.series.tables import COLUMNS, change_rows
 from service.tabular import csv_response, wants_csv, xlsx_response
@@ -35,8 +37,11 @@ class SeriesChange(MethodView):
     @blp.response(200, ChangeSchema)
     def get(self, query: dict[str, Any], series: str) -> Any:
         """Change `to − from` per indicator and domain, with se, CI, df and p-value (§10),
-        each round under its configured weighting (or `?weighting=`, valid for both)."""
-        report = compute_change(series, query)
+        each round under its configured weighting (or `?weighting=`, valid for both). A
+        change is withheld where either round's estimate is, unless an admin or analyst asks
+        `suppressed=show`."""
+        check_policy(query["suppressed"], g.token["role"])
+        report = published_change(series, query)
         stem = f"{series}-change{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             from service.estimates.workbook import rows_workbook

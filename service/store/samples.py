@@ -7,7 +7,7 @@ atomically so two phones completing the same unit at once cannot both count.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
@@ -62,6 +62,16 @@ class Assignments:
             query["assignment_id"] = {"$gt": after}
         cursor = self.collection.find(query, PUBLIC_FIELDS).sort("assignment_id", ASCENDING)
         return list(cursor.limit(limit))
+
+    def iterate(self, round_id: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every assignment matching `filters` in assignment_id order, page by page (exports)."""
+        after: str | None = None
+        while True:
+            batch = self.page(round_id, filters, 1000, after)
+            yield from batch
+            if len(batch) < 1000:
+                return
+            after = batch[-1]["assignment_id"]
 
     def states_by(self, round_id: str, field: str) -> list[dict[str, Any]]:
         """Per value of one field: the assignment ids, status ranks and closing outcomes (None

@@ -25,7 +25,7 @@ from schemas.submissions import (
     SubmissionListSchema,
 )
 from service.admission import ingest_slot
-from service.auth import SUBMISSION_READERS, SUBMITTERS, require_role
+from service.auth import MICRODATA_READERS, SUBMISSION_READERS, SUBMITTERS, require_role
 from service.errors import Problem, conflict, invalid
 from service.rounds.model import load_round, round_for_writing
 from service.rounds.teams import require_collector
@@ -40,6 +40,7 @@ from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.submissions.review import load_submission, review_submission
 from service.tabular import csv_response, wants_csv
+from service.weighting.spec import has_sample
 
 blp = Blueprint(
     "submissions",
@@ -105,7 +106,7 @@ class RoundSubmissions(MethodView):
         }
         return accepted, 201 if status is SubmissionStatus.CREATED else 200
 
-    @require_role(*SUBMISSION_READERS)
+    @require_role(*MICRODATA_READERS)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SubmissionListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
@@ -113,7 +114,7 @@ class RoundSubmissions(MethodView):
         round_doc = load_round(round_id)
         submissions = get_store().submissions
         if wants_csv(query["format"]):
-            columns = export_columns(round_doc["instrument"])
+            columns = export_columns(round_doc["instrument"], has_sample(round_doc))
             rows = (export_row(doc) for doc in submissions.iterate(round_id))
             return csv_response(columns, rows, f"{round_id}-submissions.csv")
         items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
@@ -145,7 +146,7 @@ class RoundSubmissionBatch(MethodView):
 
 @blp.route("/<string:round_id>/submissions/<string:submission_id>")
 class SubmissionById(MethodView):
-    @require_role(*SUBMISSION_READERS)
+    @require_role(*MICRODATA_READERS)
     @blp.response(200, SubmissionDetailSchema)
     def get(self, round_id: str, submission_id: str) -> Any:
         """One submission with its review, version (also the ETag) and flags."""
@@ -180,7 +181,7 @@ class SubmissionReview(MethodView):
 
 @blp.route("/<string:round_id>/submissions/<string:submission_id>/versions")
 class SubmissionVersions(MethodView):
-    @require_role(*SUBMISSION_READERS)
+    @require_role(*MICRODATA_READERS)
     @blp.response(200, VersionListSchema)
     def get(self, round_id: str, submission_id: str) -> Any:
         """Every version, oldest first: 1 is what was received."""

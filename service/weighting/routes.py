@@ -7,9 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from catalogue import Role
 from schemas.weights import WeightsQuerySchema, WeightsSchema
-from service.auth import require_role
+from service.auth import READERS, require_role
 from service.rounds.model import load_round
 from service.tabular import csv_response, wants_csv
 from service.weighting.diagnostics import UNIT_COLUMNS, unit_rows, weights_summary
@@ -19,7 +18,7 @@ blp = Blueprint("weights", __name__, url_prefix="/api/v1", description="Survey w
 
 @blp.route("/rounds/<string:round_id>/weights")
 class RoundWeights(MethodView):
-    @require_role(Role.PLANNER)
+    @require_role(*READERS)
     @blp.arguments(WeightsQuerySchema, location="query")
     @blp.response(200, WeightsSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:

@@ -8,7 +8,7 @@ import { communeMap, drawingFor, publishedByCommune } from "./commune-map.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
 import {
-  applyWords, bindBoard, clearBoard, indicatorCard, readFragment, roundChoices, roundTitle, setIfOffered, setUpPage,
+  applyWords, bindBoard, clearBoard, indicatorCard, latestRound, readFragment, roundChoices, roundTitle, setIfOffered, setUpPage,
   showError, showTableOf,
 } from "./page.js";
 import {
@@ -78,17 +78,19 @@ function fillBySelect() {
 async function start() {
   $("board-status").textContent = t("loading");
   const [rounds, catalogue] = await Promise.all([getJson("/api/v1/rounds"), getJson("/api/v1/indicators")]);
-  state.rounds = rounds.items;
+  // pilots and tests are not for planners (docs/design.md §15)
+  state.rounds = rounds.items.filter((round) => (round.purpose || "production") === "production");
   state.catalogue = new Map(catalogue.items.map((item) => [item.id, item]));
   if (!state.rounds.length) {
     $("board-status").textContent = t("noRounds");
     return;
   }
   const wanted = readFragment();
-  const latestFirst = [...state.rounds].sort((a, b) => String(b.period?.start).localeCompare(String(a.period?.start)));
-  const withData = latestFirst.find((round) => round.n_submissions > 0) || state.rounds[0];
+  // a bookmarked round, else the one shown before, else the latest round of the chosen survey
   const known = (id) => state.rounds.some((round) => round.id === id);
-  state.roundId = [wanted.get("round"), state.roundId].find(known) || withData.id;
+  const survey = state.rounds.find((round) => round.id === wanted.get("round"))?.instrument || "household";
+  const latest = latestRound(state.rounds, survey) || state.rounds[0];
+  state.roundId = [wanted.get("round"), state.roundId].find(known) || latest.id;
   fillRoundOptions();
   fillBySelect();
   setIfOffered($("by-select"), wanted.get("by"));
@@ -231,7 +233,7 @@ function render() {
   if (!state.data) return;
   const { response } = state.data;
   const { view } = controls();
-  $("meta").textContent = `${roundTitle(currentRound())} · ${t("meta", formatTime(response.computed_at), response.data_version, formatCount(response.n_submissions))}`;
+  $("meta").textContent = `${roundTitle(currentRound())} · ${t("meta", formatTime(response.computed_at), formatCount(response.n_submissions))}`;
   $("weighting-note").replaceChildren(...weightingNote(response.weighting));
   $("legend").replaceChildren(legend());
   $("legend").hidden = view === "table";
@@ -261,7 +263,7 @@ async function download(format) {
   if (!state.data) return;
   const { by, ci, level } = state.data.query;
   $("board-status").textContent = t("downloading");
-  const blob = await getBlob(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold", format });
+  const blob = await getBlob(estimatesPath(), { by, ci, level, overall: "true", suppressed: "withhold", format, lang: lang() });
   saveFile(`${state.roundId}-estimates-by-${by}-${ci}-${level}.${format}`, blob);
   $("board-status").textContent = "";
 }

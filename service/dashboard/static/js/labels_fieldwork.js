@@ -127,7 +127,7 @@ export const FIELDWORK_WORDS = {
     fwQualityColumns: {
       submissions: "Phiếu đã gửi",
       completed: "Đã phỏng vấn",
-      medianMinutes: "Thời gian thường gặp (phút)",
+      medianMinutes: "Thời lượng phỏng vấn trung vị (phút)",
       shortShare: "Phỏng vấn quá ngắn",
       refusalRate: "Từ chối",
       identical: "Trả lời giống hệt phiếu khác",

@@ -23,12 +23,40 @@ function markToken(message) {
 
 export const roundTitle = (round) => (lang() === "vi" && round.title_vi) || round.title || round.id;
 
-/** The rounds as radio buttons (a long title wraps; a select would cut it off on a phone). */
+const SURVEYS = ["household", "business"];
+const yearOf = (round) => (round.period?.start || "").slice(0, 4);
+const newestFirst = (a, b) => (b.period?.end || "").localeCompare(a.period?.end || "")
+  || (b.period?.start || "").localeCompare(a.period?.start || "");
+
+/** The newest round of a survey (an instrument), preferring one with interviews. */
+export function latestRound(rounds, instrument) {
+  const mine = rounds.filter((round) => round.instrument === instrument).sort(newestFirst);
+  return mine.find((round) => round.n_submissions > 0) || mine[0];
+}
+
+/**
+ * The rounds as radio buttons (a long title wraps; a select would cut it off on a phone),
+ * grouped by survey and year, newest first.
+ */
 export function roundChoices(rounds, selectedId) {
-  return rounds.map((round) => h("label", { class: "round-option" }, [
-    h("input", { type: "radio", name: "round", value: round.id, id: `round-${round.id}`, checked: round.id === selectedId }),
-    h("span", {}, roundTitle(round)),
-  ]));
+  const groups = new Map();
+  const order = (round) => SURVEYS.indexOf(round.instrument);
+  for (const round of [...rounds].sort((a, b) => order(a) - order(b) || newestFirst(a, b))) {
+    const key = `${round.instrument}|${yearOf(round)}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(round);
+  }
+  return [...groups].map(([key, members]) => {
+    const [instrument, year] = key.split("|");
+    const title = `${t(instrument === "business" ? "surveyBusiness" : "surveyHousehold")} ${year}`;
+    return h("div", { class: "round-group", role: "group", "aria-label": title }, [
+      h("p", { class: "round-group-title" }, title),
+      ...members.map((round) => h("label", { class: "round-option" }, [
+        h("input", { type: "radio", name: "round", value: round.id, id: `round-${round.id}`, checked: round.id === selectedId }),
+        h("span", {}, roundTitle(round)),
+      ])),
+    ]);
+  });
 }
 
 /** The page's words in the chosen language: `data-i18n` nodes, the title, the switch. */

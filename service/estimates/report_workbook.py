@@ -1,0 +1,262 @@
+"""Estimates as a report-ready XLSX (docs/design.md §15): names, not codes; headers in the
+reader's language; rates as percentages to one decimal with their interval; reliability and the
+target verdict in words with the target's source; a notes sheet; number formats, column widths
+and a frozen header. The CSV stays the machine-readable table (codes and names)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from catalogue import INDICATORS_BY_ID, LAO_CAI_DISTRICTS, TARGET_SOURCE
+from service.estimates.publication import COMPLEMENTARY
+
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {
+        "sheet": "Estimates",
+        "notes": "Notes",
+        "headers": (
+            "Indicator",
+            "Breakdown",
+            "Area",
+            "Estimate",
+            "Lower limit",
+            "Upper limit",
+            "Interviews",
+            "Reliability",
+            "Why",
+            "2025 target",
+            "Against the target",
+            "Target source",
+        ),
+        "province": "Lào Cai province",
+        "target_source": TARGET_SOURCE,
+        "by": {
+            "district": "District",
+            "commune": "Commune",
+            "area": "Urban / rural",
+            "type": "Business type",
+            "sector": "Economic sector (VSIC section)",
+        },
+        "codes": {
+            "urban": "Urban",
+            "rural": "Rural",
+            "enterprise": "Enterprise",
+            "cooperative": "Cooperative",
+            "household_business": "Household business",
+        },
+        "reliability": {"ok": "Reliable", "review": "Use with care", "suppress": "Not published"},
+        "withheld": "Not published",
+        "status": {
+            "met": "Target met",
+            "not_met": "Target not met",
+            "uncertain": "Too uncertain to say",
+        },
+        "reasons": {
+            "n_eff": "too few interviews to publish",
+            "ci_width": "the likely range is too wide to be useful",
+            "relative_width": "the likely range is too wide compared with the estimate itself",
+            "complement_width": "the likely range is wide for a share this close to 100%",
+            "df": "the interviews come from too few communes to be sure of the range",
+            "boundary": "everyone or no one interviewed said yes",
+            "cv": "the estimate is too imprecise",
+            "lonely_psu": "a group of the sample has only one commune",
+            "fpc": "the round's population counts do not fit the communes interviewed",
+            COMPLEMENTARY: "held back so that an unpublished estimate cannot be worked out "
+            "from the province figure and the others",
+        },
+        "notes_rows": (
+            ("Round", "{round_id}"),
+            ("Updated at", "{computed_at}"),
+            ("Interviews", "{n_submissions}"),
+            (
+                "Method",
+                "Design-based estimates (R survey): strata, communes as PSUs, weights; "
+                "the interval is a {level:.0%} confidence interval ({ci_method}).",
+            ),
+            ("Weighting", "{weighting}"),
+            (
+                "Not published",
+                "An estimate too unreliable to publish (NCHS rules) has no "
+                "numbers; where one area's figure would follow from the province and the others, "
+                "the smallest other area is held back too.",
+            ),
+            ("Use with care", "Published, but the interval is wide: read it with its range."),
+            ("Target source", "{target_source}"),
+        ),
+    },
+    "vi": {
+        "sheet": "Ước lượng",
+        "notes": "Ghi chú",
+        "headers": (
+            "Chỉ tiêu",
+            "Phân tổ theo",
+            "Địa bàn",
+            "Ước lượng",
+            "Cận dưới",
+            "Cận trên",
+            "Số phiếu",
+            "Độ tin cậy",
+            "Lý do",
+            "Chỉ tiêu năm 2025",
+            "So với chỉ tiêu",
+            "Nguồn chỉ tiêu",
+        ),
+        "province": "Toàn tỉnh Lào Cai",
+        "target_source": "Quyết định 1634/QĐ-UBND của UBND tỉnh Lào Cai ngày 17/5/2021 "
+        "(kế hoạch chuyển đổi số 2021–2025)",
+        "by": {
+            "district": "Huyện, thị xã, thành phố",
+            "commune": "Xã, phường, thị trấn",
+            "area": "Thành thị / nông thôn",
+            "type": "Loại hình doanh nghiệp",
+            "sector": "Ngành kinh tế (mã ngành cấp 1 VSIC)",
+        },
+        "codes": {
+            "urban": "Thành thị",
+            "rural": "Nông thôn",
+            "enterprise": "Doanh nghiệp",
+            "cooperative": "Hợp tác xã",
+            "household_business": "Hộ kinh doanh",
+        },
+        "reliability": {"ok": "Tin cậy", "review": "Dùng thận trọng", "suppress": "Không công bố"},
+        "withheld": "Không công bố",
+        "status": {
+            "met": "Đạt chỉ tiêu",
+            "not_met": "Chưa đạt chỉ tiêu",
+            "uncertain": "Chưa đủ chắc chắn để kết luận",
+        },
+        "reasons": {
+            "n_eff": "quá ít phiếu để công bố",
+            "ci_width": "khoảng tin cậy quá rộng để sử dụng",
+            "relative_width": "khoảng tin cậy quá rộng so với chính ước lượng",
+            "complement_width": "khoảng tin cậy rộng khi tỷ lệ gần 100%",
+            "df": "phiếu đến từ quá ít xã, phường",
+            "boundary": "tất cả hoặc không ai được hỏi trả lời có",
+            "cv": "ước lượng quá kém chính xác",
+            "lonely_psu": "một nhóm của mẫu chỉ có một xã",
+            "fpc": "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
+            COMPLEMENTARY: "tạm không công bố để không ai tính ngược ra được ước lượng chưa "
+            "công bố từ số của toàn tỉnh và các địa bàn khác",
+        },
+        "notes_rows": (
+            ("Đợt khảo sát", "{round_id}"),
+            ("Cập nhật lúc", "{computed_at}"),
+            ("Số phiếu", "{n_submissions}"),
+            (
+                "Phương pháp",
+                "Ước lượng theo thiết kế mẫu (R survey): tầng, xã là đơn vị mẫu "
+                "cấp 1, quyền số; khoảng tin cậy {level:.0%} ({ci_method}).",
+            ),
+            ("Quyền số", "{weighting}"),
+            (
+                "Không công bố",
+                "Ước lượng quá kém tin cậy (theo tiêu chuẩn NCHS) không có số; "
+                "khi số của một địa bàn có thể suy ra từ số toàn tỉnh và các địa bàn khác, địa bàn "
+                "nhỏ nhất còn lại cũng tạm không công bố.",
+            ),
+            ("Dùng thận trọng", "Có công bố, nhưng khoảng tin cậy rộng: cần đọc kèm khoảng."),
+            ("Nguồn chỉ tiêu", "{target_source}"),
+        ),
+    },
+}
+WIDTHS = (38, 26, 28, 12, 12, 12, 11, 18, 48, 14, 26, 40)
+PERCENT, NUMBER = "0.0%", "0.0"
+LANGS = tuple(WORDS)
+
+
+def domain_name(round_doc: dict[str, Any], by: str, code: str, words: dict[str, Any]) -> str:
+    frame = round_doc.get("frame") or {}
+    match by:
+        case "district":
+            names = frame.get("districts") or LAO_CAI_DISTRICTS  # a round without a frame
+            return str(names.get(code, code))
+        case "commune":
+            return str(((frame.get("communes") or {}).get(code) or {}).get("name", code))
+        case "sector":
+            return code
+        case _:
+            return str(words["codes"].get(code, code))
+
+
+def _weighting(report: dict[str, Any]) -> str:
+    block = report.get("weighting") or {}
+    steps = [f"input: {block.get('input', 'submitted')}"]
+    steps += [f"{key}: {block[key]}" for key in ("nonresponse", "calibration") if block.get(key)]
+    return ", ".join(steps)
+
+
+def report_workbook(report: dict[str, Any], round_doc: dict[str, Any], lang: str) -> bytes:
+    words = WORDS[lang]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = words["sheet"]
+    sheet.append(list(words["headers"]))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for block in report["estimates"]:
+        indicator = INDICATORS_BY_ID[block["indicator"]]
+        label = indicator.label_vi if lang == "vi" else indicator.label_en
+        number_format = PERCENT if indicator.is_rate else NUMBER
+        for result in block["results"]:
+            domain = result["domain"]
+            if domain is None:
+                breakdown, area = "", words["province"]
+            else:
+                by, code = next(iter(domain.items()))
+                breakdown, area = words["by"][by], domain_name(round_doc, by, code, words)
+            withheld = result["estimate"] is None
+            reliability = (
+                words["withheld"] if withheld else words["reliability"][result["reliability"]]
+            )
+            reasons = "; ".join(
+                words["reasons"].get(code, code) for code in result["reliability_reasons"]
+            )
+            target = result.get("target") or {}
+            sheet.append(
+                [
+                    label,
+                    breakdown,
+                    area,
+                    result["estimate"],
+                    result["ci_low"],
+                    result["ci_high"],
+                    result["n"],
+                    reliability,
+                    reasons,
+                    target.get("value"),
+                    words["status"][target["status"]] if target else None,
+                    words["target_source"] if target else None,
+                ]
+            )
+            row = sheet.max_row
+            for column in (4, 5, 6, 10):
+                sheet.cell(row, column).number_format = number_format
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet(words["notes"])
+    level = report["estimates"][0]["level"] if report["estimates"] else 0.95
+    ci_method = report["estimates"][0]["ci_method"] if report["estimates"] else ""
+    values = {
+        "round_id": report["round_id"],
+        "computed_at": report["computed_at"],
+        "n_submissions": report["n_submissions"],
+        "level": level,
+        "ci_method": ci_method,
+        "weighting": _weighting(report),
+        "target_source": words["target_source"],
+    }
+    for name, text in words["notes_rows"]:
+        notes.append([name, text.format(**values)])
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["B"].width = 100
+    for cell in notes["A"]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
