@@ -108,8 +108,9 @@ def rounds() -> list[dict[str, Any]]:
             "period": {"start": "2026-03-01", "end": "2026-10-31"},
             "geography": NEW_GEOGRAPHY,
             "coverage": ["10", "15"],
-            # Not yet in HOUSEHOLD_SERIES: the series view's browser tests are written for the
-            # 2024 → 2025 pair; `PATCH {"series": "laocai-household"}` joins it (issue 24).
+            # in the series with 2024 and 2025: its change is compared on the former Lào Cai
+            # (coverage 10), the one area all three rounds cover (design.md §13)
+            "series": HOUSEHOLD_SERIES,
             "title": "Lào Cai household digital adoption survey 2026 (demo)",
             "title_vi": "Khảo sát chuyển đổi số hộ gia đình Lào Cai 2026 (thử nghiệm)",
         },

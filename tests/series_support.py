@@ -12,7 +12,13 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from service.demo import HOUSEHOLD_SERIES
+from service.demo import (
+    HOUSEHOLD_ROUND,
+    HOUSEHOLD_ROUND_2024,
+    HOUSEHOLD_ROUND_2026,
+    HOUSEHOLD_SERIES,
+    NEW_GEOGRAPHY,
+)
 from tests.dashboard_support import (
     DemoServer,
     clear_downloads,
@@ -25,6 +31,9 @@ SERIES_PATH = "/dashboard/series"
 FIELDS = ("series", "by", "pairing", "level", "view", "lang")
 SERIES_ROWS = (Path(__file__).parent / "dashboard_checks" / "series_rows.js").read_text()
 MINUS = "\u2212"
+# the demo series' rounds in period order; the page reads a breakdown in the newest version
+SERIES_ROUNDS = (HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2026)
+SERIES_GEOGRAPHY = NEW_GEOGRAPHY
 
 
 @pytest.fixture
@@ -89,13 +98,48 @@ def written_forms(value: float, is_rate: bool) -> set[str]:
 
 
 def change_block(
-    demo_server: DemoServer, indicator: str, token: str | None = None, **params: str
+    demo_server: DemoServer, indicator: str, to: str, token: str | None = None, **params: str
 ) -> dict[str, Any]:
-    """One indicator's change block as a planner reads it (or as `token` does)."""
+    """The change API's answer for the change from the series' first round to `to` as a
+    planner reads it (or as `token` does), a breakdown read in the series' newest geography
+    version, as the page asks it."""
+    if params.get("by"):
+        params.setdefault("geography", SERIES_GEOGRAPHY)
     report = demo_server.get(
-        f"/api/v1/series/{HOUSEHOLD_SERIES}/change", token=token, indicator=indicator, **params
+        f"/api/v1/series/{HOUSEHOLD_SERIES}/change",
+        token=token,
+        indicator=indicator,
+        **{"from": SERIES_ROUNDS[0], "to": to},
+        **params,
     ).json()
     return report["changes"][0]
+
+
+def province_change(
+    demo_server: DemoServer, indicator: str, to: str, **params: str
+) -> dict[str, Any]:
+    """The change the page says province-wide: the API's province-wide result, or where the
+    rounds cover different former provinces, its result for the one both cover (10)."""
+    if to != HOUSEHOLD_ROUND_2026:
+        return change_block(demo_server, indicator, to, **params)["results"][0]
+    block = change_block(demo_server, indicator, to, by="former_province", **params)
+    return next(r for r in block["results"] if r["domain"] == {"former_province": "10"})
+
+
+def domain_code(result: dict[str, Any]) -> str:
+    """A result's domain code, '' for the province."""
+    return next(iter(result["domain"].values())) if result["domain"] else ""
+
+
+def params_as_shown(by: str) -> dict[str, str]:
+    """The estimates' query the page sends (with a breakdown: the province too, in the series'
+    newest geography version)."""
+    return {"by": by, "overall": "true", "geography": SERIES_GEOGRAPHY} if by else {}
+
+
+def estimates_as_shown(demo_server: DemoServer, round_id: str, by: str) -> dict[str, Any]:
+    """A round's estimates as a planner's page asks them."""
+    return demo_server.estimates(round_id, **params_as_shown(by))
 
 
 def rate_indicators(demo_server: DemoServer) -> dict[str, bool]:

@@ -26,12 +26,12 @@ pytestmark = pytest.mark.browser
 # name: (viewport, language, fragment)
 VIEWS: dict[str, tuple[tuple[int, int], str, dict[str, str]]] = {
     "chart, en": (DESKTOP, "en", {}),
-    "chart by district, vi": (DESKTOP, "vi", {"by": "district"}),
-    "table by district, en": (DESKTOP, "en", {"by": "district", "view": "table"}),
-    "table by district, vi": (DESKTOP, "vi", {"by": "district", "view": "table"}),
+    "chart by commune, vi": (DESKTOP, "vi", {"by": "commune"}),
+    "table by commune, en": (DESKTOP, "en", {"by": "commune", "view": "table"}),
+    "table by former province, vi": (DESKTOP, "vi", {"by": "former_province", "view": "table"}),
     "advanced choices, en": (DESKTOP, "en", {"pairing": "overlapping", "level": "0.9"}),
-    "phone, chart by district, vi": (PHONE, "vi", {"by": "district"}),
-    "phone, table, vi": (PHONE, "vi", {"by": "area", "view": "table"}),
+    "phone, chart by former province, vi": (PHONE, "vi", {"by": "former_province"}),
+    "phone, table, vi": (PHONE, "vi", {"by": "commune", "view": "table"}),
 }
 
 
@@ -58,7 +58,7 @@ def test_axe_finds_no_violation_on_the_series_sign_in(
     assert axe_violations(series_page, axe_script) == []
 
 
-@pytest.mark.parametrize("name", ["chart, en", "phone, chart by district, vi"])
+@pytest.mark.parametrize("name", ["chart, en", "phone, chart by former province, vi"])
 def test_every_focus_ring_on_the_series_view_has_3_to_1_contrast(
     series_page: WebDriver, demo_server: DemoServer, name: str
 ) -> None:
@@ -78,7 +78,7 @@ def test_no_label_option_or_chart_text_of_the_series_view_is_cut_off(
     series_page: WebDriver, demo_server: DemoServer, size: tuple[int, int], lang: str, view: str
 ) -> None:
     set_viewport(series_page, size)
-    open_series(series_page, demo_server, lang, by="district", view=view)
+    open_series(series_page, demo_server, lang, by="commune", view=view)
     series_page.find_element(By.CSS_SELECTOR, "#advanced summary").click()
 
     assert cut_off(series_page, size[0]) == []

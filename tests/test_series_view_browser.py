@@ -1,6 +1,8 @@
 """The series view (/dashboard/series, docs/planners.md) in headless Chromium against gunicorn
-serving the demo series `laocai-household`: every round's estimates, and the change since the
-first round in words that carry the change API's numbers, in Vietnamese and English."""
+serving the demo series `laocai-household` (2024, 2025 on the former Lào Cai; 2026 on the
+merged province): every round's estimates, and the change since the first round in words that
+carry the change API's numbers, in Vietnamese and English; 2024 → 2026 on the former Lào Cai,
+the only area the rounds share, and the page says so."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from catalogue import indicators_of
-from service.demo import HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2024, HOUSEHOLD_SERIES
+from service.demo import HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2026, HOUSEHOLD_SERIES
 from tests.dashboard_support import (
     DESKTOP,
     PHONE,
@@ -25,10 +27,14 @@ from tests.dashboard_support import (
 )
 from tests.series_support import (
     SERIES_PATH,
+    SERIES_ROUNDS,
     change_block,
+    domain_code,
+    estimates_as_shown,
     in_language,
     one_decimal,
     open_series,
+    province_change,
     rate_indicators,
     series_shown,
     shown_series_rows,
@@ -37,7 +43,8 @@ from tests.series_support import (
 
 pytestmark = pytest.mark.browser
 
-ROUNDS = (HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND)
+ROUNDS = SERIES_ROUNDS
+LATER = ROUNDS[1:]  # each later round's change from the first is said
 # the sentence the page writes for a change, per language (docs/planners.md)
 SENTENCE = {
     "en": "{change} ({level} CI {low} to {high}): {verdict}",
@@ -82,12 +89,24 @@ def expected_sentence(result: dict[str, Any], is_rate: bool, level: str, lang: s
     )
 
 
-def shown_changes(driver: WebDriver) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(indicator, code) → every change statement the page shows for it (summary, chart, table)."""
-    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+def shown_changes(driver: WebDriver) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    """(indicator, code, to round) → every change statement the page shows for it (summary,
+    chart, table)."""
+    found: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for change in shown_series_rows(driver)["changes"]:
-        found.setdefault((change["indicator"], change["code"]), []).append(change)
+        found.setdefault((change["indicator"], change["code"], change["to"]), []).append(change)
     return found
+
+
+def api_changes(
+    demo_server: DemoServer, indicator: str, to: str, by: str, **params: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """(code, result) for each change the page should say: the province's, then by `by`."""
+    results = [("", province_change(demo_server, indicator, to, **params))]
+    if by:
+        block = change_block(demo_server, indicator, to, by=by, **params)
+        results += [(domain_code(result), result) for result in block["results"]]
+    return results
 
 
 def test_signing_in_shows_every_indicator_with_a_row_for_each_round(
@@ -106,7 +125,7 @@ def test_signing_in_shows_every_indicator_with_a_row_for_each_round(
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])
-@pytest.mark.parametrize("by", ["", "district"])
+@pytest.mark.parametrize("by", ["", "former_province", "commune"])
 def test_the_change_said_in_words_carries_the_change_apis_numbers(
     series_page: WebDriver, demo_server: DemoServer, lang: str, by: str
 ) -> None:
@@ -115,32 +134,57 @@ def test_the_change_said_in_words_carries_the_change_apis_numbers(
     rates = rate_indicators(demo_server)
     checked = 0
 
-    for indicator in (i.id for i in indicators_of("household")):
-        results = change_block(demo_server, indicator)["results"]
-        if by:
-            results += change_block(demo_server, indicator, by=by)["results"]
-        for result in results:
-            code = next(iter(result["domain"].values())) if result["domain"] else ""
-            statements = shown[(indicator, code)]
-            assert {s["to"] for s in statements} == {HOUSEHOLD_ROUND}
+    for indicator, to in ((i.id, to) for i in indicators_of("household") for to in LATER):
+        for code, result in api_changes(demo_server, indicator, to, by):
+            statements = shown[(indicator, code, to)]
             if any(s["kind"] != "shown" for s in statements):
-                continue  # an estimate withheld: the change is not said (test below)
+                continue  # an estimate withheld or absent: the change is not said (tests below)
             sentence = expected_sentence(result, rates[indicator], "0.95", lang)
             assert [s["words"] for s in statements] == [sentence] * len(statements)
             checked += 1
-    assert checked >= (6 if not by else 30)
+    assert checked >= {"": 12, "former_province": 24, "commune": 12}[by]
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_change_2024_to_2026_is_said_for_the_former_lao_cai_and_the_page_says_so(
+    series_page: WebDriver, demo_server: DemoServer, lang: str
+) -> None:
+    open_series(series_page, demo_server, lang, by="former_province", view="table")
+    shown = shown_changes(series_page)
+    rates = rate_indicators(demo_server)
+    area_note = {
+        "en": "The change is compared on the former Lào Cai area, the only area both rounds "
+        "covered (the province was merged on 1 July 2025).",
+        "vi": "Thay đổi được so sánh trên địa bàn tỉnh Lào Cai cũ, địa bàn duy nhất cả hai "
+        "cuộc khảo sát cùng bao phủ (tỉnh đã hợp nhất từ ngày 1/7/2025).",
+    }
+    from_to = {"en": "From 2024 to 2026: ", "vi": "Từ 2024 đến 2026: "}
+
+    for card in series_page.find_elements(By.CSS_SELECTOR, "section.indicator"):
+        indicator = card.get_attribute("data-indicator")
+        on_former = province_change(demo_server, indicator, HOUSEHOLD_ROUND_2026)
+        sentence = expected_sentence(on_former, rates[indicator], "0.95", lang)
+        summary = card.find_element(By.CSS_SELECTOR, ".summary").text
+        assert f"{from_to[lang]}{sentence}" in summary
+        assert area_note[lang] in summary
+        # the province's line and the former Lào Cai's row say the same change
+        for code in ("", "10"):
+            statements = shown[(indicator, code, HOUSEHOLD_ROUND_2026)]
+            assert [s["words"] for s in statements] == [sentence] * len(statements), code
+        for statement in shown[(indicator, "15", HOUSEHOLD_ROUND_2026)]:
+            assert statement["kind"] == "missing"  # the former Yên Bái: not surveyed in 2024
 
 
 def test_a_significant_change_is_called_a_real_change(
     series_page: WebDriver, demo_server: DemoServer
 ) -> None:
-    open_series(series_page, demo_server, "en", by="district", view="table")
+    open_series(series_page, demo_server, "en", by="commune", view="table")
     shown = shown_changes(series_page)
     real = [
-        (indicator.id, next(iter(result["domain"].values())) if result["domain"] else "")
+        (indicator.id, code, to)
         for indicator in indicators_of("household")
-        for params in ({}, {"by": "district"})
-        for result in change_block(demo_server, indicator.id, **params)["results"]
+        for to in LATER
+        for code, result in api_changes(demo_server, indicator.id, to, "commune")
         if result["significant"]
     ]
     said = [key for key in real if all(s["kind"] == "shown" for s in shown[key])]
@@ -161,26 +205,55 @@ def test_an_overlapping_pairing_from_a_bookmark_opens_the_advanced_choices_and_i
     help_text = series_page.find_element(By.ID, "pairing-help").text
     assert "surveyed in both rounds" in help_text
     for indicator in (i.id for i in indicators_of("household")):
-        result = change_block(demo_server, indicator, pairing="overlapping", level="0.9")
-        expected = expected_sentence(result["results"][0], rates[indicator], "0.9", "en")
-        assert shown[(indicator, "")][0]["words"] == expected
+        result = province_change(
+            demo_server, indicator, HOUSEHOLD_ROUND, pairing="overlapping", level="0.9"
+        )
+        expected = expected_sentence(result, rates[indicator], "0.9", "en")
+        # the chart writes "From 2024 to 2025: " before it, as there are two changes
+        assert all(s["words"].endswith(expected) for s in shown[(indicator, "", HOUSEHOLD_ROUND)])
+
+
+def test_rounds_that_cannot_be_paired_so_say_why_and_the_other_changes_are_shown(
+    series_page: WebDriver, demo_server: DemoServer
+) -> None:
+    open_series(series_page, demo_server, "en", pairing="overlapping")
+    shown = shown_series_rows(series_page)["changes"]
+    # 2026 was drawn in new strata (former province × area): its communes are not 2024's PSUs
+    to_2026 = [change for change in shown if change["to"] == HOUSEHOLD_ROUND_2026]
+    to_2025 = [change for change in shown if change["to"] == HOUSEHOLD_ROUND]
+
+    assert to_2026 and all(change["kind"] == "unpaired" for change in to_2026)
+    assert all("cannot be compared as the same communes revisited" in c["words"] for c in to_2026)
+    assert to_2025 and all(change["kind"] == "shown" for change in to_2025)
+    assert series_page.find_element(By.ID, "board-error").text == ""
 
 
 def test_a_change_is_not_said_where_either_rounds_estimate_is_not_published(
     series_page: WebDriver, demo_server: DemoServer
 ) -> None:
-    open_series(series_page, demo_server, "en", by="district", view="table")
+    open_series(series_page, demo_server, "en", by="commune", view="table")
     shown = shown_changes(series_page)
-    withheld = {
-        (block["indicator"], next(iter(result["domain"].values())))
+    reliability = {  # (round, indicator, commune) → its estimate's reliability as published
+        (round_id, block["indicator"], domain_code(result)): "suppress"
+        if result["estimate"] is None
+        else result["reliability"]
         for round_id in ROUNDS
-        for block in demo_server.estimates(round_id, by="district")["estimates"]
+        for block in estimates_as_shown(demo_server, round_id, "commune")["estimates"]
         for result in block["results"]
-        if result["reliability"] == "suppress"
     }
+    withheld = [
+        (indicator, code, to)
+        for (round_id, indicator, code), state in reliability.items()
+        if state == "suppress"
+        for to in LATER
+        if round_id in (ROUNDS[0], to)
+        # both rounds interviewed here: else the change is missing, not withheld
+        and {(ROUNDS[0], indicator, code), (to, indicator, code)} <= reliability.keys()
+    ]
 
-    assert withheld, "the demo has districts not published in a round"
+    assert withheld, "the demo has communes not published in a round"
     for key in withheld:
+        assert shown[key], key
         for statement in shown[key]:
             assert statement["kind"] == "withheld", statement
             assert statement["words"].startswith("The change is not shown: the 20"), statement
@@ -194,10 +267,16 @@ def test_an_area_surveyed_in_one_round_only_says_why_there_is_no_change(
     open_series(series_page, demo_server, lang, by="commune", view="table")
     shown = shown_changes(series_page)
     missing = [
-        (result, next(iter(result["domain"].values())))
+        (result, domain_code(result), to)
+        for to in LATER
         # the analyst's numbers say which round is missing (a planner's may be withheld)
         for result in change_block(
-            demo_server, "fiber_available", demo_server.analyst, by="commune", suppressed="show"
+            demo_server,
+            "fiber_available",
+            to,
+            demo_server.analyst,
+            by="commune",
+            suppressed="show",
         )["results"]
         if result.get("reason") == "missing_in_round"
     ]
@@ -206,10 +285,10 @@ def test_an_area_surveyed_in_one_round_only_says_why_there_is_no_change(
         "vi": "Không có thay đổi để nêu: đợt {} không có phiếu ở đây nên không có gì để so sánh",
     }
 
-    assert missing, "the two demo rounds drew different communes"
-    for result, code in missing:
-        year = "2024" if result["from_estimate"] is None else "2025"
-        for statement in shown[("fiber_available", code)]:
+    assert missing, "the demo rounds drew different communes"
+    for result, code, to in missing:
+        year = "2024" if result["from_estimate"] is None else to.split("-")[1]
+        for statement in shown[("fiber_available", code, to)]:
             assert statement["kind"] == "missing"
             assert words[lang].format(year) in statement["words"]
 
@@ -220,13 +299,14 @@ def test_the_page_speaks_vietnamese_with_vietnamese_titles_dates_and_numbers(
     open_series(series_page, demo_server, "vi")
 
     rounds = series_page.find_element(By.ID, "series-rounds").text
-    for year in ("2024", "2025"):
+    for year in ("2024", "2025", "2026"):
         title = f"Khảo sát chuyển đổi số hộ gia đình Lào Cai {year} (thử nghiệm)"
         assert f"{title}: 01/03/{year} đến 31/10/{year}" in rounds
     assert series_page.title.startswith("Thay đổi giữa các đợt khảo sát")
     assert series_page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     meta = series_page.find_element(By.ID, "meta").text
     assert "2024: 1.058" in meta and "2025: 1.069" in meta  # a thousands dot
+    assert "2026: 1.203" in meta
 
 
 def test_switching_to_english_redraws_the_page_in_english(
@@ -265,6 +345,31 @@ def test_a_score_changes_by_units_and_a_zero_change_is_unchanged(
     ]
 
 
+def test_a_change_on_the_compared_area_is_not_said_where_its_estimate_is_withheld(
+    series_page: WebDriver, demo_server: DemoServer
+) -> None:
+    open_series(series_page, demo_server, "en")
+    statement = series_page.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        import("/dashboard/static/js/series-rows.js").then(({ changeStatement }) => {
+          const row = { state: "ok" };
+          const group = { rounds: [
+            { round: { id: "a" }, label: "2024", row }, { round: { id: "b" }, label: "2026", row },
+          ] };
+          // the former Lào Cai's 2026 estimate withheld, the province's rows published
+          const result = { difference: 0.06, ci_low: 0.01, ci_high: 0.11, significant: true,
+            withheldIn: "b", reasons: ["n_min"] };
+          done(changeStatement(group, { to: { id: "b" }, result }, { isRate: true, level: 0.95 }));
+        });
+        """
+    )
+
+    assert statement["kind"] == "withheld"
+    assert statement["text"].startswith("The change is not shown: the 2026 estimate is not")
+    assert "6.0" not in statement["text"] and "11.0" not in statement["text"]
+
+
 def tab_from_the_top(page: WebDriver) -> None:
     """Reload (the tab stays signed in) and press Tab once, as a keyboard user arriving."""
     page.refresh()
@@ -275,7 +380,7 @@ def tab_from_the_top(page: WebDriver) -> None:
 def test_the_skip_link_moves_focus_to_the_view_and_keeps_the_bookmark(
     series_page: WebDriver, demo_server: DemoServer
 ) -> None:
-    open_series(series_page, demo_server, "en", by="district")
+    open_series(series_page, demo_server, "en", by="commune")
     before = series_page.current_url
     tab_from_the_top(series_page)
     assert series_page.switch_to.active_element.get_attribute("id") == "skip-link"
@@ -283,7 +388,7 @@ def test_the_skip_link_moves_focus_to_the_view_and_keeps_the_bookmark(
 
     assert series_page.switch_to.active_element.get_attribute("id") == "main"
     assert series_page.current_url == before
-    assert "by=district" in before
+    assert "by=commune" in before
 
 
 def test_the_keyboard_reaches_every_control_and_the_table_of_each_chart(
@@ -350,8 +455,8 @@ def test_the_page_logs_no_browser_errors(series_page: WebDriver, demo_server: De
 @pytest.mark.parametrize(
     ("name", "size", "lang", "view"),
     [
-        ("series-desktop.png", DESKTOP, "en", {"by": "district"}),
-        ("series-table.png", DESKTOP, "vi", {"by": "district", "view": "table"}),
+        ("series-desktop.png", DESKTOP, "en", {"by": "former_province"}),
+        ("series-table.png", DESKTOP, "vi", {"by": "commune", "view": "table"}),
         ("series-phone.png", PHONE, "vi", {}),
     ],
 )

@@ -49,7 +49,7 @@ const reasonsOf = (row) => (row.result.reliability_reasons || []).map(reasonText
 /**
  * The change from the first round to `to` for one group: {kind, text} where kind is `shown`
  * (the sentence), `missing` (a round without interviews here), or `withheld` (an estimate not
- * published).
+ * published); seriesViews adds `unpaired` (rounds that cannot be paired as asked).
  */
 export function changeStatement(group, change, view) {
   const first = group.rounds[0];
@@ -60,6 +60,10 @@ export function changeStatement(group, change, view) {
   const hidden = [first, last].find((item) => !isPublished(item.row));
   if (hidden) return { kind: "withheld", text: t("changeWithheld", hidden.label, reasonsOf(hidden.row)) };
   const result = change.result;
+  if (result?.withheldIn) {
+    const round = group.rounds.find((item) => item.round.id === result.withheldIn);
+    return { kind: "withheld", text: t("changeWithheld", round.label, result.reasons.map(reasonText).join("; ")) };
+  }
   if (!result || result.difference === null || result.difference === undefined) {
     return { kind: "missing", text: t("changeMissing", result?.from_estimate == null ? first.label : last.label) };
   }
@@ -113,6 +117,8 @@ export function seriesViews({ catalogue, rounds, estimates, changes, by }) {
         rounds: rounds.map((round, k) => ({ round, label: round.label, row: roundRow(blocks[k], code, name) })),
       };
       group.changes = later.map((round, k) => {
+        const refused = changes.get(round.id)?.unpaired;
+        if (refused) return { from: rounds[0], to: round, kind: "unpaired", text: refused };
         const result = (changeBlocks[k]?.results || []).find((item) => sameDomain(item, code));
         return { from: rounds[0], to: round, ...changeStatement(group, { to: round, result }, view) };
       });

@@ -14,9 +14,12 @@ import {
 import {
   BY_LABELS,
   byOptions,
+  domainCode,
   geographyNames,
   indicatorDefinition,
   indicatorLabel,
+  isPublished,
+  rowState,
   seriesByOptions,
 } from "./rows.js";
 import { seriesChart } from "./series-chart.js";
@@ -162,25 +165,47 @@ function seriesGeography() {
   return versions.length ? versions[versions.length - 1] : "";
 }
 
+/** The former provinces both rounds cover, when their coverage differs (else null). */
+function commonCoverage(from, to) {
+  const coverage = (id) => state.rounds.find((round) => round.id === id)?.coverage || [];
+  const [first, last] = [coverage(from), coverage(to)];
+  if (!first.length || !last.length || [...first].sort().join() === [...last].sort().join()) return null;
+  return first.filter((code) => last.includes(code));
+}
+
 /**
- * The province-wide change; when the rounds cover different former provinces (422 `coverage`,
- * docs/design.md §13), the change on the one former province both cover, marked `comparedOn`.
+ * The province-wide change; when the rounds cover different former provinces (the API's 422
+ * `coverage`, docs/design.md §13), the change on the one former province both cover, marked
+ * `comparedOn`. The rounds' coverage says so before asking: no request known to fail.
  */
-async function provinceWide(ask) {
-  try {
-    return await ask("");
-  } catch (error) {
-    const common = error instanceof ApiError ? error.problem.common_coverage : null;
-    if (!common || common.length !== 1) throw error;
-    const [code] = common;
-    const area = await ask(error.problem.comparable_by);
-    const onArea = (block) => block.results
-      .filter((result) => result.domain && Object.values(result.domain)[0] === code)
-      .map((result) => ({ ...result, domain: null }));
-    const names = await formerProvinceNames();
-    const comparedOn = names[code] ?? code;
-    return { ...area, comparedOn, changes: area.changes.map((block) => ({ ...block, by: null, results: onArea(block) })) };
-  }
+async function provinceWide(ask, { from, to, level }) {
+  const known = commonCoverage(from, to);
+  const refusal = known?.length === 1 ? { common_coverage: known, comparable_by: "former_province" } : await ask("").then(
+    (answer) => ({ answer }),
+    (error) => {
+      if (error instanceof ApiError && error.problem.common_coverage?.length === 1) return error.problem;
+      throw error;
+    },
+  );
+  if (refusal.answer) return refusal.answer;
+  const [code] = refusal.common_coverage;
+  const estimatesOn = (id) => getJson(`/api/v1/rounds/${encodeURIComponent(id)}/estimates`, {
+    by: refusal.comparable_by, level, suppressed: "withhold", geography: seriesGeography(),
+  });
+  const [area, ...estimates] = await Promise.all([ask(refusal.comparable_by), estimatesOn(from), estimatesOn(to)]);
+  // the change on the area is said only where both rounds' estimates of the area are published:
+  // the province's rows show other estimates, and the difference would give a withheld one away
+  const withheldIn = (indicator) => [from, to].map((id, k) => {
+    const block = estimates[k].estimates.find((item) => item.indicator === indicator);
+    const result = block?.results.find((item) => domainCode(item.domain) === code);
+    return result && !isPublished({ state: rowState(result) }) ? { withheldIn: id, reasons: result.reliability_reasons || [] } : null;
+  }).find(Boolean);
+  const onArea = (block) => block.results
+    .filter((result) => result.domain && Object.values(result.domain)[0] === code)
+    .map((result) => ({ ...result, domain: null, ...withheldIn(block.indicator) }));
+  const names = await formerProvinceNames();
+  const comparedOn = names[code] ?? code;
+  return { ...area, comparedOn, changes: area.changes.map((block) => ({ ...block, by: null, results: onArea(block) })) };
 }
 
 let formerProvinces = null;
@@ -195,19 +220,27 @@ async function formerProvinceNames() {
 /** The change from the first round to `to`, province-wide and (with `by`) by domain. */
 async function changeFrom(from, to, { by, level, pairing }) {
   const path = `/api/v1/series/${encodeURIComponent(state.seriesId)}/change`;
-  const ask = (breakdown) => getJson(path, { from, to, by: breakdown, level, pairing }).catch((error) => {
+  // a breakdown is read in the series' newest version, as the estimates are (§13)
+  const geography = (breakdown) => (breakdown ? seriesGeography() : "");
+  const ask = (breakdown) => getJson(path, { from, to, by: breakdown, level, pairing, geography: geography(breakdown) }).catch((error) => {
     // the API names the PSU that cannot be paired; the planner needs what to do instead
     if (error instanceof ApiError && error.status === 422 && pairing === "overlapping") {
       throw new ApiError(422, error.title, t("errorPairing"));
     }
     throw error;
   });
-  const [province, domains] = await Promise.all([provinceWide(ask), by ? ask(by) : null]);
+  const [province, domains] = await Promise.all([provinceWide(ask, { from, to, level }), by ? ask(by) : null]);
   if (!domains) return province;
   const byIndicator = new Map(domains.changes.map((block) => [block.indicator, block.results]));
   const changes = province.changes.map((block) => ({ ...block, results: [...block.results, ...(byIndicator.get(block.indicator) || [])] }));
   return { ...province, changes };
 }
+
+/** A pair of rounds that cannot be paired so (a redesigned sample) says why, the rest is shown. */
+const unpaired = (pairing) => (error) => {
+  if (error instanceof ApiError && error.status === 422 && pairing === "overlapping") return { unpaired: error.message };
+  throw error;
+};
 
 async function loadSeries() {
   const serial = ++state.serial;
@@ -221,7 +254,7 @@ async function loadSeries() {
     Promise.all(ids.map((id) => getJson(path(id), {
       by, level, overall: by ? "true" : "", suppressed: "withhold", geography: by ? seriesGeography() : "",
     }))),
-    Promise.all(ids.slice(1).map((id) => changeFrom(ids[0], id, { by, level, pairing }))),
+    Promise.all(ids.slice(1).map((id) => changeFrom(ids[0], id, { by, level, pairing }).catch(unpaired(pairing)))),
     ["commune", "former_province"].includes(by) ? withCommunes(ids) : null,
   ]);
   if (serial !== state.serial) return;
