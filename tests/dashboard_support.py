@@ -47,7 +47,7 @@ class DemoServer:
         planner: str,
         enumerator: str,
         supervisor: str,
-        analyst: str,
+        analyst: str = "",
     ) -> None:
         self.url, self.planner, self.enumerator = gunicorn.url, planner, enumerator
         self.supervisor, self.analyst = supervisor, analyst

@@ -40,9 +40,15 @@ def rake_to_shifted_counts(server: DemoServer, admin: str) -> dict[str, Any]:
     weights (districts ±10 %, urban +15 %), so calibration has work to do."""
 
     def population(by: str) -> dict[str, float]:
-        body = server.estimates(
-            HOUSEHOLD_ROUND, by=by, indicator="fiber_available", weighting="input"
-        )
+        # every domain's population, withheld ones included (§15 withholds them from planners)
+        body = server.get(
+            f"/api/v1/rounds/{HOUSEHOLD_ROUND}/estimates",
+            token=admin,
+            by=by,
+            indicator="fiber_available",
+            weighting="input",
+            suppressed="show",
+        ).json()
         return {r["domain"][by]: r["population"] for r in body["estimates"][0]["results"]}
 
     districts = {
