@@ -513,12 +513,21 @@ def test_chromium_loaded_nothing_from_outside_the_service(
         (
             "vi",
             [
+                "Khảo sát hộ gia đình 2026",
                 "Khảo sát hộ gia đình 2025",
                 "Khảo sát hộ gia đình 2024",
                 "Khảo sát doanh nghiệp 2025",
             ],
         ),
-        ("en", ["Household survey 2025", "Household survey 2024", "Business survey 2025"]),
+        (
+            "en",
+            [
+                "Household survey 2026",
+                "Household survey 2025",
+                "Household survey 2024",
+                "Business survey 2025",
+            ],
+        ),
     ],
 )
 def test_the_page_opens_on_the_latest_household_round_grouped_by_survey_and_year_without_pilots(

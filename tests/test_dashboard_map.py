@@ -48,13 +48,14 @@ def map_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     loaded = map_round.load(store)
     assert loaded["invalid"] == 0, loaded
     planner = store.tokens.create("planner", "map-planner")[1]
+    analyst = store.tokens.create("analyst", "map-analyst")[1]  # every number, to look for
     database = store.db.name
     store.close()
     gunicorn = GunicornServer(
         store_server.uri, database, env={"SURVEY_RATE_LIMIT": "100000/minute"}
     ).start()
     try:
-        yield DemoServer(gunicorn, planner, "", "")
+        yield DemoServer(gunicorn, planner, "", "", analyst)
     finally:
         gunicorn.stop()
 
@@ -74,14 +75,10 @@ def maps(driver: WebDriver) -> list[WebElement]:
 
 
 def withheld_values(server: DemoServer) -> dict[tuple[str, str], dict[str, Any]]:
-    """(indicator, commune) → the numbers the API would give for each estimate it withholds."""
-    report = server.estimates(ROUND, by="commune", overall="true")
-    return {
-        (block["indicator"], r["domain"]["commune"]): r
-        for block in report["estimates"]
-        for r in block["results"]
-        if r["domain"] and r["reliability"] == "suppress" and r["estimate"] is not None
-    }
+    """(indicator, commune) → the numbers an analyst sees for each commune estimate a
+    planner's answer withholds (unreliable, or its complement)."""
+    withheld = server.withheld(ROUND, by="commune", overall="true")
+    return {key: r for key, r in withheld.items() if key[1] and r["estimate"] is not None}
 
 
 def written_forms(value: float, is_rate: bool) -> set[str]:
