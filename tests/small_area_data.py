@@ -56,7 +56,9 @@ def submissions() -> list[dict[str, Any]]:
 
 def load(client: FlaskClient, admin: dict[str, str], round_id: str) -> None:
     """Create the round with its submissions, and store the covariates of VERSION as TABLE."""
-    made = client.post("/api/v1/rounds", json=household_round(round_id, geography=VERSION), headers=admin)
+    made = client.post(
+        "/api/v1/rounds", json=household_round(round_id, geography=VERSION), headers=admin
+    )
     assert made.status_code == 201, made.json
     items = submissions()
     for start in range(0, len(items), 1000):  # the batch limit
