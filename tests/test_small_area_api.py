@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from catalogue.geography import Unit, crosswalk, load_version
+from service.demo import HOUSEHOLD_ROUND_2026
+from service.loading import load_demo
 from service.small_area.demo import NAME, VERSION, load_demo_auxiliary
 from tests import small_area_data as data
 from tests.conftest import module_app
@@ -382,3 +384,35 @@ def test_an_older_round_is_estimated_in_the_new_communes_through_the_crosswalk(
         if row["published"]["source"] == "direct":
             assert row["published"]["estimate"] == direct[row["commune"]]["estimate"]
     assert max(interviews.values()) > 1  # some new communes merge several interviewed ones
+
+
+@pytest.fixture(scope="module")
+def demo(store_server: EmbeddedStore) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]]]]:
+    """The demo (its rounds and synthetic covariates) in a database of its own."""
+    with module_app(store_server.uri, "small_area_demo") as (demo_client, headers):
+        load_demo(demo_client.application.extensions["store"])
+        yield demo_client, headers
+
+
+def test_the_2026_demo_round_answers_all_99_communes_from_its_covariates(
+    demo: tuple[FlaskClient, dict[str, dict[str, str]]],
+) -> None:
+    demo_client, headers = demo
+    out = demo_client.get(
+        f"/api/v1/rounds/{HOUSEHOLD_ROUND_2026}/small-area",
+        query_string={"indicator": "fiber_available"},
+        headers=headers["planner"],
+    )
+    assert out.status_code == 200, out.json
+    body = out.json
+    assert body["geography"] == VERSION
+    assert body["model"]["auxiliary_source"].startswith(f"{NAME}: SYNTHETIC")
+    rows = body["communes"]
+    assert [row["commune"] for row in rows] == [u.code for u in load_version(VERSION).communes]
+    assert all(row["published"]["source"] and row["published"]["reason"] for row in rows)
+    # the households follow the synthetic fibre-route share: the model finds it and helps
+    route = next(b for b in body["model"]["beta"] if b["name"] == "fiber_route_share_synthetic")
+    assert route["estimate"] > 3 * route["se"]
+    sources = Counter(row["published"]["source"] for row in rows)
+    assert sources["model"] > 90
+    assert any(row["published"]["reason"] == "no_interviews" for row in rows)
