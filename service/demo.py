@@ -8,7 +8,9 @@ urban unit, so the lonely-PSU policy matters.
 
 2026 (geography `vn-2025-07`, coverage: both former provinces, 10 and 15): strata are former
 province × area (phường urban, xã rural); 60 of the 99 communes are drawn; the households are
-raked to the frame's counts by former province × area (docs/design.md §13).
+raked to the frame's counts by former province × area (docs/design.md §13), and answered at
+their commune's synthetic fibre-route share (the demo's small-area covariate) plus a commune
+effect, so that the Fay–Herriot model of §14 helps.
 
 Household counts and development indices are synthetic. Everything is seeded: the same call
 always produces the same rounds and submission ids.
@@ -25,6 +27,7 @@ from typing import Any
 from catalogue import LAO_CAI_DISTRICTS
 from catalogue.geography import crosswalk, former_provinces, load_version
 from schemas.submissions import PRACTICES
+from service.small_area.demo import demo_column
 
 HOUSEHOLD_ROUND = "laocai-2025-household"
 HOUSEHOLD_ROUND_2024 = "laocai-2024-household"
@@ -62,6 +65,8 @@ YEN_BAI_PROFILE: dict[str, tuple[int, int, float]] = {
     "141": (4000, 27000, 0.50),
 }
 YEAR_2026_SHIFT = 0.04  # development since 2025
+VILLAGE_HOUSEHOLDS_2026 = 5  # households interviewed per village (the PSU) in 2026
+COMMUNE_EFFECT_2026 = 0.12  # sd of a commune's development beyond its synthetic covariate
 # 2026 sample: communes drawn per stratum (former province × area), 60 of the 99.
 SAMPLE_2026 = {("10", "urban"): 3, ("10", "rural"): 26, ("15", "urban"): 5, ("15", "rural"): 26}
 HOUSEHOLDS_PER_PSU = 20
@@ -202,6 +207,13 @@ def frame_2026() -> dict[str, dict[str, Any]]:
     return out
 
 
+def development_2026(commune: dict[str, Any]) -> float:
+    """A commune's development index in 2026 (a `frame_2026` entry): its former districts'
+    index, moved by the year and its area."""
+    shift = YEAR_2026_SHIFT + (0.08 if commune["area"] == "urban" else -0.08)
+    return commune["development"] + shift
+
+
 def calibration_2026() -> dict[str, Any]:
     """Raked to the frame's households by former province × area (docs/design.md §13)."""
     totals: dict[str, int] = {}
@@ -215,9 +227,12 @@ def calibration_2026() -> dict[str, Any]:
 
 
 def households_2026() -> list[dict[str, Any]]:
-    """About 1,200 households in 60 of the 99 communes, both former provinces."""
+    """About 1,200 households in 60 of the 99 communes, both former provinces, answered at a
+    development index that follows the demo's synthetic fibre-route share of their commune
+    (service/small_area/demo.py), so that small-area estimation has a covariate to use."""
     rng = random.Random(2026)
     communes = frame_2026()
+    route = demo_column("fiber_route_share_synthetic")
     out: list[dict[str, Any]] = []
     for (province, area), n_psu in SAMPLE_2026.items():
         stratum = f"{province}-{area[0].upper()}"
@@ -228,15 +243,19 @@ def households_2026() -> list[dict[str, Any]]:
             facts = communes[commune]
             interviews = HOUSEHOLDS_PER_PSU + rng.randint(-3, 3)
             base = len(in_stratum) / n_psu * facts["households"] / interviews
-            shift = YEAR_2026_SHIFT + (0.08 if area == "urban" else -0.08)
-            development = _clip(facts["development"] + shift + rng.gauss(0, 0.05))
-            for _ in range(interviews):
+            # the commune's own effect beyond its (synthetic) covariates: v_d of §14's model
+            development = _clip(route[commune] + rng.gauss(0, COMMUNE_EFFECT_2026))
+            for interview in range(interviews):
                 weight = round(base * rng.uniform(0.9, 1.1), 3)
                 serial = len(out)
                 common = _common(
                     rng, "household-2026", serial, "", area, stratum, commune, weight, 2026
                 )
                 common["location"].pop("district")
+                # variance within the drawn communes (stratum: the commune; PSU: a village of
+                # 5 households), as commune estimates need (docs/design.md §14)
+                village = f"{commune}-{interview // VILLAGE_HOUSEHOLDS_2026}"
+                common["sampling"] |= {"stratum": commune, "psu": village}
                 common["enumerator_id"] = f"enum-{commune}-{rng.randint(1, 2)}"
                 out.append(common | {"answers": _household_answers(rng, development)})
     return out

@@ -92,8 +92,8 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/rounds/{round_id}/weights"): READERS,
     ("GET", "/api/v1/series/{series}"): READERS,
     ("GET", "/api/v1/series/{series}/change"): READERS,
-    ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): ADMIN,
-    ("GET", "/api/v1/geography/{version}/auxiliary/{name}"): ANY,
+    ("PUT", "/api/v1/geography/{version_id}/auxiliary/{name}"): ADMIN,
+    ("GET", "/api/v1/geography/{version_id}/auxiliary/{name}"): ANY,
     ("GET", "/api/v1/rounds/{round_id}/small-area"): READERS,
     ("GET", "/api/v1/geography"): ANY,
     ("GET", "/api/v1/geography/{version_id}/units"): ANY,
@@ -210,7 +210,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
         .replace("{version_id}", "vn-2025-07")
     )
     table = small_area_data.TABLE if "/auxiliary/" in path else GROUPING
-    url = url.replace("{version}", small_area_data.VERSION).replace("{name}", table)
+    url = url.replace("{name}", table)
     if path.endswith("/small-area"):
         url = url.replace(ROUND, SMALL_AREA_ROUND)
         url += f"?indicator=fiber_available&geography={small_area_data.VERSION}"
@@ -242,7 +242,7 @@ def request_for(method: str, path: str, store: Store) -> tuple[str, Any]:
         ("PATCH", "/api/v1/rounds/{round_id}/assignments/{assignment_id}"): {
             "enumerator": "enum-01"
         },
-        ("PUT", "/api/v1/geography/{version}/auxiliary/{name}"): small_area_data.auxiliary_csv(),
+        ("PUT", "/api/v1/geography/{version_id}/auxiliary/{name}"): small_area_data.auxiliary_csv(),
         ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): {"groups": grouping()},
     }
     return url, bodies.get((method, path))

@@ -19,6 +19,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from service.demo import HOUSEHOLD_ROUND
+from service.small_area.demo import load_demo_auxiliary
 from service.store import Store
 from tests import map_round
 from tests.dashboard_support import (
@@ -47,6 +48,7 @@ def map_server(store_server: EmbeddedStore) -> Iterator[DemoServer]:
     store.ensure_indexes()
     loaded = map_round.load(store)
     assert loaded["invalid"] == 0, loaded
+    load_demo_auxiliary(store)  # vn-2025-07's covariates: the map shows small-area estimates
     planner = store.tokens.create("planner", "map-planner")[1]
     analyst = store.tokens.create("analyst", "map-analyst")[1]  # every number, to look for
     database = store.db.name
@@ -72,6 +74,18 @@ def on_map(driver: WebDriver, server: DemoServer, lang: str, size=DESKTOP) -> No
 
 def maps(driver: WebDriver) -> list[WebElement]:
     return driver.find_elements(By.CSS_SELECTOR, "figure.commune-map")
+
+
+def indicator_of(figure: WebElement) -> str:
+    return figure.find_element(By.XPATH, "ancestor::section[@data-indicator]").get_attribute(
+        "data-indicator"
+    )
+
+
+def small_area_sources(server: DemoServer, indicator: str) -> dict[str, str]:
+    """commune → where the small-area endpoint's published number comes from."""
+    answer = server.get(f"/api/v1/rounds/{ROUND}/small-area", indicator=indicator).json()
+    return {row["commune"]: row["published"]["source"] for row in answer["communes"]}
 
 
 def withheld_values(server: DemoServer) -> dict[tuple[str, str], dict[str, Any]]:
@@ -116,7 +130,12 @@ def test_every_commune_of_the_new_province_is_drawn_with_its_words(
     assert figure.get_attribute("data-geography") == "vn-2025-07"
     shapes = figure.find_elements(By.CSS_SELECTOR, "path.commune")
     assert len(shapes) == 99
-    assert {s.get_attribute("data-source") for s in shapes} == {"direct", "withheld"}
+    # the round is on vn-2025-07, whose covariates are loaded: the small-area answer is drawn
+    published = small_area_sources(map_server, indicator_of(figure))
+    assert {
+        s.get_attribute("data-code"): s.get_attribute("data-source") for s in shapes
+    } == published
+    assert set(published.values()) == {"direct", "model", "withheld"}
     assert [s.get_attribute("tabindex") for s in shapes].count("0") == 1  # one Tab stop
     for shape in shapes:
         assert shape.get_attribute("aria-label")
@@ -149,7 +168,7 @@ def test_no_withheld_value_is_printed_on_the_page_or_in_the_map(
             if block != indicator:
                 continue
             shape = next(s for s in texts["shapes"] if s["code"] == commune)
-            assert shape["source"] == "withheld", shape
+            assert shape["source"] != "direct", shape  # withheld, or the model's number
             for name in ("estimate", "ci_low", "ci_high"):
                 value = result[name]
                 for form in written_forms(value, rates[indicator]) if value is not None else ():
@@ -159,7 +178,45 @@ def test_no_withheld_value_is_printed_on_the_page_or_in_the_map(
                     printed = re.compile(rf"(?<![\d.,]){re.escape(form)}")
                     assert not printed.search(texts["all"]), (indicator, commune, name, form)
                     assert not printed.search(texts["card"]), (indicator, commune, name, form)
+        for code in REASON_CODES:  # the small-area reasons are said in words
+            assert code not in texts["all"], (indicator, code)
     assert seen_withheld > 0 and len(withheld) > 0
+
+
+REASON_CODES = (
+    "direct_reliable",
+    "direct_unreliable",
+    "no_interviews",
+    "model_cv_above",
+    "model_sigma2_v_zero",
+    "model_unavailable",
+)
+WORDS_NO_INTERVIEWS = {
+    "en": "no interviews in this commune",
+    "vi": "xã không có phiếu điều tra nào",
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_model_based_communes_say_why_in_the_page_language(
+    chromium: WebDriver, map_server: DemoServer, lang: str
+) -> None:
+    on_map(chromium, map_server, lang)
+    indicator = "smartphone_household"  # the map round's model reaches communes without interviews
+    figure = chromium.find_element(
+        By.CSS_SELECTOR, f"section[data-indicator='{indicator}'] figure.commune-map"
+    )
+    answer = map_server.get(f"/api/v1/rounds/{ROUND}/small-area", indicator=indicator).json()
+    synthetic = [
+        row["commune"]
+        for row in answer["communes"]
+        if row["published"]["reason"] == "no_interviews"
+    ]
+    assert synthetic
+    for code in synthetic:
+        shape = figure.find_element(By.CSS_SELECTOR, f"path.commune[data-code='{code}']")
+        assert shape.get_attribute("data-source") == "model"
+        assert WORDS_NO_INTERVIEWS[lang] in shape.get_attribute("aria-label")
 
 
 def test_each_commune_is_reached_by_keyboard_with_its_row(

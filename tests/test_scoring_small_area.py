@@ -164,6 +164,7 @@ def test_rates_clip_the_model_interval_to_zero_and_one() -> None:
     [
         (0.40, 0.1201, Why.MODEL_CV_ABOVE_LIMIT),
         (0.0, 0.01, Why.MODEL_UNAVAILABLE),
+        (1.008, 0.05, Why.MODEL_UNAVAILABLE),  # a share above 100 %
         (np.nan, np.nan, Why.MODEL_UNAVAILABLE),
     ],
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,12 +14,17 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from catalogue.geography import Unit, crosswalk, load_version
+from service.demo import HOUSEHOLD_ROUND_2026
+from service.loading import load_demo
 from service.small_area.demo import NAME, VERSION, load_demo_auxiliary
 from tests import small_area_data as data
 from tests.conftest import module_app
+from tests.factories import household, household_round
 from tests.servers import EmbeddedStore
 
 ROUND = "hh-small-area"
+OLD = "vn-2025-03"
 AUX = f"/api/v1/geography/{data.VERSION}/auxiliary/{data.TABLE}"
 SMALL_AREA = f"/api/v1/rounds/{ROUND}/small-area"
 
@@ -216,8 +223,8 @@ def test_person_level_rates_and_means_are_estimated_too(
     [
         ({"covariates": "nope"}, 422, "covariates"),
         ({"indicator": "it_use"}, 422, "indicator"),
-        ({"geography": "other-2025"}, 422, "covariates"),
-        ({"geography": None}, 422, "geography"),
+        ({"geography": "other-2025"}, 422, "geography"),
+        ({"geography": "vn-2025-03"}, 422, "geography"),  # no crosswalk back to an older version
         ({"method": "bayes"}, 422, "method"),
         ({"variance": "gvf"}, 422, "variance"),
         ({"typo": "1"}, 400, None),
@@ -262,18 +269,150 @@ def test_the_demo_covariates_are_labelled_synthetic_in_name_and_source(
     assert all(column.endswith("_synthetic") for column in got["columns"])
 
 
+def test_without_geography_the_round_is_read_in_its_own_version(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    out = client.get(SMALL_AREA, query_string={"indicator": "fiber_available"}, headers=as_planner)
+    assert out.status_code == 200, out.json
+    assert out.json["geography"] == data.VERSION
+
+
+def free_codes_round(
+    client: FlaskClient, admin: dict[str, str], round_id: str, communes: list[str]
+) -> None:
+    """A round with free codes (`geography: null`) and 12 interviews in each commune."""
+    made = client.post("/api/v1/rounds", json=household_round(round_id), headers=admin)
+    assert made.status_code == 201, made.json
+    rng = random.Random(7)
+    items = []
+    for k, code in enumerate(communes):
+        for i in range(12):
+            item = household(
+                fiber_available=rng.random() < 0.2 + 0.6 * (k % 2), fiber_subscribed=False
+            )
+            item["location"] = {"district": "080", "commune": code, "area": "rural"}
+            item["sampling"] = {"stratum": code, "psu": f"{code}-{i // 4}", "weight": 50.0}
+            items.append(item)
+    out = client.post(
+        f"/api/v1/rounds/{round_id}/submissions/batch", json={"submissions": items}, headers=admin
+    )
+    assert out.json["summary"]["created"] == len(items), out.json
+
+
+def test_a_round_with_free_codes_must_name_its_geography(
+    client: FlaskClient, as_admin: dict[str, str], as_planner: dict[str, str]
+) -> None:
+    free_codes_round(client, as_admin, "hh-free-unnamed", data.COMMUNES[:4])
+    out = client.get(
+        "/api/v1/rounds/hh-free-unnamed/small-area",
+        query_string={"indicator": "fiber_available"},
+        headers=as_planner,
+    )
+    assert out.status_code == 422
+    assert "has no geography version" in out.json["errors"]["geography"][0]
+
+
 def test_communes_with_interviews_but_no_covariates_are_named_not_hidden(
     client: FlaskClient, as_admin: dict[str, str], as_planner: dict[str, str]
 ) -> None:
-    lines = data.auxiliary_csv().splitlines()
-    partial = "\n".join(lines[:26]) + "\n"  # the first 25 communes only
-    put = client.put(
-        "/api/v1/geography/test-part/auxiliary/census?source=s",
-        data=partial,
-        content_type="text/csv",
+    # A round with free codes, read as vn-2025-07: one of its codes is no commune of it.
+    interviewed = [*data.COMMUNES[:12], "99001"]
+    free_codes_round(client, as_admin, "hh-free-codes", interviewed)
+    body = client.get(
+        "/api/v1/rounds/hh-free-codes/small-area",
+        query_string={"indicator": "fiber_available", "geography": data.VERSION},
+        headers=as_planner,
+    ).json
+    assert [row["commune"] for row in body["communes"]] == data.COMMUNES
+    assert body["model"]["communes_without_covariates"] == ["99001"]
+    assert body["model"]["areas_in_fit"] == 12
+
+
+def old_round_submissions(old_communes: list[Unit]) -> list[dict[str, Any]]:
+    """16 interviews in each commune of the former Lào Cai's version, fiber by commune."""
+    rng = random.Random(2025)
+    items = []
+    for k, unit in enumerate(old_communes):
+        p = 0.15 + 0.7 * ((k * 37) % 40) / 40
+        for i in range(16):
+            item = household(fiber_available=rng.random() < p, fiber_subscribed=False)
+            item["location"] = {"district": unit.parent, "commune": unit.code, "area": "rural"}
+            item["sampling"] = {
+                "stratum": unit.parent,
+                "psu": f"{unit.code}-{i // 4}",
+                "weight": 40.0,
+            }
+            items.append(item)
+    return items
+
+
+def test_an_older_round_is_estimated_in_the_new_communes_through_the_crosswalk(
+    client: FlaskClient, as_admin: dict[str, str], as_planner: dict[str, str]
+) -> None:
+    old = [u for u in load_version(OLD).communes if u.code in crosswalk(OLD, data.VERSION).mapping]
+    interviewed = old[:60]
+    made = client.post(
+        "/api/v1/rounds", json=household_round("hh-2025-old", geography=OLD), headers=as_admin
+    )
+    assert made.status_code == 201, made.json
+    items = old_round_submissions(interviewed)
+    out = client.post(
+        "/api/v1/rounds/hh-2025-old/submissions/batch",
+        json={"submissions": items},
         headers=as_admin,
     )
-    assert put.status_code == 200
-    body = small_area(client, as_planner, geography="test-part").json
-    assert [row["commune"] for row in body["communes"]] == data.COMMUNES[:25]
-    assert body["model"]["communes_without_covariates"] == data.COMMUNES[25:35]
+    assert out.json["summary"]["created"] == len(items), out.json
+    body = client.get(
+        "/api/v1/rounds/hh-2025-old/small-area",
+        query_string={"indicator": "fiber_available", "geography": data.VERSION},
+        headers=as_planner,
+    ).json
+    assert body["geography"] == data.VERSION
+    assert [row["commune"] for row in body["communes"]] == data.COMMUNES
+    mapped = crosswalk(OLD, data.VERSION).mapping
+    interviews = Counter(mapped[unit.code] for unit in interviewed)
+    by_commune = client.get(
+        "/api/v1/rounds/hh-2025-old/estimates",
+        query_string={"indicator": "fiber_available", "by": "commune", "geography": data.VERSION},
+        headers=as_planner,
+    ).json["estimates"][0]["results"]
+    direct = {r["domain"]["commune"]: r for r in by_commune}
+    for row in body["communes"]:
+        if row["published"]["source"] == "withheld":
+            continue
+        assert row["n"] == 16 * interviews.get(row["commune"], 0)
+        if row["published"]["source"] == "direct":
+            assert row["published"]["estimate"] == direct[row["commune"]]["estimate"]
+    assert max(interviews.values()) > 1  # some new communes merge several interviewed ones
+
+
+@pytest.fixture(scope="module")
+def demo(store_server: EmbeddedStore) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]]]]:
+    """The demo (its rounds and synthetic covariates) in a database of its own."""
+    with module_app(store_server.uri, "small_area_demo") as (demo_client, headers):
+        load_demo(demo_client.application.extensions["store"])
+        yield demo_client, headers
+
+
+def test_the_2026_demo_round_answers_all_99_communes_from_its_covariates(
+    demo: tuple[FlaskClient, dict[str, dict[str, str]]],
+) -> None:
+    demo_client, headers = demo
+    out = demo_client.get(
+        f"/api/v1/rounds/{HOUSEHOLD_ROUND_2026}/small-area",
+        query_string={"indicator": "fiber_available"},
+        headers=headers["planner"],
+    )
+    assert out.status_code == 200, out.json
+    body = out.json
+    assert body["geography"] == VERSION
+    assert body["model"]["auxiliary_source"].startswith(f"{NAME}: SYNTHETIC")
+    rows = body["communes"]
+    assert [row["commune"] for row in rows] == [u.code for u in load_version(VERSION).communes]
+    assert all(row["published"]["source"] and row["published"]["reason"] for row in rows)
+    # the households follow the synthetic fibre-route share: the model finds it and helps
+    route = next(b for b in body["model"]["beta"] if b["name"] == "fiber_route_share_synthetic")
+    assert route["estimate"] > 3 * route["se"]
+    sources = Counter(row["published"]["source"] for row in rows)
+    assert sources["model"] >= 80, sources  # of 99: the model answers where interviews cannot
+    assert any(row["published"]["reason"] == "no_interviews" for row in rows)

@@ -34,7 +34,7 @@ class Why(StrEnum):
     NO_INTERVIEWS = "no_interviews"  # model used: synthetic x′β̂, no direct estimate
     MODEL_CV_ABOVE_LIMIT = "model_cv_above_0.30"  # withheld: the model is not precise enough
     MODEL_SIGMA2_V_ZERO = "model_sigma2_v_zero"  # withheld: σ̂²_v = 0, the MSE is too small
-    MODEL_UNAVAILABLE = "model_unavailable"  # withheld: no converged fit, or estimate ≤ 0
+    MODEL_UNAVAILABLE = "model_unavailable"  # withheld: no fit, estimate ≤ 0, or a rate > 1
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,9 @@ def publish(
         return Publication(Source.DIRECT, Why.DIRECT_RELIABLE, *direct)
     if sigma2_v_zero:
         return Publication(Source.WITHHELD, Why.MODEL_SIGMA2_V_ZERO, None, None, None)
-    if not (np.isfinite(model_estimate) and model_estimate > 0 and np.isfinite(model_rmse)):
+    # the EBLUP x′β̂ + γ(ŷ − x′β̂) is not bounded: a share above 100 % is no share to publish
+    inside = model_estimate > 0 and not (is_rate and model_estimate > 1)
+    if not (np.isfinite(model_estimate) and inside and np.isfinite(model_rmse)):
         return Publication(Source.WITHHELD, Why.MODEL_UNAVAILABLE, None, None, None)
     if model_rmse / model_estimate > MAX_MODEL_CV:
         return Publication(Source.WITHHELD, Why.MODEL_CV_ABOVE_LIMIT, None, None, None)

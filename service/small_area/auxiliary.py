@@ -67,15 +67,12 @@ def parse_table(text: str, version: str) -> tuple[list[str], dict[str, list[floa
     if twice:
         errors["communes"] = [f"More than once: {_listed(twice)}."]
     known = version_communes(version)
-    if known is not None:
-        missing = sorted(set(known) - set(rows))
-        unknown = sorted(set(rows) - set(known))
-        if missing:
-            errors.setdefault("communes", []).append(f"Missing from {version}: {_listed(missing)}.")
-        if unknown:
-            errors.setdefault("communes", []).append(
-                f"Not communes of {version}: {_listed(unknown)}."
-            )
+    missing = sorted(set(known) - set(rows))
+    unknown = sorted(set(rows) - set(known))
+    if missing:
+        errors.setdefault("communes", []).append(f"Missing from {version}: {_listed(missing)}.")
+    if unknown:
+        errors.setdefault("communes", []).append(f"Not communes of {version}: {_listed(unknown)}.")
     if not rows:
         errors.setdefault("communes", []).append("No rows.")
     if errors:

@@ -2,15 +2,19 @@
 
 The demo needs covariates known in every commune to show small-area estimation; real ones
 (census households, administrative counts of fibre ports) are loaded by an admin with their
-source. These are drawn from a seed, by commune kind (phường are urban), and every column
-name ends in `_synthetic` so that no table or model output can pass them off as data.
-Rebuild the CSV (needs the vn-2025-07 geography version):
+source. These are drawn from a seed: the 2026 demo frame's household counts, an urban share by
+area (phường are urban) and a fibre-route share following the frame's development index, which
+the demo's 2026 households are then answered from (deterministic: the same seeds, the same
+table and households). Every column name ends in `_synthetic` so that no table or model output
+can pass them off as data. Rebuild the CSV:
 `python -m service.small_area.demo > service/small_area/demo-vn-2025-07.csv`.
 """
 
 from __future__ import annotations
 
+import csv
 import random
+from collections.abc import Mapping
 from pathlib import Path
 
 from service.small_area.auxiliary import store_table
@@ -26,17 +30,25 @@ CSV_PATH = Path(__file__).with_name("demo-vn-2025-07.csv")
 COLUMNS = ("households_synthetic", "urban_share_synthetic", "fiber_route_share_synthetic")
 
 
-def synthetic_table(communes: list[tuple[str, str]], seed: int = 2026) -> str:
-    """`commune,<COLUMNS>` for (code, kind) pairs: phường larger, more urban, better served."""
+def synthetic_table(frame: Mapping[str, tuple[str, int, float]], seed: int = 2026) -> str:
+    """`commune,<COLUMNS>` for {code: (area, households, development)} of the 2026 demo frame
+    (`service.demo.frame_2026`): its household counts, an urban share by area, and a fibre-route
+    share that follows the commune's development index. The demo's 2026 households are answered
+    from the fibre-route share (`service.demo.households_2026`), so the model has something to
+    find, as real covariates would give it."""
     rng = random.Random(seed)
     lines = [",".join(("commune", *COLUMNS))]
-    for code, kind in sorted(communes):
-        urban = kind == "phường"
-        households = rng.randint(6000, 15000) if urban else rng.randint(1200, 6000)
-        urban_share = rng.uniform(0.7, 1.0) if urban else rng.uniform(0.0, 0.25)
-        route = min(1.0, max(0.0, 0.15 + 0.7 * urban_share + rng.gauss(0, 0.12)))
+    for code, (area, households, development) in sorted(frame.items()):
+        urban_share = rng.uniform(0.7, 1.0) if area == "urban" else rng.uniform(0.0, 0.25)
+        route = min(1.0, max(0.0, development + rng.gauss(0, 0.06)))
         lines.append(f"{code},{households},{urban_share:.3f},{route:.3f}")
     return "\n".join(lines) + "\n"
+
+
+def demo_column(column: str) -> dict[str, float]:
+    """One column of the demo table: commune code → value."""
+    with CSV_PATH.open(encoding="utf-8") as file:
+        return {row["commune"]: float(row[column]) for row in csv.DictReader(file)}
 
 
 def load_demo_auxiliary(store: Store) -> dict[str, object]:
@@ -45,7 +57,11 @@ def load_demo_auxiliary(store: Store) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    from catalogue.geography import load_version
+    from service.demo import development_2026, frame_2026
 
-    units = load_version(VERSION).communes
-    print(synthetic_table([(unit.code, unit.kind) for unit in units]), end="")
+    facts = frame_2026()
+    table = {
+        code: (commune["area"], commune["households"], development_2026(commune))
+        for code, commune in facts.items()
+    }
+    print(synthetic_table(table), end="")

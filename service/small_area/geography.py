@@ -1,23 +1,21 @@
-"""The one place small-area estimation asks about geography versions.
+"""The one place small-area estimation asks about geography versions (docs/design.md §13, §14).
 
-Until versions are catalogue data (docs/design.md §13), a version is known by the auxiliary
-tables stored for it, and a round's version is its `geography` field or the query's.
+A round's communes are reported in its own version, or in a later one through the crosswalk
+(the estimates service maps the cells' commune keys, O(cells)); a round with free codes names
+the version its codes are read in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from catalogue import geography
+from catalogue.geography import GeographyNotFound, crosswalk, load_version, version_ids
+from catalogue.geography.rounds import round_geography_id
 from service.errors import invalid, not_found
 
 
-def version_communes(version: str) -> dict[str, str] | None:
-    """Code → name of the version's communes (404 for an unknown version), or None while
-    versions are not catalogue data (then a version is known by its auxiliary tables)."""
-    load_version = getattr(geography, "load_version", None)
-    if load_version is None:
-        return None
+def version_communes(version: str) -> dict[str, str]:
+    """Code → name of the version's communes (404 for an unknown version)."""
     try:
         units = load_version(version).units
     except LookupError as exc:
@@ -26,21 +24,37 @@ def version_communes(version: str) -> dict[str, str] | None:
 
 
 def round_geography(round_doc: dict[str, Any], requested: str | None) -> str:
-    """The version the round's communes are reported in, or 422."""
-    own = round_doc.get("geography")
+    """The version the round's communes are reported in, or 422 naming `geography`."""
+    own = round_geography_id(round_doc)
+    if requested is not None and requested not in version_ids():
+        known = ", ".join(version_ids())
+        raise invalid({"geography": [f"Unknown geography version (known: {known})."]})
     if requested is None and own is None:
         raise invalid(
             {"geography": [f"Round {round_doc['_id']!r} has no geography version; name one."]}
         )
     if requested is not None and own is not None and requested != own:
-        raise invalid({"geography": [f"Round {round_doc['_id']!r} is in {own}, not {requested}."]})
+        try:
+            crosswalk(own, requested)
+        except GeographyNotFound as exc:
+            raise invalid(
+                {
+                    "geography": [
+                        f"Round {round_doc['_id']!r} is in {own}: no crosswalk maps its "
+                        f"communes to {requested}."
+                    ]
+                }
+            ) from exc
     return requested or own
 
 
-def commune_names(version: str, round_doc: dict[str, Any]) -> dict[str, str]:
-    """Names for commune codes: the version's, else the round's frame."""
-    known = version_communes(version)
-    if known is not None:
-        return known
-    frame = (round_doc.get("frame") or {}).get("communes") or {}
-    return {code: unit["name"] for code, unit in frame.items() if unit.get("name")}
+def reexpressed_in(round_doc: dict[str, Any], version: str) -> str | None:
+    """The `geography` to ask the estimates service for: None for the round's own version or
+    for free codes (read as they are), else the later version its communes are mapped to."""
+    own = round_geography_id(round_doc)
+    return None if own is None or own == version else version
+
+
+def commune_names(version: str) -> dict[str, str]:
+    """Names for the version's commune codes."""
+    return version_communes(version)

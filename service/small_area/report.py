@@ -21,7 +21,7 @@ from scoring.small_area import (
 from scoring.small_area.areas import finite_or_none
 from service.errors import invalid
 from service.estimates.service import compute_estimates
-from service.small_area.geography import commune_names, round_geography
+from service.small_area.geography import commune_names, reexpressed_in, round_geography
 from service.store import get_store
 
 LEVEL = 0.95
@@ -74,10 +74,13 @@ def covariates_of(version: str, requested: list[str] | None) -> Covariates:
     return Covariates(names, communes, matrix, source)
 
 
-def _estimates(round_doc: dict[str, Any], indicator: str, by: str | None) -> list[dict[str, Any]]:
+def _estimates(
+    round_doc: dict[str, Any], indicator: str, by: str | None, geography: str | None
+) -> list[dict[str, Any]]:
     query = {
         "indicators": [indicator],
         "by": by,
+        "geography": geography,
         "ci": "logit",
         "level": LEVEL,
         "weighting": None,
@@ -88,16 +91,19 @@ def _estimates(round_doc: dict[str, Any], indicator: str, by: str | None) -> lis
 
 
 def _direct_by_commune(
-    round_doc: dict[str, Any], indicator: Indicator
+    round_doc: dict[str, Any], indicator: Indicator, version: str
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The province estimate and the direct estimates by commune of `version` (a later version
+    than the round's: its cells' communes mapped through the crosswalk, as `?geography=` does)."""
     if indicator.instrument != round_doc["instrument"]:
         raise invalid(
             {"indicator": [f"Not an indicator of the {round_doc['instrument']} instrument."]}
         )
-    province = _estimates(round_doc, indicator.id, None)[0]
+    geography = reexpressed_in(round_doc, version)
+    province = _estimates(round_doc, indicator.id, None, geography)[0]
     communes = {
         result["domain"]["commune"]: result
-        for result in _estimates(round_doc, indicator.id, "commune")
+        for result in _estimates(round_doc, indicator.id, "commune", geography)
         if result["domain"] is not None
     }
     return province, communes
@@ -107,7 +113,7 @@ def small_area_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     indicator = INDICATORS_BY_ID[query["indicator"]]
     version = round_geography(round_doc, query["geography"])
     covariates = covariates_of(version, query["covariates"])
-    province, direct_results = _direct_by_commune(round_doc, indicator)
+    province, direct_results = _direct_by_commune(round_doc, indicator, version)
     codes = covariates.communes
     results = [direct_results.get(code) for code in codes]
     n = np.array([r["n"] if r else 0 for r in results], dtype=float)
@@ -122,7 +128,7 @@ def small_area_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
         areas = estimate_areas(direct, psi, covariates.matrix, query["method"])
     except ScoringError as exc:
         raise invalid({"model": [str(exc)]}, "The model cannot be fitted.") from exc
-    names = commune_names(version, round_doc)
+    names = commune_names(version)
     rows = [
         _commune_row(code, names.get(code), results[i], areas, i, indicator.is_rate)
         for i, code in enumerate(codes)

@@ -49,34 +49,34 @@ AUXILIARY_BODY = {
 }
 
 
-def _checked(version: str, name: str) -> None:
-    if not re.fullmatch(VERSION_PATTERN, version) or not re.fullmatch(TABLE_PATTERN, name):
-        raise invalid({"path": [f"version must match {VERSION_PATTERN}, name {TABLE_PATTERN}."]})
+def _checked(version_id: str, name: str) -> None:
+    if not re.fullmatch(VERSION_PATTERN, version_id) or not re.fullmatch(TABLE_PATTERN, name):
+        raise invalid({"path": [f"version_id must match {VERSION_PATTERN}, name {TABLE_PATTERN}."]})
 
 
-@blp.route("/geography/<string:version>/auxiliary/<string:name>")
+@blp.route("/geography/<string:version_id>/auxiliary/<string:name>")
 class AuxiliaryTable(MethodView):
     @require_role(Role.ADMIN)
     @blp.arguments(AuxiliaryPutQuerySchema, location="query")
     @blp.doc(requestBody=AUXILIARY_BODY)
     @blp.response(200, AuxiliarySummarySchema)
-    def put(self, query: dict[str, Any], version: str, name: str) -> dict[str, Any]:
+    def put(self, query: dict[str, Any], version_id: str, name: str) -> dict[str, Any]:
         """Store commune covariates (CSV `commune,<numeric columns>`, every commune once)."""
-        _checked(version, name)
+        _checked(version_id, name)
         if request.mimetype != "text/csv":
             raise Problem(415, "Unsupported Media Type", "Send the table as text/csv.")
         text = request.get_data(as_text=True)
-        return store_table(get_store(), version, name, query["source"], text)
+        return store_table(get_store(), version_id, name, query["source"], text)
 
     @require_role(*ANY_ROLE)
     @blp.arguments(AuxiliaryGetQuerySchema, location="query")
     @blp.response(200, AuxiliarySchema)
-    def get(self, query: dict[str, Any], version: str, name: str) -> Any:
+    def get(self, query: dict[str, Any], version_id: str, name: str) -> Any:
         """The table with its source; `format=csv` gives the CSV it was loaded from."""
-        _checked(version, name)
-        doc = get_store().auxiliary.get(version, name)
+        _checked(version_id, name)
+        doc = get_store().auxiliary.get(version_id, name)
         if doc is None:
-            raise not_found(f"Auxiliary table {name!r} of {version}")
+            raise not_found(f"Auxiliary table {name!r} of {version_id}")
         if query["format"] == "csv":
             return csv_response(["commune", *doc["columns"]], table_rows(doc), f"{name}.csv")
         return {**summary(doc), "rows": table_rows(doc)}

@@ -4,7 +4,7 @@
 
 import { ApiError, getBlob, getJson } from "./api.js";
 import { indicatorChart, legend } from "./chart.js";
-import { communeMap, drawingFor, publishedByCommune } from "./commune-map.js";
+import { communeMap, drawingFor, publishedByCommune, smallAreaFor } from "./commune-map.js";
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatTime, formatValue, lang, t, term } from "./i18n.js";
 import {
@@ -125,8 +125,11 @@ async function loadEstimates() {
   ]);
   // the commune map, when the round's communes are of a drawn geography version
   const drawing = by === "commune" ? await drawingFor(currentRound()) : null;
+  // its numbers: the small-area estimates where the round's geography has them (design §14a)
+  const ids = response.estimates.map((block) => block.indicator);
+  const smallArea = drawing ? await smallAreaFor(currentRound(), ids, getJson) : new Map();
   if (serial !== state.serial) return;
-  state.data = { response, by, drawing, query: { by, ci, level } };
+  state.data = { response, by, drawing, smallArea, query: { by, ci, level } };
   writeFragment();
   $("board-status").textContent = "";
   $("indicators").removeAttribute("aria-busy");
@@ -217,8 +220,13 @@ function card(view, mode) {
     ? indicatorTable(view, label, `table-${view.id}`)
     : h("div", { class: "chart-wrap" });
   const onTable = mode === "table" ? null : () => showTableOf(view.id, { writeFragment, render });
-  const { drawing } = state.data;
-  const map = mode === "chart" && drawing ? communeMap(view, label, drawing, publishedByCommune(view)) : null;
+  const { drawing, smallArea } = state.data;
+  const modelled = smallArea.get(view.id);
+  // small-area intervals are at 95 %, whatever the board's level
+  const mapView = modelled ? { ...view, level: modelled.level } : view;
+  const map = mode === "chart" && drawing
+    ? communeMap(mapView, label, drawing, publishedByCommune(view, modelled))
+    : null;
   const body = map ? h("div", {}, [map, content]) : content;
   const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content: body, onTable });
   const hasTarget = view.target !== null && view.target !== undefined;

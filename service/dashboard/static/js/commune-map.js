@@ -6,7 +6,7 @@
 // words "not published" and why.
 
 import { h, s } from "./dom.js";
-import { formatLevel, formatRange, formatValue, t } from "./i18n.js";
+import { formatLevel, formatRange, formatValue, t, term } from "./i18n.js";
 import { isPublished, rowExplanation } from "./rows.js";
 
 // ColorBrewer "Blues", five classes: light (low) to dark (high)
@@ -38,13 +38,40 @@ export function drawingFits(round, drawing) {
   return codes.length > 0 && codes.every((code) => drawn.has(code));
 }
 
+// the geography versions whose rounds have small-area estimates (commune covariates are loaded
+// per version, docs/design.md §14); other rounds' maps show the direct estimates only
+const SMALL_AREA_GEOGRAPHIES = ["vn-2025-07"];
+
+/**
+ * The small-area answers (`GET /api/v1/rounds/{id}/small-area`) of the round's indicators, by
+ * indicator id, when the round's geography has them; an indicator the endpoint refuses (no
+ * covariates, a model that cannot be fitted) is left out, and its map shows the direct estimates.
+ */
+export async function smallAreaFor(round, indicatorIds, getJson) {
+  const answers = new Map();
+  if (!SMALL_AREA_GEOGRAPHIES.includes(round?.geography)) return answers;
+  const path = `/api/v1/rounds/${encodeURIComponent(round.id)}/small-area`;
+  const got = await Promise.all(indicatorIds.map((id) => getJson(path, { indicator: id }).catch(() => null)));
+  indicatorIds.forEach((id, k) => got[k] && answers.set(id, got[k]));
+  return answers;
+}
+
 /**
  * The map's rows, in the shape of `GET /api/v1/rounds/{id}/small-area` (docs/design.md §14):
- * {commune, name, n, published: {estimate, ci_low, ci_high, source, reason}}. Until that endpoint
- * answers, the published estimate is the direct one of `by=commune` when it is publishable and
- * withheld otherwise: moving the map to the small-area estimates is a change of this function.
+ * {commune, name, n, published: {estimate, ci_low, ci_high, source, reason}}, the reason in the
+ * page's words. With the indicator's small-area answer: its published estimates (direct where
+ * reliable, else the model's, else withheld with no number); without: the direct estimate of
+ * `by=commune` when it is publishable and withheld otherwise.
  */
-export function publishedByCommune(view) {
+export function publishedByCommune(view, smallArea) {
+  if (smallArea) {
+    return new Map(smallArea.communes.map((row) => [row.commune, {
+      commune: row.commune,
+      name: row.name ?? row.commune,
+      n: row.n,
+      published: { ...row.published, reason: term("mapReasons", row.published.reason) },
+    }]));
+  }
   const out = new Map();
   for (const row of view.rows) {
     const { why, verdict } = rowExplanation(row);
@@ -72,13 +99,18 @@ function classes(rows, isRate) {
   return { index, bounds, empty: values.length === 0 };
 }
 
+/** Where a published number comes from, and for a model-based one why the model was used. */
+function sourceWords(p) {
+  if (p.source !== "model") return t("mapDirect");
+  return p.reason ? `${t("mapModel")}: ${p.reason}` : t("mapModel");
+}
+
 /** What a commune says when reached: its name, then its number and where it comes from, or why none. */
 function sentence(row, view) {
   const p = row.published;
   if (p.source === "withheld") return `${row.name}: ${t("notPublished")}. ${p.reason}`;
   const range = `${t("likelyRange", formatLevel(view.level))}: ${formatRange(p.ci_low, p.ci_high, view.isRate)}`;
-  const source = p.source === "model" ? t("mapModel") : t("mapDirect");
-  return `${row.name}: ${formatValue(p.estimate, view.isRate)} (${range}); ${source}.`;
+  return `${row.name}: ${formatValue(p.estimate, view.isRate)} (${range}); ${sourceWords(p)}.`;
 }
 
 const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
@@ -137,7 +169,7 @@ function tableOfMap(view, rows, ids, onShow) {
       h("th", { scope: "row" }, row.name),
       h("td", { class: withheld ? "withheld" : "num" }, withheld ? t("notPublished") : formatValue(p.estimate, view.isRate)),
       h("td", { class: "num" }, withheld ? "–" : formatRange(p.ci_low, p.ci_high, view.isRate)),
-      h("td", {}, withheld ? p.reason : t(p.source === "model" ? "mapModel" : "mapDirect")),
+      h("td", {}, withheld ? p.reason : sourceWords(p)),
       h("td", {}, show),
     ]);
   });

@@ -18,6 +18,15 @@ export const MAP_WORDS = {
     mapDirect: "from the commune's own interviews",
     mapModel: "estimated with the model, borrowing from similar communes",
     mapShowOnMap: "Show on the map",
+    // the small-area `reason` codes (docs/design.md §14)
+    mapReasons: {
+      direct_reliable: "enough interviews in the commune",
+      direct_unreliable: "too few interviews in the commune for a number of its own",
+      no_interviews: "no interviews in this commune",
+      "model_cv_above_0.30": "the model's estimate is too imprecise (its relative error is above 30%)",
+      model_sigma2_v_zero: "the model sees no differences between communes beyond its covariates, so its precision cannot be trusted",
+      model_unavailable: "the model could not give an estimate for this commune",
+    },
   },
   vi: {
     mapTitle: (label) => `Bản đồ theo xã, phường: ${label}`,
@@ -35,5 +44,13 @@ export const MAP_WORDS = {
     mapDirect: "từ các phiếu của chính xã",
     mapModel: "ước lượng bằng mô hình, mượn thông tin từ các xã tương tự",
     mapShowOnMap: "Xem trên bản đồ",
+    mapReasons: {
+      direct_reliable: "xã có đủ phiếu điều tra",
+      direct_unreliable: "xã có quá ít phiếu để có số liệu riêng",
+      no_interviews: "xã không có phiếu điều tra nào",
+      "model_cv_above_0.30": "ước lượng của mô hình chưa đủ chính xác (sai số tương đối trên 30%)",
+      model_sigma2_v_zero: "mô hình không thấy khác biệt giữa các xã ngoài các biến phụ trợ, nên không thể tin vào độ chính xác của nó",
+      model_unavailable: "mô hình không ước lượng được cho xã này",
+    },
   },
 };
