@@ -228,9 +228,12 @@ def test_onboarding_sample_assignments_and_review(
     notice(page)
     assert server.api("GET", f"/api/v1/rounds/{ROUND}")["teams"] == names
     token_01 = general["password"]
-    token_02 = settings_in(
-        page.find_element(By.CSS_SELECTOR, 'img.qr[data-name="dtv-02"]').get_attribute("src")
-    )["general"]["password"]
+    token_02, token_03 = (
+        settings_in(
+            page.find_element(By.CSS_SELECTOR, f'img.qr[data-name="{name}"]').get_attribute("src")
+        )["general"]["password"]
+        for name in ("dtv-02", "dtv-03")
+    )
 
     # a `;`-separated sample with decimal commas
     go_to(page, "sample")
@@ -284,9 +287,9 @@ def test_onboarding_sample_assignments_and_review(
     ]
     late = submit_visit(
         server,
-        token_01,
+        token_03,  # A-001 was reassigned to dtv-03: only its assignee may send its visit
         "A-001",
-        enumerator_id="dtv-01",
+        enumerator_id="dtv-03",
         started_at="2025-09-01T08:00:00+07:00",
         interviewed_at="2025-09-01T08:30:00+07:00",
     )
