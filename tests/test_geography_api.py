@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from catalogue.geography import crosswalk, load_version
 from service import create_app
@@ -295,3 +296,19 @@ def test_change_between_rounds_of_one_coverage_stays_province_wide(demo):
     url = f"/api/v1/series/{HOUSEHOLD_SERIES}/change"
     answer = get(client, headers["planner"], url, **query).json
     assert answer["changes"][0]["results"][0]["domain"] is None
+
+
+def test_every_breakdown_of_every_demo_round_downloads_as_a_report_naming_its_areas(demo):
+    client, headers, _ = demo
+    planner = headers["planner"]
+    for round_doc in client.get("/api/v1/rounds", headers=planner).json["items"]:
+        for by in round_doc["domains"]:
+            query = {"by": by, "format": "xlsx", "lang": "vi", "overall": "true"}
+            response = client.get(
+                f"/api/v1/rounds/{round_doc['id']}/estimates", query_string=query, headers=planner
+            )
+            assert response.status_code == 200, (round_doc["id"], by)
+            if by == "former_province":
+                sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
+                areas = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+                assert "Tỉnh Lào Cai" in areas, areas

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from catalogue import INDICATORS_BY_ID, LAO_CAI_DISTRICTS, TARGET_SOURCE
+from catalogue.geography import load_version
+from catalogue.geography.rounds import LEGACY_GEOGRAPHY, round_geography_id
 from service.estimates.publication import COMPLEMENTARY
 
 WORDS: dict[str, dict[str, Any]] = {
@@ -37,6 +39,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "by": {
             "district": "District",
             "commune": "Commune",
+            "former_province": "Former province (before 1 July 2025)",
             "area": "Urban / rural",
             "type": "Business type",
             "sector": "Economic sector (VSIC section)",
@@ -111,6 +114,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "by": {
             "district": "Huyện, thị xã, thành phố",
             "commune": "Xã, phường, thị trấn",
+            "former_province": "Tỉnh cũ (trước 1/7/2025)",
             "area": "Thành thị / nông thôn",
             "type": "Loại hình doanh nghiệp",
             "sector": "Ngành kinh tế (mã ngành cấp 1 VSIC)",
@@ -163,12 +167,24 @@ WORDS: dict[str, dict[str, Any]] = {
         ),
     },
 }
+# the `by`s named by a geography version's units: the level of the unit (former provinces are
+# the provinces of the version before 1 July 2025)
+GEOGRAPHY_LEVELS = {"district": "district", "commune": "commune", "former_province": "province"}
 WIDTHS = (38, 26, 28, 12, 12, 12, 11, 18, 48, 14, 26, 40)
 PERCENT, NUMBER = "0.0%", "0.0"
 LANGS = tuple(WORDS)
 
 
-def domain_name(round_doc: dict[str, Any], by: str, code: str, words: dict[str, Any]) -> str:
+def domain_name(
+    round_doc: dict[str, Any], by: str, code: str, words: dict[str, Any], version_id: str | None
+) -> str:
+    """The area's name: from the geography version the table is expressed in, else the
+    round's frame (free codes), else the code itself."""
+    if by in GEOGRAPHY_LEVELS and version_id is not None:
+        level_version = load_version(LEGACY_GEOGRAPHY if by == "former_province" else version_id)
+        unit = level_version.unit(code, GEOGRAPHY_LEVELS[by])
+        if unit is not None:
+            return unit.name_vi
     frame = round_doc.get("frame") or {}
     match by:
         case "district":
@@ -176,7 +192,9 @@ def domain_name(round_doc: dict[str, Any], by: str, code: str, words: dict[str, 
             return str(names.get(code, code))
         case "commune":
             return str(((frame.get("communes") or {}).get(code) or {}).get("name", code))
-        case "sector":
+        case "sector" | "former_province":
+            return code
+        case _ if by.startswith("grouping:"):
             return code
         case _:
             return str(words["codes"].get(code, code))
@@ -189,8 +207,11 @@ def _weighting(report: dict[str, Any]) -> str:
     return ", ".join(steps)
 
 
-def report_workbook(report: dict[str, Any], round_doc: dict[str, Any], lang: str) -> bytes:
+def report_workbook(
+    report: dict[str, Any], round_doc: dict[str, Any], lang: str, geography: str | None = None
+) -> bytes:
     words = WORDS[lang]
+    version_id = geography or round_geography_id(round_doc)
     book = Workbook()
     sheet = book.active
     sheet.title = words["sheet"]
@@ -208,7 +229,8 @@ def report_workbook(report: dict[str, Any], round_doc: dict[str, Any], lang: str
                 breakdown, area = "", words["province"]
             else:
                 by, code = next(iter(domain.items()))
-                breakdown, area = words["by"][by], domain_name(round_doc, by, code, words)
+                breakdown = words["by"].get(by, by)
+                area = domain_name(round_doc, by, code, words, version_id)
             withheld = result["estimate"] is None
             reliability = (
                 words["withheld"] if withheld else words["reliability"][result["reliability"]]

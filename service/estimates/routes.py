@@ -53,7 +53,7 @@ class RoundEstimates(MethodView):
         if query["format"] == "xlsx":
             from service.estimates.report_workbook import report_workbook
 
-            content = report_workbook(report, round_doc, query["lang"])
+            content = report_workbook(report, round_doc, query["lang"], query.get("geography"))
             return xlsx_response(content, f"{stem}.xlsx")
         if wants_csv(query["format"]):
             return csv_response(COLUMNS, estimate_rows(report), f"{stem}.csv")
