@@ -89,3 +89,31 @@ class GunicornServer:
 
 
 __all__ = ["EmbeddedStore", "GunicornServer", "free_port"]
+
+
+class KillableStack:
+    """A store of its own with gunicorn on it (store calls time out after 500 ms), for tests
+    that kill -9 the store and start it again on the same data and port."""
+
+    def __init__(self, directory: Path, database: str) -> None:
+        self.store = EmbeddedStore(directory).start()
+        self.server = GunicornServer(
+            self.store.uri, database, env={"SURVEY_STORE_TIMEOUT_MS": "500"}
+        )
+
+    def __enter__(self) -> KillableStack:
+        self.server.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.stop()
+        self.store.stop()
+
+    def kill_store(self) -> None:
+        """kill -9: the store has no chance to finish anything."""
+        assert self.store.process is not None
+        self.store.process.kill()
+        self.store.process.wait(10)
+
+    def restart_store(self) -> None:
+        self.store = EmbeddedStore(self.store.data_dir, port=self.store.port).start()

@@ -18,7 +18,7 @@ from pymongo.errors import AutoReconnect
 from service.store import Store
 from service.store.versions import Versions
 from tests import factories
-from tests.servers import EmbeddedStore, GunicornServer
+from tests.servers import KillableStack
 
 ROUND = "hh-history"
 SUBMIT = f"/api/v1/rounds/{ROUND}/submissions"
@@ -79,24 +79,17 @@ KILLS = 2
 
 
 @pytest.fixture(scope="module")
-def crashing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedStore, Any]]:
+def crashing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillableStack]:
     """This module's own store and gunicorn, so the kills hurt no other test."""
-    store = EmbeddedStore(tmp_path_factory.mktemp("history-store")).start()
-    server = GunicornServer(store.uri, "history", env={"SURVEY_STORE_TIMEOUT_MS": "500"})
-    holder = {"store": store}
-    try:
-        server.start()
-        yield holder, server
-    finally:
-        server.stop()
-        holder["store"].stop()
+    with KillableStack(tmp_path_factory.mktemp("history-store"), "history") as stack:
+        yield stack
 
 
 @pytest.mark.slow  # about 10 s: a store of its own, killed and restarted
 def test_kill_9_of_the_store_during_concurrent_corrections_loses_no_version(
-    crashing: tuple[dict[str, EmbeddedStore], GunicornServer],
+    crashing: KillableStack,
 ) -> None:
-    holder, server = crashing
+    server = crashing.server
     admin = {"Authorization": f"Bearer {server.admin_token}"}
     base = f"{server.url}{SUBMIT}"
     created = requests.post(
@@ -133,11 +126,8 @@ def test_kill_9_of_the_store_during_concurrent_corrections_loses_no_version(
     try:
         for _ in range(KILLS):
             time.sleep(1.5)
-            store = holder["store"]
-            assert store.process is not None
-            store.process.kill()  # kill -9: no chance to finish anything
-            store.process.wait(10)
-            holder["store"] = EmbeddedStore(store.data_dir, port=store.port).start()
+            crashing.kill_store()
+            crashing.restart_store()
         time.sleep(1.5)
     finally:
         stop.set()
@@ -145,7 +135,7 @@ def test_kill_9_of_the_store_during_concurrent_corrections_loses_no_version(
             thread.join(30)
 
     assert acknowledged, "no correction was acknowledged"
-    direct = Store(holder["store"].uri, "history")
+    direct = Store(crashing.store.uri, "history")
     try:
         for sid in ids:
             current = direct.submissions.get(ROUND, sid)

@@ -23,7 +23,7 @@ from service.cells.recount import WRITER_WAIT_SECONDS
 from service.store import Store
 from service.store.cells import Cells
 from tests import factories
-from tests.servers import EmbeddedStore, GunicornServer
+from tests.servers import KillableStack
 
 ROUND = "hh-stall"
 SUBMIT = f"/api/v1/rounds/{ROUND}/submissions"
@@ -63,23 +63,16 @@ WRITERS = 4
 
 
 @pytest.fixture(scope="module")
-def stall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict, Any]]:
-    store = EmbeddedStore(tmp_path_factory.mktemp("stall-store")).start()
-    server = GunicornServer(store.uri, "stall", env={"SURVEY_STORE_TIMEOUT_MS": "500"})
-    holder = {"store": store}
-    try:
-        server.start()
-        yield holder, server
-    finally:
-        server.stop()
-        holder["store"].stop()
+def stall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillableStack]:
+    with KillableStack(tmp_path_factory.mktemp("stall-store"), "stall") as stack:
+        yield stack
 
 
 @pytest.mark.slow  # about 10 s: a store of its own, killed and restarted
 def test_after_a_store_kill_the_first_estimate_costs_the_recount_not_the_writer_wait(
-    stall_server: tuple[dict[str, EmbeddedStore], GunicornServer],
+    stall_server: KillableStack,
 ) -> None:
-    holder, server = stall_server
+    server = stall_server.server
     admin = {"Authorization": f"Bearer {server.admin_token}"}
     created = requests.post(
         f"{server.url}/api/v1/rounds",
@@ -103,15 +96,12 @@ def test_after_a_store_kill_the_first_estimate_costs_the_recount_not_the_writer_
         thread.start()
     try:
         time.sleep(1.5)
-        store = holder["store"]
-        assert store.process is not None
-        store.process.kill()  # kill -9 while batches are being written
-        store.process.wait(10)
+        stall_server.kill_store()  # while batches are being written
         time.sleep(1.0)  # the writers' calls fail meanwhile
         stop.set()
         for thread in threads:
             thread.join(30)
-        holder["store"] = EmbeddedStore(store.data_dir, port=store.port).start()
+        stall_server.restart_store()
     finally:
         stop.set()
 
