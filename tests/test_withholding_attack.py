@@ -166,6 +166,7 @@ def test_no_withheld_estimate_follows_from_a_change_and_the_other_round(demo_api
                 f"/api/v1/series/{demo.HOUSEHOLD_SERIES}/change",
                 by=by,
                 pairing=pairing,
+                **{"from": first, "to": last},  # the series runs on to 2026 (another coverage)
             )
             estimates = {
                 round_id: (
