@@ -8,7 +8,20 @@ from flask import Flask, Response, current_app, json
 from werkzeug.exceptions import HTTPException
 
 from schemas.common import error_paths
+from service.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    conflict,
+    invalid,
+    not_found,
+)
 from service.store import UNAVAILABLE_ERRORS
+
+__all__ = ["Problem", "conflict", "invalid", "not_found", "problem_from", "problem_response"]
 
 PROBLEM_TYPE = "https://digital-adoption.example/problems/"
 RETRY_AFTER_SECONDS = "5"
@@ -34,18 +47,24 @@ class Problem(Exception):
         self.extra = extra or {}  # RFC 9457 extension members
 
 
-def invalid(
-    errors: dict[str, list[str]], detail: str = "The request content is invalid."
-) -> Problem:
-    return Problem(422, "Unprocessable Content", detail, errors)
+# The one mapping from the domain's refusals to HTTP
+DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
+    Invalid: (422, "Unprocessable Content"),
+    NotFound: (404, "Not Found"),
+    Conflict: (409, "Conflict"),
+    Forbidden: (403, "Forbidden"),
+    PreconditionFailed: (412, "Precondition Failed"),
+}
 
 
-def not_found(what: str) -> Problem:
-    return Problem(404, "Not Found", f"{what} does not exist.")
-
-
-def conflict(detail: str) -> Problem:
-    return Problem(409, "Conflict", detail)
+def problem_from(error: DomainError | Problem) -> Problem:
+    """The HTTP problem a domain refusal is answered with."""
+    if isinstance(error, Problem):
+        return error
+    status, title = next(
+        mapped for kind, mapped in DOMAIN_STATUS.items() if isinstance(error, kind)
+    )
+    return Problem(status, title, error.detail, error.errors, error.headers, error.extra)
 
 
 def problem_response(
@@ -71,7 +90,8 @@ def problem_response(
     return response
 
 
-def _from_problem(exc: Problem) -> Response:
+def _from_problem(exc: Problem | DomainError) -> Response:
+    exc = problem_from(exc)
     return problem_response(exc.status, exc.title, exc.detail, exc.errors, exc.headers, exc.extra)
 
 
@@ -110,6 +130,7 @@ def _from_unexpected(exc: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(Problem, _from_problem)
+    app.register_error_handler(DomainError, _from_problem)
     app.register_error_handler(HTTPException, _from_http)
     for error_class in UNAVAILABLE_ERRORS:
         app.register_error_handler(error_class, _from_unavailable)

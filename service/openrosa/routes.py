@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from catalogue import RoundStatus, SubmissionStatus
 from service.admission import ingest_slot
-from service.errors import RETRY_AFTER_SECONDS, Problem
+from service.domain.errors import DomainError
+from service.errors import RETRY_AFTER_SECONDS, Problem, problem_from
 from service.observability.rate_limit import too_many_requests
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
 from service.openrosa.instances import (
@@ -75,7 +76,9 @@ def _openrosa_error(exc: OpenRosaError) -> Response:
 
 
 @blp.errorhandler(Problem)
-def _problem(exc: Problem) -> Response:
+@blp.errorhandler(DomainError)
+def _problem(exc: Problem | DomainError) -> Response:
+    exc = problem_from(exc)
     response = message(with_lead(exc.status, exc.detail or exc.title), exc.status)
     response.headers.update(exc.headers)
     return response
@@ -271,7 +274,8 @@ def submission(round_id: str | None = None) -> Response:
                 )
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
-    except Problem as exc:  # a correction refused: its message in OpenRosa's format
-        raise OpenRosaError(exc.status, with_lead(exc.status, exc.detail)) from exc
+    except (Problem, DomainError) as refused:  # a correction refused: in OpenRosa's format
+        exc = problem_from(refused)
+        raise OpenRosaError(exc.status, with_lead(exc.status, exc.detail)) from refused
     unit = unit_named(round_doc, payload)
     return acknowledgement(status, instance.instance_id, token["name"], unit)

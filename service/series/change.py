@@ -19,7 +19,8 @@ from scoring.stacking import PairingError, RoundTotals
 from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
-from service.errors import Problem, invalid
+from service.domain.errors import DomainError
+from service.errors import Problem, invalid, problem_from
 from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
     estimate_cache,
@@ -94,7 +95,8 @@ def naming_round(doc: dict[str, Any]) -> Iterator[None]:
     """A weighting problem (the estimates' 422 naming the margin) names the round too."""
     try:
         yield
-    except Problem as problem:
+    except (Problem, DomainError) as refused:
+        problem = problem_from(refused)
         detail = f"Round {doc['_id']!r}: {problem.detail}"
         extra = {"round": doc["_id"]}
         raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None

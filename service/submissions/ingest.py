@@ -20,7 +20,7 @@ from service.audit.log import record as audit_record
 from service.cells.change import CellChange
 from service.cells.contributions import contributions
 from service.cells.writes import record
-from service.errors import Problem, conflict
+from service.domain.errors import Conflict, conflict
 from service.observability.metrics import count_submission
 from service.offload import off_the_loop
 from service.samples.visits import (
@@ -82,7 +82,7 @@ def _identity(store: Store, round_doc: dict[str, Any], payload: Any) -> tuple[st
 def closed_batch_item(store: Store, round_doc: dict[str, Any], payload: Any) -> ItemOutcome:
     try:
         stored = closed_replay(store, round_doc, payload)
-    except Problem as exc:
+    except Conflict as exc:
         return ItemOutcome(_claimed_id(payload), SubmissionStatus.CONFLICT, {"round": [exc.detail]})
     return ItemOutcome(stored["submission_id"], SubmissionStatus.DUPLICATE)
 

@@ -1,0 +1,103 @@
+"""A survey round as the domain reads it: parsed once from its stored document, then typed.
+
+The stored document stays the API's and the store's shape (`doc`); code asks the round
+(`is_open`, `has_sample`, `design`, `geography` …) instead of reading its keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from catalogue import Instrument, RoundPurpose, RoundStatus
+from catalogue.geography.rounds import round_coverage, round_domains, round_geography_id
+from scoring import LonelyPsu
+
+DEFAULT_LONELY_PSU = LonelyPsu.ADJUST  # R survey's default is "fail"; see docs/design.md §3
+
+
+@dataclass(frozen=True, slots=True)
+class Design:
+    """How the round's variance is estimated: lonely-PSU policy and the fpc per stratum."""
+
+    lonely_psu: LonelyPsu = DEFAULT_LONELY_PSU
+    fpc: Mapping[str, float] | None = None
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any] | None) -> Design:
+        doc = doc or {}
+        fpc = doc.get("fpc")
+        return cls(
+            lonely_psu=LonelyPsu(doc.get("lonely_psu", DEFAULT_LONELY_PSU)),
+            fpc=MappingProxyType(dict(fpc)) if fpc else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One survey round (docs/design.md §2)."""
+
+    id: str
+    instrument: Instrument
+    status: RoundStatus
+    purpose: RoundPurpose
+    start: date
+    end: date
+    design: Design
+    geography: str | None
+    coverage: tuple[str, ...]
+    domains: tuple[str, ...]
+    teams: tuple[str, ...]
+    series: str | None
+    targets: Mapping[str, float]
+    weighting: Mapping[str, Any]
+    frame: Mapping[str, Any] | None
+    sample: Mapping[str, Any] | None
+    doc: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Round:
+        period = doc["period"]
+        return cls(
+            id=doc["_id"],
+            instrument=Instrument(doc["instrument"]),
+            status=RoundStatus(doc.get("status", RoundStatus.OPEN)),
+            purpose=RoundPurpose(doc.get("purpose", RoundPurpose.PRODUCTION)),
+            start=_date(period["start"]),
+            end=_date(period["end"]),
+            design=Design.from_doc(doc.get("design")),
+            geography=round_geography_id(doc),
+            coverage=round_coverage(doc),
+            domains=round_domains(doc),
+            teams=tuple(doc.get("teams") or ()),
+            series=doc.get("series"),
+            targets=MappingProxyType(dict(doc.get("targets") or {})),
+            weighting=MappingProxyType(dict(doc.get("weighting") or {})),
+            frame=doc.get("frame"),
+            sample=doc.get("sample"),
+            doc=MappingProxyType(dict(doc)),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Takes submissions."""
+        return self.status is RoundStatus.OPEN
+
+    @property
+    def has_sample(self) -> bool:
+        """Drawn from a sample (assignments, visits, outcomes: docs/design.md §8)."""
+        return bool(self.sample)
+
+    @property
+    def is_production(self) -> bool:
+        return self.purpose is RoundPurpose.PRODUCTION
+
+    def collects_by(self, token_name: str) -> bool:
+        """An enumerator collects for this round: any when it names no team."""
+        return not self.teams or token_name in self.teams
+
+
+def _date(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
