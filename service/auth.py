@@ -43,9 +43,10 @@ def authenticate() -> dict[str, Any]:
 
 def active_token(token: str) -> dict[str, Any] | None:
     """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`."""
-    return recent(TOKENS_BY_SECRET).get_or_load(
+    found: dict[str, Any] | None = recent(TOKENS_BY_SECRET).get_or_load(
         token_hash(token), lambda: get_store().tokens.authenticate(token)
     )
+    return found
 
 
 def current_token() -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ from service.observability.request_context import elapsed_seconds, route_name
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-_disable_created_metrics()  # a multiprocess scrape has no *_created series; both modes alike
+_disable_created_metrics()  # type: ignore[no-untyped-call]  # a multiprocess scrape has no *_created series; both modes alike
 
 REQUESTS = Counter(
     "survey_http_requests",
@@ -68,7 +68,7 @@ def scrape_registry() -> CollectorRegistry:
     if MULTIPROC_DIR_VARIABLE not in os.environ:
         return REGISTRY
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped library
     return registry
 
 
