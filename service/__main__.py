@@ -109,7 +109,6 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service import create_app
     from service.domain.errors import DomainError
-    from service.errors import Problem
     from service.estimates.publication import requested_report
     from service.estimates.report_workbook import report_workbook
     from service.estimates.tables import COLUMNS, estimate_rows
@@ -126,7 +125,7 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
         with create_app().app_context():
             round_doc = load_round(args.round)
             report = requested_report(round_doc, EstimatesQuerySchema().load(query))
-    except (Problem, DomainError) as exc:
+    except DomainError as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
     out = Path(args.out or f"{args.round}-estimates.{args.format}")
     if args.format == "xlsx":

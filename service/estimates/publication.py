@@ -27,7 +27,7 @@ from catalogue import Role, SuppressedPolicy, TargetStatus
 from catalogue.geography import former_provinces, load_version
 from catalogue.geography.rounds import round_geography_id
 from scoring import Reliability
-from service.errors import Problem
+from service.domain.errors import Forbidden
 from service.estimates.service import compute_estimates
 
 # every field that tells the estimate or can be turned back into it (n_eff = p(1−p)/se²), and
@@ -40,9 +40,7 @@ SHOW_ROLES = (Role.ADMIN, Role.ANALYST)
 def check_policy(policy: SuppressedPolicy, role: str) -> None:
     """403 when a role other than admin or analyst asks for `suppressed=show`."""
     if policy == SuppressedPolicy.SHOW and role not in SHOW_ROLES:
-        raise Problem(
-            403,
-            "Forbidden",
+        raise Forbidden(
             "suppressed=show (numbers of estimates too unreliable to publish) needs one of "
             f"the roles: {', '.join(SHOW_ROLES)}.",
         )

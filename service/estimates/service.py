@@ -15,7 +15,7 @@ from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
 from service.cells.domains import GROUPING_PREFIX, Domain, DomainUnavailable, domain_of
 from service.cells.reading import current_version, data_version
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.estimates.cache import EstimateCache
 from service.geography.groupings import read_grouping
 from service.offload import off_the_loop

@@ -14,7 +14,7 @@ from schemas.common import error_paths
 from schemas.rounds import check_targets
 from service.audit.log import record
 from service.cells.reading import data_version
-from service.errors import conflict, invalid, not_found
+from service.domain.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
 from service.series.model import check_series_instrument

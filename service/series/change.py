@@ -19,8 +19,7 @@ from scoring.stacking import PairingError, RoundTotals
 from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
-from service.domain.errors import DomainError
-from service.errors import Problem, invalid, problem_from
+from service.domain.errors import DomainError, Invalid, invalid
 from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
     estimate_cache,
@@ -95,11 +94,9 @@ def naming_round(doc: dict[str, Any]) -> Iterator[None]:
     """A weighting problem (the estimates' 422 naming the margin) names the round too."""
     try:
         yield
-    except (Problem, DomainError) as refused:
-        problem = problem_from(refused)
-        detail = f"Round {doc['_id']!r}: {problem.detail}"
-        extra = {"round": doc["_id"]}
-        raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None
+    except DomainError as refused:
+        detail = f"Round {doc['_id']!r}: {refused.detail}"
+        raise type(refused)(detail, refused.errors, extra={"round": doc["_id"]}) from None
 
 
 def indicator_changes(
@@ -172,9 +169,7 @@ def check_coverage(rounds: tuple[dict[str, Any], dict[str, Any]], by: str | None
         f"{', '.join(sorted(last))}): they describe different populations. The area both "
         f"cover: former province(s) {area}; compare it with by=former_province."
     )
-    raise Problem(
-        422,
-        "Unprocessable Content",
+    raise Invalid(
         message,
         {"coverage": [message]},
         extra={"common_coverage": common, "comparable_by": "former_province"},

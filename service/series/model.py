@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.cells.reading import data_version
-from service.errors import invalid, not_found
+from service.domain.errors import invalid, not_found
 from service.store import get_store
 
 ROUND_FIELDS = ("title", "period", "status", "data_version")

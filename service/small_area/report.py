@@ -19,7 +19,7 @@ from scoring.small_area import (
     sampling_variances,
 )
 from scoring.small_area.areas import finite_or_none
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.estimates.service import compute_estimates
 from service.small_area.geography import commune_names, reexpressed_in, round_geography
 from service.store import get_store

@@ -24,7 +24,7 @@ from schemas.weighting import WeightingMode
 from scoring import ScoringError
 from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
 from service.cells.contributions import SEPARATOR, reweighted
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.samples.design import is_certainty
 from service.samples.status import PENDING, status_from
 from service.store import Store
