@@ -17,12 +17,12 @@ from service.cells.domains import GROUPING_PREFIX, Domain, DomainUnavailable, do
 from service.cells.reading import current_version, data_version
 from service.domain.errors import invalid
 from service.estimates.cache import EstimateCache
+from service.estimates.weighted import weighted_report
 from service.geography.groupings import read_grouping
 from service.offload import off_the_loop
+from service.rounds.weighting import applied_mode
 from service.store import get_store
 from service.weighting.applied import read_round
-from service.weighting.estimates import weighted_report
-from service.weighting.spec import applied_mode
 
 
 def estimate_cache() -> EstimateCache:

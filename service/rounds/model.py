@@ -17,10 +17,10 @@ from service.cells.reading import data_version
 from service.domain.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
-from service.series.model import check_series_instrument
+from service.rounds.series import check_series_instrument
+from service.rounds.weighting import check_weighting
 from service.store import get_store
 from service.store.errors import AlreadyExists
-from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:

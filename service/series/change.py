@@ -28,10 +28,10 @@ from service.estimates.service import (
     requested_indicators,
 )
 from service.offload import off_the_loop
+from service.rounds.weighting import WeightingMode, applied_mode
 from service.series.model import series_rounds
 from service.store import get_store
 from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
-from service.weighting.spec import WeightingMode, applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
 # Domains that are areas: rounds of different coverage compare on them, area by area.
