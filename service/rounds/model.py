@@ -19,7 +19,7 @@ from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
 from service.rounds.series import check_series_instrument
 from service.rounds.weighting import check_weighting
-from service.store import get_store
+from service.store import Store, get_store
 from service.store.errors import AlreadyExists
 
 
@@ -39,9 +39,9 @@ def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_round(round_id: str) -> dict[str, Any]:
-    """The stored round, or 404."""
-    doc = get_store().rounds.get(round_id)
+def load_round(round_id: str, store: Store | None = None) -> dict[str, Any]:
+    """The stored round, or 404; from the app's store unless given one (the command line)."""
+    doc = (store or get_store()).rounds.get(round_id)
     if doc is None:
         raise not_found(f"Round {round_id!r}")
     return doc

@@ -22,7 +22,7 @@ from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.domain.errors import DomainError, Invalid, invalid
 from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
-    estimate_cache,
+    EstimatesSource,
     grouping_key,
     query_domain,
     requested_indicators,
@@ -30,7 +30,7 @@ from service.estimates.service import (
 from service.offload import off_the_loop
 from service.rounds.weighting import WeightingMode, applied_mode
 from service.series.model import series_rounds
-from service.store import get_store
+from service.store import Store, get_store
 from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
@@ -222,7 +222,7 @@ def change_report(
     store = get_store()
     data = (read_round(store, rounds[0], versions[0]), read_round(store, rounds[1], versions[1]))
     heads = (data[0].head, data[1].head)
-    domains = domain_pair(rounds, query)
+    domains = domain_pair(rounds, query, store)
     return off_the_loop(
         lambda: report(
             series, weighted_pair(data, modes, indicators, domains), heads, indicators, query
@@ -231,15 +231,15 @@ def change_report(
 
 
 def domain_pair(
-    rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any]
+    rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any], store: Store
 ) -> tuple[Domain | None, Domain | None]:
     """Both rounds' `by` domains in the geography the change is reported in."""
     target = reported_geography(rounds, query)
     by = query["by"]
-    return query_domain(rounds[0], by, target), query_domain(rounds[1], by, target)
+    return query_domain(rounds[0], by, target, store), query_domain(rounds[1], by, target, store)
 
 
-def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+def compute_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
     """The change report for a validated query, from the cache when both rounds are current.
 
     Each round enters under its own weighting: `?weighting=` when given (valid for both
@@ -252,7 +252,7 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         applied_mode(rounds[0], query["weighting"]),
         applied_mode(rounds[1], query["weighting"]),
     )
-    store = get_store()
+    store = source.store
     versions = (current_version(store, rounds[0]), current_version(store, rounds[1]))
     key = (
         "change",
@@ -262,19 +262,19 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         tuple(query["indicators"]),
         query["by"],
         query.get("geography"),
-        *(grouping_key(domain) for domain in domain_pair(rounds, query)),
+        *(grouping_key(domain) for domain in domain_pair(rounds, query, store)),
         query["level"],
         query["pairing"],
     )
-    return estimate_cache().get_or_compute(
+    return source.cache.get_or_compute(
         key, lambda: change_report(series, rounds, versions, modes, query)
     )
 
 
-def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+def published_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
     """The change report under the query's `suppressed` policy: with `withhold`, a row is
     emptied where either round's estimate is withheld in the same table (docs/design.md §15)."""
-    report = compute_change(series, query)
+    report = compute_change(series, query, source)
     if query["suppressed"] == SuppressedPolicy.SHOW:
         return report
     rounds = chosen_rounds(series, query)
@@ -287,5 +287,5 @@ def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         "overall": False,
         "suppressed": SuppressedPolicy.WITHHOLD,
     }
-    withheld = [withheld_domains(requested_report(doc, estimates_query)) for doc in rounds]
+    withheld = [withheld_domains(requested_report(doc, estimates_query, source)) for doc in rounds]
     return withheld_changes(report, withheld)
