@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def service_node(name: str) -> str | None:
 Edges = dict[str, dict[str, str]]  # node → imported node → where (path:line)
 
 
-def import_graph(found: list[Module], node_of) -> Edges:
+def import_graph(found: list[Module], node_of: Callable[[str], str | None]) -> Edges:
     edges: Edges = {}
     for module in found:
         source = node_of(module.name)
