@@ -127,6 +127,7 @@ def import_graph(found: list[Module], node_of: Callable[[str], str | None]) -> E
     edges: Edges = {}
     for module in found:
         source = node_of(module.name)
+        assert source is not None, module.name
         for imported in module.imports():
             # `from service import errors` imports the module service.errors
             targets = [f"{imported.module}.{name}" for name in imported.names]
