@@ -22,6 +22,7 @@ from scoring import (
 )
 from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
+from service.domain.estimator import Estimator
 from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
@@ -86,9 +87,6 @@ def _unavailable(
         | ({"detail": detail} if detail else {})
         for domain in domains
     ]
-
-
-Estimator = Callable[..., list[Result]]
 
 
 def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:

@@ -12,6 +12,7 @@ from catalogue import BY_DIMENSIONS, INDICATORS
 from catalogue.targets import todays_default
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
+from service.estimates.app_source import estimates_source
 from service.estimates.publication import check_policy, requested_report
 from service.estimates.tables import COLUMNS, estimate_rows
 from service.rounds.model import load_round
@@ -53,7 +54,7 @@ class RoundEstimates(MethodView):
         asks `suppressed=show`."""
         check_policy(query["suppressed"], g.token["role"])
         round_doc = load_round(round_id)
-        report = requested_report(round_doc, query)
+        report = requested_report(round_doc, query, estimates_source())
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             from service.estimates.report_workbook import report_workbook

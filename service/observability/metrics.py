@@ -21,6 +21,7 @@ from prometheus_client import disable_created_metrics as _disable_created_metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from service.bearer import bearer_token
 from service.errors import Problem
 from service.observability.auth_failures import failed_authentication
 from service.observability.request_context import elapsed_seconds, route_name
@@ -83,8 +84,6 @@ def _observe(response: Response) -> Response:
 
 def require_scraper() -> None:
     """The metrics token when one is configured; otherwise a caller on this host only."""
-    from service.auth import bearer_token  # imports this package: not at module level
-
     expected = current_app.config.get("SURVEY_METRICS_TOKEN")
     if expected:
         presented = bearer_token()

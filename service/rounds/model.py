@@ -14,13 +14,13 @@ from schemas.common import error_paths
 from schemas.rounds import check_targets
 from service.audit.log import record
 from service.cells.reading import data_version
-from service.errors import conflict, invalid, not_found
+from service.domain.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
-from service.series.model import check_series_instrument
-from service.store import get_store
+from service.rounds.series import check_series_instrument
+from service.rounds.weighting import check_weighting
+from service.store import Store, get_store
 from service.store.errors import AlreadyExists
-from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
@@ -39,9 +39,9 @@ def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_round(round_id: str) -> dict[str, Any]:
-    """The stored round, or 404."""
-    doc = get_store().rounds.get(round_id)
+def load_round(round_id: str, store: Store | None = None) -> dict[str, Any]:
+    """The stored round, or 404; from the app's store unless given one (the command line)."""
+    doc = (store or get_store()).rounds.get(round_id)
     if doc is None:
         raise not_found(f"Round {round_id!r}")
     return doc

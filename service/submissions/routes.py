@@ -26,9 +26,11 @@ from schemas.submissions import (
 )
 from service.admission import ingest_slot
 from service.auth import MICRODATA_READERS, SUBMISSION_READERS, SUBMITTERS, require_role
-from service.errors import Problem, conflict, invalid
+from service.domain.errors import conflict, invalid
+from service.errors import Problem
 from service.rounds.model import load_round, round_for_writing
 from service.rounds.teams import require_collector
+from service.rounds.weighting import has_sample
 from service.store import get_store
 from service.submissions.corrections import (
     correct_submission,
@@ -40,7 +42,6 @@ from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.submissions.review import load_submission, review_submission
 from service.tabular import csv_response, wants_csv
-from service.weighting.spec import has_sample
 
 blp = Blueprint(
     "submissions",

@@ -15,10 +15,10 @@ import numpy as np
 
 from scoring.weights import WeightCells, summarize
 from service.cells.contributions import SEPARATOR
+from service.rounds.weighting import configured
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
 from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
-from service.weighting.spec import configured
 
 UNIT_COLUMNS = (
     "submission_id",
