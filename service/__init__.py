@@ -71,6 +71,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.series import routes as series
     from service.small_area import routes as small_area
     from service.submissions import routes as submissions
+    from service.targets import routes as targets
     from service.tokens import routes as tokens
     from service.weighting import routes as weights
 
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         geography,
         series,
         weights,
+        targets,
         analysis,
         quality,
         audit,

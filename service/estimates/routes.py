@@ -8,7 +8,8 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from catalogue import BY_DIMENSIONS, INDICATORS, TARGET_SOURCE
+from catalogue import BY_DIMENSIONS, INDICATORS
+from catalogue.targets import todays_default
 from outputs import answer
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
@@ -24,16 +25,20 @@ class Indicators(MethodView):
     @require_role(*ANY_ROLE)
     @blp.response(200, IndicatorListSchema)
     def get(self) -> dict[str, Any]:
-        """The indicator catalogue with the 2025 targets of Lào Cai's plan."""
-        items = [
-            {
-                **vars(indicator),
-                "is_rate": indicator.is_rate,
-                "by": list(BY_DIMENSIONS[indicator.instrument]),
-                "target_source": TARGET_SOURCE if indicator.default_target is not None else None,
-            }
-            for indicator in INDICATORS
-        ]
+        """The indicator catalogue, each with the target a new round of the whole province
+        would be held against today (the targets register: GET /api/v1/targets)."""
+        items = []
+        for indicator in INDICATORS:
+            target = todays_default(indicator.id)
+            items.append(
+                {
+                    **vars(indicator),
+                    "is_rate": indicator.is_rate,
+                    "by": list(BY_DIMENSIONS[indicator.instrument]),
+                    "default_target": target and target.value,
+                    "target_source": target and target.source.document,
+                }
+            )
         return {"items": items, "next": None}
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalogue import RoundPurpose, default_targets
+from catalogue import RoundPurpose, indicators_of
 from catalogue.geography.rounds import all_former_provinces, default_geography
+from catalogue.targets import default_targets
 from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.rounds import check_targets
@@ -23,15 +24,18 @@ from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
-    """A validated round as stored: dates as ISO strings, default targets, geography and
-    coverage filled in."""
+    """A validated round as stored: dates as ISO strings; geography, coverage and the targets
+    register's targets for its area and year filled in."""
     geography = data.get("geography", default_geography(data["period"]["start"]))
+    coverage = data.get("coverage") or list(all_former_provinces(geography))
+    indicators = [indicator.id for indicator in indicators_of(data["instrument"])]
+    defaults = default_targets(indicators, geography, tuple(coverage), data["period"]["start"].year)
     return {
         **data,
         "geography": geography,
-        "coverage": data.get("coverage") or list(all_former_provinces(geography)),
+        "coverage": coverage,
         "period": {key: value.isoformat() for key, value in data["period"].items()},
-        "targets": {**default_targets(data["instrument"]), **(data.get("targets") or {})},
+        "targets": {**defaults, **(data.get("targets") or {})},
     }
 
 
