@@ -3,6 +3,7 @@ at once, and every CSV writes a value one way."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 from itertools import chain
@@ -13,6 +14,7 @@ from outputs import FORMATS, Table, register, registry
 from outputs.csv_table import cell, csv_lines
 from outputs.output_format import Body, FileFormat
 from tests.factories import household, household_round
+from tests.servers import ROOT
 
 ROUND = "formats-round"
 
@@ -120,3 +122,15 @@ def test_the_csv_writer_writes_booleans_true_false_and_none_as_nothing():
     lines = csv_lines(["significant", "p_value"], [{"significant": True, "p_value": None}, {}])
     assert "".join(lines) == "significant,p_value\ntrue,\n,\n"
     assert "".join(csv_lines(["significant"], [{"significant": False}])).endswith("\nfalse\n")
+
+
+def test_no_module_of_the_service_branches_on_a_format_name():
+    """`if query["format"] == "csv"` has one home: outputs/."""
+    branches = []
+    for path in sorted((ROOT / "service").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and "format" in ast.unparse(node):
+                sides = [node.left, *node.comparators]
+                if any(isinstance(side, ast.Constant) and side.value in FORMATS for side in sides):
+                    branches.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert branches == []
