@@ -18,7 +18,15 @@ from marshmallow import (
 from catalogue import SubmissionStatus
 from catalogue.geography.codes import location_errors as geography_errors
 from catalogue.geography.rounds import round_geography_id
-from schemas.common import Count, FiniteNumber, PageLimit, StrictBoolean, StrictSchema, Text
+from schemas.common import (
+    Count,
+    FiniteNumber,
+    PageLimit,
+    StoredBoolean,
+    StrictBoolean,
+    StrictSchema,
+    Text,
+)
 from schemas.rounds import CODE
 
 MAX_BATCH = 1000
@@ -136,6 +144,9 @@ class InterviewTime(fields.AwareDateTime):
 class _SubmissionSchema(StrictSchema):
     submission_id = fields.UUID(required=True)
     interviewed_at = InterviewTime(required=True, format="iso")
+    # Optional on every submission (the contract, §4); absent stays absent, so the content hash
+    # of a submission sent without it is what it always was (a resend stays a duplicate).
+    started_at = InterviewTime(allow_none=True, format="iso")
     enumerator_id = Text(required=True, max_length=64)
     location = fields.Nested(LocationSchema, required=True)
     sampling = fields.Nested(SamplingSchema, required=True)
@@ -242,7 +253,7 @@ class StoredSubmissionSchema(Schema):
     assignment_id = fields.String()
     outcome = fields.String()
     started_at = fields.String(allow_none=True)
-    in_estimates = fields.Boolean()
+    in_estimates = StoredBoolean()
     review = fields.Dict(allow_none=True)
     flags = fields.List(fields.String())
 

@@ -112,12 +112,18 @@ def close_after_failure(store: Store, round_id: str, writer: str) -> None:
     try:
         store.cells.end_write(round_id, writer, {}, 0, dirty=True)
     except Exception:  # the store itself failed; the caller re-raises the original error
-        ledger = ledger_of(store)
-        with ledger.lock:
-            ledger.owed[round_id] = ledger.owed.get(round_id, 0) + 1
-            start, ledger.settling = not ledger.settling, True
-        if start:
-            threading.Thread(target=_settle_when_back, args=(store,), daemon=True).start()
+        _owe(store, [(round_id, 1)])
+
+
+def _owe(store: Store, marks: list[tuple[str, int]]) -> None:
+    """Remember marks the store could not take, and make sure a settler is closing them."""
+    ledger = ledger_of(store)
+    with ledger.lock:
+        for round_id, count in marks:
+            ledger.owed[round_id] = ledger.owed.get(round_id, 0) + count
+        start, ledger.settling = not ledger.settling, True
+    if start:
+        threading.Thread(target=_settle_when_back, args=(store,), daemon=True).start()
 
 
 def _settle_when_back(store: Store) -> None:
@@ -147,9 +153,7 @@ def settle_owed(store: Store) -> None:
         try:
             store.cells.end_write(round_id, writer, {}, 0, dirty=True, marks=count)
         except Exception:
-            with ledger.lock:
-                for key, left in owed[index:]:
-                    ledger.owed[key] = ledger.owed.get(key, 0) + left
+            _owe(store, owed[index:])
             raise
 
 

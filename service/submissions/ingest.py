@@ -110,6 +110,8 @@ def validate(round_doc: dict[str, Any], payload: Any) -> dict[str, Any]:
         raise SubmissionInvalid(errors, str(data["submission_id"]))
     data["submission_id"] = str(data["submission_id"])
     data["interviewed_at"] = data["interviewed_at"].astimezone(UTC).isoformat()
+    if data.get("started_at") is not None:
+        data["started_at"] = data["started_at"].astimezone(UTC).isoformat()
     return data
 
 
