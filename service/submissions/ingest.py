@@ -34,10 +34,7 @@ from service.samples.visits import (
 from service.store import Store
 from service.store.clock import utc_now
 from service.store.submissions import INSERT_CHUNK
-from service.submissions.group_commit import GroupCommit
-
-# Concurrent single submissions of this process share their store commands (group_commit.py).
-GROUPS = GroupCommit()
+from service.submissions.group_commit import groups_of
 
 
 class SubmissionInvalid(Exception):
@@ -245,8 +242,11 @@ def _store_one(
         return store_visit(store, round_doc, payload, token_id=token_id, source=source, raw=raw)
     data = validate(round_doc, payload)
     doc = to_document(round_doc, data, token_id=token_id, source=source, raw=raw)
-    key = (id(store), round_doc["_id"])
-    status = GROUPS.insert(key, doc, lambda docs: insert_counted(store, round_doc, docs))
+    # Concurrent single submissions of this process share their store commands (group_commit.py).
+    groups = groups_of(store)
+    status = groups.insert(
+        round_doc["_id"], doc, lambda docs: insert_counted(store, round_doc, docs)
+    )
     return status, doc
 
 
