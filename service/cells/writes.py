@@ -107,7 +107,7 @@ def begin(store: Store, round_id: str, writer: str) -> None:
 def close_after_failure(store: Store, round_id: str, writer: str) -> None:
     """A failed write may have stored part of its documents: close its mark, mark cells dirty.
 
-    When the store cannot be reached now, remember it and settle at this process's next write.
+    When the store cannot be reached now, owe it: a settler closes it once the store answers.
     """
     try:
         store.cells.end_write(round_id, writer, {}, 0, dirty=True)
