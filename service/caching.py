@@ -20,7 +20,7 @@ from typing import Any
 
 import cachetools
 
-from service.observability.metrics import count_cache, count_cache_bytes
+from service.observability.metrics import CacheMetrics
 
 
 def pickled_size(value: Any) -> int:
@@ -53,6 +53,7 @@ class ByteBoundedCache:
                 getsizeof=lambda e: size_of(e[1]),
             )
         self._lock = threading.Lock()
+        self._metrics = CacheMetrics(name)
         self._counted_bytes = 0
 
     @property
@@ -67,7 +68,7 @@ class ByteBoundedCache:
         started = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
-        count_cache(self.name, hit=entry is not None)
+        self._metrics.count(hit=entry is not None)
         if entry is not None:
             return entry[1]
         value = load()
@@ -91,7 +92,7 @@ class ByteBoundedCache:
 
     def _count_bytes(self) -> None:
         held = self.held_bytes
-        count_cache_bytes(self.name, held - self._counted_bytes)
+        self._metrics.count_bytes(held - self._counted_bytes)
         self._counted_bytes = held
 
 

@@ -64,15 +64,22 @@ def count_submission(status: str, reason: str | None = None) -> None:
     SUBMISSIONS.labels(status=status, reason=reason or "none").inc()
 
 
-def count_cache(cache: str, hit: bool) -> None:
-    """One look-up in a cache: answered from it (hit) or not (miss)."""
-    CACHE.labels(cache=cache, result="hit" if hit else "miss").inc()
+class CacheMetrics:
+    """One cache's series, labelled once (a look-up costs an increment, not a label search)."""
 
+    def __init__(self, cache: str) -> None:
+        self.hits = CACHE.labels(cache=cache, result="hit")
+        self.misses = CACHE.labels(cache=cache, result="miss")
+        self.bytes = CACHE_BYTES.labels(cache=cache)
 
-def count_cache_bytes(cache: str, change: int) -> None:
-    """A cache now holds `change` bytes more (or fewer)."""
-    if change:
-        CACHE_BYTES.labels(cache=cache).inc(change)
+    def count(self, hit: bool) -> None:
+        """One look-up: answered from the cache (hit) or not (miss)."""
+        (self.hits if hit else self.misses).inc()
+
+    def count_bytes(self, change: int) -> None:
+        """The cache now holds `change` bytes more (or fewer)."""
+        if change:
+            self.bytes.inc(change)
 
 
 def scrape_registry() -> CollectorRegistry:
