@@ -201,3 +201,28 @@ def test_no_withheld_estimate_follows_from_a_change_and_the_other_round(demo_api
                         if from_shown["estimate"] is None:
                             assert_not_recovered(from_truth, value, f"{key} from")
     assert attacked > 0, "the demo series has withheld estimates whose change is withheld"
+
+
+def test_what_the_default_weighting_withholds_no_other_weighting_shows(demo_api) -> None:
+    # the input-weighted estimate of a part the calibrated table withholds is that part's
+    # number within a hair: a withheld row is withheld in every weighting
+    client, headers = demo_api
+    compared = held_back = 0
+    for round_id in ROUNDS:
+        path = f"/api/v1/rounds/{round_id}/estimates"
+        round_doc = answer(client, headers["planner"], f"/api/v1/rounds/{round_id}")
+        for query in tables(round_doc):
+            if query["weighting"] is None:
+                continue
+            default = keyed(answer(client, headers["planner"], path, **query | {"weighting": None}))
+            other = keyed(answer(client, headers["planner"], path, **query))
+            for key, result in default.items():
+                if result["estimate"] is not None:
+                    continue
+                compared += 1
+                assert other[key]["estimate"] is None, f"{round_id} {query} {key}"
+                assert other[key]["population"] is None, f"{round_id} {query} {key}"
+                if other[key]["reliability"] != "suppress":
+                    held_back += 1
+                    assert "default_weighting" in other[key]["reliability_reasons"], key
+    assert compared > 0 and held_back > 0, "the demo has rows only the default withholds"

@@ -12,6 +12,13 @@ estimates (JSON, CSV, XLSX), the change between rounds, and the small-area endpo
   the others, p_k = (P·p − Σ_{d≠k} N_d·p_d) / N_k, so the smallest other shown part (fewest
   interviews, then smallest population, then code) is withheld too, with the reason
   `complementary`;
+- **one weighting's gaps are every weighting's**: a row withheld (unreliable or complementary)
+  in the round's default weighting is withheld, reason `default_weighting`, in a table of any
+  other weighting (`?weighting=input`, `nonresponse`), with complements there in turn: the
+  input-weighted estimate of a part the calibrated table withholds would give it back within
+  a hair. The reverse is not a leak: a part only the other weighting withholds is published
+  in the default table as its own, reliable estimate, from which the other weighting's number
+  does not follow;
 - a change between two rounds is withheld when either round's estimate is (`withheld_changes`).
 
 `suppressed=show` (every number with its flag) is for the `admin` and `analyst` roles only
@@ -29,11 +36,14 @@ from catalogue.geography.rounds import round_geography_id
 from scoring import Reliability
 from service.errors import Problem
 from service.estimates.service import compute_estimates
+from service.weighting.spec import applied_mode
 
 # every field that tells the estimate or can be turned back into it (n_eff = p(1−p)/se²), and
 # the population, the weight of the part in the recovery formula
 WITHHELD_FIELDS = ("estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "cv", "population")
 COMPLEMENTARY = "complementary"  # the reason a reliable part is withheld with another
+DEFAULT_WEIGHTING = "default_weighting"  # reliable here, withheld in the default weighting
+WITHHOLDING_REASONS = (COMPLEMENTARY, DEFAULT_WEIGHTING)
 SHOW_ROLES = (Role.ADMIN, Role.ANALYST)
 
 
@@ -50,8 +60,9 @@ def check_policy(policy: SuppressedPolicy, role: str) -> None:
 
 def is_withheld(result: dict[str, Any]) -> bool:
     """Whether a published result carries no estimate because of withholding."""
-    return result["reliability"] == Reliability.SUPPRESS or COMPLEMENTARY in result.get(
-        "reliability_reasons", ()
+    reasons = result.get("reliability_reasons", ())
+    return result["reliability"] == Reliability.SUPPRESS or any(
+        reason in reasons for reason in WITHHOLDING_REASONS
     )
 
 
@@ -84,12 +95,12 @@ def _complement(
     parts: list[dict[str, Any]],
     members: set[int],
     withheld: set[int],
-    total: dict[str, Any] | None,
+    total_is_gap: bool,
 ) -> set[int]:
     """The part to withhold besides `withheld` so that no single withheld number of the group
-    (its `members` and its `total`) follows from the others: the smallest shown member."""
+    (its `members` and its total) follows from the others: the smallest shown member."""
     gaps = [i for i in members & withheld if _has_number(parts[i])]
-    if len(gaps) + int(_total_withheld(total)) != 1:
+    if len(gaps) + int(total_is_gap) != 1:
         return set()
     shown = [i for i in members - withheld if _has_number(parts[i])]
     if not shown:
@@ -112,27 +123,36 @@ def withheld_results(
     results: list[dict[str, Any]],
     province: dict[str, Any] | None = None,
     groups: list[Group] | None = None,
+    held: set[str | None] | None = None,
 ) -> list[dict[str, Any]]:
     """A block's results under withholding: unreliable ones and their complements emptied.
 
     `results` may start with the province row (domain null); `province` is the province's
-    result for a `by` table that does not hold it (it is public either way). `groups` are
-    sub-totals published elsewhere whose parts are in this table — a district and its
-    communes — each a partition to protect like the province's."""
+    result for a `by` table that does not hold it (published as withheld; public either way).
+    `groups` are sub-totals published elsewhere whose parts are in this table — a district and
+    its communes — each a partition to protect like the province's. `held`: the codes (None:
+    the province) the round's default weighting withholds, withheld here too."""
+    held = held or set()
     parts = [r for r in results if r["domain"] is not None]
     own_province = next((r for r in results if r["domain"] is None), None)
     codes = [_code(r["domain"]) for r in parts]
-    partitions = [(own_province or province, set(range(len(parts))))] + [
-        (total, {i for i, code in enumerate(codes) if code in members})
+    province_is_gap = (
+        _total_withheld(own_province) or (own_province is not None and None in held)
+        if own_province is not None
+        else _total_withheld(province)
+    )
+    partitions = [(province_is_gap, set(range(len(parts))))] + [
+        (_total_withheld(total), {i for i, code in enumerate(codes) if code in members})
         for total, members in groups or []
     ]
-    unreliable = {i for i, r in enumerate(parts) if r["reliability"] == Reliability.SUPPRESS}
+    gaps = {i for i, r in enumerate(parts) if r["reliability"] == Reliability.SUPPRESS}
+    gaps |= {i for i, code in enumerate(codes) if code in held}
     complement: set[int] = set()
     changed = bool(parts)
     while changed:  # a complement in one group may leave another with a single gap
         changed = False
-        for total, members in partitions:
-            extra = _complement(parts, members, unreliable | complement, total)
+        for total_is_gap, members in partitions:
+            extra = _complement(parts, members, gaps | complement, total_is_gap)
             if extra:
                 complement |= extra
                 changed = True
@@ -141,6 +161,8 @@ def withheld_results(
     for result in results:
         if result["reliability"] == Reliability.SUPPRESS:
             out.append(_withhold(result))
+        elif _code(result["domain"]) in held:
+            out.append(_withhold(result, DEFAULT_WEIGHTING))
         elif id(result) in complementary_ids:
             out.append(_withhold(result, COMPLEMENTARY))
         else:
@@ -156,10 +178,12 @@ def withheld_report(
     report: dict[str, Any],
     province: dict[str, Any] | None = None,
     groups: dict[str, list[Group]] | None = None,
+    held: dict[str, set[str | None]] | None = None,
 ) -> dict[str, Any]:
     """The report with every block withheld; `province`: the province-wide report of a `by`
     report without its province rows; `groups`: per indicator, the published sub-totals over
-    this table's parts. The (cached) report itself is never changed."""
+    this table's parts; `held`: per indicator, the codes the default weighting withholds. The
+    (cached) report itself is never changed."""
     province_of = (
         {block["indicator"]: block["results"][0] for block in province["estimates"]}
         if province is not None
@@ -174,6 +198,7 @@ def withheld_report(
                     block["results"],
                     province_of.get(block["indicator"]),
                     (groups or {}).get(block["indicator"]),
+                    (held or {}).get(block["indicator"]),
                 ),
             }
             for block in report["estimates"]
@@ -195,25 +220,44 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
 
 def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
     """The report a validated query asks for: with the province rows when `overall`, under
-    its `suppressed` policy (withholding looks at the province row even without `overall`,
-    and a commune table at its districts' or former provinces' published rows)."""
-    report = compute_estimates(round_doc, query)
+    its `suppressed` policy."""
     if query["suppressed"] == SuppressedPolicy.SHOW:
-        if query["overall"] and query["by"]:
+        report = compute_estimates(round_doc, query)
+        if query.get("overall") and query["by"]:
             report = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
         return report
+    return published_report(round_doc, query)
+
+
+def published_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """The report under withholding. It looks at the province row even without `overall`, a
+    commune table at its districts' or former provinces' published rows, and a table of
+    another weighting than the round's default at what the default withholds."""
+    report = compute_estimates(round_doc, query)
+    held = held_in_default_weighting(round_doc, query)
     if not query["by"]:
-        return withheld_report(report)
-    province = compute_estimates(round_doc, {**query, "by": None})
-    groups = subtotal_groups(round_doc, query, province) if query["by"] == "commune" else None
-    if query["overall"]:
-        return withheld_report(with_overall(province, report), None, groups)
-    return withheld_report(report, province, groups)
+        return withheld_report(report, held=held)
+    province = published_report(round_doc, {**query, "by": None, "overall": False})
+    groups = subtotal_groups(round_doc, query) if query["by"] == "commune" else None
+    if query.get("overall"):
+        own = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
+        return withheld_report(own, None, groups, held)
+    return withheld_report(report, province, groups, held)
 
 
-def subtotal_groups(
-    round_doc: dict[str, Any], query: dict[str, Any], province: dict[str, Any]
-) -> dict[str, list[Group]]:
+def held_in_default_weighting(
+    round_doc: dict[str, Any], query: dict[str, Any]
+) -> dict[str, set[str | None]] | None:
+    """Per indicator, the codes (None: the province) the same table withholds in the round's
+    default weighting; None when the query is in that weighting."""
+    default = applied_mode(round_doc, None)
+    if applied_mode(round_doc, query.get("weighting")) is default:
+        return None
+    in_default = {**query, "weighting": None, "overall": bool(query["by"])}
+    return withheld_domains(published_report(round_doc, in_default))
+
+
+def subtotal_groups(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, list[Group]]:
     """Per indicator, each published sub-total of a commune table with its communes — the
     districts where the table's geography version has them, else the former provinces: a
     commune table must not give a withheld commune back through its sub-total."""
@@ -221,7 +265,7 @@ def subtotal_groups(
     members: dict[str, set[str]] = {}
     for commune, parent in parent_of.items():
         members.setdefault(parent, set()).add(commune)
-    subtotals = withheld_report(compute_estimates(round_doc, {**query, "by": level}), province)
+    subtotals = published_report(round_doc, {**query, "by": level, "overall": False})
     return {
         block["indicator"]: [
             (result, members.get(_code(result["domain"]) or "", set()))

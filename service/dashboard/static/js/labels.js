@@ -152,6 +152,7 @@ export const LABELS = {
       lonely_psu: "a group of the sample has only one commune, so the precision cannot be worked out",
       fpc: "the round's population counts do not fit the communes interviewed",
       complementary: "held back so that an unpublished estimate cannot be worked out from the province figure and the others",
+      default_weighting: "not published under the round's own weighting, so not published under this one either",
     },
     help: {
       more: "More interviews in this area would help.",
@@ -256,6 +257,7 @@ export const LABELS = {
       lonely_psu: "một nhóm của mẫu chỉ có một xã, nên không tính được độ chính xác",
       fpc: "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
       complementary: "tạm không công bố để không ai tính ngược ra được ước lượng chưa công bố từ số của toàn tỉnh và các địa bàn khác",
+      default_weighting: "không công bố theo cách tính trọng số chính của đợt khảo sát, nên cũng không công bố theo cách này",
     },
     help: {
       more: "Phỏng vấn thêm ở địa bàn này sẽ giúp ích.",
@@ -279,6 +281,7 @@ export const HELP_FOR_REASON = {
   lonely_psu: "design",
   fpc: "population",
   complementary: "complement",
+  default_weighting: "more",
 };
 
 // the other pages' and panels' words join the same tables (one table per language)
