@@ -19,6 +19,12 @@ estimates (JSON, CSV, XLSX), the change between rounds, and the small-area endpo
   a hair. The reverse is not a leak: a part only the other weighting withholds is published
   in the default table as its own, reliable estimate, from which the other weighting's number
   does not follow;
+- **the whole system of the round's tables** (`audited_complements`): every table a planner
+  can ask of a round shares the round's cells, so a withheld row may follow from rows of other
+  tables (a new commune from its former communes, a district less a grouping's block). Each
+  shown row's total is the sum of its cells' totals: a withheld row is determined iff its cell
+  vector lies in the span of the shown rows' vectors, and shown rows are withheld
+  (`complementary`) until none is;
 - a change between two rounds is withheld when either round's estimate is (`withheld_changes`).
 
 `suppressed=show` (every number with its flag) is for the `admin` and `analyst` roles only
@@ -30,12 +36,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from catalogue import Role, SuppressedPolicy, TargetStatus
-from catalogue.geography import former_provinces, load_version
+import numpy as np
+
+from catalogue import BY_DIMENSIONS, Role, SuppressedPolicy, TargetStatus
+from catalogue.geography import (
+    GeographyNotFound,
+    crosswalk,
+    former_provinces,
+    load_version,
+    version_ids,
+)
 from catalogue.geography.rounds import round_geography_id
 from scoring import Reliability
+from service.cells.domains import (
+    FORMER_PROVINCE,
+    GROUPING_PREFIX,
+    Domain,
+    DomainUnavailable,
+    domain_of,
+)
+from service.cells.reading import current_version
 from service.errors import Problem
-from service.estimates.service import compute_estimates
+from service.estimates.service import compute_estimates, estimate_cache, requested_indicators
+from service.geography.groupings import read_grouping
+from service.store import get_store
 from service.weighting.spec import applied_mode
 
 # every field that tells the estimate or can be turned back into it (n_eff = p(1−p)/se²), and
@@ -230,14 +254,37 @@ def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[s
 
 
 def published_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
-    """The report under withholding. It looks at the province row even without `overall`, a
-    commune table at its districts' or former provinces' published rows, and a table of
-    another weighting than the round's default at what the default withholds."""
+    """The report under withholding: each table on its own (`_table_withheld`), then what the
+    whole system of the round's tables would still give back (`audited_complements`)."""
+    report = _table_withheld(round_doc, query)
+    extra = audited_complements(round_doc, query)
+    key = table_key(round_doc, query["by"], query.get("geography"))
+    return {
+        **report,
+        "estimates": [
+            {
+                **block,
+                "results": [
+                    _withhold(r, COMPLEMENTARY)
+                    if not is_withheld(r) and _row_key(key, r) in extra.get(block["indicator"], ())
+                    else r
+                    for r in block["results"]
+                ],
+            }
+            for block in report["estimates"]
+        ],
+    }
+
+
+def _table_withheld(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """One table under withholding. It looks at the province row even without `overall`, a
+    commune table at its districts' or former provinces' rows, and a table of another
+    weighting than the round's default at what the default withholds."""
     report = compute_estimates(round_doc, query)
     held = held_in_default_weighting(round_doc, query)
     if not query["by"]:
         return withheld_report(report, held=held)
-    province = published_report(round_doc, {**query, "by": None, "overall": False})
+    province = _table_withheld(round_doc, {**query, "by": None, "overall": False})
     groups = subtotal_groups(round_doc, query) if query["by"] == "commune" else None
     if query.get("overall"):
         own = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
@@ -265,7 +312,7 @@ def subtotal_groups(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[st
     members: dict[str, set[str]] = {}
     for commune, parent in parent_of.items():
         members.setdefault(parent, set()).add(commune)
-    subtotals = published_report(round_doc, {**query, "by": level, "overall": False})
+    subtotals = _table_withheld(round_doc, {**query, "by": level, "overall": False})
     return {
         block["indicator"]: [
             (result, members.get(_code(result["domain"]) or "", set()))
@@ -273,6 +320,158 @@ def subtotal_groups(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[st
         ]
         for block in subtotals["estimates"]
     }
+
+
+TableKey = tuple[str | None, str | None]  # (by, geography version of commune and grouping tables)
+RowKey = tuple[TableKey, str | None]  # a table and a row's code
+PROVINCE_ROW: RowKey = ((None, None), None)  # the province row, whichever table holds it
+SPAN_TOLERANCE = 1e-7  # a residual this small (relative) is rounding: the vector is in the span
+
+
+def table_key(round_doc: dict[str, Any], by: str | None, geography: str | None) -> TableKey:
+    """Which table a `by` and `geography` give: area, type, sector, district and former
+    province are the same table in every version; communes and groupings are not."""
+    if by == "commune" or (by or "").startswith(GROUPING_PREFIX):
+        return by, geography or round_geography_id(round_doc)
+    return by, None
+
+
+def _row_key(key: TableKey, result: dict[str, Any]) -> RowKey:
+    return PROVINCE_ROW if result["domain"] is None else (key, _code(result["domain"]))
+
+
+def family_tables(round_doc: dict[str, Any]) -> list[tuple[TableKey, str | None, Domain | None]]:
+    """Every table a planner can ask of the round, each as (key, geography, domain): the
+    province, every `by` of its instrument, the former provinces, communes in every later
+    geography version a crosswalk reaches, and every grouping of those versions."""
+    own = round_geography_id(round_doc)
+    asked: list[tuple[str | None, str | None]] = [(None, None)]
+    asked += [(by, None) for by in BY_DIMENSIONS[round_doc["instrument"]]]
+    if own is not None:
+        asked.append((FORMER_PROVINCE, None))
+        for version in (own, *later_versions(own)):
+            geography = None if version == own else version
+            if geography is not None:
+                asked.append(("commune", geography))
+            asked += [
+                (f"{GROUPING_PREFIX}{name}", geography)
+                for name, _ in get_store().groupings.names(version)
+            ]
+    tables = []
+    for by, geography in asked:
+        lookup = None
+        if by is not None and by.startswith(GROUPING_PREFIX):
+            target = geography or own
+            lookup = read_grouping(get_store(), target, by.removeprefix(GROUPING_PREFIX))
+        try:
+            domain = domain_of(round_doc, by, geography, lookup)
+        except DomainUnavailable:  # a version without districts
+            continue
+        tables.append((table_key(round_doc, by, geography), geography, domain))
+    return tables
+
+
+def later_versions(version_id: str) -> list[str]:
+    """The geography versions a crosswalk reaches from `version_id`."""
+    later = []
+    for other in version_ids():
+        if other == version_id:
+            continue
+        try:
+            crosswalk(version_id, other)
+        except GeographyNotFound:
+            continue
+        later.append(other)
+    return later
+
+
+def audited_complements(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, set[RowKey]]:
+    """Per indicator, the rows withheld besides each table's own withholding so that no
+    withheld number follows from the whole system of the round's tables in the query's
+    weighting (cached with the estimates)."""
+    store = get_store()
+    own = round_geography_id(round_doc)
+    groupings = tuple(
+        (version, tuple(store.groupings.names(version)))
+        for version in ((own, *later_versions(own)) if own is not None else ())
+    )
+    key = (
+        "publication-audit",
+        store.db.name,
+        round_doc["_id"],
+        current_version(store, round_doc),
+        tuple(requested_indicators(round_doc["instrument"], query)),
+        applied_mode(round_doc, query.get("weighting")),
+        groupings,
+    )
+    extra: dict[str, set[RowKey]] = estimate_cache().get_or_compute(
+        key, lambda: _audit(round_doc, query)
+    )
+    return extra
+
+
+def _audit(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, set[RowKey]]:
+    _, cells = get_store().cells.read(round_doc["_id"])
+    counted = sorted({c["cell"] for c in cells if c.get("n")})
+    rows: dict[str, list[tuple[RowKey, np.ndarray, bool, tuple[Any, ...]]]] = {}
+    for order, (key, geography, domain) in enumerate(family_tables(round_doc)):
+        table = {**query, "by": domain and domain.name, "geography": geography, "overall": False}
+        raw = compute_estimates(round_doc, table)
+        shown = _table_withheld(round_doc, table)
+        labels = np.array(domain.labels(counted) if domain is not None else [""] * len(counted))
+        for raw_block, block in zip(raw["estimates"], shown["estimates"], strict=True):
+            for raw_result, result in zip(raw_block["results"], block["results"], strict=True):
+                if not _has_number(raw_result):
+                    continue  # nobody has this number: nothing to protect, nothing to use
+                row = _row_key(key, result)
+                vector = (labels == (row[1] or "")).astype(float)
+                size = (raw_result["n"], raw_result.get("population") or 0.0, order, str(row))
+                rows.setdefault(block["indicator"], []).append(
+                    (row, vector, _has_number(result), size)
+                )
+    return {indicator: _complements_of(found) for indicator, found in rows.items()}
+
+
+def _complements_of(rows: list[tuple[RowKey, np.ndarray, bool, tuple[Any, ...]]]) -> set[RowKey]:
+    """The shown rows to withhold so that no withheld row's vector lies in the span of the
+    shown rows' vectors (each row's total is the sum of its cells' totals, so a withheld total
+    is determined iff its vector is a combination of shown ones). The shown rows are taken
+    largest first into an orthonormal basis of what is published; a row that would put a
+    withheld vector in the span is withheld instead — the smallest row of that combination."""
+    vectors = np.unique(np.array([vector for _, vector, _, _ in rows]), axis=1)
+    norms = np.linalg.norm(vectors, axis=1)
+    hidden = [i for i, (_, _, visible, _) in enumerate(rows) if not visible and norms[i] > 0]
+    residuals = vectors[hidden]
+    scale = norms[hidden]
+    basis = np.zeros((0, vectors.shape[1]))
+    extra: set[RowKey] = set()
+    largest_first = sorted(
+        (i for i, (_, _, visible, _) in enumerate(rows) if visible),
+        key=lambda i: rows[i][3],
+        reverse=True,
+    )
+    for i in largest_first:
+        residual = _orthogonal_part(basis, vectors[i])
+        length = float(np.linalg.norm(residual))
+        if length <= SPAN_TOLERANCE * norms[i]:
+            continue  # already a combination of what is shown: it tells nothing new
+        direction = residual / length
+        after = residuals - np.outer(residuals @ direction, direction)
+        if np.any(np.linalg.norm(after, axis=1) <= SPAN_TOLERANCE * scale):
+            extra.add(rows[i][0])
+            residuals = np.vstack([residuals, residual])
+            scale = np.append(scale, norms[i])
+        else:
+            basis = np.vstack([basis, direction])
+            residuals = after
+    return extra
+
+
+def _orthogonal_part(basis: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """`vector` less its projection on the orthonormal rows of `basis` (twice, for rounding)."""
+    once = vector - basis.T @ (basis @ vector)
+    part: np.ndarray = once - basis.T @ (basis @ once)
+    return part
 
 
 def commune_parents(round_doc: dict[str, Any], query: dict[str, Any]) -> tuple[str, dict[str, str]]:
