@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from catalogue.geography import Unit, crosswalk, load_version
-from service.demo import HOUSEHOLD_ROUND_2026
+from service.demo import HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND_2026
 from service.loading import load_demo
 from service.small_area.demo import NAME, VERSION, load_demo_auxiliary
 from tests import small_area_data as data
@@ -427,3 +428,32 @@ def test_the_2026_demo_round_answers_all_99_communes_from_its_covariates(
     sources = Counter(row["published"]["source"] for row in rows)
     assert sources["model"] >= 80, sources  # of 99: the model answers where interviews cannot
     assert any(row["published"]["reason"] == "no_interviews" for row in rows)
+
+
+def test_no_direct_estimate_withheld_by_the_commune_table_is_shown_by_the_small_area_table(
+    demo: tuple[FlaskClient, dict[str, dict[str, str]]],
+) -> None:
+    """The commune table withholds unreliable rows and their complements (reliable rows that
+    would give a withheld one back); the small-area table shows none of those direct estimates,
+    in any round re-expressed on the new communes."""
+    demo_client, headers = demo
+    for round_id, indicator in itertools.product(
+        (HOUSEHOLD_ROUND, HOUSEHOLD_ROUND_2024, HOUSEHOLD_ROUND_2026),
+        ("fiber_available", "epay_account", "smartphone_household"),
+    ):
+        query = {"indicator": indicator, "by": "commune", "geography": VERSION}
+        table = demo_client.get(
+            f"/api/v1/rounds/{round_id}/estimates",
+            query_string=query,
+            headers=headers["planner"],
+        ).json["estimates"][0]["results"]
+        withheld = {r["domain"]["commune"] for r in table if r["estimate"] is None}
+        rows = demo_client.get(
+            f"/api/v1/rounds/{round_id}/small-area",
+            query_string={"indicator": indicator, "geography": VERSION},
+            headers=headers["planner"],
+        ).json["communes"]
+        for row in rows:
+            if row["commune"] in withheld:
+                assert (row["direct"] or {}).get("estimate") is None, (indicator, row)
+                assert row["published"]["source"] != "direct", (indicator, row)

@@ -21,6 +21,7 @@ from scoring.small_area import (
 from scoring.small_area.areas import finite_or_none
 from service.domain.errors import invalid
 from service.estimates.app_source import estimates_source
+from service.estimates.publication import requested_report, withheld_domains
 from service.estimates.service import compute_estimates
 from service.small_area.geography import commune_names, reexpressed_in, round_geography
 from service.store import get_store
@@ -75,10 +76,8 @@ def covariates_of(version: str, requested: list[str] | None) -> Covariates:
     return Covariates(names, communes, matrix, source)
 
 
-def _estimates(
-    round_doc: dict[str, Any], indicator: str, by: str | None, geography: str | None
-) -> list[dict[str, Any]]:
-    query = {
+def _query(indicator: str, by: str | None, geography: str | None) -> dict[str, Any]:
+    return {
         "indicators": [indicator],
         "by": by,
         "geography": geography,
@@ -88,7 +87,22 @@ def _estimates(
         "suppressed": SuppressedPolicy.SHOW,
         "overall": False,
     }
+
+
+def _estimates(
+    round_doc: dict[str, Any], indicator: str, by: str | None, geography: str | None
+) -> list[dict[str, Any]]:
+    query = _query(indicator, by, geography)
     return compute_estimates(round_doc, query, estimates_source())["estimates"][0]["results"]
+
+
+def withheld_communes(round_doc: dict[str, Any], indicator: str, geography: str | None) -> set[str]:
+    """The communes whose direct estimate the published commune table withholds (unreliable,
+    or a complement of another withheld row): the small-area table shows none of them either,
+    else it would give back what /estimates withholds."""
+    query = _query(indicator, "commune", geography) | {"suppressed": SuppressedPolicy.WITHHOLD}
+    held = withheld_domains(requested_report(round_doc, query, estimates_source()))
+    return {code for code in held.get(indicator, set()) if code is not None}
 
 
 def _direct_by_commune(
@@ -130,8 +144,9 @@ def small_area_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     except ScoringError as exc:
         raise invalid({"model": [str(exc)]}, "The model cannot be fitted.") from exc
     names = commune_names(version)
+    held = withheld_communes(round_doc, indicator.id, reexpressed_in(round_doc, version))
     rows = [
-        _commune_row(code, names.get(code), results[i], areas, i, indicator.is_rate)
+        _commune_row(code, names.get(code), results[i], areas, i, indicator.is_rate, code in held)
         for i, code in enumerate(codes)
     ]
     model = areas.model_dict(["(intercept)", *covariates.names])
@@ -158,9 +173,10 @@ def _commune_row(
     areas: AreaEstimates,
     i: int,
     is_rate: bool,
+    withheld_direct: bool,
 ) -> dict[str, Any]:
     has_direct = bool(result and result["n"] and result["estimate"] is not None)
-    publishable = has_direct and result["reliability"] in PUBLISHABLE
+    publishable = has_direct and result["reliability"] in PUBLISHABLE and not withheld_direct
     direct = (result["estimate"], result["ci_low"], result["ci_high"]) if publishable else None
     decision = publish(
         publishable,
