@@ -22,11 +22,12 @@ from scoring.row_totals import totals_from_rows
 from scoring.stacking import Pairing, RoundTotals
 
 if TYPE_CHECKING:
+    from scoring.cli import _Parser
     from scoring.contrasts import Change, Round
     from scoring.weights import CalibrationSpec
 
 
-def add_change_command(commands: argparse._SubParsersAction) -> None:
+def add_change_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     """Register the ``change`` subcommand."""
     change = commands.add_parser("change", help="change between two rounds (to − from)")
     change.add_argument("from_data", metavar="FROM.csv", help="the earlier round, one row per unit")

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from scoring.arrays import LabelArray
 from scoring.csv_input import Columns, read_columns
 from scoring.design import Design, check_weight_column
 from scoring.errors import ScoringError
@@ -160,7 +161,7 @@ def _estimator(
 ) -> Callable[..., list[Result]]:
     """``run(estimand, domain, ci)`` for this design: plain, two-stage or calibrated."""
     if spec is None:
-        stage2: dict[str, object] = {}
+        stage2: dict[str, LabelArray] = {}
         if args.ssu is not None or args.ssu_fpc is not None:
             if args.ssu is None or args.ssu_fpc is None or args.psu is None or args.fpc is None:
                 raise ScoringError("a two-stage design needs --psu, --fpc, --ssu and --ssu-fpc")
@@ -343,7 +344,7 @@ def _ci_method(args: argparse.Namespace, estimands: list[Estimand]) -> str:
     if not any(e.kind.is_proportion for e in estimands):
         kind = estimands[0].kind.value
         raise ScoringError(f"--ci applies to proportions; a {kind} has a wald interval")
-    return args.ci
+    return str(args.ci)
 
 
 def _pair(text: str, usage: str) -> tuple[str, str]:

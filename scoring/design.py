@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, missing_labels
+from scoring.arrays import FloatArray, IntArray, LabelArray
+from scoring.codes import LabelsLike, as_label_array, compact, factorize, missing_labels
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
 from scoring.lonely_psu import LonelyPsu
 
-ArrayLike = Sequence[object] | np.ndarray
+ArrayLike = Sequence[object] | LabelArray
 
 
 class Design:
@@ -42,8 +43,8 @@ class Design:
     def __init__(
         self,
         weights: ArrayLike,
-        strata: ArrayLike | None = None,
-        psu: ArrayLike | None = None,
+        strata: LabelsLike | None = None,
+        psu: LabelsLike | None = None,
         fpc: ArrayLike | None = None,
         lonely_psu: str | LonelyPsu = "adjust",
     ) -> None:
@@ -66,7 +67,7 @@ class Design:
         return int(self.psu_stratum.shape[0])
 
 
-def check_not_single_psu(stratum_labels: np.ndarray, n_psus: int) -> None:
+def check_not_single_psu(stratum_labels: LabelArray, n_psus: int) -> None:
     """R ``svydesign`` refuses a design of one PSU without strata (no variance estimable)."""
     if n_psus == 1 and stratum_labels.shape[0] == 1 and stratum_labels[0] is None:
         raise ScoringError(
@@ -75,7 +76,7 @@ def check_not_single_psu(stratum_labels: np.ndarray, n_psus: int) -> None:
         )
 
 
-def _weights(weights: ArrayLike) -> np.ndarray:
+def _weights(weights: ArrayLike) -> FloatArray:
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError):
@@ -89,7 +90,7 @@ def _weights(weights: ArrayLike) -> np.ndarray:
     return w
 
 
-def check_weight_column(w: np.ndarray, column: str) -> None:
+def check_weight_column(w: FloatArray, column: str) -> None:
     """Refuse a weight ≤ 0 naming its column and file line (the header is line 1)."""
     bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
     if bad.size:
@@ -99,7 +100,7 @@ def check_weight_column(w: np.ndarray, column: str) -> None:
         )
 
 
-def _strata(strata: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _strata(strata: LabelsLike | None, n: int) -> tuple[IntArray, LabelArray]:
     if strata is None:
         return np.zeros(n, dtype=np.int64), np.array([None], dtype=object)
     labels = as_label_array(strata, "strata", n)
@@ -109,8 +110,8 @@ def _strata(strata: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _nested_psus(
-    psu: ArrayLike | None, stratum_codes: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
+    psu: LabelsLike | None, stratum_codes: IntArray, n: int
+) -> tuple[IntArray, IntArray]:
     """Global PSU codes for (stratum, psu) pairs (R ``nest=TRUE``) and each PSU's stratum."""
     if psu is None:
         return np.arange(n, dtype=np.int64), stratum_codes.copy()
@@ -125,7 +126,7 @@ def _nested_psus(
     return codes.astype(np.int64), pairs // levels.shape[0]
 
 
-def _stratum_fpc(fpc: ArrayLike, stratum_codes: np.ndarray, n: int) -> PopulationCorrection:
+def _stratum_fpc(fpc: ArrayLike, stratum_codes: IntArray, n: int) -> PopulationCorrection:
     try:
         values = np.asarray(fpc, dtype=np.float64)
     except (TypeError, ValueError):

@@ -18,10 +18,12 @@ from enum import StrEnum
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, LabelArray
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
 from scoring.sufficient import (
+    ArrayLike,
     Cells,
     PsuTotals,
     Spread,
@@ -74,7 +76,7 @@ class StackedCells(Cells):
     name the stack's strata (with their round under ``independent``).
     """
 
-    round: np.ndarray
+    round: IntArray
 
 
 def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing) -> StackedCells:
@@ -116,7 +118,7 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
     )
 
 
-def _domains(values: object, length: int) -> np.ndarray:
+def _domains(values: ArrayLike, length: int) -> LabelArray:
     """A round's domain labels; a round without domains is the whole population.
 
     That is labelled as calibrated rows label it (``WHOLE_POPULATION``), so a plain round
@@ -129,8 +131,8 @@ def _domains(values: object, length: int) -> np.ndarray:
 
 
 def _independent_codes(
-    strata: list[np.ndarray], psus: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    strata: list[LabelArray], psus: list[LabelArray]
+) -> tuple[IntArray, LabelArray, IntArray]:
     """Each round's strata and PSUs apart: codes offset by the from round's count."""
     codes, names, psu_codes, offset = [], [], [], 0
     for which, (labels, psu) in zip(ROUNDS, zip(strata, psus, strict=True), strict=True):
@@ -143,8 +145,8 @@ def _independent_codes(
 
 
 def _overlapping_codes(
-    strata: list[np.ndarray], psus: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    strata: list[LabelArray], psus: list[LabelArray]
+) -> tuple[IntArray, LabelArray, IntArray]:
     """Shared labels; every PSU label must lie in one stratum across both rounds."""
     stratum, levels = factorize(np.concatenate(strata))
     psu, psu_levels = factorize(np.concatenate(psus))
@@ -161,13 +163,13 @@ def _overlapping_codes(
     return stratum, names, compact(psu, psu_levels.shape[0])[1].astype(np.int64)
 
 
-def _nested(stratum: np.ndarray, psu: np.ndarray) -> np.ndarray:
+def _nested(stratum: IntArray, psu: LabelArray) -> IntArray:
     """PSU codes nested in strata (R ``nest = TRUE``): one code per (stratum, label)."""
     local, levels = factorize(psu)
     return stratum * np.int64(levels.shape[0]) + local
 
 
-def _renumber(per_round: list[np.ndarray]) -> np.ndarray:
+def _renumber(per_round: list[IntArray]) -> IntArray:
     """Distinct codes for the PSUs of both rounds (a round's codes never meet the other's)."""
     first, second = per_round
     second = second + (int(first.max()) + 1)
@@ -176,39 +178,39 @@ def _renumber(per_round: list[np.ndarray]) -> np.ndarray:
 
 
 def _independent_fpc(
-    rounds: tuple[RoundTotals, RoundTotals], strata: list[np.ndarray]
+    rounds: tuple[RoundTotals, RoundTotals], strata: list[LabelArray]
 ) -> PopulationCorrection | None:
     """The rounds' fpc values in the stack's stratum order (all or none must have one)."""
-    given = [r.fpc is not None for r in rounds]
-    if not any(given):
+    given = [r.fpc for r in rounds if r.fpc is not None]
+    if not given:
         return None
-    if not all(given):
+    if len(given) < len(rounds):
         raise ScoringError("an fpc must be given for both rounds or for neither")
     values = []
-    for r, labels in zip(rounds, strata, strict=True):
+    for fpc, labels in zip(given, strata, strict=True):
         for s in factorize(labels)[1]:
             label = python_label(s)
-            if label not in r.fpc:
+            if label not in fpc:
                 raise ScoringError(f"fpc has no value for stratum {label!s}")
-            values.append(r.fpc[label])
+            values.append(fpc[label])
     return PopulationCorrection.from_values(np.array(values, dtype=np.float64))
 
 
 def _length(totals: PsuTotals) -> int:
-    length = number_column(totals.n, "n").shape[0]
+    length = int(number_column(totals.n, "n").shape[0])
     if length == 0:
         raise ScoringError("no PSU totals given for a round")
     return length
 
 
-def _labels(values: object, name: str, length: int) -> np.ndarray:
+def _labels(values: ArrayLike, name: str, length: int) -> LabelArray:
     labels = as_label_array(values, name, length)
     if missing_labels(labels).any():
         raise ScoringError(f"{name} must be given for every cell")
     return labels
 
 
-def _stacked_column(rounds: tuple[RoundTotals, RoundTotals], name: str) -> np.ndarray:
+def _stacked_column(rounds: tuple[RoundTotals, RoundTotals], name: str) -> FloatArray:
     """One column of both rounds; ``rows`` defaults to ``n``, the others to zeros."""
     parts = []
     for r in rounds:

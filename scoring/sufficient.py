@@ -22,13 +22,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
+from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray, weighted_bincount
+from scoring.codes import (
+    LabelsLike,
+    as_label_array,
+    compact,
+    factorize,
+    missing_labels,
+    python_label,
+)
 from scoring.design import Design, check_not_single_psu
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
 from scoring.fpc import PopulationCorrection
 
-ArrayLike = Sequence[object] | np.ndarray
+ArrayLike = Sequence[object] | LabelArray
 WHOLE_POPULATION = np.array([None], dtype=object)
 
 
@@ -69,11 +77,11 @@ class Spread:
     weight sum ``sw`` of the cell (``Σw·size`` for a member proportion).
     """
 
-    syy: np.ndarray
-    sxy: np.ndarray
-    sxx: np.ndarray
+    syy: FloatArray
+    sxy: FloatArray
+    sxx: FloatArray
 
-    def take(self, cells: np.ndarray) -> Spread:
+    def take(self, cells: IntArray | BoolArray) -> Spread:
         """The spreads of the selected cells."""
         return Spread(self.syy[cells], self.sxy[cells], self.sxx[cells])
 
@@ -82,17 +90,17 @@ class Spread:
 class Cells:
     """Integer-coded cells: the internal form of :class:`PsuTotals`."""
 
-    stratum: np.ndarray
-    psu: np.ndarray
-    domain: np.ndarray
-    rows: np.ndarray
-    n: np.ndarray
-    sw: np.ndarray
-    swy: np.ndarray
-    swx: np.ndarray
+    stratum: IntArray
+    psu: IntArray
+    domain: IntArray
+    rows: FloatArray
+    n: FloatArray
+    sw: FloatArray
+    swy: FloatArray
+    swx: FloatArray
     spread: Spread
-    stratum_labels: np.ndarray
-    domain_labels: np.ndarray
+    stratum_labels: LabelArray
+    domain_labels: LabelArray
     fpc: PopulationCorrection | None
 
     @property
@@ -106,17 +114,17 @@ class Cells:
         return int(self.domain_labels.shape[0])
 
     @property
-    def in_design(self) -> np.ndarray:
+    def in_design(self) -> BoolArray:
         """Cells with at least one unit (a PSU without any is not in the design)."""
         return self.rows > 0
 
     @property
-    def in_domain(self) -> np.ndarray:
+    def in_domain(self) -> BoolArray:
         """Cells of a reported domain with at least one unit, with or without a value."""
         return (self.domain >= 0) & (self.rows > 0)
 
 
-def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None) -> Cells:
+def cells_from_rows(design: Design, estimand: Estimand, domain: LabelsLike | None) -> Cells:
     """Reduce rows to PSU × domain cell sums with ``np.bincount``."""
     n_rows = design.n_rows
     if estimand.y.shape[0] != n_rows:
@@ -129,7 +137,7 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
     if not complete:
         w, y = np.where(answered, w, 0.0), np.where(answered, y, 0.0)
         x = None if x is None else np.where(answered, x, 0.0)
-    if kind is Kind.MEMBER_PROPORTION:  # units are the members
+    if kind is Kind.MEMBER_PROPORTION and x is not None:  # units are the members
         rows = n = index.sum(x)
     else:
         rows = index.count()
@@ -203,19 +211,19 @@ def cells_from_totals(
 class _CellIndex:
     """Which cell each row (or stored total) belongs to, and the cells' codes."""
 
-    inverse: np.ndarray
-    keys: np.ndarray
+    inverse: IntArray
+    keys: IntArray
     width: np.int64
-    psu_stratum: np.ndarray
-    domain_labels: np.ndarray
+    psu_stratum: IntArray
+    domain_labels: LabelArray
 
     @classmethod
     def of(
         cls,
-        psu_codes: np.ndarray,
-        psu_stratum: np.ndarray,
-        domain_codes: np.ndarray,
-        domain_labels: np.ndarray,
+        psu_codes: IntArray,
+        psu_stratum: IntArray,
+        domain_codes: IntArray,
+        domain_labels: LabelArray,
     ) -> _CellIndex:
         """The PSU × domain cells present in the rows."""
         width = np.int64(domain_labels.shape[0] + 1)
@@ -228,21 +236,21 @@ class _CellIndex:
         """Number of cells."""
         return int(self.keys.shape[0])
 
-    def count(self) -> np.ndarray:
+    def count(self) -> FloatArray:
         """Rows per cell."""
         return np.bincount(self.inverse, minlength=self.size).astype(np.float64)
 
-    def sum(self, values: np.ndarray) -> np.ndarray:
+    def sum(self, values: FloatArray) -> FloatArray:
         """``Σ values`` per cell."""
-        return np.bincount(self.inverse, weights=values, minlength=self.size)
+        return weighted_bincount(self.inverse, weights=values, minlength=self.size)
 
     def cells(
         self,
-        rows: np.ndarray,
-        n: np.ndarray,
-        sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+        rows: FloatArray,
+        n: FloatArray,
+        sums: tuple[FloatArray, FloatArray, FloatArray],
         spread: Spread,
-        stratum_labels: np.ndarray,
+        stratum_labels: LabelArray,
         fpc: PopulationCorrection | None,
     ) -> Cells:
         """The cells with their sums."""
@@ -265,12 +273,12 @@ class _CellIndex:
 
 def _centred_spread(
     index: _CellIndex,
-    w: np.ndarray,
-    y: np.ndarray,
-    x: np.ndarray | None,
-    sw: np.ndarray,
-    swy: np.ndarray,
-    swx: np.ndarray,
+    w: FloatArray,
+    y: FloatArray,
+    x: FloatArray | None,
+    sw: FloatArray,
+    swy: FloatArray,
+    swx: FloatArray,
 ) -> Spread:
     """``Σw(y − ȳ_c)²`` (and with ``x``) per cell, from the rows: a second, centred pass."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -287,12 +295,12 @@ def _centred_spread(
 
 def spread_from_sums(
     kind: Kind,
-    sw: np.ndarray,
-    swy: np.ndarray,
-    swx: np.ndarray,
-    swyy: np.ndarray,
-    swxy: np.ndarray | None,
-    swxx: np.ndarray | None,
+    sw: FloatArray,
+    swy: FloatArray,
+    swx: FloatArray,
+    swyy: FloatArray,
+    swxy: FloatArray | None,
+    swxx: FloatArray | None,
 ) -> Spread:
     """Centred sums of squares from raw ones (``Σwy² − (Σwy)²/Σw``): exact for 0/1 values.
 
@@ -309,7 +317,7 @@ def spread_from_sums(
     return Spread(syy, sxy, sxx)
 
 
-def _totals_strata(strata: ArrayLike, length: int) -> tuple[np.ndarray, np.ndarray]:
+def _totals_strata(strata: ArrayLike, length: int) -> tuple[IntArray, LabelArray]:
     labels = as_label_array(strata, "stratum", length)
     missing = missing_labels(labels)
     if missing.all():
@@ -319,7 +327,7 @@ def _totals_strata(strata: ArrayLike, length: int) -> tuple[np.ndarray, np.ndarr
     return factorize(labels)
 
 
-def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+def code_domains(domain: LabelsLike | None, length: int) -> tuple[IntArray, LabelArray]:
     """Domain codes (−1: outside every domain) and sorted labels; all-None → whole population."""
     if domain is None:
         return np.zeros(length, dtype=np.int64), WHOLE_POPULATION
@@ -330,7 +338,7 @@ def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.
     return codes, np.array([python_label(v) for v in levels], dtype=object)
 
 
-def _optional_column(values: ArrayLike | None, name: str, length: int) -> np.ndarray | None:
+def _optional_column(values: ArrayLike | None, name: str, length: int) -> FloatArray | None:
     if values is None:
         return None
     column = number_column(values, name)
@@ -339,7 +347,7 @@ def _optional_column(values: ArrayLike | None, name: str, length: int) -> np.nda
     return column
 
 
-def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
+def check_cell_sums(n: FloatArray, sw: FloatArray) -> None:
     """Counts and weight sums are ≥ 0, and a cell with units has weight."""
     if np.any(n < 0) or np.any(sw < 0):
         raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
@@ -347,7 +355,7 @@ def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
         raise ScoringError("a cell with units must have a positive weight sum")
 
 
-def number_column(values: ArrayLike, name: str) -> np.ndarray:
+def number_column(values: ArrayLike, name: str) -> FloatArray:
     """``values`` as a 1-d float array of finite numbers."""
     try:
         arr = np.asarray(values, dtype=np.float64)
@@ -359,7 +367,7 @@ def number_column(values: ArrayLike, name: str) -> np.ndarray:
 
 
 def _fpc_by_label(
-    fpc: Mapping[object, float] | None, stratum_labels: np.ndarray
+    fpc: Mapping[object, float] | None, stratum_labels: LabelArray
 ) -> PopulationCorrection | None:
     if fpc is None:
         return None
