@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from scoring.calibrated_rounds import calibrated_round_from_rows
 from scoring.cli import _estimand, _variables, read_calibration
 from scoring.csv_input import Columns, read_columns
+from scoring.design import check_calibration_weights
 from scoring.estimands import Estimand
 from scoring.lonely_psu import LonelyPsu
 from scoring.row_totals import totals_from_rows
@@ -32,7 +33,7 @@ def add_change_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     change = commands.add_parser("change", help="change between two rounds (to − from)")
     change.add_argument("from_data", metavar="FROM.csv", help="the earlier round, one row per unit")
     change.add_argument("to_data", metavar="TO.csv", help="the later round, same columns")
-    change.add_argument("--weight", required=True, help="sampling weight column (> 0)")
+    change.add_argument("--weight", required=True, help="sampling weight column (≥ 0)")
     change.add_argument("--strata", required=True, help="stratum column")
     change.add_argument("--psu", required=True, help="PSU column")
     what = change.add_mutually_exclusive_group(required=True)
@@ -127,6 +128,7 @@ def _round(
     domain = None if args.by is None else table.label(args.by).labels()
     if spec is None:
         return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
+    check_calibration_weights(weights, args.weight)
     variables = {
         v: table.number(v, required=True)
         if v in spec.numeric_variables

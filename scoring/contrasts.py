@@ -144,8 +144,9 @@ def change_cells(
     check_fail_policy(policy, np.flatnonzero(n_h), n_h, factor, stack.stratum_labels)
 
     # a domain's df counts its units with or without a value (R degf of the domain, na.rm
-    # inside the estimate); its estimate and variance use the units with a value
-    reached = stack.in_domain
+    # inside the estimate) but not of weight 0; its estimate and variance use the units with
+    # a value
+    reached = stack.in_domain_df
     psu_domain = np.unique(stack.psu[reached] * np.int64(stack.n_domains) + stack.domain[reached])
     psu = psu_domain // stack.n_domains
     psu_stratum = np.zeros(int(stack.psu.max()) + 1, dtype=np.int64)

@@ -26,7 +26,9 @@ class Design:
     ``strata=None``: one stratum. ``psu=None``: every row is its own PSU. PSU labels are
     nested in strata (the same label in two strata names two PSUs). ``fpc`` is per row as
     in R: the population PSU count ``N_h`` of the row's stratum, or the sampling fraction
-    (all values ≤ 1); it must be constant within a stratum.
+    (all values ≤ 1); it must be constant within a stratum. A weight of 0 keeps its row in
+    the design, as R's does: its PSU counts in ``n_h`` and the row in ``nrow``, but a PSU
+    counts in the df only with a row of positive weight (R ``degf``).
     """
 
     __slots__ = (
@@ -83,20 +85,36 @@ def _weights(weights: ArrayLike) -> FloatArray:
         raise ScoringError("weights must be numbers") from None
     if w.ndim != 1 or w.shape[0] == 0:
         raise ScoringError("weights must be a non-empty 1-d array")
-    bad = ~np.isfinite(w) | (w <= 0)
+    bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ScoringError(f"weight {float(w[i]):g} in row {i + 1}: weights must be finite and > 0")
+        raise ScoringError(f"weight {float(w[i]):g} in row {i + 1}: weights must be finite and ≥ 0")
     return w
 
 
 def check_weight_column(w: FloatArray, column: str) -> None:
-    """Refuse a weight ≤ 0 naming its column and file line (the header is line 1)."""
-    bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
+    """Refuse a missing or negative weight naming its column and file line (the header is
+    line 1); a weight of 0 is accepted as R ``svydesign`` accepts it (:class:`Design`)."""
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
         i = int(bad[0])
         raise ScoringError(
-            f"weight {float(w[i]):g} in column {column}, line {i + 2}: weights must be > 0"
+            f"weight {float(w[i]):g} in column {column}, line {i + 2}: weights must be finite"
+            " and ≥ 0"
+        )
+
+
+def check_calibration_weights(w: FloatArray, column: str) -> None:
+    """Refuse a weight of 0 in a design to be calibrated, naming its column and file line.
+
+    R ``calibrate()`` keeps such a row, then every estimate on the design stops ("NA/NaN/Inf
+    in foreign function call"): there is no R answer to equal.
+    """
+    zero = np.flatnonzero(w == 0)
+    if zero.size:
+        raise ScoringError(
+            f"weight 0 in column {column}, line {int(zero[0]) + 2}: a calibrated design needs"
+            " weights > 0 (R survey stops on a weight of 0 after calibrate())"
         )
 
 

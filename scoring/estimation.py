@@ -236,7 +236,7 @@ class Precision:
         ``nrow`` (default: the domain's rows) is Korn–Graubard's R ``nrow(design)``.
         """
         est, se = domains.estimate, np.sqrt(variance)
-        inside = cells.in_domain
+        inside = cells.in_domain_df
         df = degrees_of_freedom(
             cells.domain[inside], cells.stratum[inside], cells.n_strata, cells.n_domains
         )

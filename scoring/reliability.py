@@ -44,6 +44,7 @@ class Reason(StrEnum):
     DF = "df"
     BOUNDARY = "boundary"
     CV = "cv"
+    NO_VALUES = "no_values"
 
 
 @dataclass(frozen=True)

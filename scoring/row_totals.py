@@ -35,4 +35,5 @@ def totals_from_rows(
         swy=cells.swy,
         swx=cells.swx,
         rows=cells.rows,
+        weighted_rows=cells.weighted_rows,
     )

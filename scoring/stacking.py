@@ -28,12 +28,15 @@ from scoring.sufficient import (
     PsuTotals,
     Spread,
     check_cell_sums,
+    check_unit_counts,
     code_domains,
     number_column,
 )
 from scoring.weights.rows import WHOLE_POPULATION
 
 ROUNDS = ("from", "to")
+COUNT_DEFAULTS = {"rows": ("n",), "weighted_rows": ("rows", "n")}
+"""Where a count column left out is read from (:class:`PsuTotals`)."""
 
 
 class Pairing(StrEnum):
@@ -102,14 +105,15 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
     columns = {name: _stacked_column(rounds, name) for name in ("n", "sw", "swy", "swx")}
     check_cell_sums(columns["n"], columns["sw"])
     rows = _stacked_column(rounds, "rows")
-    if np.any(rows < columns["n"]):
-        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
+    weighted_rows = _stacked_column(rounds, "weighted_rows")
+    check_unit_counts(rows, weighted_rows, columns["n"])
     return StackedCells(
         round=round_codes,
         stratum=stratum,
         psu=psu,
         domain=domain,
         rows=rows,
+        weighted_rows=weighted_rows,
         spread=Spread(*(np.zeros_like(columns["n"]) for _ in range(3))),
         stratum_labels=names,
         domain_labels=domain_labels,
@@ -211,13 +215,14 @@ def _labels(values: ArrayLike, name: str, length: int) -> LabelArray:
 
 
 def _stacked_column(rounds: tuple[RoundTotals, RoundTotals], name: str) -> FloatArray:
-    """One column of both rounds; ``rows`` defaults to ``n``, the others to zeros."""
+    """One column of both rounds; ``weighted_rows`` defaults to ``rows``, ``rows`` to ``n``,
+    the others to zeros."""
     parts = []
     for r in rounds:
         values = getattr(r.totals, name)
         length = _length(r.totals)
-        if values is None and name == "rows":
-            values = r.totals.n
+        for fallback in COUNT_DEFAULTS.get(name, ()):
+            values = getattr(r.totals, fallback) if values is None else values
         column = np.zeros(length) if values is None else number_column(values, name)
         if column.shape[0] != length:
             raise ScoringError(f"{name} must have one entry per cell ({length})")

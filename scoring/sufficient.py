@@ -47,13 +47,17 @@ class PsuTotals:
     ``stratum`` / ``psu`` labels (PSUs nested in strata; ``stratum`` may be all ``None`` for
     an unstratified design); ``domain`` labels, all ``None`` for the whole population, else
     ``None`` marks rows outside every reported domain (they still make their PSU count in
-    ``n_h``). ``n`` units with a value in the cell, ``sw = Σw``, ``swy = Σwy``, ``swx = Σwx``,
-    ``swyy = Σwy²``, ``swxy = Σwxy``, ``swxx = Σwx²`` (the last two give a ratio its design
-    effect; without them it is ``None``). For a member proportion: ``swy = Σw·count``,
-    ``swx = Σw·size``, ``n = Σ size``, ``swyy = swy``. ``rows`` (default ``n``) counts the
-    cell's units with or without a value: they keep the domain's df and Korn–Graubard
-    ``nrow`` as R's ``na.rm = TRUE`` does. A PSU whose cells all have ``rows = 0`` is not in
-    the design.
+    ``n_h``). ``n`` units with a value and a positive weight in the cell, ``sw = Σw``,
+    ``swy = Σwy``, ``swx = Σwx``, ``swyy = Σwy²``, ``swxy = Σwxy``, ``swxx = Σwx²`` (the last
+    two give a ratio its design effect; without them it is ``None``). For a member
+    proportion: ``swy = Σw·count``, ``swx = Σw·size``, ``n = Σ size`` (of positive weight),
+    ``swyy = swy``. ``rows`` (default ``n``) counts the
+    cell's units with or without a value, of any weight: they keep the domain's df and
+    Korn–Graubard ``nrow`` as R's ``na.rm = TRUE`` does. A PSU whose cells all have
+    ``rows = 0`` is not in the design. ``weighted_rows`` (default ``rows``) counts the units
+    of positive weight: a unit of weight 0 stays in the design (its PSU counts in ``n_h``
+    and its row in ``nrow``) but, as R's ``degf`` has it, a PSU counts in the df only with
+    a unit of positive weight.
     """
 
     stratum: ArrayLike
@@ -67,6 +71,7 @@ class PsuTotals:
     swxy: ArrayLike | None = None
     swxx: ArrayLike | None = None
     rows: ArrayLike | None = None
+    weighted_rows: ArrayLike | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class Cells:
     domain: IntArray
     rows: FloatArray
     n: FloatArray
+    weighted_rows: FloatArray
     sw: FloatArray
     swy: FloatArray
     swx: FloatArray
@@ -123,6 +129,12 @@ class Cells:
         """Cells of a reported domain with at least one unit, with or without a value."""
         return (self.domain >= 0) & (self.rows > 0)
 
+    @property
+    def in_domain_df(self) -> BoolArray:
+        """Cells of a reported domain with a unit of positive weight: R ``degf`` counts
+        their PSUs (a unit of weight 0 is outside the domain's df, as R's ``inset``)."""
+        return (self.domain >= 0) & (self.weighted_rows > 0)
+
 
 def cells_from_rows(design: Design, estimand: Estimand, domain: LabelsLike | None) -> Cells:
     """Reduce rows to PSU × domain cell sums with ``np.bincount``."""
@@ -133,22 +145,36 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: LabelsLike | Non
     index = _CellIndex.of(design.psu_codes, design.psu_stratum, domain_codes, domain_labels)
     kind, answered = estimand.kind, ~estimand.missing()
     w, y, x = design.weights, estimand.y, estimand.x
-    complete = bool(answered.all())
-    if not complete:
+    if not answered.all():
         w, y = np.where(answered, w, 0.0), np.where(answered, y, 0.0)
         x = None if x is None else np.where(answered, x, 0.0)
-    if kind is Kind.MEMBER_PROPORTION and x is not None:  # units are the members
-        rows = n = index.sum(x)
-    else:
-        rows = index.count()
-        n = rows if complete else index.sum(answered.astype(np.float64))
+    counts = _unit_counts(
+        index, answered, design.weights > 0, x if kind is Kind.MEMBER_PROPORTION else None
+    )
     sw, swy = index.sum(w), index.sum(w * y)
     swx = np.zeros(index.size) if x is None else index.sum(w * x)
     if kind.is_proportion:  # 0/1 values: y² = y, and the raw sums are exact
         spread = spread_from_sums(kind, sw, swy, swx, swy, None, None)
     else:
         spread = _centred_spread(index, w, y, x, sw, swy, swx)
-    return index.cells(rows, n, (sw, swy, swx), spread, design.stratum_labels, design.fpc)
+    return index.cells(counts, (sw, swy, swx), spread, design.stratum_labels, design.fpc)
+
+
+def _unit_counts(
+    index: _CellIndex, answered: BoolArray, positive: BoolArray, members: FloatArray | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``rows``, ``n`` and ``weighted_rows`` per cell (:class:`PsuTotals`).
+
+    ``members`` (a member proportion's sizes, 0 where missing) makes the persons the units.
+    """
+    if members is not None:
+        weighted = index.sum(np.where(positive, members, 0.0))
+        return index.sum(members), weighted, weighted
+    rows = index.count()
+    weighted_rows = rows if positive.all() else index.sum(positive.astype(np.float64))
+    counted = answered & positive
+    n = rows if counted.all() else index.sum(counted.astype(np.float64))
+    return rows, n, weighted_rows
 
 
 def cells_from_totals(
@@ -164,16 +190,16 @@ def cells_from_totals(
         raise ScoringError("no PSU totals given")
     columns = {
         name: _optional_column(getattr(totals, name), name, length)
-        for name in ("sw", "swy", "swx", "swyy", "swxy", "swxx", "rows")
+        for name in ("sw", "swy", "swx", "swyy", "swxy", "swxx", "rows", "weighted_rows")
     }
     sw, swy = columns["sw"], columns["swy"]
     swx = np.zeros(length) if columns["swx"] is None else columns["swx"]
     rows = n if columns["rows"] is None else columns["rows"]
+    weighted_rows = rows if columns["weighted_rows"] is None else columns["weighted_rows"]
     if sw is None or swy is None:
         raise ScoringError("sw and swy are required")
     check_cell_sums(n, sw)
-    if np.any(rows < n):
-        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
+    check_unit_counts(rows, weighted_rows, n)
     stratum_codes, stratum_labels = _totals_strata(totals.stratum, length)
     psus = as_label_array(totals.psu, "psu", length)
     if missing_labels(psus).any():
@@ -190,8 +216,7 @@ def cells_from_totals(
     sw, swy, swx = index.sum(sw), index.sum(swy), index.sum(swx)
     swyy = columns["swyy"]
     return index.cells(
-        rows=index.sum(rows),
-        n=index.sum(n),
+        counts=(index.sum(rows), index.sum(n), index.sum(weighted_rows)),
         sums=(sw, swy, swx),
         spread=spread_from_sums(
             kind,
@@ -246,8 +271,7 @@ class _CellIndex:
 
     def cells(
         self,
-        rows: FloatArray,
-        n: FloatArray,
+        counts: tuple[FloatArray, FloatArray, FloatArray],
         sums: tuple[FloatArray, FloatArray, FloatArray],
         spread: Spread,
         stratum_labels: LabelArray,
@@ -259,8 +283,9 @@ class _CellIndex:
             stratum=self.psu_stratum[psu],
             psu=psu,
             domain=self.keys % self.width - 1,
-            rows=rows,
-            n=n,
+            rows=counts[0],
+            n=counts[1],
+            weighted_rows=counts[2],
             sw=sums[0],
             swy=sums[1],
             swx=sums[2],
@@ -353,6 +378,15 @@ def check_cell_sums(n: FloatArray, sw: FloatArray) -> None:
         raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
     if np.any((n > 0) & (sw <= 0)):
         raise ScoringError("a cell with units must have a positive weight sum")
+
+
+def check_unit_counts(rows: FloatArray, weighted_rows: FloatArray, n: FloatArray) -> None:
+    """A cell's units, those of positive weight and those with a value nest (:class:`PsuTotals`)."""
+    if np.any(rows < weighted_rows) or np.any(weighted_rows < n):
+        raise ScoringError(
+            "rows counts every unit of a cell, weighted_rows those of positive weight, n those"
+            " with a value: rows ≥ weighted_rows ≥ n"
+        )
 
 
 def number_column(values: ArrayLike, name: str) -> FloatArray:
