@@ -138,3 +138,21 @@ def test_python_label_unwraps_numpy_scalars_only() -> None:
     assert type(python_label(np.int64(4))) is int
     marker = object()
     assert python_label(marker) is marker
+
+
+def test_long_string_columns_of_empty_labels_are_one_empty_level() -> None:
+    codes, levels = factorize(np.array(["", "", ""], dtype="<U30"))
+    assert codes.tolist() == [0, 0, 0]
+    assert levels.tolist() == [""]
+
+
+def test_float_labels_in_an_object_column_are_present() -> None:
+    labels = np.array([2.5, None, 1.0, 2.5], dtype=object)
+    assert missing_labels(labels).tolist() == [False, True, False, False]
+    codes, levels = factorize(labels)
+    assert (codes.tolist(), levels.tolist()) == ([1, -1, 0, 1], [1.0, 2.5])
+
+
+def test_object_labels_keep_object_levels_and_string_labels_their_dtype() -> None:
+    assert factorize(np.array(["b", None, "a"], dtype=object))[1].dtype == object
+    assert factorize(np.array(["district-b", "district-a"]))[1].dtype == np.dtype("<U10")
