@@ -83,7 +83,7 @@ def test_each_constructor_sets_its_kind_and_variables() -> None:
 
 def test_a_proportion_names_the_first_value_that_is_not_0_or_1() -> None:
     with pytest.raises(ScoringError) as refused:
-        Estimand.proportion([1.0, np.nan, 0.5, 2.0])
+        Estimand.proportion([0.0, 1.0, np.nan, 0.5, 2.0])
     assert str(refused.value) == "a proportion needs a 0/1 variable, got 0.5"
 
 
@@ -132,3 +132,21 @@ def test_member_counts_are_whole_members_of_their_household(
 def test_a_household_of_its_size_in_members_is_accepted() -> None:
     member = Estimand.member_proportion([2.0, 0.0], [2.0, 0.0])
     assert member.missing().tolist() == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("build", "name"),
+    [
+        (lambda bad: Estimand.mean(bad), "y"),
+        (lambda bad: Estimand.total(bad), "y"),
+        (lambda bad: Estimand.proportion(bad), "y"),
+        (lambda bad: Estimand.ratio(bad, [1.0]), "numerator"),
+        (lambda bad: Estimand.ratio([1.0], bad), "denominator"),
+        (lambda bad: Estimand.member_proportion(bad, [1.0]), "count"),
+        (lambda bad: Estimand.member_proportion([1.0], bad), "size"),
+    ],
+)
+def test_a_variable_that_is_not_numbers_is_named(build, name: str) -> None:
+    with pytest.raises(ScoringError) as refused:
+        build(["many"])
+    assert str(refused.value) == f"{name} must be numbers"

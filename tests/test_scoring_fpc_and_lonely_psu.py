@@ -18,8 +18,9 @@ STRATA = np.array(["080-U", "080-R", "082-U"], dtype=object)
 
 
 def test_population_counts_give_one_minus_the_sampling_fraction() -> None:
-    correction = PopulationCorrection.from_values(np.array([10.0, 4.0, 3.0]))
+    correction = PopulationCorrection.from_values(np.array([10, 4, 3]))
     assert correction.is_fraction is False
+    assert correction.values.dtype == np.float64
     factor = fpc_factor(correction, np.array([2, 4, 1]), STRATA)
     assert factor.tolist() == pytest.approx([0.8, 0.0, 2 / 3])
 
@@ -104,9 +105,9 @@ def test_average_leaves_the_lonely_contribution_to_be_filled_in() -> None:
 
 def test_average_scales_by_strata_over_strata_with_a_variance() -> None:
     variance = average_over_strata(
-        np.array([6.0, 6.0, 6.0]), np.array([3, 2, 2]), np.array([2.0, 2.0, 0.0])
+        np.array([6.0, 6.0, 6.0, 6.0]), np.array([3, 2, 2, 2]), np.array([2.0, 2.0, 0.0, 1.0])
     )
-    assert variance[:2].tolist() == [9.0, 6.0]
+    assert variance[[0, 1, 3]].tolist() == [9.0, 6.0, 12.0]
     assert np.isnan(variance[2])
 
 

@@ -17,7 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoring import Design, Estimand, PsuTotals, ScoringError, estimate, estimate_from_totals
+from scoring import (
+    RESULT_FIELDS,
+    Design,
+    Estimand,
+    PsuTotals,
+    ScoringError,
+    estimate,
+    estimate_from_totals,
+)
 from scoring.cli import main
 
 FOLDER = Path(__file__).parent / "fixtures" / "reference_zero_weights"
@@ -52,6 +60,8 @@ def _equal_estimand(ours: dict, r: dict, estimand: str) -> None:
 def test_rows_of_weight_0_stay_in_the_design_as_in_r(capsys, estimand: str) -> None:
     (whole,) = _run(capsys, "estimate", HOUSEHOLDS, *DESIGN, *OPTIONS[estimand])
     _equal_estimand(whole, R["whole"], estimand)
+    assert list(whole) == list(RESULT_FIELDS)
+    assert isinstance(whole["reliability_reasons"], list) and whole["reliability_reasons"]
     assert whole["df"] == 3  # 6 PSUs − 2 strata, less a3: none of its rows has weight
 
 
