@@ -98,3 +98,9 @@ def test_a_calibrated_design_names_the_first_weight_of_0() -> None:
     with pytest.raises(ScoringError, match=r"^weight 0 in column d, line 3: a calibrated design"):
         check_calibration_weights(np.array([1.0, 0.0, 0.0]), "d")
     check_calibration_weights(np.array([1.0, 0.5]), "d")
+
+
+@pytest.mark.parametrize("name", ["strata", "psu"])
+def test_design_labels_must_be_one_per_row(name: str) -> None:
+    message = _refusal(**{name: DISTRICT[:5]})
+    assert message == f"{name} must have one entry per row (6), got shape (5,)"

@@ -8,6 +8,7 @@ import pytest
 from scoring.errors import LonelyPsuError, ScoringError
 from scoring.fpc import PopulationCorrection, fpc_factor
 from scoring.lonely_psu import (
+    CENSUS_TOLERANCE,
     LonelyPsu,
     average_over_strata,
     check_fail_policy,
@@ -117,3 +118,15 @@ def test_an_unknown_policy_is_refused_naming_the_known_ones() -> None:
     assert str(refused.value) == (
         "lonely_psu must be one of fail, remove, adjust, certainty, average, not 'collapse'"
     )
+
+
+def test_the_stratum_named_is_the_one_sampled_beyond_its_population() -> None:
+    correction = PopulationCorrection.from_values(np.array([2.0, 3.0]))  # 080-U is a census
+    with pytest.raises(ScoringError, match=r"N_h=3 < n_h=4 in stratum 080-R$"):
+        fpc_factor(correction, np.array([2, 4]), STRATA[:2])
+
+
+def test_a_lonely_stratum_just_at_the_census_tolerance_is_not_a_census() -> None:
+    at_tolerance = np.array([CENSUS_TOLERANCE])
+    with pytest.raises(LonelyPsuError):
+        check_fail_policy(LonelyPsu.FAIL, np.array([0]), np.array([1]), at_tolerance, STRATA)
