@@ -156,3 +156,10 @@ def test_float_labels_in_an_object_column_are_present() -> None:
 def test_object_labels_keep_object_levels_and_string_labels_their_dtype() -> None:
     assert factorize(np.array(["b", None, "a"], dtype=object))[1].dtype == object
     assert factorize(np.array(["district-b", "district-a"]))[1].dtype == np.dtype("<U10")
+
+
+def test_a_label_beyond_latin_1_is_not_packed_into_a_byte() -> None:
+    labels = np.array(["Ā", "", "Ā"])  # U+0100 would wrap to 0, the empty label's key
+    codes, levels = factorize(labels)
+    assert levels.tolist() == ["", "Ā"]
+    assert codes.tolist() == [1, 0, 1]
