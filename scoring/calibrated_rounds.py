@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, weighted_bincount
 from scoring.design import ArrayLike, Design
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
@@ -45,7 +46,7 @@ class CalibratedRound:
     calibrated: Calibrated
 
     @property
-    def cell(self) -> np.ndarray:
+    def cell(self) -> IntArray:
         """Each row's calibration cell index, checked."""
         n_cells = self.calibrated.g.shape[0]
         try:
@@ -66,9 +67,9 @@ def residual_correction(
     stack: StackedCells,
     which: int,
     kind: Kind,
-    estimate: np.ndarray,
-    base: np.ndarray,
-) -> np.ndarray:
+    estimate: FloatArray,
+    base: FloatArray,
+) -> FloatArray:
     """``Σ_k g_k · D_jk · x_k'β_d`` per PSU j of the stack and domain d (PSUs × domains).
 
     ``which`` (0 from, 1 to) selects the round's rows of ``stack``, which are the rows of
@@ -95,14 +96,15 @@ def residual_correction(
     n_psus = int(stack.psu.max()) + 1
     weight = np.zeros((n_psus, calibrated.g.shape[0]))
     np.add.at(weight, (stack.psu[rows], cell), calibrated.g[cell] * sd)
-    return weight @ fits
+    correction: FloatArray = weight @ fits
+    return correction
 
 
-def _numbers(values: object) -> np.ndarray:
+def _numbers(values: object) -> FloatArray:
     return np.asarray(values, dtype=np.float64)
 
 
-def _zeros_or(values: object | None, length: int) -> np.ndarray:
+def _zeros_or(values: object | None, length: int) -> FloatArray:
     return np.zeros(length) if values is None else _numbers(values)
 
 
@@ -125,5 +127,5 @@ def calibrated_round_from_rows(
     cell, labels = calibration_cells(
         variables, spec.variables, design.n_rows, spec.numeric_variables
     )
-    calibrated = calibrate(spec, labels, np.bincount(cell, weights=design.weights))
+    calibrated = calibrate(spec, labels, weighted_bincount(cell, weights=design.weights))
     return CalibratedRound(row_totals(design, estimand, cell, domain, psu), calibrated)

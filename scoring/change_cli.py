@@ -15,22 +15,24 @@ from outputs.csv_table import csv_lines
 from scoring.calibrated_rounds import calibrated_round_from_rows
 from scoring.cli_options import _estimand, _variables, read_calibration
 from scoring.csv_input import Columns, read_columns
+from scoring.design import check_calibration_weights
 from scoring.estimands import Estimand
 from scoring.lonely_psu import LonelyPsu
 from scoring.row_totals import totals_from_rows
 from scoring.stacking import Pairing, RoundTotals
 
 if TYPE_CHECKING:
+    from scoring.cli import _Parser
     from scoring.contrasts import Change, Round
     from scoring.weights import CalibrationSpec
 
 
-def add_change_command(commands: argparse._SubParsersAction) -> None:
+def add_change_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     """Register the ``change`` subcommand."""
     change = commands.add_parser("change", help="change between two rounds (to − from)")
     change.add_argument("from_data", metavar="FROM.csv", help="the earlier round, one row per unit")
     change.add_argument("to_data", metavar="TO.csv", help="the later round, same columns")
-    change.add_argument("--weight", required=True, help="sampling weight column (> 0)")
+    change.add_argument("--weight", required=True, help="sampling weight column (≥ 0)")
     change.add_argument("--strata", required=True, help="stratum column")
     change.add_argument("--psu", required=True, help="PSU column")
     what = change.add_mutually_exclusive_group(required=True)
@@ -119,6 +121,7 @@ def _round(
     domain = None if args.by is None else table.label(args.by).labels()
     if spec is None:
         return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
+    check_calibration_weights(weights, args.weight)
     variables = {
         v: table.number(v, required=True)
         if v in spec.numeric_variables

@@ -16,16 +16,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from scoring.arrays import LabelArray
 from scoring.change_cli import add_change_command
 from scoring.cli_options import _estimand, _variables, read_calibration
+from scoring.codes import python_label
 from scoring.csv_input import Columns, read_columns
-from scoring.design import Design, check_weight_column
+from scoring.design import Design, check_calibration_weights, check_weight_column
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand
 from scoring.estimation import estimate
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
-from scoring.results import RESULT_FIELDS, Result
+from scoring.results import RESULT_FIELDS, NoEstimate, Result, with_empty_domains
 from scoring.small_area_cli import add_small_area_command
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
 def add_design_arguments(parser: argparse.ArgumentParser) -> None:
     """The CSV file and the design columns (``--weight``, ``--strata``, ``--psu``, ``--fpc``)."""
     parser.add_argument("data", help="CSV file with a header row (NA or empty: missing)")
-    parser.add_argument("--weight", required=True, help="sampling weight column (> 0)")
+    parser.add_argument("--weight", required=True, help="sampling weight column (≥ 0)")
     parser.add_argument("--strata", help="stratum column")
     parser.add_argument("--psu", help="PSU column (labels nested in strata)")
     parser.add_argument("--fpc", help="fpc column: population PSU count N_h or fraction ≤ 1")
@@ -144,13 +146,24 @@ def run_estimate(args: argparse.Namespace) -> str:
     ci = _ci_method(args, estimands)
     run = _estimator(args, design, columns, spec, margins, numeric)
     tables = [
-        (request, by, run(estimand, None if by is None else columns.label(by).labels(), ci))
+        (request, by, _listed(run, estimand, columns, by, ci))
         for request, estimand in zip(requests, estimands, strict=True)
         for by in bys
     ]
     if len(tables) == 1:
         return format_results(tables[0][2], bys[0], args.format)
     return format_tables([(_label(r), by, results) for r, by, results in tables], args.format)
+
+
+def _listed(
+    run: Callable[..., list[Result]], estimand: Estimand, columns: Columns, by: str | None, ci: str
+) -> list[Result | NoEstimate]:
+    """One table: every domain of the ``by`` column, those without a value as NoEstimate."""
+    if by is None:
+        return list(run(estimand, None, ci))
+    domain = columns.label(by)
+    levels = [python_label(v) for v in domain.levels]
+    return with_empty_domains(run(estimand, domain.labels(), ci), levels)
 
 
 def _estimator(
@@ -163,7 +176,7 @@ def _estimator(
 ) -> Callable[..., list[Result]]:
     """``run(estimand, domain, ci)`` for this design: plain, two-stage or calibrated."""
     if spec is None:
-        stage2: dict[str, object] = {}
+        stage2: dict[str, LabelArray] = {}
         if args.ssu is not None or args.ssu_fpc is not None:
             if args.ssu is None or args.ssu_fpc is None or args.psu is None or args.fpc is None:
                 raise ScoringError("a two-stage design needs --psu, --fpc, --ssu and --ssu-fpc")
@@ -176,6 +189,7 @@ def _estimator(
         )
     if args.ssu is not None:
         raise ScoringError("a two-stage design with --calibration is not supported")
+    check_calibration_weights(design.weights, args.weight)
     from scoring.weights import calibrate_rows, estimate_calibrated_rows  # only to calibrate
 
     variables = {name: columns.label(name) for name in margins} | {
@@ -203,7 +217,7 @@ def write_weights(path: str, design: Design, cell: np.ndarray, calibrated: Calib
             writer.writerow([f"# {c.margin}", c.key, repr(c.total), repr(c.achieved)])
 
 
-def format_tables(tables: list[tuple[str, str | None, list[Result]]], fmt: str) -> str:
+def format_tables(tables: list[tuple[str, str | None, list[Result | NoEstimate]]], fmt: str) -> str:
     """Several estimands or domain columns: each row names its ``estimand`` and ``by``."""
     if fmt == "csv":
         out = io.StringIO()
@@ -278,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def format_results(results: list[Result], by: str | None, fmt: str) -> str:
+def format_results(results: list[Result | NoEstimate], by: str | None, fmt: str) -> str:
     """JSON ``{"results": [...]}`` with ``domain`` null or ``{COL: value}``, or CSV rows."""
     if fmt == "csv":
         out = io.StringIO()
@@ -304,7 +318,7 @@ def _ci_method(args: argparse.Namespace, estimands: list[Estimand]) -> str:
     if not any(e.kind.is_proportion for e in estimands):
         kind = estimands[0].kind.value
         raise ScoringError(f"--ci applies to proportions; a {kind} has a wald interval")
-    return args.ci
+    return str(args.ci)
 
 
 def _one_line(err: BaseException) -> str:

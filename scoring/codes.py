@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
+from scoring.arrays import BoolArray, IntArray, LabelArray
 from scoring.errors import ScoringError
+
+IntegerKeys = NDArray[np.integer[Any]]
+"""Integer labels or packed string keys, of any integer width."""
 
 
 @dataclass(frozen=True)
@@ -18,22 +24,28 @@ class Factor:
     ``Factor`` wherever labels are accepted skips the coding step.
     """
 
-    codes: np.ndarray
-    levels: np.ndarray
+    codes: IntArray
+    levels: LabelArray
 
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of the label array it stands for."""
         return self.codes.shape
 
-    def labels(self) -> np.ndarray:
+    def labels(self) -> LabelArray:
         """The label array itself (for code that needs one)."""
         return self.levels[self.codes]
 
 
-Labels = np.ndarray | Factor
+Labels = LabelArray | Factor
+LabelsLike = Sequence[object] | Labels
+"""Labels in any form the engine takes: a sequence, an array or a :class:`Factor`."""
 
 
+@overload
+def as_label_array(values: Factor, name: str, length: int) -> Factor: ...
+@overload
+def as_label_array(values: Sequence[object] | LabelArray, name: str, length: int) -> LabelArray: ...
 def as_label_array(values: Sequence[object] | Labels, name: str, length: int) -> Labels:
     """``values`` as a 1-d array of ``length`` labels (numbers or strings, ``None`` allowed)."""
     arr = values if isinstance(values, Factor) else np.asarray(values)
@@ -42,20 +54,19 @@ def as_label_array(values: Sequence[object] | Labels, name: str, length: int) ->
     return arr
 
 
-def missing_labels(arr: Labels) -> np.ndarray:
+def missing_labels(arr: Labels) -> BoolArray:
     """Mask of missing labels: ``None`` in object arrays, NaN in float arrays."""
     if isinstance(arr, Factor):
         return arr.codes < 0
     if arr.dtype == object:
-        return np.frompyfunc(lambda v: v is None or (isinstance(v, float) and v != v), 1, 1)(
-            arr
-        ).astype(bool)
+        is_missing = np.frompyfunc(lambda v: v is None or (isinstance(v, float) and v != v), 1, 1)
+        return np.asarray(is_missing(arr), dtype=np.bool_)
     if arr.dtype.kind == "f":
         return np.isnan(arr)
     return np.zeros(arr.shape, dtype=bool)
 
 
-def factorize(arr: Labels) -> tuple[np.ndarray, np.ndarray]:
+def factorize(arr: Labels) -> tuple[IntArray, LabelArray]:
     """Integer codes ``0..L-1`` in sorted label order, and the sorted labels; missing → -1.
 
     Short ASCII strings and integers go through :func:`sorted_distinct` (no full sort when
@@ -68,7 +79,7 @@ def factorize(arr: Labels) -> tuple[np.ndarray, np.ndarray]:
     present = arr[~missing] if missing.any() else arr
     keys = _short_ascii_keys(present)
     if keys is not None:
-        distinct, inverse = sorted_distinct(keys)
+        distinct, inverse = sorted_distinct(keys.values)
         levels = _decode_ascii(distinct, keys.width)
     elif present.dtype.kind in "iu":
         levels, inverse = sorted_distinct(present)
@@ -80,7 +91,7 @@ def factorize(arr: Labels) -> tuple[np.ndarray, np.ndarray]:
     return codes, levels
 
 
-def sorted_distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_distinct(keys: IntegerKeys) -> tuple[IntegerKeys, IntArray]:
     """``np.unique(keys, return_inverse=True)``, found from a sample and a table look-up.
 
     The distinct values of every 4096th key are completed with any key the look-up does not
@@ -95,28 +106,32 @@ def sorted_distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return distinct, index.astype(np.int64, copy=False)
 
 
-def _index_in(distinct: np.ndarray, keys: np.ndarray) -> np.ndarray:
+def _index_in(distinct: IntegerKeys, keys: IntegerKeys) -> IntArray:
     """Where each key would sit in ``distinct``: a table indexed by ``key % size`` when some
     small ``size`` gives every distinct key its own slot (one pass), else a binary search."""
     m = distinct.shape[0]
     if keys.dtype.kind in "iu" and m < 65536:
         for size in range(4 * m + 1, 12 * m + 64, 2 * m + 1):
-            slots = distinct % keys.dtype.type(size)
+            slots = distinct % size
             if np.unique(slots).shape[0] == m:
                 table = np.zeros(size, dtype=np.int64)
                 table[slots] = np.arange(m)
-                return table[keys % keys.dtype.type(size)]
-    return np.minimum(np.searchsorted(distinct, keys), m - 1)
+                return table[keys % size]
+    return np.searchsorted(distinct, keys).clip(max=m - 1)
 
 
 MAX_PACKED_CHARS = 8
 
 
-class _PackedKeys(np.ndarray):
+@dataclass(frozen=True)
+class PackedKeys:
+    """Labels packed into ``uint64`` keys, and the characters each key holds."""
+
+    values: NDArray[np.uint64]
     width: int
 
 
-def _short_ascii_keys(arr: np.ndarray) -> _PackedKeys | None:
+def _short_ascii_keys(arr: LabelArray) -> PackedKeys | None:
     """Strings of ≤ 8 characters below U+0100 packed a byte a character into one ``uint64``.
 
     Big-endian packing keeps code-point order (shorter strings are NUL-padded), so sorting
@@ -135,12 +150,10 @@ def _short_ascii_keys(arr: np.ndarray) -> _PackedKeys | None:
         return None
     octets = np.zeros((arr.shape[0], 8), dtype=np.uint8)
     octets[:, :width] = points
-    packed = octets.view(">u8").reshape(-1).astype(np.uint64).view(_PackedKeys)
-    packed.width = width
-    return packed
+    return PackedKeys(octets.view(">u8").reshape(-1).astype(np.uint64), width)
 
 
-def _decode_ascii(keys: np.ndarray, width: int) -> np.ndarray:
+def _decode_ascii(keys: IntegerKeys, width: int) -> LabelArray:
     """The strings whose packed keys are ``keys`` (inverse of :func:`_short_ascii_keys`)."""
     if width == 0:
         return np.full(keys.shape[0], "", dtype="<U1")
@@ -149,7 +162,7 @@ def _decode_ascii(keys: np.ndarray, width: int) -> np.ndarray:
     return points.view(f"<U{width}").reshape(-1)
 
 
-def _factorize_hashable(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _factorize_hashable(arr: LabelArray) -> tuple[LabelArray, IntArray]:
     values = arr.tolist()
     labels = sorted(dict.fromkeys(values))
     index = {label: i for i, label in enumerate(labels)}
@@ -159,7 +172,7 @@ def _factorize_hashable(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return levels, inverse
 
 
-def compact(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+def compact(keys: IntArray, size: int) -> tuple[IntArray, IntArray]:
     """The distinct non-negative integer ``keys`` (sorted) and each key's index among them.
 
     A presence ``bincount`` when the key space is small, else ``np.unique`` (a sort).

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from scoring.arrays import BoolArray, FloatArray, IntArray, weighted_bincount
 from scoring.calibrated_rounds import CalibratedRound, residual_correction
 from scoring.codes import python_label
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
@@ -91,9 +92,9 @@ class Change:
 class RoundEstimates:
     """Per round (axis 0: from, to) and domain: units, estimate and score denominator."""
 
-    n: np.ndarray
-    estimate: np.ndarray
-    base: np.ndarray
+    n: FloatArray
+    estimate: FloatArray
+    base: FloatArray
 
 
 Round = RoundTotals | CalibratedRound
@@ -115,11 +116,18 @@ def change_from_totals(
     """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     level = check_level(level)
-    rounds = (from_round, to_round)
-    plain = tuple(r.round_totals() if isinstance(r, CalibratedRound) else r for r in rounds)
-    stack = stack_rounds(plain, pairing)
-    calibrations = tuple(r if isinstance(r, CalibratedRound) else None for r in rounds)
+    stack = stack_rounds((_plain(from_round), _plain(to_round)), pairing)
+    calibrations = (_calibration(from_round), _calibration(to_round))
     return change_cells(stack, kind, policy, level, calibrations)
+
+
+def _plain(r: Round) -> RoundTotals:
+    """A round's cells under its final weights (calibrated or not)."""
+    return r.round_totals() if isinstance(r, CalibratedRound) else r
+
+
+def _calibration(r: Round) -> CalibratedRound | None:
+    return r if isinstance(r, CalibratedRound) else None
 
 
 def change_cells(
@@ -136,8 +144,9 @@ def change_cells(
     check_fail_policy(policy, np.flatnonzero(n_h), n_h, factor, stack.stratum_labels)
 
     # a domain's df counts its units with or without a value (R degf of the domain, na.rm
-    # inside the estimate); its estimate and variance use the units with a value
-    reached = stack.in_domain
+    # inside the estimate) but not of weight 0; its estimate and variance use the units with
+    # a value
+    reached = stack.in_domain_df
     psu_domain = np.unique(stack.psu[reached] * np.int64(stack.n_domains) + stack.domain[reached])
     psu = psu_domain // stack.n_domains
     psu_stratum = np.zeros(int(stack.psu.max()) + 1, dtype=np.int64)
@@ -161,12 +170,12 @@ def change_cells(
     return _changes(stack, rounds, difference, np.sqrt(variance), df, level)
 
 
-def round_estimates(stack: StackedCells, inside: np.ndarray, kind: Kind) -> RoundEstimates:
+def round_estimates(stack: StackedCells, inside: BoolArray, kind: Kind) -> RoundEstimates:
     """Each round's domain estimates (R ``svymean``/``svyratio`` per group of ``svyby``)."""
     domains = stack.n_domains
     group = stack.round[inside] * domains + stack.domain[inside]
 
-    def sums(values: np.ndarray) -> np.ndarray:
+    def sums(values: FloatArray) -> FloatArray:
         return domain_sums(values[inside], group, 2 * domains).reshape(2, domains)
 
     n, sum_w, sum_wy, sum_wx = sums(stack.n), sums(stack.sw), sums(stack.swy), sums(stack.swx)
@@ -178,8 +187,8 @@ def round_estimates(stack: StackedCells, inside: np.ndarray, kind: Kind) -> Roun
 
 
 def signed_scores(
-    stack: StackedCells, inside: np.ndarray, kind: Kind, rounds: RoundEstimates
-) -> np.ndarray:
+    stack: StackedCells, inside: BoolArray, kind: Kind, rounds: RoundEstimates
+) -> FloatArray:
     """Each in-domain cell's score total, + in the ``to`` round and − in ``from``.
 
     The contrast ``to − from`` of ``svycontrast`` applied to the influence functions.
@@ -200,13 +209,13 @@ def signed_scores(
 class PsuDomainScores:
     """The difference's score total ``D_hj`` per (stack PSU, domain) with a domain member."""
 
-    psu: np.ndarray
-    stratum: np.ndarray
-    domain: np.ndarray
-    score: np.ndarray
+    psu: IntArray
+    stratum: IntArray
+    domain: IntArray
+    score: FloatArray
 
     @classmethod
-    def of(cls, stack: StackedCells, inside: np.ndarray, z: np.ndarray) -> PsuDomainScores:
+    def of(cls, stack: StackedCells, inside: BoolArray, z: FloatArray) -> PsuDomainScores:
         """Sum the cells' signed scores per PSU of the stack and domain."""
         width = np.int64(stack.n_domains)
         key = stack.psu[inside] * width + stack.domain[inside]
@@ -217,10 +226,10 @@ class PsuDomainScores:
             psu=psu,
             stratum=stack.stratum[inside][first],
             domain=keys % width,
-            score=np.bincount(index, weights=z, minlength=keys.shape[0]),
+            score=weighted_bincount(index, weights=z, minlength=keys.shape[0]),
         )
 
-    def residualised(self, stack: StackedCells, correction: np.ndarray) -> PsuDomainScores:
+    def residualised(self, stack: StackedCells, correction: FloatArray) -> PsuDomainScores:
         """Every PSU × domain of the stack with ``D_hj`` minus the calibration ``correction``.
 
         Outside a domain a unit's score is 0 but its residual is not, so every PSU of a
@@ -245,7 +254,7 @@ def _corrections(
     calibrations: tuple[CalibratedRound | None, CalibratedRound | None],
     kind: Kind,
     rounds: RoundEstimates,
-) -> np.ndarray:
+) -> FloatArray:
     """The calibrated rounds' residual corrections, signed as the contrast ``to − from``."""
     total = np.zeros((int(stack.psu.max()) + 1, stack.n_domains))
     for which, (calibration, sign) in enumerate(zip(calibrations, (-1, 1), strict=True)):
@@ -256,13 +265,13 @@ def _corrections(
 
 
 def stacked_variance(
-    score: np.ndarray,
+    score: FloatArray,
     pairs: DomainStrata,
-    n_h: np.ndarray,
-    factor: np.ndarray,
+    n_h: IntArray,
+    factor: FloatArray,
     policy: LonelyPsu,
     n_domains: int,
-) -> np.ndarray:
+) -> FloatArray:
     """``V_d`` of the module docstring for every domain.
 
     ``average`` as ``svyby(covmat = TRUE)`` has it: ``svyrecvar`` runs over every stratum
@@ -271,20 +280,22 @@ def stacked_variance(
     """
     term = stratum_contributions(score, pairs, n_h, factor, policy)
     known = ~np.isnan(term)
-    variance = np.bincount(pairs.domain, weights=np.where(known, term, 0.0), minlength=n_domains)
+    variance = weighted_bincount(
+        pairs.domain, weights=np.where(known, term, 0.0), minlength=n_domains
+    )
     if policy is not LonelyPsu.AVERAGE:
         return variance
     present = n_h > 0
     with_variance = present & ((n_h > 1) | (factor < CENSUS_TOLERANCE))
-    return average_over_strata(variance, np.sum(present), np.sum(with_variance))
+    return average_over_strata(variance, int(np.sum(present)), int(np.sum(with_variance)))
 
 
 def _changes(
     stack: StackedCells,
     rounds: RoundEstimates,
-    difference: np.ndarray,
-    se: np.ndarray,
-    df: np.ndarray,
+    difference: FloatArray,
+    se: FloatArray,
+    df: IntArray,
     level: float,
 ) -> list[Change]:
     low, high = mean_interval(difference, se, df, level)
@@ -292,7 +303,8 @@ def _changes(
         statistic = np.abs(difference) / se
         p_value = np.where(df > 0, 2 * stats.t.sf(statistic, np.maximum(df, 1)), np.nan)
     out = []
-    for d in np.flatnonzero((rounds.n[0] > 0) | (rounds.n[1] > 0)):
+    significant = (low > 0) | (high < 0)
+    for d in np.flatnonzero((rounds.n[0] > 0) | (rounds.n[1] > 0)).tolist():
         from_estimate = _present(rounds, 0, d)
         to_estimate = _present(rounds, 1, d)
         label = python_label(stack.domain_labels[d])
@@ -312,7 +324,7 @@ def _changes(
                 ci_high=ci_high,
                 df=int(df[d]),
                 p_value=_number(p_value[d]),
-                significant=None if ci_low is None else bool(ci_low > 0 or ci_high < 0),
+                significant=None if ci_low is None else bool(significant[d]),
                 level=level,
             )
         )

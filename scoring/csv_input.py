@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
+from scoring.arrays import FloatArray
 from scoring.codes import Factor
 from scoring.errors import ScoringError
 
@@ -30,10 +31,10 @@ class Columns:
     """Numeric columns (NaN where missing) and label columns (coded) of one CSV file."""
 
     path: str
-    numbers: dict[str, np.ndarray]
+    numbers: dict[str, FloatArray]
     labels: dict[str, Factor]
 
-    def number(self, name: str, required: bool = False) -> np.ndarray:
+    def number(self, name: str, required: bool = False) -> FloatArray:
         """A numeric column; ``required``: a missing cell is an error naming its line."""
         values = self.numbers[name]
         if required:
@@ -130,9 +131,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _finite(name: str, column: pa.ChunkedArray) -> np.ndarray:
+def _finite(name: str, column: pa.ChunkedArray) -> FloatArray:
     """The column as float64, NaN where missing; infinities and a literal NaN are refused."""
-    values = column.to_numpy()
+    values: FloatArray = column.to_numpy()
     bad = np.isinf(values)
     if column.null_count < np.count_nonzero(np.isnan(values)):
         bad |= np.isnan(values) & ~column.is_null().to_numpy(zero_copy_only=False)

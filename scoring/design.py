@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, missing_labels
+from scoring.arrays import FloatArray, IntArray, LabelArray
+from scoring.codes import LabelsLike, as_label_array, compact, factorize, missing_labels
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
 from scoring.lonely_psu import LonelyPsu
 
-ArrayLike = Sequence[object] | np.ndarray
+ArrayLike = Sequence[object] | LabelArray
 
 
 class Design:
@@ -25,7 +26,9 @@ class Design:
     ``strata=None``: one stratum. ``psu=None``: every row is its own PSU. PSU labels are
     nested in strata (the same label in two strata names two PSUs). ``fpc`` is per row as
     in R: the population PSU count ``N_h`` of the row's stratum, or the sampling fraction
-    (all values ≤ 1); it must be constant within a stratum.
+    (all values ≤ 1); it must be constant within a stratum. A weight of 0 keeps its row in
+    the design, as R's does: its PSU counts in ``n_h`` and the row in ``nrow``, but a PSU
+    counts in the df only with a row of positive weight (R ``degf``).
     """
 
     __slots__ = (
@@ -42,8 +45,8 @@ class Design:
     def __init__(
         self,
         weights: ArrayLike,
-        strata: ArrayLike | None = None,
-        psu: ArrayLike | None = None,
+        strata: LabelsLike | None = None,
+        psu: LabelsLike | None = None,
         fpc: ArrayLike | None = None,
         lonely_psu: str | LonelyPsu = "adjust",
     ) -> None:
@@ -66,7 +69,7 @@ class Design:
         return int(self.psu_stratum.shape[0])
 
 
-def check_not_single_psu(stratum_labels: np.ndarray, n_psus: int) -> None:
+def check_not_single_psu(stratum_labels: LabelArray, n_psus: int) -> None:
     """R ``svydesign`` refuses a design of one PSU without strata (no variance estimable)."""
     if n_psus == 1 and stratum_labels.shape[0] == 1 and stratum_labels[0] is None:
         raise ScoringError(
@@ -75,31 +78,47 @@ def check_not_single_psu(stratum_labels: np.ndarray, n_psus: int) -> None:
         )
 
 
-def _weights(weights: ArrayLike) -> np.ndarray:
+def _weights(weights: ArrayLike) -> FloatArray:
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError):
         raise ScoringError("weights must be numbers") from None
     if w.ndim != 1 or w.shape[0] == 0:
         raise ScoringError("weights must be a non-empty 1-d array")
-    bad = ~np.isfinite(w) | (w <= 0)
+    bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ScoringError(f"weight {float(w[i]):g} in row {i + 1}: weights must be finite and > 0")
+        raise ScoringError(f"weight {float(w[i]):g} in row {i + 1}: weights must be finite and ≥ 0")
     return w
 
 
-def check_weight_column(w: np.ndarray, column: str) -> None:
-    """Refuse a weight ≤ 0 naming its column and file line (the header is line 1)."""
-    bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
+def check_weight_column(w: FloatArray, column: str) -> None:
+    """Refuse a missing or negative weight naming its column and file line (the header is
+    line 1); a weight of 0 is accepted as R ``svydesign`` accepts it (:class:`Design`)."""
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
         i = int(bad[0])
         raise ScoringError(
-            f"weight {float(w[i]):g} in column {column}, line {i + 2}: weights must be > 0"
+            f"weight {float(w[i]):g} in column {column}, line {i + 2}: weights must be finite"
+            " and ≥ 0"
         )
 
 
-def _strata(strata: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+def check_calibration_weights(w: FloatArray, column: str) -> None:
+    """Refuse a weight of 0 in a design to be calibrated, naming its column and file line.
+
+    R ``calibrate()`` keeps such a row, then every estimate on the design stops ("NA/NaN/Inf
+    in foreign function call"): there is no R answer to equal.
+    """
+    zero = np.flatnonzero(w == 0)
+    if zero.size:
+        raise ScoringError(
+            f"weight 0 in column {column}, line {int(zero[0]) + 2}: a calibrated design needs"
+            " weights > 0 (R survey stops on a weight of 0 after calibrate())"
+        )
+
+
+def _strata(strata: LabelsLike | None, n: int) -> tuple[IntArray, LabelArray]:
     if strata is None:
         return np.zeros(n, dtype=np.int64), np.array([None], dtype=object)
     labels = as_label_array(strata, "strata", n)
@@ -109,8 +128,8 @@ def _strata(strata: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _nested_psus(
-    psu: ArrayLike | None, stratum_codes: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
+    psu: LabelsLike | None, stratum_codes: IntArray, n: int
+) -> tuple[IntArray, IntArray]:
     """Global PSU codes for (stratum, psu) pairs (R ``nest=TRUE``) and each PSU's stratum."""
     if psu is None:
         return np.arange(n, dtype=np.int64), stratum_codes.copy()
@@ -125,7 +144,7 @@ def _nested_psus(
     return codes.astype(np.int64), pairs // levels.shape[0]
 
 
-def _stratum_fpc(fpc: ArrayLike, stratum_codes: np.ndarray, n: int) -> PopulationCorrection:
+def _stratum_fpc(fpc: ArrayLike, stratum_codes: IntArray, n: int) -> PopulationCorrection:
     try:
         values = np.asarray(fpc, dtype=np.float64)
     except (TypeError, ValueError):

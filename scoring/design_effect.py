@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, weighted_bincount
 from scoring.estimands import Kind
 from scoring.sufficient import Spread
 
@@ -27,12 +28,12 @@ ROUNDING = 1e-24
 
 def residual_squares(
     kind: Kind,
-    centre: np.ndarray,
-    sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+    centre: FloatArray,
+    sums: tuple[FloatArray, FloatArray, FloatArray],
     spread: Spread,
-    cell_domain: np.ndarray,
+    cell_domain: IntArray,
     n_domains: int,
-) -> np.ndarray:
+) -> FloatArray:
     """``Σw(y − c·x)²`` per domain, ``c`` the domain's ``centre`` (mean or ratio) per cell.
 
     ``sums`` are the cells' ``(Σw, Σwy, Σwx)``; a member proportion is weighted by ``Σwx``.
@@ -47,8 +48,8 @@ def residual_squares(
     with np.errstate(divide="ignore", invalid="ignore"):
         between = np.where(weight > 0, (swy - c * base) ** 2 / weight, 0.0)
         level = np.where(weight > 0, swy**2 / weight, 0.0)
-    squares = np.bincount(cell_domain, weights=within + between, minlength=n_domains)
-    scale = np.bincount(cell_domain, weights=level, minlength=n_domains)
+    squares = weighted_bincount(cell_domain, weights=within + between, minlength=n_domains)
+    scale = weighted_bincount(cell_domain, weights=level, minlength=n_domains)
     # a constant y leaves only rounding noise (~1e-32 of Σwy², squared relative errors):
     # its SRS variance is 0, as R's 0/0; a real spread of 1 next to a mean of 1e7 is 1e-14
     return np.where(squares > ROUNDING * scale, squares, 0.0)
@@ -56,12 +57,12 @@ def residual_squares(
 
 def design_effect(
     kind: Kind,
-    variance: np.ndarray,
-    n: np.ndarray,
-    weight_sum: np.ndarray,
-    denominator: np.ndarray,
-    squares: np.ndarray,
-) -> np.ndarray:
+    variance: FloatArray,
+    n: FloatArray,
+    weight_sum: FloatArray,
+    denominator: FloatArray,
+    squares: FloatArray,
+) -> FloatArray:
     """``V / V_srs`` per domain (module docstring); NaN where ``n ≤ 1`` or ``s² = 0``.
 
     ``weight_sum`` is ``Σw`` (``Σw·size`` for a member proportion), ``denominator`` the

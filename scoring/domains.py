@@ -6,17 +6,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, weighted_bincount
+
 
 @dataclass(frozen=True)
 class DomainStrata:
     """The distinct (domain, stratum) pairs of the in-domain cells."""
 
-    of_cell: np.ndarray
-    domain: np.ndarray
-    stratum: np.ndarray
+    of_cell: IntArray
+    domain: IntArray
+    stratum: IntArray
 
     @classmethod
-    def of(cls, cell_domain: np.ndarray, cell_stratum: np.ndarray, n_strata: int) -> DomainStrata:
+    def of(cls, cell_domain: IntArray, cell_stratum: IntArray, n_strata: int) -> DomainStrata:
         """Index the (domain, stratum) pair of every in-domain cell."""
         pairs, of_cell = np.unique(
             cell_domain * np.int64(n_strata) + cell_stratum, return_inverse=True
@@ -29,14 +31,14 @@ class DomainStrata:
         return int(self.domain.shape[0])
 
 
-def domain_sums(values: np.ndarray, cell_domain: np.ndarray, n_domains: int) -> np.ndarray:
+def domain_sums(values: FloatArray, cell_domain: IntArray, n_domains: int) -> FloatArray:
     """``Σ values`` over the cells of each domain."""
-    return np.bincount(cell_domain, weights=values, minlength=n_domains)
+    return weighted_bincount(cell_domain, weights=values, minlength=n_domains)
 
 
 def degrees_of_freedom(
-    cell_domain: np.ndarray, cell_stratum: np.ndarray, n_strata: int, n_domains: int
-) -> np.ndarray:
+    cell_domain: IntArray, cell_stratum: IntArray, n_strata: int, n_domains: int
+) -> IntArray:
     """R ``degf()`` on the domain: its PSUs − its strata, counting every row of the domain.
 
     Cells are unique per PSU × domain, so a domain's cells count its PSUs. Rows without a

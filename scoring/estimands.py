@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from scoring.arrays import BoolArray, FloatArray
 from scoring.errors import ScoringError
 
 
@@ -54,21 +55,21 @@ class Estimand:
     """A kind with its per-row variables ``y`` (and ``x``: denominator or member count)."""
 
     kind: Kind
-    y: np.ndarray
-    x: np.ndarray | None = None
+    y: FloatArray
+    x: FloatArray | None = None
 
     @classmethod
-    def mean(cls, y: Sequence[float] | np.ndarray) -> Estimand:
+    def mean(cls, y: Sequence[float] | FloatArray) -> Estimand:
         """Weighted mean of ``y``; NaN marks a missing value (row kept in the design)."""
         return cls(Kind.MEAN, _numbers(y, "y"))
 
     @classmethod
-    def total(cls, y: Sequence[float] | np.ndarray) -> Estimand:
+    def total(cls, y: Sequence[float] | FloatArray) -> Estimand:
         """Weighted total of ``y``."""
         return cls(Kind.TOTAL, _numbers(y, "y"))
 
     @classmethod
-    def proportion(cls, y: Sequence[float] | np.ndarray) -> Estimand:
+    def proportion(cls, y: Sequence[float] | FloatArray) -> Estimand:
         """Weighted proportion of rows with ``y == 1``; ``y`` must be 0/1 (or NaN)."""
         values = _numbers(y, "y")
         present = values[~np.isnan(values)]
@@ -79,7 +80,7 @@ class Estimand:
 
     @classmethod
     def ratio(
-        cls, num: Sequence[float] | np.ndarray, den: Sequence[float] | np.ndarray
+        cls, num: Sequence[float] | FloatArray, den: Sequence[float] | FloatArray
     ) -> Estimand:
         """Ratio of weighted totals ``Σw·num / Σw·den``."""
         y, x = _numbers(num, "numerator"), _numbers(den, "denominator")
@@ -88,7 +89,7 @@ class Estimand:
 
     @classmethod
     def member_proportion(
-        cls, count: Sequence[float] | np.ndarray, size: Sequence[float] | np.ndarray
+        cls, count: Sequence[float] | FloatArray, size: Sequence[float] | FloatArray
     ) -> Estimand:
         """Share of members with a trait: ``count`` of ``size`` members in each row's unit."""
         y, x = _numbers(count, "count"), _numbers(size, "size")
@@ -101,15 +102,15 @@ class Estimand:
             raise ScoringError("a member count cannot exceed its unit's size")
         return cls(Kind.MEMBER_PROPORTION, y, x)
 
-    def missing(self) -> np.ndarray:
+    def missing(self) -> BoolArray:
         """Rows without a value: excluded from every domain but kept in the design."""
         gone = np.isnan(self.y)
         return gone | np.isnan(self.x) if self.x is not None else gone
 
 
 def point_estimates(
-    kind: Kind, sum_w: np.ndarray, sum_wy: np.ndarray, sum_wx: np.ndarray
-) -> np.ndarray:
+    kind: Kind, sum_w: FloatArray, sum_wy: FloatArray, sum_wx: FloatArray
+) -> FloatArray:
     """The estimator per domain from its weighted sums (module docstring)."""
     if kind is Kind.TOTAL:
         return sum_wy.copy()
@@ -119,7 +120,7 @@ def point_estimates(
     return sum_wy / denominator
 
 
-def _numbers(values: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
+def _numbers(values: Sequence[float] | FloatArray, name: str) -> FloatArray:
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -131,6 +132,6 @@ def _numbers(values: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def _same_length(a: np.ndarray, b: np.ndarray) -> None:
+def _same_length(a: FloatArray, b: FloatArray) -> None:
     if a.shape != b.shape:
         raise ScoringError("both variables must have one entry per row")

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scoring.codes import python_label
+from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray
+from scoring.codes import LabelsLike, python_label
 from scoring.design import Design
 from scoring.design_effect import design_effect, residual_squares
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
@@ -41,11 +42,11 @@ if TYPE_CHECKING:
 def estimate(
     design: Design,
     estimand: Estimand,
-    domain: Sequence[object] | np.ndarray | None = None,
+    domain: LabelsLike | None = None,
     ci: str | CiMethod = "logit",
     level: float = 0.95,
-    ssu: Sequence[object] | np.ndarray | None = None,
-    ssu_fpc: Sequence[object] | np.ndarray | None = None,
+    ssu: LabelsLike | None = None,
+    ssu_fpc: Sequence[object] | LabelArray | None = None,
 ) -> list[Result]:
     """Estimate over the whole population (``domain=None``) or per domain label, sorted.
 
@@ -62,7 +63,7 @@ def estimate(
         if ssu_fpc is None:
             raise ScoringError("a second stage needs its fpc (M_j SSUs in the PSU, or a fraction)")
 
-        def second_stage(domains: DomainEstimates) -> np.ndarray:
+        def second_stage(domains: DomainEstimates) -> FloatArray:
             n_h = design_psu_counts(
                 cells.psu[cells.in_design], cells.stratum[cells.in_design], cells.n_strata
             )
@@ -110,7 +111,7 @@ def estimate_cells(
     method: CiMethod,
     level: float,
     residual: CalibrationResidual | None = None,
-    second_stage: Callable[[DomainEstimates], np.ndarray] | None = None,
+    second_stage: Callable[[DomainEstimates], FloatArray] | None = None,
 ) -> list[Result]:
     """The whole chain on integer-coded cells, vectorised across domains.
 
@@ -125,7 +126,7 @@ def estimate_cells(
     nrow = None if residual is None else np.full(cells.n_domains, float(residual.n_rows))
     precision = Precision.of(cells, kind, domains, variance, method, level, nrow)
     return [
-        _result(kind, precision, domains, python_label(cells.domain_labels[d]), d)
+        _result(kind, precision, domains, python_label(cells.domain_labels[d]), int(d))
         for d in np.flatnonzero(domains.n > 0)
     ]
 
@@ -134,14 +135,14 @@ def estimate_cells(
 class DomainEstimates:
     """Per-domain sums and point estimates, and which cells hold the domain's answers."""
 
-    answered: np.ndarray
-    rows: np.ndarray
-    n: np.ndarray
-    sum_w: np.ndarray
-    sum_wx: np.ndarray
-    estimate: np.ndarray
-    base: np.ndarray
-    population: np.ndarray
+    answered: BoolArray
+    rows: FloatArray
+    n: FloatArray
+    sum_w: FloatArray
+    sum_wx: FloatArray
+    estimate: FloatArray
+    base: FloatArray
+    population: FloatArray
 
 
 def domain_estimates(cells: Cells, kind: Kind) -> DomainEstimates:
@@ -178,7 +179,7 @@ def domain_variance(
     policy: LonelyPsu,
     domains: DomainEstimates,
     residual: CalibrationResidual | None = None,
-) -> np.ndarray:
+) -> FloatArray:
     """Linearisation variance per domain over the cells with answers (R na.rm subsets).
 
     With ``residual`` the scores are the calibration residuals (R ``svyrecvar`` on a
@@ -208,14 +209,14 @@ def domain_variance(
 class Precision:
     """Per domain: se, df, deff, cv, the interval and the effective size."""
 
-    se: np.ndarray
-    df: np.ndarray
-    deff: np.ndarray
-    cv: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    n_eff: np.ndarray
-    width: np.ndarray | None
+    se: FloatArray
+    df: IntArray
+    deff: FloatArray
+    cv: FloatArray
+    low: FloatArray
+    high: FloatArray
+    n_eff: FloatArray
+    width: FloatArray | None
     method: CiMethod
     level: float
 
@@ -225,17 +226,17 @@ class Precision:
         cells: Cells,
         kind: Kind,
         domains: DomainEstimates,
-        variance: np.ndarray,
+        variance: FloatArray,
         method: CiMethod,
         level: float,
-        nrow: np.ndarray | None = None,
+        nrow: FloatArray | None = None,
     ) -> Precision:
         """se, df, deff and cv, then the interval ``method`` allows for ``kind``.
 
         ``nrow`` (default: the domain's rows) is Korn–Graubard's R ``nrow(design)``.
         """
         est, se = domains.estimate, np.sqrt(variance)
-        inside = cells.in_domain
+        inside = cells.in_domain_df
         df = degrees_of_freedom(
             cells.domain[inside], cells.stratum[inside], cells.n_strata, cells.n_domains
         )
@@ -266,8 +267,8 @@ class Precision:
 
 
 def _design_effect(
-    cells: Cells, kind: Kind, domains: DomainEstimates, variance: np.ndarray
-) -> np.ndarray:
+    cells: Cells, kind: Kind, domains: DomainEstimates, variance: FloatArray
+) -> FloatArray:
     """R's ``deff = "replace"`` per domain (``design_effect.py``)."""
     a = domains.answered
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, LabelArray
 from scoring.errors import ScoringError
 
 
@@ -19,11 +20,11 @@ from scoring.errors import ScoringError
 class PopulationCorrection:
     """Per-stratum fpc values (``values[h]``), read as counts or as fractions."""
 
-    values: np.ndarray
+    values: FloatArray
     is_fraction: bool
 
     @classmethod
-    def from_values(cls, values: np.ndarray) -> PopulationCorrection:
+    def from_values(cls, values: FloatArray) -> PopulationCorrection:
         """Classify the values as R does; refuse non-finite, non-positive or mixed values."""
         values = np.asarray(values, dtype=np.float64)
         if not np.all(np.isfinite(values)) or np.any(values <= 0):
@@ -35,8 +36,8 @@ class PopulationCorrection:
 
 
 def fpc_factor(
-    correction: PopulationCorrection | None, n_h: np.ndarray, stratum_labels: np.ndarray
-) -> np.ndarray:
+    correction: PopulationCorrection | None, n_h: IntArray, stratum_labels: LabelArray
+) -> FloatArray:
     """``1 - f_h = (N_h - n_h) / N_h`` per stratum; 1 without fpc (sampling with replacement)."""
     if correction is None:
         return np.ones(n_h.shape[0], dtype=np.float64)

@@ -22,9 +22,10 @@ from enum import StrEnum
 import numpy as np
 from scipy import special
 
+from scoring.arrays import FloatArray, IntArray
 from scoring.errors import ScoringError
 
-Interval = tuple[np.ndarray, np.ndarray]
+Interval = tuple[FloatArray, FloatArray]
 
 
 class CiMethod(StrEnum):
@@ -53,19 +54,19 @@ def check_level(level: float) -> float:
     return float(level)
 
 
-def t_quantile(level: float, df: np.ndarray) -> np.ndarray:
+def t_quantile(level: float, df: IntArray | FloatArray) -> FloatArray:
     """``t_{df}(1 − α/2)``; NaN for ``df ≤ 0``."""
     df = np.asarray(df, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), 0.5 + level / 2), np.nan)
 
 
-def wald_interval(estimate: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
+def wald_interval(estimate: FloatArray, se: FloatArray, t: FloatArray) -> Interval:
     """``θ̂ ± t_df · se`` (R ``confint(svymean)``, ``svyciprop(method = "mean")``)."""
     return estimate - t * se, estimate + t * se
 
 
-def xlogit_interval(p: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
+def xlogit_interval(p: FloatArray, se: FloatArray, t: FloatArray) -> Interval:
     """Delta method on ``η = log(p/(1−p))``, ``se_η = se / (p(1−p))``; back by ``expit``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = np.log(p / (1 - p))
@@ -73,7 +74,7 @@ def xlogit_interval(p: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
     return _expit(eta - t * se_eta), _expit(eta + t * se_eta)
 
 
-def logit_interval(p: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
+def logit_interval(p: FloatArray, se: FloatArray, t: FloatArray) -> Interval:
     """R's default: Wald on the logit scale from ``svyglm(y ~ 1, family = quasibinomial)``.
 
     The intercept-only weighted MLE is ``logit(p̂)`` and its sandwich variance is
@@ -82,7 +83,7 @@ def logit_interval(p: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
     return xlogit_interval(p, se, t)
 
 
-def asin_interval(p: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
+def asin_interval(p: FloatArray, se: FloatArray, t: FloatArray) -> Interval:
     """Delta method on ``θ = asin(√p)``, ``se_θ = se / (2√(p(1−p)))``; back by ``sin²``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = np.arcsin(np.sqrt(p))
@@ -93,7 +94,7 @@ def asin_interval(p: np.ndarray, se: np.ndarray, t: np.ndarray) -> Interval:
 
 
 def korn_graubard_interval(
-    p: np.ndarray, n_eff: np.ndarray, df: np.ndarray, n: np.ndarray, level: float
+    p: FloatArray, n_eff: FloatArray, df: IntArray, n: FloatArray, level: float
 ) -> Interval:
     """Korn & Graubard (1998) as R ``svyciprop(method = "beta")``.
 
@@ -114,19 +115,19 @@ def korn_graubard_interval(
     return np.where(undefined, np.nan, low), np.where(undefined, np.nan, high)
 
 
-def mean_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray, level: float) -> Interval:
+def mean_interval(estimate: FloatArray, se: FloatArray, df: IntArray, level: float) -> Interval:
     """Means, totals and ratios: Wald with ``t_df``."""
     return wald_interval(estimate, se, t_quantile(level, df))
 
 
 def proportion_interval(
     method: CiMethod,
-    p: np.ndarray,
-    se: np.ndarray,
-    df: np.ndarray,
-    n: np.ndarray,
+    p: FloatArray,
+    se: FloatArray,
+    df: IntArray,
+    n: FloatArray,
     level: float,
-    nrow: np.ndarray | None = None,
+    nrow: FloatArray | None = None,
 ) -> Interval:
     """The ``method`` interval for proportions, with the edge cases of the module docstring.
 
@@ -159,6 +160,6 @@ _TRANSFORMED = {
 }
 
 
-def _expit(eta: np.ndarray) -> np.ndarray:
+def _expit(eta: FloatArray) -> FloatArray:
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-eta))

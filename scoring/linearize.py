@@ -11,19 +11,18 @@ Rows outside the domain have ``z = 0`` (R ``subset()``), so only in-domain cells
 
 from __future__ import annotations
 
-import numpy as np
-
+from scoring.arrays import FloatArray
 from scoring.estimands import Kind
 
 
 def cell_scores(
     kind: Kind,
-    sw: np.ndarray,
-    swy: np.ndarray,
-    swx: np.ndarray,
-    estimate: np.ndarray,
-    base: np.ndarray,
-) -> np.ndarray:
+    sw: FloatArray,
+    swy: FloatArray,
+    swx: FloatArray,
+    estimate: FloatArray,
+    base: FloatArray,
+) -> FloatArray:
     """Score total of each cell given its domain's ``estimate`` and ``base`` (W_d or X_d)."""
     if kind is Kind.TOTAL:
         return swy.copy()

@@ -12,6 +12,7 @@ from typing import assert_never
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, LabelArray
 from scoring.errors import LonelyPsuError, ScoringError
 
 CENSUS_TOLERANCE = 1e-7
@@ -39,10 +40,10 @@ class LonelyPsu(StrEnum):
 
 def check_fail_policy(
     policy: LonelyPsu,
-    touched_strata: np.ndarray,
-    n_h: np.ndarray,
-    fpc_factor: np.ndarray,
-    stratum_labels: np.ndarray,
+    touched_strata: IntArray,
+    n_h: IntArray,
+    fpc_factor: FloatArray,
+    stratum_labels: LabelArray,
 ) -> None:
     """Raise ``LonelyPsuError`` for the first lonely, non-census stratum an estimate touches.
 
@@ -59,8 +60,8 @@ def check_fail_policy(
 
 
 def lonely_contribution(
-    policy: LonelyPsu, fpc_factor: np.ndarray, z_squared: np.ndarray
-) -> np.ndarray:
+    policy: LonelyPsu, fpc_factor: FloatArray, z_squared: FloatArray
+) -> FloatArray:
     """Variance added by a lonely stratum whose one PSU has score total ``Z`` in the domain.
 
     ``adjust``: the PSU is centred at the grand mean, 0 for linearised scores, so it adds
@@ -80,8 +81,10 @@ def lonely_contribution(
 
 
 def average_over_strata(
-    variance: np.ndarray, strata_in_domain: np.ndarray, strata_with_variance: np.ndarray
-) -> np.ndarray:
+    variance: FloatArray,
+    strata_in_domain: IntArray | int,
+    strata_with_variance: FloatArray | int,
+) -> FloatArray:
     """R ``average``: ``V · H_d / H_d^ok``, the lonely strata replaced by the others' average.
 
     ``H_d`` counts the strata holding a domain member, ``H_d^ok`` those among them that are

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray
 from scoring.intervals import korn_graubard_interval
 
 NCHS_LEVEL = 0.95
@@ -43,6 +44,7 @@ class Reason(StrEnum):
     DF = "df"
     BOUNDARY = "boundary"
     CV = "cv"
+    NO_VALUES = "no_values"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Assessment:
     reasons: tuple[str, ...]
 
 
-def effective_sizes(p: np.ndarray, se: np.ndarray, n: np.ndarray) -> np.ndarray:
+def effective_sizes(p: FloatArray, se: FloatArray, n: FloatArray) -> FloatArray:
     """NCHS ``n_eff = p(1−p)/se²`` capped at ``n``; ``n`` when p is 0 or 1; NaN if se unknown."""
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = np.where((p <= 0) | (p >= 1), n, p * (1 - p) / se**2)
@@ -61,8 +63,8 @@ def effective_sizes(p: np.ndarray, se: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 
 def korn_graubard_widths(
-    p: np.ndarray, n_eff: np.ndarray, df: np.ndarray, n: np.ndarray
-) -> np.ndarray:
+    p: FloatArray, n_eff: FloatArray, df: IntArray, n: FloatArray
+) -> FloatArray:
     """Width of the 95% Korn–Graubard interval with the capped ``n_eff``.
 
     0 when p is 0 or 1 (the standard's convention); 1 when ``df = 0``, the limit of the

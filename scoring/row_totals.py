@@ -25,7 +25,7 @@ def totals_from_rows(
     cells = cells_from_rows(design, estimand, domain)
     first_row = np.unique(design.psu_codes, return_index=True)[1]
     psu_labels = np.asarray(psu)[first_row]
-    domain_labels = np.append(cells.domain_labels, None)
+    domain_labels = np.concatenate([cells.domain_labels, np.array([None], dtype=object)])
     return PsuTotals(
         stratum=cells.stratum_labels[cells.stratum],
         psu=psu_labels[cells.psu],
@@ -35,4 +35,5 @@ def totals_from_rows(
         swy=cells.swy,
         swx=cells.swx,
         rows=cells.rows,
+        weighted_rows=cells.weighted_rows,
     )

@@ -13,6 +13,7 @@ import argparse
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,10 +24,13 @@ from scoring.small_area.areas import finite_or_none
 from scoring.small_area.fitting import DEFAULT_MAX_ITER, DEFAULT_PRECISION
 from scoring.small_area.sampling_variance import direct_variances, smoothed_variances
 
+if TYPE_CHECKING:
+    from scoring.cli import _Parser
+
 AREA_FIELDS = ("area", "direct", "psi", "in_fit", "estimate", "mse", "rmse", "cv", "shrinkage")
 
 
-def add_small_area_command(commands: argparse._SubParsersAction) -> None:
+def add_small_area_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     """Register the ``small-area`` subcommand."""
     sae = commands.add_parser("small-area", help="Fay–Herriot estimates for small areas")
     sae.add_argument("data", metavar="AREAS.csv", help="one row per area")

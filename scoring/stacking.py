@@ -18,20 +18,25 @@ from enum import StrEnum
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, LabelArray
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
 from scoring.sufficient import (
+    ArrayLike,
     Cells,
     PsuTotals,
     Spread,
     check_cell_sums,
+    check_unit_counts,
     code_domains,
     number_column,
 )
 from scoring.weights.rows import WHOLE_POPULATION
 
 ROUNDS = ("from", "to")
+COUNT_DEFAULTS = {"rows": ("n",), "weighted_rows": ("rows", "n")}
+"""Where a count column left out is read from (:class:`PsuTotals`)."""
 
 
 class Pairing(StrEnum):
@@ -74,7 +79,7 @@ class StackedCells(Cells):
     name the stack's strata (with their round under ``independent``).
     """
 
-    round: np.ndarray
+    round: IntArray
 
 
 def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing) -> StackedCells:
@@ -100,14 +105,15 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
     columns = {name: _stacked_column(rounds, name) for name in ("n", "sw", "swy", "swx")}
     check_cell_sums(columns["n"], columns["sw"])
     rows = _stacked_column(rounds, "rows")
-    if np.any(rows < columns["n"]):
-        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
+    weighted_rows = _stacked_column(rounds, "weighted_rows")
+    check_unit_counts(rows, weighted_rows, columns["n"])
     return StackedCells(
         round=round_codes,
         stratum=stratum,
         psu=psu,
         domain=domain,
         rows=rows,
+        weighted_rows=weighted_rows,
         spread=Spread(*(np.zeros_like(columns["n"]) for _ in range(3))),
         stratum_labels=names,
         domain_labels=domain_labels,
@@ -116,7 +122,7 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
     )
 
 
-def _domains(values: object, length: int) -> np.ndarray:
+def _domains(values: ArrayLike, length: int) -> LabelArray:
     """A round's domain labels; a round without domains is the whole population.
 
     That is labelled as calibrated rows label it (``WHOLE_POPULATION``), so a plain round
@@ -129,8 +135,8 @@ def _domains(values: object, length: int) -> np.ndarray:
 
 
 def _independent_codes(
-    strata: list[np.ndarray], psus: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    strata: list[LabelArray], psus: list[LabelArray]
+) -> tuple[IntArray, LabelArray, IntArray]:
     """Each round's strata and PSUs apart: codes offset by the from round's count."""
     codes, names, psu_codes, offset = [], [], [], 0
     for which, (labels, psu) in zip(ROUNDS, zip(strata, psus, strict=True), strict=True):
@@ -143,8 +149,8 @@ def _independent_codes(
 
 
 def _overlapping_codes(
-    strata: list[np.ndarray], psus: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    strata: list[LabelArray], psus: list[LabelArray]
+) -> tuple[IntArray, LabelArray, IntArray]:
     """Shared labels; every PSU label must lie in one stratum across both rounds."""
     stratum, levels = factorize(np.concatenate(strata))
     psu, psu_levels = factorize(np.concatenate(psus))
@@ -161,13 +167,13 @@ def _overlapping_codes(
     return stratum, names, compact(psu, psu_levels.shape[0])[1].astype(np.int64)
 
 
-def _nested(stratum: np.ndarray, psu: np.ndarray) -> np.ndarray:
+def _nested(stratum: IntArray, psu: LabelArray) -> IntArray:
     """PSU codes nested in strata (R ``nest = TRUE``): one code per (stratum, label)."""
     local, levels = factorize(psu)
     return stratum * np.int64(levels.shape[0]) + local
 
 
-def _renumber(per_round: list[np.ndarray]) -> np.ndarray:
+def _renumber(per_round: list[IntArray]) -> IntArray:
     """Distinct codes for the PSUs of both rounds (a round's codes never meet the other's)."""
     first, second = per_round
     second = second + (int(first.max()) + 1)
@@ -176,46 +182,47 @@ def _renumber(per_round: list[np.ndarray]) -> np.ndarray:
 
 
 def _independent_fpc(
-    rounds: tuple[RoundTotals, RoundTotals], strata: list[np.ndarray]
+    rounds: tuple[RoundTotals, RoundTotals], strata: list[LabelArray]
 ) -> PopulationCorrection | None:
     """The rounds' fpc values in the stack's stratum order (all or none must have one)."""
-    given = [r.fpc is not None for r in rounds]
-    if not any(given):
+    given = [r.fpc for r in rounds if r.fpc is not None]
+    if not given:
         return None
-    if not all(given):
+    if len(given) < len(rounds):
         raise ScoringError("an fpc must be given for both rounds or for neither")
     values = []
-    for r, labels in zip(rounds, strata, strict=True):
+    for fpc, labels in zip(given, strata, strict=True):
         for s in factorize(labels)[1]:
             label = python_label(s)
-            if label not in r.fpc:
+            if label not in fpc:
                 raise ScoringError(f"fpc has no value for stratum {label!s}")
-            values.append(r.fpc[label])
+            values.append(fpc[label])
     return PopulationCorrection.from_values(np.array(values, dtype=np.float64))
 
 
 def _length(totals: PsuTotals) -> int:
-    length = number_column(totals.n, "n").shape[0]
+    length = int(number_column(totals.n, "n").shape[0])
     if length == 0:
         raise ScoringError("no PSU totals given for a round")
     return length
 
 
-def _labels(values: object, name: str, length: int) -> np.ndarray:
+def _labels(values: ArrayLike, name: str, length: int) -> LabelArray:
     labels = as_label_array(values, name, length)
     if missing_labels(labels).any():
         raise ScoringError(f"{name} must be given for every cell")
     return labels
 
 
-def _stacked_column(rounds: tuple[RoundTotals, RoundTotals], name: str) -> np.ndarray:
-    """One column of both rounds; ``rows`` defaults to ``n``, the others to zeros."""
+def _stacked_column(rounds: tuple[RoundTotals, RoundTotals], name: str) -> FloatArray:
+    """One column of both rounds; ``weighted_rows`` defaults to ``rows``, ``rows`` to ``n``,
+    the others to zeros."""
     parts = []
     for r in rounds:
         values = getattr(r.totals, name)
         length = _length(r.totals)
-        if values is None and name == "rows":
-            values = r.totals.n
+        for fallback in COUNT_DEFAULTS.get(name, ()):
+            values = getattr(r.totals, fallback) if values is None else values
         column = np.zeros(length) if values is None else number_column(values, name)
         if column.shape[0] != length:
             raise ScoringError(f"{name} must have one entry per cell ({length})")

@@ -22,13 +22,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
+from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray, weighted_bincount
+from scoring.codes import (
+    LabelsLike,
+    as_label_array,
+    compact,
+    factorize,
+    missing_labels,
+    python_label,
+)
 from scoring.design import Design, check_not_single_psu
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
 from scoring.fpc import PopulationCorrection
 
-ArrayLike = Sequence[object] | np.ndarray
+ArrayLike = Sequence[object] | LabelArray
 WHOLE_POPULATION = np.array([None], dtype=object)
 
 
@@ -39,13 +47,17 @@ class PsuTotals:
     ``stratum`` / ``psu`` labels (PSUs nested in strata; ``stratum`` may be all ``None`` for
     an unstratified design); ``domain`` labels, all ``None`` for the whole population, else
     ``None`` marks rows outside every reported domain (they still make their PSU count in
-    ``n_h``). ``n`` units with a value in the cell, ``sw = Σw``, ``swy = Σwy``, ``swx = Σwx``,
-    ``swyy = Σwy²``, ``swxy = Σwxy``, ``swxx = Σwx²`` (the last two give a ratio its design
-    effect; without them it is ``None``). For a member proportion: ``swy = Σw·count``,
-    ``swx = Σw·size``, ``n = Σ size``, ``swyy = swy``. ``rows`` (default ``n``) counts the
-    cell's units with or without a value: they keep the domain's df and Korn–Graubard
-    ``nrow`` as R's ``na.rm = TRUE`` does. A PSU whose cells all have ``rows = 0`` is not in
-    the design.
+    ``n_h``). ``n`` units with a value and a positive weight in the cell, ``sw = Σw``,
+    ``swy = Σwy``, ``swx = Σwx``, ``swyy = Σwy²``, ``swxy = Σwxy``, ``swxx = Σwx²`` (the last
+    two give a ratio its design effect; without them it is ``None``). For a member
+    proportion: ``swy = Σw·count``, ``swx = Σw·size``, ``n = Σ size`` (of positive weight),
+    ``swyy = swy``. ``rows`` (default ``n``) counts the
+    cell's units with or without a value, of any weight: they keep the domain's df and
+    Korn–Graubard ``nrow`` as R's ``na.rm = TRUE`` does. A PSU whose cells all have
+    ``rows = 0`` is not in the design. ``weighted_rows`` (default ``rows``) counts the units
+    of positive weight: a unit of weight 0 stays in the design (its PSU counts in ``n_h``
+    and its row in ``nrow``) but, as R's ``degf`` has it, a PSU counts in the df only with
+    a unit of positive weight.
     """
 
     stratum: ArrayLike
@@ -59,6 +71,7 @@ class PsuTotals:
     swxy: ArrayLike | None = None
     swxx: ArrayLike | None = None
     rows: ArrayLike | None = None
+    weighted_rows: ArrayLike | None = None
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,11 @@ class Spread:
     weight sum ``sw`` of the cell (``Σw·size`` for a member proportion).
     """
 
-    syy: np.ndarray
-    sxy: np.ndarray
-    sxx: np.ndarray
+    syy: FloatArray
+    sxy: FloatArray
+    sxx: FloatArray
 
-    def take(self, cells: np.ndarray) -> Spread:
+    def take(self, cells: IntArray | BoolArray) -> Spread:
         """The spreads of the selected cells."""
         return Spread(self.syy[cells], self.sxy[cells], self.sxx[cells])
 
@@ -82,17 +95,18 @@ class Spread:
 class Cells:
     """Integer-coded cells: the internal form of :class:`PsuTotals`."""
 
-    stratum: np.ndarray
-    psu: np.ndarray
-    domain: np.ndarray
-    rows: np.ndarray
-    n: np.ndarray
-    sw: np.ndarray
-    swy: np.ndarray
-    swx: np.ndarray
+    stratum: IntArray
+    psu: IntArray
+    domain: IntArray
+    rows: FloatArray
+    n: FloatArray
+    weighted_rows: FloatArray
+    sw: FloatArray
+    swy: FloatArray
+    swx: FloatArray
     spread: Spread
-    stratum_labels: np.ndarray
-    domain_labels: np.ndarray
+    stratum_labels: LabelArray
+    domain_labels: LabelArray
     fpc: PopulationCorrection | None
 
     @property
@@ -106,17 +120,23 @@ class Cells:
         return int(self.domain_labels.shape[0])
 
     @property
-    def in_design(self) -> np.ndarray:
+    def in_design(self) -> BoolArray:
         """Cells with at least one unit (a PSU without any is not in the design)."""
         return self.rows > 0
 
     @property
-    def in_domain(self) -> np.ndarray:
+    def in_domain(self) -> BoolArray:
         """Cells of a reported domain with at least one unit, with or without a value."""
         return (self.domain >= 0) & (self.rows > 0)
 
+    @property
+    def in_domain_df(self) -> BoolArray:
+        """Cells of a reported domain with a unit of positive weight: R ``degf`` counts
+        their PSUs (a unit of weight 0 is outside the domain's df, as R's ``inset``)."""
+        return (self.domain >= 0) & (self.weighted_rows > 0)
 
-def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None) -> Cells:
+
+def cells_from_rows(design: Design, estimand: Estimand, domain: LabelsLike | None) -> Cells:
     """Reduce rows to PSU × domain cell sums with ``np.bincount``."""
     n_rows = design.n_rows
     if estimand.y.shape[0] != n_rows:
@@ -125,22 +145,36 @@ def cells_from_rows(design: Design, estimand: Estimand, domain: ArrayLike | None
     index = _CellIndex.of(design.psu_codes, design.psu_stratum, domain_codes, domain_labels)
     kind, answered = estimand.kind, ~estimand.missing()
     w, y, x = design.weights, estimand.y, estimand.x
-    complete = bool(answered.all())
-    if not complete:
+    if not answered.all():
         w, y = np.where(answered, w, 0.0), np.where(answered, y, 0.0)
         x = None if x is None else np.where(answered, x, 0.0)
-    if kind is Kind.MEMBER_PROPORTION:  # units are the members
-        rows = n = index.sum(x)
-    else:
-        rows = index.count()
-        n = rows if complete else index.sum(answered.astype(np.float64))
+    counts = _unit_counts(
+        index, answered, design.weights > 0, x if kind is Kind.MEMBER_PROPORTION else None
+    )
     sw, swy = index.sum(w), index.sum(w * y)
     swx = np.zeros(index.size) if x is None else index.sum(w * x)
     if kind.is_proportion:  # 0/1 values: y² = y, and the raw sums are exact
         spread = spread_from_sums(kind, sw, swy, swx, swy, None, None)
     else:
         spread = _centred_spread(index, w, y, x, sw, swy, swx)
-    return index.cells(rows, n, (sw, swy, swx), spread, design.stratum_labels, design.fpc)
+    return index.cells(counts, (sw, swy, swx), spread, design.stratum_labels, design.fpc)
+
+
+def _unit_counts(
+    index: _CellIndex, answered: BoolArray, positive: BoolArray, members: FloatArray | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``rows``, ``n`` and ``weighted_rows`` per cell (:class:`PsuTotals`).
+
+    ``members`` (a member proportion's sizes, 0 where missing) makes the persons the units.
+    """
+    if members is not None:
+        weighted = index.sum(np.where(positive, members, 0.0))
+        return index.sum(members), weighted, weighted
+    rows = index.count()
+    weighted_rows = rows if positive.all() else index.sum(positive.astype(np.float64))
+    counted = answered & positive
+    n = rows if counted.all() else index.sum(counted.astype(np.float64))
+    return rows, n, weighted_rows
 
 
 def cells_from_totals(
@@ -156,16 +190,16 @@ def cells_from_totals(
         raise ScoringError("no PSU totals given")
     columns = {
         name: _optional_column(getattr(totals, name), name, length)
-        for name in ("sw", "swy", "swx", "swyy", "swxy", "swxx", "rows")
+        for name in ("sw", "swy", "swx", "swyy", "swxy", "swxx", "rows", "weighted_rows")
     }
     sw, swy = columns["sw"], columns["swy"]
     swx = np.zeros(length) if columns["swx"] is None else columns["swx"]
     rows = n if columns["rows"] is None else columns["rows"]
+    weighted_rows = rows if columns["weighted_rows"] is None else columns["weighted_rows"]
     if sw is None or swy is None:
         raise ScoringError("sw and swy are required")
     check_cell_sums(n, sw)
-    if np.any(rows < n):
-        raise ScoringError("rows counts every unit of a cell: rows ≥ n")
+    check_unit_counts(rows, weighted_rows, n)
     stratum_codes, stratum_labels = _totals_strata(totals.stratum, length)
     psus = as_label_array(totals.psu, "psu", length)
     if missing_labels(psus).any():
@@ -182,8 +216,7 @@ def cells_from_totals(
     sw, swy, swx = index.sum(sw), index.sum(swy), index.sum(swx)
     swyy = columns["swyy"]
     return index.cells(
-        rows=index.sum(rows),
-        n=index.sum(n),
+        counts=(index.sum(rows), index.sum(n), index.sum(weighted_rows)),
         sums=(sw, swy, swx),
         spread=spread_from_sums(
             kind,
@@ -203,19 +236,19 @@ def cells_from_totals(
 class _CellIndex:
     """Which cell each row (or stored total) belongs to, and the cells' codes."""
 
-    inverse: np.ndarray
-    keys: np.ndarray
+    inverse: IntArray
+    keys: IntArray
     width: np.int64
-    psu_stratum: np.ndarray
-    domain_labels: np.ndarray
+    psu_stratum: IntArray
+    domain_labels: LabelArray
 
     @classmethod
     def of(
         cls,
-        psu_codes: np.ndarray,
-        psu_stratum: np.ndarray,
-        domain_codes: np.ndarray,
-        domain_labels: np.ndarray,
+        psu_codes: IntArray,
+        psu_stratum: IntArray,
+        domain_codes: IntArray,
+        domain_labels: LabelArray,
     ) -> _CellIndex:
         """The PSU × domain cells present in the rows."""
         width = np.int64(domain_labels.shape[0] + 1)
@@ -228,21 +261,20 @@ class _CellIndex:
         """Number of cells."""
         return int(self.keys.shape[0])
 
-    def count(self) -> np.ndarray:
+    def count(self) -> FloatArray:
         """Rows per cell."""
         return np.bincount(self.inverse, minlength=self.size).astype(np.float64)
 
-    def sum(self, values: np.ndarray) -> np.ndarray:
+    def sum(self, values: FloatArray) -> FloatArray:
         """``Σ values`` per cell."""
-        return np.bincount(self.inverse, weights=values, minlength=self.size)
+        return weighted_bincount(self.inverse, weights=values, minlength=self.size)
 
     def cells(
         self,
-        rows: np.ndarray,
-        n: np.ndarray,
-        sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+        counts: tuple[FloatArray, FloatArray, FloatArray],
+        sums: tuple[FloatArray, FloatArray, FloatArray],
         spread: Spread,
-        stratum_labels: np.ndarray,
+        stratum_labels: LabelArray,
         fpc: PopulationCorrection | None,
     ) -> Cells:
         """The cells with their sums."""
@@ -251,8 +283,9 @@ class _CellIndex:
             stratum=self.psu_stratum[psu],
             psu=psu,
             domain=self.keys % self.width - 1,
-            rows=rows,
-            n=n,
+            rows=counts[0],
+            n=counts[1],
+            weighted_rows=counts[2],
             sw=sums[0],
             swy=sums[1],
             swx=sums[2],
@@ -265,12 +298,12 @@ class _CellIndex:
 
 def _centred_spread(
     index: _CellIndex,
-    w: np.ndarray,
-    y: np.ndarray,
-    x: np.ndarray | None,
-    sw: np.ndarray,
-    swy: np.ndarray,
-    swx: np.ndarray,
+    w: FloatArray,
+    y: FloatArray,
+    x: FloatArray | None,
+    sw: FloatArray,
+    swy: FloatArray,
+    swx: FloatArray,
 ) -> Spread:
     """``Σw(y − ȳ_c)²`` (and with ``x``) per cell, from the rows: a second, centred pass."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -287,12 +320,12 @@ def _centred_spread(
 
 def spread_from_sums(
     kind: Kind,
-    sw: np.ndarray,
-    swy: np.ndarray,
-    swx: np.ndarray,
-    swyy: np.ndarray,
-    swxy: np.ndarray | None,
-    swxx: np.ndarray | None,
+    sw: FloatArray,
+    swy: FloatArray,
+    swx: FloatArray,
+    swyy: FloatArray,
+    swxy: FloatArray | None,
+    swxx: FloatArray | None,
 ) -> Spread:
     """Centred sums of squares from raw ones (``Σwy² − (Σwy)²/Σw``): exact for 0/1 values.
 
@@ -309,7 +342,7 @@ def spread_from_sums(
     return Spread(syy, sxy, sxx)
 
 
-def _totals_strata(strata: ArrayLike, length: int) -> tuple[np.ndarray, np.ndarray]:
+def _totals_strata(strata: ArrayLike, length: int) -> tuple[IntArray, LabelArray]:
     labels = as_label_array(strata, "stratum", length)
     missing = missing_labels(labels)
     if missing.all():
@@ -319,7 +352,7 @@ def _totals_strata(strata: ArrayLike, length: int) -> tuple[np.ndarray, np.ndarr
     return factorize(labels)
 
 
-def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+def code_domains(domain: LabelsLike | None, length: int) -> tuple[IntArray, LabelArray]:
     """Domain codes (−1: outside every domain) and sorted labels; all-None → whole population."""
     if domain is None:
         return np.zeros(length, dtype=np.int64), WHOLE_POPULATION
@@ -330,7 +363,7 @@ def code_domains(domain: ArrayLike | None, length: int) -> tuple[np.ndarray, np.
     return codes, np.array([python_label(v) for v in levels], dtype=object)
 
 
-def _optional_column(values: ArrayLike | None, name: str, length: int) -> np.ndarray | None:
+def _optional_column(values: ArrayLike | None, name: str, length: int) -> FloatArray | None:
     if values is None:
         return None
     column = number_column(values, name)
@@ -339,7 +372,7 @@ def _optional_column(values: ArrayLike | None, name: str, length: int) -> np.nda
     return column
 
 
-def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
+def check_cell_sums(n: FloatArray, sw: FloatArray) -> None:
     """Counts and weight sums are ≥ 0, and a cell with units has weight."""
     if np.any(n < 0) or np.any(sw < 0):
         raise ScoringError("cell counts n and weight sums sw must be ≥ 0")
@@ -347,7 +380,16 @@ def check_cell_sums(n: np.ndarray, sw: np.ndarray) -> None:
         raise ScoringError("a cell with units must have a positive weight sum")
 
 
-def number_column(values: ArrayLike, name: str) -> np.ndarray:
+def check_unit_counts(rows: FloatArray, weighted_rows: FloatArray, n: FloatArray) -> None:
+    """A cell's units, those of positive weight and those with a value nest (:class:`PsuTotals`)."""
+    if np.any(rows < weighted_rows) or np.any(weighted_rows < n):
+        raise ScoringError(
+            "rows counts every unit of a cell, weighted_rows those of positive weight, n those"
+            " with a value: rows ≥ weighted_rows ≥ n"
+        )
+
+
+def number_column(values: ArrayLike, name: str) -> FloatArray:
     """``values`` as a 1-d float array of finite numbers."""
     try:
         arr = np.asarray(values, dtype=np.float64)
@@ -359,7 +401,7 @@ def number_column(values: ArrayLike, name: str) -> np.ndarray:
 
 
 def _fpc_by_label(
-    fpc: Mapping[object, float] | None, stratum_labels: np.ndarray
+    fpc: Mapping[object, float] | None, stratum_labels: LabelArray
 ) -> PopulationCorrection | None:
     if fpc is None:
         return None

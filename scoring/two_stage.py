@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from scoring.arrays import FloatArray, LabelArray, weighted_bincount
+from scoring.codes import LabelsLike
 from scoring.design import Design
 from scoring.domains import DomainStrata
 from scoring.errors import ScoringError
@@ -30,20 +32,20 @@ from scoring.lonely_psu import CENSUS_TOLERANCE, LonelyPsu
 from scoring.sufficient import cells_from_rows
 from scoring.variance import design_psu_counts, stratum_contributions
 
-ArrayLike = Sequence[object] | np.ndarray
+ArrayLike = Sequence[object] | LabelArray
 
 
 def second_stage_variance(
     design: Design,
-    ssu: ArrayLike,
+    ssu: LabelsLike,
     ssu_fpc: ArrayLike,
     estimand: Estimand,
-    domain: ArrayLike | None,
+    domain: LabelsLike | None,
     kind: Kind,
-    estimate: np.ndarray,
-    base: np.ndarray,
-    first_stage_factor: np.ndarray,
-) -> np.ndarray:
+    estimate: FloatArray,
+    base: FloatArray,
+    first_stage_factor: FloatArray,
+) -> FloatArray:
     """``Σ_h f_h Σ_j V2_jd`` per domain; the PSUs are the strata of a one-stage design of SSUs.
 
     ``estimate``/``base`` are the domains' point estimates and score denominators, in the
@@ -73,4 +75,4 @@ def second_stage_variance(
     # the strata of the inner design are the PSUs (codes 0..n_psus−1, in order)
     psu_code = np.asarray(cells.stratum_labels, dtype=np.int64)[pairs.stratum]
     f_first = 1.0 - first_stage_factor[design.psu_stratum[psu_code]]
-    return np.bincount(pairs.domain, weights=f_first * term, minlength=estimate.shape[0])
+    return weighted_bincount(pairs.domain, weights=f_first * term, minlength=estimate.shape[0])

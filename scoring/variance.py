@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scoring.arrays import FloatArray, IntArray, weighted_bincount
 from scoring.domains import DomainStrata
 from scoring.lonely_psu import (
     CENSUS_TOLERANCE,
@@ -22,53 +23,55 @@ from scoring.lonely_psu import (
 )
 
 
-def design_psu_counts(psu: np.ndarray, stratum: np.ndarray, n_strata: int) -> np.ndarray:
+def design_psu_counts(psu: IntArray, stratum: IntArray, n_strata: int) -> IntArray:
     """``n_h``: the number of distinct PSUs per stratum among the given cells."""
     first = np.unique(psu, return_index=True)[1]
     return np.bincount(stratum[first], minlength=n_strata)
 
 
-def centred_sum_of_squares(z: np.ndarray, pairs: DomainStrata, n_h: np.ndarray) -> np.ndarray:
+def centred_sum_of_squares(z: FloatArray, pairs: DomainStrata, n_h: IntArray) -> FloatArray:
     """``Σ_j (Z_hj − Z̄_h)²`` per (domain, stratum), the ``n_h − m`` absent PSUs as zeros."""
-    total = np.bincount(pairs.of_cell, weights=z, minlength=pairs.count)
+    total = weighted_bincount(pairs.of_cell, weights=z, minlength=pairs.count)
     present = np.bincount(pairs.of_cell, minlength=pairs.count)
     psus = n_h[pairs.stratum]
     mean = total / psus
-    spread = np.bincount(
+    spread = weighted_bincount(
         pairs.of_cell, weights=(z - mean[pairs.of_cell]) ** 2, minlength=pairs.count
     )
     return spread + (psus - present) * mean**2
 
 
 def stratum_contributions(
-    z: np.ndarray, pairs: DomainStrata, n_h: np.ndarray, fpc_factor: np.ndarray, policy: LonelyPsu
-) -> np.ndarray:
+    z: FloatArray, pairs: DomainStrata, n_h: IntArray, fpc_factor: FloatArray, policy: LonelyPsu
+) -> FloatArray:
     """Each (domain, stratum) term of ``V_d``; NaN marks a lonely stratum under ``average``."""
     psus = n_h[pairs.stratum]
     factor = fpc_factor[pairs.stratum]
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(psus > 1, factor * psus / (psus - 1), factor)
     usual = scale * centred_sum_of_squares(z, pairs, n_h)
-    uncentred = np.bincount(pairs.of_cell, weights=z * z, minlength=pairs.count)
+    uncentred = weighted_bincount(pairs.of_cell, weights=z * z, minlength=pairs.count)
     lonely = lonely_contribution(policy, factor, uncentred)
     term = np.where(psus > 1, usual, lonely)
     return np.where(factor < CENSUS_TOLERANCE, 0.0, term)
 
 
 def design_variance(
-    z: np.ndarray,
+    z: FloatArray,
     pairs: DomainStrata,
-    n_h: np.ndarray,
-    fpc_factor: np.ndarray,
+    n_h: IntArray,
+    fpc_factor: FloatArray,
     policy: LonelyPsu,
     n_domains: int,
-) -> np.ndarray:
+) -> FloatArray:
     """``V_d`` for every domain (NaN where no stratum has an estimable variance)."""
     term = stratum_contributions(z, pairs, n_h, fpc_factor, policy)
     known = ~np.isnan(term)
-    variance = np.bincount(pairs.domain, weights=np.where(known, term, 0.0), minlength=n_domains)
+    variance = weighted_bincount(
+        pairs.domain, weights=np.where(known, term, 0.0), minlength=n_domains
+    )
     if policy is LonelyPsu.AVERAGE:
         strata = np.bincount(pairs.domain, minlength=n_domains)
-        with_variance = np.bincount(pairs.domain, weights=known, minlength=n_domains)
+        with_variance = weighted_bincount(pairs.domain, weights=known, minlength=n_domains)
         variance = average_over_strata(variance, strata, with_variance)
     return variance

@@ -122,9 +122,9 @@ def test_non_numeric_value_is_a_one_line_error(small: Path) -> None:
     assert_bad_input(run(small, "--weight", "w", "--mean", "d"), "'x' is not a number")
 
 
-def test_weight_not_positive_is_a_one_line_error(tmp_path: Path) -> None:
-    data = write_csv(tmp_path / "w.csv", [{"w": 1, "y": 1}, {"w": 0, "y": 0}])
-    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "weights must be > 0")
+def test_negative_weight_is_a_one_line_error(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "w.csv", [{"w": 1, "y": 1}, {"w": -1, "y": 0}])
+    assert_bad_input(run(data, "--weight", "w", "--mean", "y"), "weights must be finite and ≥ 0")
 
 
 def test_lonely_psu_under_fail_is_a_one_line_error_naming_the_stratum() -> None:

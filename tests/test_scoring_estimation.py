@@ -120,10 +120,14 @@ def test_fpc_smaller_than_the_sample_is_refused() -> None:
         estimate(Design(W, STRATA, PSU, fpc=np.array([1, 1, 1, 8, 8, 3.0])), Estimand.mean(Y))
 
 
-@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
-def test_weights_must_be_finite_and_positive(bad: float) -> None:
-    with pytest.raises(ScoringError, match="weights must be finite and > 0"):
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
+def test_weights_must_be_finite_and_not_negative(bad: float) -> None:
+    with pytest.raises(ScoringError, match=r"weight .* in row 2: weights must be finite and ≥ 0"):
         Design(np.array([1.0, bad]))
+
+
+def test_a_weight_of_0_keeps_its_row_in_the_design() -> None:
+    assert Design(np.array([1.0, 0.0])).n_rows == 2
 
 
 def test_proportion_needs_a_0_1_variable() -> None:

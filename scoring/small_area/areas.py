@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from scoring.arrays import BoolArray, FloatArray
 from scoring.errors import ScoringError
 from scoring.small_area.diagnostics import Diagnostics, diagnose
 from scoring.small_area.fitting import (
@@ -30,10 +31,10 @@ class AreaEstimates:
 
     fit: FayHerriotFit
     diagnostics: Diagnostics | None
-    in_fit: np.ndarray
-    estimate: np.ndarray
-    mse: np.ndarray
-    shrinkage: np.ndarray
+    in_fit: BoolArray
+    estimate: FloatArray
+    mse: FloatArray
+    shrinkage: FloatArray
 
     def model_dict(self, names: list[str]) -> dict[str, Any]:
         """The fitted model as JSON: method, σ̂²_v, β̂ with se by covariate name, convergence,
@@ -53,20 +54,20 @@ class AreaEstimates:
         }
 
     @property
-    def rmse(self) -> np.ndarray:
+    def rmse(self) -> FloatArray:
         return np.sqrt(self.mse)
 
     @property
-    def cv(self) -> np.ndarray:
+    def cv(self) -> FloatArray:
         """√MSE / estimate (NaN unless the estimate is positive)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.estimate > 0, self.rmse / self.estimate, np.nan)
 
 
 def estimate_areas(
-    direct: np.ndarray,
-    psi: np.ndarray,
-    X: np.ndarray,
+    direct: FloatArray,
+    psi: FloatArray,
+    X: FloatArray,
     method: str | FitMethod = FitMethod.REML,
     max_iter: int = DEFAULT_MAX_ITER,
     precision: float = DEFAULT_PRECISION,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.arrays import FloatArray
 from scoring.small_area.fitting import FayHerriotFit
 
 
@@ -19,7 +20,7 @@ class Diagnostics:
     aic: float
     bic: float
     sigma2_v_at_zero: bool
-    standardized_residuals: np.ndarray
+    standardized_residuals: FloatArray
 
     def as_dict(self) -> dict[str, object]:
         residuals = self.standardized_residuals

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
 import numpy as np
 
+from scoring.arrays import FloatArray
 from scoring.errors import ScoringError
 
 DEFAULT_MAX_ITER = 100
@@ -55,30 +57,30 @@ class FayHerriotFit:
 
     method: FitMethod
     sigma2_v: float
-    beta: np.ndarray
-    beta_cov: np.ndarray
+    beta: FloatArray
+    beta_cov: FloatArray
     converged: bool
     iterations: int
-    X: np.ndarray
-    y: np.ndarray
-    psi: np.ndarray
+    X: FloatArray
+    y: FloatArray
+    psi: FloatArray
 
     @property
-    def beta_se(self) -> np.ndarray:
+    def beta_se(self) -> FloatArray:
         return np.sqrt(np.diag(self.beta_cov))
 
     @property
-    def synthetic(self) -> np.ndarray:
+    def synthetic(self) -> FloatArray:
         """x_d′β̂ for the sampled areas."""
         return self.X @ self.beta
 
     @property
-    def shrinkage(self) -> np.ndarray:
+    def shrinkage(self) -> FloatArray:
         """γ_d = σ²_v/(σ²_v + ψ_d): the weight of the direct estimate in the EBLUP."""
         return self.sigma2_v / (self.sigma2_v + self.psi)
 
 
-def check_inputs(y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> None:
+def check_inputs(y: FloatArray, X: FloatArray, psi: FloatArray) -> None:
     """Refuse what ``eblupFH`` cannot fit: mismatched sizes, non-finite values, ψ ≤ 0, a
     rank-deficient X, or no degrees of freedom left (m ≤ p)."""
     m, p = X.shape
@@ -94,16 +96,18 @@ def check_inputs(y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> None:
         raise ScoringError("the covariates are collinear (X is not of full column rank)")
 
 
-def _gls(A: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray):
+def _gls(
+    A: float, y: FloatArray, X: FloatArray, psi: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """V⁻¹ (as a vector), (X′V⁻¹X)⁻¹, X′V⁻¹ at σ²_v = A."""
     Vi = 1.0 / (A + psi)
     XtVi = (Vi[:, None] * X).T
-    Q = np.linalg.inv(XtVi @ X)
+    Q = cast(FloatArray, np.linalg.inv(XtVi @ X))  # numpy's stub: floating[Any]
     return Vi, Q, XtVi
 
 
 def _score_information(
-    method: FitMethod, A: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray
+    method: FitMethod, A: float, y: FloatArray, X: FloatArray, psi: FloatArray
 ) -> tuple[float, float]:
     """One Fisher-scoring step's (s, F) for ``method`` at σ²_v = A (see the module doc)."""
     Vi, Q, XtVi = _gls(A, y, X, psi)
@@ -119,9 +123,9 @@ def _score_information(
 
 
 def fit_fay_herriot(
-    y: np.ndarray,
-    X: np.ndarray,
-    psi: np.ndarray,
+    y: FloatArray,
+    X: FloatArray,
+    psi: FloatArray,
     method: str | FitMethod = FitMethod.REML,
     max_iter: int = DEFAULT_MAX_ITER,
     precision: float = DEFAULT_PRECISION,

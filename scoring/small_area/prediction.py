@@ -19,21 +19,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from scoring.arrays import FloatArray
 from scoring.small_area.fitting import FayHerriotFit, FitMethod
 
 
-def eblup(fit: FayHerriotFit) -> np.ndarray:
+def eblup(fit: FayHerriotFit) -> FloatArray:
     """θ̃_d for the fitted areas (``eblupFH(...)$eblup``)."""
     synthetic = fit.synthetic
     return synthetic + fit.shrinkage * (fit.y - synthetic)
 
 
-def leverages(X: np.ndarray, beta_cov: np.ndarray) -> np.ndarray:
+def leverages(X: FloatArray, beta_cov: FloatArray) -> FloatArray:
     """x_d′V(β̂)x_d for every row of X."""
-    return np.einsum("ij,jk,ik->i", X, beta_cov, X)
+    quadratic_forms: FloatArray = np.einsum("ij,jk,ik->i", X, beta_cov, X)
+    return quadratic_forms
 
 
-def eblup_mse(fit: FayHerriotFit) -> np.ndarray:
+def eblup_mse(fit: FayHerriotFit) -> FloatArray:
     """MSE(θ̃_d) for the fitted areas, as ``sae::mseFH(...)$mse`` for ``fit.method``."""
     A, psi, X, Q = fit.sigma2_v, fit.psi, fit.X, fit.beta_cov
     Vi = 1.0 / (A + psi)
@@ -55,7 +57,7 @@ def eblup_mse(fit: FayHerriotFit) -> np.ndarray:
     return g1 + g2 + 2.0 * g3 - bias * Bd**2
 
 
-def synthetic(fit: FayHerriotFit, X_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def synthetic(fit: FayHerriotFit, X_out: FloatArray) -> tuple[FloatArray, FloatArray]:
     """x_d′β̂ and its MSE σ̂²_v + x_d′V(β̂)x_d for areas outside the fit."""
     X_out = np.asarray(X_out, dtype=float)
     return X_out @ fit.beta, fit.sigma2_v + leverages(X_out, fit.beta_cov)

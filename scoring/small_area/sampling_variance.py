@@ -25,6 +25,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from scoring.arrays import FloatArray
 from scoring.errors import ScoringError
 
 
@@ -43,7 +44,7 @@ class VarianceSource(StrEnum):
             ) from None
 
 
-def smoothed_variances(province_se: float, province_n: int, n: np.ndarray) -> np.ndarray:
+def smoothed_variances(province_se: float, province_n: int, n: FloatArray) -> FloatArray:
     """ψ_d = V̂(p̂) · n / n_d (NaN where n_d = 0)."""
     if not province_se > 0 or province_n <= 0:
         raise ScoringError("the province estimate has no positive variance to smooth")
@@ -52,7 +53,7 @@ def smoothed_variances(province_se: float, province_n: int, n: np.ndarray) -> np
         return np.where(n > 0, province_se**2 * province_n / n, np.nan)
 
 
-def pooled_variances(se: np.ndarray, n: np.ndarray) -> np.ndarray:
+def pooled_variances(se: FloatArray, n: FloatArray) -> FloatArray:
     """ψ_d = mean(n_k·se_k² over areas with se_k > 0) / n_d (NaN where n_d = 0)."""
     se, n = np.asarray(se, dtype=float), np.asarray(n, dtype=float)
     usable = (se > 0) & (n > 0)
@@ -66,7 +67,7 @@ def pooled_variances(se: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.where(n > 0, per_interview / n, np.nan)
 
 
-def direct_variances(se: np.ndarray) -> np.ndarray:
+def direct_variances(se: FloatArray) -> FloatArray:
     """ψ_d = se_d² (NaN where se is undefined or 0)."""
     se = np.asarray(se, dtype=float)
     return np.where(se > 0, se**2, np.nan)
@@ -74,11 +75,11 @@ def direct_variances(se: np.ndarray) -> np.ndarray:
 
 def sampling_variances(
     source: str | VarianceSource,
-    se: np.ndarray,
-    n: np.ndarray,
+    se: FloatArray,
+    n: FloatArray,
     province_se: float,
     province_n: int,
-) -> np.ndarray:
+) -> FloatArray:
     """ψ for every area under ``source``; NaN marks an area that cannot enter the fit."""
     match VarianceSource.parse(source):
         case VarianceSource.DIRECT:

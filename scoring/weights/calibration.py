@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
 import numpy as np
 
+from scoring.arrays import FloatArray
 from scoring.domains import DomainStrata
 from scoring.errors import ScoringError
 from scoring.estimands import Kind
@@ -202,27 +204,26 @@ def _margin(obj: object, index: int) -> Margin:
     return Margin(tuple(variables), {str(k): float(v) for k, v in totals.items()})
 
 
-def _numeric_margin(obj: Mapping, variables: list[str], where: str) -> Margin:
+def _numeric_margin(obj: Mapping[str, object], variables: list[str], where: str) -> Margin:
     """``{"variables": [x], "total": T}``: a numeric variable and its population total."""
     if "totals" in obj:
         raise ScoringError(f"{where} has either totals (categories) or total (numeric), not both")
     if len(variables) != 1:
         raise ScoringError(f"{where}.variables must name one numeric variable with a total")
     total = obj["total"]
-    ok = isinstance(total, int | float) and not isinstance(total, bool)
-    if not ok or not np.isfinite(total):
+    if not isinstance(total, int | float) or isinstance(total, bool) or not np.isfinite(total):
         raise ScoringError(f"{where}.total must be a finite number")
     return Margin((variables[0],), {}, float(total))
 
 
-def _known_keys(obj: Mapping, keys: tuple[str, ...], where: str) -> None:
+def _known_keys(obj: Mapping[str, object], keys: tuple[str, ...], where: str) -> None:
     """Refuse a key the object does not have (a misspelt ``bounds`` would be ignored)."""
     unknown = sorted(str(k) for k in obj if k not in keys)
     if unknown:
         raise ScoringError(f"{where} has an unknown key {unknown[0]!r} (keys: {', '.join(keys)})")
 
 
-def _bounds(obj: Mapping) -> tuple[float, float] | None:
+def _bounds(obj: Mapping[str, object]) -> tuple[float, float] | None:
     bounds = obj.get("bounds")
     if bounds is None:
         return None
@@ -251,13 +252,13 @@ class Category:
 class Calibrated:
     """``g`` per calibration cell, with what the variance step needs (the model X and d)."""
 
-    g: np.ndarray
-    indicators: np.ndarray
-    d: np.ndarray
+    g: FloatArray
+    indicators: FloatArray
+    d: FloatArray
     categories: tuple[Category, ...]
     iterations: int
 
-    def fitted(self, s: np.ndarray) -> np.ndarray:
+    def fitted(self, s: FloatArray) -> FloatArray:
         """Per cell ``x_k'β`` with ``β = (X'DX)⁻ X's``: the d-weighted least-squares fit.
 
         ``s`` (cells × columns) holds ``Σ d·u`` per cell for each column of scores u.
@@ -338,19 +339,20 @@ def _indicators(
     return np.column_stack(columns).astype(np.float64), np.asarray(totals), names
 
 
-def poststratify_g(x: np.ndarray, d: np.ndarray, totals: np.ndarray) -> np.ndarray:
+def poststratify_g(x: FloatArray, d: FloatArray, totals: FloatArray) -> FloatArray:
     """R ``postStratify``: ``g_k = T_c / Σ_{k∈c} D_k`` for the post-stratum c of cell k."""
     return x @ (totals / (x.T @ d))
 
 
-def linear_g(x: np.ndarray, d: np.ndarray, totals: np.ndarray) -> np.ndarray:
+def linear_g(x: FloatArray, d: FloatArray, totals: FloatArray) -> FloatArray:
     """R ``regcalibrate`` (GREG): ``g = 1 + X (X'DX)⁻ (T − X'D)``."""
     return 1.0 + x @ (weighted_gram_inverse(x, d) @ (totals - x.T @ d))
 
 
-def weighted_gram_inverse(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+def weighted_gram_inverse(x: FloatArray, d: FloatArray) -> FloatArray:
     """``(X' diag(d) X)⁻``: a generalised inverse, as margins share the intercept (R ``ginv``)."""
-    return np.linalg.pinv(x.T @ (d[:, None] * x), rcond=GENERALISED_INVERSE, hermitian=True)
+    inverse = np.linalg.pinv(x.T @ (d[:, None] * x), rcond=GENERALISED_INVERSE, hermitian=True)
+    return cast(FloatArray, inverse)  # numpy's stub types pinv as floating[Any]
 
 
 @dataclass(frozen=True)
@@ -361,23 +363,23 @@ class Distance:
     ``inverse`` h⁻¹ give the dual objective that makes Newton's steps safe.
     """
 
-    h: Callable[[np.ndarray], np.ndarray]
-    slope: Callable[[np.ndarray], np.ndarray]
-    antiderivative: Callable[[np.ndarray], np.ndarray]
+    h: Callable[[FloatArray], FloatArray]
+    slope: Callable[[FloatArray], FloatArray]
+    antiderivative: Callable[[FloatArray], FloatArray]
     inverse: Callable[[float], float]
 
-    def g(self, u: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+    def g(self, u: FloatArray, limits: tuple[float, float]) -> FloatArray:
         """``clip(h(u), low, high)`` (R ``1 + calfun$Fm1``)."""
         with np.errstate(over="ignore"):
             return np.clip(self.h(u), limits[0], limits[1])
 
-    def derivative(self, u: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+    def derivative(self, u: FloatArray, limits: tuple[float, float]) -> FloatArray:
         """``dg/du``: ``h'(u)`` strictly inside the bounds, else 0 (R ``calfun$dF``)."""
         with np.errstate(over="ignore"):
             value = self.h(u)
             return np.where((value > limits[0]) & (value < limits[1]), self.slope(u), 0.0)
 
-    def dual(self, u: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+    def dual(self, u: FloatArray, limits: tuple[float, float]) -> FloatArray:
         """``ψ(u) = ∫₀ᵘ (g(t) − 1) dt``, convex: g is non-decreasing."""
         with np.errstate(divide="ignore", over="ignore"):
             low, high = self.inverse(limits[0]), self.inverse(limits[1])
@@ -464,12 +466,12 @@ def newton_g(
 
 
 def _line_search(
-    objective: Callable[[np.ndarray], float],
-    lam: np.ndarray,
-    step: np.ndarray,
+    objective: Callable[[FloatArray], float],
+    lam: FloatArray,
+    step: FloatArray,
     slope: float,
     magnitude: float,
-) -> np.ndarray | None:
+) -> FloatArray | None:
     """Armijo backtracking along ``step`` (``slope = m·step``); None when nothing decreases.
 
     Near the solution Φ changes below its rounding error (relative to the `magnitude` of the
@@ -607,7 +609,7 @@ class CalibrationResidual:
         np.add.at(s, (self.domain_cell[rows], domain), weighted_u)
         return self.calibrated.fitted(s)
 
-    def _psu_fits(self, fits: np.ndarray, n_psus: int) -> np.ndarray:
+    def _psu_fits(self, fits: FloatArray, n_psus: int) -> FloatArray:
         """``Σ_k g_k · D_jk · x_k'β_d`` per PSU j and domain d."""
         weight = np.zeros((n_psus, fits.shape[0]))
         np.add.at(weight, (self.psu, self.cell), self.calibrated.g[self.cell] * self.d)

@@ -11,7 +11,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
+from scoring.codes import (
+    LabelsLike,
+    as_label_array,
+    compact,
+    factorize,
+    missing_labels,
+    python_label,
+)
 from scoring.design import Design
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
@@ -26,7 +33,7 @@ WHOLE_POPULATION = ""
 
 
 def calibration_cells(
-    variables: Mapping[str, ArrayLike],
+    variables: Mapping[str, LabelsLike],
     names: Sequence[str],
     n_rows: int,
     numeric: Sequence[str] = (),
@@ -59,7 +66,7 @@ def calibration_cells(
     return index, labels_of_cell
 
 
-def _numeric_levels(values: ArrayLike, name: str, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _numeric_levels(values: LabelsLike, name: str, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     try:
         numbers = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -126,7 +133,7 @@ def estimate_calibrated_rows(
     design: Design,
     estimand: Estimand,
     spec: CalibrationSpec,
-    variables: Mapping[str, ArrayLike],
+    variables: Mapping[str, LabelsLike],
     domain: ArrayLike | None = None,
     ci: str | CiMethod = "logit",
     level: float = 0.95,
@@ -158,7 +165,7 @@ def estimate_calibrated_rows(
 
 
 def calibrate_rows(
-    design: Design, spec: CalibrationSpec, variables: Mapping[str, ArrayLike]
+    design: Design, spec: CalibrationSpec, variables: Mapping[str, LabelsLike]
 ) -> tuple[np.ndarray, Calibrated]:
     """Each row's calibration cell and the cells' g: the final weight of row i is
     ``design.weights[i] · g[cell[i]]``."""
