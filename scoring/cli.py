@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from scoring.csv_input import Columns, read_columns
+from scoring.csv_input import Columns, read_columns, read_header
 from scoring.design import Design, check_weight_column
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand
@@ -125,7 +125,7 @@ def run_estimate(args: argparse.Namespace) -> str:
     requests = _requests(args)
     bys = [b or None for b in args.by] if args.by else [None]
     numbers, labels = design_columns(args)
-    spec = None if args.calibration is None else read_calibration(args.calibration)
+    spec = None if args.calibration is None else read_calibration(args.calibration, args.data)
     if args.write_weights is not None and spec is None:
         raise ScoringError("--write-weights writes calibrated weights: give --calibration")
     numeric = [] if spec is None else list(spec.numeric_variables)
@@ -242,8 +242,9 @@ def _label(request: argparse.Namespace) -> str:
     return f"{option.replace('_', '-')} {getattr(request, option)}"
 
 
-def read_calibration(path: str) -> CalibrationSpec:
-    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
+def read_calibration(path: str, *data: str) -> CalibrationSpec:
+    """The ``calibration`` object of docs/design.md §9 from a JSON file, its variables
+    columns of each ``data`` file (the engine's rules and messages, as the service's)."""
     from scoring.weights import CalibrationSpec  # imported only to calibrate
 
     with open(path, encoding="utf-8") as f:
@@ -251,7 +252,10 @@ def read_calibration(path: str) -> CalibrationSpec:
             obj = json.load(f)
         except json.JSONDecodeError as err:
             raise ScoringError(f"{path} is not valid JSON: {err}") from None
-    return CalibrationSpec.from_json(obj)
+    spec = CalibrationSpec.from_json(obj)
+    for name in data:
+        spec.check_variables(read_header(name))
+    return spec
 
 
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]

@@ -17,13 +17,13 @@ import numpy as np
 from catalogue import BY_DIMENSIONS, Indicator
 from catalogue.geography import former_provinces
 from catalogue.geography.rounds import round_geography_id
-from schemas.weighting import margin_name
 from scoring import Result, ScoringError
 from scoring.weights import (
     Calibrated,
     CalibrationError,
     CalibrationSpec,
     CellTotals,
+    SpecError,
     calibrate,
     estimate_calibrated,
 )
@@ -32,7 +32,7 @@ from service.cells.domains import FORMER_PROVINCE, UNMAPPED, Domain
 from service.cells.sums import CellSums, psu_totals
 from service.errors import invalid
 from service.estimates.report import Estimator
-from service.weighting.spec import configured
+from service.weighting.spec import configured, field_path, spec_problem
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,7 @@ def unit_classes(round_doc: dict[str, Any], cells: Sequence[dict[str, Any]]) -> 
 
 def calibration_problem(error: CalibrationError, calibration: dict[str, Any]) -> Exception:
     """A calibration the data cannot meet → 422 naming the margin (and category)."""
-    names = [margin_name(m) for m in calibration["margins"]]
-    index = names.index(error.margin) if error.margin in names else None
-    path = "weighting.calibration" if index is None else f"weighting.calibration.margins.{index}"
-    if index is not None and error.category is not None:
-        path += f".totals.{error.category}"
+    path = field_path(CalibrationSpec.from_json(calibration).path_of(error))
     return invalid({path: [str(error)]}, f"The round's calibration cannot be done: {error}")
 
 
@@ -80,7 +76,9 @@ def calibrate_classes(calibration: dict[str, Any], classes: UnitClasses) -> Cali
         return calibrate(CalibrationSpec.from_json(calibration), classes.labels, classes.sw)
     except CalibrationError as error:
         raise calibration_problem(error, calibration) from error
-    except ScoringError as error:  # a stored calibration the engine refuses: never a 500
+    except SpecError as error:  # a stored calibration the engine refuses: never a 500
+        raise spec_problem(error, "The round's calibration cannot be done.") from error
+    except ScoringError as error:
         raise invalid({"weighting.calibration": [str(error)]}) from error
 
 
