@@ -227,17 +227,23 @@ class CalibrationSpec:
                         (ROOT, "margins", index, "totals", key),
                     )
 
-    def check_variables(self, available: Collection[str]) -> None:
-        """Every margin variable is one the data have (columns of the command line's file, the
-        round's variables in the service)."""
+    def check_variables(
+        self, available: Collection[str], numeric: Collection[str] | None = None
+    ) -> None:
+        """Every margin variable is one the data have: ``available`` (the command line's
+        columns; in the service the round's categorical variables) and, for numeric margins,
+        ``numeric`` (default: ``available``; in the service the instrument's numeric answers)."""
+        numbers = available if numeric is None else numeric
         for index, margin in enumerate(self.margins):
             for variable in margin.variables:
-                if variable not in available:
-                    raise SpecError(
-                        f"calibration.margins[{index}].variables names {variable!r}, "
-                        "a variable the data do not have",
-                        (ROOT, "margins", index, "variables"),
-                    )
+                known = numbers if margin.numeric else available
+                if variable in known:
+                    continue
+                raise SpecError(
+                    f"calibration.margins[{index}].variables names {variable!r}, "
+                    + _unknown_reason(variable in available or variable in numbers, margin),
+                    (ROOT, "margins", index, "variables"),
+                )
 
     def path_of(self, error: CalibrationError) -> FieldPath:
         """The field a calibration the data cannot meet points at: its margin (and category)."""
@@ -248,6 +254,15 @@ class CalibrationSpec:
         if error.category is None or self.margins[index].numeric:
             return (ROOT, "margins", index)
         return (ROOT, "margins", index, "totals", error.category)
+
+
+def _unknown_reason(elsewhere: bool, margin: Margin) -> str:
+    """Why a margin cannot use a variable: the data lack it, or have it of the other kind."""
+    if not elsewhere:
+        return "a variable the data do not have"
+    if margin.numeric:
+        return "not a numeric variable"
+    return "a numeric variable: give it a total, not categories"
 
 
 def coinciding_margins(first: tuple[str, str, float], second: tuple[str, str, float]) -> str:

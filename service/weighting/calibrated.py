@@ -33,6 +33,7 @@ from service.cells.sums import CellSums, psu_totals
 from service.errors import invalid
 from service.estimates.report import Estimator
 from service.weighting.spec import configured, field_path, spec_problem
+from service.weighting.units import NUMERIC
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,22 @@ class UnitClasses:
 
 
 def unit_classes(round_doc: dict[str, Any], cells: Sequence[dict[str, Any]]) -> UnitClasses:
-    """The distinct unit classes of the round's cells (the key after stratum and PSU), with
-    each class's former province where the round has a geography."""
+    """The distinct unit classes of the round's cells (the key after stratum and PSU, and the
+    values of numeric margins' variables in unit cells), with each class's former province
+    where the round has a geography."""
     variables = BY_DIMENSIONS[round_doc["instrument"]]
-    keys = [SEPARATOR.join(cell["cell"].split(SEPARATOR)[2:]) for cell in cells]
+    numeric = sorted(cells[0].get(NUMERIC, {})) if cells else []
+    keys = [
+        SEPARATOR.join(
+            [*cell["cell"].split(SEPARATOR)[2:], *(repr(cell[NUMERIC][v]) for v in numeric)]
+        )
+        for cell in cells
+    ]
     unique, of_cell = np.unique(np.array(keys, dtype=str), return_inverse=True)
     parts = [str(key).split(SEPARATOR) for key in unique]
     labels = {v: np.array([p[i] for p in parts], dtype=object) for i, v in enumerate(variables)}
+    for i, v in enumerate(numeric, start=len(variables)):
+        labels[v] = np.array([float(p[i]) for p in parts])
     if round_geography_id(round_doc) is not None:
         former = former_provinces(round_geography_id(round_doc))
         commune = labels["commune"]

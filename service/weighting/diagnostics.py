@@ -18,7 +18,8 @@ from service.cells.contributions import SEPARATOR
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
 from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
-from service.weighting.spec import configured
+from service.weighting.spec import configured, numeric_variables
+from service.weighting.units import NUMERIC
 
 UNIT_COLUMNS = (
     "submission_id",
@@ -66,11 +67,13 @@ def nonresponse_of(
 def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
     """The round's units and weights under its configured weighting (422 when its
     calibration cannot be done)."""
-    found = list(get_store().submissions.unit_weights(round_doc["_id"]))
+    numeric = numeric_variables(round_doc)
+    found = list(get_store().submissions.unit_weights(round_doc["_id"], numeric))
     units, factors, step = nonresponse_of(round_doc, found)
     inputs = np.array([float(u["agg"]["w"]) for u in units])
     as_cells = [
         {"cell": u["agg"]["cell"], "w": w, "n": 1}
+        | ({NUMERIC: {v: float(u["answers"][v]) for v in numeric}} if numeric else {})
         for u, w in zip(units, inputs * factors, strict=True)
     ]
     classes = unit_classes(round_doc, as_cells)

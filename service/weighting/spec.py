@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogue import BY_DIMENSIONS
+from catalogue import BY_DIMENSIONS, Instrument
 from catalogue.classifications import CODES
 from catalogue.geography.rounds import round_coverage, round_geography_id
+from schemas.common import Count
+from schemas.submissions import BusinessAnswersSchema, HouseholdAnswersSchema
 from schemas.weighting import WeightingMode, WeightInput
 from scoring.weights import (
     CalibrationSpec,
@@ -20,6 +22,7 @@ from scoring.weights import (
 from service.errors import invalid
 
 DOES_NOT_FIT = "The weighting does not fit this round."
+ANSWERS = {Instrument.HOUSEHOLD: HouseholdAnswersSchema, Instrument.BUSINESS: BusinessAnswersSchema}
 
 
 def has_sample(round_doc: dict[str, Any]) -> bool:
@@ -68,10 +71,18 @@ def round_variables(round_doc: dict[str, Any]) -> set[str]:
     return known
 
 
+def numeric_answers(instrument: str) -> set[str]:
+    """The instrument's counts (household members, employees): a numeric margin's variables."""
+    schema = ANSWERS[Instrument(instrument)]()
+    return {name for name, field in schema.fields.items() if isinstance(field, Count)}
+
+
 def _code_errors(round_doc: dict[str, Any], spec: CalibrationSpec) -> dict[str, list[str]]:
     """Categories that are no code of this round (its frame, coverage or code lists)."""
     errors: dict[str, list[str]] = {}
     for index, margin in enumerate(spec.margins):
+        if margin.numeric:
+            continue
         codes = [_frame_codes(round_doc, v) for v in margin.variables]
         for key in margin.totals:
             parts = Margin.categories(key)
@@ -86,7 +97,7 @@ def check_calibration(round_doc: dict[str, Any], calibration: dict[str, Any]) ->
     """The engine's rules, then the round's: its variables and its codes (else 422)."""
     try:
         spec = CalibrationSpec.from_json(calibration)
-        spec.check_variables(round_variables(round_doc))
+        spec.check_variables(round_variables(round_doc), numeric_answers(round_doc["instrument"]))
     except SpecError as error:
         raise spec_problem(error) from error
     errors = _code_errors(round_doc, spec)
@@ -104,6 +115,17 @@ def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dic
     if calibration:
         check_calibration(round_doc, calibration)
     return {"nonresponse": nonresponse, "calibration": calibration}
+
+
+def numeric_variables(round_doc: dict[str, Any]) -> tuple[str, ...]:
+    """The variables of the round's numeric margins (none: its cells suffice)."""
+    calibration = configured(round_doc)["calibration"]
+    if not calibration:
+        return ()
+    try:
+        return CalibrationSpec.from_json(calibration).numeric_variables
+    except SpecError:  # refused with its field where the round is calibrated
+        return ()
 
 
 def applied_mode(round_doc: dict[str, Any], requested: str | None) -> WeightingMode:
