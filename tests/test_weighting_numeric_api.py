@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from tests.conftest import module_app
 from tests.reference_data import household_payload
+from tests.test_analysis_package import api_estimates, rscript, unzipped
 from tests.test_estimates_api import submit_all
 from tests.test_weighting_api import GOLDENS, patch_weighting, round_body
 
@@ -111,3 +113,24 @@ def test_a_numeric_margin_names_a_count_of_the_instrument(shared, margin, messag
     response = patch_weighting(client, headers["admin"], weighting, ROUND)
     assert response.status_code == 422, response.json
     assert response.json["errors"] == {"weighting.calibration.margins.1.variables": [message]}
+
+
+def test_the_analysis_package_reproduces_the_members_calibration_in_r(shared, tmp_path):
+    """design.R calibrates to the members total as the service does (R `calibrate`)."""
+    client, headers = shared
+    assert patch_weighting(client, headers["admin"], MEMBERS, ROUND).status_code == 200
+    folder = unzipped(client, headers["analyst"], ROUND, tmp_path)
+    done = subprocess.run(
+        [rscript(), "design.R", "r.csv"], cwd=folder, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    api = api_estimates(client, headers["analyst"], ROUND, "district")
+    compared = 0
+    for row in csv.DictReader((folder / "r.csv").open(encoding="utf-8")):
+        if row["by"] != "district" or api[(row["indicator"], row["domain"])]["se"] is None:
+            continue
+        result = api[(row["indicator"], row["domain"])]
+        assert float(row["estimate"]) == pytest.approx(result["estimate"], rel=1e-9), row
+        assert float(row["se"]) == pytest.approx(result["se"], rel=1e-6), row
+        compared += 1
+    assert compared > 20
