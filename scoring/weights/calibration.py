@@ -355,6 +355,11 @@ class Category:
     total: float
     achieved: float
 
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The margin's variables (its name split at ``|``)."""
+        return tuple(self.margin.split(KEY_SEPARATOR))
+
 
 @dataclass(frozen=True)
 class Calibrated:

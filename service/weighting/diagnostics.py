@@ -84,7 +84,7 @@ def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
         g = calibrated.g
         margins = [
             {
-                "variables": category.margin.split(SEPARATOR),
+                "variables": list(category.variables),
                 "key": category.key,
                 "total": category.total,
                 "achieved": category.achieved,

@@ -1,10 +1,10 @@
-"""Unit-level cells of a round calibrated to a numeric total (docs/design.md §9b).
+"""Cells split by value for a round calibrated to a numeric total (docs/design.md §9b).
 
 A numeric margin (`{"variables": ["members"], "total": T}`, R `calibrate(~… + members,
 population = c(N, …, T))`) makes g depend on each unit's value, which the cells (sums per
-stratum × PSU × unit class) do not keep. Such a round reads its units instead, each as a cell
-of one unit carrying its numeric answers; the non-response step, the calibration classes (unit
-class × numeric values) and the engine are then the cells' path, as the CLI's rows are.
+stratum × PSU × unit class) do not keep. Such a round reads its units instead and sums them
+per cell and value (the cell then carries the values); the non-response step, the calibration
+classes (unit class × numeric values) and the engine are then the cells' path.
 """
 
 from __future__ import annotations
@@ -19,15 +19,19 @@ NUMERIC = "numeric"
 
 
 def unit_cells(store: Store, round_id: str, variables: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Each unit in estimates as a cell of one: its cell key, weight, moments and the numeric
-    `variables` (O(submissions): only rounds with a numeric margin pay it)."""
-    cells = []
+    """The units in estimates summed per cell and value of the numeric `variables` (O(units)
+    to read: only rounds with a numeric margin pay it; the engine then sees a few cells per
+    value, not every unit)."""
+    cells: dict[tuple[object, ...], dict[str, Any]] = {}
     for unit in store.submissions.unit_weights(round_id, variables):
         agg = unit["agg"]
-        cell: dict[str, Any] = {"cell": agg["cell"], "w": agg["w"], "n": 1}
+        values = {name: float(unit["answers"][name]) for name in variables}
+        key = (agg["cell"], *values.values())
+        cell = cells.setdefault(key, {"cell": agg["cell"], "w": 0.0, "n": 0, NUMERIC: values})
+        cell["w"] += agg["w"]
+        cell["n"] += 1
         for indicator_id, moments in agg["v"].items():
             for moment, value in moments.items():
-                cell[moment_field(indicator_id, moment)] = value
-        cell[NUMERIC] = {name: float(unit["answers"][name]) for name in variables}
-        cells.append(cell)
-    return cells
+                field = moment_field(indicator_id, moment)
+                cell[field] = cell.get(field, 0.0) + value
+    return list(cells.values())
