@@ -13,11 +13,10 @@ from catalogue import (
     SuppressedPolicy,
     TargetStatus,
 )
-from schemas.common import StrictSchema
+from outputs import Offer
+from schemas.common import OutputFormat, StrictSchema
 from schemas.weighting import WeightingBlockSchema, WeightingMode
 from scoring import CiMethod, Reliability
-
-FORMATS = ("json", "csv", "xlsx")
 
 
 def three_decimals(level: float) -> None:
@@ -71,7 +70,7 @@ class EstimatesQuerySchema(StrictSchema):
         validate=[validate.Range(min=0.5, max=0.999), three_decimals],
         metadata={"description": "Confidence level, 0.5–0.999, at most 3 decimals"},
     )
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = OutputFormat(Offer.REPORT)
     suppressed = fields.Enum(
         SuppressedPolicy,
         by_value=True,
@@ -119,9 +118,25 @@ class EstimatesQuerySchema(StrictSchema):
         return data
 
 
+class TargetSourceSchema(Schema):
+    """Where a target comes from: an entry of the targets register (GET /api/v1/targets), or
+    `set_for_round` when the round's admin set another value."""
+
+    target_id = fields.String(allow_none=True)
+    document = fields.String(allow_none=True, metadata={"example": "Quyết định 411/QĐ-TTg"})
+    issuer = fields.String()
+    date = fields.String()
+    clause = fields.String()
+    year = fields.Integer()
+    short_vi = fields.String(metadata={"example": "QĐ 411/QĐ-TTg"})
+    short_en = fields.String()
+    set_for_round = fields.Boolean()
+
+
 class TargetSchema(Schema):
     value = fields.Float()
     status = fields.String(validate=validate.OneOf(tuple(TargetStatus)))
+    source = fields.Nested(TargetSourceSchema)
 
 
 class EstimateResultSchema(Schema):
@@ -178,7 +193,13 @@ class IndicatorSchema(Schema):
     definition_vi = fields.String(metadata={"description": "In Vietnamese"})
     label_en = fields.String()
     label_vi = fields.String()
-    default_target = fields.Float(allow_none=True)
+    default_target = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "The target a new round of the whole province would be held against "
+            "today (catalogue/targets); a round's own targets are in the round"
+        },
+    )
     target_source = fields.String(allow_none=True)
     by = fields.List(fields.String())
 

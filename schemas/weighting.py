@@ -2,7 +2,7 @@
 
 The shape is checked here and every rule by the engine's own specs (`scoring.weights`), whose
 refusals become field errors; what needs the round (its instrument's variables, its frame's
-codes, whether it has a sample) is checked by `service.weighting.spec.check_weighting`.
+codes, whether it has a sample) is checked by `service.rounds.weighting.check_weighting`.
 """
 
 from __future__ import annotations

@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalogue import ROLES
+from outputs import file_formats
 from service.config import current_settings
 
+if TYPE_CHECKING:
+    from service.store import Store
 
-def _store():
+
+def _store() -> Store:
     from service.store import Store
 
     settings = current_settings()
@@ -107,14 +112,11 @@ def cmd_recount_cells(args: argparse.Namespace) -> int:
 
 def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
-    from service import create_app
     from service.domain.errors import DomainError
-    from service.errors import Problem
     from service.estimates.publication import requested_report
-    from service.estimates.report_workbook import report_workbook
-    from service.estimates.tables import COLUMNS, estimate_rows
+    from service.estimates.service import EstimatesSource, sized_cache
+    from service.estimates.tables import estimates_table
     from service.rounds.model import load_round
-    from service.tabular import csv_lines
 
     query = {
         key: value
@@ -122,17 +124,16 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
         if key in ("indicator", "by", "ci", "level", "suppressed", "weighting", "overall")
         and value is not None
     }
+    store = _store()
+    source = EstimatesSource(store, sized_cache(current_settings()))
     try:
-        with create_app().app_context():
-            round_doc = load_round(args.round)
-            report = requested_report(round_doc, EstimatesQuerySchema().load(query))
-    except (Problem, DomainError) as exc:
+        round_doc = load_round(args.round, store)
+        report = requested_report(round_doc, EstimatesQuerySchema().load(query), source)
+    except DomainError as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
-    out = Path(args.out or f"{args.round}-estimates.{args.format}")
-    if args.format == "xlsx":
-        out.write_bytes(report_workbook(report, round_doc, args.lang))
-    else:
-        out.write_text("".join(csv_lines(COLUMNS, estimate_rows(report))), encoding="utf-8")
+    output = file_formats()[args.format]
+    out = Path(args.out or f"{args.round}-estimates.{output.extension}")
+    out.write_bytes(output.content(estimates_table(report, round_doc), args.lang))
     print(f"wrote {out}")
     return 0
 
@@ -206,7 +207,7 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-estimates", help="estimates of a round as CSV or XLSX")
     export.add_argument("round")
-    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--format", choices=list(file_formats()), default="csv")
     export.add_argument("--indicator", help="one id or a comma list (default: all)")
     export.add_argument("--by", help="district, commune, area, type or sector")
     export.add_argument("--ci", default="logit")

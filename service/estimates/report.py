@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from functools import partial
 from typing import Any
 
 from catalogue import Indicator, TargetStatus
+from catalogue.geography.rounds import round_coverage, round_geography_id
+from catalogue.targets import target_source
 from scoring import (
     RESULT_FIELDS,
     CiMethod,
@@ -20,6 +22,7 @@ from scoring import (
 )
 from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
+from service.domain.estimator import Estimator
 from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
@@ -33,7 +36,9 @@ LONELY_PSU_REASON = "lonely_psu"  # the round's policy is `fail` and a stratum h
 FPC_REASON = "fpc"  # the design's fpc does not fit the data (service/rounds/design.py)
 
 
-def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
+def target_status(
+    result: dict[str, Any], value: float | None, source: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """met when the whole CI clears the target, not_met when it lies below, else uncertain.
 
     A suppressed estimate is always `uncertain`: it is too unreliable to call either way.
@@ -49,7 +54,14 @@ def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any]
         status = TargetStatus.NOT_MET
     else:
         status = TargetStatus.UNCERTAIN
-    return {"value": value, "status": status}
+    return {"value": value, "status": status} | ({"source": source} if source else {})
+
+
+def round_target_source(round_doc: Mapping[str, Any], indicator_id: str, value: float) -> Any:
+    """The register entry a round's target comes from (or `set_for_round`)."""
+    year = int(str(round_doc["period"]["start"])[:4])
+    geography, coverage = round_geography_id(round_doc), round_coverage(round_doc)
+    return target_source(indicator_id, value, geography, coverage, year)
 
 
 def _shaped(result: Result, by: str | None) -> dict[str, Any]:
@@ -75,9 +87,6 @@ def _unavailable(
         | ({"detail": detail} if detail else {})
         for domain in domains
     ]
-
-
-Estimator = Callable[..., list[Result]]
 
 
 def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
@@ -129,8 +138,9 @@ def indicator_block(
     design = round_doc.get("design") or {}
     results = indicator_results(cells, indicator, design, by, ci, level, estimator)
     target = (round_doc.get("targets") or {}).get(indicator.id)
+    source = None if target is None else round_target_source(round_doc, indicator.id, target)
     for result in results:
-        result["target"] = target_status(result, target)
+        result["target"] = target_status(result, target, source)
     return {
         "indicator": indicator.id,
         "unit": indicator.unit,

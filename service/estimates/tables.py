@@ -1,10 +1,12 @@
-"""Estimates as flat rows: one per indicator × domain, for CSV, XLSX and the CLI export."""
+"""Estimates as a table: flat rows, one per indicator × domain, and the report-ready XLSX."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
+from outputs import Table
 from scoring import RESULT_FIELDS
 
 COLUMNS = [
@@ -30,3 +32,22 @@ def estimate_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 "target": target.get("value"),
                 "target_status": target.get("status"),
             }
+
+
+def estimates_table(
+    report: dict[str, Any], round_doc: dict[str, Any], geography: str | None = None
+) -> Table:
+    """The estimates in every output format (the route and the CLI export)."""
+
+    def workbook(lang: str) -> bytes:
+        from service.estimates.report_workbook import report_workbook  # openpyxl when asked
+
+        return report_workbook(report, round_doc, lang, geography)
+
+    return Table(
+        "estimates",
+        COLUMNS,
+        partial(estimate_rows, report),
+        document=lambda: report,
+        workbook=workbook,
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from service.cells.reading import read_cells
 from service.cells.sums import CellSums, cell_sums
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.store import Store, get_store
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue import Role
-from service.errors import Problem
+from service.domain.errors import Forbidden
 
 
 def collects_for(round_doc: dict[str, Any], token: dict[str, Any]) -> bool:
@@ -22,8 +22,6 @@ def collects_for(round_doc: dict[str, Any], token: dict[str, Any]) -> bool:
 def require_collector(round_doc: dict[str, Any], token: dict[str, Any]) -> None:
     """403 for an enumerator outside the round's teams."""
     if not collects_for(round_doc, token):
-        raise Problem(
-            403,
-            "Forbidden",
+        raise Forbidden(
             f"{token['name']!r} is not in the teams that collect for round {round_doc['_id']!r}.",
         )

@@ -19,20 +19,19 @@ from scoring.stacking import PairingError, RoundTotals
 from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
-from service.domain.errors import DomainError
-from service.errors import Problem, invalid, problem_from
+from service.domain.errors import DomainError, Invalid, invalid
 from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
-    estimate_cache,
+    EstimatesSource,
     grouping_key,
     query_domain,
     requested_indicators,
 )
 from service.offload import off_the_loop
+from service.rounds.weighting import WeightingMode, applied_mode
 from service.series.model import series_rounds
-from service.store import get_store
+from service.store import Store, get_store
 from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
-from service.weighting.spec import WeightingMode, applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
 # Domains that are areas: rounds of different coverage compare on them, area by area.
@@ -95,11 +94,9 @@ def naming_round(doc: dict[str, Any]) -> Iterator[None]:
     """A weighting problem (the estimates' 422 naming the margin) names the round too."""
     try:
         yield
-    except (Problem, DomainError) as refused:
-        problem = problem_from(refused)
-        detail = f"Round {doc['_id']!r}: {problem.detail}"
-        extra = {"round": doc["_id"]}
-        raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None
+    except DomainError as refused:
+        detail = f"Round {doc['_id']!r}: {refused.detail}"
+        raise type(refused)(detail, refused.errors, extra={"round": doc["_id"]}) from None
 
 
 def indicator_changes(
@@ -172,9 +169,7 @@ def check_coverage(rounds: tuple[dict[str, Any], dict[str, Any]], by: str | None
         f"{', '.join(sorted(last))}): they describe different populations. The area both "
         f"cover: former province(s) {area}; compare it with by=former_province."
     )
-    raise Problem(
-        422,
-        "Unprocessable Content",
+    raise Invalid(
         message,
         {"coverage": [message]},
         extra={"common_coverage": common, "comparable_by": "former_province"},
@@ -227,7 +222,7 @@ def change_report(
     store = get_store()
     data = (read_round(store, rounds[0], versions[0]), read_round(store, rounds[1], versions[1]))
     heads = (data[0].head, data[1].head)
-    domains = domain_pair(rounds, query)
+    domains = domain_pair(rounds, query, store)
     return off_the_loop(
         lambda: report(
             series, weighted_pair(data, modes, indicators, domains), heads, indicators, query
@@ -236,15 +231,15 @@ def change_report(
 
 
 def domain_pair(
-    rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any]
+    rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any], store: Store
 ) -> tuple[Domain | None, Domain | None]:
     """Both rounds' `by` domains in the geography the change is reported in."""
     target = reported_geography(rounds, query)
     by = query["by"]
-    return query_domain(rounds[0], by, target), query_domain(rounds[1], by, target)
+    return query_domain(rounds[0], by, target, store), query_domain(rounds[1], by, target, store)
 
 
-def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+def compute_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
     """The change report for a validated query, from the cache when both rounds are current.
 
     Each round enters under its own weighting: `?weighting=` when given (valid for both
@@ -257,7 +252,7 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         applied_mode(rounds[0], query["weighting"]),
         applied_mode(rounds[1], query["weighting"]),
     )
-    store = get_store()
+    store = source.store
     versions = (current_version(store, rounds[0]), current_version(store, rounds[1]))
     key = (
         "change",
@@ -267,19 +262,19 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         tuple(query["indicators"]),
         query["by"],
         query.get("geography"),
-        *(grouping_key(domain) for domain in domain_pair(rounds, query)),
+        *(grouping_key(domain) for domain in domain_pair(rounds, query, store)),
         query["level"],
         query["pairing"],
     )
-    return estimate_cache().get_or_compute(
+    return source.cache.get_or_compute(
         key, lambda: change_report(series, rounds, versions, modes, query)
     )
 
 
-def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+def published_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
     """The change report under the query's `suppressed` policy: with `withhold`, a row is
     emptied where either round's estimate is withheld in the same table (docs/design.md §15)."""
-    report = compute_change(series, query)
+    report = compute_change(series, query, source)
     if query["suppressed"] == SuppressedPolicy.SHOW:
         return report
     rounds = chosen_rounds(series, query)
@@ -292,5 +287,5 @@ def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         "overall": False,
         "suppressed": SuppressedPolicy.WITHHOLD,
     }
-    withheld = [withheld_domains(requested_report(doc, estimates_query)) for doc in rounds]
+    withheld = [withheld_domains(requested_report(doc, estimates_query, source)) for doc in rounds]
     return withheld_changes(report, withheld)

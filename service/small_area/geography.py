@@ -11,7 +11,7 @@ from typing import Any
 
 from catalogue.geography import GeographyNotFound, crosswalk, load_version, version_ids
 from catalogue.geography.rounds import round_geography_id
-from service.errors import invalid, not_found
+from service.domain.errors import invalid, not_found
 
 
 def version_communes(version: str) -> dict[str, str]:

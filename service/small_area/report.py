@@ -19,7 +19,8 @@ from scoring.small_area import (
     sampling_variances,
 )
 from scoring.small_area.areas import finite_or_none
-from service.errors import invalid
+from service.domain.errors import invalid
+from service.estimates.app_source import estimates_source
 from service.estimates.service import compute_estimates
 from service.small_area.geography import commune_names, reexpressed_in, round_geography
 from service.store import get_store
@@ -87,7 +88,7 @@ def _estimates(
         "suppressed": SuppressedPolicy.SHOW,
         "overall": False,
     }
-    return compute_estimates(round_doc, query)["estimates"][0]["results"]
+    return compute_estimates(round_doc, query, estimates_source())["estimates"][0]["results"]
 
 
 def _direct_by_commune(

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from catalogue import SubmissionStatus
+from outputs import Table, answer
 from schemas.review import (
     CorrectionRequestSchema,
     ReviewRequestSchema,
@@ -26,9 +27,11 @@ from schemas.submissions import (
 )
 from service.admission import ingest_slot
 from service.auth import MICRODATA_READERS, SUBMISSION_READERS, SUBMITTERS, require_role
-from service.errors import Problem, conflict, invalid
+from service.domain.errors import conflict, invalid
+from service.errors import Problem
 from service.rounds.model import load_round, round_for_writing
 from service.rounds.teams import require_collector
+from service.rounds.weighting import has_sample
 from service.store import get_store
 from service.submissions.corrections import (
     correct_submission,
@@ -39,8 +42,6 @@ from service.submissions.corrections import (
 from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.submissions.review import load_submission, review_submission
-from service.tabular import csv_response, wants_csv
-from service.weighting.spec import has_sample
 
 blp = Blueprint(
     "submissions",
@@ -113,14 +114,20 @@ class RoundSubmissions(MethodView):
         """Export submissions: JSON pages (`limit`, `after`) or, with CSV, all of them."""
         round_doc = load_round(round_id)
         submissions = get_store().submissions
-        if wants_csv(query["format"]):
-            columns = export_columns(round_doc["instrument"], has_sample(round_doc))
-            rows = (export_row(doc) for doc in submissions.iterate(round_id))
-            return csv_response(columns, rows, f"{round_id}-submissions.csv")
-        items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
-        more = len(items) > query["limit"]
-        items = items[: query["limit"]]
-        return {"items": items, "next": items[-1]["submission_id"] if more else None}
+
+        def page() -> dict[str, Any]:
+            items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
+            more = len(items) > query["limit"]
+            items = items[: query["limit"]]
+            return {"items": items, "next": items[-1]["submission_id"] if more else None}
+
+        table = Table(
+            "submissions",
+            export_columns(round_doc["instrument"], has_sample(round_doc)),
+            lambda: (export_row(doc) for doc in submissions.iterate(round_id)),
+            document=page,
+        )
+        return answer(query["format"], table, f"{round_id}-submissions")
 
 
 @blp.route("/<string:round_id>/submissions/batch")

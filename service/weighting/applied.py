@@ -11,10 +11,10 @@ from typing import Any
 from catalogue import Indicator
 from service.cells.domains import Domain
 from service.cells.reading import read_cells
+from service.rounds.weighting import WeightingMode, numeric_variables, weighting_block
 from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
 from service.weighting.nonresponse import SampleOutcomes, adjusted_cells, outcomes_at
-from service.weighting.spec import WeightingMode, numeric_variables, weighting_block
 from service.weighting.units import unit_cells
 
 

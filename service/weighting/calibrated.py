@@ -30,9 +30,9 @@ from scoring.weights import (
 from service.cells.contributions import SEPARATOR, moment_fields
 from service.cells.domains import FORMER_PROVINCE, UNMAPPED, Domain
 from service.cells.sums import CellSums, psu_totals
-from service.errors import invalid
-from service.estimates.report import Estimator
-from service.weighting.spec import configured, field_path, spec_problem
+from service.domain.errors import invalid
+from service.domain.estimator import Estimator
+from service.rounds.weighting import configured, field_path, spec_problem
 from service.weighting.units import NUMERIC
 
 

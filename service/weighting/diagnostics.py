@@ -15,10 +15,10 @@ import numpy as np
 
 from scoring.weights import WeightCells, summarize
 from service.cells.contributions import SEPARATOR
+from service.rounds.weighting import configured, numeric_variables
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
 from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
-from service.weighting.spec import configured, numeric_variables
 from service.weighting.units import NUMERIC
 
 UNIT_COLUMNS = (

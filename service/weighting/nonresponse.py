@@ -24,11 +24,11 @@ from schemas.weighting import WeightingMode
 from scoring import ScoringError
 from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
 from service.cells.contributions import SEPARATOR, reweighted
-from service.errors import invalid
+from service.domain.errors import invalid
+from service.rounds.weighting import configured, has_sample
 from service.samples.design import is_certainty
 from service.samples.status import PENDING, status_from
 from service.store import Store
-from service.weighting.spec import configured, has_sample
 
 VarianceKey = tuple[str, str]  # (stratum, psu) as the variance design and the cells see them
 

@@ -9,10 +9,10 @@ from catalogue import Indicator
 from service.cells.domains import Domain
 from service.cells.sums import cell_sums
 from service.estimates.report import estimates_report
+from service.rounds.weighting import WeightingMode
 from service.weighting.applied import weighted_cells
 from service.weighting.calibrated import calibrated_estimator
 from service.weighting.nonresponse import SampleOutcomes
-from service.weighting.spec import WeightingMode
 
 
 def weighted_report(

@@ -19,7 +19,7 @@ from scoring.weights import (
     NonresponseSpec,
     SpecError,
 )
-from service.errors import invalid
+from service.domain.errors import invalid
 
 DOES_NOT_FIT = "The weighting does not fit this round."
 ANSWERS = {Instrument.HOUSEHOLD: HouseholdAnswersSchema, Instrument.BUSINESS: BusinessAnswersSchema}
