@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -134,3 +135,18 @@ def test_the_analysis_package_reproduces_the_members_calibration_in_r(shared, tm
         assert float(row["se"]) == pytest.approx(result["se"], rel=1e-6), row
         compared += 1
     assert compared > 20
+
+
+def test_a_new_household_is_in_the_next_answer(shared):
+    """The units read for a numeric margin are kept per data version: a submission moves it."""
+    client, headers = shared
+    assert patch_weighting(client, headers["admin"], MEMBERS, ROUND).status_code == 200
+    query = {"indicator": "fiber_available"}
+    before = estimates(client, headers["admin"], **query)[0]
+    assert estimates(client, headers["admin"], **query)[0] == before  # kept
+    with (GOLDENS / "households.csv").open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    payload = household_payload(row | {"submission_id": str(uuid.uuid4())})
+    submit_all(client, headers["enumerator"], ROUND, [payload])
+    after = estimates(client, headers["admin"], **query)[0]
+    assert after["n"] == before["n"] + 1

@@ -15,7 +15,7 @@ from service.rounds.weighting import WeightingMode, numeric_variables, weighting
 from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
 from service.weighting.nonresponse import SampleOutcomes, adjusted_cells, outcomes_at
-from service.weighting.units import unit_cells
+from service.weighting.units import unit_cells_at
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def read_round(store: Store, doc: dict[str, Any], version: int) -> RoundData:
     head, cells = read_cells(store, doc["_id"])
     numeric = numeric_variables(doc)
     if numeric and cells:
-        cells = unit_cells(store, doc["_id"], numeric)
+        cells = unit_cells_at(store, doc["_id"], version, numeric)
     return RoundData(doc, head, cells, outcomes_at(store, doc, version))
 
 

@@ -11,11 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.caching import ByteBoundedCache, caches_of
 from service.cells.contributions import moment_field
 from service.store import Store
 
 NUMERIC = "numeric"
 """A unit cell's field: {variable: value} of the calibration's numeric variables."""
+UNIT_CELLS_MAX_BYTES = 64 * 1024 * 1024  # a few hundred bytes per cell × value
+
+
+def unit_cells_at(
+    store: Store, round_id: str, version: int, variables: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """`unit_cells`, kept per data version (service/caching.py, named `cells by value`): the
+    read is O(submissions), and one page asks several answers of one version. Read only."""
+    kept = caches_of(store.extensions).named(
+        "cells by value", lambda: ByteBoundedCache("cells by value", UNIT_CELLS_MAX_BYTES)
+    )
+    cells: list[dict[str, Any]] = kept.get_or_load(
+        (round_id, version, variables), lambda: unit_cells(store, round_id, variables)
+    )
+    return cells
 
 
 def unit_cells(store: Store, round_id: str, variables: tuple[str, ...]) -> list[dict[str, Any]]:
