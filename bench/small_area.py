@@ -17,11 +17,11 @@ simulation: a synthetic 2026 frame of 99 communes (8–30 villages of 60–200 h
   about 60 communes by Poisson PPS on household counts, 2–6 villages per commune by SRS (by
   commune size) and 10 households per village by SRS; weights are inverse inclusion
   probabilities. Per sample, exactly as the service does: the direct estimate per commune
-  with its logit CI (design: stratum = commune, PSU = village), the smoothed ψ from the
-  province estimate, the REML fit, EBLUP/synthetic with √MSE intervals (θ̃ ± 1.96√MSE),
-  and the publication rule. Per commune size class (interviews in the sample): MSE of the
-  direct and the model estimate against the commune's true share, coverage of their 95 %
-  intervals, and what is published.
+  with its logit CI (design: stratum = commune, PSU = village), ψ (``pooled``, the default,
+  then ``smoothed`` from the province estimate), the REML fit, EBLUP/synthetic with √MSE
+  intervals (θ̃ ± 1.96√MSE), and the publication rule. Per commune size class (interviews in
+  the sample): MSE of the direct and the model estimate against the commune's true share,
+  coverage of their 95 % intervals, and what is published.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def main() -> None:
     if which in ("speed", "all"):
         speed()
     if which in ("simulation", "all"):
-        for variance in ("smoothed", "pooled"):
+        for variance in ("pooled", "smoothed"):
             simulation(samples, variance)
 
 

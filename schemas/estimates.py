@@ -79,7 +79,9 @@ class EstimatesQuerySchema(StrictSchema):
             "description": "withhold (default): a suppressed estimate's numbers (estimate, se, "
             "CI, deff, n_eff, cv, population) are null or empty, its reliability and reasons "
             "kept, and where one part of a `by` table would follow from the province and the "
-            "other parts, the smallest other part is withheld too (reason `complementary`); "
+            "other parts, the smallest other part is withheld too (reason `complementary`), "
+            "and a row the round's default weighting withholds is withheld in every weighting "
+            "(reason `default_weighting`); "
             "show: every number with its reliability flag, for the admin and analyst roles "
             "only (403 otherwise)"
         },

@@ -35,12 +35,12 @@ class SmallAreaQuerySchema(StrictSchema):
         metadata={"description": "How σ²_v is estimated (R sae::eblupFH)"},
     )
     variance = fields.String(
-        load_default=VarianceSource.SMOOTHED.value,
+        load_default=VarianceSource.POOLED.value,
         validate=validate.OneOf(tuple(VarianceSource)),
         metadata={
-            "description": "smoothed: ψ_d = p̂(1−p̂)·deff/n_d from the province estimate; "
-            "pooled: ψ_d = mean(n_k·se_k²)/n_d over the communes; direct: the commune "
-            "estimate's se²"
+            "description": "pooled (default): ψ_d = mean(n_k·se_k²)/n_d over the communes; "
+            "smoothed: ψ_d = p̂(1−p̂)·deff/n_d from the province estimate; direct: the "
+            "commune estimate's se²"
         },
     )
     geography = Text(

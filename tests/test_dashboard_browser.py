@@ -112,12 +112,44 @@ def test_a_suppressed_estimate_shows_no_mark_nor_number_and_says_why_and_what_wo
         )
         assert "rel-suppress" in row.get_attribute("class")
         assert row.find_elements(By.CSS_SELECTOR, "rect, circle, path, .row-value") == []
-        note = " ".join(n.text for n in row.find_elements(By.CLASS_NAME, "row-note"))
+        assert row.find_element(By.CLASS_NAME, "row-note").text == "Not published"
+        note = caution_of(browser, "fiber_available", row)
         assert note.startswith("Not published:")
         assert "More interviews in this area would help." in note
         plain = {"n_eff": "too few interviews", "ci_width": "too wide to be useful"}
         for code in result["reliability_reasons"]:
             assert plain.get(code, "likely range") in note
+
+
+def caution_of(browser: WebDriver, indicator: str, row) -> str:
+    """The words of the card's caution whose letter the chart row carries."""
+    mark = row.find_element(By.CLASS_NAME, "row-mark").text
+    item = card(browser, indicator).find_element(By.CSS_SELECTOR, f'li.caution[data-mark="{mark}"]')
+    return item.find_element(By.CLASS_NAME, "caution-text").text
+
+
+def test_each_caution_is_written_once_per_card_and_its_rows_carry_its_letter(
+    browser: WebDriver, demo_server: DemoServer
+) -> None:
+    sign_in_and_wait(browser, demo_server.planner, by="district")
+    switch_language(browser, "en")
+    checked = 0
+    for section in browser.find_elements(By.CSS_SELECTOR, "section.indicator"):
+        indicator = section.get_attribute("data-indicator")
+        texts = [t.text for t in section.find_elements(By.CSS_SELECTOR, "li.caution .caution-text")]
+        assert len(texts) == len(set(texts)), indicator  # once per card
+        marks = {m.text for m in section.find_elements(By.CSS_SELECTOR, "svg.chart text.row-mark")}
+        items = section.find_elements(By.CSS_SELECTOR, "li.caution")
+        listed = {li.get_attribute("data-mark") for li in items}
+        assert marks == listed, indicator  # every caution marks a row, every mark is explained
+        for row in section.find_elements(By.CSS_SELECTOR, "svg.chart g.row"):
+            if row.get_attribute("data-reliability") in ("review", "suppress"):
+                assert row.find_elements(By.CLASS_NAME, "row-mark"), indicator
+            # no row writes a caution of its own: at most its verdict
+            for note in row.find_elements(By.CLASS_NAME, "row-note"):
+                assert note.text in ("Not published", "No interviews yet"), note.text
+        checked += len(texts)
+    assert checked > 0, "the demo round's district cards have cautions"
 
 
 def test_review_estimates_are_marked_with_a_diamond_and_a_plain_note(
@@ -131,7 +163,7 @@ def test_review_estimates_are_marked_with_a_diamond_and_a_plain_note(
     assert reviews
     for row in reviews:
         assert row.find_elements(By.CSS_SELECTOR, "path.mark-review")
-        assert row.find_element(By.CLASS_NAME, "row-note").text.startswith("Dùng thận trọng:")
+        assert caution_of(browser, "epay_account", row).startswith("Dùng thận trọng:")
 
 
 def test_the_downloaded_csv_is_the_servers_export_of_what_is_shown(

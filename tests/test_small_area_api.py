@@ -204,6 +204,17 @@ def test_each_variance_source_fits(
     assert out.status_code == 200 and out.json["model"]["variance"] == variance
 
 
+def test_the_default_variance_is_pooled_from_the_communes_own_variances(
+    client: FlaskClient, as_planner: dict[str, str]
+) -> None:
+    # design §14: smoothed (the province's deff) gave intervals covering 82–88 % for small
+    # communes in the simulation, pooled 91–95 %
+    default = small_area(client, as_planner, covariates="fiber_route_share")
+    pooled = small_area(client, as_planner, covariates="fiber_route_share", variance="pooled")
+    assert default.status_code == 200 and default.json["model"]["variance"] == "pooled"
+    assert default.json["communes"] == pooled.json["communes"]
+
+
 @pytest.mark.parametrize("method", ["reml", "ml", "fh"])
 def test_each_method_fits(client: FlaskClient, as_planner: dict[str, str], method: str) -> None:
     out = small_area(client, as_planner, method=method, covariates="fiber_route_share")

@@ -8,6 +8,14 @@ province over any table's parts, and each district over its communes (the distri
 row as the total) — and adds a shown change to a shown estimate of the other round. An
 analyst's `suppressed=show` answer is the truth: nothing the attacker computes may equal a
 withheld number.
+
+Across the tables of one round the attacker also solves the whole linear system: each shown
+row's total (estimate × population) is the sum of the totals of the cells of the round that
+fall in its domain (commune × area, and type × sector for businesses: every `by` is a function
+of them), for every table of one weighting — the province, by commune (in the round's version
+and in the newer one), district, area, former province, business type and sector, and two
+groupings. A withheld row's total is determined iff its indicator vector over the cells lies
+in the row space of the shown rows' vectors (the populations obey the same system).
 """
 
 from __future__ import annotations
@@ -16,11 +24,16 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 
 from catalogue import BY_DIMENSIONS
+from catalogue.geography import load_version
+from catalogue.geography.rounds import round_geography_id
 from service import demo
+from service.cells.contributions import SEPARATOR, cell_fields
+from service.cells.domains import GROUPING_PREFIX, domain_of
 from service.loading import load_demo
 from service.store import Store
 from tests.conftest import module_app
@@ -28,6 +41,8 @@ from tests.conftest import module_app
 ROUNDS = (demo.HOUSEHOLD_ROUND_2024, demo.HOUSEHOLD_ROUND, demo.BUSINESS_ROUND)
 WEIGHTINGS = (None, "input")
 CLOSE = 1e-9
+NEW = "vn-2025-07"
+GROUPINGS = ("kind", "blocks")  # phường / xã, and blocks of 4 neighbouring codes
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +50,20 @@ def demo_api(store_server) -> Iterator[tuple[FlaskClient, dict[str, dict[str, st
     with module_app(store_server.uri, "attack") as (client, headers):
         store: Store = client.application.extensions["store"]
         load_demo(store)
+        communes = load_version(NEW).communes
+        for name in GROUPINGS:
+            body = "commune,group\n" + "".join(
+                f"{unit.code},{unit.kind if name == 'kind' else f'b{i // 4}'}\n"
+                for i, unit in enumerate(communes)
+            )
+            put = client.put(
+                f"/api/v1/geography/{NEW}/groupings/{name}",
+                data=body.encode(),
+                content_type="text/csv",
+                headers=headers["admin"],
+                query_string={"source": "attack test"},
+            )
+            assert put.status_code == 200, put.json
         yield client, headers
 
 
@@ -201,3 +230,109 @@ def test_no_withheld_estimate_follows_from_a_change_and_the_other_round(demo_api
                         if from_shown["estimate"] is None:
                             assert_not_recovered(from_truth, value, f"{key} from")
     assert attacked > 0, "the demo series has withheld estimates whose change is withheld"
+
+
+def test_what_the_default_weighting_withholds_no_other_weighting_shows(demo_api) -> None:
+    # the input-weighted estimate of a part the calibrated table withholds is that part's
+    # number within a hair: a withheld row is withheld in every weighting
+    client, headers = demo_api
+    compared = held_back = 0
+    for round_id in ROUNDS:
+        path = f"/api/v1/rounds/{round_id}/estimates"
+        round_doc = answer(client, headers["planner"], f"/api/v1/rounds/{round_id}")
+        for query in tables(round_doc):
+            if query["weighting"] is None:
+                continue
+            default = keyed(answer(client, headers["planner"], path, **query | {"weighting": None}))
+            other = keyed(answer(client, headers["planner"], path, **query))
+            for key, result in default.items():
+                if result["estimate"] is not None:
+                    continue
+                compared += 1
+                assert other[key]["estimate"] is None, f"{round_id} {query} {key}"
+                assert other[key]["population"] is None, f"{round_id} {query} {key}"
+                if other[key]["reliability"] != "suppress":
+                    held_back += 1
+                    assert "default_weighting" in other[key]["reliability_reasons"], key
+    assert compared > 0 and held_back > 0, "the demo has rows only the default withholds"
+
+
+def cross_tables(round_doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every table of one weighting a planner can ask of the round (province first)."""
+    yield {}
+    own = round_geography_id(round_doc)
+    for by in BY_DIMENSIONS[round_doc["instrument"]]:
+        if by != "district" or own is None or load_version(own).has_districts:
+            yield {"by": by}
+    if own is not None:
+        yield {"by": "former_province"}
+        newer = {} if own == NEW else {"geography": NEW}
+        if newer:
+            yield {"by": "commune", **newer}
+        for name in GROUPINGS:
+            yield {"by": f"{GROUPING_PREFIX}{name}", **newer}
+
+
+def cell_labels(store: Store, round_doc: dict[str, Any], query: dict[str, Any]) -> list[str]:
+    """The round's cells (stratum and PSU left out) each labelled with its domain in the
+    table, the province table's label being ''."""
+    _, cells = store.cells.read(round_doc["_id"])
+    width = len(cell_fields(round_doc["instrument"]))
+    keys = sorted(
+        {SEPARATOR.join(c["cell"].split(SEPARATOR)[2:width]) for c in cells if c.get("n")}
+    )
+    by = query.get("by")
+    if by is None:
+        return [""] * len(keys)
+    lookup = None
+    if by.startswith(GROUPING_PREFIX):
+        grouping = store.groupings.get(NEW, by.removeprefix(GROUPING_PREFIX))
+        assert grouping is not None
+        lookup = grouping["groups"]
+    domain = domain_of(round_doc, by, query.get("geography"), lookup)
+    assert domain is not None
+    return domain.labels([f"s{SEPARATOR}p{SEPARATOR}{key}" for key in keys])
+
+
+def in_row_space(rows: np.ndarray, vector: np.ndarray) -> bool:
+    if len(rows) == 0:
+        return False
+    _, singular, basis = np.linalg.svd(rows, full_matrices=False)
+    basis = basis[singular > 1e-9 * singular[0]]
+    return bool(np.linalg.norm(vector - basis.T @ (basis @ vector)) < 1e-8)
+
+
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
+def test_no_withheld_total_is_determined_by_the_tables_of_a_round(demo_api, weighting) -> None:
+    client, headers = demo_api
+    store: Store = client.application.extensions["store"]
+    systems = withheld = 0
+    for round_id in (*ROUNDS, demo.HOUSEHOLD_ROUND_2026):
+        round_doc = store.rounds.get(round_id)
+        assert round_doc is not None
+        path = f"/api/v1/rounds/{round_id}/estimates"
+        shown: dict[str, list[np.ndarray]] = {}
+        hidden: dict[str, list[tuple[str, np.ndarray]]] = {}
+        for query in cross_tables(round_doc):
+            query = {**query, "weighting": weighting}
+            labels = np.array(cell_labels(store, round_doc, query))
+            planner = answer(client, headers["planner"], path, **query)
+            truth = keyed(answer(client, headers["analyst"], path, suppressed="show", **query))
+            for block in planner["estimates"]:
+                indicator = block["indicator"]
+                for result in block["results"]:
+                    vector = (labels == (code(result) or "")).astype(float)
+                    if result["estimate"] is not None:
+                        shown.setdefault(indicator, []).append(vector)
+                    elif truth[(indicator, code(result))]["estimate"] is not None:
+                        where = f"{query.get('by')} {code(result)}"
+                        hidden.setdefault(indicator, []).append((where, vector))
+        for indicator, rows in shown.items():
+            systems += 1
+            for where, vector in hidden.get(indicator, []):
+                withheld += 1
+                assert not in_row_space(np.array(rows), vector), (
+                    f"{round_id} weighting={weighting} {indicator}: {where} follows from the "
+                    "round's other tables"
+                )
+    assert systems > 0 and withheld > 0

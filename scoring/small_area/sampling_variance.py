@@ -1,18 +1,20 @@
 """ψ_d, the sampling variance of each area's direct estimate, as the model takes it as known.
 
-- ``smoothed`` (default; a generalised variance function): ψ_d = p̂(1−p̂)·deff / n_d, with the
+- ``pooled`` (default; a generalised variance function from the areas themselves):
+  ψ_d = c / n_d with c the mean of n_d·se_d² over the areas with a positive direct variance:
+  each area's variance per interview, which keeps the clustering inside areas and leaves out
+  what ``smoothed`` also counts, the spread of the weights across areas and of p̂_d around p̂.
+  Direct variances of areas with a handful of interviews are themselves too noisy to be taken
+  as known (a commune with 3 interviews all "yes" has se 0), which is why statistical offices
+  smooth them (Rao and Molina 2015, §6.4.1); pooling smooths them without borrowing the
+  province's between-area spread.
+- ``smoothed`` (the contract's GVF, kept on request): ψ_d = p̂(1−p̂)·deff / n_d, with the
   province estimate p̂, its design effect deff = V̂(p̂)/(p̂(1−p̂)/n) and n the province's
-  interviews, so ψ_d = V̂(p̂) · n / n_d: the province's variance at the area's sample size.
-  For means (and person-level rates) the element variance takes the place of p̂(1−p̂) and the
-  formula is the same, V̂ · n / n_d. Direct variances of areas with a handful of interviews are
-  themselves too noisy (a commune with 3 interviews all "yes" has se 0), which is why
-  statistical offices smooth them (Rao and Molina 2015, §6.4.1).
-- ``pooled`` (a GVF from the communes themselves): ψ_d = c / n_d with c the mean of n_d·se_d²
-  over the areas with a positive direct variance: each area's variance per interview, which
-  keeps the clustering inside areas and leaves out what ``smoothed`` also counts, the spread
-  of the weights across areas and of p̂_d around p̂. In the simulation of docs/statistics.md
-  ``smoothed`` overstates ψ by about 30 %, σ̂²_v comes out too small and model intervals
-  cover 84–89 % for communes with ≤ 20 interviews; ``pooled`` covers 91–95 %.
+  interviews, so ψ_d = V̂(p̂) · n / n_d: the province's variance at the area's sample size
+  (for means and person-level rates the same V̂ · n / n_d). In the simulation of
+  docs/statistics.md it overstates ψ by about 30 %, σ̂²_v comes out too small and model
+  intervals cover 82–88 % for communes with ≤ 30 interviews; ``pooled`` covers 91–95 %, which
+  is why it is the default (docs/design.md §14).
 - ``direct``: ψ_d = se_d², the design-based variance of the area's own estimate; an area whose
   se is 0 or undefined cannot enter the fit and is treated like an area without interviews.
 """
@@ -27,8 +29,8 @@ from scoring.errors import ScoringError
 
 
 class VarianceSource(StrEnum):
-    SMOOTHED = "smoothed"
     POOLED = "pooled"
+    SMOOTHED = "smoothed"
     DIRECT = "direct"
 
     @classmethod
@@ -37,7 +39,7 @@ class VarianceSource(StrEnum):
             return cls(str(value).lower())
         except ValueError:
             raise ScoringError(
-                f"unknown variance {value!r} (expected smoothed, pooled or direct)"
+                f"unknown variance {value!r} (expected pooled, smoothed or direct)"
             ) from None
 
 
@@ -55,7 +57,10 @@ def pooled_variances(se: np.ndarray, n: np.ndarray) -> np.ndarray:
     se, n = np.asarray(se, dtype=float), np.asarray(n, dtype=float)
     usable = (se > 0) & (n > 0)
     if not usable.any():
-        raise ScoringError("no area has a positive direct variance to pool")
+        raise ScoringError(
+            "no area has a positive direct variance to pool (variance=smoothed takes the "
+            "province's instead)"
+        )
     per_interview = float(np.mean(n[usable] * se[usable] ** 2))
     with np.errstate(divide="ignore"):
         return np.where(n > 0, per_interview / n, np.nan)

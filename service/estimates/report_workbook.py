@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from catalogue import INDICATORS_BY_ID, LAO_CAI_DISTRICTS
 from catalogue.geography import load_version
 from catalogue.geography.rounds import LEGACY_GEOGRAPHY, round_geography_id
-from service.estimates.publication import COMPLEMENTARY
+from service.estimates.publication import COMPLEMENTARY, DEFAULT_WEIGHTING
 
 WORDS: dict[str, dict[str, Any]] = {
     "en": {
@@ -71,6 +71,8 @@ WORDS: dict[str, dict[str, Any]] = {
             "fpc": "the round's population counts do not fit the communes interviewed",
             COMPLEMENTARY: "held back so that an unpublished estimate cannot be worked out "
             "from the province figure and the others",
+            DEFAULT_WEIGHTING: "not published under the round's own weighting, so not "
+            "published under this one either",
         },
         "notes_rows": (
             ("Round", "{round_id}"),
@@ -146,6 +148,8 @@ WORDS: dict[str, dict[str, Any]] = {
             "fpc": "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
             COMPLEMENTARY: "tạm không công bố để không ai tính ngược ra được ước lượng chưa "
             "công bố từ số của toàn tỉnh và các địa bàn khác",
+            DEFAULT_WEIGHTING: "không công bố theo cách tính trọng số chính của đợt khảo sát, "
+            "nên cũng không công bố theo cách này",
         },
         "notes_rows": (
             ("Đợt khảo sát", "{round_id}"),

@@ -30,3 +30,8 @@ class Groupings:
 
     def get(self, version: str, name: str) -> dict[str, Any] | None:
         return self.collection.find_one({"_id": f"{version}/{name}"})
+
+    def names(self, version: str) -> list[tuple[str, str]]:
+        """The version's groupings: (name, updated_at), by name."""
+        docs = self.collection.find({"version": version}, {"name": 1, "updated_at": 1})
+        return sorted((doc["name"], str(doc.get("updated_at"))) for doc in docs)

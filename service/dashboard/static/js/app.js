@@ -3,6 +3,7 @@
 // reaches the page or the downloads (docs/planners.md).
 
 import { ApiError, getBlob, getJson } from "./api.js";
+import { cautionList } from "./cautions.js";
 import { indicatorChart, legend } from "./chart.js";
 import { communeMap, drawingFor, publishedByCommune, smallAreaFor } from "./commune-map.js";
 import { h } from "./dom.js";
@@ -227,7 +228,7 @@ function card(view, mode) {
   const map = mode === "chart" && drawing
     ? communeMap(mapView, label, drawing, publishedByCommune(view, modelled))
     : null;
-  const body = map ? h("div", {}, [map, content]) : content;
+  const body = h("div", {}, [map, content, cautionList(view)]);
   const section = indicatorCard({ id: view.id, label, definition, summary: summary(view), content: body, onTable });
   const hasTarget = view.target !== null && view.target !== undefined;
   // the chart is drawn once the card is in the page and its width is known

@@ -1,12 +1,14 @@
 // The chart of one indicator as SVG: one row per domain, the likely range as a bar, the estimate
 // as a mark, the 2025 target as a dashed vertical line. A row that is not published has no
-// mark, bar or number: only its reason in words. Reliability is told by shape and text, so colour
+// mark, bar or number: only "not published" in words. A row with a caution carries its letter
+// before its name; the card writes each caution once under the chart (cautions.js), never
+// over the target line. Reliability is told by shape and text, so colour
 // is never the only cue (Okabe–Ito colours, safe for colour-blind readers). Every number is also
 // in the table view, which a button under each chart opens.
 
 import { h, s } from "./dom.js";
 import { formatLevel, formatRange, formatValue, t } from "./i18n.js";
-import { isPublished, rowNote } from "./rows.js";
+import { isPublished, rowExplanation, rowNote } from "./rows.js";
 
 export const ROW = 26; // a bar's line
 export const NAME = 15; // a line of a domain name above its bar (stacked layout)
@@ -15,6 +17,7 @@ const ROW_GAP = 8; // above a name on its own line
 export const TOP = 26;
 export const BOTTOM = 26;
 export const VALUE_WIDTH = 60;
+export const MARK_WIDTH = 14; // a row's caution letter, before its name
 export const NARROW = 480; // below this chart width: names above the bars, smaller type
 let chartSerial = 0;
 
@@ -56,9 +59,10 @@ function marker(state, x, y) {
 
 /** Where each part of a row goes: name lines, the bar's line (published rows), note lines. */
 function rowLayout(row, geometry) {
-  const { stacked, width, fontSize, noteX } = geometry;
-  const names = stacked ? wrap(row.name, width - VALUE_WIDTH - 8, fontSize) : [row.name];
-  const notes = wrap(rowNote(row), width - noteX - 4, fontSize);
+  const { stacked, width, fontSize, noteX, nameX } = geometry;
+  const names = stacked ? wrap(row.name, width - VALUE_WIDTH - 8 - nameX, fontSize) : [row.name];
+  // a row not published says so in a word; why is the card's caution under its letter
+  const notes = isPublished(row) ? [] : wrap(rowExplanation(row).verdict, width - noteX - 4, fontSize);
   const nameHeight = stacked ? ROW_GAP + names.length * NAME : 0;
   const barHeight = isPublished(row) || !stacked ? ROW : 0;
   // a side-by-side row that is not published writes its note on its name's line
@@ -80,14 +84,18 @@ export function estimateMarks(view, row, { scale, width }, mid) {
 }
 
 function drawRow(view, row, geometry, y, isProvince) {
-  const { plotLeft, stacked, noteX } = geometry;
+  const { plotLeft, stacked, noteX, nameX } = geometry;
   const layout = rowLayout(row, geometry);
   const mid = y + layout.nameHeight + ROW / 2;
   const classes = ["row", `rel-${row.state}`, isProvince ? "province-bar" : isPublished(row) ? "domain-bar" : `domain-${row.state}`];
   const children = [s("title", {}, describe(view, row))];
+  const firstLine = stacked ? y + ROW_GAP + NAME - 3 : mid + 4;
+  if (row.mark) {
+    children.push(s("text", { class: `row-mark tone-${row.state}`, x: 4, y: firstLine, "aria-hidden": "true" }, row.mark));
+  }
   layout.names.forEach((line, k) => {
     children.push(stacked
-      ? s("text", { class: "row-name", x: 4, y: y + ROW_GAP + (k + 1) * NAME - 3 }, line)
+      ? s("text", { class: "row-name", x: 4 + nameX, y: firstLine + k * NAME }, line)
       : s("text", { class: "row-name", x: plotLeft - 12, y: mid + 4, "text-anchor": "end" }, line));
   });
   if (isPublished(row)) children.push(...estimateMarks(view, row, geometry, mid));
@@ -130,14 +138,15 @@ export function indicatorChart(view, width, label) {
   const narrow = width < NARROW;
   const fontSize = narrow ? 11 : 12;
   const all = [view.province, ...view.rows].filter(Boolean);
+  const nameX = all.some((row) => row.mark) ? MARK_WIDTH : 0;
   const longest = Math.max(...all.map((row) => row.name.length)) * charWidth(fontSize);
   const stacked = narrow || longest > Math.min(width * 0.4, 240);
-  const plotLeft = stacked ? 8 : longest + 16;
+  const plotLeft = stacked ? 8 : nameX + longest + 16;
   const plotRight = width - VALUE_WIDTH - 8;
   const max = view.isRate ? 1 : 100;
   // the axis is the indicator's whole range, and a likely range is drawn inside it
   const scale = (v) => plotLeft + (Math.min(Math.max(v, 0), max) / max) * (plotRight - plotLeft);
-  const geometry = { scale, plotLeft, plotRight, max, width, stacked, fontSize, noteX: stacked ? 4 : plotLeft };
+  const geometry = { scale, plotLeft, plotRight, max, width, stacked, fontSize, nameX, noteX: stacked ? 4 + nameX : plotLeft };
   const heights = all.map((row) => rowLayout(row, geometry).height);
   const height = TOP + heights.reduce((sum, value) => sum + value, 0) + 10 + BOTTOM;
   const hasTarget = view.target !== null && view.target !== undefined;

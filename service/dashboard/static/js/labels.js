@@ -125,6 +125,8 @@ export const LABELS = {
     targetStatus: "Target",
     legendOk: "Estimate (dot) and its likely range (bar)",
     legendReview: "Use with care (diamond)",
+    cautionsLead: "About the rows marked with a letter:",
+    cautionMark: (mark) => `see note ${mark} below`,
     legendTarget: "Target (its year and document are named on each card)",
     chartLabel: (name, by, hasTarget) => `${name}: estimates by ${by} with their likely ranges${hasTarget ? " and the target" : ""}.`,
     tablePointer: "See every number of this chart in a table",
@@ -153,6 +155,7 @@ export const LABELS = {
       lonely_psu: "a group of the sample has only one commune, so the precision cannot be worked out",
       fpc: "the round's population counts do not fit the communes interviewed",
       complementary: "held back so that an unpublished estimate cannot be worked out from the province figure and the others",
+      default_weighting: "not published under the round's own weighting, so not published under this one either",
     },
     help: {
       more: "More interviews in this area would help.",
@@ -230,6 +233,8 @@ export const LABELS = {
     targetStatus: "Chỉ tiêu",
     legendOk: "Ước lượng (chấm) và khoảng tin cậy (thanh)",
     legendReview: "Dùng thận trọng (hình thoi)",
+    cautionsLead: "Về các dòng có đánh dấu chữ cái:",
+    cautionMark: (mark) => `xem ghi chú ${mark} bên dưới`,
     legendTarget: "Chỉ tiêu (năm và văn bản ghi trên từng thẻ)",
     chartLabel: (name, by, hasTarget) => `${name}: ước lượng theo ${by} với khoảng tin cậy${hasTarget ? " và chỉ tiêu" : ""}.`,
     tablePointer: "Xem mọi số liệu của biểu đồ này dạng bảng",
@@ -257,6 +262,7 @@ export const LABELS = {
       lonely_psu: "một nhóm của mẫu chỉ có một xã, nên không tính được độ chính xác",
       fpc: "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
       complementary: "tạm không công bố để không ai tính ngược ra được ước lượng chưa công bố từ số của toàn tỉnh và các địa bàn khác",
+      default_weighting: "không công bố theo cách tính trọng số chính của đợt khảo sát, nên cũng không công bố theo cách này",
     },
     help: {
       more: "Phỏng vấn thêm ở địa bàn này sẽ giúp ích.",
@@ -280,6 +286,7 @@ export const HELP_FOR_REASON = {
   lonely_psu: "design",
   fpc: "population",
   complementary: "complement",
+  default_weighting: "more",
 };
 
 // the other pages' and panels' words join the same tables (one table per language)

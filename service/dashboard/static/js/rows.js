@@ -88,6 +88,28 @@ function targetOf(result, round, indicatorId) {
 
 const row = (code, name, result) => ({ code, name, result, state: rowState(result) });
 
+// a, b, …, z, aa, ab, …: letters, so that a mark is never read as a number
+const markOf = (index) => (index >= 26 ? markOf(Math.floor(index / 26) - 1) : "") + String.fromCharCode(97 + (index % 26));
+
+/**
+ * A card's cautions: each distinct note once, with its letter, and that letter on every row it
+ * applies to (`row.mark`), so that a card says a caution once however many rows it concerns.
+ */
+export function withCautions(rows) {
+  const cautions = [];
+  for (const item of rows) {
+    const text = rowNote(item);
+    if (!text) continue;
+    let caution = cautions.find((known) => known.text === text);
+    if (!caution) {
+      caution = { mark: markOf(cautions.length), text, state: item.state };
+      cautions.push(caution);
+    }
+    item.mark = caution.mark;
+  }
+  return cautions;
+}
+
 /** One view per indicator block of a `?by=…&overall=true` response. */
 export function indicatorViews({ catalogue, round, response, by }) {
   return response.estimates.map((block) => {
@@ -100,14 +122,16 @@ export function indicatorViews({ catalogue, round, response, by }) {
         return row(code, domainName(round, by, code), result);
       })
       .sort(compareRows);
+    const province = provinceResult && row(null, t("province"), provinceResult);
     return {
       id: block.indicator,
       info,
       isRate: info.is_rate === true, // a percentage; else a score
       target: targetOf(provinceResult, round, block.indicator),
       targetSource: provinceResult?.target?.source ?? null,
-      province: provinceResult && row(null, t("province"), provinceResult),
+      province,
       rows,
+      cautions: withCautions([province, ...rows].filter(Boolean)),
       by,
       ciMethod: block.ci_method,
       level: block.level,

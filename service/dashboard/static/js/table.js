@@ -1,16 +1,18 @@
 // The table view: the same rows as the chart, every published number written out; a row that
-// is not published says why, and what would help, instead of a number.
+// is not published or to use with care says so and carries the letter of its caution, which
+// the card writes once under the table (cautions.js).
 
 import { h } from "./dom.js";
 import { formatCount, formatLevel, formatRange, formatValue, t } from "./i18n.js";
+import { rowMark } from "./cautions.js";
 import { isPublished, rowExplanation } from "./rows.js";
 
 function reliabilityCell(row) {
-  const { verdict, why } = rowExplanation(row);
-  if (row.state === "none") return h("td", { class: "rel-none" }, verdict);
+  const { verdict } = rowExplanation(row);
+  if (row.state === "none") return h("td", { class: "rel-none" }, [verdict, rowMark(row)]);
   return h("td", { class: `rel-${row.state}` }, [
     h("span", { class: `badge badge-${row.state}` }, verdict),
-    why ? h("span", { class: "reasons" }, ` ${why}`) : null,
+    rowMark(row),
   ]);
 }
 
