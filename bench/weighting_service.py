@@ -1,6 +1,6 @@
 """Benchmark: rake-calibrated estimates by district through the service, against R ``survey``.
 
-usage: .venv/bin/python bench/weighting_service.py [--households 100000] [--repeats 5]
+usage: .venv/bin/python bench/weighting_service.py [--households 100000] [--repeats 5] [--members]
 
 Loads the synthetic households of ``bench/estimates.py`` into a fresh nx-27017 store through
 the ingest code of the API, sets the round's weighting by PATCH (raking to district and area
@@ -10,7 +10,9 @@ calibrated, every indicator estimated; nothing cached), *after a new submission*
 request after one more submission through the API (the cache is stale), *warm* a repeated
 request (cached). R, in the same run, times ``calibrate(des, ~district + area, pop, calfun =
 "raking", epsilon = 1e-10)`` and the same ``svyby`` estimates on a CSV of the same rows
-(estimation only, not I/O), and the fiber estimates are compared with R's.
+(estimation only, not I/O), and the fiber estimates are compared with R's. With ``--members``
+the raking adds a numeric margin, household members totalling 3 % above their weighted sum: the
+round then reads its units, not its cells (docs/design.md §9b); R is not run.
 """
 
 from __future__ import annotations
@@ -79,15 +81,20 @@ def margins(payloads: list[dict]) -> dict[str, dict[str, float]]:
     return {"district": district, "area": {"urban": urban_total, "rural": population - urban_total}}
 
 
-def rake_calibration(totals: dict[str, dict[str, float]]) -> dict:
-    """The round's `weighting.calibration`: raked to `margins()`' district and area totals."""
-    return {
-        "method": "rake",
-        "margins": [
-            {"variables": [variable], "totals": totals[variable]}
-            for variable in ("district", "area")
-        ],
-    }
+def rake_calibration(totals: dict[str, dict[str, float]], members: float | None = None) -> dict:
+    """The round's `weighting.calibration`: raked to `margins()`' district and area totals (and
+    to a household members total)."""
+    margins: list[dict] = [
+        {"variables": [variable], "totals": totals[variable]} for variable in ("district", "area")
+    ]
+    if members is not None:
+        margins.append({"variables": ["members"], "total": members})
+    return {"method": "rake", "margins": margins}
+
+
+def members_total(payloads: list[dict]) -> float:
+    """Household members 3 % above their weighted sum."""
+    return round(1.03 * sum(p["sampling"]["weight"] * p["answers"]["members"] for p in payloads))
 
 
 def write_csv(path: Path, payloads: list[dict]) -> None:
@@ -127,11 +134,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--members", action="store_true", help="add a members total margin")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-weighting-"))
     payloads = synthetic_households(args.households, args.households)
     totals = margins(payloads)
-    calibration = rake_calibration(totals)
+    calibration = rake_calibration(totals, members_total(payloads) if args.members else None)
     with EmbeddedStore(workdir) as server:
         app = create_app(
             {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
@@ -161,7 +169,7 @@ def main() -> None:
         after_write, warm = time_after_writes(client, url, extras, admin, enumerator)
         cells = len(store.cells.read(ROUND)[1])
         store.close()
-    r = time_r(workdir, payloads, totals)
+    r = None if args.members else time_r(workdir, payloads, totals)
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("| households | cells | cold (ms) | after a new submission (ms) | warm (ms) "

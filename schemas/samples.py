@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from catalogue.classifications import AREAS
 from catalogue.outcomes import Outcome
 from outputs import Offer
 from schemas.common import FiniteNumber, OutputFormat, PageLimit, StrictSchema, Text
@@ -51,7 +52,7 @@ class SampleRowSchema(StrictSchema):
         metadata={"description": "Only where the round's geography version has districts"},
     )
     commune = Text(required=True, pattern=CODE)
-    area = fields.String(required=True, validate=validate.OneOf(("urban", "rural")))
+    area = fields.String(required=True, validate=validate.OneOf(AREAS))
     psu_prob = Probability(required=True, metadata={"description": "PSU inclusion probability"})
     unit_prob = Probability(required=True, metadata={"description": "Unit probability in PSU"})
     enumerator = Text(load_default=None, allow_none=True, max_length=64)

@@ -16,6 +16,7 @@ from marshmallow import (
 )
 
 from catalogue import SubmissionStatus
+from catalogue.classifications import AREAS, BUSINESS_TYPES, VSIC_SECTIONS
 from catalogue.geography.codes import location_errors as geography_errors
 from catalogue.geography.rounds import round_geography_id
 from outputs import Offer
@@ -34,8 +35,6 @@ from schemas.rounds import CODE
 MAX_BATCH = 1000
 CLOCK_SKEW = timedelta(days=1)
 EARLIEST_INTERVIEW = datetime(2000, 1, 1, tzinfo=UTC)
-BUSINESS_TYPES = ("enterprise", "cooperative", "household_business")
-VSIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 PRACTICES = (
     "e_invoice",
     "digital_signature",
@@ -60,7 +59,7 @@ class LocationSchema(StrictSchema):
     )
     commune = Text(required=True, pattern=CODE)
     village = Text(load_default=None)
-    area = fields.String(required=True, validate=validate.OneOf(("urban", "rural")))
+    area = fields.String(required=True, validate=validate.OneOf(AREAS))
     gps = fields.Nested(GpsSchema, load_default=None)
 
 

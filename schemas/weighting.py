@@ -1,19 +1,28 @@
 """A round's `weighting` (docs/design.md §9): non-response classes and calibration margins.
 
-The shape is checked here; what needs the round (its instrument's variables, its frame's codes,
-whether it has a sample) is checked by `service.weighting.spec.check_weighting`.
+The shape is checked here and every rule by the engine's own specs (`scoring.weights`), whose
+refusals become field errors; what needs the round (its instrument's variables, its frame's
+codes, whether it has a sample) is checked by `service.rounds.weighting.check_weighting`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from catalogue import ALL_BY_DIMENSIONS
 from schemas.common import Count, FiniteNumber, StrictSchema, Text
-from scoring.weights import CalibrationMethod, ClassKind
+from scoring.weights import (
+    KEY_SEPARATOR,
+    CalibrationMethod,
+    CalibrationSpec,
+    ClassKind,
+    NonresponseSpec,
+    SpecError,
+)
 
 
 class WeightInput(StrEnum):
@@ -31,91 +40,87 @@ class WeightingMode(StrEnum):
     CALIBRATED = "calibrated"
 
 
-KEY_SEPARATOR = "|"
 MAX_MARGINS = 8
+MAX_VARIABLES = 8
 MAX_CATEGORIES = 5000
-SUM_TOLERANCE = 1e-6
-TOTAL_KEY = r"[A-Za-z0-9_-]{1,32}(\|[A-Za-z0-9_-]{1,32})*"  # codes, crossed with `|`
+MAX_MAGNITUDE = 1e12
+VARIABLE = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
+CODE = r"[A-Za-z0-9_-]{1,32}"
+TOTAL_KEY = rf"{CODE}({re.escape(KEY_SEPARATOR)}{CODE})*"  # codes, crossed
+
+
+def number(**kwargs: Any) -> FiniteNumber:
+    """A finite JSON number; what it must be is the engine's rule, not the schema's."""
+    return FiniteNumber(low=-MAX_MAGNITUDE, high=MAX_MAGNITUDE, **kwargs)
+
+
+def engine_rules(parse: Callable[[dict[str, Any]], object], data: dict[str, Any]) -> None:
+    """Run the engine's own checks on a loaded object; a refusal becomes the field error of
+    the field it names (so the service and the command line give the same message)."""
+    try:
+        parse(data)
+    except SpecError as error:
+        messages: Any = [str(error)]
+        for part in reversed(error.path[1:]):  # the path starts at this schema's own field
+            messages = {part: messages}
+        raise ValidationError(messages) from error
 
 
 class NonresponseSchema(StrictSchema):
-    classes = fields.String(load_default="psu", validate=validate.OneOf(tuple(ClassKind)))
-    min_respondents = Count(low=1, high=1000, load_default=2)
-    max_factor = FiniteNumber(low=1, high=1e6, load_default=3.0)
+    """`nonresponse`: loaded with the engine's defaults filled in."""
 
+    classes = fields.String(metadata={"enum": [kind.value for kind in ClassKind]})
+    min_respondents = Count(low=-(10**9))
+    max_factor = number()
 
-# former_province: rounds with a geography version (docs/design.md §13)
-CALIBRATION_VARIABLES = (*ALL_BY_DIMENSIONS, "former_province")
+    @validates_schema
+    def _engine_rules(self, data: dict[str, Any], **_: Any) -> None:
+        engine_rules(NonresponseSpec.from_json, data)
+
+    @post_load
+    def _with_defaults(self, data: dict[str, Any], **_: Any) -> dict[str, object]:
+        return NonresponseSpec.from_json(data).to_json()
 
 
 class MarginSchema(StrictSchema):
     variables = fields.List(
-        fields.String(validate=validate.OneOf(CALIBRATION_VARIABLES)),
+        Text(max_length=64, pattern=VARIABLE),
         required=True,
-        validate=validate.Length(min=1, max=len(CALIBRATION_VARIABLES)),
+        validate=validate.Length(max=MAX_VARIABLES),
         metadata={"description": "One variable, or several crossed (keys joined by `|`)"},
     )
     totals = fields.Dict(
         keys=Text(max_length=200, pattern=TOTAL_KEY),
-        values=FiniteNumber(low=0, high=1e12),
-        required=True,
-        validate=validate.Length(min=1, max=MAX_CATEGORIES),
+        values=number(),
+        validate=validate.Length(max=MAX_CATEGORIES),
         metadata={"description": "category key → population count of the instrument's unit"},
     )
-
-    @validates_schema
-    def _keys_name_every_variable(self, data: dict[str, Any], **_: Any) -> None:
-        variables = data["variables"]
-        if len(set(variables)) != len(variables):
-            raise ValidationError({"variables": ["A variable appears twice."]})
-        bad = {
-            key: [f"Must name {len(variables)} categories joined by '|'."]
-            for key in data["totals"]
-            if len(key.split(KEY_SEPARATOR)) != len(variables)
-        }
-        if bad:
-            raise ValidationError({"totals": bad})
-
-
-def margin_name(margin: dict[str, Any]) -> str:
-    """A margin as errors name it: its variables joined by `|` (as scoring.weights does)."""
-    return KEY_SEPARATOR.join(margin["variables"])
+    total = number(
+        metadata={"description": "a numeric variable's population total (instead of totals)"}
+    )
 
 
 class CalibrationSchema(StrictSchema):
-    method = fields.String(required=True, validate=validate.OneOf(tuple(CalibrationMethod)))
+    """`calibration`: its shape here, its rules in the engine (`scoring.weights`)."""
+
+    method = fields.String(
+        required=True, metadata={"enum": [method.value for method in CalibrationMethod]}
+    )
     margins = fields.List(
         fields.Nested(MarginSchema),
         required=True,
-        validate=validate.Length(min=1, max=MAX_MARGINS),
+        validate=validate.Length(max=MAX_MARGINS),
     )
     bounds = fields.List(
-        FiniteNumber(low=0, high=1e6, low_inclusive=False),
+        number(),
         load_default=None,
         allow_none=True,
-        validate=validate.Length(equal=2),
         metadata={"description": "[low, high] on g, 0 < low ≤ 1 ≤ high (rake and linear)"},
     )
 
     @validates_schema
-    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
-        margins, bounds = data["margins"], data.get("bounds")
-        if data["method"] == CalibrationMethod.POSTSTRATIFY and len(margins) != 1:
-            raise ValidationError({"margins": ["poststratify takes exactly one margin."]})
-        if bounds is not None:
-            if data["method"] == CalibrationMethod.POSTSTRATIFY:
-                raise ValidationError({"bounds": ["Bounds apply to rake and linear only."]})
-            if not bounds[0] <= 1 <= bounds[1] or bounds[0] == bounds[1]:
-                raise ValidationError({"bounds": ["Must be [low, high] with low ≤ 1 ≤ high."]})
-        population = sum(margins[0]["totals"].values())
-        for index, margin in enumerate(margins[1:], start=1):
-            total = sum(margin["totals"].values())
-            if abs(total - population) > SUM_TOLERANCE * abs(population):
-                message = (
-                    f"Margin {margin_name(margin)} sums to {total:g}, "
-                    f"margin {margin_name(margins[0])} to {population:g}."
-                )
-                raise ValidationError({"margins": {index: {"totals": [message]}}})
+    def _engine_rules(self, data: dict[str, Any], **_: Any) -> None:
+        engine_rules(CalibrationSpec.from_json, data)
 
 
 class WeightingSchema(StrictSchema):

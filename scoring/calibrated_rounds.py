@@ -124,6 +124,7 @@ def calibrated_round_from_rows(
     population is the domain ``""`` there.
     """
     design = Design(weights, strata=strata, psu=psu)
+    spec.check_variables(variables)
     cell, labels = calibration_cells(
         variables, spec.variables, design.n_rows, spec.numeric_variables
     )

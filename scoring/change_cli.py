@@ -22,7 +22,7 @@ from scoring.row_totals import totals_from_rows
 from scoring.stacking import Pairing, RoundTotals
 
 if TYPE_CHECKING:
-    from scoring.cli import _Parser
+    from scoring.cli_options import _Parser
     from scoring.contrasts import Change, Round
     from scoring.weights import CalibrationSpec
 
@@ -65,8 +65,11 @@ def run_change(args: argparse.Namespace) -> list[Change]:
     from scoring.contrasts import change_from_totals  # scipy.stats: only for this command
 
     specs = [
-        None if path is None else read_calibration(path)
-        for path in (args.from_calibration, args.to_calibration)
+        None if path is None else read_calibration(path, data)
+        for path, data in (
+            (args.from_calibration, args.from_data),
+            (args.to_calibration, args.to_data),
+        )
     ]
     tables = [
         _columns(args, path, spec)

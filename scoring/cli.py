@@ -14,11 +14,11 @@ import io
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from scoring.arrays import LabelArray
 from scoring.change_cli import add_change_command
-from scoring.cli_options import _estimand, _variables, read_calibration
+from scoring.cli_options import EXIT_BAD_INPUT, _estimand, _Parser, _variables, read_calibration
 from scoring.codes import python_label
 from scoring.csv_input import Columns, read_columns
 from scoring.design import Design, check_calibration_weights, check_weight_column
@@ -35,16 +35,7 @@ if TYPE_CHECKING:
 
     from scoring.weights import Calibrated, CalibrationSpec
 
-EXIT_BAD_INPUT = 2
 CSV_FIELDS = RESULT_FIELDS
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error on one line (exit status 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"error: {message}\n")
-        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def add_design_arguments(parser: argparse.ArgumentParser) -> None:
@@ -130,7 +121,7 @@ def run_estimate(args: argparse.Namespace) -> str:
     requests = _requests(args)
     bys = [b or None for b in args.by] if args.by else [None]
     numbers, labels = design_columns(args)
-    spec = None if args.calibration is None else read_calibration(args.calibration)
+    spec = None if args.calibration is None else read_calibration(args.calibration, args.data)
     if args.write_weights is not None and spec is None:
         raise ScoringError("--write-weights writes calibrated weights: give --calibration")
     numeric = [] if spec is None else list(spec.numeric_variables)

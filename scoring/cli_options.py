@@ -5,18 +5,30 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, NoReturn
 
-from scoring.csv_input import Columns
+from scoring.csv_input import Columns, read_header
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand
 
 if TYPE_CHECKING:
     from scoring.weights import CalibrationSpec
 
+EXIT_BAD_INPUT = 2
 
-def read_calibration(path: str) -> CalibrationSpec:
-    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error on one line (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {message}\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def read_calibration(path: str, *data: str) -> CalibrationSpec:
+    """The ``calibration`` object of docs/design.md §9 from a JSON file, its variables
+    columns of each ``data`` file (the engine's rules and messages, as the service's)."""
     from scoring.weights import CalibrationSpec  # imported only to calibrate
 
     with open(path, encoding="utf-8") as f:
@@ -24,7 +36,10 @@ def read_calibration(path: str) -> CalibrationSpec:
             obj = json.load(f)
         except json.JSONDecodeError as err:
             raise ScoringError(f"{path} is not valid JSON: {err}") from None
-    return CalibrationSpec.from_json(obj)
+    spec = CalibrationSpec.from_json(obj)
+    for name in data:
+        spec.check_variables(read_header(name))
+    return spec
 
 
 def _variables(args: argparse.Namespace) -> list[tuple[str, bool]]:

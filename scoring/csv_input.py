@@ -55,7 +55,7 @@ def read_columns(path: str, numbers: Iterable[str], labels: Iterable[str]) -> Co
     both = set(numbers) & set(labels)
     if both:
         raise ScoringError(f"column {sorted(both)[0]!r} cannot be both a number and a label")
-    header = _header(path)
+    header = read_header(path)
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise ScoringError(f"column {repeated[0]!r} appears more than once in the header of {path}")
@@ -72,7 +72,8 @@ def read_columns(path: str, numbers: Iterable[str], labels: Iterable[str]) -> Co
     )
 
 
-def _header(path: str) -> list[str]:
+def read_header(path: str) -> list[str]:
+    """The column names of ``path``'s header row."""
     with open(path, newline="", encoding="utf-8-sig") as f:
         header = next(csv.reader(f), None)
     if not header:

@@ -25,7 +25,7 @@ from scoring.small_area.fitting import DEFAULT_MAX_ITER, DEFAULT_PRECISION
 from scoring.small_area.sampling_variance import direct_variances, smoothed_variances
 
 if TYPE_CHECKING:
-    from scoring.cli import _Parser
+    from scoring.cli_options import _Parser
 
 AREA_FIELDS = ("area", "direct", "psi", "in_fit", "estimate", "mse", "rmse", "cv", "shrinkage")
 

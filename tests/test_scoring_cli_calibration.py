@@ -72,7 +72,7 @@ def test_calibrated_estimates_equal_r(tmp_path: Path, name: str, option: list[st
         ),
         (
             {"method": "rake", "margins": [{"variables": ["province"], "totals": {"10": 1}}]},
-            "no column 'province'",
+            "calibration.margins[0].variables names 'province', a variable the data do not have",
         ),
         ({"method": "poststratify", "margins": []}, "calibration.margins must be a non-empty"),
         ("[1, 2", "is not valid JSON"),

@@ -14,6 +14,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEVELS = ("province", "district", "commune")
@@ -138,7 +139,7 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _sources(payload: dict) -> tuple[tuple[Source, ...], tuple[BuiltFrom, ...]]:
+def _sources(payload: dict[str, Any]) -> tuple[tuple[Source, ...], tuple[BuiltFrom, ...]]:
     sources = tuple(
         Source(s["repository"], s["url"], s["commit"], s["licence"], s["used_for"])
         for s in payload["sources"]

@@ -6,7 +6,9 @@ PSUs) → ``calibration`` (g per calibration cell, and the residual step of the 
 up the final weights; ``rows`` reduces raw rows to those sums for the CLI and the goldens.
 """
 
+from catalogue.outcomes import Outcome
 from scoring.weights.calibration import (
+    KEY_SEPARATOR,
     Calibrated,
     CalibrationError,
     CalibrationMethod,
@@ -15,10 +17,12 @@ from scoring.weights.calibration import (
     CategoryWithoutTotal,
     InconsistentTotals,
     InfeasibleBounds,
+    Margin,
     MarginSumsDiffer,
     NotConverged,
     TotalWithoutRespondent,
     calibrate,
+    margin_name,
 )
 from scoring.weights.certainty import variance_design
 from scoring.weights.diagnostics import WeightCells, WeightSummary, summarize
@@ -27,14 +31,15 @@ from scoring.weights.nonresponse import (
     Adjustment,
     ClassKind,
     NonresponseSpec,
-    Outcome,
     OutcomeSums,
     adjust,
     adjusted_weights,
 )
 from scoring.weights.rows import calibrate_rows, estimate_calibrated_rows
+from scoring.weights.spec_error import FieldPath, SpecError, field_name
 
 __all__ = [
+    "KEY_SEPARATOR",
     "Adjustment",
     "Calibrated",
     "CalibrationError",
@@ -44,13 +49,16 @@ __all__ = [
     "CategoryWithoutTotal",
     "CellTotals",
     "ClassKind",
+    "FieldPath",
     "InconsistentTotals",
     "InfeasibleBounds",
+    "Margin",
     "MarginSumsDiffer",
     "NonresponseSpec",
     "NotConverged",
     "Outcome",
     "OutcomeSums",
+    "SpecError",
     "TotalWithoutRespondent",
     "WeightCells",
     "WeightSummary",
@@ -60,6 +68,8 @@ __all__ = [
     "calibrate_rows",
     "estimate_calibrated",
     "estimate_calibrated_rows",
+    "field_name",
+    "margin_name",
     "summarize",
     "variance_design",
 ]

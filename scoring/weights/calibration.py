@@ -20,7 +20,7 @@ The variance step (:class:`CalibrationResidual`) replaces every score ``z = w·u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
@@ -32,6 +32,7 @@ from scoring.domains import DomainStrata
 from scoring.errors import ScoringError
 from scoring.estimands import Kind
 from scoring.linearize import cell_scores
+from scoring.weights.spec_error import FieldPath, SpecError, field_name
 
 TOLERANCE = 1e-10
 """Newton stops when every margin misfit is below ``1e-10 · (1 + |T|)`` (R ``epsilon``)."""
@@ -39,6 +40,8 @@ MAX_ITERATIONS = 50
 SUM_TOLERANCE = 1e-6
 """Margins must sum to the same population within this relative difference."""
 KEY_SEPARATOR = "|"
+"""Joins a crossed margin's categories (``080|urban``) and its variables in its name."""
+ROOT = "calibration"
 GENERALISED_INVERSE = 1e-12
 """Singular values below this fraction of the largest count as zero (R ``ginv`` uses ~6e-14)."""
 
@@ -52,8 +55,12 @@ class CalibrationError(ScoringError):
         super().__init__(message)
 
 
-class MarginSumsDiffer(CalibrationError):
+class MarginSumsDiffer(SpecError):
     """A margin's totals sum to another population than the first margin's."""
+
+    def __init__(self, message: str, path: FieldPath, margin: str) -> None:
+        self.margin = margin
+        super().__init__(message, path)
 
 
 class CategoryWithoutTotal(CalibrationError):
@@ -73,7 +80,8 @@ class InfeasibleBounds(CalibrationError):
 
 
 class CalibrationMethod(StrEnum):
-    """``calibration.method`` of docs/design.md §9."""
+    """``calibration.method`` of docs/design.md §9 (R ``calibrate(calfun=)``, ``postStratify``,
+    ``rake``)."""
 
     POSTSTRATIFY = "poststratify"
     RAKE = "rake"
@@ -87,7 +95,12 @@ class CalibrationMethod(StrEnum):
         except ValueError:
             names = ", ".join(m.value for m in cls)
             message = f"calibration.method must be one of {names}, not {value!r}"
-            raise ScoringError(message) from None
+            raise SpecError(message, (ROOT, "method")) from None
+
+
+def margin_name(variables: Sequence[str]) -> str:
+    """A margin as errors name it: its variables joined by ``|``."""
+    return KEY_SEPARATOR.join(variables)
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,12 @@ class Margin:
     @property
     def name(self) -> str:
         """The margin as errors name it: its variables joined by ``|``."""
-        return KEY_SEPARATOR.join(self.variables)
+        return margin_name(self.variables)
+
+    @staticmethod
+    def categories(key: str) -> tuple[str, ...]:
+        """A total's key split into its category of each variable (``080|urban``)."""
+        return tuple(key.split(KEY_SEPARATOR))
 
     def keys(self, labels: Mapping[str, np.ndarray]) -> np.ndarray:
         """Each cell's category key: its labels of the margin's variables joined by ``|``."""
@@ -124,7 +142,12 @@ class Margin:
 
 @dataclass(frozen=True)
 class CalibrationSpec:
-    """The ``calibration`` object of docs/design.md §9, checked for shape."""
+    """The ``calibration`` object of docs/design.md §9, checked for shape.
+
+    Every rule a calibration must meet before it meets data is stated here, once: the
+    command line (``--calibration``) and the service's schemas both parse with
+    :meth:`from_json`, and a :class:`SpecError` names the field that breaks a rule.
+    """
 
     method: CalibrationMethod
     margins: tuple[Margin, ...]
@@ -134,12 +157,12 @@ class CalibrationSpec:
     def from_json(cls, obj: object) -> CalibrationSpec:
         """Parse ``{"method", "margins": [{"variables", "totals"}], "bounds"}``."""
         if not isinstance(obj, Mapping):
-            raise ScoringError("calibration must be an object")
-        _known_keys(obj, ("method", "margins", "bounds"), "calibration")
+            raise SpecError("calibration must be an object", (ROOT,))
+        _known_keys(obj, ("method", "margins", "bounds"), (ROOT,))
         method = CalibrationMethod.parse(obj.get("method"))
         margins = obj.get("margins")
         if not isinstance(margins, list) or not margins:
-            raise ScoringError("calibration.margins must be a non-empty list")
+            raise SpecError("calibration.margins must be a non-empty list", (ROOT, "margins"))
         spec = cls(method, tuple(_margin(m, i) for i, m in enumerate(margins)), _bounds(obj))
         spec.check()
         return spec
@@ -155,34 +178,110 @@ class CalibrationSpec:
         return tuple(m.variables[0] for m in self.margins if m.numeric)
 
     def check(self) -> None:
-        """Method/margin/bounds combinations and equal margin sums (1e-6 relative)."""
+        """Method/margin/bounds combinations, equal margin sums (1e-6 relative) and equal
+        totals where two margins cross the same variables."""
+        margins_path = (ROOT, "margins")
         if self.method is CalibrationMethod.POSTSTRATIFY and len(self.margins) != 1:
-            raise ScoringError("poststratify takes exactly one margin")
+            raise SpecError("poststratify takes exactly one margin", margins_path)
         if self.method is CalibrationMethod.POSTSTRATIFY and self.bounds is not None:
-            raise ScoringError("bounds apply to rake and linear calibration only")
+            raise SpecError("bounds apply to rake and linear calibration only", (ROOT, "bounds"))
         categorical = [m for m in self.margins if not m.numeric]
         if not categorical:
-            raise ScoringError(
-                "calibration needs a categorical margin (the population) beside numeric ones"
+            raise SpecError(
+                "calibration needs a categorical margin (the population) beside numeric ones",
+                margins_path,
             )
         if set(self.numeric_variables) & {v for m in categorical for v in m.variables}:
-            raise ScoringError("a variable cannot be in both a numeric and a categorical margin")
+            raise SpecError(
+                "a variable cannot be in both a numeric and a categorical margin", margins_path
+            )
         population = sum(categorical[0].totals.values())
-        for margin in categorical[1:]:
+        for index, margin in enumerate(self.margins):
             total = sum(margin.totals.values())
-            if abs(total - population) > SUM_TOLERANCE * abs(population):
+            if not margin.numeric and abs(total - population) > SUM_TOLERANCE * abs(population):
                 raise MarginSumsDiffer(
                     f"margin {margin.name} sums to {total:g}, "
                     f"margin {categorical[0].name} to {population:g}",
+                    (*margins_path, index, "totals"),
                     margin.name,
                 )
+        self._check_same_variables()
+
+    def _check_same_variables(self) -> None:
+        """Two margins crossing the same variables select the same units for each category:
+        their totals must agree (else no weights meet both; R gives a compromise)."""
+        seen: dict[frozenset[str], int] = {}
+        for index, margin in enumerate(self.margins):
+            if margin.numeric:
+                continue
+            first = seen.setdefault(frozenset(margin.variables), index)
+            if first == index:
+                continue
+            earlier = self.margins[first]
+            order = [margin.variables.index(v) for v in earlier.variables]
+            for key, total in margin.totals.items():
+                parts = Margin.categories(key)
+                same = KEY_SEPARATOR.join(parts[i] for i in order)
+                other = earlier.totals.get(same, 0.0)
+                if abs(total - other) > SUM_TOLERANCE * max(abs(total), abs(other)):
+                    raise SpecError(
+                        coinciding_margins((earlier.name, same, other), (margin.name, key, total)),
+                        (ROOT, "margins", index, "totals", key),
+                    )
+
+    def check_variables(
+        self, available: Collection[str], numeric: Collection[str] | None = None
+    ) -> None:
+        """Every margin variable is one the data have: ``available`` (the command line's
+        columns; in the service the round's categorical variables) and, for numeric margins,
+        ``numeric`` (default: ``available``; in the service the instrument's numeric answers)."""
+        numbers = available if numeric is None else numeric
+        for index, margin in enumerate(self.margins):
+            for variable in margin.variables:
+                known = numbers if margin.numeric else available
+                if variable in known:
+                    continue
+                raise SpecError(
+                    f"calibration.margins[{index}].variables names {variable!r}, "
+                    + _unknown_reason(variable in available or variable in numbers, margin),
+                    (ROOT, "margins", index, "variables"),
+                )
+
+    def path_of(self, error: CalibrationError) -> FieldPath:
+        """The field a calibration the data cannot meet points at: its margin (and category)."""
+        names = [m.name for m in self.margins]
+        if error.margin not in names:
+            return (ROOT,)
+        index = names.index(error.margin)
+        if error.category is None or self.margins[index].numeric:
+            return (ROOT, "margins", index)
+        return (ROOT, "margins", index, "totals", error.category)
+
+
+def _unknown_reason(elsewhere: bool, margin: Margin) -> str:
+    """Why a margin cannot use a variable: the data lack it, or have it of the other kind."""
+    if not elsewhere:
+        return "a variable the data do not have"
+    if margin.numeric:
+        return "not a numeric variable"
+    return "a numeric variable: give it a total, not categories"
+
+
+def coinciding_margins(first: tuple[str, str, float], second: tuple[str, str, float]) -> str:
+    """Why no weights meet two margins: ``(margin, category, total)`` of each, same units."""
+    return (
+        f"the margins {first[0]} and {second[0]} select the same units "
+        f"({first[0]} {first[1]} and {second[0]} {second[1]}) "
+        f"but their totals differ ({first[2]:g} and {second[2]:g})"
+    )
 
 
 def _margin(obj: object, index: int) -> Margin:
-    where = f"calibration.margins[{index}]"
+    path: FieldPath = (ROOT, "margins", index)
+    where = field_name(path)
     if not isinstance(obj, Mapping):
-        raise ScoringError(f"{where} must be an object")
-    _known_keys(obj, ("variables", "totals", "total"), where)
+        raise SpecError(f"{where} must be an object", path)
+    _known_keys(obj, ("variables", "totals", "total"), path)
     variables, totals = obj.get("variables"), obj.get("totals")
     if (
         not isinstance(variables, list)
@@ -190,37 +289,47 @@ def _margin(obj: object, index: int) -> Margin:
         or not all(isinstance(v, str) and v for v in variables)
         or len(set(variables)) != len(variables)
     ):
-        raise ScoringError(f"{where}.variables must be a list of distinct variable names")
+        message = f"{where}.variables must be a list of distinct variable names"
+        raise SpecError(message, (*path, "variables"))
     if "total" in obj:
-        return _numeric_margin(obj, variables, where)
+        return _numeric_margin(obj, variables, path)
     if not isinstance(totals, Mapping) or not totals:
-        raise ScoringError(f"{where}.totals must be a non-empty object")
+        raise SpecError(f"{where}.totals must be a non-empty object", (*path, "totals"))
     for key, value in totals.items():
+        key_path = (*path, "totals", str(key))
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if not ok or not np.isfinite(value) or value < 0:
-            raise ScoringError(f"{where}.totals.{key} must be a number ≥ 0")
-        if len(str(key).split(KEY_SEPARATOR)) != len(variables):
-            raise ScoringError(f"{where}.totals.{key} must name one category per variable")
+            raise SpecError(f"{field_name(key_path)} must be a number ≥ 0", key_path)
+        if len(Margin.categories(str(key))) != len(variables):
+            message = (
+                f"{field_name(key_path)} must name {len(variables)} categories joined by "
+                f"'{KEY_SEPARATOR}', one per variable"
+            )
+            raise SpecError(message, key_path)
     return Margin(tuple(variables), {str(k): float(v) for k, v in totals.items()})
 
 
-def _numeric_margin(obj: Mapping[str, object], variables: list[str], where: str) -> Margin:
+def _numeric_margin(obj: Mapping[str, object], variables: list[str], path: FieldPath) -> Margin:
     """``{"variables": [x], "total": T}``: a numeric variable and its population total."""
+    where = field_name(path)
     if "totals" in obj:
-        raise ScoringError(f"{where} has either totals (categories) or total (numeric), not both")
+        message = f"{where} has either totals (categories) or total (numeric), not both"
+        raise SpecError(message, path)
     if len(variables) != 1:
-        raise ScoringError(f"{where}.variables must name one numeric variable with a total")
+        message = f"{where}.variables must name one numeric variable with a total"
+        raise SpecError(message, (*path, "variables"))
     total = obj["total"]
     if not isinstance(total, int | float) or isinstance(total, bool) or not np.isfinite(total):
-        raise ScoringError(f"{where}.total must be a finite number")
+        raise SpecError(f"{where}.total must be a finite number", (*path, "total"))
     return Margin((variables[0],), {}, float(total))
 
 
-def _known_keys(obj: Mapping[str, object], keys: tuple[str, ...], where: str) -> None:
+def _known_keys(obj: Mapping[str, object], keys: tuple[str, ...], path: FieldPath) -> None:
     """Refuse a key the object does not have (a misspelt ``bounds`` would be ignored)."""
     unknown = sorted(str(k) for k in obj if k not in keys)
     if unknown:
-        raise ScoringError(f"{where} has an unknown key {unknown[0]!r} (keys: {', '.join(keys)})")
+        message = f"{field_name(path)} has an unknown key {unknown[0]!r} (keys: {', '.join(keys)})"
+        raise SpecError(message, (*path, unknown[0]))
 
 
 def _bounds(obj: Mapping[str, object]) -> tuple[float, float] | None:
@@ -234,7 +343,8 @@ def _bounds(obj: Mapping[str, object]) -> tuple[float, float] | None:
         or not 0 < bounds[0] <= 1 <= bounds[1] < np.inf
         or bounds[0] == bounds[1]
     ):
-        raise ScoringError("calibration.bounds must be [low, high] with 0 < low ≤ 1 ≤ high")
+        message = "calibration.bounds must be [low, high] with 0 < low ≤ 1 ≤ high"
+        raise SpecError(message, (ROOT, "bounds"))
     return float(bounds[0]), float(bounds[1])
 
 
@@ -246,6 +356,11 @@ class Category:
     key: str
     total: float
     achieved: float
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The margin's variables (its name split at ``|``)."""
+        return tuple(self.margin.split(KEY_SEPARATOR))
 
 
 @dataclass(frozen=True)
@@ -272,9 +387,7 @@ def calibrate(
 ) -> Calibrated:
     """g for each calibration cell: ``labels[v][k]`` is cell k's label of v, ``d[k] = Σd``."""
     d = np.asarray(d, dtype=np.float64)
-    missing = [v for v in spec.variables if v not in labels]
-    if missing:
-        raise ScoringError(f"calibration variable {missing[0]!r} is not in the data")
+    spec.check_variables(labels)
     if d.ndim != 1 or np.any(~np.isfinite(d)) or np.any(d < 0):
         raise ScoringError("cell weight sums must be finite and ≥ 0")
     x, totals, names = _indicators(spec.margins, labels, d)
@@ -519,9 +632,9 @@ def _check_achieved(
         if other_margin != margin and np.array_equal(x[d > 0, other], units):
             first, second = sorted((other, worst))
             raise InconsistentTotals(
-                f"the margins {names[first][0]} and {names[second][0]} select the same units "
-                f"({' and '.join(' '.join(names[i]) for i in (first, second))}) "
-                f"but their totals differ ({totals[first]:g} and {totals[second]:g})",
+                coinciding_margins(
+                    (*names[first], float(totals[first])), (*names[second], float(totals[second]))
+                ),
                 margin,
                 key,
             )

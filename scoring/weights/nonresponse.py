@@ -21,37 +21,16 @@ from enum import StrEnum
 
 import numpy as np
 
+from catalogue.outcomes import Outcome
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
 from scoring.errors import ScoringError
+from scoring.weights.spec_error import SpecError
 
 ArrayLike = Sequence[object] | np.ndarray
 
 
-class Outcome(StrEnum):
-    """A sampled unit's final outcome (docs/design.md §8)."""
-
-    COMPLETED = "completed"
-    REFUSED = "refused"
-    NONCONTACT = "noncontact"
-    OTHER_NONRESPONSE = "other_nonresponse"
-    NOT_FOUND = "not_found"
-    INELIGIBLE = "ineligible"
-
-    @property
-    def known_eligibility(self) -> bool:
-        """Everything but ``not_found``: the unit was found."""
-        return self is not Outcome.NOT_FOUND
-
-    @property
-    def eligible(self) -> bool:
-        """Completed, refused, noncontact or other non-response."""
-        match self:
-            case (
-                Outcome.COMPLETED | Outcome.REFUSED | Outcome.NONCONTACT | Outcome.OTHER_NONRESPONSE
-            ):
-                return True
-            case Outcome.NOT_FOUND | Outcome.INELIGIBLE:
-                return False
+ROOT = "nonresponse"
+KEYS = ("classes", "min_respondents", "max_factor")
 
 
 class ClassKind(StrEnum):
@@ -64,7 +43,7 @@ class ClassKind(StrEnum):
 
 @dataclass(frozen=True)
 class NonresponseSpec:
-    """The ``nonresponse`` object of docs/design.md §9."""
+    """The ``nonresponse`` object of docs/design.md §9; its defaults are stated here only."""
 
     classes: ClassKind = ClassKind.PSU
     min_respondents: int = 2
@@ -74,17 +53,34 @@ class NonresponseSpec:
     def from_json(cls, obj: object) -> NonresponseSpec:
         """Parse ``{"classes", "min_respondents", "max_factor"}`` (all optional)."""
         if not isinstance(obj, Mapping):
-            raise ScoringError("nonresponse must be an object")
+            raise SpecError("nonresponse must be an object", (ROOT,))
+        unknown = sorted(str(k) for k in obj if k not in KEYS)
+        if unknown:
+            message = f"nonresponse has an unknown key {unknown[0]!r} (keys: {', '.join(KEYS)})"
+            raise SpecError(message, (ROOT, unknown[0]))
+        default = cls()
         try:
-            classes = ClassKind(obj.get("classes", "psu"))
+            classes = ClassKind(obj.get("classes", default.classes))
         except ValueError:
-            raise ScoringError("nonresponse.classes must be one of psu, stratum, none") from None
-        least, most = obj.get("min_respondents", 2), obj.get("max_factor", 3.0)
+            names = ", ".join(kind.value for kind in ClassKind)
+            message = f"nonresponse.classes must be one of {names}"
+            raise SpecError(message, (ROOT, "classes")) from None
+        least = obj.get("min_respondents", default.min_respondents)
+        most = obj.get("max_factor", default.max_factor)
         if not isinstance(least, int) or isinstance(least, bool) or least < 1:
-            raise ScoringError("nonresponse.min_respondents must be an integer ≥ 1")
-        if not isinstance(most, int | float) or isinstance(most, bool) or not most >= 1:
-            raise ScoringError("nonresponse.max_factor must be a number ≥ 1")
+            message = "nonresponse.min_respondents must be an integer ≥ 1"
+            raise SpecError(message, (ROOT, "min_respondents"))
+        if not isinstance(most, int | float) or isinstance(most, bool) or not 1 <= most < np.inf:
+            raise SpecError("nonresponse.max_factor must be a number ≥ 1", (ROOT, "max_factor"))
         return cls(classes, least, float(most))
+
+    def to_json(self) -> dict[str, object]:
+        """The object :meth:`from_json` reads, every default filled in (as rounds store it)."""
+        return {
+            "classes": self.classes.value,
+            "min_respondents": self.min_respondents,
+            "max_factor": self.max_factor,
+        }
 
 
 @dataclass(frozen=True)

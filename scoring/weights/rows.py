@@ -45,8 +45,6 @@ def calibration_cells(
     key = np.zeros(n_rows, dtype=np.int64)
     levels = {}
     for name in names:
-        if name not in variables:
-            raise ScoringError(f"calibration variable {name!r} is not in the data")
         if name in numeric:
             codes, levels[name] = _numeric_levels(variables[name], name, n_rows)
             key = key * np.int64(levels[name].shape[0]) + codes
@@ -169,6 +167,7 @@ def calibrate_rows(
 ) -> tuple[np.ndarray, Calibrated]:
     """Each row's calibration cell and the cells' g: the final weight of row i is
     ``design.weights[i] · g[cell[i]]``."""
+    spec.check_variables(variables)
     cell, labels = calibration_cells(
         variables, spec.variables, design.n_rows, spec.numeric_variables
     )

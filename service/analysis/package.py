@@ -18,6 +18,7 @@ from marshmallow import fields
 from catalogue import BY_DIMENSIONS, IndicatorKind, indicators_of, unit_values
 from outputs.csv_table import csv_lines
 from schemas.submissions import SUBMISSION_SCHEMAS
+from scoring.weights import CalibrationSpec
 from service.rounds.weighting import configured
 from service.store import get_store
 from service.weighting.diagnostics import unit_rows
@@ -192,23 +193,30 @@ def design_r(round_doc: dict[str, Any], numeric: list[str]) -> str:
 
 
 def _calibration_r(calibration: dict[str, Any]) -> list[str]:
-    """`calibrate` (or `postStratify`) with the round's margins, as the engine applies them."""
+    """`calibrate` (or `postStratify`) with the round's margins, as the engine applies them: a
+    numeric margin is its column with its total (R `calibrate(~… + members, c(…, T))`)."""
+    margins = CalibrationSpec.from_json(calibration).margins
     lines = []
-    columns = []
-    for k, margin in enumerate(calibration["margins"], start=1):
-        column = f".m{k}"
-        columns.append(column)
-        parts = ", ".join(f"d${v}" for v in margin["variables"])
+    columns = [f".m{k}" for k in range(1, len(margins) + 1)]
+    for k, (column, margin) in enumerate(zip(columns, margins, strict=True), start=1):
+        if margin.numeric:
+            lines.append(f"des$variables$`{column}` <- d${margin.variables[0]}")
+            continue
+        parts = ", ".join(f"d${v}" for v in margin.variables)
         lines.append(f'des$variables$`{column}` <- factor(paste({parts}, sep = "|"))')
-        totals = ", ".join(f"`{key}` = {value!r}" for key, value in margin["totals"].items())
+        totals = ", ".join(f"`{key}` = {value!r}" for key, value in margin.totals.items())
         lines.append(f"t{k} <- c({totals})")
     if calibration["method"] == "poststratify":
         lines.append("pop <- data.frame(x = names(t1), Freq = unname(t1))")
         lines.append('names(pop)[1] <- ".m1"')
         lines.append("des <- postStratify(des, ~`.m1`, pop)")
         return lines
-    lines.append("population <- c(`(Intercept)` = sum(t1))")
-    for k, column in enumerate(columns, start=1):
+    first = next(k for k, m in enumerate(margins, start=1) if not m.numeric)
+    lines.append(f"population <- c(`(Intercept)` = sum(t{first}))")
+    for k, (column, margin) in enumerate(zip(columns, margins, strict=True), start=1):
+        if margin.numeric:
+            lines.append(f"population <- c(population, `{column}` = {margin.total!r})")
+            continue
         lines.append(f"lv <- levels(des$variables$`{column}`)[-1]")
         lines.append(f'population <- c(population, setNames(t{k}[lv], paste0("{column}", lv)))')
     bounds = calibration.get("bounds")

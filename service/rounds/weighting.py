@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogue import BY_DIMENSIONS
+from catalogue import BY_DIMENSIONS, Instrument
+from catalogue.classifications import CODES
 from catalogue.geography.rounds import round_coverage, round_geography_id
-from schemas.submissions import BUSINESS_TYPES, VSIC_SECTIONS
-from schemas.weighting import KEY_SEPARATOR, WeightingMode, WeightInput
-from scoring import ScoringError
-from scoring.weights import CalibrationSpec, ClassKind
+from schemas.common import Count
+from schemas.submissions import BusinessAnswersSchema, HouseholdAnswersSchema
+from schemas.weighting import WeightingMode, WeightInput
+from scoring.weights import (
+    CalibrationSpec,
+    ClassKind,
+    FieldPath,
+    Margin,
+    NonresponseSpec,
+    SpecError,
+)
 from service.domain.errors import invalid
 
-NONE_CLASSES = {"classes": ClassKind.NONE, "min_respondents": 2, "max_factor": 3.0}
-SAMPLE_CLASSES = {"classes": ClassKind.PSU, "min_respondents": 2, "max_factor": 3.0}
-FIXED_CODES: dict[str, tuple[str, ...]] = {
-    "area": ("urban", "rural"),
-    "type": BUSINESS_TYPES,
-    "sector": VSIC_SECTIONS,
-}
+DOES_NOT_FIT = "The weighting does not fit this round."
+ANSWERS = {Instrument.HOUSEHOLD: HouseholdAnswersSchema, Instrument.BUSINESS: BusinessAnswersSchema}
 
 
 def has_sample(round_doc: dict[str, Any]) -> bool:
@@ -29,9 +32,9 @@ def has_sample(round_doc: dict[str, Any]) -> bool:
 def configured(round_doc: dict[str, Any]) -> dict[str, Any]:
     """The round's weighting with defaults: psu classes with a sample, none without."""
     stored = round_doc.get("weighting") or {}
-    default = SAMPLE_CLASSES if has_sample(round_doc) else NONE_CLASSES
+    default = NonresponseSpec(ClassKind.PSU if has_sample(round_doc) else ClassKind.NONE)
     return {
-        "nonresponse": stored.get("nonresponse") or default,
+        "nonresponse": stored.get("nonresponse") or default.to_json(),
         "calibration": stored.get("calibration"),
     }
 
@@ -47,26 +50,59 @@ def _frame_codes(round_doc: dict[str, Any], variable: str) -> set[str] | None:
         case "former_province":
             return set(round_coverage(round_doc))
         case _:
-            return set(FIXED_CODES[variable])
+            return set(CODES[variable])
 
 
-def _margin_errors(round_doc: dict[str, Any], index: int, margin: dict[str, Any]) -> dict:
-    path = f"weighting.calibration.margins.{index}"
-    variables = margin["variables"]
+def field_path(path: FieldPath) -> str:
+    """An engine field (`calibration.margins.0`) as the round's errors name it."""
+    return ".".join(("weighting", *(str(part) for part in path)))
+
+
+def spec_problem(error: SpecError, detail: str = DOES_NOT_FIT) -> Exception:
+    """The engine's refusal as 422 under the field it names, with the engine's message."""
+    return invalid({field_path(error.path): [str(error)]}, detail)
+
+
+def round_variables(round_doc: dict[str, Any]) -> set[str]:
+    """The variables a margin of this round may cross."""
     known = set(BY_DIMENSIONS[round_doc["instrument"]])
     if round_geography_id(round_doc) is not None:
         known.add("former_province")
-    lacking = [v for v in variables if v not in known]
-    if lacking:
-        message = f"The {round_doc['instrument']} instrument has no {lacking[0]!r} variable."
-        return {f"{path}.variables": [message]}
-    codes = [_frame_codes(round_doc, v) for v in variables]
+    return known
+
+
+def numeric_answers(instrument: str) -> set[str]:
+    """The instrument's counts (household members, employees): a numeric margin's variables."""
+    schema = ANSWERS[Instrument(instrument)]()
+    return {name for name, field in schema.fields.items() if isinstance(field, Count)}
+
+
+def _code_errors(round_doc: dict[str, Any], spec: CalibrationSpec) -> dict[str, list[str]]:
+    """Categories that are no code of this round (its frame, coverage or code lists)."""
     errors: dict[str, list[str]] = {}
-    for key in margin["totals"]:
-        for variable, part, allowed in zip(variables, key.split(KEY_SEPARATOR), codes, strict=True):
-            if allowed is not None and part not in allowed:
-                errors[f"{path}.totals.{key}"] = [f"{part!r} is not a {variable} of this round."]
+    for index, margin in enumerate(spec.margins):
+        if margin.numeric:
+            continue
+        codes = [_frame_codes(round_doc, v) for v in margin.variables]
+        for key in margin.totals:
+            parts = Margin.categories(key)
+            for variable, part, allowed in zip(margin.variables, parts, codes, strict=True):
+                if allowed is not None and part not in allowed:
+                    path = field_path(("calibration", "margins", index, "totals", key))
+                    errors[path] = [f"{part!r} is not a {variable} of this round."]
     return errors
+
+
+def check_calibration(round_doc: dict[str, Any], calibration: dict[str, Any]) -> None:
+    """The engine's rules, then the round's: its variables and its codes (else 422)."""
+    try:
+        spec = CalibrationSpec.from_json(calibration)
+        spec.check_variables(round_variables(round_doc), numeric_answers(round_doc["instrument"]))
+    except SpecError as error:
+        raise spec_problem(error) from error
+    errors = _code_errors(round_doc, spec)
+    if errors:
+        raise invalid(errors, DOES_NOT_FIT)
 
 
 def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dict[str, Any]:
@@ -76,18 +112,20 @@ def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dic
         message = "A round without a sample has no outcomes to adjust: classes must be none."
         raise invalid({"weighting.nonresponse.classes": [message]})
     calibration = weighting.get("calibration")
-    errors: dict[str, list[str]] = {}
     if calibration:
-        for index, margin in enumerate(calibration["margins"]):
-            errors |= _margin_errors(round_doc, index, margin)
-    if errors:
-        raise invalid(errors, "The weighting does not fit this round.")
-    if calibration:
-        try:
-            CalibrationSpec.from_json(calibration)  # the engine's own checks, met above so far
-        except ScoringError as error:
-            raise invalid({"weighting.calibration": [str(error)]}) from error
+        check_calibration(round_doc, calibration)
     return {"nonresponse": nonresponse, "calibration": calibration}
+
+
+def numeric_variables(round_doc: dict[str, Any]) -> tuple[str, ...]:
+    """The variables of the round's numeric margins (none: its cells suffice)."""
+    calibration = configured(round_doc)["calibration"]
+    if not calibration:
+        return ()
+    try:
+        return CalibrationSpec.from_json(calibration).numeric_variables
+    except SpecError:  # refused with its field where the round is calibrated
+        return ()
 
 
 def applied_mode(round_doc: dict[str, Any], requested: str | None) -> WeightingMode:

@@ -160,11 +160,14 @@ class Submissions:
                 return
             after = batch[-1]["submission_id"]
 
-    def unit_weights(self, round_id: str) -> Iterator[dict[str, Any]]:
-        """Each submission in estimates: its id, assignment, cell key and weight (the per-unit
-        weights export), in submission_id order."""
+    def unit_weights(self, round_id: str, answers: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+        """Each submission in estimates: its id, assignment, cell key, weight and moments (and
+        the named `answers`), in submission_id order (the per-unit weights export, and the
+        rounds calibrated to a numeric total)."""
         query = {"round_id": round_id, "in_estimates": INCLUDED}
         fields = {"_id": 0, "submission_id": 1, "assignment_id": 1, "agg": 1}
+        if answers:  # whole: a dotted path beside `agg` came back empty from the embedded store
+            fields["answers"] = 1
         yield from self.collection.find(query, fields).sort("submission_id", ASCENDING)
 
     def grouped_sums(

@@ -11,10 +11,11 @@ from typing import Any
 from catalogue import Indicator
 from service.cells.domains import Domain
 from service.cells.reading import read_cells
-from service.rounds.weighting import WeightingMode, weighting_block
+from service.rounds.weighting import WeightingMode, numeric_variables, weighting_block
 from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
 from service.weighting.nonresponse import SampleOutcomes, adjusted_cells, outcomes_at
+from service.weighting.units import unit_cells_at
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ def read_round(store: Store, doc: dict[str, Any], version: int) -> RoundData:
     """The round's cells and sample outcomes at `version`, read on the event loop (the store's
     sockets belong to it); the weighting and the engine then run off it."""
     head, cells = read_cells(store, doc["_id"])
+    numeric = numeric_variables(doc)
+    if numeric and cells:
+        cells = unit_cells_at(store, doc["_id"], version, numeric)
     return RoundData(doc, head, cells, outcomes_at(store, doc, version))
 
 

@@ -17,13 +17,13 @@ import numpy as np
 from catalogue import BY_DIMENSIONS, Indicator
 from catalogue.geography import former_provinces
 from catalogue.geography.rounds import round_geography_id
-from schemas.weighting import margin_name
 from scoring import Result, ScoringError
 from scoring.weights import (
     Calibrated,
     CalibrationError,
     CalibrationSpec,
     CellTotals,
+    SpecError,
     calibrate,
     estimate_calibrated,
 )
@@ -32,7 +32,8 @@ from service.cells.domains import FORMER_PROVINCE, UNMAPPED, Domain
 from service.cells.sums import CellSums, psu_totals
 from service.domain.errors import invalid
 from service.domain.estimator import Estimator
-from service.rounds.weighting import configured
+from service.rounds.weighting import configured, field_path, spec_problem
+from service.weighting.units import NUMERIC
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,22 @@ class UnitClasses:
 
 
 def unit_classes(round_doc: dict[str, Any], cells: Sequence[dict[str, Any]]) -> UnitClasses:
-    """The distinct unit classes of the round's cells (the key after stratum and PSU), with
-    each class's former province where the round has a geography."""
+    """The distinct unit classes of the round's cells (the key after stratum and PSU, and the
+    values of numeric margins' variables in unit cells), with each class's former province
+    where the round has a geography."""
     variables = BY_DIMENSIONS[round_doc["instrument"]]
-    keys = [SEPARATOR.join(cell["cell"].split(SEPARATOR)[2:]) for cell in cells]
+    numeric = sorted(cells[0].get(NUMERIC, {})) if cells else []
+    keys = [
+        SEPARATOR.join(
+            [*cell["cell"].split(SEPARATOR)[2:], *(repr(cell[NUMERIC][v]) for v in numeric)]
+        )
+        for cell in cells
+    ]
     unique, of_cell = np.unique(np.array(keys, dtype=str), return_inverse=True)
     parts = [str(key).split(SEPARATOR) for key in unique]
     labels = {v: np.array([p[i] for p in parts], dtype=object) for i, v in enumerate(variables)}
+    for i, v in enumerate(numeric, start=len(variables)):
+        labels[v] = np.array([float(p[i]) for p in parts])
     if round_geography_id(round_doc) is not None:
         former = former_provinces(round_geography_id(round_doc))
         commune = labels["commune"]
@@ -66,11 +76,7 @@ def unit_classes(round_doc: dict[str, Any], cells: Sequence[dict[str, Any]]) -> 
 
 def calibration_problem(error: CalibrationError, calibration: dict[str, Any]) -> Exception:
     """A calibration the data cannot meet → 422 naming the margin (and category)."""
-    names = [margin_name(m) for m in calibration["margins"]]
-    index = names.index(error.margin) if error.margin in names else None
-    path = "weighting.calibration" if index is None else f"weighting.calibration.margins.{index}"
-    if index is not None and error.category is not None:
-        path += f".totals.{error.category}"
+    path = field_path(CalibrationSpec.from_json(calibration).path_of(error))
     return invalid({path: [str(error)]}, f"The round's calibration cannot be done: {error}")
 
 
@@ -80,7 +86,9 @@ def calibrate_classes(calibration: dict[str, Any], classes: UnitClasses) -> Cali
         return calibrate(CalibrationSpec.from_json(calibration), classes.labels, classes.sw)
     except CalibrationError as error:
         raise calibration_problem(error, calibration) from error
-    except ScoringError as error:  # a stored calibration the engine refuses: never a 500
+    except SpecError as error:  # a stored calibration the engine refuses: never a 500
+        raise spec_problem(error, "The round's calibration cannot be done.") from error
+    except ScoringError as error:
         raise invalid({"weighting.calibration": [str(error)]}) from error
 
 

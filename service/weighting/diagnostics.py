@@ -15,10 +15,11 @@ import numpy as np
 
 from scoring.weights import WeightCells, summarize
 from service.cells.contributions import SEPARATOR
-from service.rounds.weighting import configured
+from service.rounds.weighting import configured, numeric_variables
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
 from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
+from service.weighting.units import NUMERIC
 
 UNIT_COLUMNS = (
     "submission_id",
@@ -66,11 +67,13 @@ def nonresponse_of(
 def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
     """The round's units and weights under its configured weighting (422 when its
     calibration cannot be done)."""
-    found = list(get_store().submissions.unit_weights(round_doc["_id"]))
+    numeric = numeric_variables(round_doc)
+    found = list(get_store().submissions.unit_weights(round_doc["_id"], numeric))
     units, factors, step = nonresponse_of(round_doc, found)
     inputs = np.array([float(u["agg"]["w"]) for u in units])
     as_cells = [
         {"cell": u["agg"]["cell"], "w": w, "n": 1}
+        | ({NUMERIC: {v: float(u["answers"][v]) for v in numeric}} if numeric else {})
         for u, w in zip(units, inputs * factors, strict=True)
     ]
     classes = unit_classes(round_doc, as_cells)
@@ -81,7 +84,7 @@ def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
         g = calibrated.g
         margins = [
             {
-                "variables": category.margin.split(SEPARATOR),
+                "variables": list(category.variables),
                 "key": category.key,
                 "total": category.total,
                 "achieved": category.achieved,
