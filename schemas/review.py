@@ -1,5 +1,7 @@
 """Review verdicts, corrections and versions of a submission (docs/design.md §11)."""
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue import ReviewState
@@ -31,7 +33,7 @@ class CorrectionRequestSchema(StrictSchema):
     reason = Text(required=True, max_length=1000)
 
     @validates_schema
-    def _something_to_correct(self, data: dict, **_: object) -> None:
+    def _something_to_correct(self, data: dict[str, Any], **_: object) -> None:
         if data["answers"] is None and data["outcome"] is None:
             raise ValidationError("Give the corrected answers, outcome or both.", "answers")
 
@@ -39,7 +41,7 @@ class CorrectionRequestSchema(StrictSchema):
 class SubmissionDetailSchema(StoredSubmissionSchema):
     """One submission as supervisors see it: its review, version and flags."""
 
-    review = fields.Nested(ReviewSchema, allow_none=True)
+    review = fields.Nested(ReviewSchema, allow_none=True)  # type: ignore[assignment]  # detail
     version = fields.Integer(load_default=1, dump_default=1)
     flags = fields.List(fields.String(), dump_default=[])
     in_estimates = StoredBoolean(dump_default=True)

@@ -55,7 +55,8 @@ class ChangeQuerySchema(StrictSchema):
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return EstimatesQuerySchema._split_indicators(self, data, **kwargs)
+        split: dict[str, Any] = EstimatesQuerySchema._split_indicators(self, data, **kwargs)
+        return split
 
 
 class SeriesRoundSchema(Schema):

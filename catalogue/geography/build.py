@@ -382,7 +382,9 @@ def derive_crosswalk(
 def _unit(
     code: str, level: str, full_name: str, parent: str | None, valid: tuple[str, str | None]
 ) -> dict[str, Any]:
-    kinds = {"province": ("tỉnh",), "district": DISTRICT_KINDS, "commune": COMMUNE_KINDS}[level]
+    kinds: tuple[str, ...] | dict[str, str] = COMMUNE_KINDS
+    if level != "commune":
+        kinds = DISTRICT_KINDS if level == "district" else ("tỉnh",)
     kind, _ = split_kind(full_name, kinds)
     return {
         "code": code,

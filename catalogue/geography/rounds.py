@@ -33,7 +33,8 @@ def all_former_provinces(version_id: str | None) -> tuple[str, ...]:
 
 
 def round_geography_id(round_doc: Mapping[str, Any]) -> str | None:
-    return round_doc.get("geography", LEGACY_GEOGRAPHY)
+    geography: str | None = round_doc.get("geography", LEGACY_GEOGRAPHY)
+    return geography
 
 
 def round_geography(round_doc: Mapping[str, Any]) -> GeographyVersion | None:

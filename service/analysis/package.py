@@ -35,11 +35,13 @@ class Variable:
 YES_NO = {0: "no", 1: "yes"}
 
 
-def _answer_fields(instrument: str) -> list[tuple[str, fields.Field]]:
+def _answer_fields(instrument: str) -> list[tuple[str, fields.Field[Any]]]:
     """The answers' fields as flat (name, field) pairs, a nested one by its own name
     (`e_invoice`): Stata names have at most 32 characters."""
-    schema = SUBMISSION_SCHEMAS[instrument]().fields["answers"].schema
-    flat: list[tuple[str, fields.Field]] = []
+    answers = SUBMISSION_SCHEMAS[instrument]().fields["answers"]
+    assert isinstance(answers, fields.Nested)
+    schema = answers.schema
+    flat: list[tuple[str, fields.Field[Any]]] = []
     for name, field in schema.fields.items():
         if isinstance(field, fields.Nested):
             flat += list(field.schema.fields.items())
@@ -178,7 +180,7 @@ def design_r(round_doc: dict[str, Any], numeric: list[str]) -> str:
         "  v <- one(des, ind)",
         "  out <- rbind(out, data.frame(indicator = ind$id, by = '', domain = '',"
         " estimate = v[['estimate']], se = v[['se']]))",
-        f"  for (by in {_r_list(list(BY_DIMENSIONS[instrument]))}) {{",  # type: ignore[index]
+        f"  for (by in {_r_list(list(BY_DIMENSIONS[instrument]))}) {{",
         "    for (lv in sort(unique(d[[by]]))) {",
         "      v <- one(des[d[[by]] == lv, ], ind)",
         "      out <- rbind(out, data.frame(indicator = ind$id, by = by, domain = lv,"
@@ -301,8 +303,10 @@ def labelled_files(table: list[dict[str, Any]], variables_: list[Variable]) -> d
     import pyreadstat
 
     frame = _stata_frame(table, variables_)
-    labels = [v.label[:80] for v in variables_]
-    values = {v.name: v.values for v in variables_ if v.values}
+    labels: list[str | None] = [v.label[:80] for v in variables_]
+    values: dict[str, dict[int | float, str]] = {
+        v.name: {code: text for code, text in v.values.items()} for v in variables_ if v.values
+    }
     out = {}
     with tempfile.TemporaryDirectory() as folder:
         dta, sav = Path(folder) / "data.dta", Path(folder) / "data.sav"

@@ -116,8 +116,9 @@ def _digest_token(auth: Authorization) -> dict[str, Any]:
         raise AuthenticationError(say("digest_other_url"))
     if not nonce_is_issued_here(auth.nonce):
         raise AuthenticationError(say("nonce_not_issued"))
-    doc = recent(TOKENS_BY_NAME).get_or_load(
-        auth.username, lambda: get_store().tokens.by_name(auth.username)
+    username = auth.username or ""
+    doc: dict[str, Any] | None = recent(TOKENS_BY_NAME).get_or_load(
+        username, lambda: get_store().tokens.by_name(username)
     )
     ha1 = doc.get("digest_ha1") if doc else None
     expected = expected_response(ha1 or DUMMY_HA1, auth, request.method)
@@ -127,6 +128,7 @@ def _digest_token(auth: Authorization) -> dict[str, Any]:
         raise AuthenticationError(say("wrong_credentials"))
     if not nonce_is_fresh(auth.nonce):
         raise AuthenticationError(say("nonce_expired"), stale=True)
+    assert doc is not None  # `matches and ha1` above needs a stored token
     return doc
 
 

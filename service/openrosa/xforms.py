@@ -57,7 +57,8 @@ def _workbook_json(instrument: str) -> str:
 
 def workbook(instrument: str) -> dict[str, list[dict[str, Any]]]:
     """The instrument's XLSForm sheets: {"survey": rows, "choices": rows, "settings": rows}."""
-    return json.loads(_workbook_json(instrument))
+    sheets: dict[str, list[dict[str, Any]]] = json.loads(_workbook_json(instrument))
+    return sheets
 
 
 def _kind(row_type: str) -> str:
