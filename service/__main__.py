@@ -6,12 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalogue import ROLES
 from service.config import current_settings
 
+if TYPE_CHECKING:
+    from service.store import Store
 
-def _store():
+
+def _store() -> Store:
     from service.store import Store
 
     settings = current_settings()
@@ -60,15 +64,15 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from service.domain.round import Round
     from service.loading import load_submissions, read_file
 
     store = _store()
-    round_doc = store.rounds.get(args.round)
-    if round_doc is None:
+    doc = store.rounds.get(args.round)
+    if doc is None:
         sys.exit(f"error: round {args.round!r} does not exist")
-    summary = load_submissions(
-        store, args.round, read_file(Path(args.file), round_doc["instrument"])
-    )
+    instrument = Round.from_doc(doc).instrument
+    summary = load_submissions(store, args.round, read_file(Path(args.file), instrument))
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 1 if summary["invalid"] or summary["conflict"] else 0
 
@@ -124,13 +128,13 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     }
     try:
         with create_app().app_context():
-            round_doc = load_round(args.round)
-            report = requested_report(round_doc, EstimatesQuerySchema().load(query))
+            survey_round = load_round(args.round)
+            report = requested_report(survey_round, EstimatesQuerySchema().load(query))
     except (Problem, DomainError) as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
     out = Path(args.out or f"{args.round}-estimates.{args.format}")
     if args.format == "xlsx":
-        out.write_bytes(report_workbook(report, round_doc, args.lang))
+        out.write_bytes(report_workbook(report, survey_round, args.lang))
     else:
         out.write_text("".join(csv_lines(COLUMNS, estimate_rows(report))), encoding="utf-8")
     print(f"wrote {out}")
@@ -228,7 +232,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    status: int = args.run(args)
+    return status
 
 
 if __name__ == "__main__":

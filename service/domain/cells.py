@@ -3,6 +3,7 @@ store (`|`-joined; codes never contain `|`) and a typed value everywhere else.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from catalogue import BY_DIMENSIONS, Instrument
@@ -13,6 +14,11 @@ SEPARATOR = "|"
 def cell_fields(instrument: Instrument | str) -> tuple[str, ...]:
     """The attributes a cell key joins, in order: stratum, PSU, then the `by` dimensions."""
     return ("stratum", "psu", *BY_DIMENSIONS[Instrument(instrument)])
+
+
+def dimension_index(instrument: Instrument | str, name: str) -> int:
+    """Where a `by` dimension sits in a key's `dimensions` (ValueError: not the instrument's)."""
+    return BY_DIMENSIONS[Instrument(instrument)].index(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +33,28 @@ class CellKey:
         return cls(stratum, psu, tuple(dimensions))
 
     @classmethod
-    def of(cls, instrument: Instrument | str, attributes: dict[str, str]) -> CellKey:
+    def of(cls, instrument: Instrument | str, attributes: Mapping[str, object]) -> CellKey:
+        """The key of a unit with these attributes (codes; numbers are written as text)."""
         stratum, psu, *names = cell_fields(instrument)
-        return cls(attributes[stratum], attributes[psu], tuple(attributes[n] for n in names))
+        return cls(
+            str(attributes[stratum]),
+            str(attributes[psu]),
+            tuple(str(attributes[n]) for n in names),
+        )
 
     def __str__(self) -> str:
         return SEPARATOR.join((self.stratum, self.psu, *self.dimensions))
 
     @property
-    def domain_part(self) -> str:
-        """The key without stratum and PSU: the unit's categories (calibration cells)."""
-        return SEPARATOR.join(self.dimensions)
+    def design(self) -> tuple[str, str]:
+        """(stratum, PSU): where the unit sits in the variance design."""
+        return self.stratum, self.psu
 
     def value(self, instrument: Instrument | str, name: str) -> str:
         """One named attribute (`stratum`, `psu`, or a `by` dimension)."""
         return (self.stratum, self.psu, *self.dimensions)[cell_fields(instrument).index(name)]
+
+
+def parse_keys(texts: Iterable[str]) -> dict[str, CellKey]:
+    """Each distinct stored key parsed once (cells and units are read in bulk and share keys)."""
+    return {text: CellKey.parse(text) for text in set(texts)}

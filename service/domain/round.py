@@ -41,6 +41,8 @@ class Round:
 
     id: str
     instrument: Instrument
+    title: str
+    title_vi: str | None
     status: RoundStatus
     purpose: RoundPurpose
     start: date
@@ -55,6 +57,7 @@ class Round:
     weighting: Mapping[str, Any]
     frame: Mapping[str, Any] | None
     sample: Mapping[str, Any] | None
+    data_version: int  # the round's own changes (design, targets, sample …), not its cells'
     doc: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -63,6 +66,8 @@ class Round:
         return cls(
             id=doc["_id"],
             instrument=Instrument(doc["instrument"]),
+            title=doc["title"],
+            title_vi=doc.get("title_vi"),
             status=RoundStatus(doc.get("status", RoundStatus.OPEN)),
             purpose=RoundPurpose(doc.get("purpose", RoundPurpose.PRODUCTION)),
             start=_date(period["start"]),
@@ -77,6 +82,7 @@ class Round:
             weighting=MappingProxyType(dict(doc.get("weighting") or {})),
             frame=doc.get("frame"),
             sample=doc.get("sample"),
+            data_version=int(doc.get("data_version", 0)),
             doc=MappingProxyType(dict(doc)),
         )
 
@@ -93,6 +99,11 @@ class Round:
     @property
     def is_production(self) -> bool:
         return self.purpose is RoundPurpose.PRODUCTION
+
+    @property
+    def frame_communes(self) -> Mapping[str, Mapping[str, Any]]:
+        """The communes of the round's frame by code (`district`, `name`); none without one."""
+        return (self.frame or {}).get("communes") or {}
 
     def collects_by(self, token_name: str) -> bool:
         """An enumerator collects for this round: any when it names no team."""

@@ -25,8 +25,8 @@ from typing import Any
 
 from catalogue import Role, SuppressedPolicy, TargetStatus
 from catalogue.geography import former_provinces, load_version
-from catalogue.geography.rounds import round_geography_id
 from scoring import Reliability
+from service.domain.round import Round
 from service.errors import Problem
 from service.estimates.service import compute_estimates
 
@@ -193,35 +193,35 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
     }
 
 
-def requested_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+def requested_report(survey_round: Round, query: dict[str, Any]) -> dict[str, Any]:
     """The report a validated query asks for: with the province rows when `overall`, under
     its `suppressed` policy (withholding looks at the province row even without `overall`,
     and a commune table at its districts' or former provinces' published rows)."""
-    report = compute_estimates(round_doc, query)
+    report = compute_estimates(survey_round, query)
     if query["suppressed"] == SuppressedPolicy.SHOW:
         if query["overall"] and query["by"]:
-            report = with_overall(compute_estimates(round_doc, {**query, "by": None}), report)
+            report = with_overall(compute_estimates(survey_round, {**query, "by": None}), report)
         return report
     if not query["by"]:
         return withheld_report(report)
-    province = compute_estimates(round_doc, {**query, "by": None})
-    groups = subtotal_groups(round_doc, query, province) if query["by"] == "commune" else None
+    province = compute_estimates(survey_round, {**query, "by": None})
+    groups = subtotal_groups(survey_round, query, province) if query["by"] == "commune" else None
     if query["overall"]:
         return withheld_report(with_overall(province, report), None, groups)
     return withheld_report(report, province, groups)
 
 
 def subtotal_groups(
-    round_doc: dict[str, Any], query: dict[str, Any], province: dict[str, Any]
+    survey_round: Round, query: dict[str, Any], province: dict[str, Any]
 ) -> dict[str, list[Group]]:
     """Per indicator, each published sub-total of a commune table with its communes — the
     districts where the table's geography version has them, else the former provinces: a
     commune table must not give a withheld commune back through its sub-total."""
-    level, parent_of = commune_parents(round_doc, query)
+    level, parent_of = commune_parents(survey_round, query)
     members: dict[str, set[str]] = {}
     for commune, parent in parent_of.items():
         members.setdefault(parent, set()).add(commune)
-    subtotals = withheld_report(compute_estimates(round_doc, {**query, "by": level}), province)
+    subtotals = withheld_report(compute_estimates(survey_round, {**query, "by": level}), province)
     return {
         block["indicator"]: [
             (result, members.get(_code(result["domain"]) or "", set()))
@@ -231,12 +231,12 @@ def subtotal_groups(
     }
 
 
-def commune_parents(round_doc: dict[str, Any], query: dict[str, Any]) -> tuple[str, dict[str, str]]:
+def commune_parents(survey_round: Round, query: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """The `by` whose rows are sub-totals of a commune table, and each commune's row there:
     the round's frame for free codes, else the geography version the table is expressed in."""
-    version_id = query.get("geography") or round_geography_id(round_doc)
+    version_id = query.get("geography") or survey_round.geography
     if version_id is None:
-        communes = (round_doc.get("frame") or {}).get("communes") or {}
+        communes = survey_round.frame_communes
         return "district", {code: commune["district"] for code, commune in communes.items()}
     version = load_version(version_id)
     if version.has_districts:

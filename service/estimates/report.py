@@ -11,7 +11,6 @@ from catalogue import Indicator, TargetStatus
 from scoring import (
     RESULT_FIELDS,
     CiMethod,
-    LonelyPsu,
     LonelyPsuError,
     Reliability,
     Result,
@@ -20,6 +19,7 @@ from scoring import (
 )
 from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
+from service.domain.round import Design, Round
 from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
@@ -88,7 +88,7 @@ def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
 def indicator_results(
     cells: CellSums,
     indicator: Indicator,
-    design: dict[str, Any],
+    design: Design,
     by: str | None,
     ci: str,
     level: float,
@@ -97,16 +97,18 @@ def indicator_results(
     """One result per domain; suppressed placeholders where the engine cannot estimate."""
     if cells.n_submissions == 0:
         return _unavailable([None] if by is None else [], by, Reason.N_EFF)
-    domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
-    fpc_misfit = fpc_problems(design.get("fpc"), sampled_psus(cells))
+    domains: list[str | None] = [None]
+    if by:
+        domains = [*sorted({d for d in cells.domain if d is not None})]
+    fpc_misfit = fpc_problems(design.fpc, sampled_psus(cells))
     if fpc_misfit:
         return _unavailable(domains, by, FPC_REASON, describe(fpc_misfit))
     try:
         estimate = (estimator or input_weight_estimator(cells))(indicator)
         computed = estimate(
             indicator.kind,
-            fpc=design.get("fpc"),
-            lonely_psu=design.get("lonely_psu", LonelyPsu.ADJUST),
+            fpc=design.fpc,
+            lonely_psu=design.lonely_psu,
             ci=ci,
             level=level,
         )
@@ -120,15 +122,14 @@ def indicator_results(
 def indicator_block(
     cells: CellSums,
     indicator: Indicator,
-    round_doc: dict[str, Any],
+    survey_round: Round,
     by: str | None,
     ci: str,
     level: float,
     estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
-    design = round_doc.get("design") or {}
-    results = indicator_results(cells, indicator, design, by, ci, level, estimator)
-    target = (round_doc.get("targets") or {}).get(indicator.id)
+    results = indicator_results(cells, indicator, survey_round.design, by, ci, level, estimator)
+    target = survey_round.targets.get(indicator.id)
     for result in results:
         result["target"] = target_status(result, target)
     return {
@@ -142,7 +143,7 @@ def indicator_block(
 
 
 def estimates_report(
-    round_doc: dict[str, Any],
+    survey_round: Round,
     data_version: int,
     cells: CellSums,
     indicators: list[Indicator],
@@ -153,12 +154,12 @@ def estimates_report(
     estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
     report = {
-        "round_id": round_doc["_id"],
+        "round_id": survey_round.id,
         "data_version": data_version,
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
         "estimates": [
-            indicator_block(cells, indicator, round_doc, by, ci, level, estimator)
+            indicator_block(cells, indicator, survey_round, by, ci, level, estimator)
             for indicator in indicators
         ],
     }

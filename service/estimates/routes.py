@@ -47,13 +47,13 @@ class RoundEstimates(MethodView):
         Unreliable estimates are withheld (with their complements) unless an admin or analyst
         asks `suppressed=show`."""
         check_policy(query["suppressed"], g.token["role"])
-        round_doc = load_round(round_id)
-        report = requested_report(round_doc, query)
+        survey_round = load_round(round_id)
+        report = requested_report(survey_round, query)
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             from service.estimates.report_workbook import report_workbook
 
-            content = report_workbook(report, round_doc, query["lang"], query.get("geography"))
+            content = report_workbook(report, survey_round, query["lang"], query.get("geography"))
             return xlsx_response(content, f"{stem}.xlsx")
         if wants_csv(query["format"]):
             return csv_response(COLUMNS, estimate_rows(report), f"{stem}.csv")

@@ -10,11 +10,11 @@ from marshmallow import ValidationError
 
 from catalogue import INDICATORS_BY_ID, indicators_of
 from catalogue.geography import version_ids
-from catalogue.geography.rounds import round_geography_id
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
 from service.cells.domains import GROUPING_PREFIX, Domain, DomainUnavailable, domain_of
 from service.cells.reading import current_version, data_version
+from service.domain.round import Round
 from service.errors import invalid
 from service.estimates.cache import EstimateCache
 from service.geography.groupings import read_grouping
@@ -29,7 +29,8 @@ def estimate_cache() -> EstimateCache:
     if "estimate_cache" not in current_app.extensions:
         max_bytes = int(current_app.config["SURVEY_ESTIMATE_CACHE_MB"]) * 1024 * 1024
         current_app.extensions["estimate_cache"] = EstimateCache(max_bytes)
-    return current_app.extensions["estimate_cache"]
+    cache: EstimateCache = current_app.extensions["estimate_cache"]
+    return cache
 
 
 def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
@@ -42,17 +43,17 @@ def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
     return ids
 
 
-def query_domain(round_doc: dict[str, Any], by: str | None, geography: str | None) -> Domain | None:
+def query_domain(survey_round: Round, by: str | None, geography: str | None) -> Domain | None:
     """The round's `by` domain reported in `geography` (default its own), or 422 naming why."""
     if geography is not None and geography not in version_ids():
         known = ", ".join(version_ids())
         raise invalid({"geography": [f"Unknown geography version (known: {known})."]})
     groupings = None
     if by is not None and by.startswith(GROUPING_PREFIX):
-        target = geography or round_geography_id(round_doc)
+        target = geography or survey_round.geography
         groupings = read_grouping(get_store(), target, by.removeprefix(GROUPING_PREFIX))
     try:
-        return domain_of(round_doc, by, geography, groupings)
+        return domain_of(survey_round, by, geography, groupings)
     except DomainUnavailable as exc:
         raise invalid({"by": [str(exc)]}, "The estimates query is invalid.") from exc
 
@@ -64,19 +65,18 @@ def grouping_key(domain: Domain | None) -> tuple[tuple[str, str], ...] | None:
     return tuple(sorted(domain.lookup.items()))
 
 
-def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+def compute_estimates(survey_round: Round, query: dict[str, Any]) -> dict[str, Any]:
     """The estimates report for a round and a validated query, from the cache when current."""
-    instrument = round_doc["instrument"]
-    ids = requested_indicators(instrument, query)
+    ids = requested_indicators(survey_round.instrument, query)
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     by, ci, geography = query["by"], query["ci"], query.get("geography")
-    domain = query_domain(round_doc, by, geography)
-    mode = applied_mode(round_doc, query.get("weighting"))
+    domain = query_domain(survey_round, by, geography)
+    mode = applied_mode(survey_round, query.get("weighting"))
     store = get_store()
-    key_version = current_version(store, round_doc)
+    key_version = current_version(store, survey_round)
     key = (
         store.db.name,
-        round_doc["_id"],
+        survey_round.id,
         key_version,
         tuple(ids),
         by,
@@ -88,12 +88,13 @@ def compute_estimates(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     )
 
     def compute() -> dict[str, Any]:
-        data = read_round(store, round_doc, key_version)
-        version = data_version(round_doc, data.head)
+        data = read_round(store, survey_round, key_version)
+        version = data_version(survey_round, data.head)
         return off_the_loop(
             lambda: weighted_report(
-                round_doc, version, data.cells, indicators, query, mode, data.outcomes, domain
+                survey_round, version, data.cells, indicators, query, mode, data.outcomes, domain
             )
         )
 
-    return estimate_cache().get_or_compute(key, compute)
+    report: dict[str, Any] = estimate_cache().get_or_compute(key, compute)
+    return report

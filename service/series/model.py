@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.cells.reading import data_version
+from service.domain.round import Round
 from service.errors import invalid, not_found
 from service.store import get_store
 
@@ -15,11 +16,8 @@ def check_series_instrument(series: str | None, instrument: str, round_id: str) 
     """422 naming `series` when the series holds a round of another instrument."""
     if series is None:
         return
-    others = {
-        doc["instrument"]
-        for doc in get_store().rounds.in_series(series)
-        if doc["_id"] != round_id and doc["instrument"] != instrument
-    }
+    rounds = [Round.from_doc(doc) for doc in get_store().rounds.in_series(series)]
+    others = {r.instrument for r in rounds if r.id != round_id and r.instrument != instrument}
     if others:
         raise invalid(
             {
@@ -31,9 +29,9 @@ def check_series_instrument(series: str | None, instrument: str, round_id: str) 
         )
 
 
-def series_rounds(series: str) -> list[dict[str, Any]]:
+def series_rounds(series: str) -> list[Round]:
     """The series' stored rounds in period order, or 404 when no round carries it."""
-    rounds = get_store().rounds.in_series(series)
+    rounds = [Round.from_doc(doc) for doc in get_store().rounds.in_series(series)]
     if not rounds:
         raise not_found(f"Series {series!r}")
     return rounds
@@ -44,10 +42,10 @@ def series_view(series: str) -> dict[str, Any]:
     rounds, store = series_rounds(series), get_store()
     return {
         "series": series,
-        "instrument": rounds[-1]["instrument"],
+        "instrument": rounds[-1].instrument,
         "rounds": [
-            {"id": doc["_id"], **{name: doc.get(name) for name in ROUND_FIELDS}}
-            | {"data_version": data_version(doc, store.cells.head(doc["_id"]) or {})}
-            for doc in rounds
+            {"id": r.id, **{name: r.doc.get(name) for name in ROUND_FIELDS}}
+            | {"data_version": data_version(r, store.cells.head(r.id) or {})}
+            for r in rounds
         ],
     }

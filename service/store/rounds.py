@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -38,7 +39,7 @@ class Rounds:
     def list(self) -> list[dict[str, Any]]:
         return list(self.collection.find().sort("_id", 1))
 
-    def in_series(self, series: str) -> list[dict[str, Any]]:
+    def in_series(self, series: str) -> builtins.list[dict[str, Any]]:
         """The rounds of a series, in period order (docs/design.md §10)."""
         return list(
             self.collection.find({"series": series}).sort([("period.start", 1), ("_id", 1)])

@@ -40,7 +40,6 @@ from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.submissions.review import load_submission, review_submission
 from service.tabular import csv_response, wants_csv
-from service.weighting.spec import has_sample
 
 blp = Blueprint(
     "submissions",
@@ -85,12 +84,12 @@ class RoundSubmissions(MethodView):
     @blp.alt_response(200, schema=SubmissionAcceptedSchema, description="Replay of a stored one")
     def post(self, round_id: str) -> tuple[dict[str, Any], int]:
         """Submit one interview; resending the same one is harmless."""
-        round_doc = round_for_writing(round_id)
-        require_collector(round_doc, g.token)
+        survey_round = round_for_writing(round_id)
+        require_collector(survey_round, g.token)
         try:
             with ingest_slot(g.token["_id"]):
                 status, doc = submit_one(
-                    get_store(), round_doc, json_body(), token_id=g.token["_id"]
+                    get_store(), survey_round, json_body(), token_id=g.token["_id"]
                 )
         except SubmissionInvalid as exc:
             raise invalid(exc.errors, "The submission is invalid.") from exc
@@ -111,10 +110,10 @@ class RoundSubmissions(MethodView):
     @blp.response(200, SubmissionListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Export submissions: JSON pages (`limit`, `after`) or, with CSV, all of them."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         submissions = get_store().submissions
         if wants_csv(query["format"]):
-            columns = export_columns(round_doc["instrument"], has_sample(round_doc))
+            columns = export_columns(survey_round.instrument, survey_round.has_sample)
             rows = (export_row(doc) for doc in submissions.iterate(round_id))
             return csv_response(columns, rows, f"{round_id}-submissions.csv")
         items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
@@ -130,11 +129,11 @@ class RoundSubmissionBatch(MethodView):
     @blp.response(200, BatchResultSchema)
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
-        round_doc = round_for_writing(round_id)
-        require_collector(round_doc, g.token)
+        survey_round = round_for_writing(round_id)
+        require_collector(survey_round, g.token)
         with ingest_slot(g.token["_id"]):
             outcomes = submit_batch(
-                get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
+                get_store(), survey_round, batch["submissions"], token_id=g.token["_id"]
             )
         results = [
             {"submission_id": o.submission_id, "status": o.status}
@@ -160,9 +159,9 @@ class SubmissionById(MethodView):
     def patch(self, changes: dict[str, Any], round_id: str, submission_id: str) -> Any:
         """Correct the answers (or a miscoded outcome) as a new version; `If-Match: "<version>"`
         refuses a stale correction with 412."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         if_match = parse_if_match(request.headers.get("If-Match"))
-        doc = correct_submission(get_store(), round_doc, submission_id, changes, if_match)
+        doc = correct_submission(get_store(), survey_round, submission_id, changes, if_match)
         return doc, 200, {"ETag": f'"{version_of(doc)}"'}
 
 
@@ -173,9 +172,9 @@ class SubmissionReview(MethodView):
     @blp.response(200, SubmissionDetailSchema)
     def post(self, verdict: dict[str, Any], round_id: str, submission_id: str) -> Any:
         """Approve, mark as having issues, or reject (rejected submissions leave estimates)."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         return review_submission(
-            get_store(), round_doc, submission_id, verdict["state"], verdict["comment"]
+            get_store(), survey_round, submission_id, verdict["state"], verdict["comment"]
         )
 
 

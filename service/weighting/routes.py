@@ -23,8 +23,8 @@ class RoundWeights(MethodView):
     @blp.response(200, WeightsSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Sums, range, CV, Kish deff and g range of the final weights; CSV: one row per unit."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         if wants_csv(query["format"]):
-            rows = list(unit_rows(round_doc))  # a 422 before the first line is sent
+            rows = list(unit_rows(survey_round))  # a 422 before the first line is sent
             return csv_response(UNIT_COLUMNS, rows, f"{round_id}-weights.csv")
-        return weights_summary(round_doc)
+        return weights_summary(survey_round)
