@@ -45,8 +45,8 @@ class Round:
     title_vi: str | None
     status: RoundStatus
     purpose: RoundPurpose
-    start: date
-    end: date
+    start: date | None  # None: a round stored without a period (the API always gives one)
+    end: date | None
     design: Design
     geography: str | None
     coverage: tuple[str, ...]
@@ -62,7 +62,7 @@ class Round:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Round:
-        period = doc["period"]
+        period = doc.get("period") or {}
         return cls(
             id=doc["_id"],
             instrument=Instrument(doc["instrument"]),
@@ -70,8 +70,8 @@ class Round:
             title_vi=doc.get("title_vi"),
             status=RoundStatus(doc.get("status", RoundStatus.OPEN)),
             purpose=RoundPurpose(doc.get("purpose", RoundPurpose.PRODUCTION)),
-            start=_date(period["start"]),
-            end=_date(period["end"]),
+            start=_date(period.get("start")),
+            end=_date(period.get("end")),
             design=Design.from_doc(doc.get("design")),
             geography=round_geography_id(doc),
             coverage=round_coverage(doc),
@@ -100,6 +100,10 @@ class Round:
     def is_production(self) -> bool:
         return self.purpose is RoundPurpose.PRODUCTION
 
+    def in_period(self, day: date) -> bool:
+        """Whether a day lies within the round's period (inclusive)."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
     @property
     def frame_communes(self) -> Mapping[str, Mapping[str, Any]]:
         """The communes of the round's frame by code (`district`, `name`); none without one."""
@@ -110,5 +114,7 @@ class Round:
         return not self.teams or token_name in self.teams
 
 
-def _date(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -104,8 +104,7 @@ def clock_flagged(interviewed_at: str, received_at: str, survey_round: Round) ->
     """Outside the round's period, or more than an hour after the server received it."""
     when = datetime.fromisoformat(interviewed_at)
     received = datetime.fromisoformat(received_at)
-    outside = not survey_round.start <= when.astimezone(UTC).date() <= survey_round.end
-    return outside or when > received + CLOCK_LEEWAY
+    return not survey_round.in_period(when.astimezone(UTC).date()) or when > received + CLOCK_LEEWAY
 
 
 def visit_fields(
