@@ -39,16 +39,19 @@ def cell_sums(
 ) -> CellSums:
     """Sum the round's cells into stratum × PSU (× the domain) entries: O(cells)."""
     names = ["n", "w", *moment_fields(list(indicators))]
-    entries = []  # each cell's (stratum, psu, domain label)
+    position: dict[tuple[str, str, str], int] = {}  # (stratum, psu, domain label) → entry
+    of_cell = []
     for cell in cells:
         key = CellKey.parse(cell["cell"])  # a round's cells have distinct keys: one parse each
-        entries.append((key.stratum, key.psu, domain.label(key) if domain is not None else ""))
-    unique = sorted(set(entries))
-    position = {entry: i for i, entry in enumerate(unique)}
+        entry = (key.stratum, key.psu, domain.label(key) if domain is not None else "")
+        of_cell.append(position.setdefault(entry, len(position)))
+    unique = sorted(position)  # whatever order the store reads the cells in
+    rank = np.empty(len(unique), dtype=np.int64)
+    rank[[position[entry] for entry in unique]] = np.arange(len(unique))
     values = np.array([[float(cell.get(name, 0.0)) for name in names] for cell in cells])
     sums = np.zeros((len(unique), len(names)))
     if len(cells):
-        np.add.at(sums, np.array([position[entry] for entry in entries]), values)
+        np.add.at(sums, rank[np.array(of_cell, dtype=np.int64)], values)
     return CellSums(
         stratum=[stratum for stratum, _, _ in unique],
         psu=[psu for _, psu, _ in unique],
