@@ -40,8 +40,8 @@ from schemas.rounds import RoundCreateSchema
 from service import create_app
 from service.loading import load_submissions
 from service.rounds.model import round_to_store
+from service.rounds.weighting import check_weighting
 from service.store.embedded import EmbeddedStore
-from service.weighting.spec import check_weighting
 
 SERIES = "bench-series"
 R_SCRIPT = (

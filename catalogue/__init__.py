@@ -1,6 +1,6 @@
 """The survey's domain facts, each stated once: instruments and their `by` dimensions,
-indicators (unit, kind, labels, definitions, default targets), roles, statuses and
-geography.
+indicators (unit, kind, labels, definitions), the targets register (catalogue/targets), roles,
+statuses and geography.
 
 Pure Python: schemas, the service, reports and the dashboard (through /api/v1/indicators)
 read it; nothing else restates it.
@@ -10,10 +10,8 @@ from catalogue.geography import LAO_CAI_DISTRICTS
 from catalogue.indicators import (
     INDICATORS,
     INDICATORS_BY_ID,
-    TARGET_SOURCE,
     Indicator,
     IndicatorKind,
-    default_targets,
     indicators_of,
     unit_values,
 )
@@ -36,7 +34,6 @@ __all__ = [
     "INSTRUMENTS",
     "LAO_CAI_DISTRICTS",
     "ROLES",
-    "TARGET_SOURCE",
     "Indicator",
     "IndicatorKind",
     "Instrument",
@@ -47,7 +44,6 @@ __all__ = [
     "SubmissionStatus",
     "SuppressedPolicy",
     "TargetStatus",
-    "default_targets",
     "indicators_of",
     "unit_values",
 ]

@@ -1,4 +1,6 @@
-"""The indicators (docs/design.md §5): what each measures, how it is estimated, its 2025 target."""
+"""The indicators (docs/design.md §5): what each measures and how it is estimated.
+
+Their targets are in the targets register (catalogue/targets)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from catalogue.instruments import Instrument
-
-TARGET_SOURCE = "Lào Cai Decision 1634/QĐ-UBND, 17 May 2021 (digital transformation plan 2021–2025)"
 
 
 class IndicatorKind(StrEnum):
@@ -38,7 +38,6 @@ class Indicator:
     definition_vi: str
     label_en: str
     label_vi: str
-    default_target: float | None
 
     @property
     def is_rate(self) -> bool:
@@ -55,7 +54,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "Đường cáp quang băng rộng đã kéo đến tận nhà",
         "Fiber broadband available",
         "Hộ gia đình có cáp quang",
-        0.80,
     ),
     Indicator(
         "fiber_subscribed",
@@ -66,7 +64,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "Hộ gia đình đăng ký sử dụng Internet cáp quang băng rộng",
         "Fiber broadband subscribed",
         "Hộ gia đình sử dụng cáp quang",
-        None,
     ),
     Indicator(
         "mobile_4g_5g",
@@ -77,7 +74,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "Có thành viên trong hộ gia đình sử dụng băng rộng di động 4G/5G",
         "4G/5G in the household",
         "Hộ gia đình sử dụng 4G/5G",
-        1.00,
     ),
     Indicator(
         "smartphone_household",
@@ -88,7 +84,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "Hộ gia đình có ít nhất một điện thoại thông minh",
         "Household with a smartphone",
         "Hộ gia đình có điện thoại thông minh",
-        1.00,
     ),
     Indicator(
         "epay_account",
@@ -101,7 +96,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "tính trên mọi thành viên từ 15 tuổi trở lên của hộ",
         "Adults with an e-payment account",
         "Người từ 15 tuổi có tài khoản thanh toán điện tử",
-        0.40,
     ),
     Indicator(
         "egov_mobile",
@@ -114,7 +108,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "tính trên mọi thành viên từ 15 tuổi trở lên của hộ",
         "Adults using e-government on mobile",
         "Người từ 15 tuổi dùng dịch vụ công trực tuyến trên di động",
-        0.50,
     ),
     Indicator(
         "it_use",
@@ -125,7 +118,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "Doanh nghiệp ứng dụng công nghệ thông tin trong hoạt động sản xuất, kinh doanh",
         "Businesses applying IT",
         "Doanh nghiệp ứng dụng công nghệ thông tin",
-        0.90,
     ),
     Indicator(
         "e_transactions",
@@ -136,7 +128,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "Doanh nghiệp thực hiện giao dịch điện tử",
         "Businesses transacting online",
         "Doanh nghiệp giao dịch điện tử",
-        0.70,
     ),
     Indicator(
         "digital_maturity",
@@ -152,7 +143,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "trung bình của các doanh nghiệp",
         "Digital maturity score (0–100)",
         "Mức độ trưởng thành số (0–100)",
-        None,
     ),
 )
 
@@ -161,14 +151,6 @@ INDICATORS_BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator 
 
 def indicators_of(instrument: str) -> list[Indicator]:
     return [indicator for indicator in INDICATORS if indicator.instrument == instrument]
-
-
-def default_targets(instrument: str) -> dict[str, float]:
-    return {
-        indicator.id: indicator.default_target
-        for indicator in indicators_of(instrument)
-        if indicator.default_target is not None
-    }
 
 
 def unit_values(indicator: Indicator, answers: dict[str, Any]) -> tuple[float, float]:

@@ -119,9 +119,25 @@ class EstimatesQuerySchema(StrictSchema):
         return data
 
 
+class TargetSourceSchema(Schema):
+    """Where a target comes from: an entry of the targets register (GET /api/v1/targets), or
+    `set_for_round` when the round's admin set another value."""
+
+    target_id = fields.String(allow_none=True)
+    document = fields.String(allow_none=True, metadata={"example": "Quyết định 411/QĐ-TTg"})
+    issuer = fields.String()
+    date = fields.String()
+    clause = fields.String()
+    year = fields.Integer()
+    short_vi = fields.String(metadata={"example": "QĐ 411/QĐ-TTg"})
+    short_en = fields.String()
+    set_for_round = fields.Boolean()
+
+
 class TargetSchema(Schema):
     value = fields.Float()
     status = fields.String(validate=validate.OneOf(tuple(TargetStatus)))
+    source = fields.Nested(TargetSourceSchema)
 
 
 class EstimateResultSchema(Schema):
@@ -178,7 +194,13 @@ class IndicatorSchema(Schema):
     definition_vi = fields.String(metadata={"description": "In Vietnamese"})
     label_en = fields.String()
     label_vi = fields.String()
-    default_target = fields.Float(allow_none=True)
+    default_target = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "The target a new round of the whole province would be held against "
+            "today (catalogue/targets); a round's own targets are in the round"
+        },
+    )
     target_source = fields.String(allow_none=True)
     by = fields.List(fields.String())
 

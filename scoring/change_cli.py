@@ -14,7 +14,7 @@ import json
 from typing import TYPE_CHECKING
 
 from scoring.calibrated_rounds import calibrated_round_from_rows
-from scoring.cli import _estimand, _variables, read_calibration
+from scoring.cli_options import _estimand, _variables, read_calibration
 from scoring.csv_input import Columns, read_columns
 from scoring.estimands import Estimand
 from scoring.lonely_psu import LonelyPsu

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from scoring.change_cli import add_change_command
+from scoring.cli_options import _estimand, _variables, read_calibration
 from scoring.csv_input import Columns, read_columns
 from scoring.design import Design, check_weight_column
 from scoring.errors import ScoringError
@@ -24,6 +26,7 @@ from scoring.estimation import estimate
 from scoring.intervals import CiMethod
 from scoring.lonely_psu import LonelyPsu
 from scoring.results import RESULT_FIELDS, Result
+from scoring.small_area_cli import add_small_area_command
 
 if TYPE_CHECKING:
     import numpy as np
@@ -242,18 +245,6 @@ def _label(request: argparse.Namespace) -> str:
     return f"{option.replace('_', '-')} {getattr(request, option)}"
 
 
-def read_calibration(path: str) -> CalibrationSpec:
-    """The ``calibration`` object of docs/design.md §9 from a JSON file."""
-    from scoring.weights import CalibrationSpec  # imported only to calibrate
-
-    with open(path, encoding="utf-8") as f:
-        try:
-            obj = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ScoringError(f"{path} is not valid JSON: {err}") from None
-    return CalibrationSpec.from_json(obj)
-
-
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]
 COMMANDS: list[Command] = [
     ("estimate", add_estimate_arguments, run_estimate),
@@ -270,10 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=helps.get(name))
         add_arguments(sub)
         sub.set_defaults(run=run)
-    # Imported here: change_cli reads its files with this module's column readers.
-    from scoring.change_cli import add_change_command
-    from scoring.small_area_cli import add_small_area_command
-
     add_change_command(commands)
     add_small_area_command(commands)
     return parser
@@ -310,32 +297,6 @@ def format_results(results: list[Result], by: str | None, fmt: str) -> str:
     return json.dumps({"results": items}, allow_nan=False, indent=1) + "\n"
 
 
-def _variables(args: argparse.Namespace) -> list[tuple[str, bool]]:
-    """The estimand's columns in order, each with whether a missing value is an error."""
-    for option in ("mean", "total", "proportion"):
-        if getattr(args, option, None) is not None:
-            return [(getattr(args, option), False)]
-    if args.ratio is not None:
-        return [(name, False) for name in _pair(args.ratio, "--ratio NUM/DEN")]
-    pair = _pair(args.member_proportion, "--member-proportion COUNT/SIZE")
-    return [(name, True) for name in pair]
-
-
-def _estimand(
-    args: argparse.Namespace, variables: list[tuple[str, bool]], columns: Columns
-) -> Estimand:
-    values = [columns.number(name, required) for name, required in variables]
-    if args.mean is not None:
-        return Estimand.mean(values[0])
-    if args.total is not None:
-        return Estimand.total(values[0])
-    if args.proportion is not None:
-        return Estimand.proportion(values[0])
-    if args.ratio is not None:
-        return Estimand.ratio(*values)
-    return Estimand.member_proportion(*values)
-
-
 def _ci_method(args: argparse.Namespace, estimands: list[Estimand]) -> str:
     """``--ci`` chooses a proportion's interval; a mean, total or ratio has Wald's only."""
     if args.ci is None:
@@ -344,13 +305,6 @@ def _ci_method(args: argparse.Namespace, estimands: list[Estimand]) -> str:
         kind = estimands[0].kind.value
         raise ScoringError(f"--ci applies to proportions; a {kind} has a wald interval")
     return args.ci
-
-
-def _pair(text: str, usage: str) -> tuple[str, str]:
-    parts = text.split("/")
-    if len(parts) != 2 or not all(parts):
-        raise ScoringError(f"expected {usage}, got {text!r}")
-    return parts[0], parts[1]
 
 
 def _one_line(err: BaseException) -> str:

@@ -22,13 +22,13 @@ API_SPEC_OPTIONS: dict[str, Any] = {
 }
 
 
-class ProblemApi(Api):
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
     """flask-smorest, documenting every error as the RFC 9457 problem the handlers send."""
 
     ERROR_SCHEMA = ProblemSchema
 
     def _register_responses(self) -> None:
-        default = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        default: str = self.DEFAULT_RESPONSE_CONTENT_TYPE  # type: ignore[has-type]
         self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
         try:
             super()._register_responses()
@@ -71,6 +71,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.series import routes as series
     from service.small_area import routes as small_area
     from service.submissions import routes as submissions
+    from service.targets import routes as targets
     from service.tokens import routes as tokens
     from service.weighting import routes as weights
 
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         geography,
         series,
         weights,
+        targets,
         analysis,
         quality,
         audit,

@@ -111,11 +111,10 @@ def cmd_recount_cells(args: argparse.Namespace) -> int:
 
 def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
-    from service import create_app
     from service.domain.errors import DomainError
-    from service.errors import Problem
     from service.estimates.publication import requested_report
     from service.estimates.report_workbook import report_workbook
+    from service.estimates.service import EstimatesSource, sized_cache
     from service.estimates.tables import COLUMNS, estimate_rows
     from service.rounds.model import load_round
     from service.tabular import csv_lines
@@ -126,11 +125,12 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
         if key in ("indicator", "by", "ci", "level", "suppressed", "weighting", "overall")
         and value is not None
     }
+    store = _store()
+    source = EstimatesSource(store, sized_cache(current_settings()))
     try:
-        with create_app().app_context():
-            survey_round = load_round(args.round)
-            report = requested_report(survey_round, EstimatesQuerySchema().load(query))
-    except (Problem, DomainError) as exc:
+        survey_round = load_round(args.round, store)
+        report = requested_report(survey_round, EstimatesQuerySchema().load(query), source)
+    except DomainError as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
     out = Path(args.out or f"{args.round}-estimates.{args.format}")
     if args.format == "xlsx":

@@ -92,4 +92,5 @@ def _slots() -> FairAdmission:
         total = int(current_app.config["SURVEY_INGEST_CONCURRENCY"])
         per_token = int(current_app.config["SURVEY_INGEST_PER_TOKEN"])
         extensions.setdefault("ingest_slots", FairAdmission(total, max(1, per_token)))
-    return extensions["ingest_slots"]
+    slots: FairAdmission = extensions["ingest_slots"]
+    return slots

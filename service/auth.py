@@ -6,9 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 
 from catalogue import ROLES, Role
+from service.bearer import bearer_token
 from service.errors import Problem
 from service.observability.auth_failures import failed_authentication
 from service.recent import TOKENS_BY_SECRET, recent
@@ -17,14 +18,6 @@ from service.store.tokens import token_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="digital-adoption-survey"'}
-
-
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def authenticate() -> dict[str, Any]:
@@ -43,9 +36,10 @@ def authenticate() -> dict[str, Any]:
 
 def active_token(token: str) -> dict[str, Any] | None:
     """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`."""
-    return recent(TOKENS_BY_SECRET).get_or_load(
+    found: dict[str, Any] | None = recent(TOKENS_BY_SECRET).get_or_load(
         token_hash(token), lambda: get_store().tokens.authenticate(token)
     )
+    return found
 
 
 def current_token() -> dict[str, Any] | None:

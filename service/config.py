@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def current_settings() -> dict[str, Any]:
     return {**vars(Config), **settings_from_environment()}
 
 
-def settings_from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every `Config` name that is set in the environment, typed like its default.
 
     `NAME_FILE` names a file holding the value (Docker secrets under /run/secrets): passwords and

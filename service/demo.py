@@ -18,16 +18,17 @@ always produces the same rounds and submission ids.
 
 from __future__ import annotations
 
+import csv
 import math
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from catalogue import LAO_CAI_DISTRICTS
 from catalogue.geography import crosswalk, former_provinces, load_version
 from schemas.submissions import PRACTICES
-from service.small_area.demo import demo_column
 
 HOUSEHOLD_ROUND = "laocai-2025-household"
 HOUSEHOLD_ROUND_2024 = "laocai-2024-household"
@@ -37,6 +38,9 @@ OLD_GEOGRAPHY, NEW_GEOGRAPHY = "vn-2025-03", "vn-2025-07"
 YEAR_BEFORE_SHIFT = -0.06  # 2024's lower development: the demo's change since 2024
 BUSINESS_ROUND = "laocai-2025-business"
 NAMESPACE = uuid.UUID("5b1c2d9e-0a6f-4c1e-9d0b-4c41a0ca2025")
+# The small-area demo's synthetic commune covariates, drawn from `frame_2026` by
+# service/small_area/demo.py; the 2026 households are answered from their fibre-route share.
+COVARIATES_CSV = Path(__file__).parent / "small_area" / "demo-vn-2025-07.csv"
 
 # district: (urban households, rural households, sampled urban communes, sampled rural communes,
 #            digital development index 0..1 that drives the simulated answers)
@@ -224,6 +228,12 @@ def calibration_2026() -> dict[str, Any]:
         "method": "rake",
         "margins": [{"variables": ["former_province", "area"], "totals": totals}],
     }
+
+
+def demo_column(column: str) -> dict[str, float]:
+    """One column of the demo table: commune code → value."""
+    with COVARIATES_CSV.open(encoding="utf-8") as file:
+        return {row["commune"]: float(row[column]) for row in csv.DictReader(file)}
 
 
 def households_2026() -> list[dict[str, Any]]:

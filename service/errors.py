@@ -9,19 +9,17 @@ from werkzeug.exceptions import HTTPException
 
 from schemas.common import error_paths
 from service.domain.errors import (
+    Busy,
     Conflict,
     DomainError,
     Forbidden,
     Invalid,
     NotFound,
     PreconditionFailed,
-    conflict,
-    invalid,
-    not_found,
 )
 from service.store import UNAVAILABLE_ERRORS
 
-__all__ = ["Problem", "conflict", "invalid", "not_found", "problem_from", "problem_response"]
+__all__ = ["Problem", "problem_from", "problem_response"]
 
 PROBLEM_TYPE = "https://digital-adoption.example/problems/"
 RETRY_AFTER_SECONDS = "5"
@@ -54,6 +52,7 @@ DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
     Conflict: (409, "Conflict"),
     Forbidden: (403, "Forbidden"),
     PreconditionFailed: (412, "Precondition Failed"),
+    Busy: (409, "Conflict"),
 }
 
 

@@ -63,7 +63,8 @@ def _json_formatter() -> type[logging.Formatter]:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.JsonFormatter
+    formatter: type[logging.Formatter] = module.JsonFormatter
+    return formatter
 
 
 # gunicorn merges this over its defaults: every handler writes through "generic"; its lines go to
@@ -89,7 +90,7 @@ def child_exit(server: Any, worker: Any) -> None:
     """A dead worker's counters stay in the sums; its live gauges (if any) go."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]  # untyped library
 
 
 def on_exit(server: Any) -> None:

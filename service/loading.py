@@ -17,6 +17,7 @@ from schemas.weighting import WeightingSchema
 from service import demo
 from service.domain.round import Round
 from service.rounds.model import round_to_store
+from service.rounds.weighting import check_weighting
 from service.samples import demo as fieldwork_demo
 from service.samples.sample import import_sample, validate_rows
 from service.small_area.demo import load_demo_auxiliary
@@ -24,7 +25,6 @@ from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
 from service.tabular import uncell
-from service.weighting.spec import check_weighting
 
 LOADER_TOKEN_ID = "loader"
 CHUNK = 1000

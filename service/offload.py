@@ -27,4 +27,5 @@ def off_the_loop(work: Callable[[], T]) -> T:
         return work()
     import gevent
 
-    return gevent.get_hub().threadpool.apply(work)
+    done: T = gevent.get_hub().threadpool.apply(work)
+    return done

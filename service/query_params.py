@@ -59,7 +59,7 @@ def _known(app: Flask, endpoint: str, method: str) -> frozenset[str]:
         handler = _handler(app.view_functions[endpoint], method)
         apidoc = getattr(handler, "_apidoc", {})
         parameters = apidoc.get("arguments", {}).get("parameters", [])
-        declared = getattr(handler, DECLARED, frozenset())
+        declared: frozenset[str] = getattr(handler, DECLARED, frozenset())
         known[endpoint, method] = declared | frozenset(_schema_fields(parameters))
     return known[endpoint, method]
 

@@ -98,6 +98,7 @@ OPENAPI_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/geography"): ANY,
     ("GET", "/api/v1/geography/{version_id}/units"): ANY,
     ("GET", "/api/v1/geography/crosswalk"): ANY,
+    ("GET", "/api/v1/targets"): ANY,
     ("GET", "/api/v1/geography/{version_id}/groupings/{name}"): ANY,
     ("PUT", "/api/v1/geography/{version_id}/groupings/{name}"): ADMIN,
     ("GET", "/api/v1/rounds/{round_id}/analysis-package"): ("admin", "analyst"),

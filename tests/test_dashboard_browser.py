@@ -60,18 +60,19 @@ def test_each_indicator_states_its_target_status_in_plain_words(
     switch_language(browser, "en")
     province = demo_server.estimates(HOUSEHOLD_ROUND)
     words = {
-        "met": "Target met (2025 target ≥ {}): the whole likely range is at or above",
-        "not_met": "Target not met (2025 target ≥ {}): the whole likely range is below",
-        "uncertain": "Too uncertain to say (2025 target ≥ {}): the likely range reaches both",
+        "met": "Target met ({} ≥ {}): the whole likely range is at or above",
+        "not_met": "Target not met ({} ≥ {}): the whole likely range is below",
+        "uncertain": "Too uncertain to say ({} ≥ {}): the likely range reaches both",
     }
 
     for block in province["estimates"]:
         target = block["results"][0]["target"]
         status = card(browser, block["indicator"]).find_element(By.CLASS_NAME, "target-status")
         if target is None:
-            assert status.text == "No 2025 target"
+            assert status.text == "No target"
         else:
-            expected = words[target["status"]].format(f"{round(target['value'] * 100)}%")
+            named = f"{target['source']['year']} target ({target['source']['short_en']})"
+            expected = words[target["status"]].format(named, f"{round(target['value'] * 100)}%")
             assert expected in status.text, block["indicator"]
 
 

@@ -207,7 +207,9 @@ def test_round_targets_override_the_defaults(client, as_admin, as_analyst, demo_
         f"/api/v1/rounds/{HOUSEHOLDS}", json={"targets": {"fiber_available": 0.1}}, headers=as_admin
     )
     result = estimates(client, as_analyst, HOUSEHOLDS, indicator="fiber_available")
-    assert result["estimates"][0]["results"][0]["target"] == {"value": 0.1, "status": "met"}
+    target = result["estimates"][0]["results"][0]["target"]
+    assert (target["value"], target["status"]) == (0.1, "met")
+    assert target["source"] == {"target_id": None, "document": None, "set_for_round": True}
 
 
 def test_round_without_submissions_gives_empty_results_not_an_error(client, make_round, as_analyst):

@@ -91,8 +91,8 @@ def test_xlsx_is_report_ready_in_either_language(client, as_analyst, mixed_round
     widths, a frozen header and a notes sheet; read back with openpyxl."""
     url = f"/api/v1/rounds/{MIXED}/estimates?by=district&overall=true&format=xlsx"
     for lang, words in (
-        ("vi", ("Chỉ tiêu", "Toàn tỉnh Lào Cai", "Ghi chú", "Quyết định 1634/QĐ-UBND")),
-        ("en", ("Indicator", "Lào Cai province", "Notes", "Decision 1634/QĐ-UBND")),
+        ("vi", ("Chỉ tiêu", "Toàn tỉnh Lào Cai", "Ghi chú", "Quyết định 411/QĐ-TTg")),
+        ("en", ("Indicator", "Lào Cai province", "Notes", "Decision 411/QĐ-TTg")),
     ):
         book = load_workbook(io.BytesIO(client.get(f"{url}&lang={lang}", headers=as_analyst).data))
         sheet, notes = book.worksheets

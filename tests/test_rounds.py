@@ -23,10 +23,13 @@ def test_creating_a_round_fills_in_the_defaults(make_round: Callable[[dict], dic
     assert created["period"] == {"start": "2025-01-01", "end": "2025-12-31"}
 
 
-def test_a_household_round_gets_the_2025_targets_of_its_indicators(
+FORMER_LAO_CAI = {"geography": "vn-2025-03", "coverage": ["10"]}
+
+
+def test_a_household_round_of_the_former_lao_cai_gets_decision_1634s_targets(
     make_round: Callable[[dict], dict],
 ) -> None:
-    targets = make_round(household_round())["targets"]
+    targets = make_round(household_round(**FORMER_LAO_CAI))["targets"]
 
     assert targets == {
         "fiber_available": 0.8,
@@ -37,16 +40,24 @@ def test_a_household_round_gets_the_2025_targets_of_its_indicators(
     }
 
 
-def test_a_business_round_gets_the_2025_targets_of_its_indicators(
+def test_a_business_round_of_the_former_lao_cai_gets_decision_1634s_targets(
     make_round: Callable[[dict], dict],
 ) -> None:
-    targets = make_round(business_round())["targets"]
+    targets = make_round(business_round(**FORMER_LAO_CAI))["targets"]
 
     assert targets == {"it_use": 0.9, "e_transactions": 0.7}
 
 
+def test_a_round_of_free_codes_gets_the_national_targets(
+    make_round: Callable[[dict], dict],
+) -> None:
+    targets = make_round(household_round())["targets"]
+
+    assert targets == {"fiber_available": 0.8, "epay_account": 0.8}
+
+
 def test_given_targets_override_the_defaults(make_round: Callable[[dict], dict]) -> None:
-    created = make_round(household_round(targets={"fiber_available": 0.9}))
+    created = make_round(household_round(targets={"fiber_available": 0.9}, **FORMER_LAO_CAI))
 
     assert created["targets"]["fiber_available"] == 0.9
     assert created["targets"]["egov_mobile"] == 0.5

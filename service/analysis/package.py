@@ -18,10 +18,10 @@ from marshmallow import fields
 from catalogue import BY_DIMENSIONS, IndicatorKind, indicators_of, unit_values
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service.domain.round import Round
+from service.rounds.weighting import configured
 from service.store import get_store
 from service.tabular import csv_lines
 from service.weighting.diagnostics import unit_rows
-from service.weighting.spec import configured
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ class PreconditionFailed(DomainError):
     """A condition the caller set (If-Match) does not hold (412)."""
 
 
+class Busy(DomainError):
+    """Others are changing the same thing right now; the caller may try again (409)."""
+
+
 def invalid(
     errors: dict[str, list[str]], detail: str = "The request content is invalid."
 ) -> Invalid:

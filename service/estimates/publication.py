@@ -26,9 +26,9 @@ from typing import Any
 from catalogue import Role, SuppressedPolicy, TargetStatus
 from catalogue.geography import former_provinces, load_version
 from scoring import Reliability
+from service.domain.errors import Forbidden
 from service.domain.round import Round
-from service.errors import Problem
-from service.estimates.service import compute_estimates
+from service.estimates.service import EstimatesSource, compute_estimates
 
 # every field that tells the estimate or can be turned back into it (n_eff = p(1−p)/se²), and
 # the population, the weight of the part in the recovery formula
@@ -40,9 +40,7 @@ SHOW_ROLES = (Role.ADMIN, Role.ANALYST)
 def check_policy(policy: SuppressedPolicy, role: str) -> None:
     """403 when a role other than admin or analyst asks for `suppressed=show`."""
     if policy == SuppressedPolicy.SHOW and role not in SHOW_ROLES:
-        raise Problem(
-            403,
-            "Forbidden",
+        raise Forbidden(
             "suppressed=show (numbers of estimates too unreliable to publish) needs one of "
             f"the roles: {', '.join(SHOW_ROLES)}.",
         )
@@ -193,26 +191,35 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
     }
 
 
-def requested_report(survey_round: Round, query: dict[str, Any]) -> dict[str, Any]:
+def requested_report(
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
+) -> dict[str, Any]:
     """The report a validated query asks for: with the province rows when `overall`, under
     its `suppressed` policy (withholding looks at the province row even without `overall`,
     and a commune table at its districts' or former provinces' published rows)."""
-    report = compute_estimates(survey_round, query)
+    report = compute_estimates(survey_round, query, source)
     if query["suppressed"] == SuppressedPolicy.SHOW:
         if query["overall"] and query["by"]:
-            report = with_overall(compute_estimates(survey_round, {**query, "by": None}), report)
+            report = with_overall(
+                compute_estimates(survey_round, {**query, "by": None}, source), report
+            )
         return report
     if not query["by"]:
         return withheld_report(report)
-    province = compute_estimates(survey_round, {**query, "by": None})
-    groups = subtotal_groups(survey_round, query, province) if query["by"] == "commune" else None
+    province = compute_estimates(survey_round, {**query, "by": None}, source)
+    groups = (
+        subtotal_groups(survey_round, query, province, source) if query["by"] == "commune" else None
+    )
     if query["overall"]:
         return withheld_report(with_overall(province, report), None, groups)
     return withheld_report(report, province, groups)
 
 
 def subtotal_groups(
-    survey_round: Round, query: dict[str, Any], province: dict[str, Any]
+    survey_round: Round,
+    query: dict[str, Any],
+    province: dict[str, Any],
+    source: EstimatesSource,
 ) -> dict[str, list[Group]]:
     """Per indicator, each published sub-total of a commune table with its communes — the
     districts where the table's geography version has them, else the former provinces: a
@@ -221,7 +228,9 @@ def subtotal_groups(
     members: dict[str, set[str]] = {}
     for commune, parent in parent_of.items():
         members.setdefault(parent, set()).add(commune)
-    subtotals = withheld_report(compute_estimates(survey_round, {**query, "by": level}), province)
+    subtotals = withheld_report(
+        compute_estimates(survey_round, {**query, "by": level}, source), province
+    )
     return {
         block["indicator"]: [
             (result, members.get(_code(result["domain"]) or "", set()))

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from catalogue import Indicator, TargetStatus
+from catalogue.targets import target_source
 from scoring import (
     RESULT_FIELDS,
     CiMethod,
@@ -19,6 +20,7 @@ from scoring import (
 )
 from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
+from service.domain.estimator import Estimator
 from service.domain.round import Design, Round
 from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
@@ -33,7 +35,9 @@ LONELY_PSU_REASON = "lonely_psu"  # the round's policy is `fail` and a stratum h
 FPC_REASON = "fpc"  # the design's fpc does not fit the data (service/rounds/design.py)
 
 
-def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any] | None:
+def target_status(
+    result: dict[str, Any], value: float | None, source: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """met when the whole CI clears the target, not_met when it lies below, else uncertain.
 
     A suppressed estimate is always `uncertain`: it is too unreliable to call either way.
@@ -49,7 +53,17 @@ def target_status(result: dict[str, Any], value: float | None) -> dict[str, Any]
         status = TargetStatus.NOT_MET
     else:
         status = TargetStatus.UNCERTAIN
-    return {"value": value, "status": status}
+    return {"value": value, "status": status} | ({"source": source} if source else {})
+
+
+def round_target_source(survey_round: Round, indicator_id: str, value: float) -> Any:
+    """The register entry a round's target comes from (or `set_for_round`); none for a round
+    stored without a period."""
+    if survey_round.start is None:
+        return None
+    return target_source(
+        indicator_id, value, survey_round.geography, survey_round.coverage, survey_round.start.year
+    )
 
 
 def _shaped(result: Result, by: str | None) -> dict[str, Any]:
@@ -75,9 +89,6 @@ def _unavailable(
         | ({"detail": detail} if detail else {})
         for domain in domains
     ]
-
-
-Estimator = Callable[..., list[Result]]
 
 
 def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
@@ -130,8 +141,9 @@ def indicator_block(
 ) -> dict[str, Any]:
     results = indicator_results(cells, indicator, survey_round.design, by, ci, level, estimator)
     target = survey_round.targets.get(indicator.id)
+    source = None if target is None else round_target_source(survey_round, indicator.id, target)
     for result in results:
-        result["target"] = target_status(result, target)
+        result["target"] = target_status(result, target, source)
     return {
         "indicator": indicator.id,
         "unit": indicator.unit,

@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from catalogue import INDICATORS_BY_ID, LAO_CAI_DISTRICTS, TARGET_SOURCE
+from catalogue import INDICATORS_BY_ID, LAO_CAI_DISTRICTS
 from catalogue.geography import load_version
 from catalogue.geography.rounds import LEGACY_GEOGRAPHY
 from service.domain.round import Round
@@ -31,12 +31,13 @@ WORDS: dict[str, dict[str, Any]] = {
             "Interviews",
             "Reliability",
             "Why",
-            "2025 target",
+            "Target",
             "Against the target",
             "Target source",
         ),
         "province": "Lào Cai province",
-        "target_source": TARGET_SOURCE,
+        "set_for_round": "set for this round",
+        "document_field": "short_en",
         "by": {
             "district": "District",
             "commune": "Commune",
@@ -105,13 +106,13 @@ WORDS: dict[str, dict[str, Any]] = {
             "Số phiếu",
             "Độ tin cậy",
             "Lý do",
-            "Chỉ tiêu năm 2025",
+            "Chỉ tiêu",
             "So với chỉ tiêu",
             "Nguồn chỉ tiêu",
         ),
         "province": "Toàn tỉnh Lào Cai",
-        "target_source": "Quyết định 1634/QĐ-UBND của UBND tỉnh Lào Cai ngày 17/5/2021 "
-        "(kế hoạch chuyển đổi số 2021–2025)",
+        "set_for_round": "đặt riêng cho đợt khảo sát này",
+        "document_field": "document",
         "by": {
             "district": "Huyện, thị xã, thành phố",
             "commune": "Xã, phường, thị trấn",
@@ -253,7 +254,7 @@ def report_workbook(
                     reasons,
                     target.get("value"),
                     words["status"][target["status"]] if target else None,
-                    words["target_source"] if target else None,
+                    source_text(target.get("source"), words) if target else None,
                 ]
             )
             row = sheet.max_row
@@ -272,7 +273,7 @@ def report_workbook(
         "level": level,
         "ci_method": ci_method,
         "weighting": _weighting(report),
-        "target_source": words["target_source"],
+        "target_source": "; ".join(_sources(report, words)) or "—",
     }
     for name, text in words["notes_rows"]:
         notes.append([name, text.format(**values)])
@@ -283,3 +284,22 @@ def report_workbook(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def source_text(source: dict[str, Any] | None, words: dict[str, Any]) -> str:
+    """Where a target comes from, in words: document, issuer, date and clause."""
+    if not source or not source.get("document"):
+        return str(words["set_for_round"])
+    day = "/".join(reversed(source["date"].split("-")))
+    document = source[words["document_field"]]
+    return f"{document} ({source['issuer']}, {day}): {source['clause']}"
+
+
+def _sources(report: dict[str, Any], words: dict[str, Any]) -> list[str]:
+    texts = {
+        source_text((result.get("target") or {}).get("source"), words)
+        for block in report["estimates"]
+        for result in block["results"]
+        if result.get("target")
+    }
+    return sorted(texts)

@@ -8,9 +8,11 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from catalogue import BY_DIMENSIONS, INDICATORS, TARGET_SOURCE
+from catalogue import BY_DIMENSIONS, INDICATORS
+from catalogue.targets import todays_default
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
+from service.estimates.app_source import estimates_source
 from service.estimates.publication import check_policy, requested_report
 from service.estimates.tables import COLUMNS, estimate_rows
 from service.rounds.model import load_round
@@ -24,16 +26,20 @@ class Indicators(MethodView):
     @require_role(*ANY_ROLE)
     @blp.response(200, IndicatorListSchema)
     def get(self) -> dict[str, Any]:
-        """The indicator catalogue with the 2025 targets of Lào Cai's plan."""
-        items = [
-            {
-                **vars(indicator),
-                "is_rate": indicator.is_rate,
-                "by": list(BY_DIMENSIONS[indicator.instrument]),
-                "target_source": TARGET_SOURCE if indicator.default_target is not None else None,
-            }
-            for indicator in INDICATORS
-        ]
+        """The indicator catalogue, each with the target a new round of the whole province
+        would be held against today (the targets register: GET /api/v1/targets)."""
+        items = []
+        for indicator in INDICATORS:
+            target = todays_default(indicator.id)
+            items.append(
+                {
+                    **vars(indicator),
+                    "is_rate": indicator.is_rate,
+                    "by": list(BY_DIMENSIONS[indicator.instrument]),
+                    "default_target": target and target.value,
+                    "target_source": target and target.source.document,
+                }
+            )
         return {"items": items, "next": None}
 
 
@@ -48,7 +54,7 @@ class RoundEstimates(MethodView):
         asks `suppressed=show`."""
         check_policy(query["suppressed"], g.token["role"])
         survey_round = load_round(round_id)
-        report = requested_report(survey_round, query)
+        report = requested_report(survey_round, query, estimates_source())
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             from service.estimates.report_workbook import report_workbook

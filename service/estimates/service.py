@@ -3,9 +3,10 @@ sums, cached per data version."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from marshmallow import ValidationError
 
 from catalogue import INDICATORS_BY_ID, indicators_of
@@ -14,23 +15,29 @@ from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
 from service.cells.domains import GROUPING_PREFIX, Domain, DomainUnavailable, domain_of
 from service.cells.reading import current_version, data_version
+from service.domain.errors import invalid
 from service.domain.round import Round
-from service.errors import invalid
 from service.estimates.cache import EstimateCache
+from service.estimates.weighted import weighted_report
 from service.geography.groupings import read_grouping
 from service.offload import off_the_loop
-from service.store import get_store
+from service.rounds.weighting import applied_mode
+from service.store import Store
 from service.weighting.applied import read_round
-from service.weighting.estimates import weighted_report
-from service.weighting.spec import applied_mode
 
 
-def estimate_cache() -> EstimateCache:
-    if "estimate_cache" not in current_app.extensions:
-        max_bytes = int(current_app.config["SURVEY_ESTIMATE_CACHE_MB"]) * 1024 * 1024
-        current_app.extensions["estimate_cache"] = EstimateCache(max_bytes)
-    cache: EstimateCache = current_app.extensions["estimate_cache"]
-    return cache
+@dataclass(frozen=True)
+class EstimatesSource:
+    """Where estimates are read and kept: the app's store and cache, given by its routes
+    (`service.estimates.app_source`), or the command line's own."""
+
+    store: Store
+    cache: EstimateCache
+
+
+def sized_cache(settings: Mapping[str, Any]) -> EstimateCache:
+    """An estimate cache bounded by the settings' SURVEY_ESTIMATE_CACHE_MB."""
+    return EstimateCache(int(settings["SURVEY_ESTIMATE_CACHE_MB"]) * 1024 * 1024)
 
 
 def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
@@ -43,7 +50,9 @@ def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
     return ids
 
 
-def query_domain(survey_round: Round, by: str | None, geography: str | None) -> Domain | None:
+def query_domain(
+    survey_round: Round, by: str | None, geography: str | None, store: Store
+) -> Domain | None:
     """The round's `by` domain reported in `geography` (default its own), or 422 naming why."""
     if geography is not None and geography not in version_ids():
         known = ", ".join(version_ids())
@@ -51,7 +60,7 @@ def query_domain(survey_round: Round, by: str | None, geography: str | None) -> 
     groupings = None
     if by is not None and by.startswith(GROUPING_PREFIX):
         target = geography or survey_round.geography
-        groupings = read_grouping(get_store(), target, by.removeprefix(GROUPING_PREFIX))
+        groupings = read_grouping(store, target, by.removeprefix(GROUPING_PREFIX))
     try:
         return domain_of(survey_round, by, geography, groupings)
     except DomainUnavailable as exc:
@@ -65,14 +74,16 @@ def grouping_key(domain: Domain | None) -> tuple[tuple[str, str], ...] | None:
     return tuple(sorted(domain.lookup.items()))
 
 
-def compute_estimates(survey_round: Round, query: dict[str, Any]) -> dict[str, Any]:
+def compute_estimates(
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
+) -> dict[str, Any]:
     """The estimates report for a round and a validated query, from the cache when current."""
     ids = requested_indicators(survey_round.instrument, query)
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     by, ci, geography = query["by"], query["ci"], query.get("geography")
-    domain = query_domain(survey_round, by, geography)
+    store = source.store
+    domain = query_domain(survey_round, by, geography, store)
     mode = applied_mode(survey_round, query.get("weighting"))
-    store = get_store()
     key_version = current_version(store, survey_round)
     key = (
         store.db.name,
@@ -96,5 +107,5 @@ def compute_estimates(survey_round: Round, query: dict[str, Any]) -> dict[str, A
             )
         )
 
-    report: dict[str, Any] = estimate_cache().get_or_compute(key, compute)
+    report: dict[str, Any] = source.cache.get_or_compute(key, compute)
     return report

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from catalogue.geography import load_version
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.store import Store
 
 MAX_GROUP_LENGTH = 100

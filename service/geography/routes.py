@@ -31,7 +31,7 @@ from schemas.geography import (
     UnitsQuerySchema,
 )
 from service.auth import ANY_ROLE, require_role
-from service.errors import invalid, not_found
+from service.domain.errors import invalid, not_found
 from service.geography.groupings import checked_grouping, csv_grouping
 from service.store import get_store
 from service.tabular import csv_response, wants_csv

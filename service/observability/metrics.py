@@ -21,6 +21,7 @@ from prometheus_client import disable_created_metrics as _disable_created_metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from service.bearer import bearer_token
 from service.errors import Problem
 from service.observability.auth_failures import failed_authentication
 from service.observability.request_context import elapsed_seconds, route_name
@@ -28,7 +29,7 @@ from service.observability.request_context import elapsed_seconds, route_name
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-_disable_created_metrics()  # a multiprocess scrape has no *_created series; both modes alike
+_disable_created_metrics()  # type: ignore[no-untyped-call]  # a multiprocess scrape has no *_created series; both modes alike
 
 REQUESTS = Counter(
     "survey_http_requests",
@@ -68,7 +69,7 @@ def scrape_registry() -> CollectorRegistry:
     if MULTIPROC_DIR_VARIABLE not in os.environ:
         return REGISTRY
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped library
     return registry
 
 
@@ -83,8 +84,6 @@ def _observe(response: Response) -> Response:
 
 def require_scraper() -> None:
     """The metrics token when one is configured; otherwise a caller on this host only."""
-    from service.auth import bearer_token  # imports this package: not at module level
-
     expected = current_app.config.get("SURVEY_METRICS_TOKEN")
     if expected:
         presented = bearer_token()

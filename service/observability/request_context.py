@@ -20,7 +20,8 @@ def current_request_id() -> str | None:
     if "request_id" not in g:
         incoming = request.headers.get(HEADER, "")
         g.request_id = incoming if _SANE.fullmatch(incoming) else uuid.uuid4().hex
-    return g.request_id
+    request_id: str = g.request_id
+    return request_id
 
 
 def elapsed_seconds() -> float | None:

@@ -12,8 +12,8 @@ from typing import Any
 
 from service.cells.reading import read_cells
 from service.cells.sums import CellSums, cell_sums
+from service.domain.errors import invalid
 from service.domain.round import Round
-from service.errors import invalid
 from service.store import Store, get_store
 
 

@@ -6,39 +6,43 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalogue import default_targets
+from catalogue import indicators_of
 from catalogue.geography.rounds import all_former_provinces, default_geography
+from catalogue.targets import default_targets
 from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.rounds import check_targets
 from service.audit.log import record
 from service.cells.reading import data_version
+from service.domain.errors import conflict, invalid, not_found
 from service.domain.round import Round
-from service.errors import conflict, invalid, not_found
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
-from service.series.model import check_series_instrument
-from service.store import get_store
+from service.rounds.series import check_series_instrument
+from service.rounds.weighting import check_weighting
+from service.store import Store, get_store
 from service.store.errors import AlreadyExists
-from service.weighting.spec import check_weighting
 
 
 def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
-    """A validated round as stored: dates as ISO strings, default targets, geography and
-    coverage filled in."""
+    """A validated round as stored: dates as ISO strings; geography, coverage and the targets
+    register's targets for its area and year filled in."""
     geography = data.get("geography", default_geography(data["period"]["start"]))
+    coverage = data.get("coverage") or list(all_former_provinces(geography))
+    indicators = [indicator.id for indicator in indicators_of(data["instrument"])]
+    defaults = default_targets(indicators, geography, tuple(coverage), data["period"]["start"].year)
     return {
         **data,
         "geography": geography,
-        "coverage": data.get("coverage") or list(all_former_provinces(geography)),
+        "coverage": coverage,
         "period": {key: value.isoformat() for key, value in data["period"].items()},
-        "targets": {**default_targets(data["instrument"]), **(data.get("targets") or {})},
+        "targets": {**defaults, **(data.get("targets") or {})},
     }
 
 
-def load_round(round_id: str) -> Round:
-    """The stored round, or 404."""
-    doc = get_store().rounds.get(round_id)
+def load_round(round_id: str, store: Store | None = None) -> Round:
+    """The stored round, or 404; from the app's store unless given one (the command line)."""
+    doc = (store or get_store()).rounds.get(round_id)
     if doc is None:
         raise not_found(f"Round {round_id!r}")
     return Round.from_doc(doc)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue import Role
+from service.domain.errors import Forbidden
 from service.domain.round import Round
-from service.errors import Problem
 
 
 def collects_for(survey_round: Round, token: dict[str, Any]) -> bool:
@@ -22,8 +22,6 @@ def collects_for(survey_round: Round, token: dict[str, Any]) -> bool:
 def require_collector(survey_round: Round, token: dict[str, Any]) -> None:
     """403 for an enumerator outside the round's teams."""
     if not collects_for(survey_round, token):
-        raise Problem(
-            403,
-            "Forbidden",
+        raise Forbidden(
             f"{token['name']!r} is not in the teams that collect for round {survey_round.id!r}.",
         )

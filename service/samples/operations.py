@@ -9,8 +9,8 @@ from schemas.audit import AuditAction
 from service.audit.log import record
 from service.cells.contributions import contributions
 from service.cells.writes import replace
+from service.domain.errors import conflict, not_found
 from service.domain.round import Round
-from service.errors import conflict, not_found
 from service.samples.design import sampling_of
 from service.samples.sample import (
     SampleInvalid,

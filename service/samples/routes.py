@@ -23,8 +23,9 @@ from schemas.samples import (
     SampleSchema,
 )
 from service.auth import require_role
+from service.domain.errors import conflict, invalid
 from service.domain.round import Round
-from service.errors import Problem, conflict, invalid
+from service.errors import Problem
 from service.rounds.model import load_round
 from service.rounds.teams import require_collector
 from service.samples.operations import append_rows, change_assignment, with_status

@@ -20,21 +20,20 @@ from scoring.stacking import PairingError, RoundTotals
 from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
-from service.domain.errors import DomainError
+from service.domain.errors import DomainError, Invalid, invalid
 from service.domain.round import Round
-from service.errors import Problem, invalid, problem_from
 from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
-    estimate_cache,
+    EstimatesSource,
     grouping_key,
     query_domain,
     requested_indicators,
 )
 from service.offload import off_the_loop
+from service.rounds.weighting import applied_mode
 from service.series.model import series_rounds
-from service.store import get_store
+from service.store import Store, get_store
 from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
-from service.weighting.spec import applied_mode
 
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
 # Domains that are areas: rounds of different coverage compare on them, area by area.
@@ -101,11 +100,9 @@ def naming_round(survey_round: Round) -> Iterator[None]:
     """A weighting problem (the estimates' 422 naming the margin) names the round too."""
     try:
         yield
-    except (Problem, DomainError) as refused:
-        problem = problem_from(refused)
-        detail = f"Round {survey_round.id!r}: {problem.detail}"
-        extra = {"round": survey_round.id}
-        raise Problem(problem.status, problem.title, detail, problem.errors, extra=extra) from None
+    except DomainError as refused:
+        detail = f"Round {survey_round.id!r}: {refused.detail}"
+        raise type(refused)(detail, refused.errors, extra={"round": survey_round.id}) from None
 
 
 def indicator_changes(
@@ -178,9 +175,7 @@ def check_coverage(rounds: tuple[Round, Round], by: str | None) -> None:
         f"{', '.join(sorted(last))}): they describe different populations. The area both "
         f"cover: former province(s) {area}; compare it with by=former_province."
     )
-    raise Problem(
-        422,
-        "Unprocessable Content",
+    raise Invalid(
         message,
         {"coverage": [message]},
         extra={"common_coverage": common, "comparable_by": "former_province"},
@@ -233,7 +228,7 @@ def change_report(
     store = get_store()
     data = (read_round(store, rounds[0], versions[0]), read_round(store, rounds[1], versions[1]))
     heads = (data[0].head, data[1].head)
-    domains = domain_pair(rounds, query)
+    domains = domain_pair(rounds, query, store)
     return off_the_loop(
         lambda: report(
             series, weighted_pair(data, modes, indicators, domains), heads, indicators, query
@@ -242,15 +237,15 @@ def change_report(
 
 
 def domain_pair(
-    rounds: tuple[Round, Round], query: dict[str, Any]
+    rounds: tuple[Round, Round], query: dict[str, Any], store: Store
 ) -> tuple[Domain | None, Domain | None]:
     """Both rounds' `by` domains in the geography the change is reported in."""
     target = reported_geography(rounds, query)
     by = query["by"]
-    return query_domain(rounds[0], by, target), query_domain(rounds[1], by, target)
+    return query_domain(rounds[0], by, target, store), query_domain(rounds[1], by, target, store)
 
 
-def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+def compute_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
     """The change report for a validated query, from the cache when both rounds are current.
 
     Each round enters under its own weighting: `?weighting=` when given (valid for both
@@ -263,7 +258,7 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         applied_mode(rounds[0], query["weighting"]),
         applied_mode(rounds[1], query["weighting"]),
     )
-    store = get_store()
+    store = source.store
     versions = (current_version(store, rounds[0]), current_version(store, rounds[1]))
     key = (
         "change",
@@ -273,20 +268,20 @@ def compute_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         tuple(query["indicators"]),
         query["by"],
         query.get("geography"),
-        *(grouping_key(domain) for domain in domain_pair(rounds, query)),
+        *(grouping_key(domain) for domain in domain_pair(rounds, query, store)),
         query["level"],
         query["pairing"],
     )
-    report: dict[str, Any] = estimate_cache().get_or_compute(
+    report: dict[str, Any] = source.cache.get_or_compute(
         key, lambda: change_report(series, rounds, versions, modes, query)
     )
     return report
 
 
-def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
+def published_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
     """The change report under the query's `suppressed` policy: with `withhold`, a row is
     emptied where either round's estimate is withheld in the same table (docs/design.md §15)."""
-    report = compute_change(series, query)
+    report = compute_change(series, query, source)
     if query["suppressed"] == SuppressedPolicy.SHOW:
         return report
     rounds = chosen_rounds(series, query)
@@ -299,5 +294,5 @@ def published_change(series: str, query: dict[str, Any]) -> dict[str, Any]:
         "overall": False,
         "suppressed": SuppressedPolicy.WITHHOLD,
     }
-    withheld = [withheld_domains(requested_report(r, estimates_query)) for r in rounds]
+    withheld = [withheld_domains(requested_report(r, estimates_query, source)) for r in rounds]
     return withheld_changes(report, withheld)

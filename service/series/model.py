@@ -5,28 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from service.cells.reading import data_version
+from service.domain.errors import not_found
 from service.domain.round import Round
-from service.errors import invalid, not_found
 from service.store import get_store
 
 ROUND_FIELDS = ("title", "period", "status", "data_version")
-
-
-def check_series_instrument(series: str | None, instrument: str, round_id: str) -> None:
-    """422 naming `series` when the series holds a round of another instrument."""
-    if series is None:
-        return
-    rounds = [Round.from_doc(doc) for doc in get_store().rounds.in_series(series)]
-    others = {r.instrument for r in rounds if r.id != round_id and r.instrument != instrument}
-    if others:
-        raise invalid(
-            {
-                "series": [
-                    f"Series {series!r} holds {', '.join(sorted(others))} rounds; "
-                    f"a {instrument} round cannot join it."
-                ]
-            }
-        )
 
 
 def series_rounds(series: str) -> list[Round]:

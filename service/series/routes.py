@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from schemas.series import ChangeQuerySchema, ChangeSchema, SeriesSchema
 from service.auth import READERS, require_role
+from service.estimates.app_source import estimates_source
 from service.estimates.publication import check_policy
 from service.series.change import published_change
 from service.series.model import series_view
@@ -41,7 +42,7 @@ class SeriesChange(MethodView):
         change is withheld where either round's estimate is, unless an admin or analyst asks
         `suppressed=show`."""
         check_policy(query["suppressed"], g.token["role"])
-        report = published_change(series, query)
+        report = published_change(series, query, estimates_source())
         stem = f"{series}-change{'-by-' + query['by'] if query['by'] else ''}"
         if query["format"] == "xlsx":
             from service.estimates.workbook import rows_workbook

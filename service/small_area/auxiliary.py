@@ -11,7 +11,7 @@ from typing import Any
 from schemas.audit import AuditAction
 from schemas.small_area import COLUMN_PATTERN
 from service.audit.log import record as audit
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.small_area.geography import version_communes
 from service.store import Store
 from service.store.clock import utc_now

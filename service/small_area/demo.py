@@ -12,11 +12,10 @@ can pass them off as data. Rebuild the CSV:
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Mapping
-from pathlib import Path
 
+from service.demo import COVARIATES_CSV, development_2026, frame_2026
 from service.small_area.auxiliary import store_table
 from service.store import Store
 
@@ -26,7 +25,6 @@ SOURCE = (
     "SYNTHETIC demo data, not census or administrative counts: drawn by "
     "service/small_area/demo.py (seed 2026) for the demo rounds"
 )
-CSV_PATH = Path(__file__).with_name("demo-vn-2025-07.csv")
 COLUMNS = ("households_synthetic", "urban_share_synthetic", "fiber_route_share_synthetic")
 
 
@@ -45,20 +43,12 @@ def synthetic_table(frame: Mapping[str, tuple[str, int, float]], seed: int = 202
     return "\n".join(lines) + "\n"
 
 
-def demo_column(column: str) -> dict[str, float]:
-    """One column of the demo table: commune code → value."""
-    with CSV_PATH.open(encoding="utf-8") as file:
-        return {row["commune"]: float(row[column]) for row in csv.DictReader(file)}
-
-
 def load_demo_auxiliary(store: Store) -> dict[str, object]:
     """Store the demo table (the same table again changes nothing)."""
-    return store_table(store, VERSION, NAME, SOURCE, CSV_PATH.read_text("utf-8"))
+    return store_table(store, VERSION, NAME, SOURCE, COVARIATES_CSV.read_text("utf-8"))
 
 
 if __name__ == "__main__":
-    from service.demo import development_2026, frame_2026
-
     facts = frame_2026()
     table = {
         code: (commune["area"], commune["households"], development_2026(commune))

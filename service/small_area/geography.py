@@ -8,8 +8,8 @@ the version its codes are read in.
 from __future__ import annotations
 
 from catalogue.geography import GeographyNotFound, crosswalk, load_version, version_ids
+from service.domain.errors import invalid, not_found
 from service.domain.round import Round
-from service.errors import invalid, not_found
 
 
 def version_communes(version: str) -> dict[str, str]:

@@ -19,8 +19,9 @@ from scoring.small_area import (
     sampling_variances,
 )
 from scoring.small_area.areas import finite_or_none
+from service.domain.errors import invalid
 from service.domain.round import Round
-from service.errors import invalid
+from service.estimates.app_source import estimates_source
 from service.estimates.service import compute_estimates
 from service.small_area.geography import commune_names, reexpressed_in, round_geography
 from service.store import get_store
@@ -88,7 +89,8 @@ def _estimates(
         "suppressed": SuppressedPolicy.SHOW,
         "overall": False,
     }
-    results: list[dict[str, Any]] = compute_estimates(survey_round, query)["estimates"][0][
+    source = estimates_source()
+    results: list[dict[str, Any]] = compute_estimates(survey_round, query, source)["estimates"][0][
         "results"
     ]
     return results

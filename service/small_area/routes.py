@@ -22,7 +22,8 @@ from schemas.small_area import (
     SmallAreaSchema,
 )
 from service.auth import ANY_ROLE, READERS, require_role
-from service.errors import Problem, invalid, not_found
+from service.domain.errors import invalid, not_found
+from service.errors import Problem
 from service.estimates.workbook import rows_workbook
 from service.rounds.model import load_round
 from service.small_area.auxiliary import store_table, summary, table_rows

@@ -157,4 +157,5 @@ def init_app(app: Flask) -> None:
 
 
 def get_store() -> Store:
-    return current_app.extensions["store"]
+    store: Store = current_app.extensions["store"]
+    return store

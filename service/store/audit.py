@@ -28,6 +28,6 @@ class AuditLog:
         return list(self.collection.find(query).sort("position", DESCENDING).limit(limit))
 
     def count(self, filters: dict[str, str] | None = None) -> int:
-        pipeline = [{"$match": dict(filters or {})}, {"$count": "n"}]
+        pipeline: list[dict[str, Any]] = [{"$match": dict(filters or {})}, {"$count": "n"}]
         counted = next(self.collection.aggregate(pipeline), None)
         return int(counted["n"]) if counted else 0

@@ -12,13 +12,15 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import bson
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 RAW = CodecOptions(document_class=RawBSONDocument)
@@ -32,7 +34,9 @@ def dump(database: Database[dict[str, Any]], folder: Path) -> dict[str, int]:
     target.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     for name in sorted(database.list_collection_names()):
-        collection = database.get_collection(name, codec_options=RAW)
+        collection = cast(
+            Collection[RawBSONDocument], database.get_collection(name, codec_options=RAW)
+        )
         count = 0
         with gzip.open(target / f"{name}.bson.gz", "wb") as out:
             for doc in collection.find(batch_size=BATCH):
@@ -57,7 +61,7 @@ def restore(folder: Path, database: Database[dict[str, Any]], *, drop: bool) -> 
         count = 0
         with gzip.open(data, "rb") as source:
             batch: list[RawBSONDocument] = []
-            for doc in bson.decode_file_iter(source, RAW):
+            for doc in bson.decode_file_iter(cast(IO[bytes], source), RAW):
                 batch.append(doc)
                 if len(batch) == BATCH:
                     count += _insert(collection, batch)
@@ -82,7 +86,7 @@ def _insert(collection: Any, batch: list[RawBSONDocument]) -> int:
     return done
 
 
-def _index_spec(index: dict[str, Any]) -> dict[str, Any]:
+def _index_spec(index: Mapping[str, Any]) -> dict[str, Any]:
     spec = {key: value for key, value in index.items() if key != "ns"}
     spec["key"] = dict(spec["key"])
     return spec

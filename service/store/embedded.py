@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -18,7 +19,8 @@ def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 # `nx-27017 ARGS…`, with its per-command INFO log lines off: formatting them costs about half of
@@ -77,6 +79,7 @@ class EmbeddedStore:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"nx-27017 exited with {self.process.returncode}")
             try:
+                client: MongoClient[dict[str, Any]]
                 with MongoClient(self.uri, serverSelectionTimeoutMS=300) as client:
                     client.admin.command("ping")
                 return

@@ -12,7 +12,7 @@ by a findAndModify upsert, as a string.)
 from __future__ import annotations
 
 import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from limits.storage import MongoDBStorage
 from pymongo import MongoClient, ReturnDocument
@@ -26,7 +26,7 @@ WINDOWS = "rate_windows"
 class StoreRateCounters(MongoDBStorage):
     """The `limits` storage for `SURVEY_RATE_LIMIT_STORAGE=store`."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["survey+mongodb", "survey+mongodb+srv"]
+    STORAGE_SCHEME = ["survey+mongodb", "survey+mongodb+srv"]  # noqa: RUF012 (the base's)
 
     def _init_mongo_client(self, uri: str | None, **options: Any) -> MongoClient[Any]:
         return MongoClient((uri or "").removeprefix(SCHEME), **options)

@@ -48,7 +48,9 @@ class Assignments:
     def get(self, round_id: str, assignment_id: str) -> dict[str, Any] | None:
         return self.collection.find_one({"_id": _key(round_id, assignment_id)})
 
-    def of_round(self, round_id: str, projection: dict[str, Any] | None = None) -> list[dict]:
+    def of_round(
+        self, round_id: str, projection: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Every assignment of a round, in assignment_id order."""
         cursor = self.collection.find({"round_id": round_id}, projection or PUBLIC_FIELDS)
         return list(cursor.sort("assignment_id", ASCENDING))
@@ -83,7 +85,7 @@ class Assignments:
             "ranks": {"$push": "$rank"},
             "closed": {"$push": "$closed.outcome"},
         }
-        pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
+        pipeline: list[dict[str, Any]] = [{"$match": {"round_id": round_id}}, {"$group": group}]
         return [{**row, "key": row.pop("_id")} for row in self.collection.aggregate(pipeline)]
 
     def outcomes_by_psu(self, round_id: str) -> list[dict[str, Any]]:
@@ -99,7 +101,7 @@ class Assignments:
             "closed": {"$push": "$closed.outcome"},
             "d": {"$push": "$sampling.weight"},
         }
-        pipeline = [{"$match": {"round_id": round_id}}, {"$group": group}]
+        pipeline: list[dict[str, Any]] = [{"$match": {"round_id": round_id}}, {"$group": group}]
         return [{**row, "psu": row.pop("_id")} for row in self.collection.aggregate(pipeline)]
 
     def claim_completion(self, round_id: str, assignment_id: str, submission_id: str) -> str:

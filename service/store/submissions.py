@@ -131,7 +131,7 @@ class Submissions:
 
     def count(self, round_id: str) -> int:
         """Submissions in a round (`$count`: fast in nx-27017, where count_documents scans)."""
-        pipeline = [{"$match": {"round_id": round_id}}, {"$count": "n"}]
+        pipeline: list[dict[str, Any]] = [{"$match": {"round_id": round_id}}, {"$count": "n"}]
         counted = next(self.collection.aggregate(pipeline), None)
         return int(counted["n"]) if counted else 0
 

@@ -21,8 +21,8 @@ from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
 from service.cells.contributions import contributions
 from service.cells.writes import replace, set_in_estimates
+from service.domain.errors import Busy, Forbidden, PreconditionFailed, conflict, invalid
 from service.domain.round import Round
-from service.errors import Problem, conflict, invalid
 from service.samples.status import recompute_status
 from service.store import Store
 from service.store.clock import utc_now
@@ -46,11 +46,9 @@ def version_of(doc: dict[str, Any]) -> int:
     return int(doc.get("version", 1))
 
 
-def stale(current: int) -> Problem:
-    return Problem(
-        412,
-        "Precondition Failed",
-        f"The submission is at version {current}: read it again before correcting it.",
+def stale(current: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"The submission is at version {current}: read it again before correcting it."
     )
 
 
@@ -164,7 +162,7 @@ def correct_submission(
             recompute_status(store, round_id, doc["assignment_id"])
         record(store, AuditAction.SUBMISSION_CORRECT, [submission_id], round_id=round_id)
         return {**doc, **content}
-    raise Problem(409, "Conflict", "The submission is being corrected by others; try again.")
+    raise Busy("The submission is being corrected by others; try again.")
 
 
 def would_count(store: Store, doc: dict[str, Any], content: dict[str, Any]) -> bool:
@@ -216,7 +214,7 @@ def correct_from_edit(
     round_id = survey_round.id
     doc = load_submission(store, round_id, original_id)
     if doc.get("token_id") != token_id:
-        raise Problem(403, "Forbidden", "Only the user who sent this form may send an edit of it.")
+        raise Forbidden("Only the user who sent this form may send an edit of it.")
     history = versions_of(store, round_id, original_id, doc)
     if any(entry.get("edit_instance_id") == edit_instance_id for entry in history):
         return SubmissionStatus.DUPLICATE
@@ -232,9 +230,7 @@ def correct_from_edit(
     refuse_edit(survey_round, doc, history)
     try:
         correct_submission(store, survey_round, original_id, changes, version_of(doc))
-    except Problem as exc:
-        if exc.status != 412:
-            raise
+    except PreconditionFailed as exc:
         raise conflict(
             "The form was changed on the server meanwhile; the edit was not stored."
         ) from exc
@@ -269,5 +265,5 @@ def parse_if_match(header: str | None) -> int | None:
         return None
     tag = header.strip().removeprefix("W/").strip('"')
     if not tag.isascii() or not tag.isdigit() or len(tag) > 9:
-        raise Problem(412, "Precondition Failed", "If-Match must be a version the API gave.")
+        raise PreconditionFailed("If-Match must be a version the API gave.")
     return int(tag)

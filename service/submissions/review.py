@@ -14,8 +14,8 @@ from catalogue.outcomes import Outcome
 from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
 from service.cells.writes import set_in_estimates
+from service.domain.errors import conflict, not_found
 from service.domain.round import Round
-from service.errors import conflict, not_found
 from service.samples.status import recompute_status
 from service.store import Store
 from service.store.clock import utc_now

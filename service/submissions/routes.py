@@ -26,7 +26,8 @@ from schemas.submissions import (
 )
 from service.admission import ingest_slot
 from service.auth import MICRODATA_READERS, SUBMISSION_READERS, SUBMITTERS, require_role
-from service.errors import Problem, conflict, invalid
+from service.domain.errors import conflict, invalid
+from service.errors import Problem
 from service.rounds.model import load_round, round_for_writing
 from service.rounds.teams import require_collector
 from service.store import get_store

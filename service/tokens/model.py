@@ -6,7 +6,7 @@ from typing import Any
 
 from schemas.audit import AuditAction
 from service.audit.log import record
-from service.errors import conflict, not_found
+from service.domain.errors import conflict, not_found
 from service.recent import TOKENS_BY_NAME, TOKENS_BY_SECRET, forget
 from service.store import Store
 from service.store.errors import AlreadyExists

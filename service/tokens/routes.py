@@ -16,7 +16,7 @@ from schemas.tokens import (
     TokenListSchema,
 )
 from service.auth import ADMIN_ONLY, require_role
-from service.errors import invalid
+from service.domain.errors import invalid
 from service.store import get_store
 from service.tokens.collect_setup import PHONE_ROLES, collect_setup
 from service.tokens.model import issue_token, issue_tokens, revoke_token

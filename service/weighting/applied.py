@@ -13,10 +13,10 @@ from schemas.weighting import WeightingMode
 from service.cells.domains import Domain
 from service.cells.reading import read_cells
 from service.domain.round import Round
+from service.rounds.weighting import weighting_block
 from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
 from service.weighting.nonresponse import SampleOutcomes, adjusted_cells, outcomes_at
-from service.weighting.spec import weighting_block
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ from service.cells.contributions import moment_fields
 from service.cells.domains import FORMER_PROVINCE, UNMAPPED, Domain
 from service.cells.sums import CellSums, psu_totals
 from service.domain.cells import CellKey, parse_keys
+from service.domain.errors import invalid
+from service.domain.estimator import Estimator
 from service.domain.round import Round
-from service.errors import invalid
-from service.estimates.report import Estimator
-from service.weighting.spec import configured
+from service.rounds.weighting import configured
 
 
 @dataclass(frozen=True)

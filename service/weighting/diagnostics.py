@@ -16,10 +16,10 @@ import numpy as np
 from scoring.weights import CalibrationSpec, WeightCells, summarize
 from service.domain.cells import CellKey, parse_keys
 from service.domain.round import Round
+from service.rounds.weighting import configured
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
 from service.weighting.nonresponse import SampleFactors, read_outcomes, sample_factors
-from service.weighting.spec import configured
 
 UNIT_COLUMNS = (
     "submission_id",

@@ -24,12 +24,12 @@ from scoring import ScoringError
 from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
 from service.cells.contributions import reweighted
 from service.domain.cells import CellKey
+from service.domain.errors import invalid
 from service.domain.round import Round
-from service.errors import invalid
+from service.rounds.weighting import configured
 from service.samples.design import is_certainty
 from service.samples.status import PENDING, status_from
 from service.store import Store
-from service.weighting.spec import configured
 
 VarianceKey = tuple[str, str]  # (stratum, psu) as the variance design and the cells see them
 

@@ -17,6 +17,7 @@ import csv
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.spatial import Voronoi
@@ -44,21 +45,26 @@ def read_centres(path: Path = CENTRES) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def clip(polygon: list[tuple[float, float]], edge_a, edge_b) -> list[tuple[float, float]]:
+Point = tuple[float, float]
+
+
+def clip(polygon: list[Point], edge_a: Point, edge_b: Point) -> list[Point]:
     """Sutherland–Hodgman: the part of `polygon` left of the directed edge a→b."""
 
-    def inside(p) -> bool:
-        return (edge_b[0] - edge_a[0]) * (p[1] - edge_a[1]) - (edge_b[1] - edge_a[1]) * (
-            p[0] - edge_a[0]
-        ) >= 0
+    def inside(p: Point) -> bool:
+        return bool(
+            (edge_b[0] - edge_a[0]) * (p[1] - edge_a[1])
+            - (edge_b[1] - edge_a[1]) * (p[0] - edge_a[0])
+            >= 0
+        )
 
-    def crossing(p, q):
+    def crossing(p: Point, q: Point) -> Point:
         dx, dy = q[0] - p[0], q[1] - p[1]
         ex, ey = edge_b[0] - edge_a[0], edge_b[1] - edge_a[1]
         t = (ex * (p[1] - edge_a[1]) - ey * (p[0] - edge_a[0])) / (ey * dx - ex * dy)
         return (p[0] + t * dx, p[1] + t * dy)
 
-    out: list[tuple[float, float]] = []
+    out: list[Point] = []
     for i, current in enumerate(polygon):
         previous = polygon[i - 1]
         if inside(current):
@@ -101,7 +107,7 @@ def cells(points: np.ndarray, radius: float) -> list[list[tuple[float, float]]]:
     return out
 
 
-def build(centres: list[dict[str, str]], radius: float = RADIUS_DEGREES) -> dict:
+def build(centres: list[dict[str, str]], radius: float = RADIUS_DEGREES) -> dict[str, Any]:
     """The map's JSON: where the drawing comes from, its viewBox, one SVG path per commune."""
     lat = np.array([float(row["lat"]) for row in centres])
     lon = np.array([float(row["lon"]) for row in centres])

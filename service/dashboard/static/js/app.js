@@ -195,7 +195,7 @@ function targetLine(view, p) {
   return h("p", { class: `target-status status-${status}`, "data-status": status }, [
     h("span", { class: "status-mark", "aria-hidden": "true" }, STATUS_MARKS[status]),
     ` ${t(status)} `,
-    h("span", { class: "target-value" }, `(${t("target")} ≥ ${formatValue(view.target, view.isRate, 0)}): ${why}`),
+    h("span", { class: "target-value" }, `(${t("target", view.targetSource)} ≥ ${formatValue(view.target, view.isRate, 0)}): ${why}`),
   ]);
 }
 

@@ -105,6 +105,7 @@ export function indicatorViews({ catalogue, round, response, by }) {
       info,
       isRate: info.is_rate === true, // a percentage; else a score
       target: targetOf(provinceResult, round, block.indicator),
+      targetSource: provinceResult?.target?.source ?? null,
       province: provinceResult && row(null, t("province"), provinceResult),
       rows,
       by,

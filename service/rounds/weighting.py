@@ -11,8 +11,8 @@ from schemas.submissions import BUSINESS_TYPES, VSIC_SECTIONS
 from schemas.weighting import KEY_SEPARATOR, WeightingMode, WeightInput
 from scoring import ScoringError
 from scoring.weights import CalibrationSpec, ClassKind
+from service.domain.errors import invalid
 from service.domain.round import Round
-from service.errors import invalid
 
 NONE_CLASSES = {"classes": ClassKind.NONE, "min_respondents": 2, "max_factor": 3.0}
 SAMPLE_CLASSES = {"classes": ClassKind.PSU, "min_respondents": 2, "max_factor": 3.0}
