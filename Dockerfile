@@ -17,6 +17,7 @@ WORKDIR /app
 COPY service service
 COPY catalogue catalogue
 COPY schemas schemas
+COPY outputs outputs
 COPY scoring scoring
 COPY forms forms
 EXPOSE 8000

@@ -10,6 +10,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from outputs import Offer, offered
+
 MAX_STRING = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -142,6 +144,32 @@ class FiniteNumber(fields.Float):
             bracket = "[" if self.low_inclusive else "("
             raise ValidationError(f"Must be in {bracket}{self.low:g}, {self.high:g}].")
         return number
+
+
+class OfferedFormats(validate.OneOf):
+    """The formats a route offers, read from the output registry when a query is checked (and
+    when the OpenAPI document lists them), so that a registered format is offered at once."""
+
+    def __init__(self, offer: Offer) -> None:  # not OneOf's: the registry owns the choices
+        self.offer = offer
+        self.labels: list[str] = []
+        self.labels_text = ""
+        self.error = self.default_message
+
+    @property
+    def choices(self) -> list[str]:  # type: ignore[override]
+        return offered(self.offer)
+
+    @property
+    def choices_text(self) -> str:  # type: ignore[override]
+        return ", ".join(self.choices)
+
+
+class OutputFormat(fields.String):
+    """`?format=`: JSON by default, or another format the route offers (outputs/)."""
+
+    def __init__(self, offer: Offer, **kwargs: Any) -> None:
+        super().__init__(load_default="json", validate=OfferedFormats(offer), **kwargs)
 
 
 def error_paths(messages: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -13,11 +13,10 @@ from catalogue import (
     SuppressedPolicy,
     TargetStatus,
 )
-from schemas.common import StrictSchema
+from outputs import Offer
+from schemas.common import OutputFormat, StrictSchema
 from schemas.weighting import WeightingBlockSchema, WeightingMode
 from scoring import CiMethod, Reliability
-
-FORMATS = ("json", "csv", "xlsx")
 
 
 def three_decimals(level: float) -> None:
@@ -71,7 +70,7 @@ class EstimatesQuerySchema(StrictSchema):
         validate=[validate.Range(min=0.5, max=0.999), three_decimals],
         metadata={"description": "Confidence level, 0.5–0.999, at most 3 decimals"},
     )
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = OutputFormat(Offer.REPORT)
     suppressed = fields.Enum(
         SuppressedPolicy,
         by_value=True,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from catalogue.geography.versions import LEVELS
-from schemas.common import StrictSchema, Text
-
-FORMATS = ("json", "csv")
+from outputs import Offer
+from schemas.common import OutputFormat, StrictSchema, Text
 
 
 class SourceSchema(Schema):
@@ -36,7 +35,7 @@ class GeographyVersionListSchema(Schema):
 class UnitsQuerySchema(StrictSchema):
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
     parent = Text(load_default=None, pattern=r"[0-9]{2,5}")
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = OutputFormat(Offer.LISTING)
 
 
 class UnitSchema(Schema):
@@ -62,7 +61,7 @@ class UnitListSchema(Schema):
 class CrosswalkQuerySchema(StrictSchema):
     from_version = fields.String(data_key="from", required=True, metadata={"example": "vn-2025-03"})
     to_version = fields.String(data_key="to", required=True, metadata={"example": "vn-2025-07"})
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = OutputFormat(Offer.LISTING)
 
 
 class CrosswalkRowSchema(Schema):

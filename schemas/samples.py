@@ -8,7 +8,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue.outcomes import Outcome
-from schemas.common import FiniteNumber, PageLimit, StrictSchema, Text
+from outputs import Offer
+from schemas.common import FiniteNumber, OutputFormat, PageLimit, StrictSchema, Text
 from schemas.rounds import CODE
 from schemas.submissions import (
     MAX_WEIGHT,
@@ -105,9 +106,8 @@ class AssignmentQuerySchema(StrictSchema):
     district = Text(load_default=None, pattern=CODE)
     limit = PageLimit()
     after = Text(load_default=None, max_length=64)
-    format = fields.String(
-        load_default="json",
-        validate=validate.OneOf(("json", "csv")),
+    format = OutputFormat(
+        Offer.LISTING,
         metadata={"description": "csv: every matching assignment (no pages), one row each"},
     )
 

@@ -7,8 +7,9 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from catalogue import SuppressedPolicy
-from schemas.common import StrictSchema
-from schemas.estimates import FORMATS, EstimatesQuerySchema
+from outputs import Offer
+from schemas.common import OutputFormat, StrictSchema
+from schemas.estimates import EstimatesQuerySchema
 from schemas.rounds import SLUG
 from schemas.weighting import WeightingBlockSchema
 from scoring.stacking import Pairing
@@ -50,7 +51,7 @@ class ChangeQuerySchema(StrictSchema):
             "analyst roles only (403 otherwise)"
         },
     )
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = OutputFormat(Offer.REPORT)
 
     @post_load
     def _split_indicators(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -7,13 +7,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from catalogue import INDICATORS_BY_ID
-from schemas.common import StrictSchema, Text
+from outputs import Offer
+from schemas.common import OutputFormat, StrictSchema, Text
 from scoring.small_area import FitMethod, Source, VarianceSource, Why
 
 VERSION_PATTERN = r"[a-z0-9][a-z0-9.-]{0,63}"
 TABLE_PATTERN = r"[a-z0-9][a-z0-9_-]{0,63}"
 COLUMN_PATTERN = r"[a-z][a-z0-9_]{0,63}"
-FORMATS = ("json", "csv", "xlsx")
 
 
 class SmallAreaQuerySchema(StrictSchema):
@@ -48,7 +48,7 @@ class SmallAreaQuerySchema(StrictSchema):
         pattern=VERSION_PATTERN,
         metadata={"description": "Geography version; default: the round's"},
     )
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = OutputFormat(Offer.REPORT)
 
     @post_load
     def _split_covariates(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -133,7 +133,7 @@ class AuxiliaryPutQuerySchema(StrictSchema):
 
 
 class AuxiliaryGetQuerySchema(StrictSchema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = OutputFormat(Offer.LISTING)
 
 
 class AuxiliarySummarySchema(Schema):

@@ -19,7 +19,16 @@ from marshmallow import (
 from catalogue import SubmissionStatus
 from catalogue.geography.codes import location_errors as geography_errors
 from catalogue.geography.rounds import round_geography_id
-from schemas.common import Count, FiniteNumber, PageLimit, StrictBoolean, StrictSchema, Text
+from outputs import Offer
+from schemas.common import (
+    Count,
+    FiniteNumber,
+    OutputFormat,
+    PageLimit,
+    StrictBoolean,
+    StrictSchema,
+    Text,
+)
 from schemas.rounds import CODE
 
 MAX_BATCH = 1000
@@ -256,7 +265,7 @@ class SubmissionListSchema(Schema):
 class PageQuerySchema(StrictSchema):
     limit = PageLimit()
     after = Text(load_default=None, max_length=64)
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = OutputFormat(Offer.LISTING)
     review = fields.String(
         load_default=None,
         validate=validate.OneOf(("unreviewed", "approved", "has_issues", "rejected", "duplicate")),

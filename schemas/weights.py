@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from schemas.common import StrictSchema
+from outputs import Offer
+from schemas.common import OutputFormat, StrictSchema
 
 
 class WeightsQuerySchema(StrictSchema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = OutputFormat(Offer.LISTING)
 
 
 class RangeSchema(Schema):

@@ -8,11 +8,10 @@ and exit status as ``estimate`` (docs/design.md §10).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 from typing import TYPE_CHECKING
 
+from outputs.csv_table import csv_lines
 from scoring.calibrated_rounds import calibrated_round_from_rows
 from scoring.cli_options import _estimand, _variables, read_calibration
 from scoring.csv_input import Columns, read_columns
@@ -87,14 +86,8 @@ def format_changes(results: list[Change], by: str | None, fmt: str) -> str:
     """JSON ``{"results": [...]}`` (``domain`` null or ``{COL: value}``) or CSV rows."""
     from scoring.contrasts import CHANGE_FIELDS
 
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["domain", *CHANGE_FIELDS])
-        for r in results:
-            row = r.as_dict()
-            writer.writerow(["" if row[k] is None else row[k] for k in ("domain", *CHANGE_FIELDS)])
-        return out.getvalue()
+    if fmt == "csv":  # the service's CSV writer: `significant` is `true`/`false` there too
+        return "".join(csv_lines(["domain", *CHANGE_FIELDS], (r.as_dict() for r in results)))
     items = []
     for r in results:
         row = r.as_dict()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalogue import ROLES
+from outputs import file_formats
 from service.config import current_settings
 
 if TYPE_CHECKING:
@@ -113,11 +114,9 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     from schemas.estimates import EstimatesQuerySchema
     from service.domain.errors import DomainError
     from service.estimates.publication import requested_report
-    from service.estimates.report_workbook import report_workbook
     from service.estimates.service import EstimatesSource, sized_cache
-    from service.estimates.tables import COLUMNS, estimate_rows
+    from service.estimates.tables import estimates_table
     from service.rounds.model import load_round
-    from service.tabular import csv_lines
 
     query = {
         key: value
@@ -132,11 +131,9 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
         report = requested_report(survey_round, EstimatesQuerySchema().load(query), source)
     except DomainError as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
-    out = Path(args.out or f"{args.round}-estimates.{args.format}")
-    if args.format == "xlsx":
-        out.write_bytes(report_workbook(report, survey_round, args.lang))
-    else:
-        out.write_text("".join(csv_lines(COLUMNS, estimate_rows(report))), encoding="utf-8")
+    output = file_formats()[args.format]
+    out = Path(args.out or f"{args.round}-estimates.{output.extension}")
+    out.write_bytes(output.content(estimates_table(report, survey_round), args.lang))
     print(f"wrote {out}")
     return 0
 
@@ -210,7 +207,7 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-estimates", help="estimates of a round as CSV or XLSX")
     export.add_argument("round")
-    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--format", choices=list(file_formats()), default="csv")
     export.add_argument("--indicator", help="one id or a comma list (default: all)")
     export.add_argument("--by", help="district, commune, area, type or sector")
     export.add_argument("--ci", default="logit")

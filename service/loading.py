@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from outputs.csv_table import uncell
 from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
 from schemas.weighting import WeightingSchema
@@ -24,7 +25,6 @@ from service.small_area.demo import load_demo_auxiliary
 from service.store import Store
 from service.store.errors import AlreadyExists
 from service.submissions.ingest import ItemOutcome, submit_batch, summarise
-from service.tabular import uncell
 
 LOADER_TOKEN_ID = "loader"
 CHUNK = 1000

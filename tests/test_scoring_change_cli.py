@@ -64,6 +64,13 @@ def test_csv_has_a_row_per_domain_with_blank_numbers_where_a_round_is_missing() 
     assert missing["086"]["difference"] == "" and missing["086"]["from_estimate"] != ""
 
 
+def test_csv_writes_significant_as_true_or_false_like_the_service() -> None:
+    csv_by_district = ["--by", "district", "--format", "csv"]
+    out = run(FROM, PARTIAL, *DESIGN, "--mean", "smartphones", *csv_by_district)
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert {row["significant"] for row in rows} == {"true", "false", ""}  # "": a round missing
+
+
 def test_a_psu_that_changed_stratum_is_refused_under_overlapping(tmp_path: Path) -> None:
     with open(PARTIAL, newline="") as f:
         rows = list(csv.DictReader(f))

@@ -16,11 +16,11 @@ from typing import Any
 from marshmallow import fields
 
 from catalogue import BY_DIMENSIONS, IndicatorKind, indicators_of, unit_values
+from outputs.csv_table import csv_lines
 from schemas.submissions import SUBMISSION_SCHEMAS
 from service.domain.round import Round
 from service.rounds.weighting import configured
 from service.store import get_store
-from service.tabular import csv_lines
 from service.weighting.diagnostics import unit_rows
 
 

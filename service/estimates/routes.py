@@ -10,13 +10,13 @@ from flask_smorest import Blueprint
 
 from catalogue import BY_DIMENSIONS, INDICATORS
 from catalogue.targets import todays_default
+from outputs import answer
 from schemas.estimates import EstimatesQuerySchema, EstimatesSchema, IndicatorListSchema
 from service.auth import ANY_ROLE, READERS, require_role
 from service.estimates.app_source import estimates_source
 from service.estimates.publication import check_policy, requested_report
-from service.estimates.tables import COLUMNS, estimate_rows
+from service.estimates.tables import estimates_table
 from service.rounds.model import load_round
-from service.tabular import csv_response, wants_csv, xlsx_response
 
 blp = Blueprint("estimates", __name__, url_prefix="/api/v1", description="Indicators and estimates")
 
@@ -56,11 +56,5 @@ class RoundEstimates(MethodView):
         survey_round = load_round(round_id)
         report = requested_report(survey_round, query, estimates_source())
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
-        if query["format"] == "xlsx":
-            from service.estimates.report_workbook import report_workbook
-
-            content = report_workbook(report, survey_round, query["lang"], query.get("geography"))
-            return xlsx_response(content, f"{stem}.xlsx")
-        if wants_csv(query["format"]):
-            return csv_response(COLUMNS, estimate_rows(report), f"{stem}.csv")
-        return report
+        table = estimates_table(report, survey_round, query.get("geography"))
+        return answer(query["format"], table, stem, query["lang"])

@@ -18,6 +18,7 @@ from catalogue.geography import (
     load_version,
     versions,
 )
+from outputs import Table, answer
 from schemas.common import error_paths
 from schemas.geography import (
     GROUPING_NAME,
@@ -34,7 +35,6 @@ from service.auth import ANY_ROLE, require_role
 from service.domain.errors import invalid, not_found
 from service.geography.groupings import checked_grouping, csv_grouping
 from service.store import get_store
-from service.tabular import csv_response, wants_csv
 
 blp = Blueprint(
     "geography",
@@ -122,9 +122,13 @@ class Units(MethodView):
             if (query["level"] is None or u.level == query["level"])
             and (query["parent"] is None or u.parent == query["parent"])
         ]
-        if wants_csv(query["format"]):
-            return csv_response(UNIT_COLUMNS, items, f"{version_id}-units.csv")
-        return {"version": version_id, "items": items}
+        table = Table(
+            "units",
+            UNIT_COLUMNS,
+            lambda: items,
+            document=lambda: {"version": version_id, "items": items},
+        )
+        return answer(query["format"], table, f"{version_id}-units")
 
 
 @blp.route("/crosswalk")
@@ -156,14 +160,14 @@ class CrosswalkView(MethodView):
                     "relation": row.relation,
                 }
             )
-        if wants_csv(query["format"]):
-            return csv_response(CROSSWALK_COLUMNS, items, f"crosswalk-{old_id}-{new_id}.csv")
-        return {
+        document = {
             "from_version": old_id,
             "to_version": new_id,
             "sources": [vars(s) for s in walk.sources],
             "items": items,
         }
+        table = Table("crosswalk", CROSSWALK_COLUMNS, lambda: items, document=lambda: document)
+        return answer(query["format"], table, f"crosswalk-{old_id}-{new_id}")
 
 
 @blp.route("/<string:version_id>/groupings/<string:name>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import g, request
@@ -10,6 +11,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 
 from catalogue import Role
+from outputs import Table, answer
 from schemas.common import error_paths
 from schemas.rounds import SampleSummarySchema
 from schemas.samples import (
@@ -39,7 +41,7 @@ from service.samples.sample import (
 )
 from service.samples.status import status_filter
 from service.store import get_store
-from service.tabular import csv_response, flatten, wants_csv
+from service.tabular import flatten
 from service.uploaded_tables import TABLE_MIMETYPES, XLSX
 
 blp = Blueprint(
@@ -137,17 +139,23 @@ class RoundAssignments(MethodView):
         """Assignments with their status; an enumerator sees only its own. CSV: all of them."""
         require_collector(load_round(round_id), g.token)
         filters = _filters(query)
-        if wants_csv(query["format"]):
-            every = get_store().assignments.iterate(round_id, filters)
-            rows = (flatten(with_status(item)) for item in every)
-            return csv_response(ASSIGNMENT_COLUMNS, rows, f"{round_id}-assignments.csv")
-        items = get_store().assignments.page(round_id, filters, query["limit"] + 1, query["after"])
-        more = len(items) > query["limit"]
-        items = items[: query["limit"]]
-        return {
-            "items": [with_status(item) for item in items],
-            "next": items[-1]["assignment_id"] if more else None,
-        }
+        assignments = get_store().assignments
+
+        def every() -> Iterator[dict[str, Any]]:
+            cursor = assignments.iterate(round_id, filters)
+            return (flatten(with_status(item)) for item in cursor)
+
+        def page() -> dict[str, Any]:
+            items = assignments.page(round_id, filters, query["limit"] + 1, query["after"])
+            more = len(items) > query["limit"]
+            items = items[: query["limit"]]
+            return {
+                "items": [with_status(item) for item in items],
+                "next": items[-1]["assignment_id"] if more else None,
+            }
+
+        table = Table("assignments", ASSIGNMENT_COLUMNS, every, document=page)
+        return answer(query["format"], table, f"{round_id}-assignments")
 
 
 ASSIGNMENT_COLUMNS = [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from outputs import Table, answer
 from schemas.series import ChangeQuerySchema, ChangeSchema, SeriesSchema
 from service.auth import READERS, require_role
 from service.estimates.app_source import estimates_source
@@ -15,7 +17,6 @@ from service.estimates.publication import check_policy
 from service.series.change import published_change
 from service.series.model import series_view
 from service.series.tables import COLUMNS, change_rows
-from service.tabular import csv_response, wants_csv, xlsx_response
 
 blp = Blueprint(
     "series", __name__, url_prefix="/api/v1/series", description="Change between rounds"
@@ -44,12 +45,5 @@ class SeriesChange(MethodView):
         check_policy(query["suppressed"], g.token["role"])
         report = published_change(series, query, estimates_source())
         stem = f"{series}-change{'-by-' + query['by'] if query['by'] else ''}"
-        if query["format"] == "xlsx":
-            from service.estimates.workbook import rows_workbook
-
-            return xlsx_response(
-                rows_workbook("change", COLUMNS, change_rows(report)), f"{stem}.xlsx"
-            )
-        if wants_csv(query["format"]):
-            return csv_response(COLUMNS, change_rows(report), f"{stem}.csv")
-        return report
+        table = Table("change", COLUMNS, partial(change_rows, report), document=lambda: report)
+        return answer(query["format"], table, stem)

@@ -4,6 +4,7 @@ estimates of a round (planners)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from flask import request
@@ -11,6 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from catalogue import Role
+from outputs import Table, answer
 from schemas.small_area import (
     TABLE_PATTERN,
     VERSION_PATTERN,
@@ -24,13 +26,11 @@ from schemas.small_area import (
 from service.auth import ANY_ROLE, READERS, require_role
 from service.domain.errors import invalid, not_found
 from service.errors import Problem
-from service.estimates.workbook import rows_workbook
 from service.rounds.model import load_round
 from service.small_area.auxiliary import store_table, summary, table_rows
 from service.small_area.report import small_area_report
 from service.small_area.tables import COLUMNS, small_area_rows
 from service.store import get_store
-from service.tabular import csv_response, xlsx_response
 
 blp = Blueprint(
     "small_area",
@@ -78,9 +78,13 @@ class AuxiliaryTable(MethodView):
         doc = get_store().auxiliary.get(version_id, name)
         if doc is None:
             raise not_found(f"Auxiliary table {name!r} of {version_id}")
-        if query["format"] == "csv":
-            return csv_response(["commune", *doc["columns"]], table_rows(doc), f"{name}.csv")
-        return {**summary(doc), "rows": table_rows(doc)}
+        table = Table(
+            name,
+            ["commune", *doc["columns"]],
+            partial(table_rows, doc),
+            document=lambda: {**summary(doc), "rows": table_rows(doc)},
+        )
+        return answer(query["format"], table, name)
 
 
 SMALL_AREA_READERS = READERS  # planners; admin may always
@@ -96,10 +100,7 @@ class RoundSmallArea(MethodView):
         else withheld (no number)."""
         report = small_area_report(load_round(round_id), query)
         stem = f"{round_id}-small-area-{report['indicator']}"
-        if query["format"] == "xlsx":
-            return xlsx_response(
-                rows_workbook("small-area", COLUMNS, small_area_rows(report)), f"{stem}.xlsx"
-            )
-        if query["format"] == "csv":
-            return csv_response(COLUMNS, small_area_rows(report), f"{stem}.csv")
-        return report
+        table = Table(
+            "small-area", COLUMNS, partial(small_area_rows, report), document=lambda: report
+        )
+        return answer(query["format"], table, stem)

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from catalogue import SubmissionStatus
+from outputs import Table, answer
 from schemas.review import (
     CorrectionRequestSchema,
     ReviewRequestSchema,
@@ -40,7 +41,6 @@ from service.submissions.corrections import (
 from service.submissions.export import export_columns, export_row
 from service.submissions.ingest import SubmissionInvalid, submit_batch, submit_one, summarise
 from service.submissions.review import load_submission, review_submission
-from service.tabular import csv_response, wants_csv
 
 blp = Blueprint(
     "submissions",
@@ -113,14 +113,20 @@ class RoundSubmissions(MethodView):
         """Export submissions: JSON pages (`limit`, `after`) or, with CSV, all of them."""
         survey_round = load_round(round_id)
         submissions = get_store().submissions
-        if wants_csv(query["format"]):
-            columns = export_columns(survey_round.instrument, survey_round.has_sample)
-            rows = (export_row(doc) for doc in submissions.iterate(round_id))
-            return csv_response(columns, rows, f"{round_id}-submissions.csv")
-        items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
-        more = len(items) > query["limit"]
-        items = items[: query["limit"]]
-        return {"items": items, "next": items[-1]["submission_id"] if more else None}
+
+        def page() -> dict[str, Any]:
+            items = submissions.page(round_id, query["limit"] + 1, query["after"], query["review"])
+            more = len(items) > query["limit"]
+            items = items[: query["limit"]]
+            return {"items": items, "next": items[-1]["submission_id"] if more else None}
+
+        table = Table(
+            "submissions",
+            export_columns(survey_round.instrument, survey_round.has_sample),
+            lambda: (export_row(doc) for doc in submissions.iterate(round_id)),
+            document=page,
+        )
+        return answer(query["format"], table, f"{round_id}-submissions")
 
 
 @blp.route("/<string:round_id>/submissions/batch")

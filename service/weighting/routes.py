@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from outputs import Table, answer
 from schemas.weights import WeightsQuerySchema, WeightsSchema
 from service.auth import READERS, require_role
 from service.rounds.model import load_round
-from service.tabular import csv_response, wants_csv
 from service.weighting.diagnostics import UNIT_COLUMNS, unit_rows, weights_summary
 
 blp = Blueprint("weights", __name__, url_prefix="/api/v1", description="Survey weights")
@@ -24,7 +25,10 @@ class RoundWeights(MethodView):
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Sums, range, CV, Kish deff and g range of the final weights; CSV: one row per unit."""
         survey_round = load_round(round_id)
-        if wants_csv(query["format"]):
-            rows = list(unit_rows(survey_round))  # a 422 before the first line is sent
-            return csv_response(UNIT_COLUMNS, rows, f"{round_id}-weights.csv")
-        return weights_summary(survey_round)
+        table = Table(
+            "weights",
+            UNIT_COLUMNS,
+            lambda: list(unit_rows(survey_round)),  # a 422 before the first line is sent
+            document=partial(weights_summary, survey_round),
+        )
+        return answer(query["format"], table, f"{round_id}-weights")
