@@ -143,14 +143,21 @@ class BatchResult:
     clients: int
     submissions: int
     seconds: float
+    cpu_seconds: Counter[str] = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
         return self.submissions / self.seconds
 
+    def cpu_ms_per_submission(self, role: str) -> float:
+        return 1000 * self.cpu_seconds[role] / self.submissions
 
-def bench_batches(port: int, token: str, batches: int, clients: int) -> BatchResult:
-    """Send `batches` batches of 1000 new submissions from `clients` threads."""
+
+def bench_batches(
+    port: int, token: str, batches: int, clients: int, server_pid: int
+) -> BatchResult:
+    """Send `batches` batches of 1000 new submissions from `clients` threads, with the CPU
+    every process spent meanwhile (the client's building of the bodies left out)."""
     bodies = [
         json.dumps({"submissions": [household() for _ in range(BATCH_SIZE)]}).encode()
         for _ in range(batches)
@@ -165,8 +172,11 @@ def bench_batches(port: int, token: str, batches: int, clients: int) -> BatchRes
             assert status == 200, (status, result)
             created[index] += result["summary"]["created"]
 
+    before = cpu_by_role(server_pid)
     seconds = run_threads(clients, work)
-    return BatchResult(clients, sum(created), seconds)
+    spent = cpu_by_role(server_pid)
+    spent.subtract(before)
+    return BatchResult(clients, sum(created), seconds, spent)
 
 
 @dataclass
@@ -219,6 +229,7 @@ def bench_singles(
 
 def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: int) -> str:
     total = sum(single.cpu_ms_per_request(role) for role in single.cpu_seconds)
+    batch_total = sum(batch.cpu_ms_per_submission(role) for role in batch.cpu_seconds)
     machine = (
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}, {platform.system()}"
@@ -228,6 +239,11 @@ def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: i
         "|---|---|---|",
         f"| batch ingest ({BATCH_SIZE}/batch, {batch.clients} clients, "
         f"{batch.submissions} submissions) | {batch.rate:,.0f} submissions/s | ≥ 2,000/s |",
+        *(
+            f"| CPU per batched submission, {role} | {batch.cpu_ms_per_submission(role):.3f} ms | |"
+            for role in ("store", "workers", "client")
+        ),
+        f"| CPU per batched submission, all | {batch_total:.3f} ms | |",
         f"| single submission, {single.clients} concurrent clients | "
         f"{single.rate:,.0f} requests/s | |",
         f"| single p50 | {single.percentile(50):.1f} ms | |",
@@ -258,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with running_service(args.workers, args.threads) as (port, admin, pid):
         token = prepare(port, admin)
-        batch = bench_batches(port, token, args.batches, args.batch_clients)
+        batch = bench_batches(port, token, args.batches, args.batch_clients, pid)
         single = bench_singles(port, token, args.clients, args.seconds, pid)
     print(markdown(batch, single, args.workers, args.threads))
     return 0

@@ -88,6 +88,14 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class StoredBoolean(fields.Boolean):
+    """A stored flag written as JSON true/false, whatever the store reads back (nx-27017 reads a
+    `false` set by an update as 0; marshmallow 4 writes a Boolean's value as it is)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> bool | None:
+        return None if value is None else bool(value)
+
+
 class Count(fields.Integer):
     """A whole number given as a JSON integer (not a boolean, not 2.0)."""
 

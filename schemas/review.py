@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue import ReviewState
-from schemas.common import StrictSchema, Text
+from schemas.common import StoredBoolean, StrictSchema, Text
 from schemas.submissions import StoredSubmissionSchema
 
 SUPERVISOR_STATES = (ReviewState.APPROVED, ReviewState.HAS_ISSUES, ReviewState.REJECTED)
@@ -42,7 +42,7 @@ class SubmissionDetailSchema(StoredSubmissionSchema):
     review = fields.Nested(ReviewSchema, allow_none=True)
     version = fields.Integer(load_default=1, dump_default=1)
     flags = fields.List(fields.String(), dump_default=[])
-    in_estimates = fields.Boolean(dump_default=True)
+    in_estimates = StoredBoolean(dump_default=True)
 
 
 class VersionSchema(Schema):

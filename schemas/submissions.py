@@ -25,6 +25,7 @@ from schemas.common import (
     FiniteNumber,
     OutputFormat,
     PageLimit,
+    StoredBoolean,
     StrictBoolean,
     StrictSchema,
     Text,
@@ -146,6 +147,9 @@ class InterviewTime(fields.AwareDateTime):
 class _SubmissionSchema(StrictSchema):
     submission_id = fields.UUID(required=True)
     interviewed_at = InterviewTime(required=True, format="iso")
+    # Optional on every submission (the contract, §4); absent stays absent, so the content hash
+    # of a submission sent without it is what it always was (a resend stays a duplicate).
+    started_at = InterviewTime(allow_none=True, format="iso")
     enumerator_id = Text(required=True, max_length=64)
     location = fields.Nested(LocationSchema, required=True)
     sampling = fields.Nested(SamplingSchema, required=True)
@@ -252,7 +256,7 @@ class StoredSubmissionSchema(Schema):
     assignment_id = fields.String()
     outcome = fields.String()
     started_at = fields.String(allow_none=True)
-    in_estimates = fields.Boolean()
+    in_estimates = StoredBoolean()
     review = fields.Dict(allow_none=True)
     flags = fields.List(fields.String())
 

@@ -9,6 +9,7 @@ from flask_smorest import Api
 
 from schemas.common import ProblemSchema
 from service import errors, http_edges, observability, store
+from service.cells import writes as cells_writes
 from service.config import Config, settings_from_environment
 from service.jsonbody import SafeJSONProvider
 
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     observability.init_app(app)  # first: the store's own log lines are JSON too
     store.init_app(app)
+    cells_writes.init_app(app)
     http_edges.init_app(app)
     register_blueprints(app, api)
     return app

@@ -41,6 +41,8 @@ class Config:
     SURVEY_METRICS_TOKEN: str | None = None
     # Set by `python -m service serve` when it watches the embedded store (service/store_state.py).
     SURVEY_STORE_STATE: str | None = None
+    # Tests only: a worker kills itself before this submission's cells (service/cells/writes.py).
+    SURVEY_FAULT_KILL_BEFORE_CELLS: str | None = None
 
     API_TITLE = "Digital-adoption survey service"
     API_VERSION = "v1"

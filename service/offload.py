@@ -8,10 +8,11 @@ gthread worker's threads would. Outside gevent (tests, the CLI, gthread) it is a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 def _under_gevent() -> bool:
@@ -29,3 +30,23 @@ def off_the_loop(work: Callable[[], T]) -> T:
 
     done: T = gevent.get_hub().threadpool.apply(work)
     return done
+
+
+def pipelined(parts: Sequence[P], prepare: Callable[[P], T], use: Callable[[T], None]) -> None:
+    """`use(prepare(part))` for each part in order, with the next part prepared off the loop
+    while this one is used: pure computation (validating) overlaps the store's work on what
+    was prepared before (storing), which runs in another process. The same work as one part
+    after the other, in less time; outside gevent it is one part after the other."""
+    if not _under_gevent():
+        for part in parts:
+            use(prepare(part))
+        return
+    import gevent
+
+    pool = gevent.get_hub().threadpool
+    pending = pool.spawn(prepare, parts[0]) if parts else None
+    for index in range(len(parts)):
+        assert pending is not None
+        prepared = pending.get()
+        pending = pool.spawn(prepare, parts[index + 1]) if index + 1 < len(parts) else None
+        use(prepared)

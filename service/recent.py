@@ -4,48 +4,26 @@ A submission would otherwise read its token and its round from the store every t
 live at most `FRESH_SECONDS`, in every worker, so a revoked token or a closed round takes effect
 within that time everywhere without any message between workers (and at once in the worker
 that made the change, which forgets what it remembered). Absent answers (an unknown
-token, a missing round) are never remembered: a new token works at once.
+token, a missing round) are never remembered: a new token works at once. One cache per kind
+of document (service/caching.py, named `recent tokens`, …), kept on the app.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
-
 from flask import current_app
+
+from service.caching import ByteBoundedCache, caches_of
 
 TOKENS_BY_SECRET, TOKENS_BY_NAME, ROUNDS = "tokens", "token names", "rounds"
 FRESH_SECONDS = 0.5  # well inside the 1 s promised for revocations and closings
-CAPACITY = 4096
+MAX_BYTES = 4 * 1024 * 1024  # per kind: thousands of tokens, hundreds of rounds with their design
 
 
-class RecentCache:
-    def __init__(self, seconds: float = FRESH_SECONDS, capacity: int = CAPACITY) -> None:
-        self.seconds, self.capacity = seconds, capacity
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def get_or_load(self, key: Hashable, load: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and now - entry[0] < self.seconds:
-                return entry[1]
-        value = load()  # the time is taken before the read: the entry never outlives it
-        if value is not None:
-            with self._lock:
-                self._entries[key] = (now, value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.capacity:
-                    self._entries.popitem(last=False)
-        return value
+class RecentCache(ByteBoundedCache):
+    def __init__(
+        self, name: str = "recent", seconds: float = FRESH_SECONDS, max_bytes: int = MAX_BYTES
+    ) -> None:
+        super().__init__(name, max_bytes, seconds=seconds)
 
 
 def forget(*names: str) -> None:
@@ -56,5 +34,8 @@ def forget(*names: str) -> None:
 
 def recent(name: str) -> RecentCache:
     """The app's cache called `name` (one per kind of document)."""
-    caches = current_app.extensions.setdefault("recent", {})
-    return caches.setdefault(name, RecentCache())
+    made = caches_of(current_app.extensions).named(
+        f"recent {name}", lambda: RecentCache(f"recent {name}")
+    )
+    assert isinstance(made, RecentCache)
+    return made

@@ -118,3 +118,61 @@ def test_sample_imports_and_field_operations_are_audited(
         ("assignment.update", "A-001"),
         ("sample.import", round_id),
     ]
+
+
+def test_a_batch_is_audited_once_per_stored_submission_in_one_stored_document(
+    client: FlaskClient, as_admin: dict[str, str], as_enumerator: dict[str, str], store: Store
+) -> None:
+    make = client.post("/api/v1/rounds", json=factories.household_round("packed"), headers=as_admin)
+    assert make.status_code == 201
+    batches = [[factories.household() for _ in range(5)], [factories.household() for _ in range(3)]]
+    for batch in batches:
+        url = "/api/v1/rounds/packed/submissions/batch"
+        assert (
+            client.post(url, json={"submissions": batch}, headers=as_enumerator).status_code == 200
+        )
+
+    entries, after = [], None
+    while True:
+        query = {"round": "packed", "action": "submission.create", "limit": "3"}
+        page = client.get(
+            "/api/v1/audit",
+            query_string=query | ({"after": after} if after else {}),
+            headers=as_admin,
+        ).json
+        entries += page["items"]
+        if not (after := page["next"]):
+            break
+
+    stored_ids = {payload["submission_id"] for batch in batches for payload in batch}
+    assert sorted(entry["target"] for entry in entries) == sorted(stored_ids)
+    assert [e["id"] for e in entries] == sorted({e["id"] for e in entries}, reverse=True)
+    stored = store.audit.collection.count_documents({"round_id": "packed"})
+    assert stored == 1 + len(batches)  # the round's creation, one document per batch
+
+
+def test_entries_of_writes_stored_at_the_same_time_page_newest_first(store: Store) -> None:
+    """Two workers' batches interleave in time: their entries still come strictly newest first."""
+
+    def entry(number: int, request: str) -> dict:
+        entry_id = f"e{number:014x}-000000-{request}"
+        shared = {"at": "2026-12-07T00:00:00Z", "action": "submission.create", "actor": {}}
+        return {
+            "_id": entry_id,
+            "position": entry_id,
+            **shared,
+            "round_id": "interleaved",
+            "target": str(number),
+            "request_id": request,
+        }
+
+    store.audit.append([entry(n, "aaaa") for n in (1, 3, 5)])
+    store.audit.append([entry(n, "bbbb") for n in (2, 4, 6)])
+
+    pages, after = [], None
+    for _ in range(3):
+        page = store.audit.page({"round_id": "interleaved"}, 2, after)
+        pages.append([e["target"] for e in page])
+        after = page[-1]["_id"]
+    assert pages == [["6", "5"], ["4", "3"], ["2", "1"]]
+    assert store.audit.count({"round_id": "interleaved"}) == 6

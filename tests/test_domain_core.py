@@ -3,6 +3,7 @@ round is answered by the round itself (docs/design.md §2a)."""
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from typing import Any
 
@@ -63,3 +64,11 @@ def test_keys_shared_by_many_units_are_parsed_once_each() -> None:
     keys = parse_keys(texts)
     assert len(keys) == 2
     assert keys["S1|P2|080|02641|rural"].design == ("S1", "P2")
+
+
+def test_a_round_pickles_as_its_stored_document() -> None:
+    """The caches size what they keep by its pickle (service/caching.py)."""
+    survey_round = Round.from_doc(stored(household_round()))
+    again = pickle.loads(pickle.dumps(survey_round))
+    assert again == survey_round
+    assert again.doc == survey_round.doc

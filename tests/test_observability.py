@@ -6,14 +6,16 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
+from service.caching import ByteBoundedCache
 from service.observability.log_format import JsonFormatter
-from service.observability.metrics import count_estimate_cache
 from tests import factories
 from tests.conftest import bearer
 from tests.servers import GunicornServer
@@ -123,15 +125,34 @@ def test_metrics_count_submissions_by_outcome_and_reason(
     )
 
 
-def test_metrics_count_estimate_cache_hits_and_misses(client: FlaskClient) -> None:
-    hits = counted("survey_estimate_cache_total", result="hit")
-    count_estimate_cache(hit=True)
-    count_estimate_cache(hit=False)
-    assert counted("survey_estimate_cache_total", result="hit") == hits + 1
+def test_metrics_count_each_caches_hits_misses_and_bytes_held(client: FlaskClient) -> None:
+    before = counted("survey_cache_total", cache="test", result="hit")
+    cache = ByteBoundedCache("test", max_bytes=1000, size_of=len)
+
+    cache.get_or_load("k", lambda: "x" * 100)
+    cache.get_or_load("k", lambda: "recomputed")
+
+    assert counted("survey_cache_total", cache="test", result="hit") == before + 1
+    assert counted("survey_cache_bytes", cache="test") >= 100
     body = client.get("/metrics").get_data(as_text=True)
-    assert any(
-        'result="miss"' in line for line in metric_lines(body, "survey_estimate_cache_total")
-    )
+    assert any('cache="test"' in line for line in metric_lines(body, "survey_cache_total"))
+    cache.clear()
+    assert counted("survey_cache_bytes", cache="test") == 0
+
+
+def test_estimates_answered_twice_are_one_miss_and_one_hit(
+    client: FlaskClient, as_planner: dict[str, str], make_round: Callable[..., Any]
+) -> None:
+    round_id = make_round(factories.household_round(f"hh-{uuid.uuid4().hex[:8]}"))["id"]
+    misses = counted("survey_cache_total", cache="estimates", result="miss")
+    hits = counted("survey_cache_total", cache="estimates", result="hit")
+    url = f"/api/v1/rounds/{round_id}/estimates"
+
+    assert client.get(url, headers=as_planner).status_code == 200
+    assert client.get(url, headers=as_planner).status_code == 200
+
+    assert counted("survey_cache_total", cache="estimates", result="miss") == misses + 1
+    assert counted("survey_cache_total", cache="estimates", result="hit") == hits + 1
 
 
 def test_gunicorn_logs_are_json_with_request_ids_and_no_tokens_or_answers(

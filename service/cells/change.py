@@ -37,12 +37,15 @@ class CellChange:
         for name, value in increments.items():
             cell[name] = cell.get(name, 0) + sign * value
 
+    def add_stored(self, docs: Iterable[dict[str, Any]]) -> None:
+        """Newly stored submissions: each counts once in `stored`, and in cells when included."""
+        for doc in docs:
+            self.stored += 1
+            if is_included(doc):
+                self.add(doc["agg"])
+
     @classmethod
     def of_stored(cls, docs: Iterable[dict[str, Any]]) -> CellChange:
-        """Newly stored submissions: each counts once in `stored`, and in cells when included."""
         change = cls()
-        for doc in docs:
-            change.stored += 1
-            if is_included(doc):
-                change.add(doc["agg"])
+        change.add_stored(docs)
         return change

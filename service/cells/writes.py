@@ -16,7 +16,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from flask import Flask
 
 from service.cells.change import CellChange, is_included
 from service.cells.processes import this_process
@@ -25,14 +28,46 @@ from service.cells.waiting import Deadline
 from service.store import Store
 
 T = TypeVar("T")
-# Fault injection for tests, off unless set: the process kills itself after storing a
-# submission with this id and before the cells are updated.
+# Fault injection for tests, off unless set when the app starts: the process kills itself after
+# storing a submission with this id and before the cells are updated (`install_fault_hook`).
 KILL_BEFORE_CELLS = "SURVEY_FAULT_KILL_BEFORE_CELLS"
-
-_owed_lock = threading.Lock()
-_owed: dict[tuple[str, str], int] = {}  # (database, round) → in-flight marks left open
-_settlers: set[str] = set()  # databases with a background settler running
 SETTLE_RETRY_SECONDS = 0.25
+
+
+@dataclass
+class WriteLedger:
+    """This process's cells bookkeeping for one store client (kept in `Store.extensions`)."""
+
+    owed: dict[str, int] = field(default_factory=dict)  # round → in-flight marks left open
+    settling: bool = False  # a background settler is running
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Tests only, installed once at start: runs between the write and the cells update.
+    before_cells: Callable[[Iterable[str]], None] | None = None
+
+
+def ledger_of(store: Store) -> WriteLedger:
+    ledger = store.extensions.get("cells.writes")
+    if ledger is None:
+        ledger = store.extensions.setdefault("cells.writes", WriteLedger())
+    return ledger  # type: ignore[no-any-return]
+
+
+def init_app(app: Flask) -> None:
+    """Install the tests' fault hook once, when the app starts with it configured: the write
+    path itself never looks at the environment."""
+    doomed = app.config.get(KILL_BEFORE_CELLS)
+    if doomed:
+        install_fault_hook(app.extensions["store"], doomed)
+
+
+def install_fault_hook(store: Store, doomed_submission_id: str) -> None:
+    """Tests: die (SIGKILL) after storing `doomed_submission_id`, before its cells."""
+
+    def kill_if_doomed(submission_ids: Iterable[str]) -> None:
+        if doomed_submission_id in submission_ids:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    ledger_of(store).before_cells = kill_if_doomed
 
 
 def record(
@@ -50,7 +85,9 @@ def record(
     except BaseException:
         close_after_failure(store, round_id, writer)
         raise
-    _fault_point(submission_ids)
+    hook = ledger_of(store).before_cells
+    if hook is not None:
+        hook(submission_ids)
     try:
         store.cells.end_write(round_id, writer, change.deltas, change.stored, bump=change.versioned)
     except BaseException:  # the store went away: whether or not it applied them, recount
@@ -70,55 +107,54 @@ def begin(store: Store, round_id: str, writer: str) -> None:
 def close_after_failure(store: Store, round_id: str, writer: str) -> None:
     """A failed write may have stored part of its documents: close its mark, mark cells dirty.
 
-    When the store cannot be reached now, remember it and settle at this process's next write.
+    When the store cannot be reached now, owe it: a settler closes it once the store answers.
     """
     try:
         store.cells.end_write(round_id, writer, {}, 0, dirty=True)
     except Exception:  # the store itself failed; the caller re-raises the original error
-        with _owed_lock:
-            key = (store.db.name, round_id)
-            _owed[key] = _owed.get(key, 0) + 1
-            start = store.db.name not in _settlers
-            _settlers.add(store.db.name)
-        if start:
-            threading.Thread(target=_settle_when_back, args=(store,), daemon=True).start()
+        _owe(store, [(round_id, 1)])
+
+
+def _owe(store: Store, marks: list[tuple[str, int]]) -> None:
+    """Remember marks the store could not take, and make sure a settler is closing them."""
+    ledger = ledger_of(store)
+    with ledger.lock:
+        for round_id, count in marks:
+            ledger.owed[round_id] = ledger.owed.get(round_id, 0) + count
+        start, ledger.settling = not ledger.settling, True
+    if start:
+        threading.Thread(target=_settle_when_back, args=(store,), daemon=True).start()
 
 
 def _settle_when_back(store: Store) -> None:
     """Retry closing this process's owed marks until the store takes them (a thread; a
     greenlet under gevent workers)."""
+    ledger = ledger_of(store)
     while True:
         time.sleep(SETTLE_RETRY_SECONDS)
         try:
             settle_owed(store)
         except Exception:  # still unreachable: try again
             continue
-        with _owed_lock:
-            if not any(key[0] == store.db.name for key in _owed):
-                _settlers.discard(store.db.name)
+        with ledger.lock:
+            if not ledger.owed:
+                ledger.settling = False
                 return
 
 
 def settle_owed(store: Store) -> None:
-    with _owed_lock:
-        owed = [(key, count) for key, count in _owed.items() if key[0] == store.db.name]
-        for key, _ in owed:
-            del _owed[key]
+    ledger = ledger_of(store)
+    if not ledger.owed:  # the write path's usual case: nothing owed, no lock taken
+        return
+    with ledger.lock:
+        owed, ledger.owed = list(ledger.owed.items()), {}
     writer = this_process()
-    for index, ((_, round_id), count) in enumerate(owed):
+    for index, (round_id, count) in enumerate(owed):
         try:
             store.cells.end_write(round_id, writer, {}, 0, dirty=True, marks=count)
         except Exception:
-            with _owed_lock:
-                for key, left in owed[index:]:
-                    _owed[key] = _owed.get(key, 0) + left
+            _owe(store, owed[index:])
             raise
-
-
-def _fault_point(submission_ids: Iterable[str]) -> None:
-    target = os.environ.get(KILL_BEFORE_CELLS)
-    if target and target in submission_ids:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def set_in_estimates(store: Store, round_id: str, submission_id: str, included: bool) -> bool:

@@ -86,6 +86,11 @@ class Round:
             doc=MappingProxyType(dict(doc)),
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its stored document, parsed again when loaded (the caches size what they
+        keep by its pickle, and a mapping proxy has none)."""
+        return (Round.from_doc, (dict(self.doc),))
+
     @property
     def is_open(self) -> bool:
         """Takes submissions."""

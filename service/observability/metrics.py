@@ -16,7 +16,7 @@ import ipaddress
 import os
 
 from flask import Flask, Response, current_app, request
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import disable_created_metrics as _disable_created_metrics
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -47,10 +47,16 @@ SUBMISSIONS = Counter(
     "Submission outcomes: created, duplicate, conflict or invalid (by reason).",
     ("status", "reason"),
 )
-ESTIMATE_CACHE = Counter(
-    "survey_estimate_cache",
-    "Estimates requests answered from the cache (hit) or computed (miss).",
-    ("result",),
+CACHE = Counter(
+    "survey_cache",
+    "Look-ups in each cache (service/caching.py): answered from it (hit) or not (miss).",
+    ("cache", "result"),
+)
+CACHE_BYTES = Gauge(
+    "survey_cache_bytes",
+    "Bytes held by each cache, all live workers together.",
+    ("cache",),
+    multiprocess_mode="livesum",
 )
 
 
@@ -59,9 +65,22 @@ def count_submission(status: str, reason: str | None = None) -> None:
     SUBMISSIONS.labels(status=status, reason=reason or "none").inc()
 
 
-def count_estimate_cache(hit: bool) -> None:
-    """One estimates request answered from the cache (hit) or computed (miss)."""
-    ESTIMATE_CACHE.labels(result="hit" if hit else "miss").inc()
+class CacheMetrics:
+    """One cache's series, labelled once (a look-up costs an increment, not a label search)."""
+
+    def __init__(self, cache: str) -> None:
+        self.hits = CACHE.labels(cache=cache, result="hit")
+        self.misses = CACHE.labels(cache=cache, result="miss")
+        self.bytes = CACHE_BYTES.labels(cache=cache)
+
+    def count(self, hit: bool) -> None:
+        """One look-up: answered from the cache (hit) or not (miss)."""
+        (self.hits if hit else self.misses).inc()
+
+    def count_bytes(self, change: int) -> None:
+        """The cache now holds `change` bytes more (or fewer)."""
+        if change:
+            self.bytes.inc(change)
 
 
 def scrape_registry() -> CollectorRegistry:

@@ -85,6 +85,10 @@ class Store:
         self.indexes_ready = threading.Event()
         self._closed = threading.Event()
         self.groupings = Groupings(self.db["groupings"])
+        # The layers above keep their per-client state here, in the object callers pass around
+        # rather than in module globals: what this process derived from this store's data
+        # (service/caching.py), the cells' marks owed while the store was away.
+        self.extensions: dict[str, Any] = {}
 
     def ensure_indexes(self) -> None:
         self.tokens.ensure_indexes()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalogue import SubmissionStatus
+from service.store import Store
 
 WriteMany = Callable[[list[dict[str, Any]]], list[SubmissionStatus]]
 
@@ -32,7 +33,7 @@ class _Queued:
 
 
 class GroupCommit:
-    """Per process: one queue per (store, round), one leader writing at a time for each."""
+    """One queue per key (a round), one leader writing at a time for each."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -74,3 +75,11 @@ class GroupCommit:
                 self._writing.discard(key)
         for queued in group:
             queued.done.set()
+
+
+def groups_of(store: Store) -> GroupCommit:
+    """This process's group commit for one store client (kept in `Store.extensions`)."""
+    groups = store.extensions.get("group commit")
+    if groups is None:
+        groups = store.extensions.setdefault("group commit", GroupCommit())
+    return groups  # type: ignore[no-any-return]

@@ -11,8 +11,7 @@ everything after is pure computation, which the estimates run off the loop.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 from schemas.weighting import WeightingMode
 from scoring import ScoringError
 from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
+from service.caching import ByteBoundedCache, caches_of
 from service.cells.contributions import reweighted
 from service.domain.cells import CellKey
 from service.domain.errors import invalid
@@ -99,26 +99,20 @@ def read_outcomes(store: Store, survey_round: Round) -> SampleOutcomes | None:
     return SampleOutcomes(OutcomeSums(*columns), psus, certain, provisional, n_units, sum_input)
 
 
-_KEPT_OUTCOMES = 32  # rounds × versions: a few kilobytes each (per PSU × outcome)
-_outcomes_lock = threading.Lock()
-_outcomes: OrderedDict[tuple[str, str, int], SampleOutcomes] = OrderedDict()
+OUTCOMES_MAX_BYTES = 8 * 1024 * 1024  # rounds × versions: a few kilobytes each (per PSU × outcome)
 
 
 def outcomes_at(store: Store, survey_round: Round, version: int) -> SampleOutcomes | None:
     """`read_outcomes`, kept per data version: every outcome change moves the version, and
     the read costs O(assignments) (docs/design.md §9b), too much to repeat for each indicator,
-    domain and CI method a page asks of one version."""
-    key = (store.db.name, survey_round.id, version)
-    with _outcomes_lock:
-        if key in _outcomes:
-            _outcomes.move_to_end(key)
-            return _outcomes[key]
-    outcomes = read_outcomes(store, survey_round)
-    if outcomes is not None:
-        with _outcomes_lock:
-            _outcomes[key] = outcomes
-            while len(_outcomes) > _KEPT_OUTCOMES:
-                _outcomes.popitem(last=False)
+    domain and CI method a page asks of one version. Kept with the store client it was read
+    from (service/caching.py, named `sample outcomes`)."""
+    kept = caches_of(store.extensions).named(
+        "sample outcomes", lambda: ByteBoundedCache("sample outcomes", OUTCOMES_MAX_BYTES)
+    )
+    outcomes: SampleOutcomes | None = kept.get_or_load(
+        (survey_round.id, version), lambda: read_outcomes(store, survey_round)
+    )
     return outcomes
 
 
