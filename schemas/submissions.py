@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -183,7 +184,7 @@ class BatchSchema(Schema):
     )
 
 
-def location_errors(location: dict[str, Any], round_doc: dict[str, Any]) -> dict[str, list[str]]:
+def location_errors(location: dict[str, Any], round_doc: Mapping[str, Any]) -> dict[str, list[str]]:
     """Errors when the location's codes are not units of the round's geography version (with
     what a code of another version became) or not in its frame (DESIGN §4, §13)."""
     version_id = round_geography_id(round_doc)
@@ -196,7 +197,7 @@ def location_errors(location: dict[str, Any], round_doc: dict[str, Any]) -> dict
     return errors or frame_errors(location, round_doc.get("frame"))
 
 
-def frame_errors(location: dict[str, Any], frame: dict[str, Any] | None) -> dict[str, list[str]]:
+def frame_errors(location: dict[str, Any], frame: Mapping[str, Any] | None) -> dict[str, list[str]]:
     """Errors when the location's codes are not in the round's frame (no frame: no check)."""
     if not frame:
         return {}

@@ -65,15 +65,15 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from service.domain.round import Round
     from service.loading import load_submissions, read_file
 
     store = _store()
-    round_doc = store.rounds.get(args.round)
-    if round_doc is None:
+    doc = store.rounds.get(args.round)
+    if doc is None:
         sys.exit(f"error: round {args.round!r} does not exist")
-    summary = load_submissions(
-        store, args.round, read_file(Path(args.file), round_doc["instrument"])
-    )
+    instrument = Round.from_doc(doc).instrument
+    summary = load_submissions(store, args.round, read_file(Path(args.file), instrument))
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 1 if summary["invalid"] or summary["conflict"] else 0
 
@@ -127,13 +127,13 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     store = _store()
     source = EstimatesSource(store, sized_cache(current_settings()))
     try:
-        round_doc = load_round(args.round, store)
-        report = requested_report(round_doc, EstimatesQuerySchema().load(query), source)
+        survey_round = load_round(args.round, store)
+        report = requested_report(survey_round, EstimatesQuerySchema().load(query), source)
     except DomainError as exc:
         sys.exit(f"error: {exc.detail} {json.dumps(exc.errors or {})}")
     output = file_formats()[args.format]
     out = Path(args.out or f"{args.round}-estimates.{output.extension}")
-    out.write_bytes(output.content(estimates_table(report, round_doc), args.lang))
+    out.write_bytes(output.content(estimates_table(report, survey_round), args.lang))
     print(f"wrote {out}")
     return 0
 
@@ -229,7 +229,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    status: int = args.run(args)
+    return status
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import csv
 import math
 import random
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,7 @@ def development_2026(commune: dict[str, Any]) -> float:
     """A commune's development index in 2026 (a `frame_2026` entry): its former districts'
     index, moved by the year and its area."""
     shift = YEAR_2026_SHIFT + (0.08 if commune["area"] == "urban" else -0.08)
-    return commune["development"] + shift
+    return float(commune["development"]) + shift
 
 
 def calibration_2026() -> dict[str, Any]:
@@ -271,7 +272,9 @@ def households_2026() -> list[dict[str, Any]]:
     return out
 
 
-def _sample(rng: random.Random, per_psu: int, population_share: float, shift: float = 0.0):
+def _sample(
+    rng: random.Random, per_psu: int, population_share: float, shift: float = 0.0
+) -> Iterator[tuple[str, str, str, str, float, float]]:
     """Yield (district, area, stratum, commune, weight, development) for each interview;
     `shift` moves every district's development index (an earlier year)."""
     for district, (urban, rural, n_urban, n_rural, index) in DISTRICT_PROFILE.items():

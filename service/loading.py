@@ -16,6 +16,7 @@ from schemas.rounds import RoundCreateSchema
 from schemas.submissions import SUBMISSION_SCHEMAS
 from schemas.weighting import WeightingSchema
 from service import demo
+from service.domain.round import Round
 from service.rounds.model import round_to_store
 from service.rounds.weighting import check_weighting
 from service.samples import demo as fieldwork_demo
@@ -31,18 +32,19 @@ CHUNK = 1000
 
 def load_submissions(store: Store, round_id: str, payloads: Iterable[Any]) -> dict[str, int]:
     """Submit in chunks of 1000 (idempotent: a second load reports duplicates)."""
-    round_doc = store.rounds.get(round_id)
-    if round_doc is None:
+    doc = store.rounds.get(round_id)
+    if doc is None:
         raise KeyError(f"round {round_id!r} does not exist")
+    survey_round = Round.from_doc(doc)
     outcomes: list[ItemOutcome] = []
     chunk: list[Any] = []
     for payload in payloads:
         chunk.append(payload)
         if len(chunk) == CHUNK:
-            outcomes += submit_batch(store, round_doc, chunk, token_id=LOADER_TOKEN_ID)
+            outcomes += submit_batch(store, survey_round, chunk, token_id=LOADER_TOKEN_ID)
             chunk = []
     if chunk:
-        outcomes += submit_batch(store, round_doc, chunk, token_id=LOADER_TOKEN_ID)
+        outcomes += submit_batch(store, survey_round, chunk, token_id=LOADER_TOKEN_ID)
     summary = summarise(outcomes)
     summary["errors"] = [o.errors for o in outcomes if o.errors][:5]  # type: ignore[assignment]
     return summary
@@ -54,7 +56,8 @@ def _create_round(
     """Create the round unless it exists (an existing round, its weighting included, is kept)."""
     doc = round_to_store(RoundCreateSchema().load(round_body))
     if weighting is not None:
-        doc["weighting"] = check_weighting(doc, WeightingSchema().load(weighting))
+        draft = Round.from_doc({**doc, "_id": doc["id"]})  # the round as it will be stored
+        doc["weighting"] = check_weighting(draft, WeightingSchema().load(weighting))
     with contextlib.suppress(AlreadyExists):
         store.rounds.create(doc)
 
@@ -75,9 +78,11 @@ def load_demo(store: Store) -> dict[str, dict[str, int]]:
 def load_fieldwork_demo(store: Store) -> dict[str, int]:
     """The demo round with a sample: its sample (the same again changes nothing) and visits."""
     _create_round(store, fieldwork_demo.round_body())
-    round_doc = store.rounds.get(fieldwork_demo.FIELDWORK_ROUND)
-    rows = validate_rows(fieldwork_demo.sample_rows(), round_doc, "json")
-    import_sample(store, round_doc, rows)
+    doc = store.rounds.get(fieldwork_demo.FIELDWORK_ROUND)
+    assert doc is not None  # created just above
+    survey_round = Round.from_doc(doc)
+    rows = validate_rows(fieldwork_demo.sample_rows(), survey_round, "json")
+    import_sample(store, survey_round, rows)
     return load_submissions(store, fieldwork_demo.FIELDWORK_ROUND, fieldwork_demo.visits())
 
 
@@ -88,7 +93,7 @@ def read_jsonl(path: Path) -> Iterator[Any]:
                 yield json.loads(line)
 
 
-def _typed(field: fields.Field, text: str) -> Any:
+def _typed(field: fields.Field[Any], text: str) -> Any:
     """A CSV cell as the JSON type its schema field expects (bad cells stay text and fail)."""
     if text == "":
         return None
@@ -105,8 +110,8 @@ def _typed(field: fields.Field, text: str) -> Any:
     return text
 
 
-def _field_at(schema: Any, path: list[str]) -> fields.Field | None:
-    field = schema.fields.get(path[0])
+def _field_at(schema: Any, path: list[str]) -> fields.Field[Any] | None:
+    field: fields.Field[Any] | None = schema.fields.get(path[0])
     if field is None or len(path) == 1:
         return field
     return _field_at(field.schema, path[1:]) if isinstance(field, fields.Nested) else None

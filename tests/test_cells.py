@@ -17,6 +17,7 @@ from service.cells import waiting
 from service.cells.processes import SILENT_SECONDS, is_running, this_process
 from service.cells.reading import read_cells
 from service.cells.writes import record, replace, set_in_estimates
+from service.domain.round import Round
 from service.rounds.model import round_to_store
 from service.store import Store
 from service.store.clock import utc_now
@@ -38,9 +39,9 @@ PLACES = [
 ]
 
 
-def new_round(store: Store) -> dict[str, Any]:
+def new_round(store: Store) -> Round:
     body = RoundCreateSchema().load(household_round(f"hh-{uuid.uuid4().hex[:10]}"))
-    return store.rounds.create(round_to_store(body))
+    return Round.from_doc(store.rounds.create(round_to_store(body)))
 
 
 def interview(submission_id: str, place: int, weight: float, smartphones: int) -> dict[str, Any]:
@@ -51,8 +52,9 @@ def interview(submission_id: str, place: int, weight: float, smartphones: int) -
     return payload
 
 
-def content_of(round_doc: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    doc = to_document(round_doc, validate(round_doc, payload), token_id="t", source="json", raw="")
+def content_of(survey_round: Round, payload: dict[str, Any]) -> dict[str, Any]:
+    data = validate(survey_round, payload)
+    doc = to_document(survey_round, data, token_id="t", source="json", raw="")
     return {key: doc[key] for key in ("location", "sampling", "answers", "content_hash", "agg")}
 
 
@@ -111,7 +113,7 @@ class Sequence:
                 return {"submission_id": str(uuid.uuid4())}
 
     def apply(self, kind: str, argument: Any) -> None:
-        round_id = self.round["_id"]
+        round_id = self.round.id
         match kind:
             case "submit" | "replay" | "conflict":
                 payload = self.item("new" if kind == "submit" else kind, argument)
@@ -146,14 +148,14 @@ def test_cells_equal_a_recount_after_any_sequence_of_writes(
     for kind, argument in operations:
         with contextlib.suppress(SubmissionInvalid):
             sequence.apply(kind, argument)
-    assert_cells_equal_a_recount(store, sequence.round["_id"])
+    assert_cells_equal_a_recount(store, sequence.round.id)
 
 
 def test_a_flip_out_of_estimates_and_back_restores_the_cells(store: Store) -> None:
     sequence = Sequence(store)
     sequence.apply("submit", (0, 100.0, 1))
     sequence.apply("submit", (2, 50.0, 0))
-    round_id, first = sequence.round["_id"], sequence.sent[0]["submission_id"]
+    round_id, first = sequence.round.id, sequence.sent[0]["submission_id"]
 
     assert set_in_estimates(store, round_id, first, False) is True
     assert set_in_estimates(store, round_id, first, False) is False  # already out
@@ -166,7 +168,7 @@ def test_a_flip_out_of_estimates_and_back_restores_the_cells(store: Store) -> No
 def test_a_replacement_moves_the_submission_to_its_new_cell(store: Store) -> None:
     sequence = Sequence(store)
     sequence.apply("submit", (0, 100.0, 1))
-    round_id, sid = sequence.round["_id"], sequence.sent[0]["submission_id"]
+    round_id, sid = sequence.round.id, sequence.sent[0]["submission_id"]
 
     replace(store, round_id, sid, content_of(sequence.round, interview(sid, 2, 100.0, 1)))
 
@@ -185,29 +187,29 @@ def test_a_submission_stored_by_a_writer_that_died_before_the_cells_is_counted_n
 ) -> None:
     sequence = Sequence(store)
     sequence.apply("submit", (0, 100.0, 1))
-    round_doc = sequence.round
+    survey_round = sequence.round
     payload = interview(str(uuid.uuid4()), 1, 80.0, 0)
-    store.cells.begin_write(round_doc["_id"], dead_writer())
+    store.cells.begin_write(survey_round.id, dead_writer())
     assert (
         store.submissions.insert(
-            content_of(round_doc, payload)
-            | {"round_id": round_doc["_id"], "submission_id": payload["submission_id"]}
+            content_of(survey_round, payload)
+            | {"round_id": survey_round.id, "submission_id": payload["submission_id"]}
         )
         == "created"
     )
-    before = store.cells.head(round_doc["_id"])
+    before = store.cells.head(survey_round.id)
 
-    report = client.get(f"/api/v1/rounds/{round_doc['_id']}/estimates", headers=as_planner).json
+    report = client.get(f"/api/v1/rounds/{survey_round.id}/estimates", headers=as_planner).json
 
     assert report["n_submissions"] == 2
     assert report["data_version"] > before["version"]
-    assert_cells_equal_a_recount(store, round_doc["_id"])
+    assert_cells_equal_a_recount(store, survey_round.id)
 
 
 def test_a_write_that_failed_part_way_makes_the_next_read_recount(store: Store) -> None:
     sequence = Sequence(store)
     sequence.apply("submit", (0, 100.0, 1))
-    round_id = sequence.round["_id"]
+    round_id = sequence.round.id
     payload = interview(str(uuid.uuid4()), 2, 80.0, 0)
 
     def fails_after_storing() -> None:
@@ -228,20 +230,20 @@ def test_a_write_that_failed_part_way_makes_the_next_read_recount(store: Store) 
 def test_submissions_stored_before_cells_existed_are_counted(
     store: Store, client: FlaskClient, as_planner: dict[str, str]
 ) -> None:
-    round_doc = new_round(store)
+    survey_round = new_round(store)
     for place in range(len(PLACES)):
         payload = interview(str(uuid.uuid4()), place, 10.0 + place, place)
-        doc = content_of(round_doc, payload) | {
-            "round_id": round_doc["_id"],
+        doc = content_of(survey_round, payload) | {
+            "round_id": survey_round.id,
             "submission_id": payload["submission_id"],
         }
         doc["agg"] = {"keys": {"all": "old-style"}, "w": 1.0, "v": {}}
         store.submissions.insert(doc)
 
-    report = client.get(f"/api/v1/rounds/{round_doc['_id']}/estimates", headers=as_planner).json
+    report = client.get(f"/api/v1/rounds/{survey_round.id}/estimates", headers=as_planner).json
 
     assert report["n_submissions"] == 3
-    assert_cells_equal_a_recount(store, round_doc["_id"])
+    assert_cells_equal_a_recount(store, survey_round.id)
 
 
 def test_a_writer_on_another_host_counts_as_gone_once_silent_longer_than_any_write() -> None:
@@ -259,7 +261,7 @@ def test_a_rebuild_abandoned_by_a_dead_process_is_taken_over_by_the_next_write(
 ) -> None:
     sequence = Sequence(store)
     sequence.apply("submit", (0, 100.0, 1))
-    round_id = sequence.round["_id"]
+    round_id = sequence.round.id
     assert store.cells.claim_rebuild(round_id, dead_writer(), [])
     assert not store.cells.begin_write(round_id, this_process())  # writers wait for a rebuild
 

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from service import create_app
+from service.domain.round import Round
 from service.store import Store
 from service.submissions.ingest import content_hash, validate
 from tests import factories
@@ -113,8 +114,8 @@ def assert_stored_exactly_once(
     store: Store, round_id: str, items: list[dict[str, Any]], already: int
 ) -> None:
     """`already` + every item, each once, each with the content that was sent."""
-    round_doc = store.rounds.get(round_id)
-    expected = {item["submission_id"]: content_hash(validate(round_doc, item)) for item in items}
+    survey_round = Round.from_doc(store.rounds.get(round_id))
+    expected = {item["submission_id"]: content_hash(validate(survey_round, item)) for item in items}
     stored = {
         doc["submission_id"]: doc["content_hash"] for doc in store.submissions.iterate(round_id)
     }

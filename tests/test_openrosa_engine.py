@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from schemas.submissions import PRACTICES
+from service.domain.round import Round
 from service.openrosa.xforms import xform_for
 from service.store import Store
 from tests import factories
@@ -97,7 +98,7 @@ def filled(engine: Path) -> dict[str, dict[str, Any]]:
     Each result: {"status", "violations", "relevant": {reference: bool}, "instance": xml}.
     """
     for instrument, body in ROUNDS.items():
-        (engine / f"{instrument}.xml").write_bytes(xform_for(round_doc(body)).xml)
+        (engine / f"{instrument}.xml").write_bytes(xform_for(Round.from_doc(round_doc(body))).xml)
     cases = {
         name: {"form": f"{instrument}.xml", "answers": answers}
         for name, (instrument, answers) in CASES.items()

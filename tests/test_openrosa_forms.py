@@ -15,6 +15,7 @@ from pyxform.xls2json_backends import md_to_dict, xlsx_to_dict
 from catalogue import LAO_CAI_DISTRICTS
 from forms.build import INSTRUMENTS, source_path, workbook_path
 from schemas.submissions import SUBMISSION_SCHEMAS
+from service.domain.round import Round
 from service.openrosa.xforms import questions, workbook, xform_for
 from tests.openrosa_client import FRAME
 
@@ -28,13 +29,16 @@ def round_doc(instrument: str, frame: dict[str, Any] | None = FRAME) -> dict[str
         "instrument": instrument,
         "status": "open",
         "title": f"{instrument.title()} 2025",
+        "period": {"start": "2025-01-01", "end": "2025-12-31"},
         "frame": frame,
         "geography": None,  # free codes: the frame alone says which (docs/design.md §13)
     }
 
 
 def model(instrument: str, frame: dict[str, Any] | None = FRAME) -> ET.Element:
-    return ET.fromstring(xform_for(round_doc(instrument, frame)).xml).find(f".//{XF}model")
+    return ET.fromstring(xform_for(Round.from_doc(round_doc(instrument, frame))).xml).find(
+        f".//{XF}model"
+    )
 
 
 def bind(instrument: str, reference: str, frame: dict[str, Any] | None = FRAME) -> dict[str, str]:
@@ -87,12 +91,12 @@ def test_round_xform_passes_odk_validate(
 ) -> None:
     """ODK Validate runs JavaRosa, the form engine of ODK Collect and KoboCollect."""
     path = tmp_path / "form.xml"
-    path.write_bytes(xform_for(round_doc(instrument, frame)).xml)
+    path.write_bytes(xform_for(Round.from_doc(round_doc(instrument, frame))).xml)
     odk_validate.check_xform(str(path))  # raises ODKValidateError on any error
 
 
 def test_form_id_title_and_version_are_the_rounds() -> None:
-    form = xform_for(round_doc("household"))
+    form = xform_for(Round.from_doc(round_doc("household")))
     root = model("household").find(f"{XF}instance")[0]
     assert (root.get("id"), root.get("version")) == ("household-2025", form.version)
     assert form.title == "Household 2025"
@@ -101,8 +105,8 @@ def test_form_id_title_and_version_are_the_rounds() -> None:
 def test_version_changes_when_the_frame_changes() -> None:
     changed = {**FRAME, "districts": {**FRAME["districts"], "089": "Huyện Văn Bàn"}}
     assert (
-        xform_for(round_doc("household")).version
-        != xform_for(round_doc("household", changed)).version
+        xform_for(Round.from_doc(round_doc("household"))).version
+        != xform_for(Round.from_doc(round_doc("household", changed))).version
     )
 
 
@@ -146,7 +150,7 @@ def test_household_constraints_mirror_the_server_ranges(reference: str, constrai
 
 
 def test_commune_is_picked_from_the_frame_within_the_district() -> None:
-    body = ET.fromstring(xform_for(round_doc("household")).xml)
+    body = ET.fromstring(xform_for(Round.from_doc(round_doc("household"))).xml)
     select = next(e for e in body.iter(f"{XF}select1") if e.get("ref") == "/data/location/commune")
     nodeset = " ".join(select.find(f"{XF}itemset").get("nodeset").split())
     assert nodeset == "instance('commune')/root/item[district = /data/location/district ]"
@@ -162,7 +166,7 @@ def test_commune_is_a_checked_code_when_the_round_has_no_frame() -> None:
 def test_a_round_on_the_new_geography_picks_among_its_99_communes_by_name() -> None:
     """vn-2025-07 has no districts: no district question, every commune named (§13)."""
     doc = {**round_doc("household", None), "geography": "vn-2025-07", "coverage": ["10", "15"]}
-    body = ET.fromstring(xform_for(doc).xml)
+    body = ET.fromstring(xform_for(Round.from_doc(doc)).xml)
     refs = {e.get("ref") for e in body.iter() if e.get("ref")}
     assert "/data/location/district" not in refs
     select = next(e for e in body.iter(f"{XF}select1") if e.get("ref") == "/data/location/commune")

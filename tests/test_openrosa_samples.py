@@ -18,6 +18,7 @@ from pyxform.validators import odk_validate
 from pyxform.xls2json_backends import md_to_dict, xlsx_to_dict
 
 from forms.build import SAMPLE_FORMS, source_path, workbook_path
+from service.domain.round import Round
 from service.openrosa.xforms import xform_for
 from service.store import Store
 from tests.factories import household_round, small_sample, visit
@@ -146,6 +147,7 @@ def sample_round_doc(instrument: str) -> dict[str, Any]:
         "instrument": instrument,
         "status": "open",
         "title": f"{instrument.title()} sample 2025",
+        "period": {"start": "2025-01-01", "end": "2025-12-31"},
         "frame": None,
         "sample": {"assignments": 6, "psus": 3, "strata": 2},
     }
@@ -155,7 +157,7 @@ def sample_round_doc(instrument: str) -> dict[str, Any]:
 @pytest.mark.parametrize("instrument", ["household", "business"])
 def test_sample_xform_passes_odk_validate(instrument: str, tmp_path: Path) -> None:
     path = tmp_path / "form.xml"
-    path.write_bytes(xform_for(sample_round_doc(instrument)).xml)
+    path.write_bytes(xform_for(Round.from_doc(sample_round_doc(instrument))).xml)
     (tmp_path / "assignments.csv").write_bytes(
         HEADER + b"A-1,A-1 \xe2\x80\x93 x,080,02641,urban,P1\n"
     )
@@ -163,7 +165,7 @@ def test_sample_xform_passes_odk_validate(instrument: str, tmp_path: Path) -> No
 
 
 def test_the_sample_xform_picks_the_assignment_from_the_csv() -> None:
-    xml = xform_for(sample_round_doc("household")).xml.decode()
+    xml = xform_for(Round.from_doc(sample_round_doc("household"))).xml.decode()
     assert 'src="jr://file-csv/assignments.csv"' in xml
     assert "instance('assignments')/root/item[name=" in xml
 
@@ -181,7 +183,7 @@ def engine_results(engine: Path) -> dict[str, Any]:
     """The household sample form filled in @getodk/xforms-engine with an assignments.csv."""
     directory = engine
     doc = {**sample_round_doc("household"), "_id": ROUND}
-    (directory / "form.xml").write_bytes(xform_for(doc).xml)
+    (directory / "form.xml").write_bytes(xform_for(Round.from_doc(doc)).xml)
     (directory / "assignments.csv").write_bytes(
         HEADER
         + "A-003,A-003 – Household A-003,080,02641,urban,080002\n"

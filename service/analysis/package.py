@@ -19,6 +19,7 @@ from catalogue import BY_DIMENSIONS, IndicatorKind, indicators_of, unit_values
 from outputs.csv_table import csv_lines
 from schemas.submissions import SUBMISSION_SCHEMAS
 from scoring.weights import CalibrationSpec
+from service.domain.round import Round
 from service.rounds.weighting import configured
 from service.store import get_store
 from service.weighting.diagnostics import unit_rows
@@ -60,9 +61,9 @@ def _flat_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def variables(round_doc: dict[str, Any]) -> list[Variable]:
+def variables(survey_round: Round) -> list[Variable]:
     """The package's columns in order, each with its label and kind."""
-    instrument = round_doc["instrument"]
+    instrument = survey_round.instrument
     out = [
         Variable("submission_id", "Submission id", "text"),
         Variable("assignment_id", "Assignment id (sample rounds)", "text"),
@@ -101,13 +102,13 @@ def variables(round_doc: dict[str, Any]) -> list[Variable]:
     return out
 
 
-def rows(round_doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def rows(survey_round: Round) -> Iterator[dict[str, Any]]:
     """One row per interview counted in the estimates, under the round's weighting."""
-    weights = {row["submission_id"]: row for row in unit_rows(round_doc)}
-    frame = round_doc.get("frame") or {}
-    districts, communes = frame.get("districts") or {}, frame.get("communes") or {}
-    instrument = round_doc["instrument"]
-    for doc in get_store().submissions.iterate(round_doc["_id"]):
+    weights = {row["submission_id"]: row for row in unit_rows(survey_round)}
+    districts = (survey_round.frame or {}).get("districts") or {}
+    communes = survey_round.frame_communes
+    instrument = survey_round.instrument
+    for doc in get_store().submissions.iterate(survey_round.id):
         weight = weights.get(doc["submission_id"])
         if weight is None:
             continue
@@ -134,20 +135,19 @@ def _r_list(values: list[str]) -> str:
     return "c(" + ", ".join(json.dumps(v) for v in values) + ")"
 
 
-def design_r(round_doc: dict[str, Any], numeric: list[str]) -> str:
+def design_r(survey_round: Round, numeric: list[str]) -> str:
     """An R script that rebuilds the design from data.csv and prints the published estimates."""
-    design = round_doc.get("design") or {}
-    calibration = configured(round_doc)["calibration"]
-    lonely = design.get("lonely_psu", "adjust")
+    calibration = configured(survey_round)["calibration"]
+    lonely = survey_round.design.lonely_psu.value
     lines = [
-        f"# Round {round_doc['_id']}: the published estimates from data.csv (R survey).",
+        f"# Round {survey_round.id}: the published estimates from data.csv (R survey).",
         "# usage: Rscript design.R [OUT.csv]   (run in the unzipped folder)",
         "suppressMessages(library(survey))",
         f'options(survey.lonely.psu = "{lonely}")',
         'd <- read.csv("data.csv", colClasses = "character", na.strings = "")',
         f"for (v in {_r_list(numeric)}) d[[v]] <- as.numeric(d[[v]])",
     ]
-    fpc = design.get("fpc")
+    fpc = survey_round.design.fpc
     if fpc:
         lines.append(f"fpc <- c({', '.join(f'`{k}` = {v!r}' for k, v in fpc.items())})")
         lines.append("d$fpc <- unname(fpc[sub('/.*', '', d$stratum)])")
@@ -158,7 +158,7 @@ def design_r(round_doc: dict[str, Any], numeric: list[str]) -> str:
     )
     if calibration:
         lines += _calibration_r(calibration)
-    instrument = round_doc["instrument"]
+    instrument = survey_round.instrument
     specs = []
     for indicator in indicators_of(instrument):
         size = (
@@ -232,16 +232,16 @@ def _calibration_r(calibration: dict[str, Any]) -> list[str]:
     return lines
 
 
-def design_do(round_doc: dict[str, Any]) -> str:
+def design_do(survey_round: Round) -> str:
     lines = [
-        f"* Round {round_doc['_id']}: the survey design in Stata.",
+        f"* Round {survey_round.id}: the survey design in Stata.",
         'use "data.dta", clear',
         "svyset psu [pweight = final_weight], strata(stratum) singleunit(centered)",
         "* final_weight includes the calibration; Stata's linearisation then treats it as fixed,",
         "* so standard errors of a calibrated round differ slightly from the published ones",
         "* (design.R reproduces those with calibrate). Example:",
     ]
-    for indicator in indicators_of(round_doc["instrument"]):
+    for indicator in indicators_of(survey_round.instrument):
         if indicator.kind == IndicatorKind.MEMBER_PROPORTION:
             lines.append(f"svy: ratio ind_{indicator.id} / ind_{indicator.id}_n")
         else:
@@ -316,10 +316,10 @@ def labelled_files(table: list[dict[str, Any]], variables_: list[Variable]) -> d
     return out
 
 
-def analysis_package(round_doc: dict[str, Any], data_version: int) -> bytes:
+def analysis_package(survey_round: Round, data_version: int) -> bytes:
     """The zip's bytes."""
-    table = list(rows(round_doc))
-    variables_ = variables(round_doc)
+    table = list(rows(survey_round))
+    variables_ = variables(survey_round)
     names = [v.name for v in variables_]
     numeric = [v.name for v in variables_ if v.kind == "number" or v.name.startswith("ind_")]
     buffer = io.BytesIO()
@@ -328,9 +328,9 @@ def analysis_package(round_doc: dict[str, Any], data_version: int) -> bytes:
         for name, content in labelled_files(table, variables_).items():
             package.writestr(name, content)
         package.writestr("codebook.csv", codebook(variables_))
-        package.writestr("design.R", design_r(round_doc, numeric))
-        package.writestr("design.do", design_do(round_doc))
+        package.writestr("design.R", design_r(survey_round, numeric))
+        package.writestr("design.do", design_do(survey_round))
         package.writestr(
-            "README.txt", README.format(round_id=round_doc["_id"], data_version=data_version)
+            "README.txt", README.format(round_id=survey_round.id, data_version=data_version)
         )
     return buffer.getvalue()

@@ -28,10 +28,10 @@ class AnalysisPackage(MethodView):
     def get(self, round_id: str) -> Response:
         """The counted interviews with design, weights and labels, and scripts that reproduce
         the published estimates."""
-        round_doc = load_round(round_id)
-        version = current_version(get_store(), round_doc)
+        survey_round = load_round(round_id)
+        version = current_version(get_store(), survey_round)
         return Response(
-            analysis_package(round_doc, version),
+            analysis_package(survey_round, version),
             mimetype="application/zip",
             headers={
                 "Content-Disposition": f'attachment; filename="{round_id}-analysis-v{version}.zip"'

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogue import BY_DIMENSIONS, Indicator, IndicatorKind, indicators_of, unit_values
+from catalogue import Indicator, IndicatorKind, indicators_of, unit_values
+from service.domain.cells import CellKey
 
 # Only the moments a kind needs are stored (smaller documents ingest faster); the others follow:
 # a 0/1 rate has Σwy² = Σwy and x = 1; a member proportion's person-level Σwy² is Σw·count.
@@ -19,13 +20,7 @@ STORED_MOMENTS: dict[IndicatorKind, tuple[str, ...]] = {
     IndicatorKind.MEAN: ("wy", "wyy"),
     IndicatorKind.MEMBER_PROPORTION: ("wy", "wx", "x"),
 }
-SEPARATOR = "|"  # never inside a code: codes match [A-Za-z0-9_-]
 WEIGHTED_MOMENTS = ("wy", "wyy", "wx")  # sums of w·…; `x` (and a cell's `n`) are counts
-
-
-def cell_fields(instrument: str) -> tuple[str, ...]:
-    """The attributes a cell key joins, in order: stratum, PSU, then the `by` dimensions."""
-    return ("stratum", "psu", *BY_DIMENSIONS[instrument])  # type: ignore[index]
 
 
 def moment_field(indicator_id: str, moment: str) -> str:
@@ -59,7 +54,7 @@ def cell_key(
 ) -> str:
     attributes = {"stratum": sampling["stratum"], "psu": sampling["psu"]}
     attributes |= domain_values(instrument, location, answers)
-    return SEPARATOR.join(str(attributes[name]) for name in cell_fields(instrument))
+    return str(CellKey.of(instrument, attributes))
 
 
 def contributions(

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from catalogue import BY_DIMENSIONS
 from catalogue.geography import GeographyNotFound, crosswalk, former_provinces, load_version
-from catalogue.geography.rounds import round_geography_id
-from service.cells.contributions import SEPARATOR, cell_fields
+from service.domain.cells import CellKey, dimension_index
+from service.domain.round import Round
 
 UNMAPPED = "unmapped"
 FORMER_PROVINCE = "former_province"
@@ -30,15 +31,12 @@ class Domain:
     """How a round's cell keys map onto one `by` domain's labels."""
 
     name: str  # the `by` as the answer names it
-    position: int  # the cell-key part the domain is read from
-    lookup: Mapping[str, str] | None = None  # None: the part itself
+    dimension: int  # the key's dimension the domain is read from (`dimension_index`)
+    lookup: Mapping[str, str] | None = None  # None: the dimension's value itself
 
-    def label(self, cell_key: str) -> str:
-        part = cell_key.split(SEPARATOR)[self.position]
-        return part if self.lookup is None else self.lookup.get(part, UNMAPPED)
-
-    def labels(self, cell_keys: list[str]) -> list[str]:
-        return [self.label(key) for key in cell_keys]
+    def label(self, key: CellKey) -> str:
+        value = key.dimensions[self.dimension]
+        return value if self.lookup is None else self.lookup.get(value, UNMAPPED)
 
 
 def _commune_lookup(version_id: str | None, target: str) -> Mapping[str, str] | None:
@@ -56,7 +54,7 @@ def _commune_lookup(version_id: str | None, target: str) -> Mapping[str, str] | 
 
 
 def domain_of(
-    round_doc: Mapping[str, object],
+    survey_round: Round,
     by: str | None,
     geography: str | None = None,
     groupings: Mapping[str, str] | None = None,
@@ -67,10 +65,10 @@ def domain_of(
     """
     if by is None:
         return None
-    fields = cell_fields(str(round_doc["instrument"]))
-    own = round_geography_id(round_doc)
+    instrument = survey_round.instrument
+    own = survey_round.geography
     target = geography or own
-    commune = fields.index("commune")
+    commune = dimension_index(instrument, "commune")
     if by == FORMER_PROVINCE:
         if own is None:
             raise DomainUnavailable("The round has no geography: it has no former provinces.")
@@ -85,8 +83,8 @@ def domain_of(
             else {old: groupings[new] for old, new in mapped.items() if new in groupings}
         )
         return Domain(by, commune, lookup)
-    if by not in fields[2:]:
-        raise DomainUnavailable(f"The {round_doc['instrument']} instrument has no {by!r} domain.")
+    if by not in BY_DIMENSIONS[instrument]:
+        raise DomainUnavailable(f"The {instrument} instrument has no {by!r} domain.")
     if by == "district":
         if target is not None and not load_version(target).has_districts:
             raise DomainUnavailable(
@@ -94,6 +92,6 @@ def domain_of(
             )
         if target != own:
             raise DomainUnavailable("Districts are reported in the round's own geography only.")
-    if by == "commune" and target != own:
+    if by == "commune" and target is not None and target != own:
         return Domain(by, commune, _commune_lookup(own, target))
-    return Domain(by, fields.index(by))
+    return Domain(by, dimension_index(instrument, by))

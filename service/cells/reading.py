@@ -7,16 +7,17 @@ from typing import Any
 from service.cells.recount import needs_rebuild, rebuild
 from service.cells.waiting import Deadline
 from service.cells.writes import settle_owed
+from service.domain.round import Round
 from service.store import Store
 from service.store.cells import NOT_REBUILDING
 
 
-def data_version(round_doc: dict[str, Any], head: dict[str, Any]) -> int:
+def data_version(survey_round: Round, head: dict[str, Any]) -> int:
     """The round's reported version: its own changes (design, targets) plus its cells' changes.
 
     Both only grow, so the sum changes whenever either does.
     """
-    return int(round_doc.get("data_version", 0)) + int(head.get("version", 0))
+    return survey_round.data_version + int(head.get("version", 0))
 
 
 def no_cells() -> dict[str, Any]:
@@ -45,14 +46,18 @@ def read_cells(store: Store, round_id: str) -> tuple[dict[str, Any], list[dict[s
     while True:
         head, cells = store.cells.read(round_id)
         trusted = head is not None and not needs_rebuild(head)
-        if trusted and head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING:
+        if (
+            head is not None
+            and trusted
+            and head.get("rebuilding", NOT_REBUILDING) == NOT_REBUILDING
+        ):
             return head, [cell for cell in cells if cell.get("n", 0) > 0]
         if head is None and not store.submissions.any_in(round_id):
             return no_cells(), []
         consistent_head(store, round_id)  # recount, or wait for a recount; then read again
 
 
-def current_version(store: Store, round_doc: dict[str, Any]) -> int:
+def current_version(store: Store, survey_round: Round) -> int:
     """The round's reported version, after recounting its cells if they cannot be trusted (so
     a cache keyed by it never hides a submission whose writer died)."""
-    return data_version(round_doc, consistent_head(store, round_doc["_id"]))
+    return data_version(survey_round, consistent_head(store, survey_round.id))

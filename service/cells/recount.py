@@ -18,6 +18,7 @@ from catalogue import indicators_of
 from service.cells.contributions import contributions, moment_fields
 from service.cells.processes import is_running, this_process
 from service.cells.waiting import Deadline
+from service.domain.round import Round
 from service.store import Store
 from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
 
@@ -41,9 +42,10 @@ def rebuild(store: Store, round_id: str) -> bool:
 
     False when another live process is already rebuilding them (wait for it instead).
     """
-    round_doc = store.rounds.get(round_id)
-    if round_doc is None:
+    doc = store.rounds.get(round_id)
+    if doc is None:
         return True
+    survey_round = Round.from_doc(doc)
     me = this_process()
     current = (store.cells.head(round_id) or {}).get("rebuilding", NOT_REBUILDING)
     abandoned = [current] if current not in (NOT_REBUILDING, me) and not is_running(current) else []
@@ -52,8 +54,8 @@ def rebuild(store: Store, round_id: str) -> bool:
     started = time.perf_counter()
     try:
         stale = _wait_for_writers(store, round_id)
-        upgrade_contributions(store, round_doc)
-        cells = recount(store, round_doc)
+        upgrade_contributions(store, survey_round)
+        cells = recount(store, survey_round)
         stored = store.submissions.count(round_id)
         store.cells.replace(round_id, cells, {"stored": stored}, stale)
     except BaseException:
@@ -89,13 +91,13 @@ def _wait_for_writers(store: Store, round_id: str) -> list[str]:
         deadline.pause()
 
 
-def recount(store: Store, round_doc: dict[str, Any]) -> list[dict[str, Any]]:
+def recount(store: Store, survey_round: Round) -> list[dict[str, Any]]:
     """Every cell of the round, summed from its included submissions in the store."""
-    names = moment_fields(indicators_of(round_doc["instrument"]))
+    names = moment_fields(indicators_of(survey_round.instrument))
     stored_paths = ["agg.w"] + [
         f"agg.v.{indicator}.{moment}" for indicator, moment in (name.split("__") for name in names)
     ]
-    groups = store.submissions.grouped_sums(round_doc["_id"], "agg.cell", stored_paths)
+    groups = store.submissions.grouped_sums(survey_round.id, "agg.cell", stored_paths)
     return [
         {"cell": group["key"], "n": group["rows"]}
         | dict(zip(["w", *names], group["sums"], strict=True))
@@ -103,9 +105,9 @@ def recount(store: Store, round_doc: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def upgrade_contributions(store: Store, round_doc: dict[str, Any]) -> None:
+def upgrade_contributions(store: Store, survey_round: Round) -> None:
     """Give submissions stored before cells existed their cell key (their `agg` is recomputed)."""
-    instrument = round_doc["instrument"]
-    for doc in store.submissions.without_cell_key(round_doc["_id"]):
+    instrument = survey_round.instrument
+    for doc in store.submissions.without_cell_key(survey_round.id):
         agg = contributions(instrument, doc["location"], doc["sampling"], doc["answers"])
-        store.submissions.set_contributions(round_doc["_id"], doc["submission_id"], agg)
+        store.submissions.set_contributions(survey_round.id, doc["submission_id"], agg)

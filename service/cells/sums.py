@@ -10,8 +10,9 @@ import numpy as np
 
 from catalogue import Indicator, IndicatorKind
 from scoring import PsuTotals
-from service.cells.contributions import SEPARATOR, moment_field, moment_fields
+from service.cells.contributions import moment_field, moment_fields
 from service.cells.domains import Domain
+from service.domain.cells import CellKey
 
 
 @dataclass(frozen=True)
@@ -38,21 +39,23 @@ def cell_sums(
 ) -> CellSums:
     """Sum the round's cells into stratum × PSU (× the domain) entries: O(cells)."""
     names = ["n", "w", *moment_fields(list(indicators))]
-    keys = []
+    position: dict[tuple[str, str, str], int] = {}  # (stratum, psu, domain label) → entry
+    of_cell = []
     for cell in cells:
-        parts = cell["cell"].split(SEPARATOR)
-        label = domain.label(cell["cell"]) if domain is not None else ""
-        keys.append(SEPARATOR.join([parts[0], parts[1], label]))
+        key = CellKey.parse(cell["cell"])  # a round's cells have distinct keys: one parse each
+        entry = (key.stratum, key.psu, domain.label(key) if domain is not None else "")
+        of_cell.append(position.setdefault(entry, len(position)))
+    unique = sorted(position)  # whatever order the store reads the cells in
+    rank = np.empty(len(unique), dtype=np.int64)
+    rank[[position[entry] for entry in unique]] = np.arange(len(unique))
     values = np.array([[float(cell.get(name, 0.0)) for name in names] for cell in cells])
-    unique, inverse = np.unique(np.array(keys, dtype=str), return_inverse=True)
     sums = np.zeros((len(unique), len(names)))
     if len(cells):
-        np.add.at(sums, inverse, values)
-    parts = [str(key).split(SEPARATOR) for key in unique]
+        np.add.at(sums, rank[np.array(of_cell, dtype=np.int64)], values)
     return CellSums(
-        stratum=[p[0] for p in parts],
-        psu=[p[1] for p in parts],
-        domain=[p[2] if domain is not None else None for p in parts],
+        stratum=[stratum for stratum, _, _ in unique],
+        psu=[psu for _, psu, _ in unique],
+        domain=[label if domain is not None else None for _, _, label in unique],
         rows=np.rint(sums[:, 0]),
         sw=sums[:, 1],
         moments={name: sums[:, 2 + i] for i, name in enumerate(names[2:])},

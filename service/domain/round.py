@@ -41,10 +41,12 @@ class Round:
 
     id: str
     instrument: Instrument
+    title: str
+    title_vi: str | None
     status: RoundStatus
     purpose: RoundPurpose
-    start: date
-    end: date
+    start: date | None  # None: a round stored without a period (the API always gives one)
+    end: date | None
     design: Design
     geography: str | None
     coverage: tuple[str, ...]
@@ -55,18 +57,21 @@ class Round:
     weighting: Mapping[str, Any]
     frame: Mapping[str, Any] | None
     sample: Mapping[str, Any] | None
+    data_version: int  # the round's own changes (design, targets, sample …), not its cells'
     doc: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Round:
-        period = doc["period"]
+        period = doc.get("period") or {}
         return cls(
             id=doc["_id"],
             instrument=Instrument(doc["instrument"]),
+            title=doc["title"],
+            title_vi=doc.get("title_vi"),
             status=RoundStatus(doc.get("status", RoundStatus.OPEN)),
             purpose=RoundPurpose(doc.get("purpose", RoundPurpose.PRODUCTION)),
-            start=_date(period["start"]),
-            end=_date(period["end"]),
+            start=_date(period.get("start")),
+            end=_date(period.get("end")),
             design=Design.from_doc(doc.get("design")),
             geography=round_geography_id(doc),
             coverage=round_coverage(doc),
@@ -77,8 +82,14 @@ class Round:
             weighting=MappingProxyType(dict(doc.get("weighting") or {})),
             frame=doc.get("frame"),
             sample=doc.get("sample"),
+            data_version=int(doc.get("data_version", 0)),
             doc=MappingProxyType(dict(doc)),
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its stored document, parsed again when loaded (the caches size what they
+        keep by its pickle, and a mapping proxy has none)."""
+        return (Round.from_doc, (dict(self.doc),))
 
     @property
     def is_open(self) -> bool:
@@ -94,10 +105,21 @@ class Round:
     def is_production(self) -> bool:
         return self.purpose is RoundPurpose.PRODUCTION
 
+    def in_period(self, day: date) -> bool:
+        """Whether a day lies within the round's period (inclusive)."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    @property
+    def frame_communes(self) -> Mapping[str, Mapping[str, Any]]:
+        """The communes of the round's frame by code (`district`, `name`); none without one."""
+        return (self.frame or {}).get("communes") or {}
+
     def collects_by(self, token_name: str) -> bool:
         """An enumerator collects for this round: any when it names no team."""
         return not self.teams or token_name in self.teams
 
 
-def _date(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

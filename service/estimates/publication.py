@@ -46,7 +46,6 @@ from catalogue.geography import (
     load_version,
     version_ids,
 )
-from catalogue.geography.rounds import round_geography_id
 from scoring import Reliability
 from service.cells.domains import (
     FORMER_PROVINCE,
@@ -56,7 +55,9 @@ from service.cells.domains import (
     domain_of,
 )
 from service.cells.reading import current_version
+from service.domain.cells import CellKey
 from service.domain.errors import Forbidden
+from service.domain.round import Round
 from service.estimates.service import EstimatesSource, compute_estimates, requested_indicators
 from service.geography.groupings import read_grouping
 from service.rounds.weighting import applied_mode
@@ -240,28 +241,28 @@ def with_overall(overall: dict[str, Any], by_report: dict[str, Any]) -> dict[str
 
 
 def requested_report(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, Any]:
     """The report a validated query asks for: with the province rows when `overall`, under
     its `suppressed` policy."""
     if query["suppressed"] == SuppressedPolicy.SHOW:
-        report = compute_estimates(round_doc, query, source)
+        report = compute_estimates(survey_round, query, source)
         if query.get("overall") and query["by"]:
             report = with_overall(
-                compute_estimates(round_doc, {**query, "by": None}, source), report
+                compute_estimates(survey_round, {**query, "by": None}, source), report
             )
         return report
-    return published_report(round_doc, query, source)
+    return published_report(survey_round, query, source)
 
 
 def published_report(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, Any]:
     """The report under withholding: each table on its own (`_table_withheld`), then what the
     whole system of the round's tables would still give back (`audited_complements`)."""
-    report = _table_withheld(round_doc, query, source)
-    extra = audited_complements(round_doc, query, source)
-    key = table_key(round_doc, query["by"], query.get("geography"))
+    report = _table_withheld(survey_round, query, source)
+    extra = audited_complements(survey_round, query, source)
+    key = table_key(survey_round, query["by"], query.get("geography"))
     return {
         **report,
         "estimates": [
@@ -280,46 +281,46 @@ def published_report(
 
 
 def _table_withheld(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, Any]:
     """One table under withholding. It looks at the province row even without `overall`, a
     commune table at its districts' or former provinces' rows, and a table of another
     weighting than the round's default at what the default withholds."""
-    report = compute_estimates(round_doc, query, source)
-    held = held_in_default_weighting(round_doc, query, source)
+    report = compute_estimates(survey_round, query, source)
+    held = held_in_default_weighting(survey_round, query, source)
     if not query["by"]:
         return withheld_report(report, held=held)
-    province = _table_withheld(round_doc, {**query, "by": None, "overall": False}, source)
-    groups = subtotal_groups(round_doc, query, source) if query["by"] == "commune" else None
+    province = _table_withheld(survey_round, {**query, "by": None, "overall": False}, source)
+    groups = subtotal_groups(survey_round, query, source) if query["by"] == "commune" else None
     if query.get("overall"):
-        own = with_overall(compute_estimates(round_doc, {**query, "by": None}, source), report)
+        own = with_overall(compute_estimates(survey_round, {**query, "by": None}, source), report)
         return withheld_report(own, None, groups, held)
     return withheld_report(report, province, groups, held)
 
 
 def held_in_default_weighting(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, set[str | None]] | None:
     """Per indicator, the codes (None: the province) the same table withholds in the round's
     default weighting; None when the query is in that weighting."""
-    default = applied_mode(round_doc, None)
-    if applied_mode(round_doc, query.get("weighting")) is default:
+    default = applied_mode(survey_round, None)
+    if applied_mode(survey_round, query.get("weighting")) is default:
         return None
     in_default = {**query, "weighting": None, "overall": bool(query["by"])}
-    return withheld_domains(published_report(round_doc, in_default, source))
+    return withheld_domains(published_report(survey_round, in_default, source))
 
 
 def subtotal_groups(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, list[Group]]:
     """Per indicator, each published sub-total of a commune table with its communes — the
     districts where the table's geography version has them, else the former provinces: a
     commune table must not give a withheld commune back through its sub-total."""
-    level, parent_of = commune_parents(round_doc, query)
+    level, parent_of = commune_parents(survey_round, query)
     members: dict[str, set[str]] = {}
     for commune, parent in parent_of.items():
         members.setdefault(parent, set()).add(commune)
-    subtotals = _table_withheld(round_doc, {**query, "by": level, "overall": False}, source)
+    subtotals = _table_withheld(survey_round, {**query, "by": level, "overall": False}, source)
     return {
         block["indicator"]: [
             (result, members.get(_code(result["domain"]) or "", set()))
@@ -335,11 +336,11 @@ PROVINCE_ROW: RowKey = ((None, None), None)  # the province row, whichever table
 SPAN_TOLERANCE = 1e-7  # a residual this small (relative) is rounding: the vector is in the span
 
 
-def table_key(round_doc: dict[str, Any], by: str | None, geography: str | None) -> TableKey:
+def table_key(survey_round: Round, by: str | None, geography: str | None) -> TableKey:
     """Which table a `by` and `geography` give: area, type, sector, district and former
     province are the same table in every version; communes and groupings are not."""
     if by == "commune" or (by or "").startswith(GROUPING_PREFIX):
-        return by, geography or round_geography_id(round_doc)
+        return by, geography or survey_round.geography
     return by, None
 
 
@@ -348,14 +349,14 @@ def _row_key(key: TableKey, result: dict[str, Any]) -> RowKey:
 
 
 def family_tables(
-    round_doc: dict[str, Any], source: EstimatesSource
+    survey_round: Round, source: EstimatesSource
 ) -> list[tuple[TableKey, str | None, Domain | None]]:
     """Every table a planner can ask of the round, each as (key, geography, domain): the
     province, every `by` of its instrument, the former provinces, communes in every later
     geography version a crosswalk reaches, and every grouping of those versions."""
-    own = round_geography_id(round_doc)
+    own = survey_round.geography
     asked: list[tuple[str | None, str | None]] = [(None, None)]
-    asked += [(by, None) for by in BY_DIMENSIONS[round_doc["instrument"]]]
+    asked += [(by, None) for by in BY_DIMENSIONS[survey_round.instrument]]
     if own is not None:
         asked.append((FORMER_PROVINCE, None))
         for version in (own, *later_versions(own)):
@@ -373,10 +374,10 @@ def family_tables(
             target = geography or own
             lookup = read_grouping(source.store, target, by.removeprefix(GROUPING_PREFIX))
         try:
-            domain = domain_of(round_doc, by, geography, lookup)
+            domain = domain_of(survey_round, by, geography, lookup)
         except DomainUnavailable:  # a version without districts
             continue
-        tables.append((table_key(round_doc, by, geography), geography, domain))
+        tables.append((table_key(survey_round, by, geography), geography, domain))
     return tables
 
 
@@ -395,13 +396,13 @@ def later_versions(version_id: str) -> list[str]:
 
 
 def audited_complements(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, set[RowKey]]:
     """Per indicator, the rows withheld besides each table's own withholding so that no
     withheld number follows from the whole system of the round's tables in the query's
     weighting (cached with the estimates)."""
     store = source.store
-    own = round_geography_id(round_doc)
+    own = survey_round.geography
     groupings = tuple(
         (version, tuple(store.groupings.names(version)))
         for version in ((own, *later_versions(own)) if own is not None else ())
@@ -409,29 +410,32 @@ def audited_complements(
     key = (
         "publication-audit",
         store.db.name,
-        round_doc["_id"],
-        current_version(store, round_doc),
-        tuple(requested_indicators(round_doc["instrument"], query)),
-        applied_mode(round_doc, query.get("weighting")),
+        survey_round.id,
+        current_version(store, survey_round),
+        tuple(requested_indicators(survey_round.instrument, query)),
+        applied_mode(survey_round, query.get("weighting")),
         groupings,
     )
     extra: dict[str, set[RowKey]] = source.cache.get_or_compute(
-        key, lambda: _audit(round_doc, query, source)
+        key, lambda: _audit(survey_round, query, source)
     )
     return extra
 
 
 def _audit(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, set[RowKey]]:
-    _, cells = source.store.cells.read(round_doc["_id"])
+    _, cells = source.store.cells.read(survey_round.id)
     counted = sorted({c["cell"] for c in cells if c.get("n")})
+    keys = [CellKey.parse(cell) for cell in counted]
     rows: dict[str, list[tuple[RowKey, np.ndarray, bool, tuple[Any, ...]]]] = {}
-    for order, (key, geography, domain) in enumerate(family_tables(round_doc, source)):
+    for order, (key, geography, domain) in enumerate(family_tables(survey_round, source)):
         table = {**query, "by": domain and domain.name, "geography": geography, "overall": False}
-        raw = compute_estimates(round_doc, table, source)
-        shown = _table_withheld(round_doc, table, source)
-        labels = np.array(domain.labels(counted) if domain is not None else [""] * len(counted))
+        raw = compute_estimates(survey_round, table, source)
+        shown = _table_withheld(survey_round, table, source)
+        labels = np.array(
+            [domain.label(key) for key in keys] if domain is not None else [""] * len(counted)
+        )
         for raw_block, block in zip(raw["estimates"], shown["estimates"], strict=True):
             for raw_result, result in zip(raw_block["results"], block["results"], strict=True):
                 if not _has_number(raw_result):
@@ -487,12 +491,12 @@ def _orthogonal_part(basis: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return part
 
 
-def commune_parents(round_doc: dict[str, Any], query: dict[str, Any]) -> tuple[str, dict[str, str]]:
+def commune_parents(survey_round: Round, query: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """The `by` whose rows are sub-totals of a commune table, and each commune's row there:
     the round's frame for free codes, else the geography version the table is expressed in."""
-    version_id = query.get("geography") or round_geography_id(round_doc)
+    version_id = query.get("geography") or survey_round.geography
     if version_id is None:
-        communes = (round_doc.get("frame") or {}).get("communes") or {}
+        communes = survey_round.frame_communes
         return "district", {code: commune["district"] for code, commune in communes.items()}
     version = load_version(version_id)
     if version.has_districts:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 from typing import Any
 
 from catalogue import Indicator, TargetStatus
-from catalogue.geography.rounds import round_coverage, round_geography_id
 from catalogue.targets import target_source
 from scoring import (
     RESULT_FIELDS,
     CiMethod,
-    LonelyPsu,
     LonelyPsuError,
     Reliability,
     Result,
@@ -23,6 +21,7 @@ from scoring import (
 from scoring.reliability import Reason
 from service.cells.sums import CellSums, psu_totals
 from service.domain.estimator import Estimator
+from service.domain.round import Design, Round
 from service.rounds.design import describe, fpc_problems, sampled_psus
 from service.store.clock import utc_now
 
@@ -57,11 +56,14 @@ def target_status(
     return {"value": value, "status": status} | ({"source": source} if source else {})
 
 
-def round_target_source(round_doc: Mapping[str, Any], indicator_id: str, value: float) -> Any:
-    """The register entry a round's target comes from (or `set_for_round`)."""
-    year = int(str(round_doc["period"]["start"])[:4])
-    geography, coverage = round_geography_id(round_doc), round_coverage(round_doc)
-    return target_source(indicator_id, value, geography, coverage, year)
+def round_target_source(survey_round: Round, indicator_id: str, value: float) -> Any:
+    """The register entry a round's target comes from (or `set_for_round`); none for a round
+    stored without a period."""
+    if survey_round.start is None:
+        return None
+    return target_source(
+        indicator_id, value, survey_round.geography, survey_round.coverage, survey_round.start.year
+    )
 
 
 def _shaped(result: Result, by: str | None) -> dict[str, Any]:
@@ -97,7 +99,7 @@ def input_weight_estimator(cells: CellSums) -> Callable[[Indicator], Estimator]:
 def indicator_results(
     cells: CellSums,
     indicator: Indicator,
-    design: dict[str, Any],
+    design: Design,
     by: str | None,
     ci: str,
     level: float,
@@ -106,16 +108,18 @@ def indicator_results(
     """One result per domain; suppressed placeholders where the engine cannot estimate."""
     if cells.n_submissions == 0:
         return _unavailable([None] if by is None else [], by, Reason.N_EFF)
-    domains = sorted({d for d in cells.domain if d is not None}) if by else [None]
-    fpc_misfit = fpc_problems(design.get("fpc"), sampled_psus(cells))
+    domains: list[str | None] = [None]
+    if by:
+        domains = [*sorted({d for d in cells.domain if d is not None})]
+    fpc_misfit = fpc_problems(design.fpc, sampled_psus(cells))
     if fpc_misfit:
         return _unavailable(domains, by, FPC_REASON, describe(fpc_misfit))
     try:
         estimate = (estimator or input_weight_estimator(cells))(indicator)
         computed = estimate(
             indicator.kind,
-            fpc=design.get("fpc"),
-            lonely_psu=design.get("lonely_psu", LonelyPsu.ADJUST),
+            fpc=design.fpc,
+            lonely_psu=design.lonely_psu,
             ci=ci,
             level=level,
         )
@@ -129,16 +133,15 @@ def indicator_results(
 def indicator_block(
     cells: CellSums,
     indicator: Indicator,
-    round_doc: dict[str, Any],
+    survey_round: Round,
     by: str | None,
     ci: str,
     level: float,
     estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
-    design = round_doc.get("design") or {}
-    results = indicator_results(cells, indicator, design, by, ci, level, estimator)
-    target = (round_doc.get("targets") or {}).get(indicator.id)
-    source = None if target is None else round_target_source(round_doc, indicator.id, target)
+    results = indicator_results(cells, indicator, survey_round.design, by, ci, level, estimator)
+    target = survey_round.targets.get(indicator.id)
+    source = None if target is None else round_target_source(survey_round, indicator.id, target)
     for result in results:
         result["target"] = target_status(result, target, source)
     return {
@@ -152,7 +155,7 @@ def indicator_block(
 
 
 def estimates_report(
-    round_doc: dict[str, Any],
+    survey_round: Round,
     data_version: int,
     cells: CellSums,
     indicators: list[Indicator],
@@ -163,12 +166,12 @@ def estimates_report(
     estimator: Callable[[Indicator], Estimator] | None = None,
 ) -> dict[str, Any]:
     report = {
-        "round_id": round_doc["_id"],
+        "round_id": survey_round.id,
         "data_version": data_version,
         "computed_at": utc_now(),
         "n_submissions": cells.n_submissions,
         "estimates": [
-            indicator_block(cells, indicator, round_doc, by, ci, level, estimator)
+            indicator_block(cells, indicator, survey_round, by, ci, level, estimator)
             for indicator in indicators
         ],
     }

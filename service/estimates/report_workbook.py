@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Font
 
 from catalogue import INDICATORS_BY_ID, LAO_CAI_DISTRICTS
 from catalogue.geography import load_version
-from catalogue.geography.rounds import LEGACY_GEOGRAPHY, round_geography_id
+from catalogue.geography.rounds import LEGACY_GEOGRAPHY
+from service.domain.round import Round
 from service.estimates.publication import COMPLEMENTARY, DEFAULT_WEIGHTING
 
 WORDS: dict[str, dict[str, Any]] = {
@@ -181,7 +182,7 @@ LANGS = tuple(WORDS)
 
 
 def domain_name(
-    round_doc: dict[str, Any], by: str, code: str, words: dict[str, Any], version_id: str | None
+    survey_round: Round, by: str, code: str, words: dict[str, Any], version_id: str | None
 ) -> str:
     """The area's name: from the geography version the table is expressed in, else the
     round's frame (free codes), else the code itself."""
@@ -190,13 +191,13 @@ def domain_name(
         unit = level_version.unit(code, GEOGRAPHY_LEVELS[by])
         if unit is not None:
             return unit.name_vi
-    frame = round_doc.get("frame") or {}
     match by:
         case "district":
+            frame = survey_round.frame or {}
             names = frame.get("districts") or LAO_CAI_DISTRICTS  # a round without a frame
             return str(names.get(code, code))
         case "commune":
-            return str(((frame.get("communes") or {}).get(code) or {}).get("name", code))
+            return str((survey_round.frame_communes.get(code) or {}).get("name", code))
         case "sector" | "former_province":
             return code
         case _ if by.startswith("grouping:"):
@@ -213,10 +214,10 @@ def _weighting(report: dict[str, Any]) -> str:
 
 
 def report_workbook(
-    report: dict[str, Any], round_doc: dict[str, Any], lang: str, geography: str | None = None
+    report: dict[str, Any], survey_round: Round, lang: str, geography: str | None = None
 ) -> bytes:
     words = WORDS[lang]
-    version_id = geography or round_geography_id(round_doc)
+    version_id = geography or survey_round.geography
     book = Workbook()
     sheet = book.active
     sheet.title = words["sheet"]
@@ -235,7 +236,7 @@ def report_workbook(
             else:
                 by, code = next(iter(domain.items()))
                 breakdown = words["by"].get(by, by)
-                area = domain_name(round_doc, by, code, words, version_id)
+                area = domain_name(survey_round, by, code, words, version_id)
             withheld = result["estimate"] is None
             reliability = (
                 words["withheld"] if withheld else words["reliability"][result["reliability"]]

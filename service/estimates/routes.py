@@ -53,8 +53,8 @@ class RoundEstimates(MethodView):
         Unreliable estimates are withheld (with their complements) unless an admin or analyst
         asks `suppressed=show`."""
         check_policy(query["suppressed"], g.token["role"])
-        round_doc = load_round(round_id)
-        report = requested_report(round_doc, query, estimates_source())
+        survey_round = load_round(round_id)
+        report = requested_report(survey_round, query, estimates_source())
         stem = f"{round_id}-estimates{'-by-' + query['by'] if query['by'] else ''}"
-        table = estimates_table(report, round_doc, query.get("geography"))
+        table = estimates_table(report, survey_round, query.get("geography"))
         return answer(query["format"], table, stem, query["lang"])

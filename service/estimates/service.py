@@ -11,12 +11,12 @@ from marshmallow import ValidationError
 
 from catalogue import INDICATORS_BY_ID, indicators_of
 from catalogue.geography import version_ids
-from catalogue.geography.rounds import round_geography_id
 from schemas.common import error_paths
 from schemas.estimates import check_indicators_of
 from service.cells.domains import GROUPING_PREFIX, Domain, DomainUnavailable, domain_of
 from service.cells.reading import current_version, data_version
 from service.domain.errors import invalid
+from service.domain.round import Round
 from service.estimates.cache import EstimateCache
 from service.estimates.weighted import weighted_report
 from service.geography.groupings import read_grouping
@@ -51,7 +51,7 @@ def requested_indicators(instrument: str, query: dict[str, Any]) -> list[str]:
 
 
 def query_domain(
-    round_doc: dict[str, Any], by: str | None, geography: str | None, store: Store
+    survey_round: Round, by: str | None, geography: str | None, store: Store
 ) -> Domain | None:
     """The round's `by` domain reported in `geography` (default its own), or 422 naming why."""
     if geography is not None and geography not in version_ids():
@@ -59,10 +59,10 @@ def query_domain(
         raise invalid({"geography": [f"Unknown geography version (known: {known})."]})
     groupings = None
     if by is not None and by.startswith(GROUPING_PREFIX):
-        target = geography or round_geography_id(round_doc)
+        target = geography or survey_round.geography
         groupings = read_grouping(store, target, by.removeprefix(GROUPING_PREFIX))
     try:
-        return domain_of(round_doc, by, geography, groupings)
+        return domain_of(survey_round, by, geography, groupings)
     except DomainUnavailable as exc:
         raise invalid({"by": [str(exc)]}, "The estimates query is invalid.") from exc
 
@@ -75,20 +75,19 @@ def grouping_key(domain: Domain | None) -> tuple[tuple[str, str], ...] | None:
 
 
 def compute_estimates(
-    round_doc: dict[str, Any], query: dict[str, Any], source: EstimatesSource
+    survey_round: Round, query: dict[str, Any], source: EstimatesSource
 ) -> dict[str, Any]:
     """The estimates report for a round and a validated query, from the cache when current."""
-    instrument = round_doc["instrument"]
-    ids = requested_indicators(instrument, query)
+    ids = requested_indicators(survey_round.instrument, query)
     indicators = [INDICATORS_BY_ID[i] for i in ids]
     by, ci, geography = query["by"], query["ci"], query.get("geography")
     store = source.store
-    domain = query_domain(round_doc, by, geography, store)
-    mode = applied_mode(round_doc, query.get("weighting"))
-    key_version = current_version(store, round_doc)
+    domain = query_domain(survey_round, by, geography, store)
+    mode = applied_mode(survey_round, query.get("weighting"))
+    key_version = current_version(store, survey_round)
     key = (
         store.db.name,
-        round_doc["_id"],
+        survey_round.id,
         key_version,
         tuple(ids),
         by,
@@ -100,12 +99,13 @@ def compute_estimates(
     )
 
     def compute() -> dict[str, Any]:
-        data = read_round(store, round_doc, key_version)
-        version = data_version(round_doc, data.head)
+        data = read_round(store, survey_round, key_version)
+        version = data_version(survey_round, data.head)
         return off_the_loop(
             lambda: weighted_report(
-                round_doc, version, data.cells, indicators, query, mode, data.outcomes, domain
+                survey_round, version, data.cells, indicators, query, mode, data.outcomes, domain
             )
         )
 
-    return source.cache.get_or_compute(key, compute)
+    report: dict[str, Any] = source.cache.get_or_compute(key, compute)
+    return report

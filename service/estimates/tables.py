@@ -8,6 +8,7 @@ from typing import Any
 
 from outputs import Table
 from scoring import RESULT_FIELDS
+from service.domain.round import Round
 
 COLUMNS = [
     *("round_id", "data_version", "computed_at", "indicator", "unit", "by"),
@@ -35,14 +36,14 @@ def estimate_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def estimates_table(
-    report: dict[str, Any], round_doc: dict[str, Any], geography: str | None = None
+    report: dict[str, Any], survey_round: Round, geography: str | None = None
 ) -> Table:
     """The estimates in every output format (the route and the CLI export)."""
 
     def workbook(lang: str) -> bytes:
         from service.estimates.report_workbook import report_workbook  # openpyxl when asked
 
-        return report_workbook(report, round_doc, lang, geography)
+        return report_workbook(report, survey_round, lang, geography)
 
     return Table(
         "estimates",

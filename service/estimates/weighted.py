@@ -6,17 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from catalogue import Indicator
+from schemas.weighting import WeightingMode
 from service.cells.domains import Domain
 from service.cells.sums import cell_sums
+from service.domain.round import Round
 from service.estimates.report import estimates_report
-from service.rounds.weighting import WeightingMode
 from service.weighting.applied import weighted_cells
 from service.weighting.calibrated import calibrated_estimator
 from service.weighting.nonresponse import SampleOutcomes
 
 
 def weighted_report(
-    round_doc: dict[str, Any],
+    survey_round: Round,
     version: int,
     cells: Sequence[dict[str, Any]],
     indicators: list[Indicator],
@@ -30,11 +31,11 @@ def weighted_report(
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     by = query["by"]
-    weighted = weighted_cells(round_doc, cells, indicators, domain, mode, outcomes)
+    weighted = weighted_cells(survey_round, cells, indicators, domain, mode, outcomes)
     options = (by, query["ci"], query["level"], weighted.block)
     if weighted.calibration is None:
-        sums = cell_sums(round_doc["instrument"], weighted.cells, indicators, domain)
-        return estimates_report(round_doc, version, sums, indicators, *options)
+        sums = cell_sums(survey_round.instrument, weighted.cells, indicators, domain)
+        return estimates_report(survey_round, version, sums, indicators, *options)
     estimator = calibrated_estimator(weighted.calibration)
     rows = weighted.calibration.rows
-    return estimates_report(round_doc, version, rows, indicators, *options, estimator)
+    return estimates_report(survey_round, version, rows, indicators, *options, estimator)

@@ -44,7 +44,8 @@ def parse(data: bytes) -> ET.Element:
     if len(data) > MAX_INSTANCE_BYTES:
         raise OpenRosaError(413, say("too_large", limit=MAX_INSTANCE_BYTES))
     try:
-        return fromstring(data, forbid_dtd=True)
+        root: ET.Element = fromstring(data, forbid_dtd=True)
+        return root
     except DefusedXmlException as exc:
         raise OpenRosaError(400, say("dtd")) from exc
     except ET.ParseError as exc:

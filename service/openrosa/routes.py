@@ -13,9 +13,10 @@ from flask import Blueprint, Response, current_app, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from catalogue import RoundStatus, SubmissionStatus
+from catalogue import SubmissionStatus
 from service.admission import ingest_slot
 from service.domain.errors import DomainError
+from service.domain.round import Round
 from service.errors import RETRY_AFTER_SECONDS, Problem, problem_from
 from service.observability.rate_limit import too_many_requests
 from service.openrosa.credentials import AuthenticationError, challenges, openrosa_token
@@ -106,22 +107,27 @@ for _error in UNAVAILABLE_ERRORS:
     blp.register_error_handler(_error, _store_unavailable)
 
 
-def round_for_form(form_id: str, token: dict[str, Any], *, writing: bool = False) -> dict[str, Any]:
+def _stored_round(form_id: str) -> Round | None:
+    doc = get_store().rounds.get(form_id)
+    return None if doc is None else Round.from_doc(doc)
+
+
+def round_for_form(form_id: str, token: dict[str, Any], *, writing: bool = False) -> Round:
     """The round of a form this user collects for; 404 when there is none, 403 when the user
     is outside the round's teams."""
-    doc = recent_round(form_id) if writing else get_store().rounds.get(form_id)
-    if doc is None:
+    survey_round = recent_round(form_id) if writing else _stored_round(form_id)
+    if survey_round is None:
         raise OpenRosaError(404, say("no_form", form_id=form_id))
-    if not collects_for(doc, token):
+    if not collects_for(survey_round, token):
         raise OpenRosaError(403, say("not_in_team", user=token["name"], form_id=form_id))
-    return doc
+    return survey_round
 
 
-def form_name(round_doc: dict[str, Any]) -> str:
+def form_name(survey_round: Round) -> str:
     """The round's title as the phone lists it: Vietnamese unless the client asks for
     English."""
-    vietnamese = language() != "en" and round_doc.get("title_vi")
-    return vietnamese or round_doc["title"]
+    vietnamese = survey_round.title_vi if language() != "en" else None
+    return vietnamese or survey_round.title
 
 
 @blp.get("/formList")
@@ -130,21 +136,20 @@ def form_name(round_doc: dict[str, Any]) -> str:
 def form_list_view(round_id: str | None = None) -> Response:
     """The open rounds' XForms (OpenRosa form list API); `?formID=` narrows it to one."""
     token = openrosa_token()
-    rounds = [round_for_form(round_id, token)] if round_id else get_store().rounds.list()
+    if round_id:
+        rounds = [round_for_form(round_id, token)]
+    else:
+        rounds = [Round.from_doc(doc) for doc in get_store().rounds.list()]
     wanted = request.args.get("formID")
     return form_list(
         (
-            xform_for(doc),
-            form_name(doc),
-            url_for(".form_definition", form_id=doc["_id"], _external=True),
-            url_for(".form_manifest", form_id=doc["_id"], _external=True)
-            if doc.get("sample")
-            else None,
+            xform_for(r),
+            form_name(r),
+            url_for(".form_definition", form_id=r.id, _external=True),
+            url_for(".form_manifest", form_id=r.id, _external=True) if r.has_sample else None,
         )
-        for doc in rounds
-        if doc.get("status") == RoundStatus.OPEN
-        and wanted in (None, doc["_id"])
-        and collects_for(doc, token)
+        for r in rounds
+        if r.is_open and wanted in (None, r.id) and collects_for(r, token)
     )
 
 
@@ -156,8 +161,7 @@ def form_definition(form_id: str) -> Response:
 
 
 def _assignments_bytes(form_id: str, token: dict[str, Any]) -> bytes:
-    round_doc = round_for_form(form_id, token)
-    if not round_doc.get("sample"):
+    if not round_for_form(form_id, token).has_sample:
         raise OpenRosaError(404, say("no_media", form_id=form_id))
     return assignments_csv(assignments_for(get_store(), form_id, token))
 
@@ -192,34 +196,34 @@ def invalid_message(errors: dict[str, list[str]]) -> str:
 
 def received_submission(
     token: dict[str, Any], round_id: str | None
-) -> tuple[dict[str, Any], dict[str, Any], Instance, str]:
+) -> tuple[Round, dict[str, Any], Instance, str]:
     """The posted instance as (round, payload, instance, raw XML), or an OpenRosa error."""
     document = instance_document()
     instance = read_instance(document)
     if round_id is not None and instance.form_id != round_id:
         raise OpenRosaError(404, say("one_form_only", form_id=round_id))
-    round_doc = round_for_form(instance.form_id, token, writing=True)
-    payload = to_payload(instance.tree, questions(form_source(round_doc)))
+    survey_round = round_for_form(instance.form_id, token, writing=True)
+    payload = to_payload(instance.tree, questions(form_source(survey_round)))
     payload["submission_id"] = submission_id(instance.instance_id)
     payload.setdefault("enumerator_id", token["name"])  # when the client sets no `username`
-    return round_doc, payload, instance, document.decode("utf-8", "replace")
+    return survey_round, payload, instance, document.decode("utf-8", "replace")
 
 
-def edited_submission(round_doc: dict[str, Any], instance: Instance) -> str | None:
+def edited_submission(survey_round: Round, instance: Instance) -> str | None:
     """The stored submission an edit replaces (meta/deprecatedID), if the server has it."""
     if instance.deprecated_id is None:
         return None
     original = submission_id(instance.deprecated_id)
-    return original if get_store().submissions.get(round_doc["_id"], original) else None
+    return original if get_store().submissions.get(survey_round.id, original) else None
 
 
-def unit_named(round_doc: dict[str, Any], payload: dict[str, Any]) -> str:
+def unit_named(survey_round: Round, payload: dict[str, Any]) -> str:
     """What the form was about, for the confirmation: its assignment, or its commune's name
     from the round's frame (nothing more is read from the store)."""
     if payload.get("assignment_id"):
         return f" – {payload['assignment_id']}"
-    commune = (payload.get("location") or {}).get("commune")
-    name = ((round_doc.get("frame") or {}).get("communes") or {}).get(commune, {}).get("name")
+    commune = str((payload.get("location") or {}).get("commune"))
+    name = (survey_round.frame_communes.get(commune) or {}).get("name")
     return f" – {name}" if name else ""
 
 
@@ -250,13 +254,13 @@ def submission(round_id: str | None = None) -> Response:
     if request.method == "HEAD":
         limit = str(current_app.config["SURVEY_MAX_BODY"])
         return Response(status=204, headers={"X-OpenRosa-Accept-Content-Length": limit})
-    round_doc, payload, instance, raw = received_submission(token, round_id)
-    original = edited_submission(round_doc, instance)
+    survey_round, payload, instance, raw = received_submission(token, round_id)
+    original = edited_submission(survey_round, instance)
     try:
         if original is not None:
             status = correct_from_edit(
                 get_store(),
-                round_doc,
+                survey_round,
                 original,
                 payload,
                 token_id=token["_id"],
@@ -266,7 +270,7 @@ def submission(round_id: str | None = None) -> Response:
             with ingest_slot(token["_id"]):
                 status, _ = submit_one(
                     get_store(),
-                    round_doc,
+                    survey_round,
                     payload,
                     token_id=token["_id"],
                     source="openrosa",
@@ -275,7 +279,7 @@ def submission(round_id: str | None = None) -> Response:
     except SubmissionInvalid as exc:
         raise OpenRosaError(422, invalid_message(exc.errors)) from exc
     except (Problem, DomainError) as refused:  # a correction refused: in OpenRosa's format
-        exc = problem_from(refused)
-        raise OpenRosaError(exc.status, with_lead(exc.status, exc.detail)) from refused
-    unit = unit_named(round_doc, payload)
+        problem = problem_from(refused)
+        raise OpenRosaError(problem.status, with_lead(problem.status, problem.detail)) from refused
+    unit = unit_named(survey_round, payload)
     return acknowledgement(status, instance.instance_id, token["name"], unit)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +16,8 @@ from pyxform.xls2json_backends import xlsx_to_dict
 from pyxform.xls2xform import convert
 
 from catalogue import LAO_CAI_DISTRICTS
-from catalogue.geography import former_provinces
-from catalogue.geography.rounds import round_coverage, round_geography
+from catalogue.geography import former_provinces, load_version
+from service.domain.round import Round
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 LANGUAGES = ("English (en)", "Tiếng Việt (vi)")
@@ -57,8 +58,8 @@ def _workbook_json(instrument: str) -> str:
 
 def workbook(instrument: str) -> dict[str, list[dict[str, Any]]]:
     """The instrument's XLSForm sheets: {"survey": rows, "choices": rows, "settings": rows}."""
-    sheets: dict[str, list[dict[str, Any]]] = json.loads(_workbook_json(instrument))
-    return sheets
+    book: dict[str, list[dict[str, Any]]] = json.loads(_workbook_json(instrument))
+    return book
 
 
 def _kind(row_type: str) -> str:
@@ -105,13 +106,13 @@ def _commune_as_pick_list(row: dict[str, Any], cascading: bool) -> dict[str, Any
     return picked | ({"choice_filter": "district = ${district}"} if cascading else {})
 
 
-def geography_frame(round_doc: dict[str, Any]) -> dict[str, Any] | None:
+def geography_frame(survey_round: Round) -> Mapping[str, Any] | None:
     """The districts and communes a round's form offers, with names: from its geography version
     (the provinces of its coverage), else its frame (docs/design.md §13)."""
-    version = round_geography(round_doc)
-    if version is None:
-        return round_doc.get("frame")
-    coverage = set(round_coverage(round_doc))
+    if survey_round.geography is None:
+        return survey_round.frame
+    version = load_version(survey_round.geography)
+    coverage = set(survey_round.coverage)
     former = former_provinces(version.id)
     communes = {
         unit.code: {"district": unit.parent if version.has_districts else "", "name": unit.name_vi}
@@ -126,10 +127,10 @@ def geography_frame(round_doc: dict[str, Any]) -> dict[str, Any] | None:
     return {"districts": districts, "communes": communes}
 
 
-def form_source(round_doc: dict[str, Any]) -> str:
+def form_source(survey_round: Round) -> str:
     """The XLSForm a round's XForm is built from: a round with a sample picks assignments."""
-    instrument = round_doc["instrument"]
-    return f"{instrument}_sample" if round_doc.get("sample") else instrument
+    instrument = survey_round.instrument.value
+    return f"{instrument}_sample" if survey_round.has_sample else instrument
 
 
 def round_workbook(
@@ -184,7 +185,10 @@ def _build(instrument: str, round_id: str, title: str, frame_json: str) -> XForm
     return XForm(round_id, title, version, xml.encode("utf-8"))
 
 
-def xform_for(round_doc: dict[str, Any]) -> XForm:
+def xform_for(survey_round: Round) -> XForm:
     """The round's XForm, built once per process and per version of its inputs."""
-    frame_json = json.dumps(geography_frame(round_doc), sort_keys=True, ensure_ascii=False)
-    return _build(form_source(round_doc), round_doc["_id"], round_doc["title"], frame_json)
+    frame = geography_frame(survey_round)
+    frame_json = json.dumps(
+        None if frame is None else dict(frame), sort_keys=True, ensure_ascii=False
+    )
+    return _build(form_source(survey_round), survey_round.id, survey_round.title, frame_json)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from scipy.special import pdtrc
 
@@ -41,7 +42,7 @@ class Interview:
     district: str
     started_at: datetime | None
     interviewed_at: datetime
-    answers: dict | None
+    answers: dict[str, Any] | None
     clock: bool = False
 
     @property
@@ -162,7 +163,8 @@ def overlapping_flag(interviews: Sequence[Interview]) -> Flag | None:
     overlapping: list[str] = []
     latest_end: Interview | None = None
     for interview in timed:
-        if latest_end is not None and interview.started_at < latest_end.interviewed_at:
+        started = interview.started_at
+        if latest_end is not None and started is not None and started < latest_end.interviewed_at:
             overlapping += [latest_end.submission_id, interview.submission_id]
         if latest_end is None or interview.interviewed_at > latest_end.interviewed_at:
             latest_end = interview

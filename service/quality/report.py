@@ -27,6 +27,10 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
 def interview_of(doc: dict[str, Any]) -> Interview:
     return Interview(
         submission_id=doc["submission_id"],
@@ -34,7 +38,7 @@ def interview_of(doc: dict[str, Any]) -> Interview:
         outcome=doc.get("outcome", "completed"),  # rounds without a sample: interviews only
         district=(doc.get("location") or {}).get("district", ""),
         started_at=_when(doc.get("started_at")),
-        interviewed_at=_when(doc["interviewed_at"]),
+        interviewed_at=_at(doc["interviewed_at"]),
         answers=doc.get("answers"),
         clock="clock" in (doc.get("flags") or []),
     )

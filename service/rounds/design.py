@@ -7,11 +7,13 @@ says `fpc` and why instead of an estimate (an fpc given at creation may meet dat
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from service.cells.reading import read_cells
 from service.cells.sums import CellSums, cell_sums
 from service.domain.errors import invalid
+from service.domain.round import Round
 from service.store import Store, get_store
 
 
@@ -20,12 +22,12 @@ def sampled_psus(cells: CellSums) -> dict[str, int]:
     return dict(Counter(stratum for stratum, _ in set(zip(cells.stratum, cells.psu, strict=True))))
 
 
-def stored_psus(store: Store, round_doc: dict[str, Any]) -> dict[str, int]:
-    _, cells = read_cells(store, round_doc["_id"])
-    return sampled_psus(cell_sums(round_doc["instrument"], cells, [], None))
+def stored_psus(store: Store, survey_round: Round) -> dict[str, int]:
+    _, cells = read_cells(store, survey_round.id)
+    return sampled_psus(cell_sums(survey_round.instrument, cells, [], None))
 
 
-def fpc_problems(fpc: dict[str, float] | None, psus: dict[str, int]) -> dict[str, list[str]]:
+def fpc_problems(fpc: Mapping[str, float] | None, psus: dict[str, int]) -> dict[str, list[str]]:
     """{"design.fpc.<stratum>": [why]} for every stratum the fpc does not fit (none: {})."""
     if not fpc:
         return {}
@@ -48,9 +50,9 @@ def describe(problems: dict[str, list[str]]) -> str:
     return " ".join(text for texts in problems.values() for text in texts)
 
 
-def checked_design(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def checked_design(current: Round, changes: dict[str, Any]) -> dict[str, Any]:
     """The round's design with `changes` applied, or 422 when its fpc misfits the stored data."""
-    design = {**(current.get("design") or {}), **changes}
+    design = {**(current.doc.get("design") or {}), **changes}  # stored as the API shows it
     problems = fpc_problems(design.get("fpc"), stored_psus(get_store(), current))
     if problems:
         raise invalid(problems, "The fpc does not fit the round's data.")

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from catalogue import RoundPurpose, indicators_of
+from catalogue import indicators_of
 from catalogue.geography.rounds import all_former_provinces, default_geography
 from catalogue.targets import default_targets
 from schemas.audit import AuditAction
@@ -15,6 +15,7 @@ from schemas.rounds import check_targets
 from service.audit.log import record
 from service.cells.reading import data_version
 from service.domain.errors import conflict, invalid, not_found
+from service.domain.round import Round
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
 from service.rounds.series import check_series_instrument
@@ -39,41 +40,49 @@ def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_round(round_id: str, store: Store | None = None) -> dict[str, Any]:
+def load_round(round_id: str, store: Store | None = None) -> Round:
     """The stored round, or 404; from the app's store unless given one (the command line)."""
     doc = (store or get_store()).rounds.get(round_id)
     if doc is None:
         raise not_found(f"Round {round_id!r}")
-    return doc
+    return Round.from_doc(doc)
 
 
-def recent_round(round_id: str) -> dict[str, Any] | None:
+def _parsed(doc: dict[str, Any] | None) -> Round | None:
+    return None if doc is None else Round.from_doc(doc)
+
+
+def recent_round(round_id: str) -> Round | None:
     """The round as submissions see it: its status and design at most `recent.FRESH_SECONDS`
-    old (its data version may be older: writes do not read it)."""
-    return recent(ROUNDS).get_or_load(round_id, lambda: get_store().rounds.get(round_id))
+    old (its data version may be older: writes do not read it); parsed once per read."""
+    found: Round | None = recent(ROUNDS).get_or_load(
+        round_id, lambda: _parsed(get_store().rounds.get(round_id))
+    )
+    return found
 
 
-def round_for_writing(round_id: str) -> dict[str, Any]:
+def round_for_writing(round_id: str) -> Round:
     """`recent_round`, or 404."""
-    doc = recent_round(round_id)
-    if doc is None:
+    survey_round = recent_round(round_id)
+    if survey_round is None:
         raise not_found(f"Round {round_id!r}")
-    return doc
+    return survey_round
 
 
-def with_counts(doc: dict[str, Any]) -> dict[str, Any]:
+def with_counts(survey_round: Round) -> dict[str, Any]:
+    """The round as the API shows it: its stored document with its submissions and version."""
     store = get_store()
     return {
-        **doc,
-        "n_submissions": store.submissions.count(doc["_id"]),
-        "data_version": data_version(doc, store.cells.head(doc["_id"]) or {}),
+        **survey_round.doc,
+        "n_submissions": store.submissions.count(survey_round.id),
+        "data_version": data_version(survey_round, store.cells.head(survey_round.id) or {}),
     }
 
 
-def listed(doc: dict[str, Any]) -> dict[str, Any]:
+def listed(survey_round: Round) -> dict[str, Any]:
     """A round as listed: its frame shows districts only (read one round for its communes)."""
-    frame = doc.get("frame")
-    return with_counts({**doc, "frame": frame and {"districts": frame["districts"]}})
+    frame = survey_round.frame
+    return {**with_counts(survey_round), "frame": frame and {"districts": frame["districts"]}}
 
 
 def create_round(data: dict[str, Any]) -> dict[str, Any]:
@@ -90,12 +99,8 @@ def create_round(data: dict[str, Any]) -> dict[str, Any]:
 
 def list_rounds(production_only: bool = False) -> list[dict[str, Any]]:
     """Every round; with `production_only`, not the pilots and tests (a planner's list)."""
-    docs = get_store().rounds.list()
-    if production_only:
-        docs = [
-            d for d in docs if d.get("purpose", RoundPurpose.PRODUCTION) == RoundPurpose.PRODUCTION
-        ]
-    return [listed(doc) for doc in docs]
+    rounds = [Round.from_doc(doc) for doc in get_store().rounds.list()]
+    return [listed(r) for r in rounds if r.is_production or not production_only]
 
 
 def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -105,20 +110,20 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     current = load_round(round_id)
     if "targets" in changes:
         try:
-            check_targets(current["instrument"], changes["targets"])
+            check_targets(current.instrument, changes["targets"])
         except ValidationError as exc:
             raise invalid(error_paths(exc.messages)) from exc
-        changes = {**changes, "targets": {**current.get("targets", {}), **changes["targets"]}}
+        changes = {**changes, "targets": {**current.targets, **changes["targets"]}}
     if "series" in changes:
-        check_series_instrument(changes["series"], current["instrument"], round_id)
+        check_series_instrument(changes["series"], current.instrument, round_id)
     if "design" in changes:
         changes = {**changes, "design": checked_design(current, changes["design"])}
     if "weighting" in changes or "design" in changes:  # the weighting must fit the new design
-        after = {**current, **changes}
-        changes = {**changes, "weighting": check_weighting(after, after.get("weighting") or {})}
+        after = Round.from_doc({**current.doc, **changes})
+        changes = {**changes, "weighting": check_weighting(after, after.weighting)}
     if not changes:
         return with_counts(current)
-    updated = get_store().rounds.update(round_id, changes) or current
+    updated = get_store().rounds.update(round_id, changes)
     forget(ROUNDS)
     record(get_store(), AuditAction.ROUND_UPDATE, [round_id], round_id=round_id)
-    return with_counts(updated)
+    return with_counts(current if updated is None else Round.from_doc(updated))

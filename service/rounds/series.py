@@ -4,6 +4,7 @@ a round is created or joins one."""
 from __future__ import annotations
 
 from service.domain.errors import invalid
+from service.domain.round import Round
 from service.store import get_store
 
 
@@ -11,11 +12,8 @@ def check_series_instrument(series: str | None, instrument: str, round_id: str) 
     """422 naming `series` when the series holds a round of another instrument."""
     if series is None:
         return
-    others = {
-        doc["instrument"]
-        for doc in get_store().rounds.in_series(series)
-        if doc["_id"] != round_id and doc["instrument"] != instrument
-    }
+    rounds = [Round.from_doc(doc) for doc in get_store().rounds.in_series(series)]
+    others = {r.instrument for r in rounds if r.id != round_id and r.instrument != instrument}
     if others:
         raise invalid(
             {

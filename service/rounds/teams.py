@@ -11,17 +11,17 @@ from typing import Any
 
 from catalogue import Role
 from service.domain.errors import Forbidden
+from service.domain.round import Round
 
 
-def collects_for(round_doc: dict[str, Any], token: dict[str, Any]) -> bool:
+def collects_for(survey_round: Round, token: dict[str, Any]) -> bool:
     """Whether this token may see the round's form and assignments and submit to it."""
-    teams = round_doc.get("teams")
-    return token["role"] != Role.ENUMERATOR or not teams or token["name"] in teams
+    return token["role"] != Role.ENUMERATOR or survey_round.collects_by(token["name"])
 
 
-def require_collector(round_doc: dict[str, Any], token: dict[str, Any]) -> None:
+def require_collector(survey_round: Round, token: dict[str, Any]) -> None:
     """403 for an enumerator outside the round's teams."""
-    if not collects_for(round_doc, token):
+    if not collects_for(survey_round, token):
         raise Forbidden(
-            f"{token['name']!r} is not in the teams that collect for round {round_doc['_id']!r}.",
+            f"{token['name']!r} is not in the teams that collect for round {survey_round.id!r}.",
         )

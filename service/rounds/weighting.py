@@ -3,11 +3,11 @@ estimate applies (docs/design.md §9)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from catalogue import BY_DIMENSIONS, Instrument
 from catalogue.classifications import CODES
-from catalogue.geography.rounds import round_coverage, round_geography_id
 from schemas.common import Count
 from schemas.submissions import BusinessAnswersSchema, HouseholdAnswersSchema
 from schemas.weighting import WeightingMode, WeightInput
@@ -20,35 +20,32 @@ from scoring.weights import (
     SpecError,
 )
 from service.domain.errors import invalid
+from service.domain.round import Round
 
 DOES_NOT_FIT = "The weighting does not fit this round."
 ANSWERS = {Instrument.HOUSEHOLD: HouseholdAnswersSchema, Instrument.BUSINESS: BusinessAnswersSchema}
 
 
-def has_sample(round_doc: dict[str, Any]) -> bool:
-    return bool(round_doc.get("sample"))
-
-
-def configured(round_doc: dict[str, Any]) -> dict[str, Any]:
+def configured(survey_round: Round) -> dict[str, Any]:
     """The round's weighting with defaults: psu classes with a sample, none without."""
-    stored = round_doc.get("weighting") or {}
-    default = NonresponseSpec(ClassKind.PSU if has_sample(round_doc) else ClassKind.NONE)
+    stored = survey_round.weighting
+    default = NonresponseSpec(ClassKind.PSU if survey_round.has_sample else ClassKind.NONE)
     return {
         "nonresponse": stored.get("nonresponse") or default.to_json(),
         "calibration": stored.get("calibration"),
     }
 
 
-def _frame_codes(round_doc: dict[str, Any], variable: str) -> set[str] | None:
+def _frame_codes(survey_round: Round, variable: str) -> set[str] | None:
     """The codes a variable may take in this round (None: not restricted)."""
-    frame = round_doc.get("frame") or {}
+    frame = survey_round.frame or {}
     match variable:
         case "district":
             return set(frame["districts"]) if frame else None
         case "commune":
             return set(frame.get("communes") or {}) or None if frame else None
         case "former_province":
-            return set(round_coverage(round_doc))
+            return set(survey_round.coverage)
         case _:
             return set(CODES[variable])
 
@@ -63,10 +60,10 @@ def spec_problem(error: SpecError, detail: str = DOES_NOT_FIT) -> Exception:
     return invalid({field_path(error.path): [str(error)]}, detail)
 
 
-def round_variables(round_doc: dict[str, Any]) -> set[str]:
+def round_variables(survey_round: Round) -> set[str]:
     """The variables a margin of this round may cross."""
-    known = set(BY_DIMENSIONS[round_doc["instrument"]])
-    if round_geography_id(round_doc) is not None:
+    known = set(BY_DIMENSIONS[survey_round.instrument])
+    if survey_round.geography is not None:
         known.add("former_province")
     return known
 
@@ -77,13 +74,13 @@ def numeric_answers(instrument: str) -> set[str]:
     return {name for name, field in schema.fields.items() if isinstance(field, Count)}
 
 
-def _code_errors(round_doc: dict[str, Any], spec: CalibrationSpec) -> dict[str, list[str]]:
+def _code_errors(survey_round: Round, spec: CalibrationSpec) -> dict[str, list[str]]:
     """Categories that are no code of this round (its frame, coverage or code lists)."""
     errors: dict[str, list[str]] = {}
     for index, margin in enumerate(spec.margins):
         if margin.numeric:
             continue
-        codes = [_frame_codes(round_doc, v) for v in margin.variables]
+        codes = [_frame_codes(survey_round, v) for v in margin.variables]
         for key in margin.totals:
             parts = Margin.categories(key)
             for variable, part, allowed in zip(margin.variables, parts, codes, strict=True):
@@ -93,33 +90,35 @@ def _code_errors(round_doc: dict[str, Any], spec: CalibrationSpec) -> dict[str, 
     return errors
 
 
-def check_calibration(round_doc: dict[str, Any], calibration: dict[str, Any]) -> None:
+def check_calibration(survey_round: Round, calibration: Mapping[str, Any]) -> None:
     """The engine's rules, then the round's: its variables and its codes (else 422)."""
     try:
         spec = CalibrationSpec.from_json(calibration)
-        spec.check_variables(round_variables(round_doc), numeric_answers(round_doc["instrument"]))
+        spec.check_variables(
+            round_variables(survey_round), numeric_answers(survey_round.instrument)
+        )
     except SpecError as error:
         raise spec_problem(error) from error
-    errors = _code_errors(round_doc, spec)
+    errors = _code_errors(survey_round, spec)
     if errors:
         raise invalid(errors, DOES_NOT_FIT)
 
 
-def check_weighting(round_doc: dict[str, Any], weighting: dict[str, Any]) -> dict[str, Any]:
+def check_weighting(survey_round: Round, weighting: Mapping[str, Any]) -> dict[str, Any]:
     """The weighting to store, or 422 naming the margin or class (the round is unchanged)."""
     nonresponse = weighting.get("nonresponse")
-    if not has_sample(round_doc) and nonresponse and nonresponse["classes"] != ClassKind.NONE:
+    if not survey_round.has_sample and nonresponse and nonresponse["classes"] != ClassKind.NONE:
         message = "A round without a sample has no outcomes to adjust: classes must be none."
         raise invalid({"weighting.nonresponse.classes": [message]})
     calibration = weighting.get("calibration")
     if calibration:
-        check_calibration(round_doc, calibration)
+        check_calibration(survey_round, calibration)
     return {"nonresponse": nonresponse, "calibration": calibration}
 
 
-def numeric_variables(round_doc: dict[str, Any]) -> tuple[str, ...]:
+def numeric_variables(survey_round: Round) -> tuple[str, ...]:
     """The variables of the round's numeric margins (none: its cells suffice)."""
-    calibration = configured(round_doc)["calibration"]
+    calibration = configured(survey_round)["calibration"]
     if not calibration:
         return ()
     try:
@@ -128,26 +127,26 @@ def numeric_variables(round_doc: dict[str, Any]) -> tuple[str, ...]:
         return ()
 
 
-def applied_mode(round_doc: dict[str, Any], requested: str | None) -> WeightingMode:
+def applied_mode(survey_round: Round, requested: str | None) -> WeightingMode:
     """The steps an estimate applies: as requested, else every configured step."""
-    calibrated = configured(round_doc)["calibration"] is not None
+    calibrated = configured(survey_round)["calibration"] is not None
     if requested is None:
         return WeightingMode.CALIBRATED if calibrated else WeightingMode.NONRESPONSE
     mode = WeightingMode(requested)
     if mode is WeightingMode.CALIBRATED and not calibrated:
-        message = f"Round {round_doc['_id']!r} has no calibration configured."
+        message = f"Round {survey_round.id!r} has no calibration configured."
         raise invalid({"weighting": [message]})
     return mode
 
 
 def weighting_block(
-    round_doc: dict[str, Any], mode: WeightingMode, nonresponse: str | None, provisional: bool
+    survey_round: Round, mode: WeightingMode, nonresponse: str | None, provisional: bool
 ) -> dict[str, Any]:
     """The `weighting` block of an estimates answer; `nonresponse`: the classes applied (None:
     the input weights; `none` on a sample round is one class for the whole round)."""
-    calibration = configured(round_doc)["calibration"]
+    calibration = configured(survey_round)["calibration"]
     return {
-        "input": WeightInput.SAMPLE if has_sample(round_doc) else WeightInput.SUBMITTED,
+        "input": WeightInput.SAMPLE if survey_round.has_sample else WeightInput.SUBMITTED,
         "nonresponse": nonresponse,
         "calibration": calibration["method"] if mode is WeightingMode.CALIBRATED else None,
         "provisional": provisional,

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from service.domain.round import Round
 from service.samples.sample import (
     SampleInUse,
     SampleInvalid,
@@ -54,14 +55,15 @@ def read_rows(path: Path) -> tuple[list[Any], str]:
 
 def import_file(store: Store, round_id: str, path: Path) -> int:
     """Validate and store; print the summary (0) or the errors (1)."""
-    round_doc = store.rounds.get(round_id)
-    if round_doc is None:
+    doc = store.rounds.get(round_id)
+    if doc is None:
         sys.exit(f"error: round {round_id!r} does not exist")
+    survey_round = Round.from_doc(doc)
     try:
         raw, source = read_rows(path)
         bar = ProgressBar(len(raw)) if len(raw) >= BAR_FROM_ROWS else None
-        rows = validate_rows(raw, round_doc, source, bar)
-        result = import_sample(store, round_doc, rows)
+        rows = validate_rows(raw, survey_round, source, bar)
+        result = import_sample(store, survey_round, rows)
     except SampleInvalid as exc:
         shown = sorted(exc.errors.items())[:MAX_ERRORS_SHOWN]
         print(json.dumps({"errors": dict(shown), "n_errors": len(exc.errors)}, ensure_ascii=False))

@@ -12,7 +12,7 @@ def base_weight(psu_prob: float, unit_prob: float) -> float:
 
 def is_certainty(row: dict[str, Any]) -> bool:
     """A PSU selected with certainty (psu_prob = 1: a take-all commune or enterprise)."""
-    return row["psu_prob"] >= 1.0
+    return float(row["psu_prob"]) >= 1.0
 
 
 def sampling_of(row: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from service.audit.log import record
 from service.cells.contributions import contributions
 from service.cells.writes import replace
 from service.domain.errors import conflict, not_found
+from service.domain.round import Round
 from service.samples.design import sampling_of
 from service.samples.sample import (
     SampleInvalid,
@@ -54,7 +55,7 @@ def change_assignment(
 
 def _closing(assignment: dict[str, Any], closed: dict[str, Any], token_id: str) -> dict[str, Any]:
     """The `closed` record, or 409 when the assignment's outcome is already final."""
-    current = assignment.get("closed")
+    current: dict[str, Any] | None = assignment.get("closed")
     if current:
         if current["outcome"] == closed["outcome"]:
             return current
@@ -72,11 +73,11 @@ def with_status(assignment: dict[str, Any]) -> dict[str, Any]:
 
 
 def append_rows(
-    store: Store, round_doc: dict[str, Any], raw_rows: list[Any], source: str
+    store: Store, survey_round: Round, raw_rows: list[Any], source: str
 ) -> dict[str, int]:
     """Add reserve units; each PSU they touch takes their `unit_prob` for all its units."""
-    round_id = round_doc["_id"]
-    indexed, errors = checked_rows(raw_rows, round_doc, source)
+    round_id = survey_round.id
+    indexed, errors = checked_rows(raw_rows, survey_round, source)
     existing = store.assignments.of_round(round_id, {"_id": 0, "sampling": 0})
     errors |= _append_errors(existing, indexed, source)
     if errors:
@@ -87,7 +88,7 @@ def append_rows(
     record(store, AuditAction.SAMPLE_IMPORT, appended, round_id=round_id)
     for psu, unit_prob in {row["psu"]: row["unit_prob"] for row in new_rows}.items():
         units = store.assignments.set_psu_unit_prob(round_id, psu, unit_prob, sampling_of)
-        reweigh_completed_visits(store, round_doc, units)
+        reweigh_completed_visits(store, survey_round, units)
     rows = [
         {k: v for k, v in a.items() if k not in FIELDWORK_STATE}
         for a in store.assignments.of_round(round_id, {"_id": 0, "round_id": 0})
@@ -120,13 +121,13 @@ def _append_errors(
 
 
 def reweigh_completed_visits(
-    store: Store, round_doc: dict[str, Any], units: list[dict[str, Any]]
+    store: Store, survey_round: Round, units: list[dict[str, Any]]
 ) -> None:
     """A PSU's units got a new `unit_prob`: its completed visits take the new weight and `agg`,
     and the cells (so the round's data version) follow."""
     by_id = {unit["assignment_id"]: unit for unit in units}
-    for visit in store.submissions.completed_visits(round_doc["_id"], list(by_id)):
+    for visit in store.submissions.completed_visits(survey_round.id, list(by_id)):
         sampling = by_id[visit["assignment_id"]]["sampling"]
-        agg = contributions(round_doc["instrument"], visit["location"], sampling, visit["answers"])
+        agg = contributions(survey_round.instrument, visit["location"], sampling, visit["answers"])
         content = {"sampling": dict(sampling), "agg": agg}
-        replace(store, round_doc["_id"], visit["submission_id"], content)  # −old +new in cells
+        replace(store, survey_round.id, visit["submission_id"], content)  # −old +new in cells

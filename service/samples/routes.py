@@ -26,6 +26,7 @@ from schemas.samples import (
 )
 from service.auth import require_role
 from service.domain.errors import conflict, invalid
+from service.domain.round import Round
 from service.errors import Problem
 from service.rounds.model import load_round
 from service.rounds.teams import require_collector
@@ -95,19 +96,19 @@ class RoundSample(MethodView):
     @blp.response(200, SampleSummarySchema)
     def put(self, round_id: str) -> dict[str, int]:
         """Load the round's sample (one row per selected unit); the same sample again is a no-op."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         rows, source = sample_rows()
         store = get_store()
         try:
-            valid = _validated(rows, round_doc, source)
-            return import_sample(store, round_doc, valid).summary
+            valid = _validated(rows, survey_round, source)
+            return import_sample(store, survey_round, valid).summary
         except SampleInUse as exc:
             raise conflict(str(exc)) from exc
 
 
-def _validated(rows: list[Any], round_doc: dict[str, Any], source: str) -> list[dict[str, Any]]:
+def _validated(rows: list[Any], survey_round: Round, source: str) -> list[dict[str, Any]]:
     try:
-        return validate_rows(rows, round_doc, source)
+        return validate_rows(rows, survey_round, source)
     except SampleInvalid as exc:
         raise invalid(exc.errors, "The sample is invalid; nothing was stored.") from exc
 
@@ -119,12 +120,12 @@ class RoundSampleRows(MethodView):
     @blp.response(200, SampleSummarySchema)
     def post(self, round_id: str) -> dict[str, int]:
         """Append units (reserves released in a PSU); their `unit_prob` holds for the whole PSU."""
-        round_doc = load_round(round_id)
-        if not round_doc.get("sample"):
+        survey_round = load_round(round_id)
+        if not survey_round.has_sample:
             raise conflict(f"Round {round_id!r} has no sample to append to.")
         rows, source = sample_rows()
         try:
-            return append_rows(get_store(), round_doc, rows, source)
+            return append_rows(get_store(), survey_round, rows, source)
         except SampleInvalid as exc:
             raise invalid(exc.errors, "The rows are invalid; nothing was stored.") from exc
 

@@ -21,6 +21,7 @@ from schemas.common import error_paths
 from schemas.samples import MAX_SAMPLE_ROWS, SampleRowSchema
 from schemas.submissions import location_errors
 from service.audit.log import record as audit
+from service.domain.round import Round
 from service.samples.design import sampling_of
 from service.store import Store
 from service.uploaded_tables import TableInvalid, number_cell, read_table
@@ -76,12 +77,12 @@ def row_path(index: int, source: str) -> str:
 
 def validate_rows(
     raw_rows: list[Any],
-    round_doc: dict[str, Any],
+    survey_round: Round,
     source: str,
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The normalised rows, or SampleInvalid naming every bad row and field."""
-    rows, errors = checked_rows(raw_rows, round_doc, source, progress)
+    rows, errors = checked_rows(raw_rows, survey_round, source, progress)
     if errors:
         raise SampleInvalid(errors)
     return [row for _, row in rows]
@@ -89,7 +90,7 @@ def validate_rows(
 
 def checked_rows(
     raw_rows: list[Any],
-    round_doc: dict[str, Any],
+    survey_round: Round,
     source: str,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
@@ -110,7 +111,7 @@ def checked_rows(
             if progress is not None:
                 progress(index + 1)
             continue
-        for path, texts in location_errors(row, round_doc).items():
+        for path, texts in location_errors(row, survey_round.doc).items():
             errors[f"{where}.{path.removeprefix('location.')}"] = texts
         rows.append((index, row))
         if progress is not None:
@@ -167,19 +168,20 @@ def stored_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def import_sample(store: Store, round_doc: dict[str, Any], rows: list[dict[str, Any]]) -> Any:
+def import_sample(store: Store, survey_round: Round, rows: list[dict[str, Any]]) -> ImportResult:
     """Store a validated sample: unchanged → nothing written; in use → SampleInUse."""
+    round_id = survey_round.id
     digest = sample_hash(rows)
-    current = round_doc.get("sample") or {}
+    current = survey_round.sample or {}
     summary = summary_of(rows)
     if current.get("hash") == digest:
         return ImportResult(summary, changed=False)
-    if store.submissions.count(round_doc["_id"]):
+    if store.submissions.count(round_id):
         raise SampleInUse(
-            f"Round {round_doc['_id']!r} already has submissions: its sample can only change "
+            f"Round {round_id!r} already has submissions: its sample can only change "
             "through field operations (reassign, close, append rows)."
         )
-    store.assignments.replace(round_doc["_id"], [stored_row(row) for row in rows])
-    store.rounds.update(round_doc["_id"], {"sample": {**summary, "hash": digest}})
-    audit(store, AuditAction.SAMPLE_IMPORT, [round_doc["_id"]], round_id=round_doc["_id"])
+    store.assignments.replace(round_id, [stored_row(row) for row in rows])
+    store.rounds.update(round_id, {"sample": {**summary, "hash": digest}})
+    audit(store, AuditAction.SAMPLE_IMPORT, [round_id], round_id=round_id)
     return ImportResult(summary, changed=True)

@@ -7,7 +7,7 @@ as `duplicate` for a supervisor, and every visit raises the assignment's status.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
@@ -18,6 +18,7 @@ from schemas.common import error_paths
 from schemas.samples import SAMPLE_SUBMISSION_SCHEMAS, as_utc
 from service.auth import current_token
 from service.cells.contributions import contributions
+from service.domain.round import Round
 from service.samples.status import RANK
 from service.store import Store
 
@@ -33,14 +34,14 @@ class VisitInvalid(Exception):
 
 
 def validate_visit(
-    store: Store, round_doc: dict[str, Any], payload: Any
+    store: Store, survey_round: Round, payload: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the normalised visit, its assignment), or VisitInvalid with field paths."""
     try:
-        data = _SCHEMAS[round_doc["instrument"]].load(payload)
+        data: dict[str, Any] = _SCHEMAS[survey_round.instrument].load(payload)
     except ValidationError as exc:
         raise VisitInvalid(error_paths(exc.messages)) from exc
-    assignment = store.assignments.get(round_doc["_id"], data["assignment_id"])
+    assignment = store.assignments.get(survey_round.id, data["assignment_id"])
     if assignment is None:
         raise VisitInvalid({"assignment_id": ["Not an assignment of this round's sample."]})
     _sign_as_visitor(data, assignment, current_token())
@@ -99,17 +100,15 @@ def hashed_content(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in ("location", "sampling")}
 
 
-def clock_flagged(interviewed_at: str, received_at: str, period: dict[str, str]) -> bool:
+def clock_flagged(interviewed_at: str, received_at: str, survey_round: Round) -> bool:
     """Outside the round's period, or more than an hour after the server received it."""
     when = datetime.fromisoformat(interviewed_at)
     received = datetime.fromisoformat(received_at)
-    day = when.astimezone(UTC).date()
-    outside = not date.fromisoformat(period["start"]) <= day <= date.fromisoformat(period["end"])
-    return outside or when > received + CLOCK_LEEWAY
+    return not survey_round.in_period(when.astimezone(UTC).date()) or when > received + CLOCK_LEEWAY
 
 
 def visit_fields(
-    round_doc: dict[str, Any], assignment: dict[str, Any], data: dict[str, Any], received_at: str
+    survey_round: Round, assignment: dict[str, Any], data: dict[str, Any], received_at: str
 ) -> dict[str, Any]:
     """The stored visit's own fields: location and sampling from the assignment, flags."""
     gps = data.pop("gps", None)
@@ -119,7 +118,7 @@ def visit_fields(
     if gps is not None:
         location["gps"] = gps
     completed = data["outcome"] == Outcome.COMPLETED
-    clock = clock_flagged(data["interviewed_at"], received_at, round_doc["period"])
+    clock = clock_flagged(data["interviewed_at"], received_at, survey_round)
     flags = ["clock"] if clock else []
     return {
         **data,
@@ -127,7 +126,7 @@ def visit_fields(
         "sampling": dict(assignment["sampling"]),
         "flags": flags,
         "agg": contributions(
-            round_doc["instrument"], location, assignment["sampling"], data["answers"]
+            survey_round.instrument, location, assignment["sampling"], data["answers"]
         )
         if completed
         else None,

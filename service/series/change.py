@@ -11,15 +11,17 @@ from typing import Any
 
 from catalogue import INDICATORS_BY_ID, Indicator, SuppressedPolicy
 from catalogue.geography import version_ids
-from catalogue.geography.rounds import round_coverage, round_geography_id
-from scoring import CiMethod, LonelyPsu, LonelyPsuError, ScoringError
+from schemas.weighting import WeightingMode
+from scoring import CiMethod, LonelyPsuError, ScoringError
 from scoring.calibrated_rounds import CalibratedRound
-from scoring.contrasts import Change, Round, change_from_totals
+from scoring.contrasts import Change, change_from_totals
+from scoring.contrasts import Round as EngineRound
 from scoring.stacking import PairingError, RoundTotals
 from service.cells.domains import FORMER_PROVINCE, GROUPING_PREFIX, Domain
 from service.cells.reading import current_version, data_version
 from service.cells.sums import CellSums, cell_sums, psu_totals
 from service.domain.errors import DomainError, Invalid, invalid
+from service.domain.round import Round
 from service.estimates.publication import requested_report, withheld_changes, withheld_domains
 from service.estimates.service import (
     EstimatesSource,
@@ -28,7 +30,7 @@ from service.estimates.service import (
     requested_indicators,
 )
 from service.offload import off_the_loop
-from service.rounds.weighting import WeightingMode, applied_mode
+from service.rounds.weighting import applied_mode
 from service.series.model import series_rounds
 from service.store import Store, get_store
 from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
@@ -38,13 +40,13 @@ ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
 GEOGRAPHIC_BY = ("commune", "district", FORMER_PROVINCE)
 
 
-def chosen_rounds(series: str, query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def chosen_rounds(series: str, query: dict[str, Any]) -> tuple[Round, Round]:
     """The `from` and `to` rounds (default: the series' first and last), or 422 naming them."""
     rounds = series_rounds(series)
-    by_id = {doc["_id"]: doc for doc in rounds}
+    by_id = {r.id: r for r in rounds}
     ids = {
-        "from_round": query["from_round"] or rounds[0]["_id"],
-        "to_round": query["to_round"] or rounds[-1]["_id"],
+        "from_round": query["from_round"] or rounds[0].id,
+        "to_round": query["to_round"] or rounds[-1].id,
     }
     errors = {
         ROUND_PARAMETERS[name]: [f"Round {round_id!r} is not in series {series!r}."]
@@ -56,7 +58,7 @@ def chosen_rounds(series: str, query: dict[str, Any]) -> tuple[dict[str, Any], d
     if errors:
         raise invalid(errors, "The change query is invalid.")
     first, last = by_id[ids["from_round"]], by_id[ids["to_round"]]
-    if first["instrument"] != last["instrument"]:
+    if first.instrument is not last.instrument:
         raise invalid({"to": ["Must be a round of the same instrument as `from`."]})
     return first, last
 
@@ -65,38 +67,42 @@ def chosen_rounds(series: str, query: dict[str, Any]) -> tuple[dict[str, Any], d
 class WeightedRound:
     """A round of the change under its weighting: plain cell sums, or its calibrated cells."""
 
-    doc: dict[str, Any]
+    survey_round: Round
     weighted: WeightedCells
     sums: CellSums | None  # the weighted cells summed per PSU × domain (None: calibrated)
 
-    def for_indicator(self, indicator: Indicator) -> Round:
+    def for_indicator(self, indicator: Indicator) -> EngineRound:
         """The engine's round: `RoundTotals`, or a `CalibratedRound` with its own g (§10)."""
         calibration = self.weighted.calibration
         if calibration is not None:
             return CalibratedRound(calibration.totals(indicator), calibration.calibrated)
         assert self.sums is not None
-        fpc = (self.doc.get("design") or {}).get("fpc")
-        return RoundTotals(psu_totals(self.sums, indicator), fpc=fpc)
+        fpc = self.survey_round.design.fpc
+        by_stratum: dict[object, float] | None = None if fpc is None else dict(fpc.items())
+        return RoundTotals(psu_totals(self.sums, indicator), fpc=by_stratum)
 
 
 def change_round(
-    doc: dict[str, Any], weighted: WeightedCells, indicators: list[Indicator], domain: Domain | None
+    survey_round: Round,
+    weighted: WeightedCells,
+    indicators: list[Indicator],
+    domain: Domain | None,
 ) -> WeightedRound:
     """The round as the change reads it: calibrated, or its weighted cells summed per PSU."""
     if weighted.calibration is not None:
-        return WeightedRound(doc, weighted, None)
-    sums = cell_sums(doc["instrument"], weighted.cells, indicators, domain)
-    return WeightedRound(doc, weighted, sums)
+        return WeightedRound(survey_round, weighted, None)
+    sums = cell_sums(survey_round.instrument, weighted.cells, indicators, domain)
+    return WeightedRound(survey_round, weighted, sums)
 
 
 @contextmanager
-def naming_round(doc: dict[str, Any]) -> Iterator[None]:
+def naming_round(survey_round: Round) -> Iterator[None]:
     """A weighting problem (the estimates' 422 naming the margin) names the round too."""
     try:
         yield
     except DomainError as refused:
-        detail = f"Round {doc['_id']!r}: {refused.detail}"
-        raise type(refused)(detail, refused.errors, extra={"round": doc["_id"]}) from None
+        detail = f"Round {survey_round.id!r}: {refused.detail}"
+        raise type(refused)(detail, refused.errors, extra={"round": survey_round.id}) from None
 
 
 def indicator_changes(
@@ -104,7 +110,7 @@ def indicator_changes(
 ) -> list[Change]:
     """The engine's changes per domain; its typed errors become a 422 naming the cause."""
     first, last = (r.for_indicator(indicator) for r in rounds)
-    policy = (rounds[1].doc.get("design") or {}).get("lonely_psu", LonelyPsu.ADJUST)
+    policy = rounds[1].survey_round.design.lonely_psu
     try:
         return change_from_totals(
             first, last, indicator.kind, query["pairing"], policy, query["level"]
@@ -137,28 +143,28 @@ def weighted_pair(
     """Both rounds under their weighting modes (422 naming the round and margin)."""
     out = []
     for round_data, mode, domain in zip(data, modes, domains, strict=True):
-        doc = round_data.doc
-        with naming_round(doc):
+        survey_round = round_data.survey_round
+        with naming_round(survey_round):
             weighted = weighted_cells(
-                doc, round_data.cells, indicators, domain, mode, round_data.outcomes
+                survey_round, round_data.cells, indicators, domain, mode, round_data.outcomes
             )
-        out.append(change_round(doc, weighted, indicators, domain))
+        out.append(change_round(survey_round, weighted, indicators, domain))
     return out[0], out[1]
 
 
-def reported_geography(rounds: tuple[dict[str, Any], ...], query: dict[str, Any]) -> str | None:
+def reported_geography(rounds: tuple[Round, ...], query: dict[str, Any]) -> str | None:
     """`?geography=`, else the newer of the two rounds' versions (§13)."""
     if query.get("geography"):
-        return query["geography"]
-    ids = [round_geography_id(doc) for doc in rounds]
+        return str(query["geography"])
+    ids = [r.geography for r in rounds]
     known = [v for v in ids if v is not None]
     return max(known, key=version_ids().index) if len(known) == len(ids) else None
 
 
-def check_coverage(rounds: tuple[dict[str, Any], dict[str, Any]], by: str | None) -> None:
+def check_coverage(rounds: tuple[Round, Round], by: str | None) -> None:
     """Rounds of different coverage compare only area by area: 422 `coverage` otherwise. A
     round without a geography (free codes) declares no coverage: nothing to compare."""
-    first, last = (set(round_coverage(doc)) for doc in rounds)
+    first, last = (set(r.coverage) for r in rounds)
     comparable = by in GEOGRAPHIC_BY or (by or "").startswith(GROUPING_PREFIX)
     if not first or not last or first == last or comparable:
         return
@@ -189,8 +195,8 @@ def report(
         "series": series,
         **{
             name: {
-                "round_id": round_.doc["_id"],
-                "data_version": data_version(round_.doc, head),
+                "round_id": round_.survey_round.id,
+                "data_version": data_version(round_.survey_round, head),
                 "weighting": round_.weighted.block,
             }
             for name, round_, head in zip(ROUND_PARAMETERS, pair, heads, strict=True)
@@ -211,7 +217,7 @@ def report(
 
 def change_report(
     series: str,
-    rounds: tuple[dict[str, Any], dict[str, Any]],
+    rounds: tuple[Round, Round],
     versions: tuple[int, int],
     modes: tuple[WeightingMode, WeightingMode],
     query: dict[str, Any],
@@ -231,7 +237,7 @@ def change_report(
 
 
 def domain_pair(
-    rounds: tuple[dict[str, Any], dict[str, Any]], query: dict[str, Any], store: Store
+    rounds: tuple[Round, Round], query: dict[str, Any], store: Store
 ) -> tuple[Domain | None, Domain | None]:
     """Both rounds' `by` domains in the geography the change is reported in."""
     target = reported_geography(rounds, query)
@@ -246,7 +252,7 @@ def compute_change(series: str, query: dict[str, Any], source: EstimatesSource) 
     rounds, else 422 naming `weighting`), otherwise every step the round has configured.
     """
     rounds = chosen_rounds(series, query)
-    query = {**query, "indicators": requested_indicators(rounds[0]["instrument"], query)}
+    query = {**query, "indicators": requested_indicators(rounds[0].instrument, query)}
     check_coverage(rounds, query["by"])
     modes = (
         applied_mode(rounds[0], query["weighting"]),
@@ -258,7 +264,7 @@ def compute_change(series: str, query: dict[str, Any], source: EstimatesSource) 
         "change",
         store.db.name,
         series,
-        *zip((doc["_id"] for doc in rounds), versions, modes, strict=True),
+        *zip((r.id for r in rounds), versions, modes, strict=True),
         tuple(query["indicators"]),
         query["by"],
         query.get("geography"),
@@ -266,9 +272,10 @@ def compute_change(series: str, query: dict[str, Any], source: EstimatesSource) 
         query["level"],
         query["pairing"],
     )
-    return source.cache.get_or_compute(
+    report: dict[str, Any] = source.cache.get_or_compute(
         key, lambda: change_report(series, rounds, versions, modes, query)
     )
+    return report
 
 
 def published_change(series: str, query: dict[str, Any], source: EstimatesSource) -> dict[str, Any]:
@@ -287,5 +294,5 @@ def published_change(series: str, query: dict[str, Any], source: EstimatesSource
         "overall": False,
         "suppressed": SuppressedPolicy.WITHHOLD,
     }
-    withheld = [withheld_domains(requested_report(doc, estimates_query, source)) for doc in rounds]
+    withheld = [withheld_domains(requested_report(r, estimates_query, source)) for r in rounds]
     return withheld_changes(report, withheld)

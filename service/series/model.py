@@ -6,14 +6,15 @@ from typing import Any
 
 from service.cells.reading import data_version
 from service.domain.errors import not_found
+from service.domain.round import Round
 from service.store import get_store
 
 ROUND_FIELDS = ("title", "period", "status", "data_version")
 
 
-def series_rounds(series: str) -> list[dict[str, Any]]:
+def series_rounds(series: str) -> list[Round]:
     """The series' stored rounds in period order, or 404 when no round carries it."""
-    rounds = get_store().rounds.in_series(series)
+    rounds = [Round.from_doc(doc) for doc in get_store().rounds.in_series(series)]
     if not rounds:
         raise not_found(f"Series {series!r}")
     return rounds
@@ -24,10 +25,10 @@ def series_view(series: str) -> dict[str, Any]:
     rounds, store = series_rounds(series), get_store()
     return {
         "series": series,
-        "instrument": rounds[-1]["instrument"],
+        "instrument": rounds[-1].instrument,
         "rounds": [
-            {"id": doc["_id"], **{name: doc.get(name) for name in ROUND_FIELDS}}
-            | {"data_version": data_version(doc, store.cells.head(doc["_id"]) or {})}
-            for doc in rounds
+            {"id": r.id, **{name: r.doc.get(name) for name in ROUND_FIELDS}}
+            | {"data_version": data_version(r, store.cells.head(r.id) or {})}
+            for r in rounds
         ],
     }

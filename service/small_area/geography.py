@@ -7,11 +7,9 @@ the version its codes are read in.
 
 from __future__ import annotations
 
-from typing import Any
-
 from catalogue.geography import GeographyNotFound, crosswalk, load_version, version_ids
-from catalogue.geography.rounds import round_geography_id
 from service.domain.errors import invalid, not_found
+from service.domain.round import Round
 
 
 def version_communes(version: str) -> dict[str, str]:
@@ -23,15 +21,15 @@ def version_communes(version: str) -> dict[str, str]:
     return {unit.code: unit.name_vi for unit in units if unit.level == "commune"}
 
 
-def round_geography(round_doc: dict[str, Any], requested: str | None) -> str:
+def round_geography(survey_round: Round, requested: str | None) -> str:
     """The version the round's communes are reported in, or 422 naming `geography`."""
-    own = round_geography_id(round_doc)
+    own = survey_round.geography
     if requested is not None and requested not in version_ids():
         known = ", ".join(version_ids())
         raise invalid({"geography": [f"Unknown geography version (known: {known})."]})
     if requested is None and own is None:
         raise invalid(
-            {"geography": [f"Round {round_doc['_id']!r} has no geography version; name one."]}
+            {"geography": [f"Round {survey_round.id!r} has no geography version; name one."]}
         )
     if requested is not None and own is not None and requested != own:
         try:
@@ -40,18 +38,20 @@ def round_geography(round_doc: dict[str, Any], requested: str | None) -> str:
             raise invalid(
                 {
                     "geography": [
-                        f"Round {round_doc['_id']!r} is in {own}: no crosswalk maps its "
+                        f"Round {survey_round.id!r} is in {own}: no crosswalk maps its "
                         f"communes to {requested}."
                     ]
                 }
             ) from exc
-    return requested or own
+    version = requested or own
+    assert version is not None  # a round without one was refused above
+    return version
 
 
-def reexpressed_in(round_doc: dict[str, Any], version: str) -> str | None:
+def reexpressed_in(survey_round: Round, version: str) -> str | None:
     """The `geography` to ask the estimates service for: None for the round's own version or
     for free codes (read as they are), else the later version its communes are mapped to."""
-    own = round_geography_id(round_doc)
+    own = survey_round.geography
     return None if own is None or own == version else version
 
 

@@ -20,6 +20,7 @@ from scoring.small_area import (
 )
 from scoring.small_area.areas import finite_or_none
 from service.domain.errors import invalid
+from service.domain.round import Round
 from service.estimates.app_source import estimates_source
 from service.estimates.publication import requested_report, withheld_domains
 from service.estimates.service import compute_estimates
@@ -90,45 +91,49 @@ def _query(indicator: str, by: str | None, geography: str | None) -> dict[str, A
 
 
 def _estimates(
-    round_doc: dict[str, Any], indicator: str, by: str | None, geography: str | None
+    survey_round: Round, indicator: str, by: str | None, geography: str | None
 ) -> list[dict[str, Any]]:
     query = _query(indicator, by, geography)
-    return compute_estimates(round_doc, query, estimates_source())["estimates"][0]["results"]
+    source = estimates_source()
+    results: list[dict[str, Any]] = compute_estimates(survey_round, query, source)["estimates"][0][
+        "results"
+    ]
+    return results
 
 
-def withheld_communes(round_doc: dict[str, Any], indicator: str, geography: str | None) -> set[str]:
+def withheld_communes(survey_round: Round, indicator: str, geography: str | None) -> set[str]:
     """The communes whose direct estimate the published commune table withholds (unreliable,
     or a complement of another withheld row): the small-area table shows none of them either,
     else it would give back what /estimates withholds."""
     query = _query(indicator, "commune", geography) | {"suppressed": SuppressedPolicy.WITHHOLD}
-    held = withheld_domains(requested_report(round_doc, query, estimates_source()))
+    held = withheld_domains(requested_report(survey_round, query, estimates_source()))
     return {code for code in held.get(indicator, set()) if code is not None}
 
 
 def _direct_by_commune(
-    round_doc: dict[str, Any], indicator: Indicator, version: str
+    survey_round: Round, indicator: Indicator, version: str
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The province estimate and the direct estimates by commune of `version` (a later version
     than the round's: its cells' communes mapped through the crosswalk, as `?geography=` does)."""
-    if indicator.instrument != round_doc["instrument"]:
+    if indicator.instrument != survey_round.instrument:
         raise invalid(
-            {"indicator": [f"Not an indicator of the {round_doc['instrument']} instrument."]}
+            {"indicator": [f"Not an indicator of the {survey_round.instrument} instrument."]}
         )
-    geography = reexpressed_in(round_doc, version)
-    province = _estimates(round_doc, indicator.id, None, geography)[0]
+    geography = reexpressed_in(survey_round, version)
+    province = _estimates(survey_round, indicator.id, None, geography)[0]
     communes = {
         result["domain"]["commune"]: result
-        for result in _estimates(round_doc, indicator.id, "commune", geography)
+        for result in _estimates(survey_round, indicator.id, "commune", geography)
         if result["domain"] is not None
     }
     return province, communes
 
 
-def small_area_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+def small_area_report(survey_round: Round, query: dict[str, Any]) -> dict[str, Any]:
     indicator = INDICATORS_BY_ID[query["indicator"]]
-    version = round_geography(round_doc, query["geography"])
+    version = round_geography(survey_round, query["geography"])
     covariates = covariates_of(version, query["covariates"])
-    province, direct_results = _direct_by_commune(round_doc, indicator, version)
+    province, direct_results = _direct_by_commune(survey_round, indicator, version)
     codes = covariates.communes
     results = [direct_results.get(code) for code in codes]
     n = np.array([r["n"] if r else 0 for r in results], dtype=float)
@@ -144,14 +149,14 @@ def small_area_report(round_doc: dict[str, Any], query: dict[str, Any]) -> dict[
     except ScoringError as exc:
         raise invalid({"model": [str(exc)]}, "The model cannot be fitted.") from exc
     names = commune_names(version)
-    held = withheld_communes(round_doc, indicator.id, reexpressed_in(round_doc, version))
+    held = withheld_communes(survey_round, indicator.id, reexpressed_in(survey_round, version))
     rows = [
         _commune_row(code, names.get(code), results[i], areas, i, indicator.is_rate, code in held)
         for i, code in enumerate(codes)
     ]
     model = areas.model_dict(["(intercept)", *covariates.names])
     return {
-        "round_id": round_doc["_id"],
+        "round_id": survey_round.id,
         "indicator": indicator.id,
         "geography": version,
         "level": LEVEL,
@@ -175,9 +180,10 @@ def _commune_row(
     is_rate: bool,
     withheld_direct: bool,
 ) -> dict[str, Any]:
-    has_direct = bool(result and result["n"] and result["estimate"] is not None)
-    publishable = has_direct and result["reliability"] in PUBLISHABLE and not withheld_direct
-    direct = (result["estimate"], result["ci_low"], result["ci_high"]) if publishable else None
+    found = result or {}
+    has_direct = bool(found and found["n"] and found["estimate"] is not None)
+    publishable = has_direct and found["reliability"] in PUBLISHABLE and not withheld_direct
+    direct = (found["estimate"], found["ci_low"], found["ci_high"]) if publishable else None
     decision = publish(
         publishable,
         direct,
@@ -215,13 +221,13 @@ def _commune_row(
     return {
         "commune": code,
         "name": name,
-        "n": int(result["n"]) if result else 0,
+        "n": int(found["n"]) if found else 0,
         "direct": None
         if not has_direct
         else {
-            "estimate": result["estimate"] if publishable else None,
-            "se": result["se"] if publishable else None,
-            "reliability": result["reliability"],
+            "estimate": found["estimate"] if publishable else None,
+            "se": found["se"] if publishable else None,
+            "reliability": found["reliability"],
         },
         "model": model,
         "published": published,

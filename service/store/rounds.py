@@ -17,11 +17,11 @@ class Rounds:
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self.collection = collection
 
-    def create(self, round_doc: dict[str, Any]) -> dict[str, Any]:
+    def create(self, new_round: dict[str, Any]) -> dict[str, Any]:
         now = utc_now()
         doc = {
-            **round_doc,
-            "_id": round_doc["id"],
+            **new_round,
+            "_id": new_round["id"],
             "created_at": now,
             "updated_at": now,
             "data_version": 0,
@@ -30,7 +30,7 @@ class Rounds:
         try:
             self.collection.insert_one(doc)
         except DuplicateKeyError as exc:
-            raise AlreadyExists(f"round {round_doc['id']!r} already exists") from exc
+            raise AlreadyExists(f"round {new_round['id']!r} already exists") from exc
         return doc
 
     def get(self, round_id: str) -> dict[str, Any] | None:

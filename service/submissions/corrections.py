@@ -22,11 +22,11 @@ from service.audit.log import current_actor, record
 from service.cells.contributions import contributions
 from service.cells.writes import replace, set_in_estimates
 from service.domain.errors import Busy, Forbidden, PreconditionFailed, conflict, invalid
+from service.domain.round import Round
 from service.samples.status import recompute_status
-from service.samples.visits import VisitInvalid, validate_visit
 from service.store import Store
 from service.store.clock import utc_now
-from service.submissions.ingest import SubmissionInvalid, is_open, validate
+from service.submissions.ingest import SubmissionInvalid, intake_for
 from service.submissions.review import load_submission
 
 RETRIES = 5  # concurrent corrections without If-Match each become a version, in order
@@ -75,25 +75,23 @@ def corrected_payload(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str,
     return payload
 
 
-def _validated(store: Store, round_doc: dict[str, Any], payload: dict[str, Any]) -> dict:
+def _validated(store: Store, survey_round: Round, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validated exactly like a new submission to the round, or 422 with paths."""
     try:
-        if payload.get("assignment_id") is None:
-            return validate(round_doc, payload)
-        data, _ = validate_visit(store, round_doc, payload)
-        return data
-    except (SubmissionInvalid, VisitInvalid) as exc:
+        return intake_for(survey_round).validate(store, payload)
+    except SubmissionInvalid as exc:
         raise invalid(exc.errors, "The corrected submission is invalid.") from exc
 
 
 def corrected_content(
-    store: Store, round_doc: dict[str, Any], doc: dict[str, Any], changes: dict[str, Any]
+    store: Store, survey_round: Round, doc: dict[str, Any], changes: dict[str, Any]
 ) -> dict[str, Any]:
     """The new answers (and outcome) with their contribution to the cells, or 422 with paths."""
-    data = _validated(store, round_doc, corrected_payload(doc, changes))
+    data = _validated(store, survey_round, corrected_payload(doc, changes))
     answers = data.get("answers")
     content: dict[str, Any] = {
         "answers": answers,
-        "agg": contributions(round_doc["instrument"], doc["location"], doc["sampling"], answers)
+        "agg": contributions(survey_round.instrument, doc["location"], doc["sampling"], answers)
         if answers is not None
         else None,
     }
@@ -129,14 +127,14 @@ def own_version(doc: dict[str, Any]) -> dict[str, Any]:
 
 def correct_submission(
     store: Store,
-    round_doc: dict[str, Any],
+    survey_round: Round,
     submission_id: str,
     changes: dict[str, Any],
     if_match: int | None,
 ) -> dict[str, Any]:
     """Store the correction as the next version; the corrected document."""
-    round_id = round_doc["_id"]
-    if changes["outcome"] is not None and not round_doc.get("sample"):
+    round_id = survey_round.id
+    if changes["outcome"] is not None and not survey_round.has_sample:
         raise invalid({"outcome": ["Only visits to a sample's assignments have an outcome."]})
     who = {"at": utc_now(), "by": current_actor()["token_id"], "reason": changes["reason"]}
     if changes.get("edit_instance_id") is not None:
@@ -146,7 +144,7 @@ def correct_submission(
         current = version_of(doc)
         if if_match is not None and if_match != current:
             raise stale(current)
-        content = corrected_content(store, round_doc, doc, changes)
+        content = corrected_content(store, survey_round, doc, changes)
         is_visit = doc.get("assignment_id") is not None
         if is_visit:
             content["in_estimates"] = would_count(store, doc, content)
@@ -198,7 +196,7 @@ def settle_completion(store: Store, doc: dict[str, Any]) -> bool:
 
 def correct_from_edit(
     store: Store,
-    round_doc: dict[str, Any],
+    survey_round: Round,
     original_id: str,
     payload: dict[str, Any],
     *,
@@ -213,7 +211,7 @@ def correct_from_edit(
     never once a supervisor rejected or corrected it (409): a phone must not overwrite what
     others sent or undo a supervisor's decision.
     """
-    round_id = round_doc["_id"]
+    round_id = survey_round.id
     doc = load_submission(store, round_id, original_id)
     if doc.get("token_id") != token_id:
         raise Forbidden("Only the user who sent this form may send an edit of it.")
@@ -226,12 +224,12 @@ def correct_from_edit(
         "reason": PHONE_EDIT_REASON,
         "edit_instance_id": edit_instance_id,
     }
-    content = corrected_content(store, round_doc, doc, changes)
+    content = corrected_content(store, survey_round, doc, changes)
     if all(content[name] == doc.get(name) for name in ("answers", "outcome") if name in content):
         return SubmissionStatus.DUPLICATE
-    refuse_edit(round_doc, doc, history)
+    refuse_edit(survey_round, doc, history)
     try:
-        correct_submission(store, round_doc, original_id, changes, version_of(doc))
+        correct_submission(store, survey_round, original_id, changes, version_of(doc))
     except PreconditionFailed as exc:
         raise conflict(
             "The form was changed on the server meanwhile; the edit was not stored."
@@ -239,12 +237,10 @@ def correct_from_edit(
     return SubmissionStatus.CREATED
 
 
-def refuse_edit(
-    round_doc: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]]
-) -> None:
+def refuse_edit(survey_round: Round, doc: dict[str, Any], history: list[dict[str, Any]]) -> None:
     """409 with what the phone shows when an edit from its sender may not be stored."""
-    if not is_open(round_doc):
-        raise conflict(f"Round {round_doc['_id']!r} is closed; the edit was not stored.")
+    if not survey_round.is_open:
+        raise conflict(f"Round {survey_round.id!r} is closed; the edit was not stored.")
     if (doc.get("review") or {}).get("state") in ("rejected", "duplicate"):
         raise conflict("A supervisor rejected this form; the edit was not stored.")
     if any(entry["version"] > 1 and not entry.get("edit_instance_id") for entry in history):

@@ -15,6 +15,7 @@ from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
 from service.cells.writes import set_in_estimates
 from service.domain.errors import conflict, not_found
+from service.domain.round import Round
 from service.samples.status import recompute_status
 from service.store import Store
 from service.store.clock import utc_now
@@ -88,10 +89,10 @@ def _settle_visit(store: Store, round_id: str, doc: dict[str, Any], verdict: Rev
 
 
 def review_submission(
-    store: Store, round_doc: dict[str, Any], submission_id: str, state: str, comment: str | None
+    store: Store, survey_round: Round, submission_id: str, state: str, comment: str | None
 ) -> dict[str, Any]:
     """Record the verdict, move the submission in or out of the estimates, audit it."""
-    round_id = round_doc["_id"]
+    round_id = survey_round.id
     doc = load_submission(store, round_id, submission_id)
     verdict = ReviewState(state)
     visit = doc.get("assignment_id") is not None
@@ -103,4 +104,4 @@ def review_submission(
     else:
         set_in_estimates(store, round_id, submission_id, counts_after(verdict))
     record(store, AuditAction.SUBMISSION_REVIEW, [submission_id], round_id=round_id)
-    return store.submissions.get(round_id, submission_id) or reviewed
+    return store.submissions.get(round_id, submission_id) or reviewed or doc

@@ -31,7 +31,6 @@ from service.domain.errors import conflict, invalid
 from service.errors import Problem
 from service.rounds.model import load_round, round_for_writing
 from service.rounds.teams import require_collector
-from service.rounds.weighting import has_sample
 from service.store import get_store
 from service.submissions.corrections import (
     correct_submission,
@@ -86,12 +85,12 @@ class RoundSubmissions(MethodView):
     @blp.alt_response(200, schema=SubmissionAcceptedSchema, description="Replay of a stored one")
     def post(self, round_id: str) -> tuple[dict[str, Any], int]:
         """Submit one interview; resending the same one is harmless."""
-        round_doc = round_for_writing(round_id)
-        require_collector(round_doc, g.token)
+        survey_round = round_for_writing(round_id)
+        require_collector(survey_round, g.token)
         try:
             with ingest_slot(g.token["_id"]):
                 status, doc = submit_one(
-                    get_store(), round_doc, json_body(), token_id=g.token["_id"]
+                    get_store(), survey_round, json_body(), token_id=g.token["_id"]
                 )
         except SubmissionInvalid as exc:
             raise invalid(exc.errors, "The submission is invalid.") from exc
@@ -112,7 +111,7 @@ class RoundSubmissions(MethodView):
     @blp.response(200, SubmissionListSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Export submissions: JSON pages (`limit`, `after`) or, with CSV, all of them."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         submissions = get_store().submissions
 
         def page() -> dict[str, Any]:
@@ -123,7 +122,7 @@ class RoundSubmissions(MethodView):
 
         table = Table(
             "submissions",
-            export_columns(round_doc["instrument"], has_sample(round_doc)),
+            export_columns(survey_round.instrument, survey_round.has_sample),
             lambda: (export_row(doc) for doc in submissions.iterate(round_id)),
             document=page,
         )
@@ -137,11 +136,11 @@ class RoundSubmissionBatch(MethodView):
     @blp.response(200, BatchResultSchema)
     def post(self, batch: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Submit up to 1000 interviews; each item gets its own status, valid ones are stored."""
-        round_doc = round_for_writing(round_id)
-        require_collector(round_doc, g.token)
+        survey_round = round_for_writing(round_id)
+        require_collector(survey_round, g.token)
         with ingest_slot(g.token["_id"]):
             outcomes = submit_batch(
-                get_store(), round_doc, batch["submissions"], token_id=g.token["_id"]
+                get_store(), survey_round, batch["submissions"], token_id=g.token["_id"]
             )
         results = [
             {"submission_id": o.submission_id, "status": o.status}
@@ -167,9 +166,9 @@ class SubmissionById(MethodView):
     def patch(self, changes: dict[str, Any], round_id: str, submission_id: str) -> Any:
         """Correct the answers (or a miscoded outcome) as a new version; `If-Match: "<version>"`
         refuses a stale correction with 412."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         if_match = parse_if_match(request.headers.get("If-Match"))
-        doc = correct_submission(get_store(), round_doc, submission_id, changes, if_match)
+        doc = correct_submission(get_store(), survey_round, submission_id, changes, if_match)
         return doc, 200, {"ETag": f'"{version_of(doc)}"'}
 
 
@@ -180,9 +179,9 @@ class SubmissionReview(MethodView):
     @blp.response(200, SubmissionDetailSchema)
     def post(self, verdict: dict[str, Any], round_id: str, submission_id: str) -> Any:
         """Approve, mark as having issues, or reject (rejected submissions leave estimates)."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         return review_submission(
-            get_store(), round_doc, submission_id, verdict["state"], verdict["comment"]
+            get_store(), survey_round, submission_id, verdict["state"], verdict["comment"]
         )
 
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue import Indicator
+from schemas.weighting import WeightingMode
 from service.cells.domains import Domain
 from service.cells.reading import read_cells
-from service.rounds.weighting import WeightingMode, numeric_variables, weighting_block
+from service.domain.round import Round
+from service.rounds.weighting import numeric_variables, weighting_block
 from service.store import Store
 from service.weighting.calibrated import CalibratedCells, calibrated_cells
 from service.weighting.nonresponse import SampleOutcomes, adjusted_cells, outcomes_at
@@ -22,20 +24,20 @@ from service.weighting.units import unit_cells_at
 class RoundData:
     """What a weighted answer reads from the store for one round."""
 
-    doc: dict[str, Any]
+    survey_round: Round
     head: dict[str, Any]
     cells: list[dict[str, Any]]
     outcomes: SampleOutcomes | None  # the sample's outcomes (None: no sample)
 
 
-def read_round(store: Store, doc: dict[str, Any], version: int) -> RoundData:
+def read_round(store: Store, survey_round: Round, version: int) -> RoundData:
     """The round's cells and sample outcomes at `version`, read on the event loop (the store's
     sockets belong to it); the weighting and the engine then run off it."""
-    head, cells = read_cells(store, doc["_id"])
-    numeric = numeric_variables(doc)
+    head, cells = read_cells(store, survey_round.id)
+    numeric = numeric_variables(survey_round)
     if numeric and cells:
-        cells = unit_cells_at(store, doc["_id"], version, numeric)
-    return RoundData(doc, head, cells, outcomes_at(store, doc, version))
+        cells = unit_cells_at(store, survey_round.id, version, numeric)
+    return RoundData(survey_round, head, cells, outcomes_at(store, survey_round, version))
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class WeightedCells:
 
 
 def weighted_cells(
-    round_doc: dict[str, Any],
+    survey_round: Round,
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
     domain: Domain | None,
@@ -61,9 +63,9 @@ def weighted_cells(
     with the cells; None without a sample). A round without submissions has nothing to
     calibrate: it is answered on its cells as is.
     """
-    adjusted = adjusted_cells(round_doc, cells, mode, outcomes)
-    block = weighting_block(round_doc, mode, adjusted.classes, adjusted.provisional)
+    adjusted = adjusted_cells(survey_round, cells, mode, outcomes)
+    block = weighting_block(survey_round, mode, adjusted.classes, adjusted.provisional)
     calibration = None
     if mode is WeightingMode.CALIBRATED and adjusted.cells:
-        calibration = calibrated_cells(round_doc, adjusted.cells, indicators, domain)
+        calibration = calibrated_cells(survey_round, adjusted.cells, indicators, domain)
     return WeightedCells(adjusted.cells, block, calibration)

@@ -16,7 +16,6 @@ import numpy as np
 
 from catalogue import BY_DIMENSIONS, Indicator
 from catalogue.geography import former_provinces
-from catalogue.geography.rounds import round_geography_id
 from scoring import Result, ScoringError
 from scoring.weights import (
     Calibrated,
@@ -27,11 +26,13 @@ from scoring.weights import (
     calibrate,
     estimate_calibrated,
 )
-from service.cells.contributions import SEPARATOR, moment_fields
+from service.cells.contributions import moment_fields
 from service.cells.domains import FORMER_PROVINCE, UNMAPPED, Domain
 from service.cells.sums import CellSums, psu_totals
+from service.domain.cells import CellKey, parse_keys
 from service.domain.errors import invalid
 from service.domain.estimator import Estimator
+from service.domain.round import Round
 from service.rounds.weighting import configured, field_path, spec_problem
 from service.weighting.units import NUMERIC
 
@@ -46,32 +47,32 @@ class UnitClasses:
     n: np.ndarray  # units per class
 
 
-def unit_classes(round_doc: dict[str, Any], cells: Sequence[dict[str, Any]]) -> UnitClasses:
+def unit_classes(survey_round: Round, cells: Sequence[dict[str, Any]]) -> UnitClasses:
     """The distinct unit classes of the round's cells (the key after stratum and PSU, and the
     values of numeric margins' variables in unit cells), with each class's former province
     where the round has a geography."""
-    variables = BY_DIMENSIONS[round_doc["instrument"]]
+    variables = BY_DIMENSIONS[survey_round.instrument]
     numeric = sorted(cells[0].get(NUMERIC, {})) if cells else []
-    keys = [
-        SEPARATOR.join(
-            [*cell["cell"].split(SEPARATOR)[2:], *(repr(cell[NUMERIC][v]) for v in numeric)]
-        )
+    keys = parse_keys(cell["cell"] for cell in cells)  # the weights' units share their keys
+    class_of_cell = [
+        (*keys[cell["cell"]].dimensions, *(float(cell[NUMERIC][v]) for v in numeric))
         for cell in cells
     ]
-    unique, of_cell = np.unique(np.array(keys, dtype=str), return_inverse=True)
-    parts = [str(key).split(SEPARATOR) for key in unique]
-    labels = {v: np.array([p[i] for p in parts], dtype=object) for i, v in enumerate(variables)}
+    unique = sorted(set(class_of_cell))
+    position = {key: i for i, key in enumerate(unique)}
+    of_cell = np.array([position[key] for key in class_of_cell], dtype=np.int64)
+    labels = {v: np.array([c[i] for c in unique], dtype=object) for i, v in enumerate(variables)}
     for i, v in enumerate(numeric, start=len(variables)):
-        labels[v] = np.array([float(p[i]) for p in parts])
-    if round_geography_id(round_doc) is not None:
-        former = former_provinces(round_geography_id(round_doc))
+        labels[v] = np.array([c[i] for c in unique], dtype=float)
+    if survey_round.geography is not None:
+        former = former_provinces(survey_round.geography)
         commune = labels["commune"]
         labels[FORMER_PROVINCE] = np.array([former.get(c, UNMAPPED) for c in commune], dtype=object)
     sw = np.zeros(len(unique))
     n = np.zeros(len(unique))
     np.add.at(sw, of_cell, [float(cell.get("w", 0.0)) for cell in cells])
     np.add.at(n, of_cell, [float(cell.get("n", 0)) for cell in cells])
-    return UnitClasses(of_cell.astype(np.int64), labels, sw, n)
+    return UnitClasses(of_cell, labels, sw, n)
 
 
 def calibration_problem(error: CalibrationError, calibration: dict[str, Any]) -> Exception:
@@ -100,13 +101,11 @@ def per_cell(
 ) -> CellSums:
     """The round's cells one by one (not summed over classes), in their given order."""
     names = moment_fields(list(indicators))
-    parts = [cell["cell"].split(SEPARATOR) for cell in cells]
+    keys = [CellKey.parse(cell["cell"]) for cell in cells]  # distinct per cell: one parse each
     return CellSums(
-        stratum=[p[0] for p in parts],
-        psu=[p[1] for p in parts],
-        domain=[domain.label(c["cell"]) for c in cells]
-        if domain is not None
-        else [None] * len(cells),
+        stratum=[key.stratum for key in keys],
+        psu=[key.psu for key in keys],
+        domain=[domain.label(key) for key in keys] if domain is not None else [None] * len(keys),
         rows=np.array([float(cell.get("n", 0)) for cell in cells]),
         sw=np.array([float(cell.get("w", 0.0)) for cell in cells]),
         moments={name: np.array([float(cell.get(name, 0.0)) for cell in cells]) for name in names},
@@ -138,16 +137,16 @@ class CalibratedCells:
 
 
 def calibrated_cells(
-    round_doc: dict[str, Any],
+    survey_round: Round,
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
     domain: Domain | None,
 ) -> CalibratedCells:
     """The round's (non-response adjusted) cells calibrated with its margins, or 422."""
-    classes = unit_classes(round_doc, cells)
-    calibrated = calibrate_classes(configured(round_doc)["calibration"], classes)
+    classes = unit_classes(survey_round, cells)
+    calibrated = calibrate_classes(configured(survey_round)["calibration"], classes)
     return CalibratedCells(
-        per_cell(round_doc["instrument"], cells, indicators, domain), classes, calibrated
+        per_cell(survey_round.instrument, cells, indicators, domain), classes, calibrated
     )
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from scoring.weights import WeightCells, summarize
-from service.cells.contributions import SEPARATOR
+from service.domain.cells import CellKey, parse_keys
+from service.domain.round import Round
 from service.rounds.weighting import configured, numeric_variables
 from service.store import get_store
 from service.weighting.calibrated import UnitClasses, calibrate_classes, unit_classes
@@ -38,6 +39,7 @@ class UnitWeights:
     """Every unit carrying weight with its input weight, non-response factor, class and g."""
 
     units: list[dict[str, Any]]
+    keys: dict[str, CellKey]  # the units' cell keys, parsed
     inputs: np.ndarray  # d
     factors: np.ndarray  # the non-response factor (ones without a sample)
     classes: UnitClasses  # calibration classes, with Σ of the non-response adjusted weights
@@ -48,36 +50,39 @@ class UnitWeights:
     @property
     def weights(self) -> np.ndarray:
         """The non-response adjusted weights ``d · factor``."""
-        return self.inputs * self.factors
+        weights: np.ndarray = self.inputs * self.factors
+        return weights
 
 
 def nonresponse_of(
-    round_doc: dict[str, Any], units: list[dict[str, Any]]
+    survey_round: Round, units: list[dict[str, Any]], keys: dict[str, CellKey]
 ) -> tuple[list[dict[str, Any]], np.ndarray, SampleFactors | None]:
-    """The units that carry weight after the non-response step, their factors and the step."""
-    outcomes = read_outcomes(get_store(), round_doc)
+    """The units that carry weight after the non-response step, their factors and the step
+    (`keys`: the units' cell keys, parsed)."""
+    outcomes = read_outcomes(get_store(), survey_round)
     if outcomes is None:
         return units, np.ones(len(units)), None
-    step = sample_factors(round_doc, outcomes)
-    factors = np.array([step.of(unit["agg"]["cell"]) for unit in units])
+    step = sample_factors(survey_round, outcomes)
+    factors = np.array([step.of(keys[unit["agg"]["cell"]]) for unit in units])
     kept = [unit for unit, factor in zip(units, factors, strict=True) if factor > 0]
     return kept, factors[factors > 0], step
 
 
-def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
+def unit_weights(survey_round: Round) -> UnitWeights:
     """The round's units and weights under its configured weighting (422 when its
     calibration cannot be done)."""
-    numeric = numeric_variables(round_doc)
-    found = list(get_store().submissions.unit_weights(round_doc["_id"], numeric))
-    units, factors, step = nonresponse_of(round_doc, found)
+    numeric = numeric_variables(survey_round)
+    found = list(get_store().submissions.unit_weights(survey_round.id, numeric))
+    keys = parse_keys(unit["agg"]["cell"] for unit in found)
+    units, factors, step = nonresponse_of(survey_round, found, keys)
     inputs = np.array([float(u["agg"]["w"]) for u in units])
     as_cells = [
         {"cell": u["agg"]["cell"], "w": w, "n": 1}
         | ({NUMERIC: {v: float(u["answers"][v]) for v in numeric}} if numeric else {})
         for u, w in zip(units, inputs * factors, strict=True)
     ]
-    classes = unit_classes(round_doc, as_cells)
-    calibration = configured(round_doc)["calibration"]
+    classes = unit_classes(survey_round, as_cells)
+    calibration = configured(survey_round)["calibration"]
     g, margins = np.ones(classes.sw.shape[0]), []
     if calibration is not None and units:
         calibrated = calibrate_classes(calibration, classes)
@@ -91,7 +96,7 @@ def unit_weights(round_doc: dict[str, Any]) -> UnitWeights:
             }
             for category in calibrated.categories
         ]
-    return UnitWeights(units, inputs, factors, classes, g, margins, step)
+    return UnitWeights(units, keys, inputs, factors, classes, g, margins, step)
 
 
 def nonresponse_summary(step: SampleFactors | None) -> dict[str, Any]:
@@ -130,9 +135,9 @@ def weight_cells(found: UnitWeights) -> WeightCells:
     return WeightCells(found.classes.n, inputs, found.classes.sw, squares, low, high)
 
 
-def weights_summary(round_doc: dict[str, Any]) -> dict[str, Any]:
+def weights_summary(survey_round: Round) -> dict[str, Any]:
     """The §9 diagnostics of the final weights."""
-    found = unit_weights(round_doc)
+    found = unit_weights(survey_round)
     summary: dict[str, Any] = {
         "n_units": len(found.units),
         "n_respondents": 0,
@@ -161,18 +166,18 @@ def weights_summary(round_doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def unit_rows(round_doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def unit_rows(survey_round: Round) -> Iterator[dict[str, Any]]:
     """One row per unit: its design, input weight, non-response factor, g and final weight."""
-    found = unit_weights(round_doc)
+    found = unit_weights(survey_round)
     rows = zip(found.units, found.inputs, found.factors, found.classes.of_cell, strict=True)
     for unit, weight, factor, klass in rows:
-        stratum, psu = unit["agg"]["cell"].split(SEPARATOR)[:2]
+        key = found.keys[unit["agg"]["cell"]]
         g = float(found.g[klass])
         yield {
             "submission_id": unit["submission_id"],
             "assignment_id": unit.get("assignment_id"),
-            "stratum": stratum,
-            "psu": psu,
+            "stratum": key.stratum,
+            "psu": key.psu,
             "input_weight": float(weight),
             "nonresponse_factor": float(factor),
             "g": g,

@@ -18,14 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from catalogue import RoundStatus
 from schemas.weighting import WeightingMode
 from scoring import ScoringError
 from scoring.weights import Adjustment, ClassKind, NonresponseSpec, Outcome, OutcomeSums, adjust
 from service.caching import ByteBoundedCache, caches_of
-from service.cells.contributions import SEPARATOR, reweighted
+from service.cells.contributions import reweighted
+from service.domain.cells import CellKey
 from service.domain.errors import invalid
-from service.rounds.weighting import configured, has_sample
+from service.domain.round import Round
+from service.rounds.weighting import configured
 from service.samples.design import is_certainty
 from service.samples.status import PENDING, status_from
 from service.store import Store
@@ -69,17 +70,17 @@ def final_status(rank: int, closed: str | None, fieldwork_open: bool) -> str | N
     return None if fieldwork_open else Outcome.NOT_FOUND
 
 
-def read_outcomes(store: Store, round_doc: dict[str, Any]) -> SampleOutcomes | None:
+def read_outcomes(store: Store, survey_round: Round) -> SampleOutcomes | None:
     """Each assignment's status summed per sample PSU × outcome (count, Σd); None for a round
     without a sample."""
-    if not has_sample(round_doc):
+    if not survey_round.has_sample:
         return None
-    fieldwork_open = round_doc.get("status") == RoundStatus.OPEN
+    fieldwork_open = survey_round.is_open
     sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     psus: dict[VarianceKey, VarianceKey] = {}
     certain: dict[str, VarianceKey] = {}
     pending, n_units, sum_input = False, 0, 0.0
-    for group in store.assignments.outcomes_by_psu(round_doc["_id"]):
+    for group in store.assignments.outcomes_by_psu(survey_round.id):
         psu = (group["stratum"], group["psu"])
         if is_certainty(group):
             certain[group["variance_stratum"]] = psu
@@ -101,7 +102,7 @@ def read_outcomes(store: Store, round_doc: dict[str, Any]) -> SampleOutcomes | N
 OUTCOMES_MAX_BYTES = 8 * 1024 * 1024  # rounds × versions: a few kilobytes each (per PSU × outcome)
 
 
-def outcomes_at(store: Store, round_doc: dict[str, Any], version: int) -> SampleOutcomes | None:
+def outcomes_at(store: Store, survey_round: Round, version: int) -> SampleOutcomes | None:
     """`read_outcomes`, kept per data version: every outcome change moves the version, and
     the read costs O(assignments) (docs/design.md §9b), too much to repeat for each indicator,
     domain and CI method a page asks of one version. Kept with the store client it was read
@@ -110,15 +111,15 @@ def outcomes_at(store: Store, round_doc: dict[str, Any], version: int) -> Sample
         "sample outcomes", lambda: ByteBoundedCache("sample outcomes", OUTCOMES_MAX_BYTES)
     )
     outcomes: SampleOutcomes | None = kept.get_or_load(
-        (round_doc["_id"], version), lambda: read_outcomes(store, round_doc)
+        (survey_round.id, version), lambda: read_outcomes(store, survey_round)
     )
     return outcomes
 
 
-def nonresponse_spec(round_doc: dict[str, Any]) -> NonresponseSpec:
+def nonresponse_spec(survey_round: Round) -> NonresponseSpec:
     """The round's configured classes (422 for a stored one the engine refuses: never a 500)."""
     try:
-        return NonresponseSpec.from_json(configured(round_doc)["nonresponse"])
+        return NonresponseSpec.from_json(configured(survey_round)["nonresponse"])
     except ScoringError as error:
         raise invalid({"weighting.nonresponse": [str(error)]}) from error
 
@@ -141,23 +142,22 @@ class SampleFactors:
     outcomes: SampleOutcomes
     by_psu: dict[tuple[object, object], float]  # sample (stratum, psu) → factor
 
-    def of(self, cell_key: str) -> float:
+    def of(self, key: CellKey) -> float:
         """The factor of a cell (or a unit's `agg.cell`): its sample PSU's, so a certainty
         PSU's units share their PSU's class; 0 when the class carries no weight."""
-        stratum, psu = cell_key.split(SEPARATOR, 2)[:2]
-        sample_psu = self.outcomes.sample_psu(stratum, psu)
+        sample_psu = self.outcomes.sample_psu(key.stratum, key.psu)
         return 0.0 if sample_psu is None else self.by_psu.get(sample_psu, 0.0)
 
 
-def sample_factors(round_doc: dict[str, Any], outcomes: SampleOutcomes) -> SampleFactors:
+def sample_factors(survey_round: Round, outcomes: SampleOutcomes) -> SampleFactors:
     """The non-response factors of a sample round under its configured classes."""
-    spec = nonresponse_spec(round_doc)
+    spec = nonresponse_spec(survey_round)
     adjustment = adjustment_of(spec, outcomes)
     return SampleFactors(spec.classes, adjustment, outcomes, adjustment.factors())
 
 
 def adjusted_cells(
-    round_doc: dict[str, Any],
+    survey_round: Round,
     cells: Sequence[dict[str, Any]],
     mode: WeightingMode,
     outcomes: SampleOutcomes | None,
@@ -173,9 +173,11 @@ def adjusted_cells(
         return AdjustedCells(cells, None, provisional=False, adjustment=None)
     if mode is WeightingMode.INPUT:
         return AdjustedCells(cells, None, outcomes.provisional, adjustment=None)
-    factors = sample_factors(round_doc, outcomes)
+    factors = sample_factors(survey_round, outcomes)
     adjusted = [
-        reweighted(cell, factor) for cell in cells if (factor := factors.of(cell["cell"])) > 0
+        reweighted(cell, factor)
+        for cell in cells
+        if (factor := factors.of(CellKey.parse(cell["cell"]))) > 0
     ]
     provisional = factors.outcomes.provisional
     return AdjustedCells(adjusted, factors.classes, provisional, factors.adjustment)

@@ -24,11 +24,11 @@ class RoundWeights(MethodView):
     @blp.response(200, WeightsSchema)
     def get(self, query: dict[str, Any], round_id: str) -> Any:
         """Sums, range, CV, Kish deff and g range of the final weights; CSV: one row per unit."""
-        round_doc = load_round(round_id)
+        survey_round = load_round(round_id)
         table = Table(
             "weights",
             UNIT_COLUMNS,
-            lambda: list(unit_rows(round_doc)),  # a 422 before the first line is sent
-            document=partial(weights_summary, round_doc),
+            lambda: list(unit_rows(survey_round)),  # a 422 before the first line is sent
+            document=partial(weights_summary, survey_round),
         )
         return answer(query["format"], table, f"{round_id}-weights")
