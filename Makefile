@@ -37,7 +37,7 @@ format: $(VENV)/.dev
 
 ## A longer schemathesis run over every endpoint.
 fuzz: $(VENV)/.dev
-	FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -q tests/test_fuzz.py
+	FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -q tests/security/test_fuzz.py
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/scoring.py

@@ -8,9 +8,10 @@
   median and p95 latency, the statuses, `/readyz` latency and the workers' memory growth.
 
 - `issue22`: the holes of issue 22 as a client meets them (items 1–5 and 8–11; items 6 and 7
-  kill the store and are measured by tests/test_correction_crash.py and
-  tests/test_recount_stall.py). `--before DIR` probes a checkout from before the fixes first
-  (e.g. `git archive main | tar -x -C /tmp/before`) and prints both answers side by side.
+  kill the store and are measured by tests/intake/test_correction_crash.py and
+  tests/operations/test_recount_stall.py). `--before DIR` probes a checkout from before the
+  fixes first (e.g. `git archive main | tar -x -C /tmp/before`) and prints both answers side
+  by side.
 
 Usage: `python bench/attacks.py slow --connections 200 --seconds 60`
        `python bench/attacks.py recompute --planners 16 --seconds 60`
@@ -43,9 +44,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from service.store.embedded import free_port  # noqa: E402
-from tests.factories import household as household_payload  # noqa: E402
-from tests.factories import household_round, small_sample, visit  # noqa: E402
-from tests.openrosa_client import (  # noqa: E402
+from tests.support.factories import household as household_payload  # noqa: E402
+from tests.support.factories import household_round, small_sample, visit  # noqa: E402
+from tests.support.openrosa_client import (  # noqa: E402
     FRAME,
     basic,
     collect_headers,

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.cpu import cpu_by_role  # noqa: E402
 from service.store.embedded import free_port  # noqa: E402
-from tests.factories import household, household_round  # noqa: E402
+from tests.support.factories import household, household_round  # noqa: E402
 
 ROUND_ID = "bench-household"
 BATCH_SIZE = 1000

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.factories import household, household_round  # noqa: E402
-from tests.servers import EmbeddedStore, GunicornServer  # noqa: E402
+from tests.support.factories import household, household_round  # noqa: E402
+from tests.support.servers import EmbeddedStore, GunicornServer  # noqa: E402
 
 RESEND_EVERY = 10
 PLANNER_P95_TARGET_MS = 300

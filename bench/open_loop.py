@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.cpu import cpu_by_role  # noqa: E402
 from bench.ingest import ROUND_ID, Client, prepare, running_service  # noqa: E402
-from tests.factories import household  # noqa: E402
+from tests.support.factories import household  # noqa: E402
 
 SENDERS = 64  # enough threads that arrivals never wait for a sender at the rates measured
 P95_TARGET_MS = 250

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from service import create_app  # noqa: E402
 from service.store.embedded import EmbeddedStore  # noqa: E402
-from tests.factories import household, household_round  # noqa: E402
+from tests.support.factories import household, household_round  # noqa: E402
 
 # nx-27017 with every command thread profiled; SIGUSR1 writes the merged profile and exits.
 PROFILED_STORE = """

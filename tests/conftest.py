@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,10 +13,14 @@ from flask.testing import FlaskClient
 from catalogue import ROLES
 from service import create_app
 from service.store import Store
-from tests.factories import household_round, small_sample
-from tests.servers import EmbeddedStore, GunicornServer
+from tests.support.apps import bearer
+from tests.support.factories import household_round, small_sample
+from tests.support.servers import EmbeddedStore, GunicornServer
 
-pytest_plugins = ["tests.dashboard_support", "tests.series_support"]  # browser fixtures
+pytest_plugins = [
+    "tests.support.dashboard_support",
+    "tests.support.series_support",
+]  # browser fixtures
 
 
 @pytest.fixture(scope="session")
@@ -46,22 +49,6 @@ def store(app: Flask) -> Store:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@contextmanager
-def module_app(uri: str, prefix: str) -> Iterator[tuple[FlaskClient, dict[str, dict[str, str]]]]:
-    """An app on its own database, for a module's shared data: (client, headers by role)."""
-    app = create_app({"MONGODB_URI": uri, "SURVEY_DB": f"{prefix}_{uuid.uuid4().hex[:8]}"})
-    store = app.extensions["store"]
-    headers = {role: bearer(store.tokens.create(role, role)[1]) for role in ROLES}
-    try:
-        yield app.test_client(), headers
-    finally:
-        store.close()
 
 
 @pytest.fixture

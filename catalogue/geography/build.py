@@ -15,7 +15,7 @@ mới có tên gọi là <new unit>" and the closing list of the 8 units left un
 resolved to codes in the pre-reform list (tone-mark placement ignored, a qualifier such as
 "(thành phố Lào Cai)" naming the district); a name that recurs in two districts and carries
 no qualifier is refused. The machine-extracted mapping and the map site's text are the
-independent cross-checks (tests/test_geography_data.py); the build refuses to write when
+independent cross-checks (tests/geography/test_geography_data.py); the build refuses to write when
 the resolution disagrees with either.
 """
 

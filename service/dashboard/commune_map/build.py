@@ -28,7 +28,8 @@ OUTPUT = HERE.parent / "static" / "map" / "communes-vn-2025-07.json"
 GEOGRAPHY = "vn-2025-07"
 SOURCE = {
     "name": "Vietnam Administrative Divisions (open-admin-data), commune centre points",
-    # no scheme: the page's assets name no address they could fetch (tests/test_dashboard_page.py)
+    # no scheme: the page's assets name no address they could fetch
+    # (tests/dashboard/test_dashboard_page.py)
     "repository": "github.com/open-admin-data/vietnam-administrative-divisions",
     "licence": "CC BY 4.0",
     "attribution": "Commune centre points © open-admin-data contributors, CC BY 4.0",
