@@ -155,6 +155,7 @@ export const LABELS = {
       lonely_psu: "a group of the sample has only one commune, so the precision cannot be worked out",
       fpc: "the round's population counts do not fit the communes interviewed",
       complementary: "held back so that an unpublished estimate cannot be worked out from the province figure and the others",
+      no_values: "nobody in this group answered the question",
       default_weighting: "not published under the round's own weighting, so not published under this one either",
     },
     help: {
