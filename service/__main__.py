@@ -121,7 +121,8 @@ def cmd_export_estimates(args: argparse.Namespace) -> int:
     query = {
         key: value
         for key, value in vars(args).items()
-        if key in ("indicator", "by", "ci", "level", "suppressed", "weighting", "overall")
+        if key
+        in ("indicator", "by", "geography", "ci", "level", "suppressed", "weighting", "overall")
         and value is not None
     }
     store = _store()
@@ -209,7 +210,12 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("round")
     export.add_argument("--format", choices=list(file_formats()), default="csv")
     export.add_argument("--indicator", help="one id or a comma list (default: all)")
-    export.add_argument("--by", help="district, commune, area, type or sector")
+    export.add_argument(
+        "--by", help="district, commune, area, former_province, type, sector or grouping:NAME"
+    )
+    export.add_argument(
+        "--geography", help="report the round in this (later) geography version (the crosswalk)"
+    )
     export.add_argument("--ci", default="logit")
     export.add_argument("--level", type=float, default=0.95)
     export.add_argument(

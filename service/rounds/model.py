@@ -35,6 +35,7 @@ def round_to_store(data: dict[str, Any]) -> dict[str, Any]:
         **data,
         "geography": geography,
         "coverage": coverage,
+        "coverage_given": data.get("coverage") is not None,
         "period": {key: value.isoformat() for key, value in data["period"].items()},
         "targets": {**defaults, **(data.get("targets") or {})},
     }

@@ -17,6 +17,7 @@ from service.samples.sample import (
     checked_rows,
     row_path,
     sample_hash,
+    sampled_coverage,
     stored_row,
     summary_of,
 )
@@ -94,7 +95,10 @@ def append_rows(
         for a in store.assignments.of_round(round_id, {"_id": 0, "round_id": 0})
     ]
     summary = summary_of(rows)
-    store.rounds.update(round_id, {"sample": {**summary, "hash": sample_hash(rows)}})
+    store.rounds.update(
+        round_id,
+        {"sample": {**summary, "hash": sample_hash(rows)}} | sampled_coverage(survey_round, rows),
+    )
     return summary
 
 

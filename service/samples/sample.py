@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from catalogue.geography import former_provinces
 from schemas.audit import AuditAction
 from schemas.common import error_paths
 from schemas.samples import MAX_SAMPLE_ROWS, SampleRowSchema
@@ -168,6 +169,17 @@ def stored_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def sampled_coverage(survey_round: Round, rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """{"coverage": the former provinces the sample's communes lie in} for a round whose admin
+    named no coverage (docs/design.md §13: derived from the sample when there is one), else {}.
+    The round's targets stay as they were set at creation."""
+    if survey_round.geography is None or survey_round.doc.get("coverage_given", True):
+        return {}
+    former = former_provinces(survey_round.geography)
+    sampled = sorted({former[row["commune"]] for row in rows if row["commune"] in former})
+    return {"coverage": sampled} if sampled else {}
+
+
 def import_sample(store: Store, survey_round: Round, rows: list[dict[str, Any]]) -> ImportResult:
     """Store a validated sample: unchanged → nothing written; in use → SampleInUse."""
     round_id = survey_round.id
@@ -182,6 +194,8 @@ def import_sample(store: Store, survey_round: Round, rows: list[dict[str, Any]])
             "through field operations (reassign, close, append rows)."
         )
     store.assignments.replace(round_id, [stored_row(row) for row in rows])
-    store.rounds.update(round_id, {"sample": {**summary, "hash": digest}})
+    store.rounds.update(
+        round_id, {"sample": {**summary, "hash": digest}} | sampled_coverage(survey_round, rows)
+    )
     audit(store, AuditAction.SAMPLE_IMPORT, [round_id], round_id=round_id)
     return ImportResult(summary, changed=True)

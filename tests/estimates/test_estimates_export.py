@@ -306,3 +306,29 @@ def test_the_openapi_document_describes_the_suppression_policy(client):
     assert suppressed["schema"]["enum"] == ["show", "withhold"]
     assert suppressed["schema"]["default"] == "withhold"
     assert "withhold" in suppressed["description"]
+
+
+def test_cli_export_reports_an_older_round_in_a_newer_geography(
+    store_server, database_name, client, make_round, as_enumerator, as_analyst, tmp_path: Path
+):
+    """`--geography` re-expresses the round through the crosswalk, as `?geography=` does."""
+    old = "export-old-map"
+    make_round(household_round(old, geography="vn-2025-03", coverage=["10"]))
+    load_households(client, as_enumerator, old, psus=4, districts=["080"] * 12)
+    out = tmp_path / "new-map.csv"
+    env = {**os.environ, "MONGODB_URI": store_server.uri, "SURVEY_DB": database_name}
+    command = [sys.executable, "-m", "service", "export-estimates", old, "--by", "commune"]
+    command += ["--geography", "vn-2025-07", "--suppressed", "show", "--out", str(out)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    report = client.get(
+        f"/api/v1/rounds/{old}/estimates",
+        query_string={"by": "commune", "geography": "vn-2025-07", "suppressed": "show"},
+        headers=as_analyst,
+    ).json
+    expected = [r for block in report["estimates"] for r in block["results"]]
+    assert {r["domain"] for r in rows} == {"02647"}  # 02641 became part of 02647
+    assert [float(r["estimate"]) for r in rows if r["estimate"]] == pytest.approx(
+        [e["estimate"] for e in expected if e["estimate"] is not None]
+    )
