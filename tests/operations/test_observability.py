@@ -140,19 +140,23 @@ def test_metrics_count_each_caches_hits_misses_and_bytes_held(client: FlaskClien
     assert counted("survey_cache_bytes", cache="test") == 0
 
 
-def test_estimates_answered_twice_are_one_miss_and_one_hit(
+def test_estimates_answered_twice_are_computed_once(
     client: FlaskClient, as_planner: dict[str, str], make_round: Callable[..., Any]
 ) -> None:
+    """The first answer computes (its table, and the tables its withholding is audited
+    against: misses); the same question again comes from the cache (hits, no miss)."""
     round_id = make_round(factories.household_round(f"hh-{uuid.uuid4().hex[:8]}"))["id"]
     misses = counted("survey_cache_total", cache="estimates", result="miss")
-    hits = counted("survey_cache_total", cache="estimates", result="hit")
     url = f"/api/v1/rounds/{round_id}/estimates"
 
     assert client.get(url, headers=as_planner).status_code == 200
+    after_first = counted("survey_cache_total", cache="estimates", result="miss")
+    hits = counted("survey_cache_total", cache="estimates", result="hit")
     assert client.get(url, headers=as_planner).status_code == 200
 
-    assert counted("survey_cache_total", cache="estimates", result="miss") == misses + 1
-    assert counted("survey_cache_total", cache="estimates", result="hit") == hits + 1
+    assert after_first > misses
+    assert counted("survey_cache_total", cache="estimates", result="miss") == after_first
+    assert counted("survey_cache_total", cache="estimates", result="hit") > hits
 
 
 def test_gunicorn_logs_are_json_with_request_ids_and_no_tokens_or_answers(

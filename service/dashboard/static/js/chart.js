@@ -128,7 +128,7 @@ export function targetMark(view, geometry, bottom) {
   return s("g", { class: "target", "aria-hidden": "true" }, [
     s("line", { class: "target-line", x1: x, x2: x, y1: TOP - 6, y2: bottom }),
     s("text", { class: "target-label", x, y: TOP - 10, "text-anchor": anchor },
-      `${t("target", view.targetSource)} ≥ ${formatValue(view.target, view.isRate, 0)}`),
+      `${t("target")} ≥ ${formatValue(view.target, view.isRate, 0)}`),
   ]);
 }
 

@@ -263,6 +263,7 @@ export const LABELS = {
       lonely_psu: "một nhóm của mẫu chỉ có một xã, nên không tính được độ chính xác",
       fpc: "số liệu tổng thể của đợt không khớp với các xã đã phỏng vấn",
       complementary: "tạm không công bố để không ai tính ngược ra được ước lượng chưa công bố từ số của toàn tỉnh và các địa bàn khác",
+      no_values: "không ai trong nhóm này trả lời câu hỏi",
       default_weighting: "không công bố theo cách tính trọng số chính của đợt khảo sát, nên cũng không công bố theo cách này",
     },
     help: {
@@ -288,6 +289,7 @@ export const HELP_FOR_REASON = {
   fpc: "population",
   complementary: "complement",
   default_weighting: "more",
+  no_values: "more",
 };
 
 // the other pages' and panels' words join the same tables (one table per language)
