@@ -89,7 +89,7 @@ def running_service(workers: int, threads: int) -> Iterator[tuple[int, str, int]
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=server_log(),  # BENCH_SERVER_LOG=FILE keeps the server's log lines
         )
         try:
             wait_until_ready(port, process)
@@ -97,6 +97,11 @@ def running_service(workers: int, threads: int) -> Iterator[tuple[int, str, int]
         finally:
             process.terminate()
             process.wait(30)
+
+
+def server_log() -> Any:
+    path = os.environ.get("BENCH_SERVER_LOG")
+    return open(path, "ab") if path else subprocess.DEVNULL  # noqa: SIM115 (the server's)
 
 
 def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:

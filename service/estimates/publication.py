@@ -437,10 +437,14 @@ def _audit(
             [domain.label(key) for key in keys] if domain is not None else [""] * len(counted)
         )
         for raw_block, block in zip(raw["estimates"], shown["estimates"], strict=True):
-            for raw_result, result in zip(raw_block["results"], block["results"], strict=True):
-                if not _has_number(raw_result):
+            # matched by domain, not position: a submission stored between the two reads may
+            # have added a domain to one of them
+            shown_rows = {_row_key(key, result): result for result in block["results"]}
+            for raw_result in raw_block["results"]:
+                row = _row_key(key, raw_result)
+                result = shown_rows.get(row)
+                if result is None or not _has_number(raw_result):
                     continue  # nobody has this number: nothing to protect, nothing to use
-                row = _row_key(key, result)
                 vector = (labels == (row[1] or "")).astype(float)
                 size = (raw_result["n"], raw_result.get("population") or 0.0, order, str(row))
                 rows.setdefault(block["indicator"], []).append(
