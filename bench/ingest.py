@@ -101,7 +101,7 @@ def running_service(workers: int, threads: int) -> Iterator[tuple[int, str, int]
 
 def server_log() -> Any:
     path = os.environ.get("BENCH_SERVER_LOG")
-    return open(path, "ab") if path else subprocess.DEVNULL  # noqa: SIM115 (the server's)
+    return open(path, "ab") if path else subprocess.DEVNULL
 
 
 def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
