@@ -102,6 +102,12 @@ class Round:
         return bool(self.sample)
 
     @property
+    def coverage_named(self) -> bool:
+        """Its admin named the coverage (else a sample decides it: docs/design.md §13); rounds
+        stored before the rule read as named."""
+        return bool(self.doc.get("coverage_given", True))
+
+    @property
     def is_production(self) -> bool:
         return self.purpose is RoundPurpose.PRODUCTION
 

@@ -173,7 +173,7 @@ def sampled_coverage(survey_round: Round, rows: Iterable[dict[str, Any]]) -> dic
     """{"coverage": the former provinces the sample's communes lie in} for a round whose admin
     named no coverage (docs/design.md §13: derived from the sample when there is one), else {}.
     The round's targets stay as they were set at creation."""
-    if survey_round.geography is None or survey_round.doc.get("coverage_given", True):
+    if survey_round.geography is None or survey_round.coverage_named:
         return {}
     former = former_provinces(survey_round.geography)
     sampled = sorted({former[row["commune"]] for row in rows if row["commune"] in former})
