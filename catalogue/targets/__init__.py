@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from catalogue.geography.versions import former_provinces, load_version, version_in_force
+from catalogue.geography.rounds import all_former_provinces, default_geography
+from catalogue.geography.versions import former_provinces, load_version
 
 REGISTER = Path(__file__).with_name("register.json")
 NATIONAL = "national"
@@ -38,7 +39,7 @@ class Area:
     geography: str
     code: str
 
-    @property
+    @cached_property  # asked once per indicator of every estimates answer
     def former_provinces(self) -> frozenset[str]:
         version = load_version(self.geography)
         former = former_provinces(self.geography)
@@ -164,7 +165,5 @@ def default_targets(
 def todays_default(indicator: str) -> Target | None:
     """The target a new round covering the whole province on today's geography gets."""
     today = date.today()
-    version = version_in_force(today)
-    geography = version.id if version else None
-    coverage = tuple(sorted(set(former_provinces(geography).values()))) if geography else ()
-    return default_target(indicator, geography, coverage, today.year)
+    geography = default_geography(today)
+    return default_target(indicator, geography, all_former_provinces(geography), today.year)
