@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import json
 import multiprocessing
 import os
 import secrets
@@ -362,17 +363,33 @@ def run_probes(service: Service, batches: int) -> Iterator[tuple[int, str]]:
     yield 11, _starvation(service, an, binh, household, batches)
 
 
-def _flood(url: str, headers: dict[str, str], threads: int, stop: Any) -> None:
-    """`threads` senders of 1000-item batches until `stop` is set (a process of its own)."""
+BODIES_PER_SENDER = 8
 
-    def send() -> None:
+
+def _flood(url: str, headers: dict[str, str], threads: int, ready: Any, stop: Any) -> None:
+    """`threads` senders of 1000-item batches until `stop` is set (a process of its own). The
+    bodies are built and encoded before `ready` is set, as phones would have them in their
+    queue: building them while the timed client runs would spend the 2 cores' time on the
+    client, not the service."""
+    bodies = [
+        [
+            json.dumps({"submissions": [household_payload() for _ in range(1000)]}).encode()
+            for _ in range(BODIES_PER_SENDER)
+        ]
+        for _ in range(threads)
+    ]
+    headers = {**headers, "Content-Type": "application/json"}
+    ready.set()
+
+    def send(queue: list[bytes]) -> None:
         with requests.Session() as session:
-            while not stop.is_set():
-                items = [household_payload() for _ in range(1000)]
+            for body in queue:
+                if stop.is_set():
+                    return
                 with contextlib.suppress(requests.RequestException):
-                    session.post(url, json={"submissions": items}, headers=headers, timeout=120)
+                    session.post(url, data=body, headers=headers, timeout=120)
 
-    senders = [threading.Thread(target=send) for _ in range(threads)]
+    senders = [threading.Thread(target=send, args=(queue,)) for queue in bodies]
     for sender in senders:
         sender.start()
     for sender in senders:
@@ -395,18 +412,23 @@ def _starvation(service: Service, bulk: Client, phone: Client, round_id: str, n:
 
     quiet = _p95(singles(20))
     context = multiprocessing.get_context("spawn")
-    stop = context.Event()
+    ready, stop = context.Event(), context.Event()
     flood = context.Process(
-        target=_flood, args=(f"{service.url}{path}/batch", bulk.bearer, n, stop), daemon=True
+        target=_flood,
+        args=(f"{service.url}{path}/batch", bulk.bearer, n, ready, stop),
+        daemon=True,
     )
     flood.start()
+    ready.wait(timeout=300)
     time.sleep(2)
     loaded = _p95(singles(20))
+    still_sending = flood.is_alive()
     stop.set()
     flood.join(timeout=180)
     return (
         f"single submissions p95 {quiet * 1000:.0f} ms quiet, {loaded * 1000:.0f} ms under "
         f"{n} parallel 1000-item batches from one token ({loaded / quiet:.1f}x; goal <= 2x)"
+        + ("" if still_sending else "; the batches ran out before the last single")
     )
 
 
