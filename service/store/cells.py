@@ -174,7 +174,7 @@ def marks_in_flight(head: Mapping[str, Any]) -> list[Mark]:
         for write_id, mark in (head.get(INFLIGHT) or {}).items()
     ]
     marks += [
-        Mark(name, str(head.get(LEGACY_SEEN_PREFIX + name, "")), _legacy_fields(name))
+        Mark(name, str(head.get(LEGACY_SEEN_PREFIX + name, "")), _legacy_fields_of(name))
         for name, count in head.items()
         if name.startswith(WRITER_PREFIX) and count > 0
     ]
@@ -196,5 +196,5 @@ def _mark_field(write_id: str) -> str:
     return f"{INFLIGHT}.{write_id}"
 
 
-def _legacy_fields(writer: str) -> tuple[str, ...]:
+def _legacy_fields_of(writer: str) -> tuple[str, ...]:
     return (writer, LEGACY_SEEN_PREFIX + writer)
