@@ -1,7 +1,8 @@
 """Recounting a round's cells from its submissions, and reading cells only when they are right.
 
 Cells are recounted when a reader finds them untrustworthy: a write mark left by a process that
-died (killed between storing a submission and updating the cells), a write that failed part-way
+died (killed between storing a submission and updating the cells; in a head of the previous
+version, a per-process counter of writes above 0), a write that failed part-way
 (`dirty`), a rebuild abandoned by a process that died, or submissions stored before the round had
 cells. `rebuild` is also the tool for rare bulk changes (e.g. a PSU's weights recomputed).
 While one process rebuilds, writers wait and readers wait; the rebuilder first waits for the
@@ -20,7 +21,7 @@ from service.cells.processes import is_running, this_process
 from service.cells.waiting import Deadline
 from service.domain.round import Round
 from service.store import Store
-from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
+from service.store.cells import NOT_REBUILDING, Mark, legacy_fields, marks_in_flight
 
 log = logging.getLogger(__name__)
 # A mark of a live process that stays open this long was left by a failed write whose process
@@ -33,7 +34,7 @@ def needs_rebuild(head: dict[str, Any]) -> bool:
     return (
         bool(head.get("dirty"))
         or (rebuilder != NOT_REBUILDING and not is_running(rebuilder))
-        or any(not is_running(w, seen) for w, seen in writers_in_flight(head).items())
+        or any(not _is_live(mark) for mark in marks_in_flight(head))
     )
 
 
@@ -76,19 +77,22 @@ def rebuild_if_abandoned(store: Store, round_id: str) -> None:
 
 
 def _wait_for_writers(store: Store, round_id: str) -> list[str]:
-    """Wait until no live process has a write in flight; return the marks to clear."""
+    """Wait until no live process has a write in flight; return the head fields to clear: the
+    marks of dead processes and the previous version's per-process fields."""
     deadline = Deadline(round_id, WRITER_WAIT_SECONDS)
     while True:
         head = store.cells.head(round_id) or {}
-        live = [w for w, seen in writers_in_flight(head).items() if is_running(w, seen)]
+        marks = marks_in_flight(head)
+        live = [mark for mark in marks if _is_live(mark)]
         if not live or deadline.passed():
-            return [
-                name
-                for name in head
-                if name.startswith((WRITER_PREFIX, SEEN_PREFIX))
-                and name.removeprefix(SEEN_PREFIX) not in live
-            ]
+            kept = {field for mark in live for field in mark.fields}
+            fields = [field for mark in marks for field in mark.fields] + legacy_fields(head)
+            return [field for field in dict.fromkeys(fields) if field not in kept]
         deadline.pause()
+
+
+def _is_live(mark: Mark) -> bool:
+    return is_running(mark.writer, mark.seen)
 
 
 def recount(store: Store, survey_round: Round) -> list[dict[str, Any]]:
