@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.cells_recount import assert_cells_equal_a_recount
 from tests.support.factories import household_round
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "two_stage_round"
@@ -160,3 +161,19 @@ def test_a_round_set_to_two_stages_after_its_data_equals_r(
     block = estimates(client, as_analyst, "indicator=epay_account&weighting=input")
     [result] = block["epay_account"]["results"]
     assert_equal_to_r(result, GOLDEN["adjust"]["epay_account"]["district"][0])
+
+
+def test_contributions_stored_before_the_squares_are_recounted_when_the_round_becomes_two_stage(
+    client, as_admin, as_supervisor, as_analyst, store
+) -> None:
+    load_sample(client, as_admin, as_supervisor)
+    store.submissions.collection.update_many({"round_id": ROUND}, {"$unset": {"agg.ww": ""}})
+    store.cells.collection.update_many({"round_id": ROUND}, {"$unset": {"ww": ""}})
+    changed = client.patch(
+        f"/api/v1/rounds/{ROUND}", json={"design": {"stages": 2}}, headers=as_admin
+    )
+    assert changed.status_code == 200, changed.json
+    block = estimates(client, as_analyst, "indicator=fiber_available&weighting=input")
+    [result] = block["fiber_available"]["results"]
+    assert_equal_to_r(result, GOLDEN["adjust"]["fiber_available"]["district"][0])
+    assert_cells_equal_a_recount(store, ROUND)
