@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from service.domain.errors import Invalid
+from service.domain.round import Round
+from service.series.change import change_round
+from service.weighting.applied import WeightedCells
 from tests.support.cells_recount import assert_cells_equal_a_recount
 from tests.support.factories import household_round
 
@@ -177,3 +181,13 @@ def test_contributions_stored_before_the_squares_are_recounted_when_the_round_be
     [result] = block["fiber_available"]["results"]
     assert_equal_to_r(result, GOLDEN["adjust"]["fiber_available"]["district"][0])
     assert_cells_equal_a_recount(store, ROUND)
+
+
+def test_the_change_between_rounds_of_a_two_stage_round_is_refused_naming_the_design_member(
+    client, as_admin, as_supervisor, store
+) -> None:
+    load_sample(client, as_admin, as_supervisor, stages=2)
+    survey_round = Round.from_doc(store.rounds.get(ROUND))
+    with pytest.raises(Invalid) as refused:
+        change_round(survey_round, WeightedCells([], {}, None), [], None)
+    assert list(refused.value.errors) == ["design.stages"]
