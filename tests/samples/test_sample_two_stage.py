@@ -112,13 +112,16 @@ def test_a_round_without_stages_keeps_the_ultimate_clusters(
     assert result["se"] != pytest.approx(two_stage["se"], rel=1e-3)
 
 
-def test_the_nonresponse_step_is_estimated_with_two_stages(
-    client, as_analyst, two_stage_round
+@pytest.mark.parametrize("indicator", ["fiber_available", "epay_account"])
+def test_the_nonresponse_step_with_two_stages_equals_r(
+    client, as_analyst, two_stage_round, indicator: str
 ) -> None:
-    adjusted = estimates(client, as_analyst, "indicator=fiber_available&weighting=nonresponse")
-    [result] = adjusted["fiber_available"]["results"]
-    assert result["se"] > 0
-    assert result["df"] == GOLDEN["adjust"]["fiber_available"]["district"][0]["df"]
+    block = estimates(client, as_analyst, f"indicator={indicator}&by=district")[indicator]
+    results = {r["domain"]["district"]: r for r in block["results"]}
+    expected = {row["domain"]: row for row in GOLDEN["nonresponse"][indicator]["district"][1:]}
+    assert set(results) == set(expected)
+    for code, row in expected.items():
+        assert_equal_to_r(results[code], row)
 
 
 def test_calibration_is_refused_naming_the_design_member(client, as_admin, two_stage_round) -> None:
