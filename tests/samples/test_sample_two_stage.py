@@ -24,14 +24,19 @@ GOLDEN = json.loads((FIXTURE / "golden.json").read_text())
 ROUND = "hh-two-stage"
 
 
-def load_sample(client: FlaskClient, as_admin, as_supervisor, **design: Any) -> str:
+SAMPLE = (FIXTURE / "sample.csv").read_text(encoding="utf-8")
+
+
+def load_sample(
+    client: FlaskClient, as_admin, as_supervisor, sample: str = SAMPLE, **design: Any
+) -> str:
     made = client.post(
         "/api/v1/rounds", json=household_round(ROUND, design=design), headers=as_admin
     )
     assert made.status_code == 201, made.json
     loaded = client.put(
         f"/api/v1/rounds/{ROUND}/sample",
-        data=(FIXTURE / "sample.csv").read_bytes(),
+        data=sample.encode(),
         headers={**as_admin, "Content-Type": "text/csv"},
     )
     assert loaded.status_code == 200, loaded.json
@@ -194,3 +199,42 @@ def test_the_change_between_rounds_of_a_two_stage_round_is_refused_naming_the_de
     with pytest.raises(Invalid) as refused:
         change_round(survey_round, WeightedCells([], {}, None), [], None)
     assert list(refused.value.errors) == ["design.stages"]
+
+
+def refusal(client: FlaskClient, headers: dict[str, str]) -> list[str]:
+    url = f"/api/v1/rounds/{ROUND}/estimates?indicator=fiber_available&weighting=input"
+    response = client.get(url, headers=headers)
+    assert response.status_code == 422, response.json
+    assert list(response.json["errors"]) == ["design.stages"]
+    return response.json["errors"]["design.stages"]
+
+
+def test_a_stratum_whose_psus_have_different_psu_prob_is_refused(
+    client, as_admin, as_supervisor, as_analyst
+) -> None:
+    pps = SAMPLE.replace("080002,080,C080002,urban,0.5,", "080002,080,C080002,urban,0.4,")
+    load_sample(client, as_admin, as_supervisor, pps, stages=2)
+    [message] = refusal(client, as_analyst)
+    assert message.startswith("The PSUs of stratum 080-U have different psu_prob (0.5, 0.4)")
+
+
+def test_a_psu_whose_units_have_different_unit_prob_is_refused(
+    client, as_admin, as_supervisor, as_analyst
+) -> None:
+    uneven = SAMPLE.replace(
+        "080001-01,080-U,080001,080,C080001,urban,0.5,0.5,",
+        "080001-01,080-U,080001,080,C080001,urban,0.5,0.45,",
+    )
+    load_sample(client, as_admin, as_supervisor, uneven, stages=2)
+    [message] = refusal(client, as_analyst)
+    assert message.startswith("The units of PSU 080001 have different unit_prob")
+
+
+def test_a_two_stage_round_without_a_sample_is_refused(client, as_admin, as_analyst) -> None:
+    design = {"stages": 2}
+    made = client.post(
+        "/api/v1/rounds", json=household_round(ROUND, design=design), headers=as_admin
+    )
+    assert made.status_code == 201, made.json
+    [message] = refusal(client, as_analyst)
+    assert message == "A two-stage design needs the round's sample (psu_prob, unit_prob)."
