@@ -11,12 +11,13 @@ writes already in flight, so none is counted twice or missed.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from typing import Any
 
 from catalogue import indicators_of
-from service.cells.contributions import contributions, moment_fields
+from service.cells.contributions import SQUARED_WEIGHT, contributions, moment_fields
 from service.cells.processes import is_running, this_process
 from service.cells.waiting import Deadline
 from service.domain.round import Round
@@ -97,21 +98,29 @@ def _is_live(mark: Mark) -> bool:
 
 def recount(store: Store, survey_round: Round) -> list[dict[str, Any]]:
     """Every cell of the round, summed from its included submissions in the store."""
-    names = moment_fields(indicators_of(survey_round.instrument))
-    stored_paths = ["agg.w"] + [
+    squared = survey_round.has_sample
+    names = moment_fields(indicators_of(survey_round.instrument), squared)
+    weights = ["w", SQUARED_WEIGHT] if squared else ["w"]
+    stored_paths = [f"agg.{name}" for name in weights] + [
         f"agg.v.{indicator}.{moment}" for indicator, moment in (name.split("__") for name in names)
     ]
     groups = store.submissions.grouped_sums(survey_round.id, "agg.cell", stored_paths)
     return [
         {"cell": group["key"], "n": group["rows"]}
-        | dict(zip(["w", *names], group["sums"], strict=True))
+        | dict(zip([*weights, *names], group["sums"], strict=True))
         for group in groups
     ]
 
 
 def upgrade_contributions(store: Store, survey_round: Round) -> None:
-    """Give submissions stored before cells existed their cell key (their `agg` is recomputed)."""
-    instrument = survey_round.instrument
-    for doc in store.submissions.without_cell_key(survey_round.id):
-        agg = contributions(instrument, doc["location"], doc["sampling"], doc["answers"])
+    """Recompute the `agg` of submissions stored before cells existed (no cell key) and, in a
+    sample round, of those stored before contributions carried the squared weights."""
+    instrument, squared = survey_round.instrument, survey_round.has_sample
+    stale = [store.submissions.without_cell_key(survey_round.id)]
+    if squared:
+        stale.append(store.submissions.without_squares(survey_round.id))
+    for doc in itertools.chain(*stale):
+        agg = contributions(
+            instrument, doc["location"], doc["sampling"], doc["answers"], squared=squared
+        )
         store.submissions.set_contributions(survey_round.id, doc["submission_id"], agg)

@@ -127,6 +127,10 @@ class Cells:
         taken while writes ran may hold cells a few writes apart from the submissions)."""
         self.collection.update_many({"cell": {"$exists": False}}, {"$set": {"dirty": True}})
 
+    def recount(self, round_id: str) -> None:
+        """Make the next reader recount the round's cells (what they keep has changed)."""
+        self.collection.update_one({"_id": head_id(round_id)}, {"$set": {"dirty": True}})
+
     def abandon_rebuild(self, round_id: str, rebuilder: str) -> None:
         """A rebuild that failed part-way: leave the cells dirty for the next reader."""
         self.collection.update_one(

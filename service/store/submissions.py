@@ -127,6 +127,14 @@ class Submissions:
             {"_id": 0, "submission_id": 1, "location": 1, "sampling": 1, "answers": 1},
         )
 
+    def without_squares(self, round_id: str) -> Iterator[dict[str, Any]]:
+        """Submissions with a contribution stored before it carried the squared weights `ww`
+        (a sample round's, docs/design.md §8), whether or not they count now."""
+        return self.collection.find(
+            {"round_id": round_id, "agg.cell": {"$exists": True}, "agg.ww": {"$exists": False}},
+            {"_id": 0, "submission_id": 1, "location": 1, "sampling": 1, "answers": 1},
+        )
+
     def set_contributions(self, round_id: str, submission_id: str, agg: dict[str, Any]) -> None:
         self.collection.update_one(
             {"round_id": round_id, "submission_id": submission_id}, {"$set": {"agg": agg}}
