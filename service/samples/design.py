@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -40,3 +40,31 @@ class PsuSelection:
     @property
     def is_certainty(self) -> bool:
         return self.psu_prob >= 1.0
+
+
+@dataclass
+class StageFractions:
+    """One sampling fraction per group of a two-stage design's stage: per variance stratum its
+    PSUs' `psu_prob` (stage 1, n_h/N_h; a certainty PSU is a stratum of its own) or per PSU its
+    units' `unit_prob` (stage 2, m_j/M_j), as R `svydesign(fpc = ~psu_prob + unit_prob)` reads
+    them. The one rule of the sample's import and of a two-stage estimate (a round may become
+    two-stage after its sample)."""
+
+    stage: int  # 1: groups are variance strata, fractions psu_prob; 2: PSUs and unit_prob
+    seen: dict[object, float] = field(default_factory=dict)  # group → its fraction
+
+    def conflict(self, group: str, fraction: float) -> str | None:
+        """Why the design is refused when `group` already has another fraction, else None."""
+        known = self.seen.setdefault(group, fraction)
+        if known == fraction:
+            return None
+        if self.stage == 1:
+            return (
+                f"The PSUs of stratum {group} have different psu_prob ({known:g}, "
+                f"{fraction:g}): the first stage reads it as the stratum's sampling fraction "
+                "n_h/N_h."
+            )
+        return (
+            f"The units of PSU {group} have different unit_prob ({known:g}, {fraction:g}): "
+            "the second stage reads it as the PSU's sampling fraction m_j/M_j."
+        )

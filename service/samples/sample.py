@@ -1,7 +1,8 @@
 """A round's sample: read rows (CSV, XLSX or JSON), validate them together, store them once.
 
 docs/design.md §8: every row is checked on its own (schema) and against the others (unique ids,
-one stratum and one `psu_prob` per PSU, codes in the round's frame); any error refuses the whole
+one stratum and one `psu_prob` per PSU, codes in the round's frame; in a two-stage round one
+`psu_prob` per variance stratum and one `unit_prob` per PSU); any error refuses the whole
 sample. The same sample again changes nothing; a different one replaces it only while no
 submission uses the round.
 """
@@ -23,7 +24,7 @@ from schemas.samples import MAX_SAMPLE_ROWS, SampleRowSchema
 from schemas.submissions import location_errors
 from service.audit.log import record as audit
 from service.domain.round import Round
-from service.samples.design import sampling_of
+from service.samples.design import StageFractions, sampling_of
 from service.store import Store
 from service.uploaded_tables import TableInvalid, number_cell, read_table
 
@@ -118,6 +119,9 @@ def checked_rows(
         if progress is not None:
             progress(index + 1)
     errors.update(_consistency_errors(rows, source))
+    if survey_round.design.two_stage:
+        for path, texts in _two_stage_errors(rows, source).items():
+            errors[path] = errors.get(path, []) + texts
     return rows, errors
 
 
@@ -140,6 +144,25 @@ def _consistency_errors(
             errors[f"{where}.psu_prob"] = [
                 f"PSU {row['psu']} has psu_prob {psu['psu_prob']:g} elsewhere."
             ]
+    return errors
+
+
+def _two_stage_errors(
+    rows: Iterable[tuple[int, dict[str, Any]]], source: str
+) -> dict[str, list[str]]:
+    """A two-stage round's sample: one `psu_prob` per variance stratum and one `unit_prob` per
+    PSU (the rule its estimates apply, `StageFractions`), refused here before anything is
+    stored."""
+    errors: dict[str, list[str]] = {}
+    first_stage, second_stage = StageFractions(stage=1), StageFractions(stage=2)
+    for index, row in rows:
+        where = row_path(index, source)
+        unit_conflict = second_stage.conflict(row["psu"], row["unit_prob"])
+        if unit_conflict is not None:
+            errors[f"{where}.unit_prob"] = [unit_conflict]
+        psu_conflict = first_stage.conflict(sampling_of(row)["stratum"], row["psu_prob"])
+        if psu_conflict is not None:
+            errors[f"{where}.psu_prob"] = [psu_conflict]
     return errors
 
 

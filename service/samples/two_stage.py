@@ -20,7 +20,7 @@ from service.cells.contributions import SQUARED_WEIGHT, moment_field
 from service.cells.sums import CellSums, psu_totals
 from service.domain.errors import invalid
 from service.domain.estimator import Estimator
-from service.samples.design import PsuSelection
+from service.samples.design import PsuSelection, StageFractions
 
 SampleKey = tuple[str, str]  # (stratum, psu): a cell's variance keys, or a sample PSU's
 STAGES_FIELD = "design.stages"
@@ -52,29 +52,24 @@ class TwoStageCells:
     ) -> TwoStageCells:
         """Each entry's sample PSU and its draw, or 422 where the sample is not two-stage."""
         stratum, psu, fraction = [], [], []
-        first_stage: dict[object, float] = {}
+        first_stage, second_stage = StageFractions(stage=1), StageFractions(stage=2)
         for cell_stratum, cell_psu in zip(sums.stratum, sums.psu, strict=True):
             key = sample_psu(cell_stratum, cell_psu)
             if key is None or key not in selections:
                 raise two_stage_refusal(f"PSU {cell_psu} is not in the round's sample.")
             selection = selections[key]
-            if len(selection.unit_probs) != 1:
-                raise two_stage_refusal(
-                    f"The units of PSU {key[1]} have different unit_prob: the second stage "
-                    "reads it as the PSU's sampling fraction m_j/M_j."
-                )
             # a certainty PSU's cells carry it as their stratum (samples/design.sampling_of)
-            known = first_stage.setdefault(cell_stratum, selection.psu_prob)
-            if known != selection.psu_prob:
-                raise two_stage_refusal(
-                    f"The PSUs of stratum {cell_stratum} have different psu_prob ({known:g}, "
-                    f"{selection.psu_prob:g}): the first stage reads it as the stratum's "
-                    "sampling fraction n_h/N_h."
-                )
+            conflicts = [
+                *(second_stage.conflict(key[1], p) for p in sorted(selection.unit_probs)),
+                first_stage.conflict(cell_stratum, selection.psu_prob),
+            ]
+            for conflict in conflicts:
+                if conflict is not None:
+                    raise two_stage_refusal(conflict)
             stratum.append(cell_stratum)
             psu.append(key[1])
             fraction.append(next(iter(selection.unit_probs)))
-        return cls(sums, stratum, psu, fraction, first_stage)
+        return cls(sums, stratum, psu, fraction, first_stage.seen)
 
     def estimator(self) -> Callable[[Indicator], Estimator]:
         """For each indicator, the engine call with the second stage."""

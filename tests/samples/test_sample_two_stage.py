@@ -6,7 +6,6 @@ clusters."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,36 +17,9 @@ from service.series.change import change_round
 from service.weighting.applied import WeightedCells
 from tests.support.cells_recount import assert_cells_equal_a_recount
 from tests.support.factories import household_round
+from tests.support.two_stage_round import FIXTURE, ROUND, SAMPLE, load_sample
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "two_stage_round"
 GOLDEN = json.loads((FIXTURE / "golden.json").read_text())
-ROUND = "hh-two-stage"
-
-
-SAMPLE = (FIXTURE / "sample.csv").read_text(encoding="utf-8")
-
-
-def load_sample(
-    client: FlaskClient, as_admin, as_supervisor, sample: str = SAMPLE, **design: Any
-) -> str:
-    made = client.post(
-        "/api/v1/rounds", json=household_round(ROUND, design=design), headers=as_admin
-    )
-    assert made.status_code == 201, made.json
-    loaded = client.put(
-        f"/api/v1/rounds/{ROUND}/sample",
-        data=sample.encode(),
-        headers={**as_admin, "Content-Type": "text/csv"},
-    )
-    assert loaded.status_code == 200, loaded.json
-    visits = json.loads((FIXTURE / "visits.json").read_text())
-    sent = client.post(
-        f"/api/v1/rounds/{ROUND}/submissions/batch",
-        json={"submissions": visits},
-        headers=as_supervisor,
-    )
-    assert sent.json["summary"]["created"] == len(visits), sent.json
-    return ROUND
 
 
 @pytest.fixture
@@ -209,11 +181,25 @@ def refusal(client: FlaskClient, headers: dict[str, str]) -> list[str]:
     return response.json["errors"]["design.stages"]
 
 
+PPS = SAMPLE.replace("080002,080,C080002,urban,0.5,", "080002,080,C080002,urban,0.4,")
+UNEVEN = SAMPLE.replace(
+    "080001-01,080-U,080001,080,C080001,urban,0.5,0.5,",
+    "080001-01,080-U,080001,080,C080001,urban,0.5,0.45,",
+)
+
+
+def set_two_stages(client: FlaskClient, as_admin) -> None:
+    changed = client.patch(
+        f"/api/v1/rounds/{ROUND}", json={"design": {"stages": 2}}, headers=as_admin
+    )
+    assert changed.status_code == 200, changed.json
+
+
 def test_a_stratum_whose_psus_have_different_psu_prob_is_refused(
     client, as_admin, as_supervisor, as_analyst
 ) -> None:
-    pps = SAMPLE.replace("080002,080,C080002,urban,0.5,", "080002,080,C080002,urban,0.4,")
-    load_sample(client, as_admin, as_supervisor, pps, stages=2)
+    load_sample(client, as_admin, as_supervisor, PPS)
+    set_two_stages(client, as_admin)
     [message] = refusal(client, as_analyst)
     assert message.startswith("The PSUs of stratum 080-U have different psu_prob (0.5, 0.4)")
 
@@ -221,13 +207,57 @@ def test_a_stratum_whose_psus_have_different_psu_prob_is_refused(
 def test_a_psu_whose_units_have_different_unit_prob_is_refused(
     client, as_admin, as_supervisor, as_analyst
 ) -> None:
-    uneven = SAMPLE.replace(
-        "080001-01,080-U,080001,080,C080001,urban,0.5,0.5,",
-        "080001-01,080-U,080001,080,C080001,urban,0.5,0.45,",
-    )
-    load_sample(client, as_admin, as_supervisor, uneven, stages=2)
+    load_sample(client, as_admin, as_supervisor, UNEVEN)
+    set_two_stages(client, as_admin)
     [message] = refusal(client, as_analyst)
-    assert message.startswith("The units of PSU 080001 have different unit_prob")
+    assert message.startswith("The units of PSU 080001 have different unit_prob (0.45, 0.5)")
+
+
+def import_refusal(client: FlaskClient, as_admin, store, sample: str) -> dict[str, list[str]]:
+    made = client.post(
+        "/api/v1/rounds", json=household_round(ROUND, design={"stages": 2}), headers=as_admin
+    )
+    assert made.status_code == 201, made.json
+    response = client.put(
+        f"/api/v1/rounds/{ROUND}/sample",
+        data=sample.encode(),
+        headers={**as_admin, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422, response.json
+    assert store.assignments.of_round(ROUND) == []
+    errors: dict[str, list[str]] = response.json["errors"]
+    return errors
+
+
+def test_a_two_stage_sample_whose_stratum_has_different_psu_prob_is_refused_at_import(
+    client, as_admin, store
+) -> None:
+    errors = import_refusal(client, as_admin, store, PPS)
+    psu_rows = [n for n, line in enumerate(PPS.splitlines(), start=1) if ",080002," in line]
+    assert errors == {
+        f"line.{n}.psu_prob": [
+            "The PSUs of stratum 080-U have different psu_prob (0.5, 0.4): the first stage "
+            "reads it as the stratum's sampling fraction n_h/N_h."
+        ]
+        for n in psu_rows
+    }
+
+
+def test_a_two_stage_sample_whose_psu_has_different_unit_prob_is_refused_at_import(
+    client, as_admin, store
+) -> None:
+    errors = import_refusal(client, as_admin, store, UNEVEN)
+    psu_rows = [n for n, line in enumerate(UNEVEN.splitlines(), start=1) if ",080001," in line]
+    assert (
+        errors
+        == {  # the first unit, line 2, sets the PSU's fraction at 0.45
+            f"line.{n}.unit_prob": [
+                "The units of PSU 080001 have different unit_prob (0.45, 0.5): the second stage "
+                "reads it as the PSU's sampling fraction m_j/M_j."
+            ]
+            for n in psu_rows[1:]
+        }
+    )
 
 
 def test_a_two_stage_round_without_a_sample_is_refused(client, as_admin, as_analyst) -> None:
