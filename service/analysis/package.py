@@ -34,6 +34,12 @@ class Variable:
 
 
 YES_NO = {0: "no", 1: "yes"}
+# How a sample round's unit was drawn (from its assignment): a two-stage design's stages
+SAMPLE_DRAW = (
+    Variable("sample_psu", "Sampled PSU (stage 1; a certainty PSU is its own stratum)", "text"),
+    Variable("psu_prob", "PSU selection probability = stage 1 fraction n_h/N_h", "number"),
+    Variable("unit_prob", "Unit selection probability in its PSU = stage 2 fraction", "number"),
+)
 
 
 def _answer_fields(instrument: str) -> list[tuple[str, fields.Field[Any]]]:
@@ -69,6 +75,7 @@ def variables(survey_round: Round) -> list[Variable]:
         Variable("assignment_id", "Assignment id (sample rounds)", "text"),
         Variable("stratum", "Variance stratum (a certainty PSU is a stratum of its own)", "text"),
         Variable("psu", "Variance PSU (in a certainty PSU: the unit)", "text"),
+        *(SAMPLE_DRAW if survey_round.has_sample else ()),
         Variable("input_weight", "Input weight (sample: 1/(psu_prob*unit_prob))", "number"),
         Variable("nonresponse_factor", "Non-response adjustment factor", "number"),
         Variable("w_design", "input_weight * nonresponse_factor (svydesign weight)", "number"),
@@ -108,6 +115,7 @@ def rows(survey_round: Round) -> Iterator[dict[str, Any]]:
     districts = (survey_round.frame or {}).get("districts") or {}
     communes = survey_round.frame_communes
     instrument = survey_round.instrument
+    draws = _draws(survey_round)
     for doc in get_store().submissions.iterate(survey_round.id):
         weight = weights.get(doc["submission_id"])
         if weight is None:
@@ -115,6 +123,7 @@ def rows(survey_round: Round) -> Iterator[dict[str, Any]]:
         location, answers = doc["location"], doc["answers"]
         row = {
             **weight,
+            **draws.get(weight["assignment_id"], {}),
             "w_design": weight["input_weight"] * weight["nonresponse_factor"],
             "district": location["district"],
             "district_name": districts.get(location["district"]),
@@ -131,13 +140,28 @@ def rows(survey_round: Round) -> Iterator[dict[str, Any]]:
         yield row
 
 
+def _draws(survey_round: Round) -> dict[str, dict[str, Any]]:
+    """Per assignment of a sample round, its sampled PSU and probabilities ({} without one)."""
+    if not survey_round.has_sample:
+        return {}
+    projection = {"_id": 0, "assignment_id": 1, "psu": 1, "psu_prob": 1, "unit_prob": 1}
+    return {
+        unit["assignment_id"]: {
+            "sample_psu": unit["psu"],
+            "psu_prob": unit["psu_prob"],
+            "unit_prob": unit["unit_prob"],
+        }
+        for unit in get_store().assignments.of_round(survey_round.id, projection)
+    }
+
+
 def _r_list(values: list[str]) -> str:
     return "c(" + ", ".join(json.dumps(v) for v in values) + ")"
 
 
-TWO_STAGE_NOTE = (
-    "# The round is two-stage (design.stages = 2): its published se add the units' stage"
-    " (docs/statistics.md); this one-stage design gives the ultimate clusters' se."
+TWO_STAGE_DESIGN = (
+    "des <- svydesign(ids = ~sample_psu + assignment_id, strata = ~stratum, "
+    "fpc = ~psu_prob + unit_prob, weights = ~w_design, data = d, nest = TRUE)"
 )
 
 
@@ -153,17 +177,7 @@ def design_r(survey_round: Round, numeric: list[str]) -> str:
         'd <- read.csv("data.csv", colClasses = "character", na.strings = "")',
         f"for (v in {_r_list(numeric)}) d[[v]] <- as.numeric(d[[v]])",
     ]
-    if survey_round.design.two_stage:
-        lines.append(TWO_STAGE_NOTE)
-    fpc = survey_round.design.fpc
-    if fpc:
-        lines.append(f"fpc <- c({', '.join(f'`{k}` = {v!r}' for k, v in fpc.items())})")
-        lines.append("d$fpc <- unname(fpc[sub('/.*', '', d$stratum)])")
-    fpc_arg = ", fpc = ~fpc" if fpc else ""
-    lines.append(
-        "des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w_design, data = d, "
-        f"nest = TRUE{fpc_arg})"
-    )
+    lines += _svydesign_r(survey_round)
     if calibration:
         lines += _calibration_r(calibration)
     instrument = survey_round.instrument
@@ -200,6 +214,28 @@ def design_r(survey_round: Round, numeric: list[str]) -> str:
         "if (length(args)) write.csv(out, args[1], row.names = FALSE) else print(out, digits = 10)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _svydesign_r(survey_round: Round) -> list[str]:
+    """The design as the service estimates it: two stages (the sampled PSU, then its units,
+    each stage's fraction from the sample: docs/design.md §8) or the ultimate clusters with the
+    round's fpc."""
+    if survey_round.design.two_stage:
+        return [
+            "# two stages: the sampled PSUs in each stratum, then the units in each PSU",
+            TWO_STAGE_DESIGN,
+        ]
+    lines = []
+    fpc = survey_round.design.fpc
+    if fpc:
+        lines.append(f"fpc <- c({', '.join(f'`{k}` = {v!r}' for k, v in fpc.items())})")
+        lines.append("d$fpc <- unname(fpc[sub('/.*', '', d$stratum)])")
+    fpc_arg = ", fpc = ~fpc" if fpc else ""
+    lines.append(
+        "des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w_design, data = d, "
+        f"nest = TRUE{fpc_arg})"
+    )
+    return lines
 
 
 def _calibration_r(calibration: dict[str, Any]) -> list[str]:
@@ -240,14 +276,26 @@ def _calibration_r(calibration: dict[str, Any]) -> list[str]:
     return lines
 
 
+STATA_ONE_STAGE = (
+    "svyset psu [pweight = final_weight], strata(stratum) singleunit(centered)",
+    "* final_weight includes the calibration; Stata's linearisation then treats it as fixed,",
+    "* so standard errors of a calibrated round differ slightly from the published ones",
+    "* (design.R reproduces those with calibrate). Example:",
+)
+STATA_TWO_STAGE = (
+    "svyset sample_psu [pweight = final_weight], strata(stratum) fpc(psu_prob)"
+    " || assignment_id, fpc(unit_prob) singleunit(centered)",
+    "* two stages: the sampled PSUs in each stratum (fraction psu_prob), then the units in",
+    "* each PSU (fraction unit_prob); a two-stage round is not calibrated (final_weight =",
+    "* w_design). Example:",
+)
+
+
 def design_do(survey_round: Round) -> str:
     lines = [
         f"* Round {survey_round.id}: the survey design in Stata.",
         'use "data.dta", clear',
-        "svyset psu [pweight = final_weight], strata(stratum) singleunit(centered)",
-        "* final_weight includes the calibration; Stata's linearisation then treats it as fixed,",
-        "* so standard errors of a calibrated round differ slightly from the published ones",
-        "* (design.R reproduces those with calibrate). Example:",
+        *(STATA_TWO_STAGE if survey_round.design.two_stage else STATA_ONE_STAGE),
     ]
     for indicator in indicators_of(survey_round.instrument):
         if indicator.kind == IndicatorKind.MEMBER_PROPORTION:
@@ -272,6 +320,11 @@ design.R      Rscript design.R  -> the published estimates and standard errors, 
               and per domain: svydesign(ids=~psu, strata=~stratum, weights=~w_design, nest=TRUE)
               then calibrate() to the round's margins (needs R and the survey package).
 design.do     the design in Stata (svyset, with final_weight).
+
+A two-stage round (design.stages = 2) also has sample_psu, psu_prob and unit_prob, and design.R
+and design.do use both stages: svydesign(ids=~sample_psu+assignment_id, strata=~stratum,
+fpc=~psu_prob+unit_prob, weights=~w_design, nest=TRUE); svyset sample_psu, strata(stratum)
+fpc(psu_prob) || assignment_id, fpc(unit_prob). Every sample round has these three columns.
 
 The published tables withhold estimates that are too unreliable (docs/design.md §6, §15); this
 package has every interview, so it must stay with the analysts it was issued to.
