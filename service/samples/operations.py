@@ -78,8 +78,8 @@ def append_rows(
 ) -> dict[str, int]:
     """Add reserve units; each PSU they touch takes their `unit_prob` for all its units."""
     round_id = survey_round.id
-    indexed, errors = checked_rows(raw_rows, survey_round, source)
     existing = store.assignments.of_round(round_id, {"_id": 0, "sampling": 0})
+    indexed, errors = checked_rows(raw_rows, survey_round, source, existing=existing)
     errors |= _append_errors(existing, indexed, source)
     if errors:
         raise SampleInvalid(errors)

@@ -95,9 +95,11 @@ def checked_rows(
     survey_round: Round,
     source: str,
     progress: Callable[[int], None] | None = None,
+    existing: Iterable[dict[str, Any]] = (),
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
     """(position, row) of every row that loads, and the errors of all rows by path;
-    `progress(i)` is called after each row (the CLI draws a bar with it)."""
+    `progress(i)` is called after each row (the CLI draws a bar with it); `existing`: the
+    sample the rows are appended to."""
     if not raw_rows:
         return [], {"assignments": ["The sample has no rows."]}
     if len(raw_rows) > MAX_SAMPLE_ROWS:
@@ -120,7 +122,7 @@ def checked_rows(
             progress(index + 1)
     errors.update(_consistency_errors(rows, source))
     if survey_round.design.two_stage:
-        for path, texts in _two_stage_errors(rows, source).items():
+        for path, texts in _two_stage_errors(rows, source, existing).items():
             errors[path] = errors.get(path, []) + texts
     return rows, errors
 
@@ -148,13 +150,18 @@ def _consistency_errors(
 
 
 def _two_stage_errors(
-    rows: Iterable[tuple[int, dict[str, Any]]], source: str
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    source: str,
+    existing: Iterable[dict[str, Any]],
 ) -> dict[str, list[str]]:
     """A two-stage round's sample: one `psu_prob` per variance stratum and one `unit_prob` per
     PSU (the rule its estimates apply, `StageFractions`), refused here before anything is
-    stored."""
+    stored. Appended rows meet the existing strata's fractions; a PSU they touch takes their
+    `unit_prob` (`operations.append_rows`), so only they are compared at stage 2."""
     errors: dict[str, list[str]] = {}
     first_stage, second_stage = StageFractions(stage=1), StageFractions(stage=2)
+    for unit in existing:
+        first_stage.conflict(sampling_of(unit)["stratum"], unit["psu_prob"])
     for index, row in rows:
         where = row_path(index, source)
         unit_conflict = second_stage.conflict(row["psu"], row["unit_prob"])

@@ -268,3 +268,31 @@ def test_a_two_stage_round_without_a_sample_is_refused(client, as_admin, as_anal
     assert made.status_code == 201, made.json
     [message] = refusal(client, as_analyst)
     assert message == "A two-stage design needs the round's sample (psu_prob, unit_prob)."
+
+
+def test_a_reserve_psu_appended_with_another_psu_prob_is_refused(
+    client, as_admin, as_supervisor, store
+) -> None:
+    load_sample(client, as_admin, as_supervisor, stages=2)
+    before = len(store.assignments.of_round(ROUND))
+    reserve = {
+        "assignment_id": "080009-01",
+        "stratum": "080-U",
+        "psu": "080009",
+        "district": "080",
+        "commune": "C080001",
+        "area": "urban",
+        "psu_prob": 0.4,
+        "unit_prob": 0.5,
+    }
+    response = client.post(
+        f"/api/v1/rounds/{ROUND}/sample/rows", json={"assignments": [reserve]}, headers=as_admin
+    )
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {
+        "assignments.0.psu_prob": [
+            "The PSUs of stratum 080-U have different psu_prob (0.5, 0.4): the first stage "
+            "reads it as the stratum's sampling fraction n_h/N_h."
+        ]
+    }
+    assert len(store.assignments.of_round(ROUND)) == before
