@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
-from scoring.arrays import FloatArray
+from scoring.arrays import BoolArray, FloatArray, IntArray
 from scoring.codes import Factor
 from scoring.errors import ScoringError
 
@@ -134,10 +134,10 @@ def _is_number(text: str) -> bool:
 
 def _finite(name: str, column: pa.ChunkedArray) -> FloatArray:
     """The column as float64, NaN where missing; infinities and a literal NaN are refused."""
-    values: FloatArray = column.to_numpy()
-    bad = np.isinf(values)
-    if column.null_count < np.count_nonzero(np.isnan(values)):
-        bad |= np.isnan(values) & ~column.is_null().to_numpy(zero_copy_only=False)
+    values, missing = _float_values(column)
+    bad, nan = np.isinf(values), np.isnan(values)
+    if np.count_nonzero(nan) > column.null_count:
+        bad |= nan if missing is None else nan & ~missing
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         text = str(float(values[i]))
@@ -145,16 +145,46 @@ def _finite(name: str, column: pa.ChunkedArray) -> FloatArray:
     return values
 
 
+def _float_values(column: pa.ChunkedArray) -> tuple[FloatArray, BoolArray | None]:
+    """The values (NaN where missing) and the missing mask (``None``: none missing), read
+    from the Arrow buffers: ``to_numpy`` of a column with nulls imports pandas (≈ 0.3 s)."""
+    array = column.combine_chunks()
+    validity, data = array.buffers()
+    start, length = array.offset, len(array)
+    values: FloatArray = np.frombuffer(data, dtype=np.float64, count=length, offset=start * 8)
+    if array.null_count == 0:
+        return values, None
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    missing: BoolArray = bits[start : start + length] == 0
+    return np.where(missing, np.nan, values), missing
+
+
 def _factor(name: str, column: pa.ChunkedArray) -> Factor:
-    """Codes into the sorted distinct labels (one hashing pass); empty or ``NA`` is refused."""
-    encoded = column.combine_chunks().dictionary_encode()
-    labels = encoded.dictionary.to_numpy(zero_copy_only=False).astype(str)
-    if np.isin(labels, MISSING).any():
-        values = column.to_numpy(zero_copy_only=False)
-        i = int(np.flatnonzero(np.isin(values, MISSING))[0])
-        what = "empty value" if values[i] == "" else "missing value (NA)"
+    """Codes into the sorted distinct labels (one hashing pass); empty or ``NA`` is refused.
+
+    The chunks are encoded together, so they share one dictionary (the last chunk's).
+    """
+    encoded = column.dictionary_encode()
+    labels = np.array(encoded.chunks[-1].dictionary.to_pylist(), dtype=str)
+    indices = np.concatenate([_indices(chunk) for chunk in encoded.chunks])
+    empty = np.flatnonzero(np.isin(labels, MISSING))
+    if empty.size:
+        i = int(np.flatnonzero(np.isin(indices, empty))[0])
+        what = "empty value" if labels[indices[i]] == "" else "missing value (NA)"
         raise ScoringError(f"column {name!r} line {i + 2}: {what}")
     order = np.argsort(labels, kind="stable")
     rank = np.empty(order.shape[0], dtype=np.int64)
     rank[order] = np.arange(order.shape[0])
-    return Factor(rank[encoded.indices.to_numpy()], labels[order])
+    return Factor(rank[indices], labels[order])
+
+
+def _indices(chunk: pa.DictionaryArray) -> IntArray:
+    """A dictionary chunk's indices as numpy (from the buffer: no pandas, no copy)."""
+    indices = chunk.indices
+    width = indices.type.bit_width // 8
+    return np.frombuffer(
+        indices.buffers()[1],
+        dtype=f"<i{width}",
+        count=len(indices),
+        offset=indices.offset * width,
+    )
