@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
-from scoring.arrays import BoolArray, FloatArray, IntArray
-from scoring.codes import Factor
+from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray
+from scoring.codes import Factor, sorted_distinct
 from scoring.errors import ScoringError
 
 MISSING = ("", "NA")
@@ -160,31 +160,61 @@ def _float_values(column: pa.ChunkedArray) -> tuple[FloatArray, BoolArray | None
 
 
 def _factor(name: str, column: pa.ChunkedArray) -> Factor:
-    """Codes into the sorted distinct labels (one hashing pass); empty or ``NA`` is refused.
-
-    The chunks are encoded together, so they share one dictionary (the last chunk's).
-    """
-    encoded = column.dictionary_encode()
-    labels = np.array(encoded.chunks[-1].dictionary.to_pylist(), dtype=str)
-    indices = np.concatenate([_indices(chunk) for chunk in encoded.chunks])
-    empty = np.flatnonzero(np.isin(labels, MISSING))
-    if empty.size:
-        i = int(np.flatnonzero(np.isin(indices, empty))[0])
-        what = "empty value" if labels[indices[i]] == "" else "missing value (NA)"
+    """Codes into the sorted distinct labels; an empty or ``NA`` label is refused."""
+    array = column.combine_chunks()
+    codes, levels = _short_labels(array) or _hashed_labels(array)
+    missing = np.flatnonzero(np.isin(levels, MISSING))
+    if missing.size:
+        i = int(np.flatnonzero(np.isin(codes, missing))[0])
+        what = "empty value" if levels[codes[i]] == "" else "missing value (NA)"
         raise ScoringError(f"column {name!r} line {i + 2}: {what}")
+    return Factor(codes, levels)
+
+
+PACKED_BYTES = 8
+_LEADING_BYTES = np.array(
+    [((1 << (8 * n)) - 1) << (8 * (PACKED_BYTES - n)) for n in range(PACKED_BYTES + 1)],
+    dtype=np.uint64,
+)
+"""``_LEADING_BYTES[n]`` keeps the first ``n`` bytes of a big-endian ``uint64``."""
+
+
+def _short_labels(array: pa.StringArray) -> tuple[IntArray, LabelArray] | None:
+    """Labels of ≤ 8 UTF-8 bytes coded from Arrow's buffers, without a string per row.
+
+    Each label's bytes, read as one big-endian ``uint64`` and zero-padded, make a key whose
+    order is the labels' code-point order (UTF-8 keeps it), so :func:`sorted_distinct` gives
+    the codes. ``None`` for a longer label or a NUL byte (whose key would not be unique).
+    """
+    _, offset_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(
+        offset_buffer, dtype=np.int32, count=len(array) + 1, offset=array.offset * 4
+    )
+    lengths = np.diff(offsets)
+    if lengths.max() > PACKED_BYTES:
+        return None
+    data = np.zeros(0, np.uint8) if data_buffer is None else np.frombuffer(data_buffer, np.uint8)
+    if not data[offsets[0] : offsets[-1]].all():
+        return None
+    padded = np.zeros(data.shape[0] + PACKED_BYTES, dtype=np.uint8)
+    padded[: data.shape[0]] = data
+    windows = np.ndarray((data.shape[0] + 1,), dtype=">u8", buffer=padded, strides=(1,))
+    keys = windows[offsets[:-1]].astype(np.uint64) & _LEADING_BYTES[lengths]
+    distinct, codes = sorted_distinct(keys)
+    labels = [int(k).to_bytes(PACKED_BYTES, "big").rstrip(b"\0").decode() for k in distinct]
+    return codes, np.array(labels, dtype=str)
+
+
+def _hashed_labels(array: pa.StringArray) -> tuple[IntArray, LabelArray]:
+    """Any labels, coded by Arrow's hashing ``dictionary_encode`` and ranked in sorted order."""
+    encoded = array.dictionary_encode()
+    labels = np.array(encoded.dictionary.to_pylist(), dtype=str)
     order = np.argsort(labels, kind="stable")
     rank = np.empty(order.shape[0], dtype=np.int64)
     rank[order] = np.arange(order.shape[0])
-    return Factor(rank[indices], labels[order])
-
-
-def _indices(chunk: pa.DictionaryArray) -> IntArray:
-    """A dictionary chunk's indices as numpy (from the buffer: no pandas, no copy)."""
-    indices = chunk.indices
+    indices = encoded.indices
     width = indices.type.bit_width // 8
-    return np.frombuffer(
-        indices.buffers()[1],
-        dtype=f"<i{width}",
-        count=len(indices),
-        offset=indices.offset * width,
+    codes = np.frombuffer(
+        indices.buffers()[1], dtype=f"<i{width}", count=len(indices), offset=indices.offset * width
     )
+    return rank[codes], labels[order]

@@ -8,6 +8,10 @@ import numpy as np
 
 from scoring.arrays import FloatArray, IntArray, weighted_bincount
 
+WHOLE_POPULATION = ""
+"""Domain label of every row with a value when no ``by`` is asked (reported as ``None``):
+calibrated rows (:mod:`scoring.weights.rows`) and stacked rounds (:mod:`scoring.stacking`)."""
+
 
 @dataclass(frozen=True)
 class DomainStrata:
