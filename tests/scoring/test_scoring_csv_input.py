@@ -4,8 +4,6 @@ numbers as floats with NaN where missing, whichever way the reader takes."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +13,6 @@ import pytest
 from scoring.csv_input import _hashed_labels, _short_labels, read_columns
 from scoring.errors import ScoringError
 
-ROOT = Path(__file__).parents[2]
 RNG = np.random.default_rng(11)
 
 
@@ -101,20 +98,3 @@ def test_a_missing_label_is_refused_naming_its_line(tmp_path: Path, cell: str, w
     path.write_text(f"d,y\nb,1\na,1\n{cell},1\na,1\n{cell},1\n")
     with pytest.raises(ScoringError, match=re.escape(f"column 'd' line 4: {what}")):
         read_columns(str(path), ["y"], ["d"])
-
-
-def test_an_estimate_imports_neither_pandas_nor_the_calibration_code() -> None:
-    """The CLI's start-up budget (docs/benchmarks.md): pyarrow's ``to_numpy`` of a column with
-    nulls imports pandas, ``import scipy.special`` its array-API layer, ``pyarrow.compute``
-    every kernel's signature; an estimate without calibration needs none of them."""
-    data = ROOT / "tests" / "fixtures" / "reference_weighting" / "households_missing.csv"
-    code = (
-        "import sys; from scoring.cli import main;"
-        f"main(['estimate', {str(data)!r}, '--weight', 'weight', '--strata', 'stratum',"
-        " '--psu', 'psu', '--mean', 'members', '--by', 'district', '--by', '']);"
-        "heavy = ('pandas', 'scipy.special', 'scipy.stats', 'pyarrow.compute', 'scoring.weights');"
-        "print([m for m in heavy if m in sys.modules], file=sys.stderr)"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.strip() == "[]"
