@@ -22,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -30,13 +29,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schemas.rounds import RoundCreateSchema
+from bench.in_process import service_in_process
 from schemas.submissions import PRACTICES
-from service import create_app
 from service.cells.recount import rebuild
 from service.loading import load_submissions
-from service.rounds.model import round_to_store
-from service.store.embedded import EmbeddedStore
 
 DISTRICTS = ["080", "082", "083", "084", "085", "086", "087", "088", "089"]
 PSUS_PER_STRATUM = 300 // 18
@@ -195,28 +191,23 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-estimates-"))
     rows = []
-    with EmbeddedStore(workdir) as server:
-        app = create_app(
-            {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
-        )
-        store = app.extensions["store"]
-        planner = {"Authorization": f"Bearer {store.tokens.create('planner', 'bench')[1]}"}
-        enumerator = {"Authorization": f"Bearer {store.tokens.create('enumerator', 'e')[1]}"}
-        client = app.test_client()
+    with service_in_process("bench-estimates-") as bench:
+        store, client, workdir = bench.store, bench.client, bench.workdir
+        planner, enumerator = bench.bearer("planner", "bench"), bench.bearer("enumerator", "e")
         plan = [("household", n, synthetic_households) for n in args.sizes]
         plan.append(("business", args.businesses, synthetic_businesses))
         for instrument, n, synthetic in plan:
             payloads = synthetic(n, n)
             round_id = f"bench-{instrument}-{n}"
-            body = {
-                "id": round_id,
-                "instrument": instrument,
-                "title": round_id,
-                "period": {"start": "2025-01-01", "end": "2025-12-31"},
-            }
-            store.rounds.create(round_to_store(RoundCreateSchema().load(body)))
+            bench.create_round(
+                {
+                    "id": round_id,
+                    "instrument": instrument,
+                    "title": round_id,
+                    "period": {"start": "2025-01-01", "end": "2025-12-31"},
+                }
+            )
             started = time.perf_counter()
             load_submissions(store, round_id, payloads)
             load_s = time.perf_counter() - started
@@ -235,8 +226,6 @@ def main() -> None:
             after_s, warm_s = statistics.median(after_write), statistics.median(warm)
             rows.append((instrument, n, cells, load_s, after_s, warm_s, recount_s, r_seconds))
             print(f"done {round_id}", file=sys.stderr)
-        store.close()
-    shutil.rmtree(workdir, ignore_errors=True)
     print_table(rows)
 
 

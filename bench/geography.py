@@ -13,22 +13,17 @@ usage: python bench/geography.py [--households 100000] [--repeats 9]
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.estimates import synthetic_households
+from bench.in_process import service_in_process
 from catalogue.geography import load_version
-from schemas.rounds import RoundCreateSchema
-from service import create_app
 from service.loading import load_submissions
-from service.rounds.model import round_to_store
-from service.store.embedded import EmbeddedStore
 
 GOAL = 1.20  # through the crosswalk / without, docs/design.md §17
 CASES = [  # (label, by in the round's own version, the same read through the crosswalk)
@@ -78,14 +73,10 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-geography-"))
     rows = []
-    with EmbeddedStore(workdir) as server:
-        app = create_app(
-            {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
-        )
-        store = app.extensions["store"]
-        planner = {"Authorization": f"Bearer {store.tokens.create('planner', 'bench')[1]}"}
+    with service_in_process("bench-geography-") as bench:
+        app, store = bench.app, bench.store
+        planner = bench.bearer("planner", "bench")
         round_id = "bench-geography"
         body = {
             "id": round_id,
@@ -95,7 +86,7 @@ def main() -> None:
             "geography": "vn-2025-03",
             "coverage": ["10"],
         }
-        store.rounds.create(round_to_store(RoundCreateSchema().load(body)))
+        bench.create_round(body)
         summary = load_submissions(store, round_id, households(args.households, 2025))
         assert summary["created"] == args.households, summary
         cells = len(store.cells.read(round_id)[1])
@@ -105,8 +96,6 @@ def main() -> None:
             plain = cold_ms(app, url, own, planner, args.repeats)
             mapped = cold_ms(app, url, through, planner, args.repeats)
             rows.append((label, plain, mapped))
-        store.close()
-    shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"{args.households:,} households, {cells:,} cells, every household indicator, "
         f"median of {args.repeats} with an empty estimate cache\n"

@@ -25,7 +25,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,14 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.change import write_margins
 from bench.estimates import cold_and_warm, synthetic_households
+from bench.in_process import service_in_process
 from bench.r_change import R_CALIBRATED, R_CONTRASTS
 from bench.weighting_service import margins, rake_calibration, write_csv
-from schemas.rounds import RoundCreateSchema
-from service import create_app
+from service.domain.round import Round
 from service.loading import load_submissions
-from service.rounds.model import round_to_store
 from service.rounds.weighting import check_weighting
-from service.store.embedded import EmbeddedStore
 
 SERIES = "bench-series"
 R_SCRIPT = (
@@ -110,7 +107,9 @@ def rake_both(store: Any, round_ids: list[str], all_payloads: list[list[dict]]) 
     calibrations = []
     for round_id, payloads in zip(round_ids, all_payloads, strict=True):
         calibration = rake_calibration(margins(payloads))
-        weighting = check_weighting(store.rounds.get(round_id), {"calibration": calibration})
+        weighting = check_weighting(
+            Round.from_doc(store.rounds.get(round_id)), {"calibration": calibration}
+        )
         store.rounds.update(round_id, {"weighting": weighting})
         calibrations.append(calibration)
     return calibrations
@@ -124,14 +123,10 @@ def main() -> None:
     args = parser.parse_args()
     n = args.households
     print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
-    workdir = Path(tempfile.mkdtemp(prefix="bench-series-"))
     paths, rows, round_ids, all_payloads = [], [], [], []
-    with EmbeddedStore(workdir) as server:
-        app = create_app(
-            {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
-        )
-        store = app.extensions["store"]
-        headers = {"Authorization": f"Bearer {store.tokens.create('planner', 'bench')[1]}"}
+    with service_in_process("bench-series-") as bench:
+        app, store, workdir = bench.app, bench.store, bench.workdir
+        headers = bench.bearer("planner", "bench")
         for year, seed in ((2024, n + 1), (2025, n + 2)):
             round_id = f"bench-{year}"
             body = {
@@ -141,7 +136,7 @@ def main() -> None:
                 "series": SERIES,
                 "period": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
             }
-            store.rounds.create(round_to_store(RoundCreateSchema().load(body)))
+            bench.create_round(body)
             payloads = synthetic_households(n, seed)
             started = time.perf_counter()
             load_submissions(store, round_id, payloads)
@@ -162,8 +157,6 @@ def main() -> None:
                 skip_r = weighting == "rake" and args.no_r_rake
                 r_s = None if skip_r else time_r(paths, pairing, workdir, margins_path)
                 rows.append((weighting, pairing, cold, warm, r_s))
-        store.close()
-    shutil.rmtree(workdir, ignore_errors=True)
     print(f"\n{n:,} households per round, every household indicator by district\n")
     print(
         "| weighting | pairing | service cold (ms) | service warm (ms) "

@@ -25,18 +25,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.estimates import synthetic_households, time_after_writes
-from schemas.rounds import RoundCreateSchema
-from service import create_app
+from bench.in_process import service_in_process
 from service.loading import load_submissions
-from service.rounds.model import round_to_store
-from service.store.embedded import EmbeddedStore
 
 ROUND = "bench-weighting"
 R_SCRIPT = r"""
@@ -136,21 +132,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--members", action="store_true", help="add a members total margin")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-weighting-"))
     payloads = synthetic_households(args.households, args.households)
     totals = margins(payloads)
     calibration = rake_calibration(totals, members_total(payloads) if args.members else None)
-    with EmbeddedStore(workdir) as server:
-        app = create_app(
-            {"MONGODB_URI": server.uri, "SURVEY_DB": "bench", "SURVEY_LOG_LEVEL": "WARNING"}
-        )
-        store = app.extensions["store"]
-        admin = {"Authorization": f"Bearer {store.tokens.create('admin', 'a')[1]}"}
-        enumerator = {"Authorization": f"Bearer {store.tokens.create('enumerator', 'e')[1]}"}
-        client = app.test_client()
+    with service_in_process("bench-weighting-") as bench:
+        store, client = bench.store, bench.client
+        admin, enumerator = bench.bearer("admin", "a"), bench.bearer("enumerator", "e")
         body = {"id": ROUND, "instrument": "household", "title": ROUND,
                 "period": {"start": "2025-01-01", "end": "2025-12-31"}}  # fmt: skip
-        store.rounds.create(round_to_store(RoundCreateSchema().load(body)))
+        bench.create_round(body)
         load_submissions(store, ROUND, payloads)
         url = f"/api/v1/rounds/{ROUND}/estimates?by=district"
         client.get(url, headers=admin)  # cells settled and the code paths imported
@@ -168,9 +158,7 @@ def main() -> None:
         extras = synthetic_households(args.repeats, args.households + 1)
         after_write, warm = time_after_writes(client, url, extras, admin, enumerator)
         cells = len(store.cells.read(ROUND)[1])
-        store.close()
-    r = None if args.members else time_r(workdir, payloads, totals)
-    shutil.rmtree(workdir, ignore_errors=True)
+        r = None if args.members else time_r(bench.workdir, payloads, totals)
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("| households | cells | cold (ms) | after a new submission (ms) | warm (ms) "
           "| R calibrate (ms) | R svyby (ms) | R total / ours after write |")  # fmt: skip

@@ -51,6 +51,27 @@ FPC_ARGS: dict[str, Any] = {
 }
 
 
+STAGES_ARGS: dict[str, Any] = {
+    "validate": validate.OneOf((1, 2)),
+    "metadata": {
+        "description": "1 (default): ultimate clusters, the PSUs' variance only; 2: a sample "
+        "round's units are a second stage, R svydesign(ids = ~psu + unit, fpc = ~psu_prob + "
+        "unit_prob): the first-stage fraction is the stratum's psu_prob, the second the PSU's "
+        "unit_prob (docs/design.md §8)"
+    },
+}
+TWO_STAGE_FPC = (
+    "A two-stage design takes its first-stage fpc from the sample's psu_prob (n_h/N_h): "
+    "leave fpc out."
+)
+
+
+def check_stages(design: dict[str, Any]) -> None:
+    """A two-stage design's fpc comes from its sample, never from `fpc` as well."""
+    if design.get("stages") == 2 and design.get("fpc"):
+        raise ValidationError({"stages": [TWO_STAGE_FPC]})
+
+
 def check_fpc_kind(fpc: dict[str, float] | None) -> None:
     """One kind, as R's `as.fpc` reads them: all counts (≥ 1) or all fractions (≤ 1)."""
     if fpc is None:
@@ -69,10 +90,12 @@ class DesignPatchSchema(StrictSchema):
 
     lonely_psu = fields.String(**LONELY_PSU_ARGS)
     fpc = fields.Dict(**FPC_ARGS)
+    stages = fields.Integer(strict=True, **STAGES_ARGS)
 
     @validates_schema
     def _one_kind_of_fpc(self, data: dict[str, Any], **_: Any) -> None:
         check_fpc_kind(data.get("fpc"))
+        check_stages(data)
 
 
 class DesignSchema(DesignPatchSchema):

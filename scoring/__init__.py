@@ -15,6 +15,7 @@ from scoring.lonely_psu import LonelyPsu
 from scoring.reliability import Reliability
 from scoring.results import RESULT_FIELDS, Result
 from scoring.sufficient import PsuTotals
+from scoring.two_stage_totals import SecondStageTotals
 
 __all__ = [
     "RESULT_FIELDS",
@@ -28,6 +29,7 @@ __all__ = [
     "Reliability",
     "Result",
     "ScoringError",
+    "SecondStageTotals",
     "estimate",
     "estimate_cells",
     "estimate_from_totals",

@@ -33,6 +33,7 @@ from scoring.reliability import (
 from scoring.results import Result
 from scoring.sufficient import Cells, PsuTotals, cells_from_rows, cells_from_totals
 from scoring.two_stage import second_stage_variance
+from scoring.two_stage_totals import PsuSquares, SecondStageTotals, second_stage_from_totals
 from scoring.variance import design_psu_counts, design_variance
 
 if TYPE_CHECKING:
@@ -64,9 +65,6 @@ def estimate(
             raise ScoringError("a second stage needs its fpc (M_j SSUs in the PSU, or a fraction)")
 
         def second_stage(domains: DomainEstimates) -> FloatArray:
-            n_h = design_psu_counts(
-                cells.psu[cells.in_design], cells.stratum[cells.in_design], cells.n_strata
-            )
             return second_stage_variance(
                 design,
                 ssu,
@@ -76,7 +74,7 @@ def estimate(
                 estimand.kind,
                 domains.estimate,
                 domains.base,
-                fpc_factor(cells.fpc, n_h, cells.stratum_labels),
+                _first_stage_factor(cells),
             )
 
     return estimate_cells(
@@ -92,16 +90,43 @@ def estimate_from_totals(
     ci: str | CiMethod = "logit",
     level: float = 0.95,
     residual: Callable[[Cells], CalibrationResidual] | None = None,
+    second_stage: SecondStageTotals | None = None,
 ) -> list[Result]:
     """Estimate from per-PSU × domain sufficient statistics (see :class:`PsuTotals`).
 
     ``residual`` builds the calibration residuals of calibrated totals (docs/design.md §9).
+    ``second_stage`` (one entry per total) adds a second stage whose units are the SSUs
+    (``scoring.two_stage_totals``; ``fpc`` is then the first stage's).
     """
     kind, policy = Kind.parse(kind), LonelyPsu.parse(lonely_psu)
     method, level = CiMethod.parse(ci), check_level(level)
     cells = cells_from_totals(totals, fpc, kind)
+    if second_stage is not None:
+        if residual is not None:
+            raise ScoringError("a two-stage design cannot be calibrated here")
+        squares = PsuSquares.of(cells, second_stage)
+
+        def stage_two(domains: DomainEstimates) -> FloatArray:
+            return second_stage_from_totals(
+                cells,
+                squares,
+                kind,
+                policy,
+                domains.estimate,
+                domains.base,
+                _first_stage_factor(cells),
+            )
+
+        return estimate_cells(cells, kind, policy, method, level, second_stage=stage_two)
     calibration = None if residual is None else residual(cells)
     return estimate_cells(cells, kind, policy, method, level, calibration)
+
+
+def _first_stage_factor(cells: Cells) -> FloatArray:
+    """``1 − f_h`` per stratum, ``n_h`` counting the PSUs in the design."""
+    units = cells.in_design
+    n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
+    return fpc_factor(cells.fpc, n_h, cells.stratum_labels)
 
 
 def estimate_cells(

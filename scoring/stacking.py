@@ -118,7 +118,10 @@ def stack_rounds(rounds: tuple[RoundTotals, RoundTotals], pairing: str | Pairing
         stratum_labels=names,
         domain_labels=domain_labels,
         fpc=fpc,
-        **columns,
+        n=columns["n"],
+        sw=columns["sw"],
+        swy=columns["swy"],
+        swx=columns["swx"],
     )
 
 

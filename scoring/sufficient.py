@@ -18,7 +18,7 @@ next to a small spread loses no precision (Chan, Golub & LeVeque 1983 pairwise u
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -108,6 +108,8 @@ class Cells:
     stratum_labels: LabelArray
     domain_labels: LabelArray
     fpc: PopulationCorrection | None
+    # the cell each input row (or stored total) is summed into
+    row_cell: IntArray | None = field(default=None, kw_only=True)
 
     @property
     def n_strata(self) -> int:
@@ -293,6 +295,7 @@ class _CellIndex:
             stratum_labels=stratum_labels,
             domain_labels=self.domain_labels,
             fpc=fpc,
+            row_cell=self.inverse,
         )
 
 

@@ -20,11 +20,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from scoring.arrays import FloatArray, LabelArray, weighted_bincount
+from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray, weighted_bincount
 from scoring.codes import LabelsLike
 from scoring.design import Design
 from scoring.domains import DomainStrata
-from scoring.errors import ScoringError
+from scoring.errors import LonelySsuError, ScoringError
 from scoring.estimands import Estimand, Kind
 from scoring.fpc import fpc_factor
 from scoring.linearize import cell_scores
@@ -60,11 +60,9 @@ def second_stage_variance(
     m_j = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
     factor = fpc_factor(cells.fpc, m_j, cells.stratum_labels)
     policy = design.lonely_psu
-    lonely = (m_j == 1) & (factor >= CENSUS_TOLERANCE)
-    if policy is LonelyPsu.FAIL and lonely.any():
-        j = int(np.flatnonzero(lonely)[0])
-        stratum = design.stratum_labels[design.psu_stratum[j]]
-        raise ScoringError(f"a PSU of stratum {stratum} has only one SSU at stage 2")
+    check_lonely_ssus(
+        policy, (m_j == 1) & (factor >= CENSUS_TOLERANCE), design.psu_stratum, design.stratum_labels
+    )
     answered = cells.in_domain & (cells.n > 0)
     d = cells.domain[answered]
     z = cell_scores(
@@ -76,3 +74,13 @@ def second_stage_variance(
     psu_code = np.asarray(cells.stratum_labels, dtype=np.int64)[pairs.stratum]
     f_first = 1.0 - first_stage_factor[design.psu_stratum[psu_code]]
     return weighted_bincount(pairs.domain, weights=f_first * term, minlength=estimate.shape[0])
+
+
+def check_lonely_ssus(
+    policy: LonelyPsu, lonely: BoolArray, psu_stratum: IntArray, stratum_labels: LabelArray
+) -> None:
+    """``fail``: refuse the first PSU with one SSU that is not a census (``lonely`` per PSU),
+    naming its stratum, as R's ``onestrat`` stops at stage 2."""
+    if policy is LonelyPsu.FAIL and lonely.any():
+        j = int(np.flatnonzero(lonely)[0])
+        raise LonelySsuError(stratum_labels[psu_stratum[j]])

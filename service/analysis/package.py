@@ -135,6 +135,12 @@ def _r_list(values: list[str]) -> str:
     return "c(" + ", ".join(json.dumps(v) for v in values) + ")"
 
 
+TWO_STAGE_NOTE = (
+    "# The round is two-stage (design.stages = 2): its published se add the units' stage"
+    " (docs/statistics.md); this one-stage design gives the ultimate clusters' se."
+)
+
+
 def design_r(survey_round: Round, numeric: list[str]) -> str:
     """An R script that rebuilds the design from data.csv and prints the published estimates."""
     calibration = configured(survey_round)["calibration"]
@@ -147,6 +153,8 @@ def design_r(survey_round: Round, numeric: list[str]) -> str:
         'd <- read.csv("data.csv", colClasses = "character", na.strings = "")',
         f"for (v in {_r_list(numeric)}) d[[v]] <- as.numeric(d[[v]])",
     ]
+    if survey_round.design.two_stage:
+        lines.append(TWO_STAGE_NOTE)
     fpc = survey_round.design.fpc
     if fpc:
         lines.append(f"fpc <- c({', '.join(f'`{k}` = {v!r}' for k, v in fpc.items())})")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.cells.contributions import moment_field
+from service.cells.contributions import SQUARED_WEIGHT, moment_field
 
 
 def is_included(doc: dict[str, Any]) -> bool:
@@ -34,6 +34,8 @@ class CellChange:
             for indicator, moments in agg["v"].items()
             for moment, value in moments.items()
         }
+        if SQUARED_WEIGHT in agg:
+            increments[SQUARED_WEIGHT] = agg[SQUARED_WEIGHT]
         for name, value in increments.items():
             cell[name] = cell.get(name, 0) + sign * value
 

@@ -21,6 +21,17 @@ STORED_MOMENTS: dict[IndicatorKind, tuple[str, ...]] = {
     IndicatorKind.MEMBER_PROPORTION: ("wy", "wx", "x"),
 }
 WEIGHTED_MOMENTS = ("wy", "wyy", "wx")  # sums of w·…; `x` (and a cell's `n`) are counts
+# A sample round's units may be a second stage (docs/design.md §8): its contributions also
+# carry the squared weight `ww` and the w²-moments a kind's Σ_k z_k² needs
+# (scoring/two_stage_totals.py): a 0/1 rate Σw²y (y² = y), a mean Σw²y and Σw²y², a member
+# proportion Σw²y², Σw²xy and Σw²x².
+SQUARED_MOMENTS: dict[IndicatorKind, tuple[str, ...]] = {
+    IndicatorKind.PROPORTION: ("wwy",),
+    IndicatorKind.MEAN: ("wwy", "wwyy"),
+    IndicatorKind.MEMBER_PROPORTION: ("wwyy", "wwxy", "wwxx"),
+}
+SQUARED_WEIGHT = "ww"
+SQUARED_WEIGHT_MOMENTS = (SQUARED_WEIGHT, "wwy", "wwyy", "wwxy", "wwxx")  # sums of w²·…
 
 
 def moment_field(indicator_id: str, moment: str) -> str:
@@ -28,12 +39,17 @@ def moment_field(indicator_id: str, moment: str) -> str:
     return f"{indicator_id}__{moment}"
 
 
-def moment_fields(indicators: list[Indicator]) -> list[str]:
+def moment_fields(indicators: list[Indicator], squared: bool = False) -> list[str]:
+    """The cells' per-indicator fields; `squared`: with the second-stage moments."""
     return [
         moment_field(indicator.id, moment)
         for indicator in indicators
-        for moment in STORED_MOMENTS[indicator.kind]
+        for moment in stored_moments(indicator.kind, squared)
     ]
+
+
+def stored_moments(kind: IndicatorKind, squared: bool) -> tuple[str, ...]:
+    return STORED_MOMENTS[kind] + (SQUARED_MOMENTS[kind] if squared else ())
 
 
 def domain_values(
@@ -58,28 +74,42 @@ def cell_key(
 
 
 def contributions(
-    instrument: str, location: dict[str, Any], sampling: dict[str, Any], answers: dict[str, Any]
+    instrument: str,
+    location: dict[str, Any],
+    sampling: dict[str, Any],
+    answers: dict[str, Any],
+    *,
+    squared: bool = False,
 ) -> dict[str, Any]:
-    """The `agg` sub-document stored with a submission: {cell, w, v: {indicator: moments}}."""
+    """The `agg` sub-document stored with a submission: {cell, w, v: {indicator: moments}};
+    `squared` (a sample round's): with `ww` and the second-stage moments."""
     weight = sampling["weight"]
     values: dict[str, dict[str, float]] = {}
     for indicator in indicators_of(instrument):
         y, x = unit_values(indicator, answers)
         moments = {"wy": weight * y, "wyy": weight * y * y, "wx": weight * x, "x": x}
-        values[indicator.id] = {name: moments[name] for name in STORED_MOMENTS[indicator.kind]}
-    return {
-        "cell": cell_key(instrument, location, sampling, answers),
-        "w": weight,
-        "v": values,
-    }
+        if squared:
+            ww = weight * weight
+            moments |= {"wwy": ww * y, "wwyy": ww * y * y, "wwxy": ww * x * y, "wwxx": ww * x * x}
+        kept = stored_moments(indicator.kind, squared)
+        values[indicator.id] = {name: moments[name] for name in kept}
+    agg = {"cell": cell_key(instrument, location, sampling, answers), "w": weight, "v": values}
+    return agg | ({SQUARED_WEIGHT: weight * weight} if squared else {})
+
+
+def has_squares(agg: dict[str, Any]) -> bool:
+    """Whether a stored contribution carries the second-stage moments."""
+    return SQUARED_WEIGHT in agg
 
 
 def reweighted(cell: dict[str, Any], factor: float) -> dict[str, Any]:
     """A cell whose every unit's weight is multiplied by `factor`: Σw and the weighted moments
-    scale, the counts (`n`, `x`) do not."""
+    scale, the squared-weight ones by `factor²`, the counts (`n`, `x`) do not."""
     scaled = {**cell, "w": float(cell.get("w", 0.0)) * factor}
     for name, value in cell.items():
-        _, separator, moment = name.rpartition("__")
-        if separator and moment in WEIGHTED_MOMENTS:
+        _, _, moment = name.rpartition("__")
+        if moment in SQUARED_WEIGHT_MOMENTS:
+            scaled[name] = float(value) * factor * factor
+        elif moment in WEIGHTED_MOMENTS and moment != name:
             scaled[name] = float(value) * factor
     return scaled

@@ -1,7 +1,8 @@
 """Which process is writing, and whether it still runs (docs/design.md §7).
 
-A write marks itself in flight under its process's id; a mark left by a process that no longer
-runs means that process died between storing a submission and updating the cells. A process id
+A write marks itself in flight under an id of its own that starts with its process's id, and
+names the process in the mark; a mark left by a process that no longer runs means that process
+died between storing a submission and updating the cells. A process id
 is the host, the pid and the pid's start time (pids are reused). On this host that is checked
 directly; a process on another host (app containers scaled out) is taken to be gone once it has
 begun no write for `SILENT_SECONDS`, longer than any write can take (each store call times out
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import socket
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,9 @@ from pathlib import Path
 from service.store.cells import WRITER_PREFIX
 
 SILENT_SECONDS = 300
+# Numbers this process's writes; a forked worker goes on from its parent's count under its own
+# pid, so write ids stay unique across processes and store clients.
+_writes = itertools.count(1)
 
 
 def _host() -> str:
@@ -45,8 +50,13 @@ def this_process() -> str:
     return _this_process(os.getpid())
 
 
+def new_write_id() -> str:
+    """An id no other write of any process has: this process's id and a sequence number."""
+    return f"{this_process()}_{next(_writes)}"
+
+
 def is_running(writer: str, last_seen: str = "") -> bool:
-    """Does the process still run? (`last_seen`: when it last began a write, ISO UTC)"""
+    """Does the process still run? (`last_seen`: when it began the write it marked, ISO UTC)"""
     host, pid, started = writer.removeprefix(WRITER_PREFIX).split("_")
     if host == _host():
         return _started(int(pid)) == started

@@ -1,7 +1,8 @@
 """Recounting a round's cells from its submissions, and reading cells only when they are right.
 
 Cells are recounted when a reader finds them untrustworthy: a write mark left by a process that
-died (killed between storing a submission and updating the cells), a write that failed part-way
+died (killed between storing a submission and updating the cells; in a head of the previous
+version, a per-process counter of writes above 0), a write that failed part-way
 (`dirty`), a rebuild abandoned by a process that died, or submissions stored before the round had
 cells. `rebuild` is also the tool for rare bulk changes (e.g. a PSU's weights recomputed).
 While one process rebuilds, writers wait and readers wait; the rebuilder first waits for the
@@ -10,17 +11,18 @@ writes already in flight, so none is counted twice or missed.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from typing import Any
 
 from catalogue import indicators_of
-from service.cells.contributions import contributions, moment_fields
+from service.cells.contributions import SQUARED_WEIGHT, contributions, moment_fields
 from service.cells.processes import is_running, this_process
 from service.cells.waiting import Deadline
 from service.domain.round import Round
 from service.store import Store
-from service.store.cells import NOT_REBUILDING, SEEN_PREFIX, WRITER_PREFIX, writers_in_flight
+from service.store.cells import NOT_REBUILDING, Mark, legacy_fields, marks_in_flight
 
 log = logging.getLogger(__name__)
 # A mark of a live process that stays open this long was left by a failed write whose process
@@ -33,7 +35,7 @@ def needs_rebuild(head: dict[str, Any]) -> bool:
     return (
         bool(head.get("dirty"))
         or (rebuilder != NOT_REBUILDING and not is_running(rebuilder))
-        or any(not is_running(w, seen) for w, seen in writers_in_flight(head).items())
+        or any(not _is_live(mark) for mark in marks_in_flight(head))
     )
 
 
@@ -76,38 +78,49 @@ def rebuild_if_abandoned(store: Store, round_id: str) -> None:
 
 
 def _wait_for_writers(store: Store, round_id: str) -> list[str]:
-    """Wait until no live process has a write in flight; return the marks to clear."""
+    """Wait until no live process has a write in flight; return the head fields to clear: the
+    marks of dead processes and the previous version's per-process fields."""
     deadline = Deadline(round_id, WRITER_WAIT_SECONDS)
     while True:
         head = store.cells.head(round_id) or {}
-        live = [w for w, seen in writers_in_flight(head).items() if is_running(w, seen)]
+        marks = marks_in_flight(head)
+        live = [mark for mark in marks if _is_live(mark)]
         if not live or deadline.passed():
-            return [
-                name
-                for name in head
-                if name.startswith((WRITER_PREFIX, SEEN_PREFIX))
-                and name.removeprefix(SEEN_PREFIX) not in live
-            ]
+            kept = {field for mark in live for field in mark.fields}
+            fields = [field for mark in marks for field in mark.fields] + legacy_fields(head)
+            return [field for field in dict.fromkeys(fields) if field not in kept]
         deadline.pause()
+
+
+def _is_live(mark: Mark) -> bool:
+    return is_running(mark.writer, mark.seen)
 
 
 def recount(store: Store, survey_round: Round) -> list[dict[str, Any]]:
     """Every cell of the round, summed from its included submissions in the store."""
-    names = moment_fields(indicators_of(survey_round.instrument))
-    stored_paths = ["agg.w"] + [
+    squared = survey_round.has_sample
+    names = moment_fields(indicators_of(survey_round.instrument), squared)
+    weights = ["w", SQUARED_WEIGHT] if squared else ["w"]
+    stored_paths = [f"agg.{name}" for name in weights] + [
         f"agg.v.{indicator}.{moment}" for indicator, moment in (name.split("__") for name in names)
     ]
     groups = store.submissions.grouped_sums(survey_round.id, "agg.cell", stored_paths)
     return [
         {"cell": group["key"], "n": group["rows"]}
-        | dict(zip(["w", *names], group["sums"], strict=True))
+        | dict(zip([*weights, *names], group["sums"], strict=True))
         for group in groups
     ]
 
 
 def upgrade_contributions(store: Store, survey_round: Round) -> None:
-    """Give submissions stored before cells existed their cell key (their `agg` is recomputed)."""
-    instrument = survey_round.instrument
-    for doc in store.submissions.without_cell_key(survey_round.id):
-        agg = contributions(instrument, doc["location"], doc["sampling"], doc["answers"])
+    """Recompute the `agg` of submissions stored before cells existed (no cell key) and, in a
+    sample round, of those stored before contributions carried the squared weights."""
+    instrument, squared = survey_round.instrument, survey_round.has_sample
+    stale = [store.submissions.without_cell_key(survey_round.id)]
+    if squared:
+        stale.append(store.submissions.without_squares(survey_round.id))
+    for doc in itertools.chain(*stale):
+        agg = contributions(
+            instrument, doc["location"], doc["sampling"], doc["answers"], squared=squared
+        )
         store.submissions.set_contributions(survey_round.id, doc["submission_id"], agg)

@@ -10,7 +10,7 @@ import numpy as np
 
 from catalogue import Indicator, IndicatorKind
 from scoring import PsuTotals
-from service.cells.contributions import moment_field, moment_fields
+from service.cells.contributions import SQUARED_WEIGHT, moment_field, moment_fields
 from service.cells.domains import Domain
 from service.domain.cells import CellKey
 
@@ -24,7 +24,7 @@ class CellSums:
     domain: list[str | None]
     rows: np.ndarray
     sw: np.ndarray
-    moments: dict[str, np.ndarray]  # moment_field(indicator, moment) → per-entry sums
+    moments: dict[str, np.ndarray]  # moment_field(indicator, moment) (and `ww`) → per-entry sums
 
     @property
     def n_submissions(self) -> int:
@@ -36,9 +36,12 @@ def cell_sums(
     cells: Sequence[dict[str, Any]],
     indicators: Sequence[Indicator],
     domain: Domain | None,
+    squared: bool = False,
 ) -> CellSums:
-    """Sum the round's cells into stratum × PSU (× the domain) entries: O(cells)."""
-    names = ["n", "w", *moment_fields(list(indicators))]
+    """Sum the round's cells into stratum × PSU (× the domain) entries: O(cells); `squared`:
+    with the squared weights and the second-stage moments (a two-stage round's)."""
+    weights = ["w", SQUARED_WEIGHT] if squared else ["w"]
+    names = ["n", *weights, *moment_fields(list(indicators), squared)]
     position: dict[tuple[str, str, str], int] = {}  # (stratum, psu, domain label) → entry
     of_cell = []
     for cell in cells:

@@ -1,12 +1,17 @@
 """Every write that changes what estimates include goes through `record` (docs/design.md §7).
 
-`record` marks the write in flight in the round's cells head, runs it, then applies its cell
-changes and closes the mark in one store command. A process that dies between the two leaves
-its mark behind; readers see a mark whose process is gone and recount the cells
-(`service.cells.recount`). A write that fails part-way marks the cells dirty, which also makes
-the next reader recount. When the store itself is gone, the mark cannot be closed: the process
-owes it, and a background settler closes it as soon as the store answers again, so a recount
-after a store crash does not wait for a live process that has no reason to write.
+`record` marks the write in flight in the round's cells head under an id of its own, runs it,
+then applies its cell changes and closes the mark in one store command. A process that dies
+between the two leaves its mark behind; readers see a mark whose process is gone and recount the
+cells (`service.cells.recount`). A write that fails part-way marks the cells dirty, which also
+makes the next reader recount.
+
+When the store fails under a mark command, the process cannot know whether the store applied it
+before failing. Because a mark names its write, closing it is safe either way (closing a mark
+never opened changes nothing), so the process owes it: a mark whose opening failed is closed
+as it is (the write never ran), one whose write or closing failed is closed with the cells
+marked dirty. A background settler closes what is owed as soon as the store answers again, so a
+recount after a store crash does not wait for a live process that has no reason to write.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any, TypeVar
 from flask import Flask
 
 from service.cells.change import CellChange, is_included
-from service.cells.processes import this_process
+from service.cells.processes import new_write_id, this_process
 from service.cells.recount import rebuild_if_abandoned
 from service.cells.waiting import Deadline
 from service.store import Store
@@ -38,7 +43,9 @@ SETTLE_RETRY_SECONDS = 0.25
 class WriteLedger:
     """This process's cells bookkeeping for one store client (kept in `Store.extensions`)."""
 
-    owed: dict[str, int] = field(default_factory=dict)  # round → in-flight marks left open
+    # round → {write id: whether closing it must mark the cells dirty} for the marks this
+    # process could not close (or is unsure it opened)
+    owed: dict[str, dict[str, bool]] = field(default_factory=dict)
     settling: bool = False  # a background settler is running
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Tests only, installed once at start: runs between the write and the cells update.
@@ -78,49 +85,61 @@ def record(
 ) -> T:
     """Run `write` (which stores submissions and says what it changed) and update the cells."""
     settle_owed(store)
-    writer = this_process()
-    begin(store, round_id, writer)
+    write_id = new_write_id()
+    begin(store, round_id, write_id)
     try:
         result, change = write()
     except BaseException:
-        close_after_failure(store, round_id, writer)
+        close_after_failure(store, round_id, write_id)
         raise
     hook = ledger_of(store).before_cells
     if hook is not None:
         hook(submission_ids)
     try:
-        store.cells.end_write(round_id, writer, change.deltas, change.stored, bump=change.versioned)
+        store.cells.end_write(
+            round_id, [write_id], change.deltas, change.stored, bump=change.versioned
+        )
     except BaseException:  # the store went away: whether or not it applied them, recount
-        close_after_failure(store, round_id, writer)
+        close_after_failure(store, round_id, write_id)
         raise
     return result
 
 
-def begin(store: Store, round_id: str, writer: str) -> None:
+def begin(store: Store, round_id: str, write_id: str) -> None:
     """Mark a write in flight; while the cells are being rebuilt, wait (or take it over)."""
     deadline = Deadline(round_id)
-    while not store.cells.begin_write(round_id, writer):
+    while not _open_mark(store, round_id, write_id):
         rebuild_if_abandoned(store, round_id)
         deadline.pause()
 
 
-def close_after_failure(store: Store, round_id: str, writer: str) -> None:
+def _open_mark(store: Store, round_id: str, write_id: str) -> bool:
+    try:
+        return store.cells.begin_write(round_id, write_id, this_process())
+    except BaseException:  # the store may have applied it before failing: owe its closing
+        _owe(store, {round_id: {write_id: False}})
+        raise
+
+
+def close_after_failure(store: Store, round_id: str, write_id: str) -> None:
     """A failed write may have stored part of its documents: close its mark, mark cells dirty.
 
     When the store cannot be reached now, owe it: a settler closes it once the store answers.
     """
     try:
-        store.cells.end_write(round_id, writer, {}, 0, dirty=True)
+        store.cells.end_write(round_id, [write_id], {}, 0, dirty=True)
     except Exception:  # the store itself failed; the caller re-raises the original error
-        _owe(store, [(round_id, 1)])
+        _owe(store, {round_id: {write_id: True}})
 
 
-def _owe(store: Store, marks: list[tuple[str, int]]) -> None:
+def _owe(store: Store, marks: dict[str, dict[str, bool]]) -> None:
     """Remember marks the store could not take, and make sure a settler is closing them."""
     ledger = ledger_of(store)
     with ledger.lock:
-        for round_id, count in marks:
-            ledger.owed[round_id] = ledger.owed.get(round_id, 0) + count
+        for round_id, write_ids in marks.items():
+            owed = ledger.owed.setdefault(round_id, {})
+            for write_id, dirty in write_ids.items():
+                owed[write_id] = owed.get(write_id, False) or dirty
         start, ledger.settling = not ledger.settling, True
     if start:
         threading.Thread(target=_settle_when_back, args=(store,), daemon=True).start()
@@ -143,18 +162,20 @@ def _settle_when_back(store: Store) -> None:
 
 
 def settle_owed(store: Store) -> None:
+    """Close the marks this process owes: one command per round (repeating one is harmless)."""
     ledger = ledger_of(store)
     if not ledger.owed:  # the write path's usual case: nothing owed, no lock taken
         return
     with ledger.lock:
-        owed, ledger.owed = list(ledger.owed.items()), {}
-    writer = this_process()
-    for index, (round_id, count) in enumerate(owed):
+        owed, ledger.owed = ledger.owed, {}
+    for round_id in list(owed):
+        marks = owed[round_id]
         try:
-            store.cells.end_write(round_id, writer, {}, 0, dirty=True, marks=count)
+            store.cells.end_write(round_id, marks, {}, 0, dirty=any(marks.values()))
         except Exception:
-            _owe(store, owed[index:])
+            _owe(store, owed)
             raise
+        del owed[round_id]
 
 
 def set_in_estimates(store: Store, round_id: str, submission_id: str, included: bool) -> bool:

@@ -20,10 +20,16 @@ DEFAULT_LONELY_PSU = LonelyPsu.ADJUST  # R survey's default is "fail"; see docs/
 
 @dataclass(frozen=True, slots=True)
 class Design:
-    """How the round's variance is estimated: lonely-PSU policy and the fpc per stratum."""
+    """How the round's variance is estimated: lonely-PSU policy, the fpc per stratum and the
+    stages (2: a sample round's units are a second stage, docs/design.md §8)."""
 
     lonely_psu: LonelyPsu = DEFAULT_LONELY_PSU
     fpc: Mapping[str, float] | None = None
+    stages: int = 1
+
+    @property
+    def two_stage(self) -> bool:
+        return self.stages == 2
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Design:
@@ -32,6 +38,7 @@ class Design:
         return cls(
             lonely_psu=LonelyPsu(doc.get("lonely_psu", DEFAULT_LONELY_PSU)),
             fpc=MappingProxyType(dict(fpc)) if fpc else None,
+            stages=int(doc.get("stages", 1)),
         )
 
 

@@ -11,6 +11,7 @@ from service.cells.domains import Domain
 from service.cells.sums import cell_sums
 from service.domain.round import Round
 from service.estimates.report import estimates_report
+from service.samples.two_stage import TwoStageCells, two_stage_refusal
 from service.weighting.applied import weighted_cells
 from service.weighting.calibrated import calibrated_estimator
 from service.weighting.nonresponse import SampleOutcomes
@@ -26,13 +27,24 @@ def weighted_report(
     outcomes: SampleOutcomes | None,
     domain: Domain | None,
 ) -> dict[str, Any]:
-    """Estimates on the (non-response adjusted) cells, or calibrated from their unit classes.
+    """Estimates on the (non-response adjusted) cells, or calibrated from their unit classes;
+    a two-stage round's with its second stage (service/samples/two_stage.py).
 
     A round without submissions has nothing to calibrate: its results are empty either way.
     """
     by = query["by"]
     weighted = weighted_cells(survey_round, cells, indicators, domain, mode, outcomes)
     options = (by, query["ci"], query["level"], weighted.block)
+    if survey_round.design.two_stage:
+        if outcomes is None:
+            raise two_stage_refusal(
+                "A two-stage design needs the round's sample (psu_prob, unit_prob)."
+            )
+        sums = cell_sums(survey_round.instrument, weighted.cells, indicators, domain, squared=True)
+        stages = TwoStageCells.of(sums, outcomes.sample_psu, outcomes.selections)
+        return estimates_report(
+            survey_round, version, sums, indicators, *options, stages.estimator()
+        )
     if weighted.calibration is None:
         sums = cell_sums(survey_round.instrument, weighted.cells, indicators, domain)
         return estimates_report(survey_round, version, sums, indicators, *options)

@@ -10,6 +10,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import ValidationError
+
+from schemas.common import error_paths
+from schemas.rounds import check_stages
 from service.cells.reading import read_cells
 from service.cells.sums import CellSums, cell_sums
 from service.domain.errors import invalid
@@ -53,6 +57,10 @@ def describe(problems: dict[str, list[str]]) -> str:
 def checked_design(current: Round, changes: dict[str, Any]) -> dict[str, Any]:
     """The round's design with `changes` applied, or 422 when its fpc misfits the stored data."""
     design = {**(current.doc.get("design") or {}), **changes}  # stored as the API shows it
+    try:
+        check_stages(design)
+    except ValidationError as exc:
+        raise invalid(error_paths(exc.messages, "design")) from exc
     problems = fpc_problems(design.get("fpc"), stored_psus(get_store(), current))
     if problems:
         raise invalid(problems, "The fpc does not fit the round's data.")

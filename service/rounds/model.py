@@ -15,7 +15,7 @@ from schemas.rounds import check_targets
 from service.audit.log import record
 from service.cells.reading import data_version
 from service.domain.errors import conflict, invalid, not_found
-from service.domain.round import Round
+from service.domain.round import Design, Round
 from service.recent import ROUNDS, forget, recent
 from service.rounds.design import checked_design
 from service.rounds.series import check_series_instrument
@@ -125,6 +125,8 @@ def patch_round(round_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     if not changes:
         return with_counts(current)
     updated = get_store().rounds.update(round_id, changes)
+    if Design.from_doc(changes.get("design")).two_stage and not current.design.two_stage:
+        get_store().cells.recount(round_id)  # cells stored before may lack the squared weights
     forget(ROUNDS)
     record(get_store(), AuditAction.ROUND_UPDATE, [round_id], round_id=round_id)
     return with_counts(current if updated is None else Round.from_doc(updated))

@@ -112,6 +112,7 @@ def check_weighting(survey_round: Round, weighting: Mapping[str, Any]) -> dict[s
         raise invalid({"weighting.nonresponse.classes": [message]})
     calibration = weighting.get("calibration")
     if calibration:
+        refuse_two_stage_calibration(survey_round)
         check_calibration(survey_round, calibration)
     return {"nonresponse": nonresponse, "calibration": calibration}
 
@@ -127,12 +128,26 @@ def numeric_variables(survey_round: Round) -> tuple[str, ...]:
         return ()
 
 
+TWO_STAGE_CALIBRATION = (
+    "A two-stage design is not calibrated (not done yet): set stages to 1, or leave out the "
+    "calibration; the non-response step and the input weights are estimated with both stages."
+)
+
+
+def refuse_two_stage_calibration(survey_round: Round) -> None:
+    """422 naming `design.stages`: calibration with two stages is a documented departure."""
+    if survey_round.design.two_stage:
+        raise invalid({"design.stages": [TWO_STAGE_CALIBRATION]})
+
+
 def applied_mode(survey_round: Round, requested: str | None) -> WeightingMode:
     """The steps an estimate applies: as requested, else every configured step."""
     calibrated = configured(survey_round)["calibration"] is not None
     if requested is None:
         return WeightingMode.CALIBRATED if calibrated else WeightingMode.NONRESPONSE
     mode = WeightingMode(requested)
+    if mode is WeightingMode.CALIBRATED:  # a two-stage round has no calibration configured
+        refuse_two_stage_calibration(survey_round)
     if mode is WeightingMode.CALIBRATED and not calibrated:
         message = f"Round {survey_round.id!r} has no calibration configured."
         raise invalid({"weighting": [message]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -26,3 +27,16 @@ def sampling_of(row: dict[str, Any]) -> dict[str, Any]:
     if is_certainty(row):
         return {"stratum": row["psu"], "psu": row["assignment_id"], "weight": weight}
     return {"stratum": row["stratum"], "psu": row["psu"], "weight": weight}
+
+
+@dataclass(frozen=True)
+class PsuSelection:
+    """How one sample PSU and its units were drawn: `psu_prob` and its units' `unit_prob`s
+    (one value once the PSU is a second stage's: an equal-probability draw of units)."""
+
+    psu_prob: float
+    unit_probs: frozenset[float]
+
+    @property
+    def is_certainty(self) -> bool:
+        return self.psu_prob >= 1.0

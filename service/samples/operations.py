@@ -132,6 +132,8 @@ def reweigh_completed_visits(
     by_id = {unit["assignment_id"]: unit for unit in units}
     for visit in store.submissions.completed_visits(survey_round.id, list(by_id)):
         sampling = by_id[visit["assignment_id"]]["sampling"]
-        agg = contributions(survey_round.instrument, visit["location"], sampling, visit["answers"])
+        agg = contributions(
+            survey_round.instrument, visit["location"], sampling, visit["answers"], squared=True
+        )
         content = {"sampling": dict(sampling), "agg": agg}
         replace(store, survey_round.id, visit["submission_id"], content)  # −old +new in cells

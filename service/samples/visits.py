@@ -126,7 +126,7 @@ def visit_fields(
         "sampling": dict(assignment["sampling"]),
         "flags": flags,
         "agg": contributions(
-            survey_round.instrument, location, assignment["sampling"], data["answers"]
+            survey_round.instrument, location, assignment["sampling"], data["answers"], squared=True
         )
         if completed
         else None,

@@ -31,10 +31,12 @@ from service.estimates.service import (
 )
 from service.offload import off_the_loop
 from service.rounds.weighting import applied_mode
+from service.samples.two_stage import two_stage_refusal
 from service.series.model import series_rounds
 from service.store import Store, get_store
 from service.weighting.applied import RoundData, WeightedCells, read_round, weighted_cells
 
+TWO_STAGE_CHANGE = "The change between rounds is not computed with two stages yet: set stages to 1."
 ROUND_PARAMETERS = {"from_round": "from", "to_round": "to"}
 # Domains that are areas: rounds of different coverage compare on them, area by area.
 GEOGRAPHIC_BY = ("commune", "district", FORMER_PROVINCE)
@@ -89,6 +91,8 @@ def change_round(
     domain: Domain | None,
 ) -> WeightedRound:
     """The round as the change reads it: calibrated, or its weighted cells summed per PSU."""
+    if survey_round.design.two_stage:
+        raise two_stage_refusal(TWO_STAGE_CHANGE)
     if weighted.calibration is not None:
         return WeightedRound(survey_round, weighted, None)
     sums = cell_sums(survey_round.instrument, weighted.cells, indicators, domain)

@@ -90,12 +90,14 @@ class Assignments:
 
     def outcomes_by_psu(self, round_id: str) -> list[dict[str, Any]]:
         """Per sample PSU: its stratum, `psu_prob` and the variance stratum its units' cells
-        carry, then position by position each unit's status rank, closing outcome (None when
-        open) and base weight (docs/design.md §9b). One `$group` on the PSU: O(assignments)."""
+        carry, then position by position each unit's `unit_prob`, status rank, closing outcome
+        (None when open) and base weight (docs/design.md §9b). One `$group` on the PSU:
+        O(assignments)."""
         group = {
             "_id": "$psu",
             "stratum": {"$first": "$stratum"},
             "psu_prob": {"$first": "$psu_prob"},
+            "unit_prob": {"$push": "$unit_prob"},
             "variance_stratum": {"$first": "$sampling.stratum"},
             "ranks": {"$push": "$rank"},
             "closed": {"$push": "$closed.outcome"},

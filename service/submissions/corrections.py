@@ -91,7 +91,13 @@ def corrected_content(
     answers = data.get("answers")
     content: dict[str, Any] = {
         "answers": answers,
-        "agg": contributions(survey_round.instrument, doc["location"], doc["sampling"], answers)
+        "agg": contributions(
+            survey_round.instrument,
+            doc["location"],
+            doc["sampling"],
+            answers,
+            squared=survey_round.has_sample,
+        )
         if answers is not None
         else None,
     }

@@ -99,7 +99,11 @@ def to_document(
         "token_id": token_id,
         "in_estimates": True,  # a round without a sample counts every interview (§8)
         "agg": contributions(
-            survey_round.instrument, data["location"], data["sampling"], data["answers"]
+            survey_round.instrument,
+            data["location"],
+            data["sampling"],
+            data["answers"],
+            squared=survey_round.has_sample,
         ),
     }
 

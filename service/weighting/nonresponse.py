@@ -27,7 +27,7 @@ from service.domain.cells import CellKey
 from service.domain.errors import invalid
 from service.domain.round import Round
 from service.rounds.weighting import configured
-from service.samples.design import is_certainty
+from service.samples.design import PsuSelection, is_certainty
 from service.samples.status import PENDING, status_from
 from service.store import Store
 
@@ -54,6 +54,7 @@ class SampleOutcomes:
     provisional: bool  # the round is open and some assignment is pending
     n_units: int  # every sampled unit
     sum_input: float  # Σd over every sampled unit
+    selections: dict[VarianceKey, PsuSelection]  # per sample PSU, how it and its units were drawn
 
     def sample_psu(self, stratum: str, psu: str) -> VarianceKey | None:
         """The sample PSU of a cell's (variance stratum, variance PSU): a certainty PSU's
@@ -80,8 +81,10 @@ def read_outcomes(store: Store, survey_round: Round) -> SampleOutcomes | None:
     psus: dict[VarianceKey, VarianceKey] = {}
     certain: dict[str, VarianceKey] = {}
     pending, n_units, sum_input = False, 0, 0.0
+    selections: dict[VarianceKey, PsuSelection] = {}
     for group in store.assignments.outcomes_by_psu(survey_round.id):
         psu = (group["stratum"], group["psu"])
+        selections[psu] = PsuSelection(group["psu_prob"], frozenset(group["unit_prob"]))
         if is_certainty(group):
             certain[group["variance_stratum"]] = psu
         else:
@@ -96,7 +99,9 @@ def read_outcomes(store: Store, survey_round: Round) -> SampleOutcomes | None:
             row[0], row[1] = row[0] + 1, row[1] + d
     columns = list(zip(*((*key, *row) for key, row in sums.items()), strict=True)) or [()] * 5
     provisional = fieldwork_open and pending
-    return SampleOutcomes(OutcomeSums(*columns), psus, certain, provisional, n_units, sum_input)
+    return SampleOutcomes(
+        OutcomeSums(*columns), psus, certain, provisional, n_units, sum_input, selections
+    )
 
 
 OUTCOMES_MAX_BYTES = 8 * 1024 * 1024  # rounds × versions: a few kilobytes each (per PSU × outcome)

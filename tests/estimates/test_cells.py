@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from schemas.rounds import RoundCreateSchema
 from service.cells import waiting
-from service.cells.processes import SILENT_SECONDS, is_running, this_process
+from service.cells.processes import SILENT_SECONDS, is_running, new_write_id, this_process
 from service.cells.reading import read_cells
 from service.cells.writes import record, replace, set_in_estimates
 from service.domain.round import Round
 from service.rounds.model import round_to_store
 from service.store import Store
+from service.store.cells import head_id, legacy_fields
 from service.store.clock import utc_now
 from service.submissions.ingest import (
     SubmissionInvalid,
@@ -189,7 +190,7 @@ def test_a_submission_stored_by_a_writer_that_died_before_the_cells_is_counted_n
     sequence.apply("submit", (0, 100.0, 1))
     survey_round = sequence.round
     payload = interview(str(uuid.uuid4()), 1, 80.0, 0)
-    store.cells.begin_write(survey_round.id, dead_writer())
+    store.cells.begin_write(survey_round.id, f"{dead_writer()}_1", dead_writer())
     assert (
         store.submissions.insert(
             content_of(survey_round, payload)
@@ -204,6 +205,28 @@ def test_a_submission_stored_by_a_writer_that_died_before_the_cells_is_counted_n
     assert report["n_submissions"] == 2
     assert report["data_version"] > before["version"]
     assert_cells_equal_a_recount(store, survey_round.id)
+
+
+def test_a_head_of_the_previous_version_is_recounted_once_for_a_dead_writers_counter(
+    store: Store,
+) -> None:
+    sequence = Sequence(store)
+    sequence.apply("submit", (0, 100.0, 1))
+    round_id = sequence.round.id
+    gone, idle = dead_writer(), this_process()
+    store.cells.collection.update_one(  # as the previous version left it: counters per process
+        {"_id": head_id(round_id)},
+        {"$set": {gone: 1, f"seen_{gone}": utc_now(), idle: 0, f"seen_{idle}": utc_now()}},
+    )
+    version = store.cells.head(round_id)["version"]
+
+    read_cells(store, round_id)
+    read_cells(store, round_id)
+
+    head = store.cells.head(round_id)
+    assert head["version"] == version + 1  # one recount
+    assert legacy_fields(head) == []
+    assert_cells_equal_a_recount(store, round_id)
 
 
 def test_a_write_that_failed_part_way_makes_the_next_read_recount(store: Store) -> None:
@@ -263,7 +286,7 @@ def test_a_rebuild_abandoned_by_a_dead_process_is_taken_over_by_the_next_write(
     sequence.apply("submit", (0, 100.0, 1))
     round_id = sequence.round.id
     assert store.cells.claim_rebuild(round_id, dead_writer(), [])
-    assert not store.cells.begin_write(round_id, this_process())  # writers wait for a rebuild
+    assert not store.cells.begin_write(round_id, new_write_id(), this_process())  # rebuild: wait
 
     sequence.apply("submit", (2, 50.0, 0))
 

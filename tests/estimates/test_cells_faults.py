@@ -15,7 +15,7 @@ from service.cells.processes import is_running
 from service.cells.recount import rebuild
 from service.cells.writes import KILL_BEFORE_CELLS
 from service.store import Store
-from service.store.cells import writers_in_flight
+from service.store.cells import Mark, marks_in_flight
 from tests.support import factories
 from tests.support.apps import bearer
 from tests.support.cells_recount import assert_cells_equal_a_recount
@@ -58,10 +58,10 @@ def without_times(report: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in report.items() if k not in ("computed_at", "data_version")}
 
 
-def wait_until_gone(marks: dict[str, Any], seconds: float = 10) -> bool:
+def wait_until_gone(marks: list[Mark], seconds: float = 10) -> bool:
     """The killed worker stays a process until gunicorn reaps it: wait for that, briefly."""
     deadline = time.monotonic() + seconds
-    while any(is_running(w, seen) for w, seen in marks.items()):
+    while any(is_running(mark.writer, mark.seen) for mark in marks):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -98,7 +98,7 @@ def test_after_a_worker_dies_between_the_write_and_the_cells_the_next_estimate_i
         pytest.fail(f"the worker answered {response.status_code}: {response.text[:300]}")
 
     assert direct.submissions.get(round_id, DOOMED) is not None, "stored before the kill"
-    marks = writers_in_flight(direct.cells.head(round_id))
+    marks = marks_in_flight(direct.cells.head(round_id) or {})
     assert len(marks) == 1, "a write mark left open"
     assert wait_until_gone(marks), "by a dead worker"
     after = estimates(server, round_id, planner)

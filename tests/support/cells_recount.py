@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 
 from service.cells.change import is_included
-from service.cells.contributions import moment_field
+from service.cells.contributions import SQUARED_WEIGHT, has_squares, moment_field
 from service.cells.reading import read_cells
 from service.store import Store
 
@@ -20,6 +20,8 @@ def recount(store: Store, round_id: str) -> dict[str, dict[str, float]]:
         cell = cells[doc["agg"]["cell"]]
         cell["n"] += 1
         cell["w"] += doc["agg"]["w"]
+        if has_squares(doc["agg"]):  # a sample round's (service/cells/contributions.py)
+            cell[SQUARED_WEIGHT] += doc["agg"][SQUARED_WEIGHT]
         for indicator, moments in doc["agg"]["v"].items():
             for moment, value in moments.items():
                 cell[moment_field(indicator, moment)] += value
