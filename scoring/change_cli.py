@@ -11,8 +11,6 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from outputs.csv_table import csv_lines
-from scoring.calibrated_rounds import calibrated_round_from_rows
 from scoring.cli_options import _estimand, _variables, read_calibration
 from scoring.csv_input import Columns, read_columns
 from scoring.design import check_calibration_weights
@@ -92,6 +90,8 @@ def format_changes(results: list[Change], by: str | None, fmt: str) -> str:
     from scoring.contrasts import CHANGE_FIELDS
 
     if fmt == "csv":  # the service's CSV writer: `significant` is `true`/`false` there too
+        from outputs.csv_table import csv_lines
+
         return "".join(csv_lines(["domain", *CHANGE_FIELDS], (r.as_dict() for r in results)))
     items = []
     for r in results:
@@ -125,6 +125,8 @@ def _round(
     if spec is None:
         return RoundTotals(totals_from_rows(weights, strata, psu, estimand, domain))
     check_calibration_weights(weights, args.weight)
+    from scoring.calibrated_rounds import calibrated_round_from_rows  # only to calibrate
+
     variables = {
         v: table.number(v, required=True)
         if v in spec.numeric_variables

@@ -154,7 +154,7 @@ def _listed(
         return list(run(estimand, None, ci))
     domain = columns.label(by)
     levels = [python_label(v) for v in domain.levels]
-    return with_empty_domains(run(estimand, domain.labels(), ci), levels)
+    return with_empty_domains(run(estimand, domain, ci), levels)
 
 
 def _estimator(
@@ -190,7 +190,14 @@ def _estimator(
     if args.write_weights is not None:
         write_weights(args.write_weights, design, *calibration)
     return lambda estimand, domain, ci: estimate_calibrated_rows(
-        design, estimand, spec, variables, domain, ci, args.level, calibration
+        design,
+        estimand,
+        spec,
+        variables,
+        None if domain is None else domain.labels(),
+        ci,
+        args.level,
+        calibration,
     )
 
 

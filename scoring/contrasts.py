@@ -30,7 +30,7 @@ from scipy import stats
 from scoring.arrays import BoolArray, FloatArray, IntArray, weighted_bincount
 from scoring.calibrated_rounds import CalibratedRound, residual_correction
 from scoring.codes import python_label
-from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
+from scoring.domains import WHOLE_POPULATION, DomainStrata, degrees_of_freedom, domain_sums
 from scoring.errors import ScoringError
 from scoring.estimands import Kind, point_estimates
 from scoring.fpc import fpc_factor
@@ -44,7 +44,6 @@ from scoring.lonely_psu import (
 )
 from scoring.stacking import Pairing, RoundTotals, StackedCells, stack_rounds
 from scoring.variance import design_psu_counts, stratum_contributions
-from scoring.weights.rows import WHOLE_POPULATION
 
 MISSING_IN_ROUND = "missing_in_round"
 CHANGE_FIELDS = (

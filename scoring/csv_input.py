@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
-from scoring.arrays import FloatArray
-from scoring.codes import Factor
+from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray
+from scoring.codes import Factor, sorted_distinct
 from scoring.errors import ScoringError
 
 MISSING = ("", "NA")
@@ -134,10 +134,10 @@ def _is_number(text: str) -> bool:
 
 def _finite(name: str, column: pa.ChunkedArray) -> FloatArray:
     """The column as float64, NaN where missing; infinities and a literal NaN are refused."""
-    values: FloatArray = column.to_numpy()
-    bad = np.isinf(values)
-    if column.null_count < np.count_nonzero(np.isnan(values)):
-        bad |= np.isnan(values) & ~column.is_null().to_numpy(zero_copy_only=False)
+    values, missing = _float_values(column)
+    bad, nan = np.isinf(values), np.isnan(values)
+    if np.count_nonzero(nan) > column.null_count:
+        bad |= nan if missing is None else nan & ~missing
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         text = str(float(values[i]))
@@ -145,16 +145,76 @@ def _finite(name: str, column: pa.ChunkedArray) -> FloatArray:
     return values
 
 
+def _float_values(column: pa.ChunkedArray) -> tuple[FloatArray, BoolArray | None]:
+    """The values (NaN where missing) and the missing mask (``None``: none missing), read
+    from the Arrow buffers: ``to_numpy`` of a column with nulls imports pandas (≈ 0.3 s)."""
+    array = column.combine_chunks()
+    validity, data = array.buffers()
+    start, length = array.offset, len(array)
+    values: FloatArray = np.frombuffer(data, dtype=np.float64, count=length, offset=start * 8)
+    if array.null_count == 0:
+        return values, None
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    missing: BoolArray = bits[start : start + length] == 0
+    return np.where(missing, np.nan, values), missing
+
+
 def _factor(name: str, column: pa.ChunkedArray) -> Factor:
-    """Codes into the sorted distinct labels (one hashing pass); empty or ``NA`` is refused."""
-    encoded = column.combine_chunks().dictionary_encode()
-    labels = encoded.dictionary.to_numpy(zero_copy_only=False).astype(str)
-    if np.isin(labels, MISSING).any():
-        values = column.to_numpy(zero_copy_only=False)
-        i = int(np.flatnonzero(np.isin(values, MISSING))[0])
-        what = "empty value" if values[i] == "" else "missing value (NA)"
+    """Codes into the sorted distinct labels; an empty or ``NA`` label is refused."""
+    array = column.combine_chunks()
+    codes, levels = _short_labels(array) or _hashed_labels(array)
+    missing = np.flatnonzero(np.isin(levels, MISSING))
+    if missing.size:
+        i = int(np.flatnonzero(np.isin(codes, missing))[0])
+        what = "empty value" if levels[codes[i]] == "" else "missing value (NA)"
         raise ScoringError(f"column {name!r} line {i + 2}: {what}")
+    return Factor(codes, levels)
+
+
+PACKED_BYTES = 8
+_LEADING_BYTES = np.array(
+    [((1 << (8 * n)) - 1) << (8 * (PACKED_BYTES - n)) for n in range(PACKED_BYTES + 1)],
+    dtype=np.uint64,
+)
+"""``_LEADING_BYTES[n]`` keeps the first ``n`` bytes of a big-endian ``uint64``."""
+
+
+def _short_labels(array: pa.StringArray) -> tuple[IntArray, LabelArray] | None:
+    """Labels of ≤ 8 UTF-8 bytes coded from Arrow's buffers, without a string per row.
+
+    Each label's bytes, read as one big-endian ``uint64`` and zero-padded, make a key whose
+    order is the labels' code-point order (UTF-8 keeps it), so :func:`sorted_distinct` gives
+    the codes. ``None`` for a longer label or a NUL byte (whose key would not be unique).
+    """
+    _, offset_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(
+        offset_buffer, dtype=np.int32, count=len(array) + 1, offset=array.offset * 4
+    )
+    lengths = np.diff(offsets)
+    if lengths.max() > PACKED_BYTES:
+        return None
+    data = np.zeros(0, np.uint8) if data_buffer is None else np.frombuffer(data_buffer, np.uint8)
+    if not data[offsets[0] : offsets[-1]].all():
+        return None
+    padded = np.zeros(data.shape[0] + PACKED_BYTES, dtype=np.uint8)
+    padded[: data.shape[0]] = data
+    windows = np.ndarray((data.shape[0] + 1,), dtype=">u8", buffer=padded, strides=(1,))
+    keys = windows[offsets[:-1]].astype(np.uint64) & _LEADING_BYTES[lengths]
+    distinct, codes = sorted_distinct(keys)
+    labels = [int(k).to_bytes(PACKED_BYTES, "big").rstrip(b"\0").decode() for k in distinct]
+    return codes, np.array(labels, dtype=str)
+
+
+def _hashed_labels(array: pa.StringArray) -> tuple[IntArray, LabelArray]:
+    """Any labels, coded by Arrow's hashing ``dictionary_encode`` and ranked in sorted order."""
+    encoded = array.dictionary_encode()
+    labels = np.array(encoded.dictionary.to_pylist(), dtype=str)
     order = np.argsort(labels, kind="stable")
     rank = np.empty(order.shape[0], dtype=np.int64)
     rank[order] = np.arange(order.shape[0])
-    return Factor(rank[encoded.indices.to_numpy()], labels[order])
+    indices = encoded.indices
+    width = indices.type.bit_width // 8
+    codes = np.frombuffer(
+        indices.buffers()[1], dtype=f"<i{width}", count=len(indices), offset=indices.offset * width
+    )
+    return rank[codes], labels[order]

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.arrays import FloatArray, IntArray, weighted_bincount
+from scoring.codes import sorted_unique
+
+WHOLE_POPULATION = ""
+"""Domain label of every row with a value when no ``by`` is asked (reported as ``None``):
+calibrated rows (:mod:`scoring.weights.rows`) and stacked rounds (:mod:`scoring.stacking`)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,6 @@ def degrees_of_freedom(
     rows included, and ``svyciprop`` takes ``df = degf(design)`` of it.
     """
     psus = np.bincount(cell_domain, minlength=n_domains)
-    pairs = np.unique(cell_domain * np.int64(n_strata) + cell_stratum)
+    pairs = sorted_unique(cell_domain * np.int64(n_strata) + cell_stratum)
     strata = np.bincount(pairs // n_strata, minlength=n_domains)
     return psus - strata

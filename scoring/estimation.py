@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scoring.arrays import BoolArray, FloatArray, IntArray, LabelArray
-from scoring.codes import LabelsLike, python_label
+from scoring.codes import LabelsLike, python_label, sorted_unique
 from scoring.design import Design
 from scoring.design_effect import design_effect, residual_squares
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
@@ -226,7 +226,7 @@ def domain_variance(
     pairs = DomainStrata.of(domain, cells.stratum[a], cells.n_strata)
     if residual is not None:
         z, pairs = residual.scores(kind, domains.estimate, domains.base, z, cells.psu[a], domain)
-    check_fail_policy(policy, np.unique(pairs.stratum), n_h, factor, cells.stratum_labels)
+    check_fail_policy(policy, sorted_unique(pairs.stratum), n_h, factor, cells.stratum_labels)
     return design_variance(z, pairs, n_h, factor, policy, cells.n_domains)
 
 

@@ -11,8 +11,8 @@ interval (NaN, reported as ``None``). Edge cases we define where R gives NaN or 
 - ``logit`` where R's ``confint.svyglm`` rounds ``1 − 2·pnorm(qt(α/2, df))`` to 1 and
   answers ``[0, NaN]`` (df = 1 at any level; df = 2 at 99 %): the exact t interval.
 
-Quantiles come from ``scipy.special`` (``stdtrit``, ``betaincinv``): the functions
-``scipy.stats`` itself calls, without the cost of importing ``scipy.stats``.
+Quantiles come from scipy.special's ``stdtrit`` and ``betaincinv`` (:mod:`scoring.special`): the
+functions ``scipy.stats`` itself calls, without the cost of importing ``scipy.stats``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 import numpy as np
-from scipy import special
 
 from scoring.arrays import FloatArray, IntArray
 from scoring.errors import ScoringError
+from scoring.special import betaincinv, stdtrit
 
 Interval = tuple[FloatArray, FloatArray]
 
@@ -58,7 +58,7 @@ def t_quantile(level: float, df: IntArray | FloatArray) -> FloatArray:
     """``t_{df}(1 − α/2)``; NaN for ``df ≤ 0``."""
     df = np.asarray(df, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), 0.5 + level / 2), np.nan)
+        return np.where(df > 0, stdtrit(np.where(df > 0, df, 1.0), 0.5 + level / 2), np.nan)
 
 
 def wald_interval(estimate: FloatArray, se: FloatArray, t: FloatArray) -> Interval:
@@ -107,10 +107,8 @@ def korn_graubard_interval(
     adjusted = n_eff * ratio**2
     with np.errstate(invalid="ignore", divide="ignore"):
         a, b = adjusted * p, adjusted * (1 - p)
-        low = np.where(p <= 0, 0.0, special.betaincinv(np.where(p <= 0, 1, a), b + 1, alpha / 2))
-        high = np.where(
-            p >= 1, 1.0, special.betaincinv(a + 1, np.where(p >= 1, 1, b), 1 - alpha / 2)
-        )
+        low = np.where(p <= 0, 0.0, betaincinv(np.where(p <= 0, 1, a), b + 1, alpha / 2))
+        high = np.where(p >= 1, 1.0, betaincinv(a + 1, np.where(p >= 1, 1, b), 1 - alpha / 2))
     undefined = np.isnan(adjusted)
     return np.where(undefined, np.nan, low), np.where(undefined, np.nan, high)
 

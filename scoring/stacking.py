@@ -20,6 +20,7 @@ import numpy as np
 
 from scoring.arrays import FloatArray, IntArray, LabelArray
 from scoring.codes import as_label_array, compact, factorize, missing_labels, python_label
+from scoring.domains import WHOLE_POPULATION
 from scoring.errors import ScoringError
 from scoring.fpc import PopulationCorrection
 from scoring.sufficient import (
@@ -32,7 +33,6 @@ from scoring.sufficient import (
     code_domains,
     number_column,
 )
-from scoring.weights.rows import WHOLE_POPULATION
 
 ROUNDS = ("from", "to")
 COUNT_DEFAULTS = {"rows": ("n",), "weighted_rows": ("rows", "n")}

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy import special
+
+from scoring.special import ndtri
 
 MAX_MODEL_CV = 0.30
 
@@ -49,7 +50,7 @@ class Publication:
 def model_interval(
     estimate: float, rmse: float, level: float, is_rate: bool
 ) -> tuple[float, float]:
-    z = float(special.ndtri(1 - (1 - level) / 2))
+    z = float(ndtri(1 - (1 - level) / 2))
     low, high = estimate - z * rmse, estimate + z * rmse
     return (max(low, 0.0), min(high, 1.0)) if is_rate else (low, high)
 

@@ -20,6 +20,7 @@ from scoring.codes import (
     python_label,
 )
 from scoring.design import Design
+from scoring.domains import WHOLE_POPULATION
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind
 from scoring.intervals import CiMethod
@@ -28,8 +29,6 @@ from scoring.weights.calibration import Calibrated, CalibrationSpec, calibrate
 from scoring.weights.estimates import CellTotals, estimate_calibrated
 
 ArrayLike = Sequence[object] | np.ndarray
-WHOLE_POPULATION = ""
-"""Domain label of every row with a value when no ``by`` is asked (reported as ``None``)."""
 
 
 def calibration_cells(

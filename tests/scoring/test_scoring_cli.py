@@ -250,3 +250,28 @@ def test_the_command_imports_scipy_special_not_scipy_stats() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip() == "False"
+
+
+def test_an_estimate_imports_only_what_it_needs() -> None:
+    """The start-up budget (docs/benchmarks.md "Province and districts in one process"):
+    pyarrow's ``to_numpy`` of a column with nulls imports pandas, ``np.unique`` numpy.ma,
+    ``import scipy.special`` its array-API layer, ``pyarrow.compute`` every kernel's
+    signature; an estimate without calibration needs none of them."""
+    data = ROOT / "tests" / "fixtures" / "reference_weighting" / "households_missing.csv"
+    heavy = (
+        "pandas",
+        "numpy.ma",
+        "scipy.special",
+        "scipy.stats",
+        "pyarrow.compute",
+        "scoring.weights",
+    )
+    code = (
+        "import sys; from scoring.cli import main;"
+        f"main(['estimate', {str(data)!r}, '--weight', 'weight', '--strata', 'stratum',"
+        " '--psu', 'psu', '--mean', 'members', '--by', 'district', '--by', '']);"
+        f"print([m for m in {heavy!r} if m in sys.modules], file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == "[]"

@@ -13,6 +13,7 @@ from scoring.codes import (
     missing_labels,
     python_label,
     sorted_distinct,
+    sorted_unique,
 )
 from scoring.errors import ScoringError
 
@@ -163,3 +164,19 @@ def test_a_label_beyond_latin_1_is_not_packed_into_a_byte() -> None:
     codes, levels = factorize(labels)
     assert levels.tolist() == ["", "Ā"]
     assert codes.tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        RNG.integers(-50, 50, 1000),
+        np.array([], dtype=np.int64),
+        np.array([7], dtype=np.int64),
+        np.array([3, 3, 3], dtype=np.uint64),
+    ],
+    ids=["many", "none", "one", "repeated"],
+)
+def test_sorted_unique_equals_numpy_unique(values: np.ndarray) -> None:
+    distinct = sorted_unique(values)
+    assert distinct.dtype == values.dtype
+    assert distinct.tolist() == np.unique(values).tolist()
