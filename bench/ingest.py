@@ -41,6 +41,7 @@ from tests.support.factories import household, household_round  # noqa: E402
 
 ROUND_ID = "bench-household"
 BATCH_SIZE = 1000
+PROFILER_PATH = "BENCH_PROFILER_PATH"
 
 
 class Client:
@@ -70,7 +71,8 @@ def running_service(workers: int, threads: int) -> Iterator[tuple[int, str, int]
             "SURVEY_DATA_DIR": data_dir,
             "SURVEY_ADMIN_TOKEN": admin,
             "SURVEY_RATE_LIMIT": "1000000/minute",
-            "PYTHONPATH": str(ROOT),
+            # bench/profile_worker.py puts its sampler (a sitecustomize) first
+            "PYTHONPATH": os.pathsep.join(filter(None, (os.environ.get(PROFILER_PATH), str(ROOT)))),
         }
         env.pop("MONGODB_URI", None)
         process = subprocess.Popen(
