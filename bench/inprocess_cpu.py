@@ -91,18 +91,20 @@ def main(argv: list[str] | None = None) -> int:
                 "SURVEY_RATE_LIMIT": "1000000/minute",
             }
         )
-        app.extensions["store"].indexes_ready.wait(30)
-        for handler in logging.getLogger("service").handlers:  # the access lines, not a terminal
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 (for the whole run)
-        client, headers = app.test_client(), {"Authorization": f"Bearer {admin}"}
-        made = client.post("/api/v1/rounds", json=household_round(ROUND), headers=headers)
-        assert made.status_code == 201, made.json
-        lone = lone_submissions(client, headers, store, args.submissions)
-        batch = {"submissions": [household() for _ in range(args.base)]}
-        client.post(f"{SUBMIT}/batch", json=batch, headers=headers)
-        reads = planner_reads(client, headers, store, args.reads)
-        store.stop()
+        try:
+            app.extensions["store"].indexes_ready.wait(30)
+            for handler in logging.getLogger("service").handlers:  # access lines: not shown
+                if isinstance(handler, logging.StreamHandler):
+                    handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 (the whole run)
+            client, headers = app.test_client(), {"Authorization": f"Bearer {admin}"}
+            made = client.post("/api/v1/rounds", json=household_round(ROUND), headers=headers)
+            assert made.status_code == 201, made.json
+            lone = lone_submissions(client, headers, store, args.submissions)
+            batch = {"submissions": [household() for _ in range(args.base)]}
+            client.post(f"{SUBMIT}/batch", json=batch, headers=headers)
+            reads = planner_reads(client, headers, store, args.reads)
+        finally:
+            store.stop()
     print("| measure (in-process, process time) | CPU |\n|---|---|")
     print(f"| per lone submission ({args.submissions}, one after the other) | {lone} |")
     print(f"| per planner read after a write ({args.reads}, province and district) | {reads} |")
