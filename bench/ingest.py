@@ -41,6 +41,7 @@ from tests.support.factories import household, household_round  # noqa: E402
 
 ROUND_ID = "bench-household"
 BATCH_SIZE = 1000
+PROFILER_PATH = "BENCH_PROFILER_PATH"
 
 
 class Client:
@@ -70,7 +71,8 @@ def running_service(workers: int, threads: int) -> Iterator[tuple[int, str, int]
             "SURVEY_DATA_DIR": data_dir,
             "SURVEY_ADMIN_TOKEN": admin,
             "SURVEY_RATE_LIMIT": "1000000/minute",
-            "PYTHONPATH": str(ROOT),
+            # bench/profile_worker.py puts its sampler (a sitecustomize) first
+            "PYTHONPATH": os.pathsep.join(filter(None, (os.environ.get(PROFILER_PATH), str(ROOT)))),
         }
         env.pop("MONGODB_URI", None)
         process = subprocess.Popen(
@@ -125,11 +127,20 @@ def prepare(port: int, admin: str) -> str:
     client = Client(port, admin)
     status, _ = client.request("POST", "/api/v1/rounds", household_round(ROUND_ID))
     assert status == 201, status
-    status, issued = client.request(
-        "POST", "/api/v1/tokens", {"role": "enumerator", "name": "bench"}
-    )
-    assert status == 201, status
-    return issued["token"]
+    return enumerator_tokens(port, admin, 1)[0]
+
+
+def enumerator_tokens(port: int, admin: str, count: int) -> list[str]:
+    """`count` new enumerator tokens: a field team's phones, each with its own."""
+    client, tokens = Client(port, admin), []
+    for _ in range(count):
+        name = f"bench-{secrets.token_hex(4)}"
+        status, issued = client.request(
+            "POST", "/api/v1/tokens", {"role": "enumerator", "name": name}
+        )
+        assert status == 201, status
+        tokens.append(issued["token"])
+    return tokens
 
 
 def run_threads(count: int, work: Any) -> float:
@@ -203,17 +214,21 @@ class LatencyResult:
 
 
 def bench_singles(
-    port: int, token: str, clients: int, seconds: float, server_pid: int
+    port: int, tokens: list[str], clients: int, seconds: float, server_pid: int
 ) -> LatencyResult:
     """`clients` threads post one new submission at a time for `seconds` (after a warm-up),
-    with the CPU every process spent meanwhile (warm-up included: a second of 1 + `seconds`)."""
+    with the CPU every process spent meanwhile (warm-up included: a second of 1 + `seconds`).
+    Client `i` sends with `tokens[i % len(tokens)]`: a worker stores at most
+    `SURVEY_INGEST_PER_TOKEN` (1) submissions of one token at a time, so clients sharing one
+    token are stored one after the other in each worker and never share store commands
+    (service/submissions/group_commit.py), as enumerators with their own phones do."""
     path = f"/api/v1/rounds/{ROUND_ID}/submissions"
     latencies: list[list[float]] = [[] for _ in range(clients)]
     warm_up = 1.0
     started = time.perf_counter()
 
     def work(index: int) -> None:
-        client = Client(port, token)
+        client = Client(port, tokens[index % len(tokens)])
         while (now := time.perf_counter()) < started + warm_up + seconds:
             body = json.dumps(household()).encode()
             sent = time.perf_counter()
@@ -232,7 +247,9 @@ def bench_singles(
     return LatencyResult(clients, measured, seconds, cpu)
 
 
-def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: int) -> str:
+def markdown(
+    batch: BatchResult, single: LatencyResult, workers: int, threads: int, tokens: int
+) -> str:
     total = sum(single.cpu_ms_per_request(role) for role in single.cpu_seconds)
     batch_total = sum(batch.cpu_ms_per_submission(role) for role in batch.cpu_seconds)
     machine = (
@@ -249,7 +266,7 @@ def markdown(batch: BatchResult, single: LatencyResult, workers: int, threads: i
             for role in ("store", "workers", "client")
         ),
         f"| CPU per batched submission, all | {batch_total:.3f} ms | |",
-        f"| single submission, {single.clients} concurrent clients | "
+        f"| single submission, {single.clients} concurrent clients, {tokens} token(s) | "
         f"{single.rate:,.0f} requests/s | |",
         f"| single p50 | {single.percentile(50):.1f} ms | |",
         f"| single p95 | {single.percentile(95):.1f} ms | < 50 ms |",
@@ -273,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=30, help="batches of 1000 to send")
     parser.add_argument("--batch-clients", type=int, default=4)
     parser.add_argument("--clients", type=int, default=20, help="concurrent single submitters")
+    parser.add_argument(
+        "--tokens",
+        type=int,
+        default=1,
+        help="enumerator tokens the single submitters share (0: one each, as a field team)",
+    )
     parser.add_argument("--seconds", type=float, default=15, help="single-submission phase")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
@@ -280,8 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     with running_service(args.workers, args.threads) as (port, admin, pid):
         token = prepare(port, admin)
         batch = bench_batches(port, token, args.batches, args.batch_clients, pid)
-        single = bench_singles(port, token, args.clients, args.seconds, pid)
-    print(markdown(batch, single, args.workers, args.threads))
+        tokens = [token] if args.tokens == 1 else []
+        tokens += enumerator_tokens(port, admin, (args.tokens or args.clients) - len(tokens))
+        single = bench_singles(port, tokens, args.clients, args.seconds, pid)
+    print(markdown(batch, single, args.workers, args.threads, len(tokens)))
     return 0
 
 

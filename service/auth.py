@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Set
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -35,11 +35,17 @@ def authenticate() -> dict[str, Any]:
 
 
 def active_token(token: str) -> dict[str, Any] | None:
-    """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`."""
-    found: dict[str, Any] | None = recent(TOKENS_BY_SECRET).get_or_load(
-        token_hash(token), lambda: get_store().tokens.authenticate(token)
+    """The active token document for a secret, remembered for at most `recent.FRESH_SECONDS`
+    (read again with the other remembered tokens in use: service/recent.py)."""
+    found: dict[str, Any] | None = recent(TOKENS_BY_SECRET).get_or_load_together(
+        token_hash(token), _active_by_hash
     )
     return found
+
+
+def _active_by_hash(hashes: Set[Hashable]) -> dict[Hashable, Any]:
+    found = get_store().tokens.active_by_hash(str(hashed) for hashed in hashes)
+    return {hashed: doc for hashed, doc in found.items()}
 
 
 def current_token() -> dict[str, Any] | None:

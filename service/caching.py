@@ -85,6 +85,11 @@ class ByteBoundedCache:
                 self._entries.pop(key, None)
             self._count_bytes()
 
+    def drop(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+            self._count_bytes()
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

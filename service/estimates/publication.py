@@ -54,7 +54,6 @@ from service.cells.domains import (
     DomainUnavailable,
     domain_of,
 )
-from service.cells.reading import current_version
 from service.domain.cells import CellKey
 from service.domain.errors import Forbidden
 from service.domain.round import Round
@@ -411,7 +410,7 @@ def audited_complements(
         "publication-audit",
         store.db.name,
         survey_round.id,
-        current_version(store, survey_round),
+        source.version_of(survey_round),
         tuple(requested_indicators(survey_round.instrument, query)),
         applied_mode(survey_round, query.get("weighting")),
         groupings,

@@ -4,7 +4,7 @@ sums, cached per data version."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
@@ -29,10 +29,24 @@ from service.weighting.applied import read_round
 @dataclass(frozen=True)
 class EstimatesSource:
     """Where estimates are read and kept: the app's store and cache, given by its routes
-    (`service.estimates.app_source`), or the command line's own."""
+    (`service.estimates.app_source`, one source per request), or the command line's own.
+
+    A source reads each round's version once (`version_of`): one answer computes many tables
+    (the withholding audit alone every table of the round's family, each looked up in the
+    cache by version), and read afresh for each the version cost a store round trip per table
+    — most of a planner's read when every submission moves the version — and could differ
+    between the tables of one answer."""
 
     store: Store
     cache: EstimateCache
+    _versions: dict[tuple[str, int], int] = field(default_factory=dict, compare=False)
+
+    def version_of(self, survey_round: Round) -> int:
+        """The round's current version (`cells.reading.current_version`), read once."""
+        key = (survey_round.id, survey_round.data_version)
+        if key not in self._versions:
+            self._versions[key] = current_version(self.store, survey_round)
+        return self._versions[key]
 
 
 def sized_cache(settings: Mapping[str, Any]) -> EstimateCache:
@@ -84,7 +98,7 @@ def compute_estimates(
     store = source.store
     domain = query_domain(survey_round, by, geography, store)
     mode = applied_mode(survey_round, query.get("weighting"))
-    key_version = current_version(store, survey_round)
+    key_version = source.version_of(survey_round)
     key = (
         store.db.name,
         survey_round.id,

@@ -58,11 +58,15 @@ def policy_for(response: Response) -> str:
 
 
 def _secure(response: Response) -> Response:
+    headers = response.headers
+    # the names present, read once (each `setdefault` or `in` scans the headers again)
+    present = {name.lower() for name, _ in headers.items()}
     for name, value in ALWAYS.items():
-        response.headers.setdefault(name, value)
-    response.headers["Content-Security-Policy"] = policy_for(response)
-    if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"  # personal data: no shared caches
+        if name.lower() not in present:
+            headers.add(name, value)
+    headers["Content-Security-Policy"] = policy_for(response)
+    if request.path.startswith("/api/") and "cache-control" not in present:
+        headers["Cache-Control"] = "no-store"  # personal data: no shared caches
     return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo import ASCENDING
@@ -77,6 +78,12 @@ class Tokens:
         if doc is None or not hmac.compare_digest(doc["hash"], presented):
             return None
         return doc
+
+    def active_by_hash(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The active token documents among these hashes (of secrets already presented), by
+        hash: one query for many."""
+        found = self.collection.find({"hash": {"$in": list(hashes)}, "revoked_at": None})
+        return {doc["hash"]: doc for doc in found}
 
     def by_name(self, name: str) -> dict[str, Any] | None:
         return self.collection.find_one({"name": name, "revoked_at": None})

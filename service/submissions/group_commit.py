@@ -7,12 +7,17 @@ leader: it takes every submission queued for the same round by then and stores t
 the way a batch is stored (one mark, one unordered insert, one cells update, one audit insert),
 then hands each its own status (`created`, `duplicate` or `conflict`, exactly as alone) and the
 lead to the first submission that queued meanwhile. A submission alone is a group of one: the
-same four commands as before. Nothing waits for company: a leader writes what is there.
+same four commands as before. Nothing waits for company: a leader writes what is there, after
+letting the requests that are ready to run reach the queue first (`time.sleep(0)`: under
+gevent one turn of the event loop, no waiting on any clock). Without that turn a leader that
+found nobody writing always wrote alone, and the submissions admitted with it formed the next
+group: groups of one and three where one of four would do.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +51,9 @@ class GroupCommit:
             self._queues.setdefault(key, []).append(mine)
             mine.lead = key not in self._writing
             self._writing.add(key)
-        if not mine.lead:
+        if mine.lead:  # first in an empty queue: the requests ready to run queue behind it
+            time.sleep(0)
+        else:
             mine.done.wait()
         if mine.lead:
             self._write_queued(key, write_many)

@@ -53,3 +53,25 @@ def test_estimates_from_a_store_and_settings_outside_any_app_equal_the_apis(
     assert not has_app_context()
     assert numbers(report) == numbers(api)
     store.close()
+
+
+def test_one_answer_reads_the_rounds_version_once_however_many_tables_it_computes(
+    client, make_round, as_enumerator, store_server, database_name
+):
+    make_round(household_round(ROUND))
+    client.post(
+        f"/api/v1/rounds/{ROUND}/submissions/batch",
+        json={"submissions": [household() for _ in range(6)]},
+        headers=as_enumerator,
+    )
+    store = Store(store_server.uri, database_name)
+    heads: list[str] = []
+    read_head = store.cells.head
+    store.cells.head = lambda round_id: heads.append(round_id) or read_head(round_id)  # type: ignore[method-assign]
+    source = EstimatesSource(store, sized_cache(current_settings()))
+    query = EstimatesQuerySchema().load({"by": "district"})
+
+    requested_report(load_round(ROUND, store), query, source)  # the withholding audit: many tables
+
+    assert heads == [ROUND]
+    store.close()

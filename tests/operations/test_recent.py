@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Hashable, Set
+from typing import Any
 
 import requests
 from pymongo import monitoring
@@ -32,6 +34,42 @@ def test_an_absent_value_is_never_remembered() -> None:
 
     assert cache.get_or_load("new token", lambda: next(answers)) is None
     assert cache.get_or_load("new token", lambda: next(answers)) == {"role": "planner"}
+
+
+def test_a_read_takes_along_the_remembered_values_used_since_their_own_read() -> None:
+    cache, reads = RecentCache(seconds=60), []
+    stored = {"a": "token a", "b": "token b", "c": "token c"}
+
+    def load_many(keys: Set[Hashable]) -> dict[Hashable, Any]:
+        reads.append(set(keys))
+        return {key: stored[key] for key in keys if key in stored}
+
+    cache.get_or_load_together("a", load_many)
+    cache.get_or_load_together("b", load_many)
+    assert cache.get_or_load_together("a", load_many) == "token a"  # answered: now "used"
+
+    assert cache.get_or_load_together("c", load_many) == "token c"
+    assert reads == [{"a"}, {"b"}, {"a", "c"}]  # "b" was not used since its read
+
+
+def test_a_value_is_read_again_with_the_used_ones_and_an_absent_one_is_forgotten() -> None:
+    cache, reads = RecentCache(seconds=0.05), []
+    stored = {"a": "token a", "b": "token b"}
+
+    def load_many(keys: Set[Hashable]) -> dict[Hashable, Any]:
+        reads.append(set(keys))
+        return {key: stored[key] for key in keys if key in stored}
+
+    cache.get_or_load_together("a", load_many)
+    cache.get_or_load_together("b", load_many)
+    assert cache.get_or_load_together("a", load_many) == "token a"  # used: read again with b
+    time.sleep(0.06)
+    del stored["a"]  # revoked meanwhile
+
+    assert cache.get_or_load_together("b", load_many) == "token b"
+    assert reads[-1] == {"a", "b"}  # one read for both
+    assert cache.get_or_load_together("a", load_many) is None  # forgotten, read again: gone
+    assert reads[-1] == {"a"}
 
 
 def test_closing_a_round_refuses_submissions_within_a_second_on_every_worker(
