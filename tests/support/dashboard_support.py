@@ -302,11 +302,26 @@ def axe_script(tmp_path_factory: pytest.TempPathFactory) -> str:
     return (directory / "node_modules" / "axe-core" / "axe.min.js").read_text()
 
 
+AXE_SECONDS = 180
+SCRIPT_SECONDS = 30
+
+
 def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
     """Run axe-core in the page on what is shown now; its WCAG 2.1 A/AA violations."""
     if not driver.execute_script("return typeof window.axe === 'object'"):
         driver.execute_script(axe_script)
-    result = driver.execute_async_script(
+    # axe takes seconds on a busy page (the map's six cards of 99 shapes) and many more on a
+    # loaded CI machine: a generous limit for it alone, the usual 30 s for every other script.
+    driver.set_script_timeout(AXE_SECONDS)
+    try:
+        result = _run_axe(driver)
+    finally:
+        driver.set_script_timeout(SCRIPT_SECONDS)
+    return json.loads(result)
+
+
+def _run_axe(driver: WebDriver) -> str:
+    violations: str = driver.execute_async_script(
         """
         const done = arguments[arguments.length - 1];
         axe.run(document, {runOnly: {type: "tag", values: arguments[0]}})
@@ -317,7 +332,7 @@ def axe_violations(driver: WebDriver, axe_script: str) -> list[dict[str, Any]]:
         """,
         WCAG_21_AA,
     )
-    return json.loads(result)
+    return violations
 
 
 def cut_off(driver: WebDriver, width: int) -> list[str]:
