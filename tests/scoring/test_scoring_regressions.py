@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoring import Design, Estimand, ScoringError, estimate
+from scoring import Design, Estimand, PsuTotals, ScoringError, estimate, estimate_from_totals
 from scoring.design_effect import design_effect, residual_squares
 from scoring.estimands import Kind
 from scoring.fpc import PopulationCorrection, fpc_factor
@@ -131,6 +131,41 @@ def test_a_domain_sorting_last_with_every_value_missing_is_left_out() -> None:
     design = Design(np.ones(6), strata=np.zeros(6), psu=np.arange(6))
     results = estimate(design, Estimand.proportion(y), domain)
     assert [r.domain for r in results] == ["a", "b"]
+
+
+def test_under_average_a_last_domain_with_every_value_missing_leaves_the_others_variance() -> None:
+    domain = np.array(["a", "a", "a", "b", "b", "b", "z", "z"])
+    y = Estimand.mean([1.0, 4.0, 2.0, 3.0, 7.0, 5.0, np.nan, np.nan])
+    strata = np.array(["s", "s", "t", "t", "t", "u", "u", "u"])
+    psu = np.arange(8)
+    w = np.array([1.0, 2.0, 1.5, 1.0, 2.0, 1.0, 3.0, 1.0])
+    average = estimate(Design(w, strata, psu, lonely_psu="average"), y, domain)
+    remove = estimate(Design(w, strata, psu, lonely_psu="remove"), y, domain)
+    # no stratum is lonely, so averaging over strata changes nothing
+    assert [r.domain for r in average] == ["a", "b"]
+    assert [r.se for r in average] == pytest.approx([r.se for r in remove], rel=1e-12)
+
+
+def test_a_last_stratum_with_no_unit_yet_leaves_the_fpc_of_the_others() -> None:
+    visited = {
+        "stratum": ["a", "a", "b", "b"],
+        "psu": ["1", "2", "1", "2"],
+        "domain": [None] * 4,
+        "n": [2, 2, 2, 2],
+        "sw": [2.0, 3.0, 4.0, 5.0],
+        "swy": [1.0, 2.0, 1.0, 4.0],
+        "swyy": [1.0, 2.0, 1.0, 4.0],
+    }
+    # stratum c's PSU is stored before any of its units arrived (rows = 0): not in the design
+    waiting = {key: [*values, 0] for key, values in visited.items()}
+    waiting |= {"stratum": [*visited["stratum"], "c"], "psu": [*visited["psu"], "1"]}
+    waiting["domain"] = [None] * 5
+    fpc = {"a": 10, "b": 8, "c": 5}
+    (with_c,) = estimate_from_totals(PsuTotals(**waiting), "proportion", fpc=fpc)
+    (without_c,) = estimate_from_totals(PsuTotals(**visited), "proportion", fpc=fpc)
+    assert (with_c.estimate, with_c.se) == pytest.approx(
+        (without_c.estimate, without_c.se), rel=1e-12
+    )
 
 
 def test_the_srs_variance_of_a_two_row_domain_is_n_over_n_minus_1_times_the_spread() -> None:
