@@ -297,3 +297,47 @@ def test_korn_graubard_without_an_effective_size_has_no_interval_even_at_the_bou
         np.array([0.0, 1.0]), np.array([np.nan] * 2), np.array([5] * 2), np.array([20] * 2), 0.95
     )
     assert np.isnan(low).all() and np.isnan(high).all()
+
+
+def test_a_second_stage_without_its_fpc_is_refused_with_what_to_give() -> None:
+    design = Design(np.ones(4), strata=np.zeros(4), psu=np.array([1, 1, 2, 2]))
+    with pytest.raises(
+        ScoringError,
+        match=r"^a second stage needs its fpc \(M_j SSUs in the PSU, or a fraction\)$",
+    ):
+        estimate(design, Estimand.mean([1.0, 2.0, 3.0, 5.0]), ssu=np.array([1, 2, 1, 2]))
+
+
+def test_the_cv_is_the_standard_error_over_the_absolute_estimate() -> None:
+    design = Design(DEMO["weight"].astype(float), DEMO["stratum"], DEMO["psu"])
+    for result in estimate(
+        design, Estimand.mean(DEMO["smartphones"].astype(float)), DEMO["district"]
+    ):
+        assert result.cv == pytest.approx(result.se / abs(result.estimate), rel=1e-12)
+
+
+def test_a_proportion_reports_the_level_of_its_interval() -> None:
+    assert {result.level for result in _demo_estimate(0.9)} == {0.9}
+
+
+def test_a_mean_reports_the_level_of_its_interval() -> None:
+    design = Design(DEMO["weight"].astype(float), DEMO["stratum"], DEMO["psu"])
+    (mean,) = estimate(design, Estimand.mean(DEMO["smartphones"].astype(float)), level=0.9)
+    assert mean.level == 0.9
+
+
+def test_a_variable_with_every_value_missing_is_refused() -> None:
+    design = Design(np.ones(4), strata=np.zeros(4), psu=np.arange(4))
+    with pytest.raises(ScoringError, match=r"^no rows with a value: every domain is empty$"):
+        estimate(design, Estimand.mean([np.nan] * 4))
+
+
+def test_a_mean_is_held_back_above_the_suppress_cv_and_flagged_above_the_review_cv() -> None:
+    design = Design(DEMO["weight"].astype(float), DEMO["stratum"], DEMO["psu"])
+    y = Estimand.mean(DEMO["fiber_subscribed"].astype(float))
+    by_stratum = {r.domain: r for r in estimate(design, y, DEMO["stratum"])}
+    held_back, flagged = by_stratum["082-R"], by_stratum["084-R"]
+    assert held_back.cv > SUPPRESS_CV
+    assert (held_back.reliability, held_back.reliability_reasons) == ("suppress", ("cv",))
+    assert REVIEW_CV < flagged.cv <= SUPPRESS_CV
+    assert (flagged.reliability, flagged.reliability_reasons) == ("review", ("cv", "df"))
