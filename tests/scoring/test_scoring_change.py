@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from scoring import LonelyPsuError, PsuTotals, ScoringError, estimate_from_totals
 from scoring.calibrated_rounds import CalibratedRound
@@ -227,3 +228,14 @@ def test_rounds_without_any_value_are_refused() -> None:
     silent = _totals(["A", "A"], ["a1", "a2"], ["x", "x"], [0, 0], [50.0, 60.0], [0.0, 0.0])
     with pytest.raises(ScoringError, match=r"^no rows with a value: every domain is empty$"):
         change_from_totals(RoundTotals(silent), RoundTotals(silent), "mean")
+
+
+def test_at_one_degree_of_freedom_the_p_value_is_two_sided_student_t_with_one_df() -> None:
+    before = _totals(["A", "A"], ["a1", "a2"], ["x", "x"], [10, 12], [100.0, 130.0], [40.0, 80.0])
+    after = _totals(["A", "A"], ["a1", "a2"], ["x", "x"], [9, 13], [95.0, 140.0], [60.0, 70.0])
+    (change,) = change_from_totals(
+        RoundTotals(before), RoundTotals(after), "proportion", pairing="overlapping"
+    )
+    assert change.df == 1
+    statistic = abs(change.difference) / change.se
+    assert change.p_value == pytest.approx(2 * stats.t.sf(statistic, 1), rel=1e-12)
