@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from scoring import LonelyPsuError, PsuTotals, ScoringError, estimate_from_totals
 from scoring.calibrated_rounds import CalibratedRound
@@ -196,3 +197,45 @@ def test_one_calibrated_round_beside_an_uncalibrated_one() -> None:
     for d in ("x", "y"):
         expected = before[d].se ** 2 + calibrated[d].se ** 2
         assert math.isclose(change[d].se ** 2, expected, rel_tol=1e-10)
+
+
+def test_a_change_whose_interval_lies_above_zero_is_significant() -> None:
+    nearly_all = _totals(
+        ["A", "A", "A", "B", "B"],
+        ["a1", "a2", "a3", "b1", "b2"],
+        ["x", "x", "y", "y", "x"],
+        [10, 12, 9, 11, 8],
+        [100.0, 130.0, 90.0, 120.0, 70.0],
+        [95.0, 125.0, 85.0, 115.0, 66.0],
+    )
+    change = _by_domain(
+        change_from_totals(RoundTotals(FROM), RoundTotals(nearly_all), "proportion")
+    )
+    assert 0 < change["x"].ci_low < 1
+    assert change["x"].significant is True
+
+
+def test_a_domain_in_one_round_only_reports_the_level_asked_for() -> None:
+    later = _totals(["A", "A"], ["a1", "a2"], ["x", "z"], [5, 6], [50.0, 60.0], [20.0, 30.0])
+    change = _by_domain(
+        change_from_totals(RoundTotals(FROM), RoundTotals(later), "proportion", level=0.9)
+    )
+    assert change["z"].reason == MISSING_IN_ROUND
+    assert change["z"].level == 0.9
+
+
+def test_rounds_without_any_value_are_refused() -> None:
+    silent = _totals(["A", "A"], ["a1", "a2"], ["x", "x"], [0, 0], [50.0, 60.0], [0.0, 0.0])
+    with pytest.raises(ScoringError, match=r"^no rows with a value: every domain is empty$"):
+        change_from_totals(RoundTotals(silent), RoundTotals(silent), "mean")
+
+
+def test_at_one_degree_of_freedom_the_p_value_is_two_sided_student_t_with_one_df() -> None:
+    before = _totals(["A", "A"], ["a1", "a2"], ["x", "x"], [10, 12], [100.0, 130.0], [40.0, 80.0])
+    after = _totals(["A", "A"], ["a1", "a2"], ["x", "x"], [9, 13], [95.0, 140.0], [60.0, 70.0])
+    (change,) = change_from_totals(
+        RoundTotals(before), RoundTotals(after), "proportion", pairing="overlapping"
+    )
+    assert change.df == 1
+    statistic = abs(change.difference) / change.se
+    assert change.p_value == pytest.approx(2 * stats.t.sf(statistic, 1), rel=1e-12)

@@ -124,3 +124,15 @@ def test_levels_outside_the_range_are_refused(level: float) -> None:
 def test_unknown_interval_method_is_refused() -> None:
     with pytest.raises(ScoringError, match="ci must be one of"):
         CiMethod.parse("wilson")
+
+
+def test_an_unknown_interval_method_is_refused_with_the_methods_to_choose_from() -> None:
+    with pytest.raises(
+        ScoringError, match=r"^ci must be one of wald, logit, xlogit, asin, beta, not 'wilson'$"
+    ):
+        CiMethod.parse("wilson")
+
+
+def test_a_level_outside_the_range_is_refused_with_the_range_and_the_value() -> None:
+    with pytest.raises(ScoringError, match=r"^level must be a number in \[0.5, 0.999\], not 1.0$"):
+        check_level(1.0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoring import Design, Estimand, ScoringError, estimate
+from scoring import Design, Estimand, PsuTotals, ScoringError, estimate, estimate_from_totals
 from scoring.design_effect import design_effect, residual_squares
 from scoring.estimands import Kind
 from scoring.fpc import PopulationCorrection, fpc_factor
@@ -131,6 +131,41 @@ def test_a_domain_sorting_last_with_every_value_missing_is_left_out() -> None:
     design = Design(np.ones(6), strata=np.zeros(6), psu=np.arange(6))
     results = estimate(design, Estimand.proportion(y), domain)
     assert [r.domain for r in results] == ["a", "b"]
+
+
+def test_under_average_a_last_domain_with_every_value_missing_leaves_the_others_variance() -> None:
+    domain = np.array(["a", "a", "a", "b", "b", "b", "z", "z"])
+    y = Estimand.mean([1.0, 4.0, 2.0, 3.0, 7.0, 5.0, np.nan, np.nan])
+    strata = np.array(["s", "s", "t", "t", "t", "u", "u", "u"])
+    psu = np.arange(8)
+    w = np.array([1.0, 2.0, 1.5, 1.0, 2.0, 1.0, 3.0, 1.0])
+    average = estimate(Design(w, strata, psu, lonely_psu="average"), y, domain)
+    remove = estimate(Design(w, strata, psu, lonely_psu="remove"), y, domain)
+    # no stratum is lonely, so averaging over strata changes nothing
+    assert [r.domain for r in average] == ["a", "b"]
+    assert [r.se for r in average] == pytest.approx([r.se for r in remove], rel=1e-12)
+
+
+def test_a_last_stratum_with_no_unit_yet_leaves_the_fpc_of_the_others() -> None:
+    visited = {
+        "stratum": ["a", "a", "b", "b"],
+        "psu": ["1", "2", "1", "2"],
+        "domain": [None] * 4,
+        "n": [2, 2, 2, 2],
+        "sw": [2.0, 3.0, 4.0, 5.0],
+        "swy": [1.0, 2.0, 1.0, 4.0],
+        "swyy": [1.0, 2.0, 1.0, 4.0],
+    }
+    # stratum c's PSU is stored before any of its units arrived (rows = 0): not in the design
+    waiting = {key: [*values, 0] for key, values in visited.items()}
+    waiting |= {"stratum": [*visited["stratum"], "c"], "psu": [*visited["psu"], "1"]}
+    waiting["domain"] = [None] * 5
+    fpc = {"a": 10, "b": 8, "c": 5}
+    (with_c,) = estimate_from_totals(PsuTotals(**waiting), "proportion", fpc=fpc)
+    (without_c,) = estimate_from_totals(PsuTotals(**visited), "proportion", fpc=fpc)
+    assert (with_c.estimate, with_c.se) == pytest.approx(
+        (without_c.estimate, without_c.se), rel=1e-12
+    )
 
 
 def test_the_srs_variance_of_a_two_row_domain_is_n_over_n_minus_1_times_the_spread() -> None:
@@ -262,3 +297,47 @@ def test_korn_graubard_without_an_effective_size_has_no_interval_even_at_the_bou
         np.array([0.0, 1.0]), np.array([np.nan] * 2), np.array([5] * 2), np.array([20] * 2), 0.95
     )
     assert np.isnan(low).all() and np.isnan(high).all()
+
+
+def test_a_second_stage_without_its_fpc_is_refused_with_what_to_give() -> None:
+    design = Design(np.ones(4), strata=np.zeros(4), psu=np.array([1, 1, 2, 2]))
+    with pytest.raises(
+        ScoringError,
+        match=r"^a second stage needs its fpc \(M_j SSUs in the PSU, or a fraction\)$",
+    ):
+        estimate(design, Estimand.mean([1.0, 2.0, 3.0, 5.0]), ssu=np.array([1, 2, 1, 2]))
+
+
+def test_the_cv_is_the_standard_error_over_the_absolute_estimate() -> None:
+    design = Design(DEMO["weight"].astype(float), DEMO["stratum"], DEMO["psu"])
+    for result in estimate(
+        design, Estimand.mean(DEMO["smartphones"].astype(float)), DEMO["district"]
+    ):
+        assert result.cv == pytest.approx(result.se / abs(result.estimate), rel=1e-12)
+
+
+def test_a_proportion_reports_the_level_of_its_interval() -> None:
+    assert {result.level for result in _demo_estimate(0.9)} == {0.9}
+
+
+def test_a_mean_reports_the_level_of_its_interval() -> None:
+    design = Design(DEMO["weight"].astype(float), DEMO["stratum"], DEMO["psu"])
+    (mean,) = estimate(design, Estimand.mean(DEMO["smartphones"].astype(float)), level=0.9)
+    assert mean.level == 0.9
+
+
+def test_a_variable_with_every_value_missing_is_refused() -> None:
+    design = Design(np.ones(4), strata=np.zeros(4), psu=np.arange(4))
+    with pytest.raises(ScoringError, match=r"^no rows with a value: every domain is empty$"):
+        estimate(design, Estimand.mean([np.nan] * 4))
+
+
+def test_a_mean_is_held_back_above_the_suppress_cv_and_flagged_above_the_review_cv() -> None:
+    design = Design(DEMO["weight"].astype(float), DEMO["stratum"], DEMO["psu"])
+    y = Estimand.mean(DEMO["fiber_subscribed"].astype(float))
+    by_stratum = {r.domain: r for r in estimate(design, y, DEMO["stratum"])}
+    held_back, flagged = by_stratum["082-R"], by_stratum["084-R"]
+    assert held_back.cv > SUPPRESS_CV
+    assert (held_back.reliability, held_back.reliability_reasons) == ("suppress", ("cv",))
+    assert REVIEW_CV < flagged.cv <= SUPPRESS_CV
+    assert (flagged.reliability, flagged.reliability_reasons) == ("review", ("cv", "df"))
