@@ -14,6 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.factories import household_round
+from tests.support.sample_fixture import send_sample_and_visits
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "sample_round"
 ROUND = "hh-golden"
@@ -23,19 +24,8 @@ GOLDEN = json.loads((FIXTURE / "golden.json").read_text())
 @pytest.fixture
 def round_id(make_round, client: FlaskClient, as_admin, as_supervisor) -> str:
     make_round(household_round(ROUND))
-    loaded = client.put(
-        f"/api/v1/rounds/{ROUND}/sample",
-        data=(FIXTURE / "sample.csv").read_bytes(),
-        headers={**as_admin, "Content-Type": "text/csv"},
-    )
-    assert loaded.status_code == 200, loaded.json
-    visits = json.loads((FIXTURE / "visits.json").read_text())
-    sent = client.post(
-        f"/api/v1/rounds/{ROUND}/submissions/batch",
-        json={"submissions": visits},
-        headers=as_supervisor,
-    )
-    assert sent.json["summary"]["created"] == len(visits), sent.json
+    sample = (FIXTURE / "sample.csv").read_bytes()
+    send_sample_and_visits(client, ROUND, FIXTURE, sample, as_admin, as_supervisor)
     return ROUND
 
 
