@@ -35,6 +35,12 @@ from scoring.variance import design_psu_counts, stratum_contributions
 ArrayLike = Sequence[object] | LabelArray
 
 
+def require_first_stage_fpc(fpc: object) -> None:
+    """The second stage's variance is scaled by f_h = n_h/N_h: without N_h there is none."""
+    if fpc is None:
+        raise ScoringError("a second stage needs the first stage's fpc (N_h or a fraction)")
+
+
 def second_stage_variance(
     design: Design,
     ssu: LabelsLike,
@@ -51,8 +57,7 @@ def second_stage_variance(
     ``estimate``/``base`` are the domains' point estimates and score denominators, in the
     order of the first stage's domains; ``first_stage_factor`` is ``1 − f_h`` per stratum.
     """
-    if design.fpc is None:
-        raise ScoringError("a second stage needs the first stage's fpc (N_h or a fraction)")
+    require_first_stage_fpc(design.fpc)
     psu_labels = design.psu_codes
     inner = Design(design.weights, strata=psu_labels, psu=ssu, fpc=ssu_fpc)
     cells = cells_from_rows(inner, estimand, domain)

@@ -28,7 +28,7 @@ from scoring.estimands import Kind
 from scoring.linearize import cell_scores, cell_square_scores
 from scoring.lonely_psu import CENSUS_TOLERANCE, LonelyPsu, lonely_contribution
 from scoring.sufficient import Cells, number_column
-from scoring.two_stage import check_lonely_ssus
+from scoring.two_stage import check_lonely_ssus, require_first_stage_fpc
 
 ArrayLike = Sequence[object] | LabelArray
 
@@ -110,8 +110,7 @@ def second_stage_from_totals(
 
     ``estimate``/``base`` are the domains' point estimates and score denominators.
     """
-    if cells.fpc is None:
-        raise ScoringError("a second stage needs the first stage's fpc (N_h or a fraction)")
+    require_first_stage_fpc(cells.fpc)
     m_j, factor = squares.units, squares.factor
     check_lonely_ssus(
         policy, (m_j == 1) & (factor >= CENSUS_TOLERANCE), squares.stratum, cells.stratum_labels
