@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tokens",
         type=int,
-        default=1,
+        default=0,
         help="enumerator tokens the single submitters share (0: one each, as a field team)",
     )
     parser.add_argument("--seconds", type=float, default=15, help="single-submission phase")
