@@ -114,3 +114,34 @@ def test_lonely_psu_fail_raises_naming_the_stratum(case: dict) -> None:
         _run(case)
     stratum = str(err.value.stratum)
     assert stratum.split(" ")[0] in case["expected"]["error"]
+
+
+CALIBRATED_BY_DOMAIN = [
+    c for c in ESTIMATED if c["calibration"] is not None and c["by"] is not None
+][:3]
+
+
+@pytest.mark.parametrize(
+    "case", CALIBRATED_BY_DOMAIN, ids=[c["name"] for c in CALIBRATED_BY_DOMAIN]
+)
+def test_rows_outside_every_domain_leave_the_other_domains_calibrated_change_alone(
+    case: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A domain's rows labelled with no domain (None) instead of their own: every other
+    domain's change is the same, as R's zero scores outside a domain make it."""
+    results = {r.domain: r for r in _run(case)}
+    dropped = sorted(d for d in results if d is not None)[0]
+    real = _columns
+
+    def without_dropped(path: str) -> dict[str, np.ndarray]:
+        columns = real(path)
+        labels = columns[case["by"]].astype(object)
+        labels[labels == dropped] = None
+        return {**columns, "domain_without": labels}
+
+    monkeypatch.setattr(f"{__name__}._columns", without_dropped)
+    kept = {r.domain: r for r in _run({**case, "by": "domain_without"})}
+    assert dropped not in kept
+    for domain, change in kept.items():
+        for field in FIELDS:
+            assert _close(getattr(change, field), getattr(results[domain], field)), (domain, field)
