@@ -29,7 +29,7 @@ from scoring.estimands import Estimand, Kind
 from scoring.fpc import fpc_factor
 from scoring.linearize import cell_scores
 from scoring.lonely_psu import CENSUS_TOLERANCE, LonelyPsu
-from scoring.sufficient import cells_from_rows
+from scoring.sufficient import Cells, cells_from_rows
 from scoring.variance import design_psu_counts, stratum_contributions
 
 ArrayLike = Sequence[object] | LabelArray
@@ -65,14 +65,8 @@ def second_stage_variance(
     m_j = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
     factor = fpc_factor(cells.fpc, m_j, cells.stratum_labels)
     policy = design.lonely_psu
-    check_lonely_ssus(
-        policy, (m_j == 1) & (factor >= CENSUS_TOLERANCE), design.psu_stratum, design.stratum_labels
-    )
-    answered = cells.in_domain & (cells.n > 0)
-    d = cells.domain[answered]
-    z = cell_scores(
-        kind, cells.sw[answered], cells.swy[answered], cells.swx[answered], estimate[d], base[d]
-    )
+    check_lonely_ssus(policy, m_j, factor, design.psu_stratum, design.stratum_labels)
+    answered, d, z = answered_scores(cells, kind, estimate, base)
     pairs = DomainStrata.of(d, cells.stratum[answered], cells.n_strata)
     term = stratum_contributions(z, pairs, m_j, factor, policy)
     # the strata of the inner design are the PSUs (codes 0..n_psus−1, in order)
@@ -81,11 +75,28 @@ def second_stage_variance(
     return weighted_bincount(pairs.domain, weights=f_first * term, minlength=estimate.shape[0])
 
 
+def answered_scores(
+    cells: Cells, kind: Kind, estimate: FloatArray, base: FloatArray
+) -> tuple[BoolArray, IntArray, FloatArray]:
+    """The cells with answers in a reported domain, their domains and their score totals."""
+    answered = cells.in_domain & (cells.n > 0)
+    d = cells.domain[answered]
+    z = cell_scores(
+        kind, cells.sw[answered], cells.swy[answered], cells.swx[answered], estimate[d], base[d]
+    )
+    return answered, d, z
+
+
 def check_lonely_ssus(
-    policy: LonelyPsu, lonely: BoolArray, psu_stratum: IntArray, stratum_labels: LabelArray
+    policy: LonelyPsu,
+    units: IntArray | FloatArray,
+    factor: FloatArray,
+    psu_stratum: IntArray,
+    stratum_labels: LabelArray,
 ) -> None:
-    """``fail``: refuse the first PSU with one SSU that is not a census (``lonely`` per PSU),
-    naming its stratum, as R's ``onestrat`` stops at stage 2."""
+    """``fail``: refuse the first PSU with one SSU (``units`` per PSU) that is not a census
+    (``factor = 1 − m_j/M_j``), naming its stratum, as R's ``onestrat`` stops at stage 2."""
+    lonely = (units == 1) & (factor >= CENSUS_TOLERANCE)
     if policy is LonelyPsu.FAIL and lonely.any():
         j = int(np.flatnonzero(lonely)[0])
         raise LonelySsuError(stratum_labels[psu_stratum[j]])

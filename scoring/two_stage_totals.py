@@ -25,10 +25,10 @@ import numpy as np
 from scoring.arrays import FloatArray, IntArray, LabelArray, weighted_bincount
 from scoring.errors import ScoringError
 from scoring.estimands import Kind
-from scoring.linearize import cell_scores, cell_square_scores
+from scoring.linearize import cell_square_scores
 from scoring.lonely_psu import CENSUS_TOLERANCE, LonelyPsu, lonely_contribution
 from scoring.sufficient import Cells, number_column
-from scoring.two_stage import check_lonely_ssus, require_first_stage_fpc
+from scoring.two_stage import answered_scores, check_lonely_ssus, require_first_stage_fpc
 
 ArrayLike = Sequence[object] | LabelArray
 
@@ -112,14 +112,8 @@ def second_stage_from_totals(
     """
     require_first_stage_fpc(cells.fpc)
     m_j, factor = squares.units, squares.factor
-    check_lonely_ssus(
-        policy, (m_j == 1) & (factor >= CENSUS_TOLERANCE), squares.stratum, cells.stratum_labels
-    )
-    answered = cells.in_domain & (cells.n > 0)
-    d = cells.domain[answered]
-    z = cell_scores(
-        kind, cells.sw[answered], cells.swy[answered], cells.swx[answered], estimate[d], base[d]
-    )
+    check_lonely_ssus(policy, m_j, factor, squares.stratum, cells.stratum_labels)
+    answered, d, z = answered_scores(cells, kind, estimate, base)
     zz = cell_square_scores(
         kind,
         squares.swwyy[answered],
