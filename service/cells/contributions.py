@@ -12,6 +12,7 @@ from typing import Any
 
 from catalogue import Indicator, IndicatorKind, indicators_of, unit_values
 from service.domain.cells import CellKey
+from service.domain.round import Round
 
 # Only the moments a kind needs are stored (smaller documents ingest faster); the others follow:
 # a 0/1 rate has Σwy² = Σwy and x = 1; a member proportion's person-level Σwy² is Σw·count.
@@ -95,6 +96,24 @@ def contributions(
         values[indicator.id] = {name: moments[name] for name in kept}
     agg = {"cell": cell_key(instrument, location, sampling, answers), "w": weight, "v": values}
     return agg | ({SQUARED_WEIGHT: weight * weight} if squared else {})
+
+
+def round_contributions(
+    survey_round: Round,
+    location: dict[str, Any],
+    sampling: dict[str, Any],
+    answers: dict[str, Any],
+) -> dict[str, Any]:
+    """A submission's `agg` in `survey_round`: a sample round's carries the squared weights
+    (its units may be a second stage, docs/design.md §8), a plain round's does not."""
+    return contributions(
+        survey_round.instrument, location, sampling, answers, squared=survey_round.has_sample
+    )
+
+
+def weight_fields(squared: bool) -> list[str]:
+    """The cells' weight sums: `w`, and `ww` where the contributions carry squares."""
+    return ["w", SQUARED_WEIGHT] if squared else ["w"]
 
 
 def has_squares(agg: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from catalogue import indicators_of
-from service.cells.contributions import SQUARED_WEIGHT, contributions, moment_fields
+from service.cells.contributions import moment_fields, round_contributions, weight_fields
 from service.cells.processes import is_running, this_process
 from service.cells.waiting import Deadline
 from service.domain.round import Round
@@ -100,7 +100,7 @@ def recount(store: Store, survey_round: Round) -> list[dict[str, Any]]:
     """Every cell of the round, summed from its included submissions in the store."""
     squared = survey_round.has_sample
     names = moment_fields(indicators_of(survey_round.instrument), squared)
-    weights = ["w", SQUARED_WEIGHT] if squared else ["w"]
+    weights = weight_fields(squared)
     stored_paths = [f"agg.{name}" for name in weights] + [
         f"agg.v.{indicator}.{moment}" for indicator, moment in (name.split("__") for name in names)
     ]
@@ -115,12 +115,9 @@ def recount(store: Store, survey_round: Round) -> list[dict[str, Any]]:
 def upgrade_contributions(store: Store, survey_round: Round) -> None:
     """Recompute the `agg` of submissions stored before cells existed (no cell key) and, in a
     sample round, of those stored before contributions carried the squared weights."""
-    instrument, squared = survey_round.instrument, survey_round.has_sample
     stale = [store.submissions.without_cell_key(survey_round.id)]
-    if squared:
+    if survey_round.has_sample:
         stale.append(store.submissions.without_squares(survey_round.id))
     for doc in itertools.chain(*stale):
-        agg = contributions(
-            instrument, doc["location"], doc["sampling"], doc["answers"], squared=squared
-        )
+        agg = round_contributions(survey_round, doc["location"], doc["sampling"], doc["answers"])
         store.submissions.set_contributions(survey_round.id, doc["submission_id"], agg)

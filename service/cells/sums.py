@@ -10,7 +10,7 @@ import numpy as np
 
 from catalogue import Indicator, IndicatorKind
 from scoring import PsuTotals
-from service.cells.contributions import SQUARED_WEIGHT, moment_field, moment_fields
+from service.cells.contributions import moment_field, moment_fields, weight_fields
 from service.cells.domains import Domain
 from service.domain.cells import CellKey
 
@@ -40,8 +40,7 @@ def cell_sums(
 ) -> CellSums:
     """Sum the round's cells into stratum × PSU (× the domain) entries: O(cells); `squared`:
     with the squared weights and the second-stage moments (a two-stage round's)."""
-    weights = ["w", SQUARED_WEIGHT] if squared else ["w"]
-    names = ["n", *weights, *moment_fields(list(indicators), squared)]
+    names = ["n", *weight_fields(squared), *moment_fields(list(indicators), squared)]
     position: dict[tuple[str, str, str], int] = {}  # (stratum, psu, domain label) → entry
     of_cell = []
     for cell in cells:

@@ -37,10 +37,6 @@ class PsuSelection:
     psu_prob: float
     unit_probs: frozenset[float]
 
-    @property
-    def is_certainty(self) -> bool:
-        return self.psu_prob >= 1.0
-
 
 @dataclass
 class StageFractions:

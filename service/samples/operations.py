@@ -7,7 +7,7 @@ from typing import Any
 from catalogue.outcomes import Outcome
 from schemas.audit import AuditAction
 from service.audit.log import record
-from service.cells.contributions import contributions
+from service.cells.contributions import round_contributions
 from service.cells.writes import replace
 from service.domain.errors import conflict, not_found
 from service.domain.round import Round
@@ -132,8 +132,6 @@ def reweigh_completed_visits(
     by_id = {unit["assignment_id"]: unit for unit in units}
     for visit in store.submissions.completed_visits(survey_round.id, list(by_id)):
         sampling = by_id[visit["assignment_id"]]["sampling"]
-        agg = contributions(
-            survey_round.instrument, visit["location"], sampling, visit["answers"], squared=True
-        )
+        agg = round_contributions(survey_round, visit["location"], sampling, visit["answers"])
         content = {"sampling": dict(sampling), "agg": agg}
         replace(store, survey_round.id, visit["submission_id"], content)  # −old +new in cells

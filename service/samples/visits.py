@@ -17,7 +17,7 @@ from catalogue.outcomes import Outcome
 from schemas.common import error_paths
 from schemas.samples import SAMPLE_SUBMISSION_SCHEMAS, as_utc
 from service.auth import current_token
-from service.cells.contributions import contributions
+from service.cells.contributions import round_contributions
 from service.domain.round import Round
 from service.samples.status import RANK
 from service.store import Store
@@ -125,9 +125,7 @@ def visit_fields(
         "location": location,
         "sampling": dict(assignment["sampling"]),
         "flags": flags,
-        "agg": contributions(
-            survey_round.instrument, location, assignment["sampling"], data["answers"], squared=True
-        )
+        "agg": round_contributions(survey_round, location, assignment["sampling"], data["answers"])
         if completed
         else None,
     }

@@ -19,7 +19,7 @@ from catalogue import SubmissionStatus
 from catalogue.outcomes import Outcome
 from schemas.audit import AuditAction
 from service.audit.log import current_actor, record
-from service.cells.contributions import contributions
+from service.cells.contributions import round_contributions
 from service.cells.writes import replace, set_in_estimates
 from service.domain.errors import Busy, Forbidden, PreconditionFailed, conflict, invalid
 from service.domain.round import Round
@@ -91,13 +91,7 @@ def corrected_content(
     answers = data.get("answers")
     content: dict[str, Any] = {
         "answers": answers,
-        "agg": contributions(
-            survey_round.instrument,
-            doc["location"],
-            doc["sampling"],
-            answers,
-            squared=survey_round.has_sample,
-        )
+        "agg": round_contributions(survey_round, doc["location"], doc["sampling"], answers)
         if answers is not None
         else None,
     }

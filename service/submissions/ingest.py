@@ -18,7 +18,7 @@ from schemas.common import error_paths
 from schemas.submissions import SUBMISSION_SCHEMAS, location_errors
 from service.audit.log import record as audit_record
 from service.cells.change import CellChange
-from service.cells.contributions import contributions
+from service.cells.contributions import round_contributions
 from service.cells.writes import record
 from service.domain.errors import Conflict, conflict
 from service.domain.round import Round
@@ -98,12 +98,8 @@ def to_document(
         "received_at": utc_now(),
         "token_id": token_id,
         "in_estimates": True,  # a round without a sample counts every interview (§8)
-        "agg": contributions(
-            survey_round.instrument,
-            data["location"],
-            data["sampling"],
-            data["answers"],
-            squared=survey_round.has_sample,
+        "agg": round_contributions(
+            survey_round, data["location"], data["sampling"], data["answers"]
         ),
     }
 
