@@ -33,7 +33,6 @@ from scoring.codes import python_label
 from scoring.domains import WHOLE_POPULATION, DomainStrata, degrees_of_freedom, domain_sums
 from scoring.errors import ScoringError
 from scoring.estimands import Kind, point_estimates
-from scoring.fpc import fpc_factor
 from scoring.intervals import check_level, mean_interval
 from scoring.linearize import cell_scores
 from scoring.lonely_psu import (
@@ -43,7 +42,7 @@ from scoring.lonely_psu import (
     check_fail_policy,
 )
 from scoring.stacking import Pairing, RoundTotals, StackedCells, stack_rounds
-from scoring.variance import design_psu_counts, stratum_contributions
+from scoring.variance import psu_counts_and_factor, stratum_contributions
 
 MISSING_IN_ROUND = "missing_in_round"
 CHANGE_FIELDS = (
@@ -137,9 +136,7 @@ def change_cells(
     calibrations: tuple[CalibratedRound | None, CalibratedRound | None] = (None, None),
 ) -> list[Change]:
     """The whole chain on stacked cells, vectorised across domains."""
-    units = stack.in_design
-    n_h = design_psu_counts(stack.psu[units], stack.stratum[units], stack.n_strata)
-    factor = fpc_factor(stack.fpc, n_h, stack.stratum_labels)
+    n_h, factor = psu_counts_and_factor(stack)
     check_fail_policy(policy, np.flatnonzero(n_h), n_h, factor, stack.stratum_labels)
 
     # a domain's df counts its units with or without a value (R degf of the domain, na.rm

@@ -19,7 +19,6 @@ from scoring.design_effect import design_effect, residual_squares
 from scoring.domains import DomainStrata, degrees_of_freedom, domain_sums
 from scoring.errors import ScoringError
 from scoring.estimands import Estimand, Kind, point_estimates
-from scoring.fpc import fpc_factor
 from scoring.intervals import CiMethod, check_level, mean_interval, proportion_interval
 from scoring.linearize import cell_scores
 from scoring.lonely_psu import LonelyPsu, check_fail_policy
@@ -34,7 +33,7 @@ from scoring.results import Result
 from scoring.sufficient import Cells, PsuTotals, cells_from_rows, cells_from_totals
 from scoring.two_stage import second_stage_variance
 from scoring.two_stage_totals import PsuSquares, SecondStageTotals, second_stage_from_totals
-from scoring.variance import design_psu_counts, design_variance
+from scoring.variance import design_variance, psu_counts_and_factor
 
 if TYPE_CHECKING:
     from scoring.weights.calibration import CalibrationResidual
@@ -124,9 +123,7 @@ def estimate_from_totals(
 
 def _first_stage_factor(cells: Cells) -> FloatArray:
     """``1 − f_h`` per stratum, ``n_h`` counting the PSUs in the design."""
-    units = cells.in_design
-    n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
-    return fpc_factor(cells.fpc, n_h, cells.stratum_labels)
+    return psu_counts_and_factor(cells)[1]
 
 
 def estimate_cells(
@@ -210,9 +207,7 @@ def domain_variance(
     With ``residual`` the scores are the calibration residuals (R ``svyrecvar`` on a
     calibrated design, docs/design.md §9), one total per PSU and domain.
     """
-    units = cells.in_design
-    n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
-    factor = fpc_factor(cells.fpc, n_h, cells.stratum_labels)
+    n_h, factor = psu_counts_and_factor(cells)
     a = domains.answered
     domain = cells.domain[a]
     z = cell_scores(

@@ -26,11 +26,10 @@ from scoring.design import Design
 from scoring.domains import DomainStrata
 from scoring.errors import LonelySsuError, ScoringError
 from scoring.estimands import Estimand, Kind
-from scoring.fpc import fpc_factor
 from scoring.linearize import cell_scores
 from scoring.lonely_psu import CENSUS_TOLERANCE, LonelyPsu
 from scoring.sufficient import Cells, cells_from_rows
-from scoring.variance import design_psu_counts, stratum_contributions
+from scoring.variance import psu_counts_and_factor, stratum_contributions
 
 ArrayLike = Sequence[object] | LabelArray
 
@@ -61,9 +60,7 @@ def second_stage_variance(
     psu_labels = design.psu_codes
     inner = Design(design.weights, strata=psu_labels, psu=ssu, fpc=ssu_fpc)
     cells = cells_from_rows(inner, estimand, domain)
-    units = cells.in_design
-    m_j = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
-    factor = fpc_factor(cells.fpc, m_j, cells.stratum_labels)
+    m_j, factor = psu_counts_and_factor(cells)  # the inner design's strata are the PSUs
     policy = design.lonely_psu
     check_lonely_ssus(policy, m_j, factor, design.psu_stratum, design.stratum_labels)
     answered, d, z = answered_scores(cells, kind, estimate, base)

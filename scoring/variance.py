@@ -15,18 +15,27 @@ import numpy as np
 
 from scoring.arrays import FloatArray, IntArray, weighted_bincount
 from scoring.domains import DomainStrata
+from scoring.fpc import fpc_factor
 from scoring.lonely_psu import (
     CENSUS_TOLERANCE,
     LonelyPsu,
     average_over_strata,
     lonely_contribution,
 )
+from scoring.sufficient import Cells
 
 
 def design_psu_counts(psu: IntArray, stratum: IntArray, n_strata: int) -> IntArray:
     """``n_h``: the number of distinct PSUs per stratum among the given cells."""
     first = np.unique(psu, return_index=True)[1]
     return np.bincount(stratum[first], minlength=n_strata)
+
+
+def psu_counts_and_factor(cells: Cells) -> tuple[IntArray, FloatArray]:
+    """``n_h`` (the PSUs of each stratum in the design) and ``1 − f_h`` from the cells' fpc."""
+    units = cells.in_design
+    n_h = design_psu_counts(cells.psu[units], cells.stratum[units], cells.n_strata)
+    return n_h, fpc_factor(cells.fpc, n_h, cells.stratum_labels)
 
 
 def centred_sum_of_squares(z: FloatArray, pairs: DomainStrata, n_h: IntArray) -> FloatArray:
