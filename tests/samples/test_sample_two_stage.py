@@ -17,6 +17,7 @@ from service.series.change import change_round
 from service.weighting.applied import WeightedCells
 from tests.support.cells_recount import assert_cells_equal_a_recount
 from tests.support.factories import household_round
+from tests.support.sample_fixture import assert_equal_to_r, estimates_of
 from tests.support.two_stage_round import FIXTURE, ROUND, SAMPLE, load_sample
 
 GOLDEN = json.loads((FIXTURE / "golden.json").read_text())
@@ -28,19 +29,7 @@ def two_stage_round(client: FlaskClient, as_admin, as_supervisor) -> str:
 
 
 def estimates(client: FlaskClient, headers: dict[str, str], query: str) -> dict[str, Any]:
-    url = f"/api/v1/rounds/{ROUND}/estimates?{query}&suppressed=show"
-    response = client.get(url, headers=headers)
-    assert response.status_code == 200, response.json
-    return {block["indicator"]: block for block in response.json["estimates"]}
-
-
-def assert_equal_to_r(result: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert result["estimate"] == pytest.approx(expected["estimate"], rel=1e-6)
-    assert result["se"] == pytest.approx(expected["se"], rel=1e-6)
-    for bound in ("ci_low", "ci_high"):
-        if expected.get(bound):  # R has no logit interval at df 0 and 1
-            assert result[bound] == pytest.approx(expected[bound], rel=1e-6), bound
-    assert result["df"] == expected["df"]
+    return estimates_of(client, ROUND, headers, query)
 
 
 @pytest.mark.parametrize("indicator", ["fiber_available", "mobile_4g_5g", "epay_account"])
