@@ -33,6 +33,13 @@ SUBMIT = f"/api/v1/rounds/{ROUND}/submissions"
 ESTIMATES = f"/api/v1/rounds/{ROUND}/estimates"
 
 
+@pytest.fixture
+def round_with_a_submission(client: FlaskClient, make_round, as_enumerator: dict[str, str]) -> None:
+    """The round, with one submission stored and counted."""
+    make_round(factories.household_round(ROUND))
+    assert client.post(SUBMIT, json=factories.household(), headers=as_enumerator).status_code == 201
+
+
 def my_marks(store: Store) -> list[Mark]:
     return [m for m in marks_in_flight(store.cells.head(ROUND) or {}) if m.writer == this_process()]
 
@@ -47,15 +54,13 @@ def store_gone(*_args: Any, **_kwargs: Any) -> None:
     raise AutoReconnect("the store went away")
 
 
+@pytest.mark.usefixtures("round_with_a_submission")
 def test_a_mark_the_store_could_not_close_is_closed_once_it_is_back_without_another_write(
     client: FlaskClient,
-    make_round,
     as_enumerator: dict[str, str],
     store: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    make_round(factories.household_round(ROUND))
-    assert client.post(SUBMIT, json=factories.household(), headers=as_enumerator).status_code == 201
     real_end = Cells.end_write
     monkeypatch.setattr(Cells, "end_write", store_gone)
     cut_off = client.post(SUBMIT, json=factories.household(), headers=as_enumerator)
@@ -85,15 +90,13 @@ def lose_replies(monkeypatch: pytest.MonkeyPatch, name: str, times: int) -> None
     monkeypatch.setattr(Cells, name, applied_then_lost)
 
 
+@pytest.mark.usefixtures("round_with_a_submission")
 def test_a_mark_opened_by_a_command_whose_reply_was_lost_is_closed_without_a_recount(
     client: FlaskClient,
-    make_round,
     as_enumerator: dict[str, str],
     store: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    make_round(factories.household_round(ROUND))
-    assert client.post(SUBMIT, json=factories.household(), headers=as_enumerator).status_code == 201
     before = store.cells.head(ROUND)
     lose_replies(monkeypatch, "begin_write", 1)
 
@@ -107,16 +110,14 @@ def test_a_mark_opened_by_a_command_whose_reply_was_lost_is_closed_without_a_rec
     assert (head["version"], head["stored"]) == (before["version"], before["stored"])
 
 
+@pytest.mark.usefixtures("round_with_a_submission")
 def test_after_a_begin_whose_reply_was_lost_the_first_estimate_does_not_wait_for_the_mark(
     client: FlaskClient,
-    make_round,
     as_enumerator: dict[str, str],
     as_planner: dict[str, str],
     store: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    make_round(factories.household_round(ROUND))
-    assert client.post(SUBMIT, json=factories.household(), headers=as_enumerator).status_code == 201
     lose_replies(monkeypatch, "begin_write", 1)
     assert client.post(SUBMIT, json=factories.household(), headers=as_enumerator).status_code == 503
 
@@ -128,16 +129,14 @@ def test_after_a_begin_whose_reply_was_lost_the_first_estimate_does_not_wait_for
     assert time.monotonic() - started < WRITER_WAIT_SECONDS / 10
 
 
+@pytest.mark.usefixtures("round_with_a_submission")
 def test_a_write_whose_cells_update_and_its_closing_both_lost_their_replies_is_counted_once(
     client: FlaskClient,
-    make_round,
     as_enumerator: dict[str, str],
     as_planner: dict[str, str],
     store: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    make_round(factories.household_round(ROUND))
-    assert client.post(SUBMIT, json=factories.household(), headers=as_enumerator).status_code == 201
     lose_replies(monkeypatch, "end_write", 2)  # the cells update, then the failure's closing
 
     cut_off = client.post(SUBMIT, json=factories.household(), headers=as_enumerator)
