@@ -16,6 +16,7 @@
 Usage: `python bench/attacks.py slow --connections 200 --seconds 60`
        `python bench/attacks.py recompute --planners 16 --seconds 60`
        `python bench/attacks.py issue22 [--before /tmp/before] [--batches 8]`
+       `python bench/attacks.py starvation [--singles 100] [--think 0] [--repeat 2]` (item 11)
 """
 
 from __future__ import annotations
@@ -396,7 +397,15 @@ def _flood(url: str, headers: dict[str, str], threads: int, ready: Any, stop: An
         sender.join()
 
 
-def _starvation(service: Service, bulk: Client, phone: Client, round_id: str, n: int) -> str:
+def _starvation(
+    service: Service,
+    bulk: Client,
+    phone: Client,
+    round_id: str,
+    n: int,
+    singles_each: int = 20,
+    think: float = 0.0,
+) -> str:
     """The bulk sender runs in a process of its own, as it would on its own phone: in the
     measuring process its threads (building and encoding 1000 items each) would hold the
     interpreter's lock and slow the timed client, not the service."""
@@ -408,9 +417,10 @@ def _starvation(service: Service, bulk: Client, phone: Client, round_id: str, n:
             start = time.perf_counter()
             phone.call("POST", path, json=household_payload())
             times.append(time.perf_counter() - start)
+            time.sleep(think)
         return times
 
-    quiet = _p95(singles(20))
+    quiet = _p95(singles(singles_each))
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Event(), context.Event()
     flood = context.Process(
@@ -421,7 +431,7 @@ def _starvation(service: Service, bulk: Client, phone: Client, round_id: str, n:
     flood.start()
     ready.wait(timeout=300)
     time.sleep(2)
-    loaded = _p95(singles(20))
+    loaded = _p95(singles(singles_each))
     still_sending = flood.is_alive()
     stop.set()
     flood.join(timeout=180)
@@ -452,6 +462,23 @@ def issue22(args: argparse.Namespace) -> None:
             print(f"  item {item:>2} {label:6s} {answers[item]}")
 
 
+def starvation(args: argparse.Namespace) -> None:
+    """Item 11 alone, `--repeat` times on one service: a steadier figure than `issue22`'s."""
+    service = Service(extra=args.extra)
+    try:
+        admin = Client.__new__(Client)
+        admin.url, admin.bearer = service.url, {"Authorization": f"Bearer {service.admin}"}
+        round_id = f"atk-hh-{secrets.token_hex(3)}"
+        admin.call("POST", "/api/v1/rounds", json=household_round(round_id))
+        bulk, phone = Client(service, "enumerator"), Client(service, "enumerator")
+        for _ in range(args.repeat):
+            print(
+                _starvation(service, bulk, phone, round_id, args.batches, args.singles, args.think)
+            )
+    finally:
+        service.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="attack", required=True)
@@ -472,10 +499,16 @@ def main() -> None:
     holes.add_argument("--checkout", default=str(ROOT), help="the checkout to serve from")
     holes.add_argument("--before", help="a checkout before the fixes: probed first, side by side")
     holes.add_argument("--batches", type=int, default=8, help="item 11: parallel batches")
-    for attack in (slow_parser, again, holes):
+    alone = sub.add_parser("starvation", help="issue 22 item 11 only")
+    alone.add_argument("--batches", type=int, default=8)
+    alone.add_argument("--singles", type=int, default=100, help="timed singles per phase")
+    alone.add_argument("--think", type=float, default=0.0, help="seconds between two singles")
+    alone.add_argument("--repeat", type=int, default=2)
+    for attack in (slow_parser, again, holes, alone):
         attack.add_argument("--extra", nargs="*", default=(), help="more `serve` arguments")
     args = parser.parse_args()
-    {"slow": slow, "recompute": recompute, "issue22": issue22}[args.attack](args)
+    attacks = {"slow": slow, "recompute": recompute, "issue22": issue22, "starvation": starvation}
+    attacks[args.attack](args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.errors import Problem
+from service.interactive import CountInteractive
 from service.jsonbody import require_json_body
 from service.query_params import refuse_unknown_query
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("SURVEY_TRUSTED_PROXIES") or 0)
     if proxies:  # behind nginx, the client's address (for rate limits and logs) is forwarded
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.wsgi_app = CountInteractive(app.wsgi_app)  # type: ignore[method-assign]
     for check in (refuse_long_url, require_json_body, refuse_unknown_query):
         app.before_request(check)
     app.after_request(options_without_body)

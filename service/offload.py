@@ -8,6 +8,7 @@ gthread worker's threads would. Outside gevent (tests, the CLI, gthread) it is a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -50,3 +51,19 @@ def pipelined(parts: Sequence[P], prepare: Callable[[P], T], use: Callable[[T], 
         prepared = pending.get()
         pending = pool.spawn(prepare, parts[index + 1]) if index + 1 < len(parts) else None
         use(prepared)
+
+
+def loop_sleep(seconds: float) -> None:
+    """Sleep in the event loop's greenlet (gevent patches `time.sleep`): the loop serves other
+    connections meanwhile."""
+    time.sleep(seconds)
+
+
+def thread_sleep(seconds: float) -> None:
+    """Sleep in a real thread of the hub's pool (`pipelined`'s `prepare`), not in the loop."""
+    if _under_gevent():
+        from gevent import monkey
+
+        monkey.get_original("time", "sleep")(seconds)
+    else:
+        time.sleep(seconds)

@@ -24,7 +24,9 @@ _DUPLICATE_KEY = 11000
 # submissions wait behind one small command, not behind 100 documents. Issue 22 item 11, 8
 # parallel 1000-item batches from one token, a phone's p95 at load 7: 601 ms with 100, 157–210
 # ms with 20; the batches' CPU rises from 0.46 to 0.52–0.57 ms a submission (bench/ingest.py).
-INSERT_CHUNK = 20
+# With batches yielding to interactive requests (service/interactive.py), 10 halves the command
+# a phone may find in progress, at the same CPU (0.58 ms with 10, 0.60 with 20, same minutes).
+INSERT_CHUNK = 10
 
 
 class Submissions:

@@ -22,8 +22,9 @@ from service.cells.contributions import round_contributions
 from service.cells.writes import record
 from service.domain.errors import Conflict, conflict
 from service.domain.round import Round
+from service.interactive import BulkPace
 from service.observability.metrics import count_submission
-from service.offload import pipelined
+from service.offload import loop_sleep, pipelined, thread_sleep
 from service.samples.visits import (
     VisitInvalid,
     after_store,
@@ -242,17 +243,20 @@ class PlainIntake:
         self, store: Store, payloads: list[Any], token_id: str, stored: list[str]
     ) -> tuple[list[ItemOutcome], CellChange]:
         """A batch in parts of `INSERT_CHUNK`, each stored (with its audit entries) while the
-        next is validated. Validating 1000 items is seconds of pure CPU: off the event loop, so
-        a bulk sender does not hold up the other connections of its worker (issue 22), and
-        beside the store's work rather than before it (issue 23: the audit's insert had made
-        the two a longer chain)."""
+        next is validated. Validating 1000 items is a few tenths of a second of pure CPU: off
+        the event loop, so a bulk sender does not hold up the other connections of its worker
+        (issue 22), and beside the store's work rather than before it (issue 23: the audit's
+        insert had made the two a longer chain). Before each item and each store command the
+        batch yields to the server's interactive requests (service/interactive.py)."""
         outcomes: list[ItemOutcome] = []
         change = CellChange()
+        pace = BulkPace()
 
         def store_part(
             prepared: tuple[list[ItemOutcome | None], list[tuple[int, dict[str, Any]]]],
         ) -> None:
             part, valid = prepared
+            pace.yield_turn(loop_sleep)
             statuses = store.submissions.insert_many([doc for _, doc in valid])
             created = [
                 d
@@ -261,6 +265,7 @@ class PlainIntake:
             ]
             change.add_stored(created)
             stored.extend(doc["submission_id"] for _, doc in valid)
+            pace.yield_turn(loop_sleep)
             audit_created(store, self.survey_round, [doc["submission_id"] for doc in created])
             for (position, doc), status in zip(valid, statuses, strict=True):
                 part[position] = ItemOutcome(doc["submission_id"], status)
@@ -271,17 +276,18 @@ class PlainIntake:
             payloads[start : start + INSERT_CHUNK]
             for start in range(0, len(payloads), INSERT_CHUNK)
         ]
-        pipelined(parts, lambda part: self._prepared(part, token_id), store_part)
+        pipelined(parts, lambda part: self._prepared(part, token_id, pace), store_part)
         return outcomes, change
 
     def _prepared(
-        self, payloads: list[Any], token_id: str
+        self, payloads: list[Any], token_id: str, pace: BulkPace
     ) -> tuple[list[ItemOutcome | None], list[tuple[int, dict[str, Any]]]]:
         """Validate each item: invalid ones get their outcome, valid ones become (position,
-        doc)."""
+        doc). Runs in a thread of the hub's pool; each item yields to interactive requests."""
         outcomes: list[ItemOutcome | None] = [None] * len(payloads)
         valid: list[tuple[int, dict[str, Any]]] = []
         for position, payload in enumerate(payloads):
+            pace.yield_turn(thread_sleep)
             try:
                 data = validate(self.survey_round, payload)
             except SubmissionInvalid as exc:
@@ -339,9 +345,12 @@ class SampleIntake:
     def insert_batch(
         self, store: Store, payloads: list[Any], *, token_id: str
     ) -> list[ItemOutcome]:
-        """One visit after the other (each claims its assignment in turn)."""
+        """One visit after the other (each claims its assignment in turn), each yielding first
+        to the server's interactive requests (service/interactive.py)."""
         outcomes = []
+        pace = BulkPace()
         for payload in payloads:
+            pace.yield_turn(loop_sleep)
             try:
                 status, doc = self.insert(
                     store, payload, token_id=token_id, source="json", raw=raw_json(payload)
