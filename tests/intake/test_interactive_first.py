@@ -24,7 +24,7 @@ from service.interactive import (
     RequestsInFlight,
     requests_in_flight,
 )
-from tests.support.servers import EmbeddedStore, GunicornServer
+from tests.support.servers import EmbeddedStore, GunicornServer, served_with_metrics_dir
 
 FORK = multiprocessing.get_context("fork")
 
@@ -180,12 +180,10 @@ def test_a_batch_does_not_count_as_interactive(in_flight: RequestsInFlight) -> N
 def server(
     store_server: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GunicornServer]:
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("metrics"))}
-    gunicorn = GunicornServer(store_server.uri, "interactive", env=env).start()
-    try:
-        yield gunicorn
-    finally:
-        gunicorn.stop()
+    with served_with_metrics_dir(
+        store_server, "interactive", tmp_path_factory.mktemp("m")
+    ) as server:
+        yield server
 
 
 def test_the_workers_of_one_server_share_one_table(server: GunicornServer) -> None:

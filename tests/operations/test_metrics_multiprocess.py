@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.servers import EmbeddedStore, GunicornServer
+from tests.support.servers import EmbeddedStore, GunicornServer, served_with_metrics_dir
 
 ROUNDS_401 = {"method": "GET", "route": "/api/v1/rounds", "status": "401"}
 
@@ -78,13 +78,8 @@ def send_unauthorised(server: GunicornServer, count: int) -> None:
 def server(
     store_server: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GunicornServer]:
-    """2 workers, as `make run` starts them."""
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("metrics"))}
-    gunicorn = GunicornServer(store_server.uri, "metrics", env=env).start()
-    try:
-        yield gunicorn
-    finally:
-        gunicorn.stop()
+    with served_with_metrics_dir(store_server, "metrics", tmp_path_factory.mktemp("m")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

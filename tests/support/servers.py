@@ -7,6 +7,8 @@ import secrets
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -117,3 +119,17 @@ class KillableStack:
 
     def restart_store(self) -> None:
         self.store = EmbeddedStore(self.store.data_dir, port=self.store.port).start()
+
+
+@contextmanager
+def served_with_metrics_dir(
+    store: EmbeddedStore, database: str, metrics_dir: Path
+) -> Iterator[GunicornServer]:
+    """2 workers, as `make run` starts them, writing their shared files to `metrics_dir`."""
+    gunicorn = GunicornServer(
+        store.uri, database, env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    ).start()
+    try:
+        yield gunicorn
+    finally:
+        gunicorn.stop()
