@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from service.offload import loop_sleep
+
 FILE_VARIABLE = "SURVEY_INTERACTIVE_FILE"
 SLOTS = 64
 PIDS = struct.Struct(f"<{SLOTS}i")  # the process holding each slot (0: free) …
@@ -38,6 +40,7 @@ NONE_IN_FLIGHT = bytes(COUNTS.size)
 BULK_SHARE = 0.2  # the least share of its time a batch keeps under a steady stream of requests
 GRACE_SECONDS = 0.5
 POLL_SECONDS = 0.005
+CONTENDED_SECONDS = 1.0  # since a request was last seen in flight: smaller store commands
 
 BULK_PATH_SUFFIX = "/submissions/batch"
 
@@ -140,18 +143,24 @@ class BulkPace:
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.waited = 0.0
+        self.contended_at = float("-inf")
 
     def yield_turn(self, sleep: Callable[[float], None]) -> None:
         """`sleep` must yield in whatever calls this: the event loop's greenlet
         (`offload.loop_sleep`) or a real thread of the hub's pool (`offload.thread_sleep`)."""
         in_flight = requests_in_flight()
         while in_flight.any():
-            now = time.monotonic()
+            now = self.contended_at = time.monotonic()
             worked = now - self.started - self.waited
             if self.waited >= worked * (1 / BULK_SHARE - 1) + GRACE_SECONDS:
                 return
             sleep(POLL_SECONDS)
             self.waited += time.monotonic() - now
+
+    def contended(self) -> bool:
+        """Whether a request was in flight at one of this job's turns in the last
+        `CONTENDED_SECONDS`."""
+        return time.monotonic() - self.contended_at < CONTENDED_SECONDS
 
 
 class CountInteractive:
@@ -162,6 +171,7 @@ class CountInteractive:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO", "").endswith(BULK_PATH_SUFFIX):
+            BulkPace().yield_turn(loop_sleep)  # before its body is read and parsed
             return self.app(environ, start_response)
         with requests_in_flight().counted():
             return self.app(environ, start_response)

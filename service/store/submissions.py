@@ -24,9 +24,12 @@ _DUPLICATE_KEY = 11000
 # submissions wait behind one small command, not behind 100 documents. Issue 22 item 11, 8
 # parallel 1000-item batches from one token, a phone's p95 at load 7: 601 ms with 100, 157–210
 # ms with 20; the batches' CPU rises from 0.46 to 0.52–0.57 ms a submission (bench/ingest.py).
-# With batches yielding to interactive requests (service/interactive.py), 10 halves the command
-# a phone may find in progress, at the same CPU (0.58 ms with 10, 0.60 with 20, same minutes).
-INSERT_CHUNK = 10
+INSERT_CHUNK = 20
+# … and in commands of this many while other requests have been in flight in the last second
+# (service/interactive.py): a phone then finds at most 5 documents' command in progress. With
+# batches yielding, a phone's p95 beside the 8 batches: 22–24 ms with 10, 17–19 ms with 5; alone,
+# 5 would cost a quarter more CPU a batched submission than 10 (0.87 against 0.69 ms).
+CONTENDED_INSERT_CHUNK = 5
 
 
 class Submissions:

@@ -35,7 +35,7 @@ from service.samples.visits import (
 )
 from service.store import Store
 from service.store.clock import utc_now
-from service.store.submissions import INSERT_CHUNK
+from service.store.submissions import CONTENDED_INSERT_CHUNK, INSERT_CHUNK
 from service.submissions.group_commit import groups_of
 
 
@@ -256,8 +256,12 @@ class PlainIntake:
             prepared: tuple[list[ItemOutcome | None], list[tuple[int, dict[str, Any]]]],
         ) -> None:
             part, valid = prepared
-            pace.yield_turn(loop_sleep)
-            statuses = store.submissions.insert_many([doc for _, doc in valid])
+            docs = [doc for _, doc in valid]
+            size = CONTENDED_INSERT_CHUNK if pace.contended() else INSERT_CHUNK
+            statuses: list[SubmissionStatus] = []
+            for start in range(0, len(docs), size):
+                pace.yield_turn(loop_sleep)
+                statuses += store.submissions.insert_many(docs[start : start + size])
             created = [
                 d
                 for (_, d), s in zip(valid, statuses, strict=True)

@@ -7,13 +7,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 
+from catalogue import SubmissionStatus
 from service import interactive
 from service.interactive import (
     COUNTS,
@@ -24,6 +26,8 @@ from service.interactive import (
     RequestsInFlight,
     requests_in_flight,
 )
+from service.store.submissions import CONTENDED_INSERT_CHUNK, INSERT_CHUNK, Submissions
+from tests.support.factories import household, household_round
 from tests.support.servers import EmbeddedStore, GunicornServer, served_with_metrics_dir
 
 FORK = multiprocessing.get_context("fork")
@@ -152,6 +156,70 @@ def test_a_batch_keeps_its_share_under_a_steady_stream_of_requests(
         pace.yield_turn(slept.append)
 
     assert slept == []
+
+
+def test_a_batch_is_contended_once_a_turn_saw_a_request_in_flight(
+    in_flight: RequestsInFlight,
+) -> None:
+    pace = BulkPace()
+    assert not pace.contended()
+    request = in_flight.counted()
+    request.__enter__()
+
+    pace.yield_turn(lambda _: request.__exit__(None, None, None))
+
+    assert pace.contended()
+
+
+@pytest.fixture
+def insert_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of documents of each insert command the batches send."""
+    sizes: list[int] = []
+    insert_many = Submissions.insert_many
+
+    def recorded(self: Submissions, docs: list[dict[str, Any]]) -> list[SubmissionStatus]:
+        sizes.append(len(docs))
+        return insert_many(self, docs)
+
+    monkeypatch.setattr(Submissions, "insert_many", recorded)
+    return sizes
+
+
+def _send_batch(client: FlaskClient, headers: dict[str, str], size: int) -> None:
+    body = {"submissions": [household() for _ in range(size)]}
+    sent = client.post("/api/v1/rounds/hh-test/submissions/batch", json=body, headers=headers)
+    assert sent.status_code == 200, sent.json
+
+
+def test_a_batch_alone_is_stored_in_commands_of_twenty(
+    client: FlaskClient,
+    as_enumerator: dict[str, str],
+    make_round: Callable[[dict[str, Any]], Any],
+    in_flight: RequestsInFlight,
+    insert_sizes: list[int],
+) -> None:
+    make_round(household_round())
+
+    _send_batch(client, as_enumerator, 40)
+
+    assert insert_sizes == [INSERT_CHUNK, INSERT_CHUNK]
+
+
+def test_a_batch_beside_other_requests_is_stored_in_commands_of_five(
+    client: FlaskClient,
+    as_enumerator: dict[str, str],
+    make_round: Callable[[dict[str, Any]], Any],
+    in_flight: RequestsInFlight,
+    insert_sizes: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_round(household_round())
+    monkeypatch.setattr(interactive, "GRACE_SECONDS", 0.0)
+
+    with in_flight.counted():  # another request, answered after the batch
+        _send_batch(client, as_enumerator, 40)
+
+    assert insert_sizes == [CONTENDED_INSERT_CHUNK] * (40 // CONTENDED_INSERT_CHUNK)
 
 
 def _seen_in_flight(path: str) -> bool:
