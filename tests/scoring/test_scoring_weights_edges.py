@@ -1,0 +1,480 @@
+"""The weighting engine at its edges: each refusal with its message and field, and the
+answers at the limits of each rule (docs/design.md §9; pins what mutation testing found
+unguarded, docs/statistics.md "Mutation testing")."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from scoring import ScoringError
+from scoring.weights import (
+    CalibrationError,
+    CalibrationSpec,
+    MarginSumsDiffer,
+    NonresponseSpec,
+    OutcomeSums,
+    SpecError,
+    adjust,
+    adjusted_weights,
+    field_name,
+)
+from service import demo
+
+DISTRICT = {"variables": ["district"], "totals": {"080": 40, "082": 40}}
+AREA = {"variables": ["area"], "totals": {"urban": 20, "rural": 60}}
+MEMBERS = {"variables": ["members"], "total": 300}
+
+
+def _crossed(first: str, second: str, totals: dict[str, float]) -> dict:
+    return {"variables": [first, second], "totals": totals}
+
+
+def _refusal(obj: object) -> SpecError:
+    with pytest.raises(SpecError) as err:
+        CalibrationSpec.from_json(obj)
+    return err.value
+
+
+MALFORMED_CALIBRATIONS = [
+    ([DISTRICT], "calibration must be an object", ("calibration",)),
+    (
+        {"method": "rake", "margins": [DISTRICT], "bound": [0.5, 2]},
+        "calibration has an unknown key 'bound' (keys: method, margins, bounds)",
+        ("calibration", "bound"),
+    ),
+    (
+        {"method": "ipf", "margins": [DISTRICT]},
+        "calibration.method must be one of poststratify, rake, linear, not 'ipf'",
+        ("calibration", "method"),
+    ),
+    (
+        {"method": "rake"},
+        "calibration.margins must be a non-empty list",
+        ("calibration", "margins"),
+    ),
+    (
+        {"method": "rake", "margins": [DISTRICT, "area"]},
+        "calibration.margins[1] must be an object",
+        ("calibration", "margins", 1),
+    ),
+    (
+        {"method": "rake", "margins": [{**DISTRICT, "weight": 2}]},
+        "calibration.margins[0] has an unknown key 'weight' (keys: variables, totals, total)",
+        ("calibration", "margins", 0, "weight"),
+    ),
+    (
+        {"method": "rake", "margins": [{"variables": ["district", "district"], "totals": {}}]},
+        "calibration.margins[0].variables must be a list of distinct variable names",
+        ("calibration", "margins", 0, "variables"),
+    ),
+    (
+        {"method": "rake", "margins": [{"variables": ["district"], "totals": {}}]},
+        "calibration.margins[0].totals must be a non-empty object",
+        ("calibration", "margins", 0, "totals"),
+    ),
+    (
+        {"method": "rake", "margins": [{"variables": ["district"], "totals": {"080": math.inf}}]},
+        "calibration.margins[0].totals.080 must be a number ≥ 0",
+        ("calibration", "margins", 0, "totals", "080"),
+    ),
+    (
+        {"method": "rake", "margins": [_crossed("district", "area", {"080": 40})]},
+        "calibration.margins[0].totals.080 must name 2 categories joined by '|', one per variable",
+        ("calibration", "margins", 0, "totals", "080"),
+    ),
+    (
+        {"method": "rake", "margins": [DISTRICT, {**MEMBERS, "totals": {"1": 1}}]},
+        "calibration.margins[1] has either totals (categories) or total (numeric), not both",
+        ("calibration", "margins", 1),
+    ),
+    (
+        {"method": "rake", "margins": [DISTRICT, {"variables": ["members", "rooms"], "total": 3}]},
+        "calibration.margins[1].variables must name one numeric variable with a total",
+        ("calibration", "margins", 1, "variables"),
+    ),
+    (
+        {"method": "rake", "margins": [DISTRICT, {"variables": ["members"], "total": math.nan}]},
+        "calibration.margins[1].total must be a finite number",
+        ("calibration", "margins", 1, "total"),
+    ),
+    (
+        {"method": "rake", "margins": [MEMBERS]},
+        "calibration needs a categorical margin (the population) beside numeric ones",
+        ("calibration", "margins"),
+    ),
+    (
+        {"method": "rake", "margins": [DISTRICT, {"variables": ["district"], "total": 3}]},
+        "a variable cannot be in both a numeric and a categorical margin",
+        ("calibration", "margins"),
+    ),
+    (
+        {"method": "poststratify", "margins": [DISTRICT, AREA]},
+        "poststratify takes exactly one margin",
+        ("calibration", "margins"),
+    ),
+    (
+        {"method": "poststratify", "margins": [DISTRICT], "bounds": [0.5, 2]},
+        "bounds apply to rake and linear calibration only",
+        ("calibration", "bounds"),
+    ),
+    (
+        {"method": "rake", "margins": [DISTRICT], "bounds": [0.5]},
+        "calibration.bounds must be [low, high] with 0 < low ≤ 1 ≤ high",
+        ("calibration", "bounds"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("obj", "message", "path"), MALFORMED_CALIBRATIONS)
+def test_a_malformed_calibration_is_refused_with_its_message_and_field(
+    obj: object, message: str, path: tuple
+) -> None:
+    err = _refusal(obj)
+    assert (str(err), err.path) == (message, path)
+
+
+@pytest.mark.parametrize(
+    "variables", [[], "district", [""], ["district", 7]], ids=["none", "text", "empty", "number"]
+)
+def test_margin_variables_must_be_a_list_of_names(variables: object) -> None:
+    err = _refusal({"method": "rake", "margins": [{"variables": variables, "totals": {"0": 1}}]})
+    assert err.path == ("calibration", "margins", 0, "variables")
+
+
+@pytest.mark.parametrize(
+    "total", [-1, True, "40", math.nan], ids=["negative", "bool", "text", "nan"]
+)
+def test_a_category_total_must_be_a_number_at_least_zero(total: object) -> None:
+    err = _refusal(
+        {"method": "rake", "margins": [{"variables": ["district"], "totals": {"080": total}}]}
+    )
+    assert err.path == ("calibration", "margins", 0, "totals", "080")
+
+
+def test_a_category_total_of_zero_is_accepted() -> None:
+    spec = CalibrationSpec.from_json(
+        {"method": "rake", "margins": [{"variables": ["district"], "totals": {"080": 0, "082": 1}}]}
+    )
+    assert spec.margins[0].totals == {"080": 0.0, "082": 1.0}
+
+
+@pytest.mark.parametrize("total", [True, "300", math.inf], ids=["bool", "text", "inf"])
+def test_a_numeric_total_must_be_a_finite_number(total: object) -> None:
+    err = _refusal(
+        {"method": "rake", "margins": [DISTRICT, {"variables": ["members"], "total": total}]}
+    )
+    assert err.path == ("calibration", "margins", 1, "total")
+
+
+def test_a_numeric_margin_is_one_variable_with_its_total() -> None:
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, MEMBERS]})
+    numeric = spec.margins[1]
+    assert (numeric.variables, numeric.totals, numeric.total, numeric.numeric) == (
+        ("members",),
+        {},
+        300.0,
+        True,
+    )
+    assert (spec.variables, spec.numeric_variables) == (("district", "members"), ("members",))
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [[0, 2], [1, 1], [1.1, 2], [0.5, 0.9], [0.5, math.inf], [True, 2], [0.5, "2"], "0.5,2"],
+)
+def test_bounds_must_hold_one_between_a_positive_low_and_a_finite_high(bounds: object) -> None:
+    err = _refusal({"method": "rake", "margins": [DISTRICT], "bounds": bounds})
+    assert err.path == ("calibration", "bounds")
+
+
+@pytest.mark.parametrize("bounds", [[1, 2], [0.5, 1]])
+def test_bounds_may_start_or_end_at_one(bounds: list[float]) -> None:
+    spec = CalibrationSpec.from_json({"method": "linear", "margins": [DISTRICT], "bounds": bounds})
+    assert spec.bounds == (float(bounds[0]), float(bounds[1]))
+
+
+def test_margins_summing_to_another_population_name_the_margin_and_both_sums() -> None:
+    area = {"variables": ["area"], "totals": {"urban": 20, "rural": 61}}
+    with pytest.raises(MarginSumsDiffer) as err:
+        CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, area]})
+    assert str(err.value) == "margin area sums to 81, margin district to 80"
+    assert (err.value.path, err.value.margin) == (("calibration", "margins", 1, "totals"), "area")
+
+
+def test_margin_sums_may_differ_by_rounding_of_one_in_a_million() -> None:
+    census = demo.household_calibration()
+    population = sum(census["margins"][0]["totals"].values())
+    census["margins"][1]["totals"]["urban"] += 0.99e-6 * population
+    assert CalibrationSpec.from_json(census).margins[1].name == "area"
+    census["margins"][1]["totals"]["urban"] += 0.02e-6 * population
+    with pytest.raises(MarginSumsDiffer):
+        CalibrationSpec.from_json(census)
+
+
+def test_a_numeric_margin_is_not_held_to_the_population() -> None:
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, MEMBERS, AREA]})
+    assert [m.name for m in spec.margins] == ["district", "members", "area"]
+
+
+def test_two_margins_of_the_same_variables_must_give_the_same_totals() -> None:
+    same = {"variables": ["district"], "totals": {"080": 41, "082": 39}}
+    err = _refusal({"method": "rake", "margins": [DISTRICT, same]})
+    assert str(err) == (
+        "the margins district and district select the same units "
+        "(district 080 and district 080) but their totals differ (40 and 41)"
+    )
+    assert err.path == ("calibration", "margins", 1, "totals", "080")
+
+
+def test_crossed_margins_in_another_order_are_compared_category_by_category() -> None:
+    by_district = _crossed("district", "area", {"080|urban": 10, "080|rural": 30, "082|rural": 40})
+    by_area = _crossed("area", "district", {"urban|080": 10, "rural|080": 30, "rural|082": 40})
+    other = _crossed("area", "district", {"urban|080": 11, "rural|080": 29, "rural|082": 40})
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [by_district, by_area]})
+    assert len(spec.margins) == 2
+    err = _refusal({"method": "rake", "margins": [by_district, by_area, other]})
+    assert str(err) == (
+        "the margins district|area and area|district select the same units "
+        "(district|area 080|urban and area|district urban|080) but their totals differ "
+        "(10 and 11)"
+    )
+    assert err.path == ("calibration", "margins", 2, "totals", "urban|080")
+
+
+def test_a_category_one_margin_leaves_out_is_a_total_of_zero_for_the_other() -> None:
+    with_zero = {"variables": ["district"], "totals": {"080": 80, "082": 0}}
+    without = {"variables": ["district"], "totals": {"080": 80}}
+    CalibrationSpec.from_json({"method": "rake", "margins": [with_zero, without]})
+    err = _refusal({"method": "rake", "margins": [without, DISTRICT]})
+    assert err.path == ("calibration", "margins", 1, "totals", "080")
+
+
+def test_a_numeric_margin_is_not_compared_with_another_of_the_same_variable() -> None:
+    other = {"variables": ["members"], "total": 250}
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, MEMBERS, other]})
+    assert [m.total for m in spec.margins] == [None, 300.0, 250.0]
+
+
+CHECKED_VARIABLES = [
+    (["district"], None, 1, "'members', a variable the data do not have"),
+    (["district", "members"], [], 1, "'members', not a numeric variable"),
+    (
+        [],
+        ["district", "members"],
+        0,
+        "'district', a numeric variable: give it a total, not categories",
+    ),
+]
+
+
+@pytest.mark.parametrize(("available", "numeric", "index", "reason"), CHECKED_VARIABLES)
+def test_a_margin_variable_the_data_lack_or_have_of_the_other_kind_is_refused(
+    available: list[str], numeric: list[str] | None, index: int, reason: str
+) -> None:
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, MEMBERS]})
+    with pytest.raises(SpecError) as err:
+        spec.check_variables(available, numeric)
+    assert str(err.value) == f"calibration.margins[{index}].variables names {reason}"
+    assert err.value.path == ("calibration", "margins", index, "variables")
+
+
+def test_numeric_margins_read_the_numeric_variables_when_they_are_given_apart() -> None:
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, MEMBERS]})
+    spec.check_variables(["district"], ["members"])
+
+
+@pytest.mark.parametrize(
+    ("margin", "category", "path"),
+    [
+        ("district", "082", ("calibration", "margins", 0, "totals", "082")),
+        ("district", None, ("calibration", "margins", 0)),
+        ("members", "total", ("calibration", "margins", 1)),
+        ("area", "rural", ("calibration",)),
+    ],
+)
+def test_a_calibration_the_data_cannot_meet_points_at_its_margin_and_category(
+    margin: str, category: str | None, path: tuple
+) -> None:
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, MEMBERS]})
+    assert spec.path_of(CalibrationError("cannot", margin, category)) == path
+
+
+def test_a_field_is_named_with_its_indices_in_brackets() -> None:
+    assert field_name(("calibration", "margins", 0, "totals", "080")) == (
+        "calibration.margins[0].totals.080"
+    )
+
+
+MALFORMED_NONRESPONSE = [
+    ([], "nonresponse must be an object", ("nonresponse",)),
+    (
+        {"class": "psu"},
+        "nonresponse has an unknown key 'class' (keys: classes, min_respondents, max_factor)",
+        ("nonresponse", "class"),
+    ),
+    (
+        {"classes": "district"},
+        "nonresponse.classes must be one of psu, stratum, none",
+        ("nonresponse", "classes"),
+    ),
+    (
+        {"min_respondents": 0},
+        "nonresponse.min_respondents must be an integer ≥ 1",
+        ("nonresponse", "min_respondents"),
+    ),
+    (
+        {"max_factor": 0.99},
+        "nonresponse.max_factor must be a number ≥ 1",
+        ("nonresponse", "max_factor"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("obj", "message", "path"), MALFORMED_NONRESPONSE)
+def test_a_malformed_nonresponse_is_refused_with_its_message_and_field(
+    obj: object, message: str, path: tuple
+) -> None:
+    with pytest.raises(SpecError) as err:
+        NonresponseSpec.from_json(obj)
+    assert (str(err.value), err.value.path) == (message, path)
+
+
+@pytest.mark.parametrize(
+    ("obj", "field"),
+    [
+        ({"min_respondents": 1.5}, "min_respondents"),
+        ({"min_respondents": True}, "min_respondents"),
+        ({"max_factor": math.inf}, "max_factor"),
+        ({"max_factor": "3"}, "max_factor"),
+    ],
+)
+def test_nonresponse_limits_must_be_numbers_of_their_kind(obj: dict, field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        NonresponseSpec.from_json(obj)
+    assert err.value.path == ("nonresponse", field)
+
+
+def test_nonresponse_limits_may_be_one() -> None:
+    spec = NonresponseSpec.from_json({"min_respondents": 1, "max_factor": 1})
+    assert (spec.min_respondents, spec.max_factor) == (1, 1.0)
+
+
+def test_nonresponse_is_stored_with_every_default_filled_in() -> None:
+    assert NonresponseSpec.from_json({}).to_json() == {
+        "classes": "psu",
+        "min_respondents": 2,
+        "max_factor": 3.0,
+    }
+
+
+def _adjust(rows: list[tuple[str, str, str, float]], spec: NonresponseSpec | None = None):
+    stratum, psu, outcome, d = (np.array(c, dtype=object) for c in zip(*rows, strict=True))
+    return adjusted_weights(spec or NonresponseSpec(), stratum, psu, outcome, d.astype(float))
+
+
+def test_a_psu_with_exactly_min_respondents_keeps_its_own_class() -> None:
+    rows = [("S", "P1", "completed", 10.0)] * 2 + [("S", "P1", "refused", 10.0)]
+    rows += [("S", "P2", "completed", 10.0)] * 3
+    w, adjustment = _adjust(rows)
+    np.testing.assert_allclose(w, [15, 15, 0, 10, 10, 10])
+    assert [c.label for c in adjustment.classes] == ["PSU P1 (stratum S)", "PSU P2 (stratum S)"]
+    assert adjustment.warnings == ()
+
+
+def test_a_psu_whose_response_factor_is_exactly_max_factor_keeps_its_own_class() -> None:
+    rows = [("S", "P1", "completed", 10.0)] * 2 + [("S", "P1", "refused", 10.0)] * 4
+    rows += [("S", "P2", "completed", 10.0)] * 3
+    w, adjustment = _adjust(rows)
+    np.testing.assert_allclose(w[:2], [30, 30])
+    assert len(adjustment.classes) == 2
+    assert adjustment.warnings == ()
+
+
+def test_a_class_above_max_factor_is_named_with_its_factor() -> None:
+    rows = [("S", "P1", "completed", 10.0)] + [("S", "P1", "refused", 10.0)] * 5
+    rows += [("S", "P2", "completed", 10.0)] + [("S", "P2", "refused", 10.0)] * 5
+    _, adjustment = _adjust(rows)
+    assert adjustment.warnings == (
+        "stratum S: PSU classes collapsed to the stratum",
+        "stratum S has a non-response factor 6 above max_factor 3",
+    )
+
+
+def test_only_the_strata_with_a_weak_psu_collapse() -> None:
+    rows = [("S", "P1", "completed", 10.0), ("S", "P1", "refused", 10.0)]
+    rows += [("S", "P2", "completed", 10.0)] * 3
+    rows += [("T", "Q1", "completed", 5.0)] * 2 + [("T", "Q2", "completed", 5.0)] * 2
+    _, adjustment = _adjust(rows)
+    assert [c.label for c in adjustment.classes] == [
+        "stratum S",
+        "PSU Q1 (stratum T)",
+        "PSU Q2 (stratum T)",
+    ]
+    assert adjustment.warnings == ("stratum S: PSU classes collapsed to the stratum",)
+
+
+def test_psus_of_the_same_label_in_two_strata_are_two_classes() -> None:
+    rows = [("S", "P", "completed", 10.0)] * 2 + [("S", "P", "refused", 10.0)]
+    rows += [("T", "P", "completed", 10.0)] * 2
+    w, adjustment = _adjust(rows)
+    np.testing.assert_allclose(w, [15, 15, 0, 10, 10])
+    assert adjustment.factors() == {("S", "P"): 1.5, ("T", "P"): 1.0}
+
+
+def test_stratum_and_whole_sample_classes_are_labelled_by_what_they_hold() -> None:
+    rows = [("S", "P1", "completed", 10.0), ("S", "P2", "completed", 10.0)]
+    rows += [("T", "Q", "completed", 10.0)]
+    _, by_stratum = _adjust(rows, NonresponseSpec.from_json({"classes": "stratum"}))
+    _, whole = _adjust(rows, NonresponseSpec.from_json({"classes": "none"}))
+    assert [c.label for c in by_stratum.classes] == ["stratum S", "stratum T"]
+    assert [c.label for c in whole.classes] == ["all"]
+
+
+def test_outcome_sums_count_units_and_spread_unknown_eligibility_by_weight() -> None:
+    sums = OutcomeSums(
+        stratum=["S"] * 4,
+        psu=["P"] * 4,
+        outcome=["completed", "refused", "not_found", "ineligible"],
+        count=[3, 1, 1, 2],
+        sd=[30.0, 10.0, 10.0, 20.0],
+    )
+    [cls] = adjust(NonresponseSpec(), sums).classes
+    assert (cls.eligible, cls.completed) == (4, 3)
+    assert cls.unknown_factor == pytest.approx(70 / 60)  # all over visited
+    assert cls.response_factor == pytest.approx(40 / 30)  # eligible over completed
+
+
+@pytest.mark.parametrize(
+    ("sums", "message"),
+    [
+        (OutcomeSums([], [], [], [], []), "no units to adjust"),
+        (
+            OutcomeSums(["S"], ["P"], ["completed"], [1], [-1.0]),
+            "sd must be one finite number ≥ 0 per row",
+        ),
+        (
+            OutcomeSums(["S"], ["P"], ["completed"], [1], [math.inf]),
+            "sd must be one finite number ≥ 0 per row",
+        ),
+        (
+            OutcomeSums(["S"], ["P"], ["completed"], [1], [1.0, 2.0]),
+            "sd must be one finite number ≥ 0 per row",
+        ),
+        (
+            OutcomeSums([None], ["P"], ["completed"], [1], [1.0]),
+            "every unit needs a stratum and a psu",
+        ),
+        (
+            OutcomeSums(["S"], [None], ["completed"], [1], [1.0]),
+            "every unit needs a stratum and a psu",
+        ),
+    ],
+    ids=["empty", "negative", "infinite", "length", "no stratum", "no psu"],
+)
+def test_outcome_sums_that_cannot_be_adjusted_are_refused(sums: OutcomeSums, message: str) -> None:
+    with pytest.raises(ScoringError) as err:
+        adjust(NonresponseSpec(), sums)
+    assert str(err.value) == message
