@@ -13,12 +13,15 @@ from scoring import ScoringError
 from scoring.weights import (
     CalibrationError,
     CalibrationSpec,
+    InconsistentTotals,
+    InfeasibleBounds,
     MarginSumsDiffer,
     NonresponseSpec,
     OutcomeSums,
     SpecError,
     adjust,
     adjusted_weights,
+    calibrate,
     field_name,
 )
 from service import demo
@@ -478,3 +481,98 @@ def test_outcome_sums_that_cannot_be_adjusted_are_refused(sums: OutcomeSums, mes
     with pytest.raises(ScoringError) as err:
         adjust(NonresponseSpec(), sums)
     assert str(err.value) == message
+
+
+def _demo_cells() -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The demo households' calibration cells (district × area) and their weight sums."""
+    households = demo.households()
+    keys = [(h["location"]["district"], h["location"]["area"]) for h in households]
+    cells = sorted(set(keys))
+    sums = np.zeros(len(cells))
+    np.add.at(sums, [cells.index(k) for k in keys], [h["sampling"]["weight"] for h in households])
+    labels = {
+        "district": np.array([c[0] for c in cells], dtype=object),
+        "area": np.array([c[1] for c in cells], dtype=object),
+    }
+    return labels, sums
+
+
+def _demo_calibrate(obj: dict, sums: np.ndarray | None = None):
+    labels, demo_sums = _demo_cells()
+    spec = CalibrationSpec.from_json(obj)
+    return calibrate(spec, labels, demo_sums if sums is None else sums)
+
+
+CENSUS = demo.household_calibration()
+FEW_URBAN = {"variables": ["area"], "totals": {"urban": 1000, "rural": 177900}}
+
+
+def test_unbounded_linear_weights_at_or_below_zero_are_refused_naming_a_category() -> None:
+    with pytest.raises(InfeasibleBounds) as err:
+        _demo_calibrate({"method": "linear", "margins": [CENSUS["margins"][0], FEW_URBAN]})
+    assert str(err.value) == (
+        "linear calibration gives g ≤ 0 in margin district category 082: set bounds or use rake"
+    )
+    assert (err.value.margin, err.value.category) == ("district", "082")
+
+
+def test_raking_meets_totals_that_unbounded_linear_weights_cannot() -> None:
+    calibrated = _demo_calibrate({"method": "rake", "margins": [CENSUS["margins"][0], FEW_URBAN]})
+    assert np.all(calibrated.g > 0)
+    assert [c.achieved for c in calibrated.categories[-2:]] == [
+        pytest.approx(177900),
+        pytest.approx(1000),
+    ]
+
+
+def test_bounds_no_weights_meet_are_refused_naming_the_worst_margin_and_category() -> None:
+    with pytest.raises(InfeasibleBounds) as err:
+        _demo_calibrate(
+            {"method": "linear", "margins": [CENSUS["margins"][0], FEW_URBAN], "bounds": [0.5, 2]}
+        )
+    assert str(err.value) == "no weights within bounds [0.5, 2] meet margin area (category urban)"
+    assert (err.value.margin, err.value.category) == ("area", "urban")
+
+
+def test_crossed_totals_that_contradict_a_margin_are_refused_with_what_was_reached() -> None:
+    labels, sums = _demo_cells()
+    crossed = {
+        f"{d}|{a}": 1.3 * s
+        for d, a, s in zip(labels["district"], labels["area"], sums, strict=True)
+    }
+    scale = sum(crossed.values()) / sum(CENSUS["margins"][0]["totals"].values())
+    district = {k: v * scale for k, v in CENSUS["margins"][0]["totals"].items()}
+    margins = [
+        {"variables": ["district"], "totals": district},
+        {"variables": ["district", "area"], "totals": crossed},
+    ]
+    with pytest.raises(InconsistentTotals) as err:
+        _demo_calibrate({"method": "linear", "margins": margins})
+    assert str(err.value) == (
+        "calibration cannot meet margin district|area category 089|urban: it reaches 3875.98 "
+        "of its total 3938.29, as the margins' totals contradict each other on the sample"
+    )
+    assert (err.value.margin, err.value.category) == ("district|area", "089|urban")
+
+
+@pytest.mark.parametrize(
+    "sums",
+    [np.r_[np.ones(17), -1.0], np.r_[np.ones(17), np.nan], np.ones((18, 1))],
+    ids=["negative", "nan", "matrix"],
+)
+def test_cell_weight_sums_must_be_one_finite_number_at_least_zero_per_cell(
+    sums: np.ndarray,
+) -> None:
+    with pytest.raises(ScoringError) as err:
+        _demo_calibrate(CENSUS, sums)
+    assert str(err.value) == "cell weight sums must be finite and ≥ 0"
+
+
+def test_each_category_reports_its_total_and_the_weight_sum_reached() -> None:
+    calibrated = _demo_calibrate(CENSUS)
+    first, *_, last = calibrated.categories
+    assert (first.margin, first.key, first.total) == ("district", "080", 36000)
+    assert first.achieved == pytest.approx(36000, rel=1e-10)
+    assert (last.margin, last.key, last.total) == ("area", "urban", 60700)
+    assert first.variables == ("district",)
+    assert calibrated.iterations == 3
