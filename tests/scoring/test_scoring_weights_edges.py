@@ -4,26 +4,36 @@ unguarded, docs/statistics.md "Mutation testing")."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from scoring import ScoringError
+from scoring import Design, Estimand, ScoringError
 from scoring.weights import (
+    Calibrated,
     CalibrationError,
     CalibrationSpec,
+    CellTotals,
     InconsistentTotals,
     InfeasibleBounds,
     MarginSumsDiffer,
     NonresponseSpec,
     OutcomeSums,
     SpecError,
+    WeightCells,
     adjust,
     adjusted_weights,
     calibrate,
+    calibrate_rows,
+    estimate_calibrated,
+    estimate_calibrated_rows,
     field_name,
+    summarize,
+    variance_design,
 )
+from scoring.weights.rows import row_totals
 from service import demo
 
 DISTRICT = {"variables": ["district"], "totals": {"080": 40, "082": 40}}
@@ -576,3 +586,138 @@ def test_each_category_reports_its_total_and_the_weight_sum_reached() -> None:
     assert (last.margin, last.key, last.total) == ("area", "urban", 60700)
     assert first.variables == ("district",)
     assert calibrated.iterations == 3
+
+
+def _demo_design() -> tuple[Design, dict[str, np.ndarray], np.ndarray]:
+    """The demo households' design, their calibration variables and fibre subscription."""
+    households = demo.households()
+    design = Design(
+        np.array([h["sampling"]["weight"] for h in households]),
+        strata=np.array([h["sampling"]["stratum"] for h in households], dtype=object),
+        psu=np.array([h["sampling"]["psu"] for h in households], dtype=object),
+    )
+    variables = {
+        "district": np.array([h["location"]["district"] for h in households], dtype=object),
+        "area": np.array([h["location"]["area"] for h in households], dtype=object),
+        "members": np.array([h["answers"]["members"] for h in households], dtype=float),
+    }
+    subscribed = np.array([float(h["answers"]["fiber_subscribed"]) for h in households])
+    return design, variables, subscribed
+
+
+WITH_MEMBERS = {"method": "rake", "margins": [CENSUS["margins"][0], MEMBERS]}
+
+
+def _with_column(variables: dict, name: str, values: np.ndarray) -> dict:
+    return {**variables, name: values}
+
+
+def test_a_calibration_variable_with_a_missing_label_is_refused() -> None:
+    design, variables, _ = _demo_design()
+    district = variables["district"].copy()
+    district[3] = None
+    spec = CalibrationSpec.from_json(CENSUS)
+    with pytest.raises(ScoringError) as err:
+        calibrate_rows(design, spec, _with_column(variables, "district", district))
+    assert str(err.value) == "calibration variable 'district' has missing values"
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        (["five"] * 1069, "calibration variable 'members' must be numbers"),
+        ([5.0] * 1068 + [math.nan], "calibration variable 'members' must be a number in every row"),
+        ([5.0] * 1068, "calibration variable 'members' must be a number in every row"),
+    ],
+    ids=["text", "missing", "short"],
+)
+def test_a_numeric_calibration_variable_must_be_a_number_in_every_row(
+    members: list, message: str
+) -> None:
+    design, variables, _ = _demo_design()
+    spec = CalibrationSpec.from_json(WITH_MEMBERS)
+    with pytest.raises(ScoringError) as err:
+        calibrate_rows(design, spec, _with_column(variables, "members", np.array(members)))
+    assert str(err.value) == message
+
+
+def test_a_variable_of_another_length_than_the_design_is_refused() -> None:
+    design, variables, subscribed = _demo_design()
+    spec = CalibrationSpec.from_json(CENSUS)
+    with pytest.raises(ScoringError) as err:
+        estimate_calibrated_rows(design, Estimand.proportion(subscribed[:-1]), spec, variables)
+    assert str(err.value) == "the variable has 1068 rows, the design 1069"
+
+
+def _demo_totals() -> tuple[CellTotals, Calibrated]:
+    design, variables, subscribed = _demo_design()
+    cell, calibrated = calibrate_rows(design, CalibrationSpec.from_json(CENSUS), variables)
+    return row_totals(design, Estimand.proportion(subscribed), cell, None), calibrated
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (lambda c: np.r_[c[:-1], 18], "cell must be indices in [0, 18)"),
+        (lambda c: np.r_[c[:-1], -1], "cell must be indices in [0, 18)"),
+        (lambda c: c.reshape(-1, 1), "cell must be indices in [0, 18)"),
+        (lambda c: ["first"] * c.shape[0], "cell must be integer indices of the calibration cells"),
+    ],
+    ids=["past the last", "negative", "matrix", "labels"],
+)
+def test_cell_totals_must_point_at_calibration_cells(cell, message: str) -> None:
+    totals, calibrated = _demo_totals()
+    with pytest.raises(ScoringError) as err:
+        estimate_calibrated(
+            dataclasses.replace(totals, cell=cell(totals.cell)), calibrated, "proportion"
+        )
+    assert str(err.value) == message
+
+
+def test_cell_sums_must_be_numbers() -> None:
+    totals, calibrated = _demo_totals()
+    text = ["1.0"] * (totals.sd.shape[0] - 1) + ["one"]
+    with pytest.raises(ScoringError) as err:
+        estimate_calibrated(dataclasses.replace(totals, sd=text), calibrated, "proportion")
+    assert str(err.value) == "cell sums must be numbers"
+
+
+def test_the_weight_summary_leaves_out_cells_without_units() -> None:
+    cells = WeightCells(
+        n=np.array([2, 0, 3]),
+        sum_input=np.array([20.0, 0.0, 33.0]),
+        sum_adjusted=np.array([24.0, 0.0, 36.0]),
+        sum_squares=np.array([288.0, 0.0, 432.0]),
+        low=np.array([12.0, 0.0, 12.0]),
+        high=np.array([12.0, 0.0, 12.0]),
+    )
+    summary = summarize(cells, np.array([1.5, 9.0, 1.0]))
+    assert (summary.min, summary.max) == (12.0, 18.0)
+    assert (summary.g_min, summary.g_max) == (1.0, 1.5)
+    assert (summary.n_respondents, summary.sum_input) == (5, 53.0)
+
+
+def test_equal_weights_have_a_cv_of_zero_though_rounding_puts_kish_below_one() -> None:
+    seven = WeightCells(*(np.array([v]) for v in (7, 0.7, 0.7, 0.07, 0.1, 0.1)))
+    summary = summarize(seven)
+    assert summary.kish_deff == pytest.approx(1.0) and summary.kish_deff < 1
+    assert summary.cv == 0.0
+
+
+def test_a_summary_of_no_weighted_unit_is_refused() -> None:
+    empty = WeightCells(*(np.zeros(1) for _ in range(6)))
+    with pytest.raises(ScoringError) as err:
+        summarize(empty)
+    assert str(err.value) == "no unit carries weight"
+
+
+@pytest.mark.parametrize("prob", [0.0, 1.5, math.nan])
+def test_a_psu_probability_outside_zero_to_one_is_refused(prob: float) -> None:
+    with pytest.raises(ScoringError) as err:
+        variance_design(["080-U"], ["02668"], ["u1"], [prob])
+    assert str(err.value) == "psu_prob must lie in (0, 1]"
+
+
+def test_a_psu_sampled_with_probability_just_below_one_stays_a_psu() -> None:
+    strata, psus = variance_design(["080-U"], ["02668"], ["u1"], [1 - 1e-9])
+    assert (strata.tolist(), psus.tolist()) == (["080-U"], ["02668"])
