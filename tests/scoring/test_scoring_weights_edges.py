@@ -698,8 +698,9 @@ def test_the_weight_summary_leaves_out_cells_without_units() -> None:
 
 
 def test_equal_weights_have_a_cv_of_zero_though_rounding_puts_kish_below_one() -> None:
-    seven = WeightCells(*(np.array([v]) for v in (7, 0.7, 0.7, 0.07, 0.1, 0.1)))
-    summary = summarize(seven)
+    w = np.full(10, 0.7)
+    cells = WeightCells(*(np.array([v]) for v in (10, w.sum(), w.sum(), w @ w, 0.7, 0.7)))
+    summary = summarize(cells)
     assert summary.kish_deff == pytest.approx(1.0) and summary.kish_deff < 1
     assert summary.cv == 0.0
 
