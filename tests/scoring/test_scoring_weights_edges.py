@@ -33,6 +33,7 @@ from scoring.weights import (
     summarize,
     variance_design,
 )
+from scoring.weights.calibration import linear_distance, raking_distance
 from scoring.weights.rows import row_totals
 from service import demo
 
@@ -722,3 +723,29 @@ def test_a_psu_probability_outside_zero_to_one_is_refused(prob: float) -> None:
 def test_a_psu_sampled_with_probability_just_below_one_stays_a_psu() -> None:
     strata, psus = variance_design(["080-U"], ["02668"], ["u1"], [1 - 1e-9])
     assert (strata.tolist(), psus.tolist()) == (["080-U"], ["02668"])
+
+
+BOUNDS = (0.5, 2.0)
+UNBOUNDED = (-math.inf, math.inf)
+
+
+def test_the_slope_of_g_is_zero_at_a_bound_as_r_calfun_df() -> None:
+    at_bounds = np.array([-0.5, 0.0, 1.0])  # g = 0.5, 1, 2 for linear
+    np.testing.assert_array_equal(linear_distance.derivative(at_bounds, BOUNDS), [0, 1, 0])
+    np.testing.assert_array_equal(
+        raking_distance.derivative(np.log([0.5, 1, 2]), BOUNDS), [0, 1, 0]
+    )
+
+
+def test_the_linear_dual_is_the_integral_of_g_minus_one() -> None:
+    u = np.array([-1.0, 0.5, 3.0])
+    np.testing.assert_allclose(linear_distance.dual(u, UNBOUNDED), u * u / 2)
+    # beyond a bound g stays there: −1 → ∫ of −0.5 then of t; 3 → ∫ of t to 1, then of 1
+    np.testing.assert_allclose(linear_distance.dual(u, BOUNDS), [0.375, 0.125, 2.5])
+
+
+def test_the_raking_dual_is_the_integral_of_g_minus_one() -> None:
+    u = np.array([-1.0, 0.0, 1.0])
+    np.testing.assert_allclose(raking_distance.dual(u, UNBOUNDED), np.exp(u) - 1 - u)
+    ln2 = math.log(2)
+    np.testing.assert_allclose(raking_distance.dual(u, BOUNDS), [ln2 / 2, 0, 2 - 2 * ln2])
