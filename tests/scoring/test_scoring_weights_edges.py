@@ -749,3 +749,17 @@ def test_the_raking_dual_is_the_integral_of_g_minus_one() -> None:
     np.testing.assert_allclose(raking_distance.dual(u, UNBOUNDED), np.exp(u) - 1 - u)
     ln2 = math.log(2)
     np.testing.assert_allclose(raking_distance.dual(u, BOUNDS), [ln2 / 2, 0, 2 - 2 * ln2])
+
+
+def test_raking_within_bounds_meets_totals_where_clipped_cells_stall_the_newton_step() -> None:
+    """Urban households at 2.3 times their sample share: the first steps clip most cells at
+    the bounds, a Newton step stalls and is damped towards X'DX, and raking still meets
+    every total within [0.3, 5]."""
+    most_urban = {"variables": ["area"], "totals": {"urban": 128000, "rural": 50900}}
+    calibrated = _demo_calibrate(
+        {"method": "rake", "margins": [CENSUS["margins"][0], most_urban], "bounds": [0.3, 5]}
+    )
+    assert np.all((calibrated.g >= 0.3) & (calibrated.g <= 5))
+    for category in calibrated.categories:
+        assert category.achieved == pytest.approx(category.total, rel=1e-9)
+    assert calibrated.iterations == 12
