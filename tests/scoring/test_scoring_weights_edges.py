@@ -4,8 +4,11 @@ unguarded, docs/statistics.md "Mutation testing")."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -763,3 +766,41 @@ def test_raking_within_bounds_meets_totals_where_clipped_cells_stall_the_newton_
     for category in calibrated.categories:
         assert category.achieved == pytest.approx(category.total, rel=1e-9)
     assert calibrated.iterations == 12
+
+
+DISAGREEMENTS = Path(__file__).parents[1] / "fixtures" / "reference_disagreements"
+
+
+def _coinciding_round(extra: dict[str, str] | None = None) -> tuple[Design, dict[str, np.ndarray]]:
+    """Issue 26's disagreement D: m = a exactly when m2 = u; ``extra`` adds one row."""
+    with open(DISAGREEMENTS / "round_from.csv", newline="") as f:
+        rows = list(csv.DictReader(f)) + ([extra] if extra else [])
+    column = {k: np.array([r[k] for r in rows], dtype=object) for k in rows[0]}
+    weights = column["w"].astype(float)
+    design = Design(weights, strata=column["stratum"], psu=column["psu"])
+    return design, {"m": column["m"], "m2": column["m2"]}
+
+
+def test_margins_selecting_the_same_weighted_units_are_named_with_the_category_missed() -> None:
+    design, variables = _coinciding_round()
+    spec = CalibrationSpec.from_json(
+        json.loads((DISAGREEMENTS / "coinciding_linear.json").read_text())
+    )
+    with pytest.raises(InconsistentTotals) as err:
+        calibrate_rows(design, spec, variables)
+    assert (err.value.margin, err.value.category) == ("m", "b")
+    assert spec.path_of(err.value) == ("calibration", "margins", 0, "totals", "b")
+
+
+def test_a_unit_of_weight_zero_does_not_part_margins_that_select_the_same_weighted_units() -> None:
+    zero = {"stratum": "s1", "psu": "p1", "w": "0", "y": "1.0", "x": "1", "m": "b", "m2": "u"}
+    design, variables = _coinciding_round(zero)
+    spec = CalibrationSpec.from_json(
+        json.loads((DISAGREEMENTS / "coinciding_linear.json").read_text())
+    )
+    with pytest.raises(InconsistentTotals) as err:
+        calibrate_rows(design, spec, variables)
+    assert str(err.value) == (
+        "the margins m and m2 select the same units (m b and m2 v) "
+        "but their totals differ (40 and 50)"
+    )
