@@ -804,3 +804,15 @@ def test_a_unit_of_weight_zero_does_not_part_margins_that_select_the_same_weight
         "the margins m and m2 select the same units (m b and m2 v) "
         "but their totals differ (40 and 50)"
     )
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"method": "poststratify", "margins": [CENSUS["margins"][0]]},
+        {"method": "linear", "margins": CENSUS["margins"]},
+    ],
+    ids=["poststratify", "linear"],
+)
+def test_closed_form_calibrations_take_no_newton_step(obj: dict) -> None:
+    assert _demo_calibrate(obj).iterations == 0
