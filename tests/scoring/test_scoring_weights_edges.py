@@ -18,6 +18,7 @@ from scoring.weights import (
     Calibrated,
     CalibrationError,
     CalibrationSpec,
+    CategoryWithoutTotal,
     CellTotals,
     InconsistentTotals,
     InfeasibleBounds,
@@ -25,6 +26,7 @@ from scoring.weights import (
     NonresponseSpec,
     OutcomeSums,
     SpecError,
+    TotalWithoutRespondent,
     WeightCells,
     adjust,
     adjusted_weights,
@@ -816,3 +818,36 @@ def test_a_unit_of_weight_zero_does_not_part_margins_that_select_the_same_weight
 )
 def test_closed_form_calibrations_take_no_newton_step(obj: dict) -> None:
     assert _demo_calibrate(obj).iterations == 0
+
+
+def test_a_numeric_margin_between_categorical_ones_is_met_as_its_total() -> None:
+    design, variables, _ = _demo_design()
+    members = {"variables": ["members"], "total": 700000}
+    spec = CalibrationSpec.from_json(
+        {"method": "rake", "margins": [CENSUS["margins"][0], members, CENSUS["margins"][1]]}
+    )
+    _, calibrated = calibrate_rows(design, spec, variables)
+    reached = {(c.margin, c.key): (c.total, c.achieved) for c in calibrated.categories}
+    assert reached[("members", "total")] == (700000, pytest.approx(700000))
+    assert reached[("area", "urban")] == (60700, pytest.approx(60700))
+
+
+def test_a_category_whose_units_all_weigh_zero_has_no_responding_unit() -> None:
+    zero = {"stratum": "s1", "psu": "p1", "w": "0", "y": "1.0", "x": "1", "m": "c", "m2": "u"}
+    design, variables = _coinciding_round(zero)
+    spec = CalibrationSpec.from_json(
+        {"method": "rake", "margins": [{"variables": ["m"], "totals": {"a": 60, "b": 40, "c": 5}}]}
+    )
+    with pytest.raises(TotalWithoutRespondent) as err:
+        calibrate_rows(design, spec, variables)
+    assert str(err.value) == "margin m category c has a total of 5 but no responding unit"
+
+
+def test_a_category_with_units_but_no_total_is_refused_naming_it() -> None:
+    only_080 = {"variables": ["district"], "totals": {"080": 36000, "082": 0}}
+    with pytest.raises(CategoryWithoutTotal) as err:
+        _demo_calibrate({"method": "poststratify", "margins": [only_080]})
+    assert str(err.value) == (
+        "margin district has no positive total for category 082, which has responding units"
+    )
+    assert (err.value.margin, err.value.category) == ("district", "082")
