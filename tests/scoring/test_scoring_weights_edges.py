@@ -75,6 +75,11 @@ MALFORMED_CALIBRATIONS = [
         ("calibration", "margins"),
     ),
     (
+        {"method": "rake", "margins": []},
+        "calibration.margins must be a non-empty list",
+        ("calibration", "margins"),
+    ),
+    (
         {"method": "rake", "margins": [DISTRICT, "area"]},
         "calibration.margins[1] must be an object",
         ("calibration", "margins", 1),
@@ -266,9 +271,22 @@ def test_crossed_margins_in_another_order_are_compared_category_by_category() ->
 def test_a_category_one_margin_leaves_out_is_a_total_of_zero_for_the_other() -> None:
     with_zero = {"variables": ["district"], "totals": {"080": 80, "082": 0}}
     without = {"variables": ["district"], "totals": {"080": 80}}
-    CalibrationSpec.from_json({"method": "rake", "margins": [with_zero, without]})
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [without, with_zero]})
+    assert [m.totals for m in spec.margins] == [{"080": 80}, {"080": 80, "082": 0}]
     err = _refusal({"method": "rake", "margins": [without, DISTRICT]})
     assert err.path == ("calibration", "margins", 1, "totals", "080")
+
+
+def test_margins_of_the_same_variables_may_differ_by_rounding_of_one_in_a_million() -> None:
+    rounded = {"variables": ["district"], "totals": {"080": 40.00003, "082": 39.99997}}
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [DISTRICT, rounded]})
+    assert len(spec.margins) == 2
+
+
+def test_margins_of_the_same_variables_are_compared_past_a_numeric_margin() -> None:
+    other = {"variables": ["district"], "totals": {"080": 41, "082": 39}}
+    err = _refusal({"method": "rake", "margins": [DISTRICT, MEMBERS, other]})
+    assert err.path == ("calibration", "margins", 2, "totals", "080")
 
 
 def test_a_numeric_margin_is_not_compared_with_another_of_the_same_variable() -> None:
@@ -298,6 +316,16 @@ def test_a_margin_variable_the_data_lack_or_have_of_the_other_kind_is_refused(
         spec.check_variables(available, numeric)
     assert str(err.value) == f"calibration.margins[{index}].variables names {reason}"
     assert err.value.path == ("calibration", "margins", index, "variables")
+
+
+def test_every_variable_of_a_crossed_margin_is_checked() -> None:
+    crossed = _crossed("district", "province", {"080|10": 80})
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [crossed]})
+    with pytest.raises(SpecError) as err:
+        spec.check_variables(["district", "area"])
+    assert str(err.value) == (
+        "calibration.margins[0].variables names 'province', a variable the data do not have"
+    )
 
 
 def test_numeric_margins_read_the_numeric_variables_when_they_are_given_apart() -> None:
