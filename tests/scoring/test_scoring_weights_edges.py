@@ -24,6 +24,7 @@ from scoring.weights import (
     InfeasibleBounds,
     MarginSumsDiffer,
     NonresponseSpec,
+    NotConverged,
     OutcomeSums,
     SpecError,
     TotalWithoutRespondent,
@@ -879,3 +880,36 @@ def test_a_category_with_units_but_no_total_is_refused_naming_it() -> None:
         "margin district has no positive total for category 082, which has responding units"
     )
     assert (err.value.margin, err.value.category) == ("district", "082")
+
+
+def _categories(obj: dict) -> list[tuple[str, float, float]]:
+    design, variables = _coinciding_round()
+    _, calibrated = calibrate_rows(design, CalibrationSpec.from_json(obj), variables)
+    return [(c.key, c.total, round(c.achieved, 9)) for c in calibrated.categories]
+
+
+def test_raking_margins_that_select_the_same_units_to_other_totals_does_not_converge() -> None:
+    design, variables = _coinciding_round()
+    m = {"variables": ["m"], "totals": {"a": 60, "b": 40}}
+    m2 = {"variables": ["m2"], "totals": {"u": 50, "v": 50}}
+    spec = CalibrationSpec.from_json({"method": "rake", "margins": [m, m2]})
+    with pytest.raises(NotConverged) as err:
+        calibrate_rows(design, spec, variables)
+    assert str(err.value) == "calibration did not meet margin m (category b) within 50 iterations"
+    assert (err.value.margin, err.value.category) == ("m", "b")
+
+
+def test_totals_given_as_shares_below_one_are_met() -> None:
+    shares = {"variables": ["m"], "totals": {"a": 0.6, "b": 0.4}}
+    assert _categories({"method": "poststratify", "margins": [shares]}) == [
+        ("a", 0.6, 0.6),
+        ("b", 0.4, 0.4),
+    ]
+
+
+def test_a_category_with_a_total_of_zero_and_no_unit_is_dropped_as_r_does() -> None:
+    with_c = {"variables": ["m"], "totals": {"a": 60, "b": 40, "c": 0}}
+    assert _categories({"method": "poststratify", "margins": [with_c]}) == [
+        ("a", 60, 60),
+        ("b", 40, 40),
+    ]
