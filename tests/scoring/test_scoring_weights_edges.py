@@ -913,3 +913,31 @@ def test_a_category_with_a_total_of_zero_and_no_unit_is_dropped_as_r_does() -> N
         ("a", 60, 60),
         ("b", 40, 40),
     ]
+
+
+def test_an_unknown_outcome_is_refused_listing_the_outcomes_and_naming_it_as_written() -> None:
+    with pytest.raises(ScoringError) as err:
+        adjust(NonresponseSpec(), OutcomeSums(["S"], ["P"], ["pending"], [1], [1.0]))
+    assert str(err.value) == (
+        "outcome must be one of completed, ineligible, refused, other_nonresponse, noncontact, "
+        "not_found, not 'pending'"
+    )
+
+
+@pytest.mark.parametrize("column", ["stratum", "psu", "outcome"])
+def test_outcome_sums_columns_of_another_length_are_refused_naming_the_column(column: str) -> None:
+    columns = {"stratum": ["S"] * 3, "psu": ["P"] * 3, "outcome": ["completed"] * 3}
+    columns[column] = columns[column][:2]
+    with pytest.raises(ScoringError) as err:
+        adjust(NonresponseSpec(), OutcomeSums(**columns, count=[1] * 3, sd=[1.0] * 3))
+    assert str(err.value) == f"{column} must have one entry per row (3), got shape (2,)"
+
+
+def test_weights_below_one_and_of_zero_are_adjusted_as_any_other() -> None:
+    """Normalised weights: a PSU with one completed unit collapses its stratum, and a unit
+    of weight 0 keeps weight 0 (R keeps zero-weight units in the design)."""
+    rows = [("S", "P1", "completed", 0.5), ("S", "P1", "refused", 0.5)]
+    rows += [("S", "P2", "completed", 0.5)] * 3 + [("S", "P2", "completed", 0.0)]
+    w, adjustment = _adjust(rows)
+    np.testing.assert_allclose(w, [0.625, 0, 0.625, 0.625, 0.625, 0])
+    assert [c.label for c in adjustment.classes] == ["stratum S"]
