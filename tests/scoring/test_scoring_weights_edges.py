@@ -941,3 +941,43 @@ def test_weights_below_one_and_of_zero_are_adjusted_as_any_other() -> None:
     w, adjustment = _adjust(rows)
     np.testing.assert_allclose(w, [0.625, 0, 0.625, 0.625, 0.625, 0])
     assert [c.label for c in adjustment.classes] == ["stratum S"]
+
+
+def test_a_cell_of_one_unit_counts_in_the_weight_summary() -> None:
+    cells = WeightCells(
+        n=np.array([1, 3]),
+        sum_input=np.array([10.0, 33.0]),
+        sum_adjusted=np.array([12.0, 36.0]),
+        sum_squares=np.array([144.0, 432.0]),
+        low=np.array([12.0, 12.0]),
+        high=np.array([12.0, 12.0]),
+    )
+    summary = summarize(cells, np.array([2.0, 1.0]))
+    assert (summary.max, summary.g_max) == (24.0, 2.0)
+    assert summary.n_respondents == 4
+
+
+def test_one_weighted_unit_has_a_summary() -> None:
+    one = WeightCells(*(np.array([v]) for v in (1, 10.0, 12.0, 144.0, 12.0, 12.0)))
+    summary = summarize(one)
+    assert (summary.n_respondents, summary.sum_final, summary.kish_deff) == (1, 12.0, 1.0)
+
+
+def test_psu_probabilities_read_as_text_are_numbers() -> None:
+    strata, psus = variance_design(
+        ["S", "S", "T"], ["P", "P", "Q"], ["u1", "u2", "u3"], ["1", "1", "0.2"]
+    )
+    assert strata.tolist() == ["S/P", "S/P", "T"]
+    assert psus.tolist() == ["u1", "u2", "Q"]
+
+
+@pytest.mark.parametrize(
+    ("stratum", "psu", "unit"),
+    [(["S"], ["P", "P"], ["u1", "u2"]), (["S", "S"], ["P", "P"], ["u1"])],
+    ids=["stratum", "unit"],
+)
+def test_variance_design_columns_of_another_length_are_refused(
+    stratum: list[str], psu: list[str], unit: list[str]
+) -> None:
+    with pytest.raises(ValueError, match="zip"):
+        variance_design(stratum, psu, unit, [1.0, 1.0])
