@@ -981,3 +981,16 @@ def test_variance_design_columns_of_another_length_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match="zip"):
         variance_design(stratum, psu, unit, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("missing", [None, math.nan], ids=["none", "nan"])
+def test_cell_totals_whose_domains_are_all_missing_estimate_the_whole_population(
+    missing: object,
+) -> None:
+    """The service hands over ``None`` per row when no ``by`` is asked."""
+    totals, calibrated = _demo_totals()
+    [whole] = estimate_calibrated(totals, calibrated, "proportion")
+    unlabelled = dataclasses.replace(totals, domain=[missing] * totals.sd.shape[0])
+    [ours] = estimate_calibrated(unlabelled, calibrated, "proportion")
+    assert (ours.domain, ours.n) == (None, whole.n)
+    assert (ours.estimate, ours.se) == (pytest.approx(whole.estimate), pytest.approx(whole.se))
