@@ -994,3 +994,46 @@ def test_cell_totals_whose_domains_are_all_missing_estimate_the_whole_population
     [ours] = estimate_calibrated(unlabelled, calibrated, "proportion")
     assert (ours.domain, ours.n) == (None, whole.n)
     assert (ours.estimate, ours.se) == (pytest.approx(whole.estimate), pytest.approx(whole.se))
+
+
+def _with_a_lonely_psu(policy: str) -> Design:
+    """The demo design with the first household's PSU made a stratum of its own."""
+    design, _, _ = _demo_design()
+    households = demo.households()
+    psu = np.array([h["sampling"]["psu"] for h in households], dtype=object)
+    strata = np.array([h["sampling"]["stratum"] for h in households], dtype=object)
+    strata[psu == psu[0]] = "lonely"
+    return Design(design.weights, strata=strata, psu=psu, lonely_psu=policy)
+
+
+def test_a_calibrated_estimate_follows_the_designs_lonely_psu_policy() -> None:
+    _, variables, subscribed = _demo_design()
+    spec = CalibrationSpec.from_json(CENSUS)
+    se = {
+        policy: estimate_calibrated_rows(
+            _with_a_lonely_psu(policy), Estimand.proportion(subscribed), spec, variables
+        )[0].se
+        for policy in ("adjust", "remove")
+    }
+    assert se["remove"] < se["adjust"]
+
+
+def test_a_calibrated_interval_has_the_level_asked() -> None:
+    design, variables, subscribed = _demo_design()
+    spec = CalibrationSpec.from_json(CENSUS)
+    [at_95] = estimate_calibrated_rows(design, Estimand.proportion(subscribed), spec, variables)
+    [at_90] = estimate_calibrated_rows(
+        design, Estimand.proportion(subscribed), spec, variables, level=0.9
+    )
+    assert (at_90.level, at_90.se) == (0.9, at_95.se)
+    assert at_95.ci_low < at_90.ci_low < at_90.ci_high < at_95.ci_high
+
+
+def test_a_domain_column_of_another_length_is_refused_naming_it() -> None:
+    design, variables, subscribed = _demo_design()
+    spec = CalibrationSpec.from_json(CENSUS)
+    with pytest.raises(ScoringError) as err:
+        estimate_calibrated_rows(
+            design, Estimand.proportion(subscribed), spec, variables, variables["area"][:-1]
+        )
+    assert str(err.value) == "domain must have one entry per row (1069), got shape (1068,)"
