@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoring import Design, Estimand, ScoringError
+from scoring import Design, Estimand, ScoringError, estimate
 from scoring.weights import (
     Calibrated,
     CalibrationError,
@@ -1037,3 +1037,23 @@ def test_a_domain_column_of_another_length_is_refused_naming_it() -> None:
             design, Estimand.proportion(subscribed), spec, variables, variables["area"][:-1]
         )
     assert str(err.value) == "domain must have one entry per row (1069), got shape (1068,)"
+
+
+def test_a_calibrated_member_proportion_has_the_srs_variance_of_the_uncalibrated_one() -> None:
+    """Poststratified to its own district sums (g = 1), the design effect changes only by the
+    variance: members are counted as 0/1 rows (``sdyy = sdy``), not squared counts."""
+    design, variables, _ = _demo_design()
+    households = demo.households()
+    with_epay = np.array([h["answers"]["members_15plus_with_epay"] for h in households], float)
+    adults = np.array([h["answers"]["members_15plus"] for h in households], float)
+    estimand = Estimand.member_proportion(with_epay, adults)
+    district = variables["district"]
+    own = {k: float(design.weights[district == k].sum()) for k in sorted(set(district))}
+    spec = CalibrationSpec.from_json(
+        {"method": "poststratify", "margins": [{"variables": ["district"], "totals": own}]}
+    )
+    calibrated = estimate_calibrated_rows(design, estimand, spec, variables, variables["area"])
+    plain = estimate(design, estimand, domain=variables["area"])
+    for cal, unc in zip(calibrated, plain, strict=True):
+        assert cal.estimate == pytest.approx(unc.estimate)
+        assert cal.deff * unc.se**2 == pytest.approx(unc.deff * cal.se**2)
