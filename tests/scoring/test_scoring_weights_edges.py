@@ -1057,3 +1057,21 @@ def test_a_calibrated_member_proportion_has_the_srs_variance_of_the_uncalibrated
     for cal, unc in zip(calibrated, plain, strict=True):
         assert cal.estimate == pytest.approx(unc.estimate)
         assert cal.deff * unc.se**2 == pytest.approx(unc.deff * cal.se**2)
+
+
+def test_a_share_for_a_category_without_units_is_refused() -> None:
+    design, variables = _coinciding_round()
+    shares = {"variables": ["m"], "totals": {"a": 0.55, "b": 0.4, "c": 0.05}}
+    spec = CalibrationSpec.from_json({"method": "poststratify", "margins": [shares]})
+    with pytest.raises(TotalWithoutRespondent) as err:
+        calibrate_rows(design, spec, variables)
+    assert (err.value.margin, err.value.category) == ("m", "c")
+
+
+def test_a_calibration_variable_of_another_length_is_refused_naming_it() -> None:
+    design, variables, _ = _demo_design()
+    spec = CalibrationSpec.from_json(CENSUS)
+    short = _with_column(variables, "area", variables["area"][:-1])
+    with pytest.raises(ScoringError) as err:
+        calibrate_rows(design, spec, short)
+    assert str(err.value) == "area must have one entry per row (1069), got shape (1068,)"
