@@ -786,7 +786,7 @@ def test_the_raking_dual_is_the_integral_of_g_minus_one() -> None:
 
 
 def test_raking_within_bounds_meets_totals_where_clipped_cells_stall_the_newton_step() -> None:
-    """Urban households at 2.3 times their sample share: the first steps clip most cells at
+    """Urban households at 2.1 times their sample weight: the first steps clip most cells at
     the bounds, a Newton step stalls and is damped towards X'DX, and raking still meets
     every total within [0.3, 5]."""
     most_urban = {"variables": ["area"], "totals": {"urban": 128000, "rural": 50900}}
