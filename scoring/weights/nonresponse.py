@@ -280,7 +280,7 @@ def _outcome(value: object) -> Outcome:
         return Outcome(str(value))
     except ValueError:
         names = ", ".join(o.value for o in Outcome)
-        raise ScoringError(f"outcome must be one of {names}, not {value!r}") from None
+        raise ScoringError(f"outcome must be one of {names}, not {python_label(value)!r}") from None
 
 
 def adjusted_weights(
