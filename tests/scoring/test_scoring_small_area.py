@@ -172,3 +172,103 @@ def test_withheld_rows_carry_no_number(estimate: float, rmse: float, why: Why) -
     out = publish(False, None, True, estimate, rmse, is_rate=True)
     assert (out.source, out.reason) == (Source.WITHHELD, why)
     assert (out.estimate, out.ci_low, out.ci_high) == (None, None, None)
+
+
+def test_the_model_json_names_the_method_each_coefficient_and_the_convergence() -> None:
+    areas = estimate_areas(Y, PSI, X, "ml")
+    model = areas.model_dict(["(intercept)", "a", "b", "c"])
+    fit = areas.fit
+    assert model["method"] == "ml"
+    assert model["sigma2_v"] == fit.sigma2_v
+    assert model["beta"] == [
+        {"name": name, "estimate": b, "se": se}
+        for name, b, se in zip(["(intercept)", "a", "b", "c"], fit.beta, fit.beta_se, strict=True)
+    ]
+    assert (model["converged"], model["iterations"]) == (True, fit.iterations)
+    assert model["areas_in_fit"] == len(Y)
+
+
+def test_the_model_json_needs_one_name_per_coefficient() -> None:
+    with pytest.raises(ValueError, match="zip"):
+        estimate_areas(Y, PSI, X).model_dict(["(intercept)", "a", "b"])
+
+
+def test_the_model_json_carries_the_goodness_of_fit_and_the_residuals_summary() -> None:
+    areas = estimate_areas(Y, PSI, X)
+    fit = areas.fit
+    residuals = (Y - X @ fit.beta) / np.sqrt(fit.sigma2_v + PSI)
+    assert areas.model_dict(["(intercept)", "a", "b", "c"])["diagnostics"] == {
+        "loglike": areas.diagnostics.loglike,
+        "aic": areas.diagnostics.aic,
+        "bic": areas.diagnostics.bic,
+        "sigma2_v_at_zero": False,
+        "residuals_mean": pytest.approx(np.mean(residuals), rel=1e-12),
+        "residuals_sd": pytest.approx(np.std(residuals, ddof=1), rel=1e-12),
+        "residuals_max_abs": pytest.approx(np.max(np.abs(residuals)), rel=1e-12),
+    }
+
+
+def test_the_standardized_residuals_are_the_residuals_over_their_model_sd() -> None:
+    areas = estimate_areas(Y, PSI, X)
+    fit = areas.fit
+    expected = (Y - X @ fit.beta) / np.sqrt(fit.sigma2_v + PSI)
+    np.testing.assert_allclose(areas.diagnostics.standardized_residuals, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("direct", "psi", "covariates"),
+    [
+        (Y, PSI, X[:, 0]),  # one covariate column given as a vector
+        (Y, PSI, X[1:]),  # a covariate row missing
+        (Y, PSI[1:], X),  # a sampling variance missing
+    ],
+)
+def test_the_areas_must_be_the_same_in_every_input(direct, psi, covariates) -> None:
+    message = r"^direct estimates, variances and covariates must cover the same areas$"
+    with pytest.raises(ScoringError, match=message):
+        estimate_areas(direct, psi, covariates)
+
+
+def test_a_coarser_precision_stops_the_fit_sooner() -> None:
+    assert estimate_areas(Y, PSI, X, precision=0.5).fit.iterations == 1
+    assert estimate_areas(Y, PSI, X).fit.iterations > 1
+
+
+def test_a_fit_that_does_not_converge_has_no_mse_and_no_shrinkage() -> None:
+    areas = estimate_areas(Y, PSI, X, "reml", max_iter=1)
+    assert np.isnan(areas.mse).all()
+    assert np.isnan(areas.shrinkage).all()
+
+
+@pytest.mark.parametrize(
+    ("y", "x", "psi", "message"),
+    [
+        ([1.0, 2.0], [[1.0]] * 3, [0.1] * 3, "y, X and psi must describe the same areas"),
+        ([1.0, 2.0, 3.0], [[1.0]] * 3, [0.1] * 2, "y, X and psi must describe the same areas"),
+        (
+            [1.0, np.nan, 3.0],
+            [[1.0]] * 3,
+            [0.1] * 3,
+            "direct estimates, covariates and sampling variances must be finite",
+        ),
+        ([1.0, 2.0, 3.0], [[1.0]] * 3, [0.1, -0.1, 0.1], "every sampling variance psi must be > 0"),
+        (
+            [1.0, 2.0, 3.0],
+            [[1.0, 2.0]] * 3,
+            [0.1] * 3,
+            "the covariates are collinear (X is not of full column rank)",
+        ),
+    ],
+)
+def test_each_refusal_of_the_fit_says_what_is_wrong(
+    y: list, x: list, psi: list, message: str
+) -> None:
+    with pytest.raises(ScoringError) as refused:
+        fit_fay_herriot(np.array(y), np.array(x), np.array(psi))
+    assert str(refused.value) == message
+
+
+def test_an_unknown_method_is_refused_with_the_methods_there_are() -> None:
+    with pytest.raises(ScoringError) as refused:
+        fit_fay_herriot(Y, X, PSI, "bayes")
+    assert str(refused.value) == "unknown fitting method 'bayes' (expected one of reml, ml, fh)"
