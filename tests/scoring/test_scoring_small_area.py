@@ -272,3 +272,18 @@ def test_an_unknown_method_is_refused_with_the_methods_there_are() -> None:
     with pytest.raises(ScoringError) as refused:
         fit_fay_herriot(Y, X, PSI, "bayes")
     assert str(refused.value) == "unknown fitting method 'bayes' (expected one of reml, ml, fh)"
+
+
+def test_a_fit_that_reaches_the_precision_at_its_last_allowed_iteration_has_converged() -> None:
+    needed = fit_fay_herriot(Y, X, PSI).iterations
+    fit = fit_fay_herriot(Y, X, PSI, max_iter=needed)
+    assert fit.converged
+    assert fit.iterations == needed
+
+
+def test_a_fit_that_does_not_converge_keeps_the_areas_it_was_given() -> None:
+    fit = fit_fay_herriot(Y, X, PSI, max_iter=1)
+    assert not fit.converged
+    np.testing.assert_array_equal(fit.y, Y)
+    np.testing.assert_array_equal(fit.X, X)
+    np.testing.assert_array_equal(fit.psi, PSI)
