@@ -1,4 +1,6 @@
-"""``python -m scoring change FROM.csv TO.csv ...`` run as a subprocess (docs/design.md §10)."""
+"""``python -m scoring change FROM.csv TO.csv ...`` (docs/design.md §10), run in process through
+``scoring.cli.main`` so that mutation testing maps these tests to ``scoring.change_cli`` (the
+entry point itself is run as a subprocess by ``test_scoring_cli.py``)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ import csv
 import io
 import json
 import math
-import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+
+from scoring.cli import main
 
 ROOT = Path(__file__).parents[2]
 FOLDER = ROOT / "tests" / "fixtures" / "reference_change"
@@ -17,14 +21,23 @@ DESIGN = ["--weight", "weight", "--strata", "stratum", "--psu", "psu"]
 EXPECTED = {c["name"]: c for c in json.loads((FOLDER / "expected.json").read_text())["cases"]}
 
 
-def run(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scoring", "change", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+@dataclass(frozen=True)
+class Ran:
+    """What the command wrote and its exit status."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: object) -> Ran:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            status = main(["change", *map(str, args)])
+        except SystemExit as usage_error:  # argparse exits on a usage error
+            status = int(usage_error.code or 0)
+    return Ran(status, out.getvalue(), err.getvalue())
 
 
 def test_json_results_equal_r_for_a_partial_overlap_by_district() -> None:
