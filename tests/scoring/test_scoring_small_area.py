@@ -287,3 +287,19 @@ def test_a_fit_that_does_not_converge_keeps_the_areas_it_was_given() -> None:
     np.testing.assert_array_equal(fit.y, Y)
     np.testing.assert_array_equal(fit.X, X)
     np.testing.assert_array_equal(fit.psi, PSI)
+
+
+def test_a_direct_estimate_that_is_not_publishable_gives_way_to_the_model() -> None:
+    out = publish(False, (0.42, 0.30, 0.55), True, 0.40, 0.12, is_rate=True)
+    assert (out.source, out.reason, out.estimate) == (Source.MODEL, Why.DIRECT_UNRELIABLE, 0.40)
+
+
+def test_the_model_interval_is_the_estimate_plus_and_minus_z_times_the_rmse() -> None:
+    out = publish(False, None, True, 40.0, 5.0, is_rate=False)
+    z = 1.959963984540054
+    assert (out.ci_low, out.ci_high) == pytest.approx((40.0 - z * 5.0, 40.0 + z * 5.0), rel=1e-12)
+
+
+def test_a_rate_modelled_at_exactly_one_is_published() -> None:
+    out = publish(False, None, True, 1.0, 0.05, is_rate=True)
+    assert (out.source, out.estimate, out.ci_high) == (Source.MODEL, 1.0, 1.0)
