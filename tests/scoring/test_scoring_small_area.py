@@ -303,3 +303,32 @@ def test_the_model_interval_is_the_estimate_plus_and_minus_z_times_the_rmse() ->
 def test_a_rate_modelled_at_exactly_one_is_published() -> None:
     out = publish(False, None, True, 1.0, 0.05, is_rate=True)
     assert (out.source, out.estimate, out.ci_high) == (Source.MODEL, 1.0, 1.0)
+
+
+@pytest.mark.parametrize(("province_se", "province_n"), [(0.0, 2000), (0.02, 0), (np.nan, 2000)])
+def test_smoothing_needs_a_province_variance_and_its_interviews(
+    province_se: float, province_n: int
+) -> None:
+    with pytest.raises(ScoringError) as refused:
+        sampling_variances("smoothed", np.array([]), np.array([10.0]), province_se, province_n)
+    assert str(refused.value) == "the province estimate has no positive variance to smooth"
+
+
+def test_an_area_with_one_interview_gets_the_province_variance_times_its_interviews() -> None:
+    psi = sampling_variances("smoothed", np.array([]), np.array([1.0, 4.0]), 0.02, 1)
+    np.testing.assert_allclose(psi, [0.0004, 0.0001], rtol=1e-12)
+
+
+def test_an_area_with_one_interview_is_pooled_and_gets_the_whole_variance_per_interview() -> None:
+    psi = sampling_variances("pooled", np.array([0.2, 0.1]), np.array([1.0, 4.0]), 0, 0)
+    c = (1 * 0.04 + 4 * 0.01) / 2
+    np.testing.assert_allclose(psi, [c, c / 4], rtol=1e-12)
+
+
+def test_pooling_without_any_positive_variance_is_refused_naming_the_alternative() -> None:
+    with pytest.raises(ScoringError) as refused:
+        sampling_variances("pooled", np.zeros(3), np.ones(3), 0, 0)
+    assert str(refused.value) == (
+        "no area has a positive direct variance to pool (variance=smoothed takes the "
+        "province's instead)"
+    )
