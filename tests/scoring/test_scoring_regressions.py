@@ -341,3 +341,28 @@ def test_a_mean_is_held_back_above_the_suppress_cv_and_flagged_above_the_review_
     assert (held_back.reliability, held_back.reliability_reasons) == ("suppress", ("cv",))
     assert REVIEW_CV < flagged.cv <= SUPPRESS_CV
     assert (flagged.reliability, flagged.reliability_reasons) == ("review", ("cv", "df"))
+
+
+def _mean_squares(sw: list[float], mean: float, syy: list[float]) -> float:
+    """``Σw(y − ȳ)²`` of one domain whose cells all have the mean ``mean``."""
+    weights = np.array(sw)
+    zeros = np.zeros(len(sw))
+    spread = Spread(np.array(syy), zeros, zeros)
+    sums = (weights, weights * mean, zeros)
+    cells = np.zeros(len(sw), dtype=np.int64)
+    return float(residual_squares(Kind.MEAN, np.array([mean]), sums, spread, cells, 1)[0])
+
+
+def test_a_cell_of_weight_zero_adds_nothing_to_the_residual_squares() -> None:
+    with_empty = _mean_squares([2.0, 0.0, 3.0], 4.0, [1.5, 0.0, 2.5])
+    assert with_empty == _mean_squares([2.0, 3.0], 4.0, [1.5, 2.5])
+
+
+def test_a_spread_far_below_a_large_mean_is_no_rounding_noise_whatever_the_weights() -> None:
+    # Σw(y − ȳ)² = 1e-5 next to Σwȳ² = 3e17: 3e-23 of it, above the 1e-24 of rounding noise
+    assert _mean_squares([1e3, 2e3], 1e7, [1e-5, 0.0]) == pytest.approx(1e-5, rel=1e-12)
+
+
+def test_rounding_noise_next_to_a_large_mean_is_no_spread_even_with_weights_below_one() -> None:
+    # 1e-15 next to Σwȳ² = 1.25e14: 8e-30 of it, rounding noise (a constant y)
+    assert _mean_squares([0.5, 0.75], 1e7, [1e-15, 0.0]) == 0.0
