@@ -339,3 +339,16 @@ def _change_columns(name: str) -> dict[str, np.ndarray]:
     with open(CHANGE_FIXTURES / name, newline="") as f:
         rows = list(csv.DictReader(f))
     return {column: np.array([r[column] for r in rows], dtype=object) for column in rows[0]}
+
+
+def test_a_domain_sorting_last_whose_units_all_weigh_zero_leaves_the_others_alone() -> None:
+    # domain z: two units of weight 0 (rows 2, weighted_rows 0) in PSU a3
+    weightless = replace(
+        _with_row(FROM, stratum="A", psu="a3", domain="z", n=0, sw=0.0, swy=0.0),
+        rows=[*FROM.n, 2],
+        weighted_rows=[*FROM.n, 0],
+    )
+    change = _by_domain(change_from_totals(RoundTotals(weightless), RoundTotals(TO), "proportion"))
+    expected = _by_domain(change_from_totals(RoundTotals(FROM), RoundTotals(TO), "proportion"))
+    assert sorted(change) == ["x", "y"]
+    assert change["x"].df == expected["x"].df
