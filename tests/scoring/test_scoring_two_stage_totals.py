@@ -281,3 +281,9 @@ def test_the_second_stage_needs_cells_that_say_which_entries_they_sum() -> None:
     with pytest.raises(ScoringError) as refused:
         PsuSquares.of(cells, second)
     assert str(refused.value) == "the cells do not say which entries they sum"
+
+
+def test_the_refusal_of_a_lonely_ssu_carries_its_stratum() -> None:
+    with pytest.raises(LonelyPsuError) as refused:
+        two_stage("fiber_available", None, "fail")
+    assert refused.value.stratum == "080-U"
