@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import csv
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.special  # noqa: F401  (the loader's path when scipy.special is already imported)
 
-from scoring import Design, Estimand, PsuTotals, ScoringError, estimate, estimate_from_totals
+from scoring import (
+    Design,
+    Estimand,
+    PsuTotals,
+    ScoringError,
+    estimate,
+    estimate_from_totals,
+    special,
+)
 from scoring.design_effect import design_effect, residual_squares
 from scoring.estimands import Kind
 from scoring.fpc import PopulationCorrection, fpc_factor
@@ -366,3 +377,46 @@ def test_a_spread_far_below_a_large_mean_is_no_rounding_noise_whatever_the_weigh
 def test_rounding_noise_next_to_a_large_mean_is_no_spread_even_with_weights_below_one() -> None:
     # 1e-15 next to Σwȳ² = 1.25e14: 8e-30 of it, rounding noise (a constant y)
     assert _mean_squares([0.5, 0.75], 1e7, [1e-15, 0.0]) == 0.0
+
+
+def test_a_compiled_module_loads_without_running_its_package_and_leaves_no_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "probe_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('the package ran')\n")
+    (package / "compiled.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        loaded = special._without_package("probe_package", "compiled")
+        assert (loaded.__name__, loaded.VALUE) == ("probe_package.compiled", 42)
+        assert "probe_package" not in sys.modules
+    finally:
+        sys.modules.pop("probe_package.compiled", None)
+
+
+def test_a_package_that_cannot_be_found_is_an_import_error() -> None:
+    with pytest.raises(ImportError, match=r"^no_such_package_here$"):
+        special._without_package("no_such_package_here", "compiled")
+
+
+def test_once_scipy_special_is_imported_its_functions_come_from_it_unchanged() -> None:
+    imported = sys.modules["scipy.special"]
+    assert special._compiled_functions() is imported
+    assert sys.modules["scipy.special"] is imported
+
+
+def test_the_engine_loads_scipy_specials_functions_without_importing_the_package() -> None:
+    special._compiled_functions()  # maps this test to the loader for mutation testing
+    probe = (
+        "import sys, scoring.special as s\n"
+        "assert 'scipy.special' not in sys.modules, 'scipy.special imported'\n"
+        "import scipy.special as full\n"
+        "assert (s.ndtri, s.stdtrit, s.betaincinv) == (full.ndtri, full.stdtrit, full.betaincinv)\n"
+        "print('ok')\n"
+    )
+    root = Path(__file__).parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.stdout == "ok\n", done.stderr
