@@ -11,6 +11,7 @@ import pytest
 
 from scoring import ScoringError
 from scoring.small_area import (
+    Diagnostics,
     FitMethod,
     Source,
     Why,
@@ -320,8 +321,8 @@ def test_an_area_with_one_interview_gets_the_province_variance_times_its_intervi
 
 
 def test_an_area_with_one_interview_is_pooled_and_gets_the_whole_variance_per_interview() -> None:
-    psi = sampling_variances("pooled", np.array([0.2, 0.1]), np.array([1.0, 4.0]), 0, 0)
-    c = (1 * 0.04 + 4 * 0.01) / 2
+    psi = sampling_variances("pooled", np.array([0.3, 0.1]), np.array([1.0, 4.0]), 0, 0)
+    c = (1 * 0.09 + 4 * 0.01) / 2
     np.testing.assert_allclose(psi, [c, c / 4], rtol=1e-12)
 
 
@@ -332,3 +333,8 @@ def test_pooling_without_any_positive_variance_is_refused_naming_the_alternative
         "no area has a positive direct variance to pool (variance=smoothed takes the "
         "province's instead)"
     )
+
+
+def test_two_standardized_residuals_have_a_standard_deviation() -> None:
+    two = Diagnostics(0.0, 0.0, 0.0, False, np.array([1.0, -1.0]))
+    assert two.as_dict()["residuals_sd"] == pytest.approx(np.sqrt(2.0), rel=1e-12)
