@@ -338,3 +338,8 @@ def test_pooling_without_any_positive_variance_is_refused_naming_the_alternative
 def test_two_standardized_residuals_have_a_standard_deviation() -> None:
     two = Diagnostics(0.0, 0.0, 0.0, False, np.array([1.0, -1.0]))
     assert two.as_dict()["residuals_sd"] == pytest.approx(np.sqrt(2.0), rel=1e-12)
+
+
+def test_a_single_standardized_residual_has_no_standard_deviation() -> None:
+    one = Diagnostics(0.0, 0.0, 0.0, False, np.array([0.5]))
+    assert one.as_dict()["residuals_sd"] is None
