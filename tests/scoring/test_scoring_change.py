@@ -3,18 +3,22 @@ and agreement with the single-round engines (plain and calibrated)."""
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from scoring import LonelyPsuError, PsuTotals, ScoringError, estimate_from_totals
-from scoring.calibrated_rounds import CalibratedRound
+from scoring import Estimand, LonelyPsuError, PsuTotals, ScoringError, estimate_from_totals
+from scoring.calibrated_rounds import CalibratedRound, calibrated_round_from_rows
 from scoring.contrasts import MISSING_IN_ROUND, change_from_totals
 from scoring.stacking import PairingError, RoundTotals
 from scoring.weights import CalibrationSpec, CellTotals, calibrate, estimate_calibrated
+
+CHANGE_FIXTURES = Path(__file__).parents[1] / "fixtures" / "reference_change"
 
 
 def _totals(strata, psus, domains, n, sw, swy) -> PsuTotals:
@@ -233,3 +237,118 @@ def test_at_one_degree_of_freedom_the_p_value_is_two_sided_student_t_with_one_df
     assert change.df == 1
     statistic = abs(change.difference) / change.se
     assert change.p_value == pytest.approx(2 * stats.t.sf(statistic, 1), rel=1e-12)
+
+
+def _with_row(totals: PsuTotals, **row: object) -> PsuTotals:
+    """``totals`` with one more PSU × domain cell."""
+    return replace(totals, **{name: [*getattr(totals, name), v] for name, v in row.items()})
+
+
+def test_a_domain_with_a_single_unit_in_one_round_only_is_reported_missing_in_the_other() -> None:
+    before = _with_row(FROM, stratum="A", psu="a3", domain="w", n=1, sw=10.0, swy=10.0)
+    after = _with_row(TO, stratum="B", psu="b3", domain="z", n=1, sw=10.0, swy=0.0)
+    change = _by_domain(change_from_totals(RoundTotals(before), RoundTotals(after), "proportion"))
+    assert (change["w"].from_estimate, change["w"].to_estimate) == (1.0, None)
+    assert (change["z"].from_estimate, change["z"].to_estimate) == (None, 0.0)
+    assert change["w"].reason == change["z"].reason == MISSING_IN_ROUND
+
+
+def test_a_domain_with_a_single_unit_in_each_round_has_a_difference() -> None:
+    before = _with_row(FROM, stratum="A", psu="a3", domain="w", n=1, sw=10.0, swy=10.0)
+    after = _with_row(TO, stratum="B", psu="b3", domain="w", n=1, sw=10.0, swy=0.0)
+    change = _by_domain(change_from_totals(RoundTotals(before), RoundTotals(after), "proportion"))
+    assert change["w"].difference == -1.0
+    assert change["w"].reason is None
+
+
+def test_a_cell_without_a_unit_with_a_value_adds_nothing_to_the_change() -> None:
+    # three units of positive weight without a value (rows 3, n 0): they count in the df,
+    # but not in the estimate, whatever weight sum was stored with them
+    silent = replace(
+        _with_row(FROM, stratum="A", psu="a3", domain="x", n=0, sw=40.0, swy=0.0),
+        rows=[*FROM.n, 3],
+    )
+    change = _by_domain(change_from_totals(RoundTotals(silent), RoundTotals(TO), "proportion"))
+    expected = _by_domain(change_from_totals(RoundTotals(FROM), RoundTotals(TO), "proportion"))
+    single = _by_domain(estimate_from_totals(silent, "proportion"))
+    assert change["x"].from_estimate == single["x"].estimate
+    assert (change["x"].difference, change["x"].se) == (
+        expected["x"].difference,
+        expected["x"].se,
+    )
+
+
+def test_a_stratum_without_a_unit_yet_is_not_averaged_over_under_average() -> None:
+    lonely = _with_row(TO, stratum="C", psu="c1", domain="x", n=4, sw=40.0, swy=10.0)
+    # stratum D's only PSU has no unit yet (rows = 0): it is not in the design
+    empty = replace(
+        _with_row(lonely, stratum="D", psu="d1", domain="x", n=0, sw=0.0, swy=0.0),
+        rows=[*lonely.n, 0],
+    )
+    for pairing in ("independent", "overlapping"):
+        with_empty, without = (
+            _by_domain(
+                change_from_totals(
+                    RoundTotals(FROM), RoundTotals(r), "proportion", pairing, lonely_psu="average"
+                )
+            )
+            for r in (empty, lonely)
+        )
+        assert with_empty["x"].se == without["x"].se
+
+
+def test_a_calibrated_domain_whose_weights_sum_to_one_keeps_its_calibration_residuals() -> None:
+    # domain y's calibrated weights sum to exactly 1 (0.25 + 0.75, g = 1: the totals are met)
+    small = replace(FROM, sw=[2.0, 3.0, 0.25, 0.75, 1.0], swy=[1.0, 2.0, 0.25, 0.5, 0.0])
+    margins = [{"variables": ["area"], "totals": {"u": 2.75, "r": 4.25}}]
+    before = _calibrated(small, AREA_FROM, margins)
+    change = _by_domain(change_from_totals(before, RoundTotals(TO), "proportion"))
+    single = _by_domain(estimate_calibrated(before.totals, before.calibrated, "proportion"))
+    after = _by_domain(estimate_from_totals(TO, "proportion"))
+    assert math.isclose(
+        change["y"].se ** 2, single["y"].se ** 2 + after["y"].se ** 2, rel_tol=1e-10
+    )
+
+
+def test_a_calibrated_round_refuses_a_numeric_margin_value_that_is_not_a_number() -> None:
+    columns = _change_columns("round_2023.csv")
+    columns["members_15plus"][0] = "n/a"
+    spec = CalibrationSpec.from_json(
+        {
+            "method": "linear",
+            "margins": [
+                {"variables": ["area"], "totals": {"rural": 105532.0, "urban": 19750.9}},
+                {"variables": ["members_15plus"], "total": 400000.0},
+            ],
+        }
+    )
+    with pytest.raises(
+        ScoringError, match=r"^calibration variable 'members_15plus' must be numbers$"
+    ):
+        calibrated_round_from_rows(
+            columns["weight"].astype(float),
+            columns["stratum"],
+            columns["psu"],
+            Estimand.proportion(columns["fiber_available"].astype(float)),
+            spec,
+            columns,
+        )
+
+
+def _change_columns(name: str) -> dict[str, np.ndarray]:
+    with open(CHANGE_FIXTURES / name, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {column: np.array([r[column] for r in rows], dtype=object) for column in rows[0]}
+
+
+def test_a_domain_sorting_last_whose_units_all_weigh_zero_leaves_the_others_alone() -> None:
+    # domain z: two units of weight 0 (rows 2, weighted_rows 0) in PSU a3
+    weightless = replace(
+        _with_row(FROM, stratum="A", psu="a3", domain="z", n=0, sw=0.0, swy=0.0),
+        rows=[*FROM.n, 2],
+        weighted_rows=[*FROM.n, 0],
+    )
+    change = _by_domain(change_from_totals(RoundTotals(weightless), RoundTotals(TO), "proportion"))
+    expected = _by_domain(change_from_totals(RoundTotals(FROM), RoundTotals(TO), "proportion"))
+    assert sorted(change) == ["x", "y"]
+    assert change["x"].df == expected["x"].df

@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import csv
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.special  # noqa: F401  (the loader's path when scipy.special is already imported)
 
-from scoring import Design, Estimand, PsuTotals, ScoringError, estimate, estimate_from_totals
+from scoring import (
+    Design,
+    Estimand,
+    PsuTotals,
+    ScoringError,
+    estimate,
+    estimate_from_totals,
+    special,
+)
 from scoring.design_effect import design_effect, residual_squares
 from scoring.estimands import Kind
 from scoring.fpc import PopulationCorrection, fpc_factor
@@ -341,3 +352,71 @@ def test_a_mean_is_held_back_above_the_suppress_cv_and_flagged_above_the_review_
     assert (held_back.reliability, held_back.reliability_reasons) == ("suppress", ("cv",))
     assert REVIEW_CV < flagged.cv <= SUPPRESS_CV
     assert (flagged.reliability, flagged.reliability_reasons) == ("review", ("cv", "df"))
+
+
+def _mean_squares(sw: list[float], mean: float, syy: list[float]) -> float:
+    """``Σw(y − ȳ)²`` of one domain whose cells all have the mean ``mean``."""
+    weights = np.array(sw)
+    zeros = np.zeros(len(sw))
+    spread = Spread(np.array(syy), zeros, zeros)
+    sums = (weights, weights * mean, zeros)
+    cells = np.zeros(len(sw), dtype=np.int64)
+    return float(residual_squares(Kind.MEAN, np.array([mean]), sums, spread, cells, 1)[0])
+
+
+def test_a_cell_of_weight_zero_adds_nothing_to_the_residual_squares() -> None:
+    with_empty = _mean_squares([2.0, 0.0, 3.0], 4.0, [1.5, 0.0, 2.5])
+    assert with_empty == _mean_squares([2.0, 3.0], 4.0, [1.5, 2.5])
+
+
+def test_a_spread_far_below_a_large_mean_is_no_rounding_noise_whatever_the_weights() -> None:
+    # Σw(y − ȳ)² = 1e-5 next to Σwȳ² = 3e17: 3e-23 of it, above the 1e-24 of rounding noise
+    assert _mean_squares([1e3, 2e3], 1e7, [1e-5, 0.0]) == pytest.approx(1e-5, rel=1e-12)
+
+
+def test_rounding_noise_next_to_a_large_mean_is_no_spread_even_with_weights_below_one() -> None:
+    # 1e-15 next to Σwȳ² = 1.25e14: 8e-30 of it, rounding noise (a constant y)
+    assert _mean_squares([0.5, 0.75], 1e7, [1e-15, 0.0]) == 0.0
+
+
+def test_a_compiled_module_loads_without_running_its_package_and_leaves_no_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "probe_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('the package ran')\n")
+    (package / "compiled.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        loaded = special._without_package("probe_package", "compiled")
+        assert (loaded.__name__, loaded.VALUE) == ("probe_package.compiled", 42)
+        assert "probe_package" not in sys.modules
+    finally:
+        sys.modules.pop("probe_package.compiled", None)
+
+
+def test_a_package_that_cannot_be_found_is_an_import_error() -> None:
+    with pytest.raises(ImportError, match=r"^no_such_package_here$"):
+        special._without_package("no_such_package_here", "compiled")
+
+
+def test_once_scipy_special_is_imported_its_functions_come_from_it_unchanged() -> None:
+    imported = sys.modules["scipy.special"]
+    assert special._compiled_functions() is imported
+    assert sys.modules["scipy.special"] is imported
+
+
+def test_the_engine_loads_scipy_specials_functions_without_importing_the_package() -> None:
+    special._compiled_functions()  # maps this test to the loader for mutation testing
+    probe = (
+        "import sys, scoring.special as s\n"
+        "assert 'scipy.special' not in sys.modules, 'scipy.special imported'\n"
+        "import scipy.special as full\n"
+        "assert (s.ndtri, s.stdtrit, s.betaincinv) == (full.ndtri, full.stdtrit, full.betaincinv)\n"
+        "print('ok')\n"
+    )
+    root = Path(__file__).parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.stdout == "ok\n", done.stderr

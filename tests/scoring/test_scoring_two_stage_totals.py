@@ -7,12 +7,25 @@ import csv
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from scoring import PsuTotals, Result, SecondStageTotals, estimate_from_totals
+from scoring import (
+    Design,
+    Estimand,
+    PsuTotals,
+    Result,
+    SecondStageTotals,
+    estimate_from_totals,
+)
 from scoring.errors import LonelyPsuError, ScoringError
+from scoring.estimands import Kind
+from scoring.estimation import estimate
+from scoring.sufficient import cells_from_totals
+from scoring.two_stage_totals import PsuSquares
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "two_stage_round"
 GOLDEN = json.loads((FIXTURE / "golden.json").read_text())
@@ -155,3 +168,122 @@ def test_a_psu_with_two_second_stage_fractions_is_refused() -> None:
     uneven = SecondStageTotals(second.units, second.swwyy, second.swwxy, second.swwxx, fractions)
     with pytest.raises(ScoringError, match="share one second-stage sampling fraction"):
         estimate_from_totals(totals, "proportion", fpc=FIRST_STAGE, second_stage=uneven)
+
+
+def _from_rows(units: list[dict[str, str]], estimand: Estimand) -> list[Result]:
+    """The same design estimated from its rows (scoring.two_stage), each unit its own SSU."""
+    first = [float(u["psu_prob"]) for u in units]
+    design = Design(
+        [1.0 / (p * float(u["unit_prob"])) for p, u in zip(first, units, strict=True)],
+        strata=[u["psu"] if float(u["psu_prob"]) == 1 else u["stratum"] for u in units],
+        psu=[u["psu"] for u in units],
+        fpc=first,
+    )
+    ssu = [u["assignment_id"] for u in units]
+    return estimate(design, estimand, ssu=ssu, ssu_fpc=[float(u["unit_prob"]) for u in units])
+
+
+def _column(units: list[dict[str, str]], name: str) -> np.ndarray:
+    return np.array([float(u[name]) for u in units])
+
+
+def test_a_psu_with_two_ssus_has_the_usual_second_stage_term_as_its_rows_have() -> None:
+    first_psu = [u for u in UNITS if u["psu"] == "080001"]
+    units = [u for u in UNITS if u["psu"] != "080001"] + first_psu[:2]
+    totals, second = cell_totals("fiber_available", None, units)
+    [ours] = estimate_from_totals(totals, "proportion", fpc=FIRST_STAGE, second_stage=second)
+    [rows] = _from_rows(units, Estimand.proportion(_column(units, "fiber_available")))
+    assert ours.se == pytest.approx(rows.se, rel=1e-9)
+
+
+def test_a_total_over_two_stages_equals_its_rows_estimate() -> None:
+    totals, second = cell_totals("smartphones_mean", None)
+    [ours] = estimate_from_totals(totals, "total", fpc=FIRST_STAGE, second_stage=second)
+    [rows] = _from_rows(UNITS, Estimand.total(_column(UNITS, "smartphones")))
+    assert ours.se == pytest.approx(rows.se, rel=1e-9)
+
+
+def test_a_census_psu_with_one_ssu_adds_nothing_at_stage_two_under_average() -> None:
+    # PSU 080004 has one SSU; here it is the PSU's only unit (m_j = M_j = 1)
+    units = [{**u, "unit_prob": "1.0"} if u["psu"] == "080004" else u for u in UNITS]
+    totals, second = cell_totals("fiber_available", None, units)
+    [ours] = estimate_from_totals(
+        totals, "proportion", fpc=FIRST_STAGE, lonely_psu="average", second_stage=second
+    )
+    assert ours.se is not None
+    [rows] = _from_rows(units, Estimand.proportion(_column(units, "fiber_available")))
+    assert ours.se == pytest.approx(rows.se, rel=1e-9)
+
+
+def test_a_domain_sorting_last_without_any_value_is_left_out_at_stage_two() -> None:
+    totals, second = cell_totals("fiber_available", "district")
+    # one more unit in the first PSU, in district 999, without a value
+    first = {name: getattr(totals, name)[0] for name in ("stratum", "psu")}
+    extended = replace(
+        totals,
+        stratum=[*totals.stratum, first["stratum"]],
+        psu=[*totals.psu, first["psu"]],
+        domain=[*totals.domain, "999"],
+        **{name: [*getattr(totals, name), 0.0] for name in ("n", "sw", "swy", "swx", "swyy")},
+        rows=[*totals.n, 1],
+    )
+    one_more = SecondStageTotals(
+        [*second.units, 1.0],
+        [*second.swwyy, 0.0],
+        [*second.swwxy, 0.0],
+        [*second.swwxx, 0.0],
+        [*second.fraction, second.fraction[0]],
+    )
+    results = estimate_from_totals(extended, "proportion", fpc=FIRST_STAGE, second_stage=one_more)
+    assert [r.domain for r in results] == ["080", "082", "083", "086"]
+    assert all(r.se is not None for r in results)
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (
+            lambda s: replace(s, units=s.units[:-1]),
+            r"^the second stage needs one entry per cell \(\d+\)$",
+        ),
+        (
+            lambda s: replace(s, fraction=[0.0, *s.fraction[1:]]),
+            r"^a second-stage sampling fraction must be in \(0, 1\]$",
+        ),
+        (
+            lambda s: replace(s, fraction=[1.5, *s.fraction[1:]]),
+            r"^a second-stage sampling fraction must be in \(0, 1\]$",
+        ),
+        (lambda s: replace(s, swwxy=["many", *s.swwxy[1:]]), r"^swwxy must be numbers$"),
+    ],
+)
+def test_each_malformed_second_stage_is_refused_saying_what_is_wrong(
+    second: Callable[[SecondStageTotals], SecondStageTotals], message: str
+) -> None:
+    totals, stored = cell_totals("fiber_available", None)
+    with pytest.raises(ScoringError, match=message):
+        estimate_from_totals(totals, "proportion", fpc=FIRST_STAGE, second_stage=second(stored))
+
+
+def test_the_refusal_of_two_fractions_in_a_psu_names_the_rule() -> None:
+    totals, second = cell_totals("fiber_available", "assignment_id")
+    fractions = [second.fraction[0] / 2, *second.fraction[1:]]
+    with pytest.raises(ScoringError) as refused:
+        estimate_from_totals(
+            totals, "proportion", fpc=FIRST_STAGE, second_stage=replace(second, fraction=fractions)
+        )
+    assert str(refused.value) == "a PSU's units must share one second-stage sampling fraction"
+
+
+def test_the_second_stage_needs_cells_that_say_which_entries_they_sum() -> None:
+    totals, second = cell_totals("fiber_available", None)
+    cells = replace(cells_from_totals(totals, FIRST_STAGE, Kind.PROPORTION), row_cell=None)
+    with pytest.raises(ScoringError) as refused:
+        PsuSquares.of(cells, second)
+    assert str(refused.value) == "the cells do not say which entries they sum"
+
+
+def test_the_refusal_of_a_lonely_ssu_carries_its_stratum() -> None:
+    with pytest.raises(LonelyPsuError) as refused:
+        two_stage("fiber_available", None, "fail")
+    assert refused.value.stratum == "080-U"
