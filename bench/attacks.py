@@ -403,7 +403,7 @@ def _starvation(
     phone: Client,
     round_id: str,
     n: int,
-    singles_each: int = 20,
+    singles_each: int = 100,
     think: float = 0.0,
 ) -> str:
     """The bulk sender runs in a process of its own, as it would on its own phone: in the
