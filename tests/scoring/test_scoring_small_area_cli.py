@@ -1,4 +1,5 @@
-"""``python -m scoring small-area AREAS.csv ...`` run as a subprocess: R `sae`'s numbers on
+"""``python -m scoring small-area AREAS.csv ...`` run in process through ``scoring.cli.main``
+(so that mutation testing maps these tests to ``scoring.small_area_cli``): R `sae`'s numbers on
 its `milk` data, synthetic estimates for areas without a direct estimate, one-line errors."""
 
 from __future__ import annotations
@@ -6,12 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.support.scoring_cli import Ran, run_cli
 
 ROOT = Path(__file__).parents[2]
 CASES = json.loads((ROOT / "tests/fixtures/small_area/expected.json").read_text())["cases"]
@@ -19,14 +20,8 @@ MILK = {case["method"]: case for case in CASES if case["kind"] == "milk"}
 COVARIATES = ["--covariates", "major2,major3,major4"]
 
 
-def run(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scoring", "small-area", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+def run(*args: object) -> Ran:
+    return run_cli("small-area", *args)
 
 
 def milk_csv(path: Path, blank: tuple[int, ...] = ()) -> Path:
