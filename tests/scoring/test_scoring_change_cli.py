@@ -9,13 +9,13 @@ import csv
 import io
 import json
 import math
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from scoring.cli import main
+from tests.support.scoring_cli import Ran, run_cli
 
 ROOT = Path(__file__).parents[2]
 FOLDER = ROOT / "tests" / "fixtures" / "reference_change"
@@ -24,23 +24,8 @@ DESIGN = ["--weight", "weight", "--strata", "stratum", "--psu", "psu"]
 EXPECTED = {c["name"]: c for c in json.loads((FOLDER / "expected.json").read_text())["cases"]}
 
 
-@dataclass(frozen=True)
-class Ran:
-    """What the command wrote and its exit status."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 def run(*args: object) -> Ran:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            status = main(["change", *map(str, args)])
-        except SystemExit as usage_error:  # argparse exits on a usage error
-            status = int(usage_error.code or 0)
-    return Ran(status, out.getvalue(), err.getvalue())
+    return run_cli("change", *args)
 
 
 def test_json_results_equal_r_for_a_partial_overlap_by_district() -> None:
