@@ -122,6 +122,15 @@ def _score_information(
     return float(-0.5 * np.sum(Vi) + 0.5 * Py @ Py), float(0.5 * np.sum(Vi**2))
 
 
+def _unconverged(
+    method: FitMethod, iterations: int, X: FloatArray, y: FloatArray, psi: FloatArray
+) -> FayHerriotFit:
+    """A fit without σ²_v or β̂, as ``eblupFH`` reports one that does not converge."""
+    p = X.shape[1]
+    nan = np.full(p, np.nan)
+    return FayHerriotFit(method, np.nan, nan, np.full((p, p), np.nan), False, iterations, X, y, psi)
+
+
 def fit_fay_herriot(
     y: FloatArray,
     X: FloatArray,
@@ -141,15 +150,15 @@ def fit_fay_herriot(
     k, diff = 0, precision + 1.0
     while diff > precision and k < max_iter:
         k += 1
-        s, F = _score_information(method, A, y, X, psi)
-        step = A + s / F
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow ends the fit below
+            s, F = _score_information(method, A, y, X, psi)
+            step = A + s / F
+        if not np.isfinite(step):  # scoring overflowed (e.g. estimates near 1e200): no fit
+            return _unconverged(method, k, X, y, psi)
         diff = abs((step - A) / A) if A != 0 else np.inf
         A = step
-    converged = not (k >= max_iter and diff >= precision)
-    if not converged:
-        p = X.shape[1]
-        nan = np.full(p, np.nan)
-        return FayHerriotFit(method, np.nan, nan, np.full((p, p), np.nan), False, k, X, y, psi)
+    if k >= max_iter and diff >= precision:
+        return _unconverged(method, k, X, y, psi)
     sigma2_v = max(A, 0.0)
     _, Q, XtVi = _gls(sigma2_v, y, X, psi)
     beta = Q @ (XtVi @ y)

@@ -290,6 +290,12 @@ def test_a_fit_that_does_not_converge_keeps_the_areas_it_was_given() -> None:
     np.testing.assert_array_equal(fit.psi, PSI)
 
 
+def test_a_fit_whose_scoring_overflows_has_not_converged() -> None:
+    fit = fit_fay_herriot(Y * 1e200, X, PSI)
+    assert not fit.converged
+    assert np.isnan(fit.sigma2_v)
+
+
 def test_a_direct_estimate_that_is_not_publishable_gives_way_to_the_model() -> None:
     out = publish(False, (0.42, 0.30, 0.55), True, 0.40, 0.12, is_rate=True)
     assert (out.source, out.reason, out.estimate) == (Source.MODEL, Why.DIRECT_UNRELIABLE, 0.40)
