@@ -34,21 +34,13 @@ def milk_csv(path: Path, blank: tuple[int, ...] = ()) -> Path:
     return path
 
 
+def psi_milk(data: Path, *options: object) -> Ran:
+    return run(data, "--area", "area", "--direct", "yi", "--psi", "psi", *COVARIATES, *options)
+
+
 @pytest.mark.parametrize("method", ["REML", "ML", "FH"])
 def test_equals_sae_on_milk(tmp_path: Path, method: str) -> None:
-    data = milk_csv(tmp_path / "milk.csv")
-    out = run(
-        data,
-        "--area",
-        "area",
-        "--direct",
-        "yi",
-        "--psi",
-        "psi",
-        *COVARIATES,
-        "--method",
-        method.lower(),
-    )
+    out = psi_milk(milk_csv(tmp_path / "milk.csv"), "--method", method.lower())
     assert out.returncode == 0, out.stderr
     body = json.loads(out.stdout)
     expected = MILK[method]
@@ -132,10 +124,6 @@ def test_an_area_twice_is_refused(tmp_path: Path) -> None:
     data.write_text("area,y,psi,x\na,1,0.1,1\na,2,0.1,2\nb,3,0.1,3\n")
     out = run(data, "--area", "area", "--direct", "y", "--psi", "psi", "--covariates", "x")
     assert out.returncode == 2 and "more than once" in out.stderr
-
-
-def psi_milk(data: Path, *options: object) -> Ran:
-    return run(data, "--area", "area", "--direct", "yi", "--psi", "psi", *COVARIATES, *options)
 
 
 def test_the_help_describes_every_argument() -> None:
