@@ -127,10 +127,7 @@ def test_a_round_set_to_two_stages_after_its_data_equals_r(
     client, as_admin, as_supervisor, as_analyst
 ) -> None:
     load_sample(client, as_admin, as_supervisor)
-    changed = client.patch(
-        f"/api/v1/rounds/{ROUND}", json={"design": {"stages": 2}}, headers=as_admin
-    )
-    assert changed.status_code == 200, changed.json
+    set_two_stages(client, as_admin)
     block = estimates(client, as_analyst, "indicator=epay_account&weighting=input")
     [result] = block["epay_account"]["results"]
     assert_equal_to_r(result, GOLDEN["adjust"]["epay_account"]["district"][0])
@@ -142,10 +139,7 @@ def test_contributions_stored_before_the_squares_are_recounted_when_the_round_be
     load_sample(client, as_admin, as_supervisor)
     store.submissions.collection.update_many({"round_id": ROUND}, {"$unset": {"agg.ww": ""}})
     store.cells.collection.update_many({"round_id": ROUND}, {"$unset": {"ww": ""}})
-    changed = client.patch(
-        f"/api/v1/rounds/{ROUND}", json={"design": {"stages": 2}}, headers=as_admin
-    )
-    assert changed.status_code == 200, changed.json
+    set_two_stages(client, as_admin)
     block = estimates(client, as_analyst, "indicator=fiber_available&weighting=input")
     [result] = block["fiber_available"]["results"]
     assert_equal_to_r(result, GOLDEN["adjust"]["fiber_available"]["district"][0])
